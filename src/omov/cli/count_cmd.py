@@ -1,0 +1,143 @@
+"""``omov count``: read a ballot file, count it, print or write the report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+from omov.cli import app, console
+from omov.cli.tables import print_report
+from omov.count import BallotPolicy, BallotSet, CountOptions, CountReport, count
+from omov.count.ballots import DuplicateRule, OvervoteRule
+from omov.count.errors import CountError
+from omov.count.formats import read_ballots
+from omov.count.options import Quota, TieBreakMode
+from omov.count.reports import REPORT_WRITERS, render_report
+
+LARGE_FILE = 8 * 2**20
+
+
+@app.command("count")
+def count_command(
+    file: Annotated[Path | None, typer.Argument(help="Ballot file.", show_default=False)] = None,
+    format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="blt|toi|soi|cdf|rctab-csv|csv|parquet (default: from the name)"
+        ),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method", "-m", help="scottish-stv|ers97|meek|wigm|irv|fptp|exhaustive|college"
+        ),
+    ] = "irv",
+    seats: Annotated[
+        int | None, typer.Option(help="Seats to fill (default: the file's, or 1).")
+    ] = None,
+    report: Annotated[
+        str, typer.Option("--report", "-r", help="table|json|rctab-json|csv")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    rctab_config: Annotated[
+        Path | None, typer.Option("--rctab-config", help="Run an RCTab contest config as it is.")
+    ] = None,
+    tie_break: Annotated[TieBreakMode, typer.Option()] = TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT,
+    seed: Annotated[int, typer.Option(help="Seed for any drawing of lots.")] = 0,
+    batch_elimination: Annotated[bool, typer.Option()] = False,
+    continue_until_two: Annotated[bool, typer.Option()] = False,
+    quota: Annotated[Quota, typer.Option()] = Quota.DROOP,
+    decimals: Annotated[int | None, typer.Option(help="Decimal places of vote arithmetic.")] = None,
+    overvote: Annotated[OvervoteRule, typer.Option()] = OvervoteRule.EXHAUST,
+    max_skipped_ranks: Annotated[int | None, typer.Option()] = None,
+    duplicates: Annotated[DuplicateRule, typer.Option()] = DuplicateRule.SKIP,
+) -> None:
+    """Count a ballot file round by round, as the rules prescribe."""
+    if rctab_config is not None:
+        reports = _run_rctab_config(rctab_config)
+        if report == "table":
+            report = "rctab-json" if output else "table"
+    else:
+        if file is None:
+            raise typer.BadParameter("give a ballot FILE or --rctab-config CONFIG")
+        policy = BallotPolicy(
+            overvote=overvote, max_skipped_ranks=max_skipped_ranks, duplicates=duplicates
+        )
+        ballots = _read_with_progress(file, format, policy)
+        options = CountOptions(
+            tie_break=tie_break,
+            seed=seed,
+            batch_elimination=batch_elimination,
+            continue_until_two=continue_until_two,
+            quota=quota,
+            decimals=decimals,
+        )
+        wanted = seats or _seats_in_file(ballots)
+        reports = [count(ballots, method=method, seats=wanted, options=options)]
+    _emit(reports, report, output)
+
+
+def _read_with_progress(file: Path, format: str | None, policy: BallotPolicy) -> BallotSet:
+    if not file.is_file() or file.stat().st_size < LARGE_FILE:
+        return read_ballots(file, format=format, policy=policy)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"reading {file.name}", total=file.stat().st_size)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return read_ballots(file, format=format, policy=policy, progress=advance)
+
+
+def _seats_in_file(ballots: BallotSet) -> int:
+    return ballots.seats or 1
+
+
+def _run_rctab_config(config: Path) -> list[CountReport]:
+    from omov.count.rctab_config import run_rctab_config
+
+    return run_rctab_config(config)
+
+
+def _emit(reports: list[CountReport], report: str, output: Path | None) -> None:
+    if report == "table":
+        if output is not None:
+            raise CountError("a table is for the terminal; choose --report json, rctab-json or csv")
+        for one in reports:
+            print_report(one, console)
+        return
+    if report not in REPORT_WRITERS:
+        raise CountError(
+            f"unknown report {report!r}; known: table, {', '.join(sorted(REPORT_WRITERS))}"
+        )
+    texts = [render_report(one, report) for one in reports]
+    if output is None:
+        for text in texts:
+            console.print(text, markup=False, highlight=False, soft_wrap=True)
+        return
+    _write_atomically(output, texts)
+
+
+def _write_atomically(output: Path, texts: list[str]) -> None:
+    """Write every report or none: a failed count leaves no partial file behind."""
+    targets = (
+        [output]
+        if len(texts) == 1
+        else [
+            output.with_name(f"{output.stem}_{i}{output.suffix}") for i in range(1, len(texts) + 1)
+        ]
+    )
+    for target, text in zip(targets, texts, strict=True):
+        partial = target.with_name(f".{target.name}.partial")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)

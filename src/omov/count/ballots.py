@@ -1,0 +1,200 @@
+"""Ballot sets: ranked ballots compressed once into unique rankings with weights.
+
+A reader produces a *rank grid*: one row per ballot, one column per rank, each cell a
+candidate id, ``BLANK`` (no mark at that rank) or ``OVERVOTE`` (more than one candidate
+marked at that rank). ``BallotSet.from_grid`` applies a ``BallotPolicy`` (how to read
+skipped ranks, overvotes and repeated candidates) and compresses the ballots into unique
+*clean rankings* with weights. Every count then works on unique rankings, so its cost
+follows the number of distinct rankings, not the number of ballots.
+
+A clean ranking lists candidate ids in order of preference and ends in a *stop code*
+``n_candidates + reason``: the point at which the ballot becomes inactive and why
+(``Inactive``). Padding after the stop repeats it. Keeping the stop in the row lets the
+counting kernels tell "ran out of choices" from "reached an overvote" with one
+``bincount`` and no special cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count.errors import BallotError
+
+BLANK = -1
+"""Rank grid cell: no candidate marked at this rank."""
+OVERVOTE = -2
+"""Rank grid cell: more than one candidate marked at this rank."""
+
+RankArray = npt.NDArray[np.int16]
+WeightArray = npt.NDArray[np.int64]
+
+
+class Inactive(IntEnum):
+    """Why a ballot stops counting for any candidate (RCTab's inactive-ballot categories)."""
+
+    EXHAUSTED = 0
+    """Ran out of marked choices (or every remaining choice has been elected or excluded)."""
+    OVERVOTE = 1
+    """Reached a rank with more than one candidate marked, under the 'exhaust' overvote rule."""
+    SKIPPED = 2
+    """Reached a mark after more consecutive skipped ranks than the policy allows."""
+    REPEATED = 3
+    """Reached a candidate ranked earlier, under the 'exhaust' duplicate rule."""
+
+
+N_STOPS = len(Inactive)
+
+
+class OvervoteRule(StrEnum):
+    EXHAUST = "exhaust"
+    SKIP = "skip"
+
+
+class DuplicateRule(StrEnum):
+    EXHAUST = "exhaust"
+    SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class BallotPolicy:
+    """How marks on a ballot paper are read into a ranking.
+
+    The defaults read a ballot as most preferential-voting rules do: an overvoted rank
+    ends the ballot, skipped ranks are passed over, and a repeated candidate is ignored.
+    """
+
+    overvote: OvervoteRule = OvervoteRule.EXHAUST
+    max_skipped_ranks: int | None = None
+    """Consecutive blank ranks allowed before a later mark; more ends the ballot. None: any."""
+    duplicates: DuplicateRule = DuplicateRule.SKIP
+    max_rankings: int | None = None
+    """Ranks beyond this many are ignored. None: every rank on the paper counts."""
+
+
+@dataclass(frozen=True, eq=False)
+class BallotSet:
+    """Unique clean rankings with weights, optionally labelled with an electorate section.
+
+    ``rankings[i]`` is a clean ranking (candidate ids, then stop codes) held by ``weights[i]``
+    ballots of section ``section_ids[i]``. Rows are unique by (ranking, section).
+    """
+
+    candidates: tuple[str, ...]
+    rankings: RankArray
+    weights: WeightArray
+    section_names: tuple[str, ...] = ()
+    section_ids: npt.NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    withdrawn: frozenset[int] = frozenset()
+    """Candidates withdrawn before the count (BLT's negative ids): never continuing."""
+    blank_ballots: int = 0
+    """Ballots with no mark at all (RCTab's undervotes); not part of the valid poll."""
+    title: str = ""
+    seats: int | None = None
+    """Seats to fill, where the ballot file says (BLT's header)."""
+
+    def __post_init__(self) -> None:
+        if self.rankings.ndim != 2 or len(self.rankings) != len(self.weights):
+            raise BallotError("rankings and weights do not line up")
+        if len(self.section_ids) != len(self.weights):
+            object.__setattr__(self, "section_ids", np.zeros(len(self.weights), dtype=np.int16))
+
+    # -- sizes -------------------------------------------------------------------------
+    @property
+    def n_candidates(self) -> int:
+        return len(self.candidates)
+
+    @property
+    def n_unique(self) -> int:
+        return len(self.weights)
+
+    @property
+    def total(self) -> int:
+        """Number of valid ballots (sum of weights)."""
+        return int(self.weights.sum())
+
+    @property
+    def n_sections(self) -> int:
+        return max(1, len(self.section_names))
+
+    def stop(self, reason: Inactive) -> int:
+        """The stop code for ``reason`` as it appears in ``rankings``."""
+        return self.n_candidates + int(reason)
+
+    def first_preferences(self) -> WeightArray:
+        """Ballots per candidate at their first mark (stop codes excluded)."""
+        counts = np.bincount(
+            self.rankings[:, 0], weights=self.weights, minlength=self.n_candidates + N_STOPS
+        )
+        return counts[: self.n_candidates].astype(np.int64)
+
+    def ranking_names(self, row: int) -> list[str]:
+        """The candidates of one unique ranking, in order, for messages and writers."""
+        return [self.candidates[c] for c in self.rankings[row] if c < self.n_candidates]
+
+    # -- construction ------------------------------------------------------------------
+    @classmethod
+    def from_rankings(
+        cls,
+        candidates: Sequence[str],
+        rankings: Sequence[Sequence[int]],
+        *,
+        weights: Sequence[int] | None = None,
+        sections: Sequence[str] | None = None,
+        policy: BallotPolicy | None = None,
+        title: str = "",
+    ) -> BallotSet:
+        """Build from small Python lists (tests, web forms). Ids index ``candidates``."""
+        width = max((len(r) for r in rankings), default=0)
+        grid = np.full((len(rankings), max(width, 1)), BLANK, dtype=np.int16)
+        for i, ranking in enumerate(rankings):
+            grid[i, : len(ranking)] = ranking
+        section_names: tuple[str, ...] = ()
+        section_ids = None
+        if sections is not None:
+            section_names = tuple(dict.fromkeys(sections))
+            lookup = {name: i for i, name in enumerate(section_names)}
+            section_ids = np.array([lookup[s] for s in sections], dtype=np.int16)
+        return cls.from_grid(
+            candidates,
+            grid,
+            weights=None if weights is None else np.asarray(weights, dtype=np.int64),
+            section_ids=section_ids,
+            section_names=section_names,
+            policy=policy,
+            title=title,
+        )
+
+    @classmethod
+    def from_grid(
+        cls,
+        candidates: Sequence[str],
+        grid: npt.NDArray[np.integer],
+        *,
+        weights: npt.NDArray[np.integer] | None = None,
+        section_ids: npt.NDArray[np.integer] | None = None,
+        section_names: Sequence[str] = (),
+        withdrawn: frozenset[int] = frozenset(),
+        policy: BallotPolicy | None = None,
+        title: str = "",
+        seats: int | None = None,
+    ) -> BallotSet:
+        """Compress a rank grid (one row per ballot) under ``policy``."""
+        from omov.count.compress import compress_grid
+
+        return compress_grid(
+            cls,
+            tuple(candidates),
+            grid,
+            weights=weights,
+            section_ids=section_ids,
+            section_names=tuple(section_names),
+            withdrawn=withdrawn,
+            policy=policy or BallotPolicy(),
+            title=title,
+            seats=seats,
+        )

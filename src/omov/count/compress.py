@@ -1,0 +1,172 @@
+"""Compressing a rank grid into unique clean rankings under a ballot policy.
+
+Two passes of ``unique_rows``: first over raw rows, so the policy is applied once per
+distinct paper rather than once per ballot; then over clean rows, because different
+papers can read the same (``A _ B`` and ``A B`` when skips are allowed). Rows whose marks
+are already a clean prefix (the common case) are cleaned in bulk; only irregular rows
+(gaps, overvotes, repeats) go through the per-row reading in ``_read_paper``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count.ballots import (
+    BLANK,
+    N_STOPS,
+    OVERVOTE,
+    BallotPolicy,
+    DuplicateRule,
+    Inactive,
+    OvervoteRule,
+)
+from omov.count.errors import BallotError
+
+if TYPE_CHECKING:
+    from omov.count.ballots import BallotSet
+
+
+def unique_rows(
+    keys: npt.NDArray[np.int16], weights: npt.NDArray[np.int64] | None
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
+    """Distinct rows of ``keys`` (sorted, so independent of input order) with summed weights."""
+    if len(keys) == 0:
+        return keys.reshape(0, keys.shape[1]), np.zeros(0, dtype=np.int64)
+    keys = np.ascontiguousarray(keys, dtype=np.int16)
+    # Big-endian bytes sort in the same order as the signed values of their columns
+    # once shifted to be non-negative, so the unique rows come out in lexicographic order.
+    shifted = (keys.astype(np.int32) + 32768).astype(">u2")
+    row_bytes = shifted.view(np.dtype((np.void, 2 * keys.shape[1]))).ravel()
+    _, first, inverse = np.unique(row_bytes, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    if weights is None:
+        summed = np.bincount(inverse, minlength=len(first)).astype(np.int64)
+    else:
+        summed = np.bincount(inverse, weights=weights.astype(np.float64), minlength=len(first))
+        summed = np.rint(summed).astype(np.int64)
+    return keys[first], summed
+
+
+def compress_grid(
+    cls: type[BallotSet],
+    candidates: tuple[str, ...],
+    grid: npt.NDArray[np.integer],
+    *,
+    weights: npt.NDArray[np.integer] | None,
+    section_ids: npt.NDArray[np.integer] | None,
+    section_names: tuple[str, ...],
+    withdrawn: frozenset[int],
+    policy: BallotPolicy,
+    title: str,
+    seats: int | None = None,
+) -> BallotSet:
+    n_candidates = len(candidates)
+    grid = _checked_grid(grid, n_candidates)
+    if policy.max_rankings is not None:
+        grid = grid[:, : policy.max_rankings]
+    n = len(grid)
+    sections = np.zeros(n, dtype=np.int16) if section_ids is None else section_ids.astype(np.int16)
+    if len(sections) != n:
+        raise BallotError(f"{len(sections)} section labels for {n} ballots")
+    if section_names and n and int(sections.max()) >= len(section_names):
+        raise BallotError("a section label has no section name")
+    w = None if weights is None else np.asarray(weights, dtype=np.int64)
+    if w is not None and (len(w) != n or (n and int(w.min()) < 0)):
+        raise BallotError("ballot weights must be one non-negative integer per ballot")
+
+    raw, raw_weights = unique_rows(np.column_stack([sections, grid]).astype(np.int16), w)
+    raw_sections, raw_grid = raw[:, 0], raw[:, 1:]
+    blank = (raw_grid == BLANK).all(axis=1)
+    blank_ballots = int(raw_weights[blank].sum())
+    raw_sections, raw_grid, raw_weights = (
+        raw_sections[~blank],
+        raw_grid[~blank],
+        raw_weights[~blank],
+    )
+
+    clean = read_papers(raw_grid, n_candidates, policy)
+    rows, row_weights = unique_rows(
+        np.column_stack([raw_sections, clean]).astype(np.int16), raw_weights
+    )
+    keep = row_weights > 0
+    return cls(
+        candidates=candidates,
+        rankings=np.ascontiguousarray(rows[keep, 1:]),
+        weights=row_weights[keep],
+        section_names=section_names,
+        section_ids=rows[keep, 0].copy(),
+        withdrawn=withdrawn,
+        blank_ballots=blank_ballots,
+        title=title,
+        seats=seats,
+    )
+
+
+def _checked_grid(grid: npt.NDArray[np.integer], n_candidates: int) -> npt.NDArray[np.int16]:
+    if grid.ndim != 2:
+        raise BallotError("a rank grid has one row per ballot and one column per rank")
+    if n_candidates == 0:
+        raise BallotError("a contest needs at least one candidate")
+    if n_candidates + N_STOPS > np.iinfo(np.int16).max:
+        raise BallotError(f"too many candidates ({n_candidates})")
+    if grid.size and (int(grid.min()) < OVERVOTE or int(grid.max()) >= n_candidates):
+        raise BallotError(f"a ranking names a candidate outside 1..{n_candidates}")
+    return grid.astype(np.int16, copy=False)
+
+
+def read_papers(
+    grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
+) -> npt.NDArray[np.int16]:
+    """Clean rankings, one per row of ``grid``: candidate ids, then stop codes."""
+    n, width = grid.shape
+    end = n_candidates + Inactive.EXHAUSTED
+    clean = np.full((n, width + 1), end, dtype=np.int16)
+    if n == 0:
+        return clean
+    marked = grid >= 0
+    gap = ~marked[:, :-1] & (grid[:, 1:] != BLANK)
+    ordered = np.sort(np.where(marked, grid, -1 - np.arange(width, dtype=np.int16)), axis=1)
+    repeated = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    irregular = gap.any(axis=1) | (grid == OVERVOTE).any(axis=1) | repeated
+
+    regular = ~irregular
+    clean[regular, :width] = np.where(marked[regular], grid[regular], end)
+    for row in np.flatnonzero(irregular):
+        ranking = _read_paper(grid[row], n_candidates, policy)
+        clean[row, : len(ranking)] = ranking
+    return clean[:, : _used_width(clean, end)]
+
+
+def _used_width(clean: npt.NDArray[np.int16], end: int) -> int:
+    """Columns up to and including the first stop of the longest ranking."""
+    is_candidate = clean < end
+    longest = int(is_candidate.sum(axis=1).max()) if len(clean) else 0
+    return longest + 1
+
+
+def _read_paper(paper: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy) -> list[int]:
+    """One irregular paper read under the policy, ending in its stop code."""
+    ranking: list[int] = []
+    seen: set[int] = set()
+    skipped = 0
+    for cell in paper.tolist():
+        if cell == BLANK:
+            skipped += 1
+            continue
+        if policy.max_skipped_ranks is not None and skipped > policy.max_skipped_ranks:
+            return [*ranking, n_candidates + Inactive.SKIPPED]
+        skipped = 0
+        if cell == OVERVOTE:
+            if policy.overvote is OvervoteRule.EXHAUST:
+                return [*ranking, n_candidates + Inactive.OVERVOTE]
+            continue
+        if cell in seen:
+            if policy.duplicates is DuplicateRule.EXHAUST:
+                return [*ranking, n_candidates + Inactive.REPEATED]
+            continue
+        seen.add(cell)
+        ranking.append(cell)
+    return [*ranking, n_candidates + Inactive.EXHAUSTED]

@@ -1,0 +1,67 @@
+"""Counting methods, one registry, one signature.
+
+Each method module registers a function ``(ballots, *, seats, options) -> CountReport``
+with ``@register``; ``count`` looks it up by name. Importing this package imports every
+method module, so ``METHODS`` always lists them all (tests loop over it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from omov.count.ballots import BallotSet
+from omov.count.errors import MethodError
+from omov.count.options import CountOptions
+from omov.count.report import CountReport
+
+CountFunction = Callable[..., CountReport]
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    description: str
+    run: CountFunction
+    multi_seat: bool
+    """False: the method fills one seat only."""
+    needs_sections: bool = False
+
+
+METHODS: dict[str, Method] = {}
+
+
+def register(
+    name: str, *, description: str, multi_seat: bool, needs_sections: bool = False
+) -> Callable[[CountFunction], CountFunction]:
+    def decorate(run: CountFunction) -> CountFunction:
+        METHODS[name] = Method(name, description, run, multi_seat, needs_sections)
+        return run
+
+    return decorate
+
+
+def count(
+    ballots: BallotSet, *, method: str, seats: int = 1, options: CountOptions | None = None
+) -> CountReport:
+    """Count ``ballots`` by ``method`` for ``seats`` seats."""
+    chosen = METHODS.get(method)
+    if chosen is None:
+        known = ", ".join(sorted(METHODS))
+        raise MethodError(f"unknown counting method {method!r}; known: {known}")
+    if seats < 1:
+        raise MethodError(f"seats must be at least 1, not {seats}")
+    if seats > 1 and not chosen.multi_seat:
+        raise MethodError(f"{method} fills one seat; {seats} were asked for")
+    running = ballots.n_candidates - len(ballots.withdrawn)
+    if seats > running:
+        raise MethodError(f"{seats} seats but only {running} candidates stand")
+    if chosen.needs_sections and not ballots.section_names:
+        raise MethodError(f"{method} needs ballots labelled with their electorate section")
+    return chosen.run(ballots, seats=seats, options=options or CountOptions())
+
+
+# Importing the method modules registers them.
+from omov.count.methods import fptp  # noqa: E402
+
+__all__ = ["METHODS", "Method", "count", "fptp", "register"]

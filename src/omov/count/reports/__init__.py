@@ -1,0 +1,32 @@
+"""Count report writers, by name: each turns a ``CountReport`` into text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from omov.count.report import CountReport
+
+ReportWriter = Callable[[CountReport], str]
+
+REPORT_WRITERS: dict[str, ReportWriter] = {}
+
+
+def register_report(name: str) -> Callable[[ReportWriter], ReportWriter]:
+    def decorate(writer: ReportWriter) -> ReportWriter:
+        REPORT_WRITERS[name] = writer
+        return writer
+
+    return decorate
+
+
+def render_report(report: CountReport, format: str) -> str:
+    writer = REPORT_WRITERS.get(format)
+    if writer is None:
+        raise ValueError(
+            f"unknown report format {format!r}; known: {', '.join(sorted(REPORT_WRITERS))}"
+        )
+    return writer(report)
+
+
+# Importing the writer modules registers them.
+__all__ = ["REPORT_WRITERS", "register_report", "render_report"]

@@ -1,0 +1,1 @@
+"""omov.electorate (pure): see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""omov.ledger (pure): see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""omov.rules (pure): see docs/architecture.md."""

@@ -1,0 +1,82 @@
+"""Django settings. Everything that differs between machines comes from the environment.
+
+- ``DATABASE_URL``: PostgreSQL in production (``postgres://...``); the embedded SQLite
+  file under ``OMOV_DATA_DIR`` by default.
+- ``OMOV_SECRET_KEY``: required when ``OMOV_DEBUG`` is off.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+DATA_DIR = Path(os.environ.get("OMOV_DATA_DIR", Path.cwd() / "var")).resolve()
+DEBUG = os.environ.get("OMOV_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("OMOV_SECRET_KEY") or (
+    "omov-development-only-key-never-use-in-production" if DEBUG else ""
+)
+if not SECRET_KEY:
+    raise RuntimeError("set OMOV_SECRET_KEY when OMOV_DEBUG is off")
+ALLOWED_HOSTS = os.environ.get("OMOV_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(
+    ","
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "omov.web.urls"
+WSGI_APPLICATION = "omov.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'omov.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+EMAIL_BACKEND = os.environ.get(
+    "OMOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
