@@ -56,6 +56,9 @@ class CountOptions:
     minimum_votes: Mapping[int, int] = field(default_factory=dict)
     """After round r, candidates with at most ``minimum_votes[r]`` votes are out
     (Conservative 2019: {1: 16, 2: 32})."""
+    stop_at: int | None = None
+    """Stop when this many candidates remain, majority or not: the finalists of a two-stage
+    contest's first stage (Conservative MPs' ballots: 2). None: stop at a majority."""
 
     # Electoral college
     section_weights: Mapping[str, Fraction] = field(default_factory=dict)
