@@ -62,6 +62,8 @@ def count(
 
 
 # Importing the method modules registers them.
+from omov.count.methods import college as college  # noqa: E402
+from omov.count.methods import exhaustive as exhaustive  # noqa: E402
 from omov.count.methods import fptp  # noqa: E402
 
 __all__ = ["METHODS", "Method", "count", "fptp", "register"]

@@ -1,0 +1,135 @@
+"""The exhaustive ballot, as parties run it for their MPs' rounds.
+
+In reality each round is a fresh ballot; from one set of ranked ballots we simulate it by
+moving each paper of an eliminated candidate to its next continuing preference. After
+each round either a candidate has a majority of the votes cast in it (elected), or the
+count has come down to ``CountOptions.stop_at`` finalists (a two-stage contest's first
+stage: the finalists go on to the members' ballot, and a majority does not end it), or
+candidates are eliminated:
+
+- ``CountOptions.minimum_votes[r]``: after round ``r``, everyone with at most that many
+  votes is out (Conservative 2019: 16 after round 1, 32 after round 2; 2022 needed 30 in
+  round 1, so ``{1: 29}``);
+- otherwise the one candidate with the fewest votes, ties broken by the tie-break rule.
+
+With ``stop_at`` the report's ``elected`` lists the finalists, most votes first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+import numpy as np
+
+from omov.count import kernel
+from omov.count.ballots import BallotSet
+from omov.count.figures import candidate_figures, inactive_figures, section_figures
+from omov.count.methods import register
+from omov.count.options import CountOptions
+from omov.count.report import EXHAUSTED, CountReport, Round, TieBreak, Transfer
+from omov.count.tiebreak import History, TieBreaker
+
+
+@register("exhaustive", description="Exhaustive ballot (one elimination a round)", multi_seat=False)
+def count_exhaustive(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
+    continuing = set(range(ballots.n_candidates)) - ballots.withdrawn
+    breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
+    pointers = np.zeros(ballots.n_unique, dtype=np.intp)
+    kernel.advance(ballots, pointers, kernel.continuing_mask(ballots, continuing))
+    history: list[dict[str, Fraction]] = []
+    rounds: list[Round] = []
+    elected: tuple[str, ...] = ()
+    while not elected:
+        counts = kernel.tally(ballots, pointers)
+        tallies = candidate_figures(ballots, counts, continuing)
+        history.append(tallies)
+        figures = Round(
+            number=len(rounds) + 1,
+            tallies=tallies,
+            inactive=inactive_figures(ballots, counts),
+            sections=section_figures(ballots, kernel.section_tally(ballots, pointers), continuing),
+        )
+        elected, note = _result(tallies, options)
+        if elected:
+            rounds.append(replace(figures, elected=elected, note=note))
+            break
+        out, tie_breaks, note = _eliminated(len(rounds) + 1, tallies, history, options, breaker)
+        ids = [ballots.candidates.index(name) for name in out]
+        continuing -= set(ids)
+        transfers = exclude(ballots, pointers, continuing, ids)
+        rounds.append(
+            replace(figures, excluded=out, transfers=transfers, tie_breaks=tie_breaks, note=note)
+        )
+    return CountReport(
+        method="exhaustive",
+        seats=seats,
+        candidates=ballots.candidates,
+        rounds=tuple(rounds),
+        elected=elected,
+        valid_ballots=Fraction(ballots.total),
+        sections=ballots.section_names,
+        options=options.as_record(),
+        blank_ballots=ballots.blank_ballots,
+        title=ballots.title,
+    )
+
+
+def _result(tallies: dict[str, Fraction], options: CountOptions) -> tuple[tuple[str, ...], str]:
+    """The elected candidate or the finalists, if this round ends the count."""
+    ranked = sorted(tallies, key=lambda name: -tallies[name])
+    if options.stop_at is not None:
+        if len(ranked) <= options.stop_at:
+            return tuple(ranked), f"{' and '.join(ranked)} go through as finalists"
+        return (), ""
+    cast = sum(tallies.values(), Fraction(0))
+    if len(ranked) == 1 or 2 * tallies[ranked[0]] > cast:
+        return (ranked[0],), f"{ranked[0]} has a majority of the votes cast"
+    return (), ""
+
+
+def _eliminated(
+    number: int,
+    tallies: dict[str, Fraction],
+    history: History,
+    options: CountOptions,
+    breaker: TieBreaker,
+) -> tuple[tuple[str, ...], tuple[TieBreak, ...], str]:
+    """Who is out after round ``number``: everyone under the minimum, else the lowest."""
+    keep = max(options.stop_at or 1, 1)
+    minimum = options.minimum_votes.get(number)
+    if minimum is not None:
+        below = tuple(name for name, votes in tallies.items() if votes <= minimum)
+        if below and len(tallies) - len(below) >= keep:
+            return below, (), f"{', '.join(below)} out with {minimum} votes or fewer"
+    fewest = min(tallies.values())
+    tied = [name for name, votes in tallies.items() if votes == fewest]
+    chosen, record = breaker.pick(tied, history, purpose="exclusion")
+    tie_breaks = (record,) if len(tied) > 1 else ()
+    return (chosen,), tie_breaks, f"{chosen} out with the fewest votes"
+
+
+def exclude(
+    ballots: BallotSet, pointers: kernel.Pointers, continuing: set[int], out: list[int]
+) -> tuple[Transfer, ...]:
+    """Move the papers of ``out`` on to their next continuing preference (in place), and
+    say where each candidate's papers went."""
+    mask = kernel.continuing_mask(ballots, continuing)
+    current = kernel.current_preferences(ballots, pointers)
+    transfers = []
+    for source in out:
+        rows = np.flatnonzero(current == source)
+        kernel.advance(ballots, pointers, mask, rows)
+        moved = np.bincount(
+            ballots.rankings[rows, pointers[rows]],
+            weights=ballots.weights[rows].astype(np.float64),
+            minlength=ballots.n_candidates + 1,
+        )
+        to = {
+            ballots.candidates[c]: Fraction(round(moved[c])) for c in sorted(continuing) if moved[c]
+        }
+        exhausted = round(moved[ballots.n_candidates :].sum())
+        if exhausted:
+            to[EXHAUSTED] = Fraction(exhausted)
+        transfers.append(Transfer(ballots.candidates[source], "exclusion", to))
+    return tuple(transfers)
