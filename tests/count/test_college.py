@@ -16,8 +16,9 @@ THIRDS = CountOptions(section_weights={name: Fraction(1, 3) for name in SECTIONS
 # Published round-1 votes for the two Milibands per section, and each section's valid
 # first-round votes as the published percentages imply (111 MPs = 41.73% -> 266;
 # 55,905 members = 44.064% -> 126,872; 58,189 and 87,585 affiliates = 27.546% and
-# 41.463% -> 211,239, within the Guardian's rounding). The other three candidates' per-section counts are not in our
-# sources: their share of each section is split here 40/35/25 only to fill the papers.
+# 41.463% -> 211,239, within the Guardian's rounding). The other three candidates'
+# per-section counts are not in our sources: their share of each section is split here
+# 40/35/25 only to fill the papers.
 SECTION_TOTALS = (266, 126_872, 211_239)
 DAVID = (111, 55_905, 58_189)
 ED = (84, 37_980, 87_585)
