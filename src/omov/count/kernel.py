@@ -84,6 +84,13 @@ def rows_preferring(
 _EXACT_LIMIT = 2**53
 
 
+def exact_bincount(
+    keys: npt.NDArray[np.integer], weights: npt.NDArray[np.int64], length: int
+) -> npt.NDArray[np.int64]:
+    """Integer sums of ``weights`` per key, exact at any size (methods with scaled values)."""
+    return _exact_bincount(keys, weights, length)
+
+
 def _exact_bincount(
     keys: npt.NDArray[np.integer], weights: npt.NDArray[np.int64], length: int
 ) -> npt.NDArray[np.int64]:
