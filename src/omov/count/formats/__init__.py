@@ -91,6 +91,7 @@ def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
 
 
 # Importing the format modules registers them.
+from omov.count.formats import blt  # noqa: E402
 __all__ = [
     "READERS",
     "WRITERS",

@@ -65,5 +65,6 @@ def count(
 from omov.count.methods import college as college  # noqa: E402
 from omov.count.methods import exhaustive as exhaustive  # noqa: E402
 from omov.count.methods import fptp  # noqa: E402
+from omov.count.methods import stv_scottish as stv_scottish  # noqa: E402
 
 __all__ = ["METHODS", "Method", "count", "fptp", "register"]

@@ -1,0 +1,333 @@
+"""BLT, the ballot format of ERS, OpenSTV, OpaVote and Droop.
+
+    6 3                  candidates, seats
+    -2                   optional: withdrawn candidates, as negative ids
+    100 1 2 0            weight, then candidate ids in order of preference, then 0
+    4 1 2=3 0            '=': several candidates at one rank (an overvote at that rank)
+    2 1 - 3 0            '-': a rank left blank
+    0                    end of ballots
+    "Ashworth"           one quoted name per candidate, in id order
+    "Demo Ward"          the title (optional)
+
+The ballot section, often a million lines, is parsed as one byte buffer with NumPy:
+characters are classified once, tokens found where a non-space follows a space, and each
+token's value built from its digits, so no Python code runs per ballot line. The few
+tokens with '=' are read one by one. Every malformed input raises ``BallotFileError``
+naming the file and line; nothing is returned half-read.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet
+from omov.count.errors import BallotError, BallotFileError
+from omov.count.formats import Progress, register_reader, register_writer
+
+_CHUNK = 1 << 24
+_MAX_DIGITS = 15
+"""Longer numbers could not be built exactly in float64; no real BLT needs them."""
+_TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
+_QUOTED = re.compile(r'"([^"]*)"')
+_SPACE = frozenset(b" \t\r\n")
+_ALLOWED = np.zeros(256, dtype=np.bool_)
+_ALLOWED[list(b"0123456789=- \t\r\n")] = True
+
+
+@register_reader("blt", ".blt")
+def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = None) -> BallotSet:
+    data = _read_bytes(path, progress)
+    header = _Header.parse(path, data)
+    end = _TERMINATOR.search(data, header.ballots_start)
+    if end is None:
+        last = data.count(b"\n") + 1
+        raise BallotFileError(path, last, "truncated: no line '0' ends the ballots")
+    grid, weights = _parse_ballots(path, data, header, end.start())
+    names, title = _parse_names(path, data, end.end(), header.n_candidates)
+    if progress is not None:
+        progress(len(data), len(data))
+    try:
+        return BallotSet.from_grid(
+            names,
+            grid,
+            weights=weights,
+            withdrawn=header.withdrawn,
+            policy=policy,
+            title=title,
+            seats=header.seats,
+        )
+    except BallotError as error:
+        raise BallotFileError(path, None, str(error)) from error
+
+
+def _read_bytes(path: Path, progress: Progress | None) -> bytes:
+    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    total = path.stat().st_size
+    chunks = []
+    done = 0
+    with opener(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            chunks.append(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(min(done, total), total)
+    data = b"".join(chunks)
+    if not data.strip():
+        raise BallotFileError(path, 1, "empty file")
+    return data
+
+
+def _next_line(data: bytes, offset: int, line_no: int) -> tuple[int, list[bytes], int]:
+    """The next non-empty line from ``offset``: its number, its tokens, and where it ends."""
+    while offset < len(data):
+        stop = data.find(b"\n", offset)
+        stop = len(data) if stop < 0 else stop + 1
+        line_no += 1
+        tokens = data[offset:stop].split()
+        if tokens:
+            return line_no, tokens, stop
+        offset = stop
+    return line_no, [], offset
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+@dataclass(frozen=True)
+class _Header:
+    n_candidates: int
+    seats: int
+    withdrawn: frozenset[int]
+    ballots_start: int
+    """Byte offset of the first ballot line."""
+    first_ballot_line: int
+
+    @classmethod
+    def parse(cls, path: Path, data: bytes) -> _Header:
+        first_line, first, offset = _next_line(data, 0, 0)
+        if len(first) != 2 or not all(t.isdigit() for t in first):
+            raise BallotFileError(
+                path, first_line, "the first line must be 'candidates seats' (two whole numbers)"
+            )
+        n_candidates, seats = int(first[0]), int(first[1])
+        if n_candidates < 1 or seats < 1:
+            raise BallotFileError(path, first_line, "candidates and seats must be at least 1")
+        second_line, second, after_second = _next_line(data, offset, first_line)
+        if second and second[0].startswith(b"-"):
+            withdrawn = cls._withdrawn(path, (second_line, second), n_candidates)
+            return cls(n_candidates, seats, withdrawn, after_second, second_line + 1)
+        return cls(n_candidates, seats, frozenset(), offset, first_line + 1)
+
+    @staticmethod
+    def _withdrawn(path: Path, line: tuple[int, list[bytes]], n: int) -> frozenset[int]:
+        line_no, tokens = line
+        ids = []
+        for token in tokens:
+            if not (token.startswith(b"-") and token[1:].isdigit()):
+                raise BallotFileError(path, line_no, f"withdrawn candidate {token!r} is not -id")
+            candidate = int(token[1:])
+            if not 1 <= candidate <= n:
+                raise BallotFileError(
+                    path, line_no, f"withdrawn candidate {candidate} is outside 1..{n}"
+                )
+            ids.append(candidate - 1)
+        return frozenset(ids)
+
+
+def _parse_ballots(
+    path: Path, data: bytes, header: _Header, end: int
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
+    """The ballot lines between the header and the '0' line, as a rank grid and weights."""
+    chars = np.frombuffer(
+        data, dtype=np.uint8, count=end - header.ballots_start, offset=header.ballots_start
+    )
+    base_line = header.first_ballot_line
+
+    def fail(char_index: int, message: str) -> BallotFileError:
+        line = base_line + int(np.count_nonzero(chars[:char_index] == ord("\n")))
+        return BallotFileError(path, line, message)
+
+    bad = np.flatnonzero(~_ALLOWED[chars])
+    if len(bad):
+        char = bytes([int(chars[bad[0]])]).decode("latin-1")
+        raise fail(int(bad[0]), f"unexpected character {char!r} in a ballot line")
+    tokens = _tokenise(chars)
+    if tokens.starts.size == 0:
+        return np.zeros((0, 1), dtype=np.int16), np.zeros(0, dtype=np.int64)
+    too_long = np.flatnonzero(tokens.lengths > _MAX_DIGITS)
+    if len(too_long):
+        raise fail(int(tokens.starts[too_long[0]]), "number too long")
+    return _grid_from_tokens(path, chars, tokens, header.n_candidates, fail)
+
+
+_Fail = Callable[[int, str], BallotFileError]
+"""Makes the error for a byte offset in the ballot section (it finds the line)."""
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    starts: npt.NDArray[np.intp]
+    lengths: npt.NDArray[np.intp]
+    values: npt.NDArray[np.int64]
+    line: npt.NDArray[np.intp]
+    """Line index (0-based within the ballot section) of each token."""
+    equal: npt.NDArray[np.bool_]
+    dash: npt.NDArray[np.bool_]
+
+
+def _tokenise(chars: npt.NDArray[np.uint8]) -> _Tokens:
+    """Token boundaries and values. Only allowed characters are present here, and the
+    only ones at or below b' ' are the spaces, so one comparison finds them."""
+    is_space = chars <= ord(" ")
+    edges = np.diff(is_space.view(np.int8), prepend=np.int8(1), append=np.int8(1))
+    starts = np.flatnonzero(edges == -1)
+    lengths = np.flatnonzero(edges == 1) - starts
+    digit = chars.astype(np.int64) - ord("0")
+    values = np.zeros(len(starts), dtype=np.int64)
+    # Horner's rule, one pass per digit position: ranks have one or two digits, weights a few.
+    for position in range(min(int(lengths.max(initial=0)), _MAX_DIGITS)):
+        longer = np.flatnonzero(lengths > position)
+        values[longer] = values[longer] * 10 + digit[starts[longer] + position]
+    newlines = np.flatnonzero(chars == ord("\n"))
+    line = np.searchsorted(newlines, starts)
+    return _Tokens(
+        starts, lengths, values, line, _marked(chars, starts, "="), _marked(chars, starts, "-")
+    )
+
+
+def _marked(
+    chars: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], mark: str
+) -> npt.NDArray[np.bool_]:
+    """Tokens that contain ``mark`` anywhere."""
+    found = np.zeros(len(starts), dtype=np.bool_)
+    where = np.flatnonzero(chars == ord(mark))
+    found[np.searchsorted(starts, where, side="right") - 1] = True
+    return found
+
+
+def _grid_from_tokens(
+    path: Path, chars: npt.NDArray[np.uint8], tokens: _Tokens, n: int, fail: _Fail
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
+    # Token lines are sorted, so each line's first token is where the line number changes.
+    first = np.flatnonzero(np.diff(tokens.line, prepend=-1))
+    per_line = np.diff(first, append=len(tokens.line))
+    last = first + per_line - 1
+    special = tokens.equal | tokens.dash
+    plain_rank = np.ones(len(tokens.starts), dtype=np.bool_)
+    plain_rank[first] = False
+    plain_rank[last] = False
+
+    def first_bad(mask: npt.NDArray[np.bool_], message: str) -> None:
+        where = np.flatnonzero(mask)
+        if len(where):
+            raise fail(int(tokens.starts[where[0]]), message)
+
+    first_bad(special[first], "a ballot line must start with a whole-number weight")
+    first_bad(tokens.values[first] < 1, "a ballot weight must be at least 1")
+    first_bad(per_line < 2, "a ballot line must end with 0")
+    first_bad(special[last] | (tokens.values[last] != 0), "a ballot line must end with 0")
+    dash_token = tokens.dash & ~tokens.equal
+    first_bad(dash_token & (tokens.lengths != 1), "a rank must be a candidate id, '-' or a=b")
+    numeric = plain_rank & ~special
+    first_bad(
+        numeric & ((tokens.values < 1) | (tokens.values > n)),
+        f"a ranking names a candidate outside 1..{n}",
+    )
+    for index in np.flatnonzero(plain_rank & tokens.equal):
+        _check_equal_rank(path, chars, tokens, int(index), n, fail)
+
+    width = max(int(per_line.max()) - 2, 1)
+    grid = np.full((len(first), width), BLANK, dtype=np.int16)
+    row_of = np.repeat(np.arange(len(first)), per_line)
+    column = np.arange(len(tokens.starts)) - np.repeat(first, per_line) - 1
+    cells = np.where(tokens.equal, OVERVOTE, np.where(tokens.dash, BLANK, tokens.values - 1))
+    grid[row_of[plain_rank], column[plain_rank]] = cells[plain_rank]
+    return grid, tokens.values[first]
+
+
+def _check_equal_rank(
+    path: Path, chars: npt.NDArray[np.uint8], tokens: _Tokens, index: int, n: int, fail: _Fail
+) -> None:
+    start = int(tokens.starts[index])
+    text = chars[start : start + int(tokens.lengths[index])].tobytes().decode("ascii")
+    parts = text.split("=")
+    if not all(p.isdigit() and 1 <= int(p) <= n for p in parts):
+        raise fail(start, f"equal ranking {text!r} must join candidate ids in 1..{n} with '='")
+
+
+def _parse_names(path: Path, data: bytes, offset: int, n: int) -> tuple[list[str], str]:
+    """The quoted candidate names after the '0' line, then the optional quoted title."""
+    # ``offset`` is the end of the '0' line (before its newline), so the text starts there.
+    terminator_line = _line_of(data, offset)
+    try:
+        text = data[offset:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad_line = _line_of(data, offset + error.start)
+        raise BallotFileError(path, bad_line, "names are not valid UTF-8") from error
+    strings: list[str] = []
+    for line_no, content in enumerate(text.split("\n"), start=terminator_line):
+        stripped = content.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        found = _QUOTED.findall(stripped)
+        if not found or _QUOTED.sub("", stripped).strip():
+            raise BallotFileError(path, line_no, 'expected a quoted name, like "Ann Smith"')
+        strings.extend(found)
+        if len(strings) > n + 1:
+            raise BallotFileError(
+                path, line_no, f"more names than the {n} candidates the first line gives"
+            )
+    if len(strings) < n:
+        last = data.count(b"\n") + 1
+        raise BallotFileError(
+            path,
+            last,
+            f"{len(strings)} candidate names for the {n} candidates the first line gives",
+        )
+    title = strings[n] if len(strings) > n else ""
+    return strings[:n], title
+
+
+@register_writer("blt")
+def write_blt(ballots: BallotSet, path: Path) -> None:
+    """Write ``ballots`` as BLT, atomically. Sections and inactive reasons have no place in
+    BLT: each unique ranking becomes one weighted line ending where its candidates end."""
+    seats = ballots.seats or 1
+    lines = [f"{ballots.n_candidates} {seats}"]
+    if ballots.withdrawn:
+        lines.append(" ".join(f"-{c + 1}" for c in sorted(ballots.withdrawn)))
+    n = ballots.n_candidates
+    for row, weight in zip(ballots.rankings, ballots.weights.tolist(), strict=True):
+        marks = row[row < n] + 1
+        lines.append(" ".join([str(weight), *map(str, marks.tolist()), "0"]))
+    lines.append("0")
+    lines.extend(_quote(path, name) for name in ballots.candidates)
+    lines.append(_quote(path, ballots.title))
+    _write_atomically(path, "\n".join(lines) + "\n")
+
+
+def _quote(path: Path, name: str) -> str:
+    if '"' in name or "\n" in name:
+        raise BallotFileError(path, None, f"BLT cannot hold the name {name!r} (quote or newline)")
+    return f'"{name}"'
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
