@@ -1,0 +1,134 @@
+"""Parquet tables of rankings (``.parquet``): the schema is in ``tabular``.
+
+Rank and section columns hold strings (plain or dictionary-encoded), ``weight`` an
+integer type; any other type is refused, naming the column. Metadata (candidates, title,
+seats, withdrawn, sections) is one JSON object under the key ``omov`` of the file's
+key-value metadata. Messages name the data row (from 1) where a row is at fault.
+
+Record batches are read with the string columns as dictionaries, so Polars receives
+categoricals without materialising a string per cell, and each batch is reduced to
+distinct rows at once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from omov.count.ballots import BallotPolicy, BallotSet
+from omov.count.errors import BallotFileError
+from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.plain_csv import write_atomically
+from omov.count.formats.tabular import (
+    METADATA_KEY,
+    WEIGHT,
+    Layout,
+    Metadata,
+    RankingTable,
+    RowLine,
+    ballot_frame,
+    layout_of,
+    metadata_from,
+)
+
+BATCH_ROWS = 2**20
+
+
+@register_reader("parquet", ".parquet", ".pq")
+def read_parquet(
+    path: Path, *, policy: BallotPolicy, progress: Progress | None = None
+) -> BallotSet:
+    layout = layout_of(path, _open(path).schema_arrow.names, None)
+    source = _open(path, dictionaries=layout.categorical)
+    _check_types(path, source.schema_arrow, layout)
+    table = RankingTable(path, layout, _metadata(path, source.schema_arrow.metadata))
+    size, total_rows, done = path.stat().st_size, max(1, source.metadata.num_rows), 0
+    try:
+        batches = source.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
+        for batch in batches:
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            table.add(_categorical(frame, layout), _rows_from(done))
+            done += batch.num_rows
+            if progress is not None:
+                progress(size * done // total_rows, size)
+    except (OSError, pa.ArrowException) as error:
+        raise BallotFileError(
+            path, done + 1, f"cannot read the rows from here on: {error}"
+        ) from None
+    return table.ballot_set(policy, empty_line=None)
+
+
+def _rows_from(start: int) -> RowLine:
+    """Rows of a batch starting at data row ``start`` (0-based) as 1-based file rows."""
+    return lambda row: start + row + 1
+
+
+def _open(path: Path, dictionaries: tuple[str, ...] = ()) -> Any:
+    try:
+        return pq.ParquetFile(path, read_dictionary=list(dictionaries) or None)
+    except (OSError, pa.ArrowException) as error:
+        if path.stat().st_size == 0:
+            raise BallotFileError(path, None, "empty file") from None
+        reason = str(error).splitlines()[0] if str(error) else "unreadable"
+        raise BallotFileError(path, None, f"not a Parquet file ({reason})") from None
+
+
+def _check_types(path: Path, schema: Any, layout: Layout) -> None:
+    """Names must be strings and weights integers: a mixed-up column is refused outright."""
+    for name in layout.categorical:
+        kind = schema.field(name).type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if not (
+            pa.types.is_string(kind)
+            or pa.types.is_large_string(kind)
+            or pa.types.is_string_view(kind)
+            or pa.types.is_null(kind)
+        ):
+            raise BallotFileError(path, None, f"column {name!r} holds {kind}, not names")
+    if layout.weight:
+        kind = schema.field(WEIGHT).type
+        if not pa.types.is_integer(kind):
+            raise BallotFileError(path, None, f"column 'weight' holds {kind}, not whole numbers")
+
+
+def _categorical(frame: pl.DataFrame, layout: Layout) -> pl.DataFrame:
+    """Dictionary columns arrive as categoricals already; anything else is cast once."""
+    return frame.with_columns(
+        [
+            pl.col(c).cast(pl.String).cast(pl.Categorical)
+            for c in layout.categorical
+            if frame.schema[c] != pl.Categorical
+        ]
+    )
+
+
+def _metadata(path: Path, raw: dict[bytes, bytes] | None) -> Metadata:
+    text = (raw or {}).get(METADATA_KEY.encode())
+    if text is None:
+        return Metadata()
+    try:
+        record = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BallotFileError(path, None, "the 'omov' metadata is not JSON") from None
+    if not isinstance(record, dict):
+        raise BallotFileError(path, None, "the 'omov' metadata is not a JSON object")
+    return metadata_from(path, record, {})
+
+
+@register_writer("parquet")
+def write_parquet(ballots: BallotSet, path: Path) -> None:
+    """One row per distinct ranking with its weight, metadata in the footer; all or nothing."""
+    table = ballot_frame(ballots).to_arrow()
+    record = json.dumps(Metadata.of(ballots).as_record(), ensure_ascii=False)
+    table = table.replace_schema_metadata({METADATA_KEY: record})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    write_atomically(path, buffer.getvalue())

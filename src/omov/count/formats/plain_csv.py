@@ -1,0 +1,203 @@
+"""Plain CSV of rankings (``.csv``, ``.csv.gz``): the schema is in ``tabular``.
+
+A file is optional metadata comment lines, a header, then one ballot (or, with a
+``weight`` column, a group of identical ballots) per line::
+
+    # candidates: ["Alice", "Bob", "Carol"]
+    # title: "Ward 7"
+    rank1,rank2,rank3,weight
+    Alice,Carol,,12
+    Bob,Alice=Carol,,1
+
+The file is read in chunks of whole lines; Polars parses each chunk (the header is put
+in front of every chunk, so a short row reads the same wherever it falls) and the chunk is
+reduced to distinct rows at once, which keeps memory near the size of one chunk. Line
+numbers in messages assume one record per line (a quoted name may not span lines).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from omov.count.ballots import BallotPolicy, BallotSet
+from omov.count.errors import BallotFileError
+from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.tabular import (
+    WEIGHT,
+    Metadata,
+    RankingTable,
+    ballot_frame,
+    layout_of,
+    metadata_from,
+)
+
+CHUNK = 32 * 2**20
+_SNIFF = 2**16
+_HEAD = 2**20
+"""The metadata and header must be within the first MiB."""
+
+
+@register_reader("csv", ".csv")
+def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = None) -> BallotSet:
+    with _opened(path) as (stream, raw):
+        total = os.fstat(raw.fileno()).st_size
+        first = stream.read(CHUNK)
+        metadata, columns, header_lines, body = _preamble(path, first)
+        table = RankingTable(path, layout_of(path, columns, header_lines), metadata)
+        header = (",".join(columns) + "\n").encode()
+        line = header_lines + 1
+        for chunk in _whole_lines(body, stream):
+            line = _add_chunk(path, table, header, chunk, line)
+            if progress is not None:
+                progress(raw.tell(), total)
+    return table.ballot_set(policy, empty_line=header_lines)
+
+
+@contextlib.contextmanager
+def _opened(path: Path) -> Iterator[tuple[io.BufferedIOBase, io.BufferedReader]]:
+    """The file's bytes (decompressed for .gz) and the raw file, whose position is progress."""
+    with path.open("rb") as raw:
+        if path.suffix.lower() == ".gz":
+            with gzip.GzipFile(fileobj=raw) as unzipped:
+                try:
+                    yield unzipped, raw
+                except (OSError, EOFError) as error:
+                    raise BallotFileError(path, None, f"bad gzip data: {error}") from None
+        else:
+            yield raw, raw
+
+
+def _whole_lines(start: bytes, stream: io.BufferedIOBase) -> Iterator[bytes]:
+    """Chunks of about CHUNK bytes, each ending at a line end."""
+    pending = start
+    while True:
+        cut = pending.rfind(b"\n") + 1
+        if cut:
+            yield pending[:cut]
+            pending = pending[cut:]
+        more = stream.read(CHUNK)
+        if not more:
+            if pending.strip():
+                yield pending
+            return
+        pending += more
+
+
+def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes]:
+    """Metadata comments and the header, from the file's first bytes; the rest is the body."""
+    if not first.strip():
+        raise BallotFileError(path, 1, "empty file")
+    _check_text(path, first[:_SNIFF], 1, final=len(first) <= _SNIFF)
+    record: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    offset = 0
+    for number, raw_line in enumerate(first[:_HEAD].splitlines(keepends=True), start=1):
+        offset += len(raw_line)
+        text = raw_line.decode("utf-8", errors="replace").strip()
+        if text.startswith("#"):
+            _comment(path, text[1:], number, record, where)
+            continue
+        if not text:
+            continue
+        columns = [c.strip() for c in next(csv.reader([text]))]
+        layout_of(path, columns, number)
+        return metadata_from(path, record, where), columns, number, first[offset:]
+    raise BallotFileError(path, 1, "no header line (rank1,rank2,...)")
+
+
+def _comment(
+    path: Path, text: str, number: int, record: dict[str, Any], where: dict[str, int]
+) -> None:
+    """``# key: JSON value`` lines are metadata; other comment lines are ignored."""
+    key, colon, value = text.partition(":")
+    key = key.strip()
+    if not colon or key not in ("candidates", "sections", "title", "seats", "withdrawn"):
+        return
+    try:
+        record[key] = json.loads(value)
+    except json.JSONDecodeError:
+        if key != "title":
+            raise BallotFileError(path, number, f"{key}: not a JSON value") from None
+        record[key] = value.strip()
+    where[key] = number
+
+
+def _check_text(path: Path, data: bytes, first_line: int, *, final: bool) -> None:
+    """Binary junk fails here, fast, naming the line where it starts."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = first_line + data.count(b"\n", 0, nul)
+        raise BallotFileError(path, line, "binary data, not CSV text")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if final or error.start < len(data) - 3:
+            line = first_line + data.count(b"\n", 0, error.start)
+            raise BallotFileError(path, line, "not UTF-8 text") from None
+
+
+def _add_chunk(path: Path, table: RankingTable, header: bytes, chunk: bytes, line: int) -> int:
+    """Parse and reduce one chunk starting at ``line``; the line after it."""
+    _check_text(path, chunk, line, final=True)
+    layout = table.layout
+    schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(
+        layout.categorical, pl.Categorical
+    )
+    if layout.weight:
+        schema[WEIGHT] = pl.String
+    try:
+        frame = pl.read_csv(io.BytesIO(header + chunk), schema=schema, raise_if_empty=False)
+    except pl.exceptions.PolarsError as error:
+        raise _located(path, chunk, line, len(schema), error) from None
+    table.add(frame, lambda row: line + row)
+    return line + chunk.count(b"\n")
+
+
+def _located(path: Path, chunk: bytes, line: int, width: int, error: Exception) -> BallotFileError:
+    """Find the line Polars stumbled on (the slow way, only after it has)."""
+    rows = csv.reader(io.StringIO(chunk.decode("utf-8"), newline=""))
+    for number, row in enumerate(rows, start=line):
+        if len(row) > width:
+            return BallotFileError(
+                path, number, f"{len(row)} fields, but the header has {width} columns"
+            )
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return BallotFileError(path, line, f"cannot read the rows from here on: {reason}")
+
+
+@register_writer("csv")
+def write_csv(ballots: BallotSet, path: Path) -> None:
+    """Metadata comments, then one row per distinct ranking with its weight; all or nothing."""
+    frame = ballot_frame(ballots)
+    lines = [
+        f"# {key}: {json.dumps(value, ensure_ascii=False)}\n"
+        for key, value in Metadata.of(ballots).as_record().items()
+    ]
+    text = "".join(lines) + frame.write_csv()
+    data = text.encode("utf-8")
+    if path.suffix.lower() == ".gz":
+        data = gzip.compress(data, mtime=0)
+    write_atomically(path, data)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target and rename, so a reader never sees half a file."""
+    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        Path(partial).replace(path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise

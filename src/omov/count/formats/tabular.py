@@ -1,0 +1,325 @@
+"""Tables of rankings (plain CSV and Parquet): one schema, read in bulk with Polars.
+
+The schema, for both formats:
+
+- ``rank1`` .. ``rankN``: the candidate marked at each rank, by name. An empty cell is a
+  skipped rank. Two or more names joined by ``=`` (``Alice=Bob``) mark several candidates
+  at one rank: an overvote. A bare ``=`` is an overvote whose names were not kept (a ballot
+  set keeps none, so that is what the writers write). Names are compared after trimming
+  spaces.
+- ``section`` (optional): the electorate section the ballot belongs to.
+- ``weight`` (optional): how many ballots the row stands for, a whole number, 0 or more;
+  without the column every row is one ballot.
+
+Any other column is an error: a misspelt ``weight`` silently read as one ballot per row
+would be a wrong count.
+
+Candidates, their order, and the file's title, seats and withdrawn candidates travel as
+metadata: in CSV as comment lines before the header (``# candidates: ["Alice", "Bob"]``,
+values in JSON), in Parquet as the ``omov`` key of the file's key-value metadata (one
+JSON object). With a candidate list, a name outside it is an error and candidates with
+no votes still stand. Without one, the candidates are every name in the file in sorted
+order, so that the order of ballots in the file never changes a count (candidate-order
+tie-breaks read this order). The writers always write the list.
+
+Reading never goes row by row in Python: chunks of rows are parsed by Polars with the
+rank columns as categoricals, grouped to distinct (ranking, section) rows with summed
+weights straight away, and only the distinct rows are mapped to candidate ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from omov.count.ballots import BLANK, N_STOPS, OVERVOTE, BallotPolicy, BallotSet, Inactive
+from omov.count.errors import BallotFileError
+
+_RANK = re.compile(r"rank([1-9][0-9]*)$")
+SECTION = "section"
+WEIGHT = "weight"
+METADATA_KEY = "omov"
+_META_FIELDS = ("candidates", "sections", "title", "seats", "withdrawn")
+
+RowLine = Callable[[int], int | None]
+"""Where a row of the current chunk is in the file (its line, or its row for Parquet)."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The columns of a ranking table, checked once from its header."""
+
+    ranks: tuple[str, ...]
+    section: bool
+    weight: bool
+
+    @property
+    def categorical(self) -> tuple[str, ...]:
+        return (*self.ranks, SECTION) if self.section else self.ranks
+
+
+def layout_of(path: Path, columns: Sequence[str], line: int | None) -> Layout:
+    """Check a header: rank1..rankN (no gaps), optional section and weight, nothing else."""
+    seen: set[str] = set()
+    ranks: dict[int, str] = {}
+    for name in columns:
+        if name in seen:
+            raise BallotFileError(path, line, f"column {name!r} appears twice in the header")
+        seen.add(name)
+        rank = _RANK.match(name)
+        if rank:
+            ranks[int(rank.group(1))] = name
+        elif name not in (SECTION, WEIGHT):
+            raise BallotFileError(
+                path, line, f"unknown column {_short(name)}; expected rank1..rankN, section, weight"
+            )
+    if not ranks:
+        raise BallotFileError(path, line, "no rank columns (rank1, rank2, ...) in the header")
+    missing = [k for k in range(1, max(ranks) + 1) if k not in ranks]
+    if missing:
+        raise BallotFileError(path, line, f"column rank{missing[0]} is missing")
+    return Layout(
+        tuple(ranks[k] for k in sorted(ranks)), section=SECTION in seen, weight=WEIGHT in seen
+    )
+
+
+@dataclass(frozen=True)
+class Metadata:
+    candidates: tuple[str, ...] | None = None
+    sections: tuple[str, ...] | None = None
+    title: str = ""
+    seats: int | None = None
+    withdrawn: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, ballots: BallotSet) -> Metadata:
+        return cls(
+            candidates=ballots.candidates,
+            sections=ballots.section_names or None,
+            title=ballots.title,
+            seats=ballots.seats,
+            withdrawn=tuple(ballots.candidates[i] for i in sorted(ballots.withdrawn)),
+        )
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"candidates": list(self.candidates or ())}
+        if self.sections:
+            record["sections"] = list(self.sections)
+        if self.title:
+            record["title"] = self.title
+        if self.seats is not None:
+            record["seats"] = self.seats
+        if self.withdrawn:
+            record["withdrawn"] = list(self.withdrawn)
+        return record
+
+
+def metadata_from(path: Path, record: dict[str, Any], lines: dict[str, int]) -> Metadata:
+    """Validate metadata values; ``lines`` says where each key was (CSV comments)."""
+    for key in record:
+        if key not in _META_FIELDS:
+            raise BallotFileError(path, lines.get(key), f"unknown metadata {key!r}")
+
+    def names(key: str) -> tuple[str, ...] | None:
+        value = record.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise BallotFileError(path, lines.get(key), f"{key} must be a JSON list of names")
+        if len(set(value)) < len(value):
+            raise BallotFileError(path, lines.get(key), f"{key} lists a name twice")
+        return tuple(v.strip() for v in value)
+
+    seats = record.get("seats")
+    if seats is not None and (not isinstance(seats, int) or isinstance(seats, bool) or seats < 1):
+        raise BallotFileError(path, lines.get("seats"), "seats must be a whole number, 1 or more")
+    candidates = names("candidates")
+    withdrawn = names("withdrawn") or ()
+    if candidates is not None and not set(withdrawn) <= set(candidates):
+        raise BallotFileError(path, lines.get("withdrawn"), "a withdrawn name is not a candidate")
+    return Metadata(candidates, names("sections"), str(record.get("title", "")), seats, withdrawn)
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
+def _labels(series: pl.Series) -> pl.Series:
+    """Cell values as trimmed strings, blank cells as null."""
+    text = series.cast(pl.String).str.strip_chars()
+    return pl.select(pl.when(text != "").then(text)).to_series().alias(series.name)
+
+
+def _names_in(cells: pl.Series) -> set[str]:
+    """Candidate names in distinct cell values, including each name of an overvote."""
+    parts = cells.drop_nulls().str.split("=").explode().str.strip_chars()
+    return {p for p in parts.unique().to_list() if p}
+
+
+@dataclass
+class RankingTable:
+    """Reduces chunks of a ranking table to distinct rows as they are read."""
+
+    path: Path
+    layout: Layout
+    metadata: Metadata
+    parts: list[pl.DataFrame] = field(default_factory=list)
+
+    def add(self, chunk: pl.DataFrame, row_line: RowLine) -> None:
+        """Check one chunk (rank/section columns categorical) and keep its distinct rows."""
+        weights = self._weights(chunk, row_line)
+        keys = list(self.layout.categorical)
+        grouped = (
+            chunk.select(keys)
+            .with_columns(weights.alias(WEIGHT))
+            .group_by(keys)
+            .agg(pl.col(WEIGHT).sum())
+        )
+        self._check_labels(chunk, grouped, row_line)
+        self.parts.append(grouped)
+
+    def _weights(self, chunk: pl.DataFrame, row_line: RowLine) -> pl.Series:
+        if not self.layout.weight:
+            return pl.Series(WEIGHT, np.ones(chunk.height, dtype=np.int64))
+        raw = chunk[WEIGHT]
+        text = raw.cast(pl.String).str.strip_chars() if raw.dtype == pl.String else raw
+        weights = text.cast(pl.Int64, strict=False)
+        bad = (weights.is_null() | (weights < 0)).arg_true()
+        if len(bad):
+            row = int(bad[0])
+            value = raw[row]
+            raise BallotFileError(
+                self.path,
+                row_line(row),
+                f"bad weight {_short(str(value or ''))}: a whole number of ballots, 0 or more",
+            )
+        return weights
+
+    def _check_labels(self, chunk: pl.DataFrame, grouped: pl.DataFrame, row_line: RowLine) -> None:
+        if self.layout.section:
+            sections = _labels(grouped[SECTION])
+            if sections.null_count():
+                row = int(_labels(chunk[SECTION]).is_null().arg_true()[0])
+                raise BallotFileError(self.path, row_line(row), "a ballot with no section")
+            allowed = self.metadata.sections
+            unknown = set(sections.unique().to_list()) - set(allowed or ())
+            if allowed is not None and unknown:
+                self._fail_at(chunk, (SECTION,), min(unknown), "unknown section", row_line)
+        if self.metadata.candidates is None:
+            return
+        for column in self.layout.ranks:
+            unknown = _names_in(_labels(grouped[column])) - set(self.metadata.candidates)
+            if unknown:
+                self._fail_at(chunk, self.layout.ranks, min(unknown), "unknown candidate", row_line)
+
+    def _fail_at(
+        self, chunk: pl.DataFrame, columns: Sequence[str], name: str, what: str, row_line: RowLine
+    ) -> None:
+        holds = pl.any_horizontal(
+            [
+                pl.col(c)
+                .cast(pl.String)
+                .str.split("=")
+                .list.eval(pl.element().str.strip_chars())
+                .list.contains(name)
+                for c in columns
+            ]
+        )
+        rows = chunk.select(holds.alias("holds"))["holds"].fill_null(False).arg_true()
+        row = int(rows[0]) if len(rows) else 0
+        raise BallotFileError(self.path, row_line(row), f"{what} {_short(name)}")
+
+    def ballot_set(self, policy: BallotPolicy, *, empty_line: int | None) -> BallotSet:
+        """The distinct rows of every chunk, mapped to ids and compressed under ``policy``."""
+        if not self.parts:
+            raise BallotFileError(self.path, empty_line, "no ballots: the table has no rows")
+        keys = list(self.layout.categorical)
+        table = pl.concat(self.parts).group_by(keys).agg(pl.col(WEIGHT).sum())
+        cells = table.select([_labels(table[c]) for c in keys])
+        candidates = self.metadata.candidates or tuple(
+            sorted(set().union(*(_names_in(cells[c]) for c in self.layout.ranks)))
+        )
+        if not candidates:
+            raise BallotFileError(self.path, empty_line, "no candidate is named anywhere")
+        grid = np.column_stack([_rank_ids(cells[c], candidates) for c in self.layout.ranks])
+        section_names: tuple[str, ...] = ()
+        section_ids = None
+        if self.layout.section:
+            found = tuple(sorted(set(cells[SECTION].to_list())))
+            section_names = self.metadata.sections or found
+            lookup = {name: i for i, name in enumerate(section_names)}
+            section_ids = cells[SECTION].replace_strict(lookup, return_dtype=pl.Int16).to_numpy()
+        ids = {name: i for i, name in enumerate(candidates)}
+        return BallotSet.from_grid(
+            candidates,
+            grid,
+            weights=table[WEIGHT].to_numpy(),
+            section_ids=section_ids,
+            section_names=section_names,
+            withdrawn=frozenset(ids[name] for name in self.metadata.withdrawn),
+            policy=policy,
+            title=self.metadata.title,
+            seats=self.metadata.seats,
+        )
+
+
+def _rank_ids(cells: pl.Series, candidates: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int16]]:
+    """Candidate ids of one rank column of distinct rows: BLANK, OVERVOTE or an id."""
+    lookup: dict[str, int] = {name: i for i, name in enumerate(candidates)}
+    for value in cells.drop_nulls().unique().to_list():
+        if "=" in value:
+            lookup[value] = OVERVOTE
+    mapped = cells.replace_strict(lookup, default=None, return_dtype=pl.Int16)
+    return mapped.fill_null(BLANK).to_numpy().astype(np.int16)
+
+
+def ballot_frame(ballots: BallotSet) -> pl.DataFrame:
+    """A ballot set as a ranking table: one row per distinct ranking (and section)."""
+    n = ballots.n_candidates
+    rankings = ballots.rankings.astype(np.int32)
+    stops = rankings >= n
+    first_stop = stops & ~np.concatenate([np.zeros((len(rankings), 1), bool), stops[:, :-1]], 1)
+    labels = np.array([*ballots.candidates, *([None] * N_STOPS)], dtype=object)
+    cells = labels[rankings]
+    cells[first_stop & (rankings == n + Inactive.OVERVOTE)] = "="
+    _write_repeats(ballots, rankings, first_stop, cells)
+    width = _written_width(cells)
+    columns: dict[str, Any] = {
+        f"rank{k + 1}": pl.Series(cells[:, k].tolist(), dtype=pl.String) for k in range(width)
+    }
+    if ballots.section_names:
+        names = np.array(ballots.section_names, dtype=object)
+        columns[SECTION] = pl.Series(names[ballots.section_ids].tolist(), dtype=pl.String)
+    columns[WEIGHT] = pl.Series(ballots.weights, dtype=pl.Int64)
+    frame = pl.DataFrame(columns)
+    if ballots.blank_ballots:
+        blank: dict[str, Any] = {c: [None] for c in columns}
+        blank[WEIGHT] = [ballots.blank_ballots]
+        if ballots.section_names:
+            blank[SECTION] = [ballots.section_names[0]]
+        frame = pl.concat([frame, pl.DataFrame(blank, schema=frame.schema)])
+    return frame
+
+
+def _write_repeats(
+    ballots: BallotSet,
+    rankings: np.ndarray[Any, Any],
+    first_stop: np.ndarray[Any, Any],
+    cells: np.ndarray[Any, Any],
+) -> None:
+    """A 'repeated candidate' stop is written as the paper had it: the last name again."""
+    rows, cols = np.nonzero(first_stop & (rankings == ballots.n_candidates + Inactive.REPEATED))
+    for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+        if col:
+            cells[row, col] = cells[row, col - 1]
+
+
+def _written_width(cells: np.ndarray[Any, Any]) -> int:
+    used = np.flatnonzero((cells != None).any(axis=0))  # noqa: E711  (object array)
+    return max(1, int(used[-1]) + 1) if len(used) else 1
