@@ -30,6 +30,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "omov.web.audit",
+    "omov.web.contests",
+    "omov.web.nominations",
+    "omov.web.electorate",
+    "omov.web.balloting",
+    "omov.web.results",
 ]
 
 MIDDLEWARE = [
@@ -49,7 +55,7 @@ WSGI_APPLICATION = "omov.web.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -80,3 +86,12 @@ EMAIL_BACKEND = os.environ.get(
     "OMOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
+
+STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "officer-home"
+LOGOUT_REDIRECT_URL = "home"
+CSRF_FAILURE_VIEW = "omov.web.views.csrf_failure"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Voting codes are stored as HMAC-SHA256 under this key (see balloting/codes.py).
+OMOV_CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or f"credential:{SECRET_KEY}"

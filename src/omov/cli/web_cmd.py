@@ -1,0 +1,67 @@
+"""``omov serve`` and ``omov demo``: run the web app (the demo seeds a 2016-shaped contest)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+
+from omov.cli import app, console
+
+
+def _django(database_url: str | None = None) -> None:
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "omov.web.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def _run(host: str, port: int) -> None:
+    from django.core.management import call_command
+
+    call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+@app.command("serve")
+def serve_command(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Migrate the database (DATABASE_URL, SQLite under ./var by default) and serve the web app."""
+    _django()
+    _migrate()
+    _run(host, port)
+
+
+def demo_web(host: str, port: int, serve: bool) -> None:
+    """Set up a fresh SQLite demo database, seed it, print how to use it, and serve it."""
+    data = Path(os.environ.get("OMOV_DATA_DIR", Path.cwd() / "var")).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    database = data / "demo.sqlite3"
+    database.unlink(missing_ok=True)
+    _django(f"sqlite:///{database}")
+    _migrate()
+    from omov.web.demo import demo_seed
+
+    console.print("Seeding the 2016-shaped demo contest (a few seconds)…")
+    demo = demo_seed()
+    url = f"http://{host}:{port}"
+    console.print(f"\n[bold]omov demo[/bold] on {url}/  ({demo.ballots_cast} ballots already cast)")
+    console.print(f"  Returning officer: {url}/officer/contest/{demo.contest_id}/")
+    console.print(
+        f"    username [bold]{demo.officer}[/bold]  password [bold]{demo.password}[/bold]"
+    )
+    console.print(f"  Vote as member {demo.voter}: {url}/vote/{demo.contest_id}/")
+    console.print(f"    voting code [bold]{demo.voting_code}[/bold]")
+    console.print("  Then, as the officer: close the ballot, count, publish.\n")
+    if serve:
+        _run(host, port)

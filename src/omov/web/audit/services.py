@@ -1,0 +1,31 @@
+"""Recording audit events. Callers hold the lock on the thing that changed (the contest row),
+so two events of one stream never race for a sequence number; the unique constraint is the
+backstop."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import rfc8785
+from django.db import transaction
+
+from omov.web.audit.models import AuditEvent
+
+
+def canonical_json(payload: dict[str, Any]) -> bytes:
+    return rfc8785.dumps(payload)
+
+
+@transaction.atomic
+def event_record(*, stream: str, kind: str, payload: dict[str, Any]) -> AuditEvent:
+    """Append one event to ``stream`` with the next sequence number."""
+    body = canonical_json(payload)
+    last = AuditEvent.objects.filter(stream=stream).order_by("-sequence").first()
+    return AuditEvent.objects.create(
+        stream=stream,
+        sequence=1 if last is None else last.sequence + 1,
+        kind=kind,
+        payload=body.decode(),
+        payload_sha256=hashlib.sha256(body).hexdigest(),
+    )

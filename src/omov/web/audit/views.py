@@ -1,0 +1,17 @@
+"""The audit trail of one contest, for officers and scrutineers, as JSON lines."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from omov.web.audit.selectors import events_for_stream
+from omov.web.officer import officer_required
+
+
+@officer_required
+def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    lines = (
+        f'{{"sequence":{e.sequence},"kind":"{e.kind}","payload":{e.payload}}}\n'
+        for e in events_for_stream(stream=f"contest:{pk}")
+    )
+    return HttpResponse("".join(lines), content_type="application/x-ndjson")

@@ -1,0 +1,42 @@
+"""Reading a ranking from the numbered select boxes of the ballot form.
+
+Each candidate has a field ``rank_<position>`` holding "" (not ranked) or 1..n. Anything
+else (an unknown candidate, a shared or skipped number) is refused with a plain message.
+"""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+
+from omov.web.contests.models import Candidate
+from omov.web.errors import ContestError
+
+
+def ranking_from_post(post: QueryDict, candidates: list[Candidate]) -> list[int]:
+    by_position = {c.position: c for c in candidates}
+    numbers: dict[int, int] = {}
+    for field in post:
+        if not field.startswith("rank_"):
+            continue
+        value = str(post.get(field) or "")
+        try:
+            position = int(field.removeprefix("rank_"))
+        except ValueError:
+            raise ContestError("the ranking names a candidate who is not on this ballot") from None
+        if position not in by_position:
+            raise ContestError("the ranking names a candidate who is not on this ballot")
+        if value.strip() == "":
+            continue
+        if not value.isdigit() or not 1 <= int(value) <= len(candidates):
+            raise ContestError(f"preferences are numbers from 1 to {len(candidates)}")
+        numbers[position] = int(value)
+    order = sorted(numbers, key=numbers.__getitem__)
+    for expected, position in enumerate(order, start=1):
+        if numbers[position] != expected:
+            shared = [by_position[p].name for p in order if numbers[p] == numbers[position]]
+            if len(shared) > 1:
+                raise ContestError(f"{' and '.join(shared)} share preference {numbers[position]}")
+            raise ContestError(f"preference {expected} is missing: number your choices 1, 2, 3…")
+    if not order:
+        raise ContestError("rank at least one candidate: put 1 next to your first choice")
+    return order

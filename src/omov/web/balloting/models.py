@@ -1,0 +1,49 @@
+"""Credentials and ballots, kept apart so that no query can join a ballot to a voter.
+
+A ``Ballot`` has no foreign key to an elector or credential, no shared id (its key is a
+random UUID, so not even insertion order shows), and no timestamp. Its ``section`` is coarse
+on purpose: Labour publishes results per section.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from omov.web.contests.models import Contest
+from omov.web.electorate.models import Elector
+
+
+class CredentialState(models.TextChoices):
+    ISSUED = "issued", "Issued"
+    USED = "used", "Used"
+    REVOKED = "revoked", "Revoked (reissued)"
+
+
+class Credential(models.Model):
+    elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="credentials")
+    digest = models.CharField(max_length=64, unique=True, help_text="HMAC-SHA256 of the code.")
+    state = models.CharField(
+        max_length=8, choices=CredentialState.choices, default=CredentialState.ISSUED
+    )
+
+    def __str__(self) -> str:
+        return f"credential of {self.elector.reference} ({self.state})"
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", "Online"
+    POSTAL = "postal", "Postal"
+
+
+class Ballot(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="ballots")
+    ranking = models.JSONField(help_text="Candidate positions, first preference first.")
+    section = models.CharField(max_length=60)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    receipt = models.CharField(max_length=16, unique=True)
+
+    def __str__(self) -> str:
+        return f"ballot {self.receipt}"

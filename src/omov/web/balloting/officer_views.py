@@ -1,0 +1,75 @@
+"""The officer's balloting actions: credentials, opening and closing, postal returns."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+
+from omov.web.balloting.services import (
+    ballot_close,
+    ballot_open,
+    credential_reissue,
+    credentials_issue,
+    postal_import,
+)
+from omov.web.contests.models import Contest
+from omov.web.electorate.models import Elector
+from omov.web.electorate.views import _upload_text
+from omov.web.errors import ContestError
+from omov.web.officer import back_to, officer_required, run_action
+
+
+@require_POST
+@officer_required
+def credentials_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request, lambda: credentials_issue(contest=contest), "Voting codes sent.", back_to(pk)
+    )
+
+
+@require_POST
+@officer_required
+def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
+    chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
+    return run_action(
+        request,
+        lambda: credential_reissue(elector=chosen),
+        f"New code sent to {chosen.reference}; the old one no longer works.",
+        back_to(pk),
+    )
+
+
+@require_POST
+@officer_required
+def ballot_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(request, lambda: ballot_open(contest=contest), "Ballot open.", back_to(pk))
+
+
+@require_POST
+@officer_required
+def ballot_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(request, lambda: ballot_close(contest=contest), "Ballot closed.", back_to(pk))
+
+
+@require_POST
+@officer_required
+def postal_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    try:
+        outcomes = postal_import(contest=contest, text=_upload_text(request, "returns"))
+    except ContestError as error:
+        messages.error(request, str(error))
+        return back_to(pk)
+    accepted = sum(o.accepted for o in outcomes)
+    messages.success(
+        request, f"Postal returns: {accepted} counted, {len(outcomes) - accepted} refused."
+    )
+    for outcome in outcomes:
+        if not outcome.accepted:
+            messages.warning(request, f"line {outcome.line}: {outcome.reason}")
+    return back_to(pk)

@@ -1,0 +1,16 @@
+"""Reading the ballot box without touching who voted."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from omov.web.balloting.models import Ballot
+from omov.web.contests.models import Contest
+
+
+def receipt_included(*, contest: Contest, receipt: str) -> bool:
+    return Ballot.objects.filter(contest=contest, receipt=receipt.strip().upper()).exists()
+
+
+def ballot_box(*, contest: Contest) -> QuerySet[Ballot]:
+    return Ballot.objects.filter(contest=contest).order_by("receipt")

@@ -1,0 +1,233 @@
+"""Credentials, opening and closing the ballot, casting, and postal returns.
+
+Casting locks the credential row (``SELECT ... FOR UPDATE``), marks it used, marks the
+elector as having voted and stores the ballot in one transaction: of any number of
+simultaneous casts with one code exactly one stores a ballot. Casting writes no audit event,
+because an ordered event per vote could be matched against who voted when.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.mail import get_connection, send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+
+from omov.web.audit.services import event_record
+from omov.web.balloting.codes import code_digest, new_code, new_receipt
+from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
+from omov.web.contests.models import Contest, ContestState
+from omov.web.contests.selectors import ballot_candidates
+from omov.web.contests.services import contest_lock, contest_transition
+from omov.web.electorate.models import Elector, Eligibility
+from omov.web.errors import ContestError
+
+ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
+
+
+def _code_message(contest: Contest, elector: Elector, code: str) -> tuple[str, str, str, list[str]]:
+    body = (
+        f"Dear {elector.name},\n\nYour voting code for {contest.title} is\n\n    {code}\n\n"
+        "It works once. Keep it secret; nobody from the party will ask you for it.\n"
+    )
+    return (
+        f"Your voting code: {contest.title}",
+        body,
+        "returning.officer@omov.invalid",
+        [elector.email],
+    )
+
+
+@transaction.atomic
+def credentials_issue(*, contest: Contest, send: bool = True) -> dict[int, str]:
+    """Issue a code to every eligible elector who has none; email them (if ``send``).
+
+    Returns elector id -> code for the caller to deliver; only digests are stored."""
+    contest = contest_lock(contest=contest, expected=ISSUING)
+    waiting = contest.electors.filter(eligibility=Eligibility.ELIGIBLE).exclude(
+        credentials__state__in=(CredentialState.ISSUED, CredentialState.USED)
+    )
+    codes = {elector.pk: new_code() for elector in waiting}
+    Credential.objects.bulk_create(
+        Credential(elector_id=pk, digest=code_digest(code)) for pk, code in codes.items()
+    )
+    if send:
+        electors = Elector.objects.in_bulk(list(codes))
+        messages = [
+            _code_message(contest, electors[pk], code)
+            for pk, code in codes.items()
+            if electors[pk].email
+        ]
+        send_mass_mail(messages, connection=get_connection())
+    event_record(stream=contest.stream, kind="credentials.issued", payload={"count": len(codes)})
+    return codes
+
+
+@transaction.atomic
+def credential_reissue(*, elector: Elector, send: bool = True) -> str:
+    """Issue a new code to ``elector``; the old one stops working."""
+    contest = contest_lock(contest=elector.contest, expected=ISSUING)
+    elector = Elector.objects.select_for_update().get(pk=elector.pk)
+    if elector.has_voted:
+        raise ContestError(f"{elector.reference} has already voted: no new code")
+    if elector.eligibility != Eligibility.ELIGIBLE:
+        raise ContestError(f"{elector.reference} is not eligible")
+    elector.credentials.filter(state=CredentialState.ISSUED).update(state=CredentialState.REVOKED)
+    code = new_code()
+    Credential.objects.create(elector=elector, digest=code_digest(code))
+    if send and elector.email:
+        send_mass_mail([_code_message(contest, elector, code)], connection=get_connection())
+    event_record(
+        stream=contest.stream, kind="credential.reissued", payload={"reference": elector.reference}
+    )
+    return code
+
+
+@transaction.atomic
+def ballot_open(*, contest: Contest) -> Contest:
+    contest = contest_lock(contest=contest, expected=(ContestState.FROZEN,))
+    if timezone.now() < contest.ballot_opens_at:
+        raise ContestError(
+            f"the timetable opens the ballot at {contest.ballot_opens_at:%d %b %H:%M}"
+        )
+    return contest_transition(
+        contest=contest,
+        source=(ContestState.FROZEN,),
+        target=ContestState.BALLOT_OPEN,
+        kind="ballot.opened",
+    )
+
+
+@transaction.atomic
+def ballot_close(*, contest: Contest) -> Contest:
+    contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+    return contest_transition(
+        contest=contest,
+        source=(ContestState.BALLOT_OPEN,),
+        target=ContestState.BALLOT_CLOSED,
+        kind="ballot.closed",
+        payload={"ballots": contest.ballots.count()},
+    )
+
+
+def ranking_check(*, contest: Contest, ranking: Sequence[int]) -> list[int]:
+    """A ranking of candidate positions, checked: known candidates, each at most once."""
+    positions = {c.position for c in ballot_candidates(contest=contest)}
+    if not ranking:
+        raise ContestError("rank at least one candidate")
+    unknown = [p for p in ranking if p not in positions]
+    if unknown:
+        raise ContestError("the ranking names a candidate who is not on this ballot")
+    if len(set(ranking)) != len(ranking):
+        raise ContestError("the ranking names a candidate more than once")
+    return list(ranking)
+
+
+def _store(
+    contest: Contest, digest: str, ranking: Sequence[int], channel: Channel, *, check_time: bool
+) -> Ballot:
+    """Spend the credential with ``digest`` and store its ballot, inside a transaction."""
+    if contest.state != ContestState.BALLOT_OPEN and channel == Channel.ONLINE:
+        raise ContestError("the ballot is not open")
+    if check_time and timezone.now() >= contest.ballot_closes_at:
+        raise ContestError("the ballot closed at " + f"{contest.ballot_closes_at:%d %b %H:%M}")
+    ranking = ranking_check(contest=contest, ranking=ranking)
+    credential = (
+        Credential.objects.select_for_update()
+        .select_related("elector")
+        .filter(digest=digest, elector__contest=contest)
+        .first()
+    )
+    if credential is None or credential.state == CredentialState.REVOKED:
+        raise ContestError("this code is not valid for this ballot")
+    if credential.state == CredentialState.USED:
+        raise ContestError("this code has already been used")
+    Credential.objects.filter(pk=credential.pk).update(state=CredentialState.USED)
+    Elector.objects.filter(pk=credential.elector_id).update(has_voted=True)
+    return Ballot.objects.create(
+        contest=contest,
+        ranking=ranking,
+        section=credential.elector.section,
+        channel=channel,
+        receipt=new_receipt(),
+    )
+
+
+def credential_check(*, contest: Contest, code: str) -> str:
+    """Check a code the voter typed can still vote; returns its digest to keep in the session."""
+    digest = code_digest(code)
+    state = (
+        Credential.objects.filter(digest=digest, elector__contest=contest)
+        .values_list("state", flat=True)
+        .first()
+    )
+    if state is None or state == CredentialState.REVOKED:
+        raise ContestError("this code is not valid for this ballot: check it and try again")
+    if state == CredentialState.USED:
+        raise ContestError("this code has already been used")
+    return digest
+
+
+@transaction.atomic
+def ballot_cast(
+    *, contest: Contest, ranking: Sequence[int], code: str = "", digest: str = ""
+) -> str:
+    """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the receipt."""
+    contest = Contest.objects.get(pk=contest.pk)
+    digest = digest or code_digest(code)
+    return _store(contest, digest, ranking, Channel.ONLINE, check_time=True).receipt
+
+
+@dataclass(frozen=True)
+class PostalOutcome:
+    line: int
+    accepted: bool
+    reason: str
+
+
+def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
+    """Import postal returns: ``credential,preferences`` with names joined by ``>``.
+
+    Each paper is cast on its own, so one refused paper (already voted, unknown code)
+    does not stop the others; which paper counts when two share a credential follows the
+    rulebook's ``postal_precedence`` (2016: the first received)."""
+    if contest.rulebook.facts.get("postal_precedence") != "first-received":
+        raise ContestError("this rulebook's postal precedence needs a ballot link omov refuses")
+    by_name = {c.name: c.position for c in ballot_candidates(contest=contest)}
+    reader = csv.DictReader(io.StringIO(text))
+    if set(reader.fieldnames or ()) != {"credential", "preferences"}:
+        raise ContestError("postal returns: the columns must be credential,preferences")
+    outcomes = []
+    for line, row in enumerate(reader, start=2):
+        names = [n.strip() for n in (row["preferences"] or "").split(">") if n.strip()]
+        try:
+            with transaction.atomic():
+                locked = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+                if any(n not in by_name for n in names):
+                    raise ContestError("names a candidate who is not on this ballot")
+                _store(
+                    locked,
+                    code_digest(row["credential"] or ""),
+                    [by_name[n] for n in names],
+                    Channel.POSTAL,
+                    check_time=False,
+                )
+            outcomes.append(PostalOutcome(line, True, "counted"))
+        except ContestError as error:
+            outcomes.append(PostalOutcome(line, False, str(error)))
+    with transaction.atomic():
+        contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+        event_record(
+            stream=contest.stream,
+            kind="postal.imported",
+            payload={
+                "papers": len(outcomes),
+                "accepted": sum(o.accepted for o in outcomes),
+                "refused": {str(o.line): o.reason for o in outcomes if not o.accepted},
+            },
+        )
+    return outcomes

@@ -1,0 +1,119 @@
+"""The voter's pages: enter the code, read the statements, rank, review, cast, receipt.
+
+The session holds only the code's digest between pages and is flushed after casting.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from omov.web.balloting.forms import ranking_from_post
+from omov.web.balloting.selectors import receipt_included
+from omov.web.balloting.services import ballot_cast, credential_check, ranking_check
+from omov.web.contests.models import Contest
+from omov.web.contests.selectors import ballot_candidates
+from omov.web.errors import ContestError
+
+SESSION_KEY = "omov-credential"
+
+
+def _refuse(request: HttpRequest, contest: Contest, error: ContestError) -> HttpResponse:
+    context = {"contest": contest, "message": str(error)}
+    return render(request, "balloting/refused.html", context, status=400)
+
+
+def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            request.session[SESSION_KEY] = [
+                contest.pk,
+                credential_check(contest=contest, code=request.POST.get("code", "")),
+            ]
+        except ContestError as refused:
+            error = str(refused)
+        else:
+            return redirect("vote-ballot", pk=pk)
+    return render(
+        request,
+        "balloting/start.html",
+        {"contest": contest, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _digest(request: HttpRequest, contest: Contest) -> str | None:
+    held = request.session.get(SESSION_KEY)
+    return held[1] if held and held[0] == contest.pk else None
+
+
+def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the ballot paper. POST: check the ranking and show it for review."""
+    contest = get_object_or_404(Contest, pk=pk)
+    if _digest(request, contest) is None:
+        return redirect("vote-start", pk=pk)
+    candidates = ballot_candidates(contest=contest)
+    context = {
+        "contest": contest,
+        "candidates": candidates,
+        "choices": range(1, len(candidates) + 1),
+    }
+    if request.method == "POST":
+        try:
+            ranking = ranking_check(
+                contest=contest, ranking=ranking_from_post(request.POST, candidates)
+            )
+        except ContestError as error:
+            context |= {"error": str(error), "chosen": request.POST}
+            return render(request, "balloting/ballot.html", context, status=400)
+        by_position = {c.position: c for c in candidates}
+        context["review"] = [by_position[p] for p in ranking]
+        return render(request, "balloting/review.html", context)
+    return render(request, "balloting/ballot.html", context)
+
+
+@require_POST
+def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    digest = _digest(request, contest)
+    if digest is None:
+        return _refuse(request, contest, ContestError("enter your voting code first"))
+    try:
+        ranking = ranking_from_post(request.POST, ballot_candidates(contest=contest))
+        receipt = ballot_cast(contest=contest, digest=digest, ranking=ranking)
+    except ContestError as error:
+        return _refuse(request, contest, error)
+    request.session.flush()
+    request.session["omov-receipt"] = receipt
+    return redirect("vote-receipt", pk=pk)
+
+
+def vote_receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    receipt = request.session.pop("omov-receipt", None)
+    if receipt is None:
+        return redirect("receipt-check", pk=pk)
+    return render(request, "balloting/receipt.html", {"contest": contest, "receipt": receipt})
+
+
+def candidate_statements(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return render(
+        request,
+        "balloting/statements.html",
+        {"contest": contest, "candidates": ballot_candidates(contest=contest)},
+    )
+
+
+def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    receipt = request.GET.get("receipt", "").strip()
+    found = receipt_included(contest=contest, receipt=receipt) if receipt else None
+    return render(
+        request,
+        "balloting/receipt_check.html",
+        {"contest": contest, "receipt": receipt, "found": found},
+    )

@@ -1,0 +1,27 @@
+"""Forms that parse the officer's input for the contest services."""
+
+from __future__ import annotations
+
+from django import forms
+
+from omov.web.contests.rulebooks import shipped_keys
+
+
+class ContestForm(forms.Form):
+    organisation = forms.CharField(max_length=200, initial="The Labour Party")
+    rulebook = forms.ChoiceField(choices=[(k, k) for k in shipped_keys()])
+    title = forms.CharField(max_length=200, initial="Leadership election")
+    nominating_body_size = forms.IntegerField(min_value=1, label="Members of the nominating body")
+    freeze_date = forms.DateField(
+        help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ballot_opens_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")
+    ballot_closes_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")
+
+
+class CandidateForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    statement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Up to 250 words."
+    )
+    incumbent = forms.BooleanField(required=False)

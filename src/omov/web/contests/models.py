@@ -1,0 +1,85 @@
+"""Organisations, their rulebooks, contests and candidates."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rulebook(models.Model):
+    """An edition of an organisation's rules, as loaded; ``facts`` is what the engine read."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    key = models.CharField(max_length=100)
+    title = models.CharField(max_length=200)
+    facts = models.JSONField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("organisation", "key"), name="rulebook_once"),
+        )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ContestState(models.TextChoices):
+    NOMINATIONS = "nominations", "Nominations open"
+    ELECTORATE = "electorate", "Electorate being compiled"
+    FROZEN = "frozen", "Electorate frozen"
+    BALLOT_OPEN = "ballot_open", "Ballot open"
+    BALLOT_CLOSED = "ballot_closed", "Ballot closed"
+    COUNTED = "counted", "Counted"
+    PUBLISHED = "published", "Results published"
+
+
+class Contest(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    rulebook = models.ForeignKey(Rulebook, on_delete=models.PROTECT)
+    title = models.CharField(max_length=200)
+    state = models.CharField(
+        max_length=20, choices=ContestState.choices, default=ContestState.NOMINATIONS
+    )
+    method = models.CharField(max_length=40)
+    nominating_body_size = models.PositiveIntegerField()
+    freeze_date = models.DateField(help_text="Members who joined after this date cannot vote.")
+    ballot_opens_at = models.DateTimeField()
+    ballot_closes_at = models.DateTimeField()
+    decisions = models.JSONField(default=list, help_text="The engine's decisions with citations.")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def stream(self) -> str:
+        return f"contest:{self.pk}"
+
+
+class Candidate(models.Model):
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="candidates")
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField()
+    incumbent = models.BooleanField(default=False)
+    on_ballot = models.BooleanField(default=False)
+    statement = models.TextField(blank=True, help_text="Up to 250 words, as in the booklet.")
+    photo = models.FileField(upload_to="candidates/", blank=True)
+
+    class Meta:
+        ordering = ("position",)
+        constraints = (
+            models.UniqueConstraint(fields=("contest", "name"), name="candidate_name_once"),
+            models.UniqueConstraint(fields=("contest", "position"), name="candidate_position_once"),
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split()[:2]).upper()

@@ -1,0 +1,16 @@
+"""Reading contests."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from omov.web.contests.models import Candidate, Contest
+
+
+def contest_list() -> QuerySet[Contest]:
+    return Contest.objects.select_related("organisation").order_by("-pk")
+
+
+def ballot_candidates(*, contest: Contest) -> list[Candidate]:
+    """The candidates on the ballot paper, in ballot order."""
+    return list(contest.candidates.filter(on_ballot=True).order_by("position"))

@@ -1,0 +1,155 @@
+"""Contest services: creating organisations and contests, and moving a contest between states.
+
+Every transition locks the contest row, checks the state it starts from, and writes one audit
+event in the same transaction, so a refused transition changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from omov.web.audit.services import event_record
+from omov.web.contests import rulebooks
+from omov.web.contests.models import Candidate, Contest, ContestState, Organisation, Rulebook
+from omov.web.errors import ContestError
+
+WORD_LIMIT = 250
+
+
+@transaction.atomic
+def organisation_create(*, name: str) -> Organisation:
+    if not name.strip():
+        raise ContestError("the organisation needs a name")
+    if Organisation.objects.filter(name=name.strip()).exists():
+        raise ContestError(f"an organisation called {name.strip()!r} already exists")
+    organisation = Organisation.objects.create(name=name.strip())
+    event_record(
+        stream=f"organisation:{organisation.pk}",
+        kind="organisation.created",
+        payload={"name": organisation.name},
+    )
+    return organisation
+
+
+@transaction.atomic
+def rulebook_load(*, organisation: Organisation, key: str) -> Rulebook:
+    """Load a shipped rulebook edition for ``organisation`` (once)."""
+    try:
+        facts = rulebooks.rulebook_facts(key)
+    except KeyError as error:
+        raise ContestError(error.args[0]) from None
+    rulebook, created = Rulebook.objects.get_or_create(
+        organisation=organisation, key=key, defaults={"title": facts["title"], "facts": facts}
+    )
+    if created:
+        event_record(
+            stream=f"organisation:{organisation.pk}",
+            kind="rulebook.loaded",
+            payload={"key": key, "title": facts["title"]},
+        )
+    return rulebook
+
+
+@transaction.atomic
+def contest_open(
+    *,
+    rulebook: Rulebook,
+    title: str,
+    nominating_body_size: int,
+    freeze_date: dt.date,
+    ballot_opens_at: dt.datetime,
+    ballot_closes_at: dt.datetime,
+) -> Contest:
+    """Open a contest under ``rulebook``: nominations are open from now."""
+    if ballot_closes_at <= ballot_opens_at:
+        raise ContestError("the ballot must close after it opens")
+    if nominating_body_size < 1:
+        raise ContestError("the nominating body must have at least one member")
+    contest = Contest.objects.create(
+        organisation=rulebook.organisation,
+        rulebook=rulebook,
+        title=title.strip() or "Leadership election",
+        method=rulebook.facts["method"],
+        nominating_body_size=nominating_body_size,
+        freeze_date=freeze_date,
+        ballot_opens_at=ballot_opens_at,
+        ballot_closes_at=ballot_closes_at,
+        decisions=rulebook.facts["decisions"],
+    )
+    event_record(
+        stream=contest.stream,
+        kind="contest.opened",
+        payload={
+            "title": contest.title,
+            "rulebook": rulebook.key,
+            "method": contest.method,
+            "nominating_body_size": nominating_body_size,
+            "freeze_date": freeze_date.isoformat(),
+            "ballot_opens_at": ballot_opens_at.isoformat(),
+            "ballot_closes_at": ballot_closes_at.isoformat(),
+        },
+    )
+    return contest
+
+
+@transaction.atomic
+def candidate_add(
+    *, contest: Contest, name: str, statement: str = "", incumbent: bool = False
+) -> Candidate:
+    contest = contest_lock(contest=contest, expected=(ContestState.NOMINATIONS,))
+    name = name.strip()
+    if not name:
+        raise ContestError("the candidate needs a name")
+    if len(statement.split()) > WORD_LIMIT:
+        raise ContestError(f"the statement has {len(statement.split())} words; at most 250")
+    if contest.candidates.filter(name=name).exists():
+        raise ContestError(f"{name} is already a candidate")
+    position = contest.candidates.count() + 1
+    candidate = Candidate.objects.create(
+        contest=contest, name=name, position=position, incumbent=incumbent, statement=statement
+    )
+    event_record(
+        stream=contest.stream,
+        kind="candidate.added",
+        payload={"name": name, "position": position, "incumbent": incumbent},
+    )
+    return candidate
+
+
+def contest_lock(*, contest: Contest, expected: tuple[ContestState, ...]) -> Contest:
+    """Re-read ``contest`` under a row lock and check it is in one of the ``expected`` states."""
+    locked = Contest.objects.select_for_update().get(pk=contest.pk)
+    if locked.state not in expected:
+        wanted = " or ".join(ContestState(state).label.lower() for state in expected)
+        raise ContestError(
+            f"not allowed now: the contest is {locked.get_state_display().lower()}, "
+            f"and this needs it to be {wanted}"
+        )
+    return locked
+
+
+def contest_transition(
+    *,
+    contest: Contest,
+    source: tuple[ContestState, ...],
+    target: ContestState,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+) -> Contest:
+    """Move a locked contest from one of ``source`` to ``target`` and record it.
+
+    Callers run inside ``transaction.atomic`` and have already locked ``contest``."""
+    if contest.state not in source:
+        raise ContestError(f"not allowed now: the contest is {contest.get_state_display().lower()}")
+    previous = contest.state
+    contest.state = target
+    contest.save(update_fields=["state"])
+    event_record(
+        stream=contest.stream,
+        kind=kind,
+        payload={"from": previous, "to": str(target), **(payload or {})},
+    )
+    return contest

@@ -1,0 +1,45 @@
+"""Electorate figures: eligibility with reasons, exclusion statistics, turnout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from omov.web.contests.models import Contest
+from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility
+
+
+def exclusion_statistics(*, contest: Contest) -> list[dict[str, object]]:
+    """Electors per section, eligibility and reason code."""
+    rows = (
+        contest.electors.values("section", "eligibility", "reason")
+        .annotate(n=Count("pk"))
+        .order_by("section", "eligibility", "reason")
+    )
+    return list(rows)
+
+
+def turnout_by_section(*, contest: Contest) -> list[dict[str, Any]]:
+    """Eligible electors and how many have voted, per section (the only per-person fact)."""
+    rows = (
+        contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
+        .values("section")
+        .annotate(eligible=Count("pk"), voted=Count("pk", filter=Q(has_voted=True)))
+        .order_by("section")
+    )
+    return [
+        {**row, "percent": 100.0 * row["voted"] / row["eligible"] if row["eligible"] else 0.0}
+        for row in rows
+    ]
+
+
+def electors_page(*, contest: Contest, search: str = "", limit: int = 50) -> QuerySet[Elector]:
+    electors = contest.electors.order_by("reference")
+    if search:
+        electors = electors.filter(Q(reference__icontains=search) | Q(name__icontains=search))
+    return electors[:limit]
+
+
+def appeals_waiting(*, contest: Contest) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(elector__contest=contest, state=AppealState.LODGED)

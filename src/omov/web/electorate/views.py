@@ -1,0 +1,89 @@
+"""The officer imports rolls, vets electors, decides appeals and freezes the electorate."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_POST
+
+from omov.web.contests.models import Contest
+from omov.web.electorate.models import Appeal, Elector
+from omov.web.electorate.services import (
+    appeal_decide,
+    appeal_lodge,
+    elector_exclude,
+    electorate_freeze,
+    roll_import,
+)
+from omov.web.errors import ContestError
+from omov.web.officer import back_to, officer_required, run_action
+
+
+def _upload_text(request: HttpRequest, field: str) -> str:
+    upload = request.FILES.get(field)
+    if upload is None:
+        raise ContestError("choose a CSV file to upload")
+    try:
+        return str(upload.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ContestError("the file is not UTF-8 text") from None
+
+
+@require_POST
+@officer_required
+def roll_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request,
+        lambda: roll_import(contest=contest, text=_upload_text(request, "roll")),
+        "Roll imported.",
+        back_to(pk),
+    )
+
+
+@require_POST
+@officer_required
+def elector_exclude_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
+    chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
+    grounds = request.POST.get("grounds", "")
+    return run_action(
+        request,
+        lambda: elector_exclude(elector=chosen, grounds=grounds),
+        f"Excluded {chosen.reference}.",
+        back_to(pk),
+    )
+
+
+@require_POST
+@officer_required
+def appeal_lodge_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
+    chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
+    grounds = request.POST.get("grounds", "")
+    return run_action(
+        request,
+        lambda: appeal_lodge(elector=chosen, grounds=grounds),
+        f"Appeal lodged for {chosen.reference}.",
+        back_to(pk),
+    )
+
+
+@require_POST
+@officer_required
+def appeal_decide_view(request: HttpRequest, pk: int, appeal: int) -> HttpResponse:
+    chosen = get_object_or_404(Appeal, pk=appeal, elector__contest_id=pk)
+    uphold = request.POST.get("decision") == "uphold"
+    return run_action(
+        request,
+        lambda: appeal_decide(appeal=chosen, uphold=uphold, reason=request.POST.get("reason", "")),
+        "Appeal upheld: vote restored." if uphold else "Appeal dismissed.",
+        back_to(pk),
+    )
+
+
+@require_POST
+@officer_required
+def electorate_freeze_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request, lambda: electorate_freeze(contest=contest), "Electorate frozen.", back_to(pk)
+    )

@@ -1,0 +1,9 @@
+"""The web layer's domain error: a message a returning officer (or a voter) can act on.
+
+Services raise it; views turn it into a message on the page and change nothing, because
+every service runs in one transaction.
+"""
+
+
+class ContestError(Exception):
+    """A request the rules or the contest's state do not allow."""

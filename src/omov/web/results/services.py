@@ -1,0 +1,55 @@
+"""Counting a closed ballot by the rulebook's method, and publishing the result."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from omov.count import CountError, count
+from omov.web.contests.models import Contest, ContestState
+from omov.web.contests.selectors import ballot_candidates
+from omov.web.contests.services import contest_lock, contest_transition
+from omov.web.errors import ContestError
+from omov.web.results.models import Result
+from omov.web.results.reporting import ballot_set, downloads, report_summary
+
+
+@transaction.atomic
+def result_count(*, contest: Contest) -> Result:
+    contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_CLOSED,))
+    rows = list(contest.ballots.values_list("ranking", "section"))
+    if not rows:
+        raise ContestError("there are no ballots to count")
+    ballots = ballot_set(ballot_candidates(contest=contest), rows, contest.title)
+    try:
+        report = count(ballots, method=contest.method)
+    except CountError as error:
+        raise ContestError(f"the count failed: {error}") from None
+    summary = report_summary(report)
+    result = Result.objects.create(
+        contest=contest, method=contest.method, summary=summary, **downloads(report)
+    )
+    contest_transition(
+        contest=contest,
+        source=(ContestState.BALLOT_CLOSED,),
+        target=ContestState.COUNTED,
+        kind="count.completed",
+        payload={
+            "method": contest.method,
+            "winner": summary["winner"],
+            "valid": summary["valid"],
+            "final": summary["rounds"][-1]["tallies"],
+        },
+    )
+    return result
+
+
+@transaction.atomic
+def result_publish(*, contest: Contest) -> Contest:
+    contest = contest_lock(contest=contest, expected=(ContestState.COUNTED,))
+    return contest_transition(
+        contest=contest,
+        source=(ContestState.COUNTED,),
+        target=ContestState.PUBLISHED,
+        kind="result.published",
+        payload={"winner": contest.result.summary["winner"]},
+    )

@@ -1,0 +1,55 @@
+"""The results page (public once published) and its downloads."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from omov.web.contests.models import Contest, ContestState
+from omov.web.officer import back_to, officer_required, run_action
+from omov.web.results.selectors import results_page
+from omov.web.results.services import result_count, result_publish
+
+
+def _visible(request: HttpRequest, pk: int) -> Contest:
+    contest = get_object_or_404(Contest, pk=pk)
+    officer = request.user.is_authenticated and request.user.is_staff
+    shown = ContestState.PUBLISHED if not officer else ContestState.COUNTED
+    if contest.state not in (ContestState.PUBLISHED, shown):
+        raise Http404("no published result yet")
+    return contest
+
+
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = _visible(request, pk)
+    return render(
+        request, "results/results.html", {"contest": contest, **results_page(contest=contest)}
+    )
+
+
+def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    contest = _visible(request, pk)
+    formats = {"rctab.json": ("rctab_json", "application/json"), "results.csv": ("csv", "text/csv")}
+    if kind not in formats or not getattr(contest.result, formats[kind][0]):
+        raise Http404("no such download")
+    field, content_type = formats[kind]
+    response = HttpResponse(getattr(contest.result, field), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="contest-{pk}-{kind}"'
+    return response
+
+
+@require_POST
+@officer_required
+def count_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(request, lambda: result_count(contest=contest), "Counted.", back_to(pk))
+
+
+@require_POST
+@officer_required
+def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request, lambda: result_publish(contest=contest), "Results published.", back_to(pk)
+    )
