@@ -1,0 +1,254 @@
+"""Meek STV (Meek 1969; Hill, Wichmann and Woodall, Algorithm 123, 1987).
+
+Every candidate has a *keep factor*: hopeful 1, excluded 0, elected somewhere in between.
+A paper starts at weight 1 and, at each candidate in its order of preference, that
+candidate keeps weight x keep factor and the rest passes on; what is left at the end of
+the paper is excess (non-transferable). The quota is recomputed on every iteration from
+the votes still held, so it falls as papers exhaust: quota = votes held / (seats + 1)
+(Droop; ``Quota.HARE`` divides by seats). Elected candidates' keep factors are scaled
+by quota / votes until the total surplus is below omega (10^-6 by default), then the
+lowest hopeful is excluded.
+
+Arithmetic: fixed point with 9 decimal places (integers scaled by 10^9; ``decimals``
+overrides), with the rounding of the Proportional Representation Foundation's Meek
+reference rule, the published step-by-step form of Algorithm 123 as revised by Hill
+(Voting Matters 22): the part of a paper a candidate keeps is rounded up, the quota is
+truncated and one unit (10^-9) added, and a new keep factor is rounded up at each of its
+multiplication and division. So a candidate's votes, the excess and every figure in the
+report are exact multiples of 10^-9 and votes are conserved exactly: nothing is lost to
+rounding, so there is never a residual surplus.
+
+Rounds (as in Droop's and OpenSTV's reports): each round iterates until someone reaches
+the quota (elected, highest first) or the surplus settles (the lowest hopeful is
+excluded; hopefuls within the total surplus of the lowest count as tied with it, and the
+tie-break rule chooses among them). A round's tallies are the votes its decision was made
+on; its note gives the iterations and the elected candidates' keep factors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count import kernel
+from omov.count.ballots import N_STOPS, BallotSet
+from omov.count.figures import candidate_figures, inactive_figures, section_figures
+from omov.count.methods import register
+from omov.count.options import CountOptions, Quota
+from omov.count.report import CountReport, Round, TieBreak, format_votes
+from omov.count.tiebreak import TieBreaker
+
+DEFAULT_DECIMALS = 9
+
+
+@dataclass
+class _Count:
+    """The state of a Meek count: keep factors (scaled) and who is hopeful or elected."""
+
+    ballots: BallotSet
+    scale: int
+    divisor: int
+    omega: int
+    keep: npt.NDArray[np.int64]
+    hopeful: set[int]
+    elected: list[int] = field(default_factory=list)
+    history: list[dict[str, Fraction]] = field(default_factory=list)
+
+    @property
+    def decimals(self) -> int:
+        return len(str(self.scale)) - 1
+
+    @property
+    def standing(self) -> set[int]:
+        return self.hopeful | set(self.elected)
+
+
+@dataclass(frozen=True)
+class _Settled:
+    """The votes a round's decision is made on."""
+
+    votes: npt.NDArray[np.int64]
+    per_section: npt.NDArray[np.int64]
+    quota: int
+    surplus: int
+    reached: list[int]
+    """Hopefuls at or over the quota."""
+    iterations: int
+
+
+@register("meek", description="Meek STV (Algorithm 123, fixed point 10^-9)", multi_seat=True)
+def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
+    decimals = DEFAULT_DECIMALS if options.decimals is None else options.decimals
+    scale = 10**decimals
+    hopeful = set(range(ballots.n_candidates)) - ballots.withdrawn
+    keep = np.zeros(ballots.n_candidates + N_STOPS, dtype=np.int64)
+    keep[sorted(hopeful)] = scale
+    state = _Count(
+        ballots=ballots,
+        scale=scale,
+        divisor=seats if options.quota is Quota.HARE else seats + 1,
+        omega=max(1, int(options.meek_omega * scale)),
+        keep=keep,
+        hopeful=hopeful,
+    )
+    breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
+    rounds: list[Round] = []
+    while len(state.hopeful) > seats - len(state.elected) > 0:
+        settled = _settle(state)
+        if settled.reached:
+            rounds.append(_elect(state, settled, settled.reached, breaker, len(rounds) + 1))
+        else:
+            rounds.append(_exclude_lowest(state, settled, breaker, len(rounds) + 1))
+    rounds = _finish(state, rounds, seats, breaker)
+    return CountReport(
+        method="meek",
+        seats=seats,
+        candidates=ballots.candidates,
+        rounds=tuple(rounds),
+        elected=tuple(ballots.candidates[c] for c in state.elected),
+        valid_ballots=Fraction(ballots.total),
+        quota=rounds[-1].threshold,
+        decimals=decimals,
+        sections=ballots.section_names,
+        options=options.as_record(),
+        blank_ballots=ballots.blank_ballots,
+        title=ballots.title,
+    )
+
+
+def distribute(
+    ballots: BallotSet, keep: npt.NDArray[np.int64], scale: int
+) -> npt.NDArray[np.int64]:
+    """Scaled votes per (section, candidate or stop code) under the keep factors ``keep``.
+
+    Column by column over the unique rankings: each candidate keeps ``weight x keep``
+    rounded up; whatever weight is left when a paper reaches its stop code is excess.
+    """
+    rankings = ballots.rankings
+    width = ballots.n_candidates + N_STOPS
+    base = ballots.section_ids.astype(np.intp) * width
+    length = ballots.n_sections * width
+    weight = np.full(ballots.n_unique, scale, dtype=np.int64)
+    totals = np.zeros(length, dtype=np.int64)
+    for column in range(rankings.shape[1] - 1):
+        preference = rankings[:, column]
+        kept = (weight * keep[preference] + (scale - 1)) // scale
+        weight -= kept
+        totals += kernel.exact_bincount(base + preference, kept * ballots.weights, length)
+        if not weight.any():
+            break
+    stops = base + rankings[:, -1]
+    totals += kernel.exact_bincount(stops, weight * ballots.weights, length)
+    return totals.reshape(ballots.n_sections, width)
+
+
+def _settle(state: _Count) -> _Settled:
+    """Iterate the keep factors until someone reaches the quota or the surplus settles."""
+    last_surplus: int | None = None
+    iterations = 0
+    while True:
+        iterations += 1
+        per_section = distribute(state.ballots, state.keep, state.scale)
+        votes = per_section.sum(axis=0)
+        held = int(sum(int(votes[c]) for c in state.standing))
+        quota = held // state.divisor + 1
+        reached = [c for c in state.hopeful if votes[c] >= quota]
+        surplus = max(0, sum(int(votes[c]) - quota for c in state.elected))
+        settled = _Settled(votes, per_section, quota, surplus, reached, iterations)
+        if reached or surplus < state.omega:
+            return settled
+        if last_surplus is not None and surplus >= last_surplus:
+            return settled  # the rounding allows no further progress
+        last_surplus = surplus
+        for c in state.elected:
+            scaled = -(-int(state.keep[c]) * quota // state.scale)
+            state.keep[c] = -(-scaled * state.scale // int(votes[c]))
+
+
+def _figures(state: _Count, settled: _Settled, number: int) -> Round:
+    ballots, scale, standing = state.ballots, state.scale, state.standing
+    tallies = candidate_figures(ballots, settled.votes, standing, scale)
+    state.history.append(tallies)
+    return Round(
+        number=number,
+        tallies=tallies,
+        inactive=inactive_figures(ballots, settled.votes, scale),
+        threshold=Fraction(settled.quota, scale),
+        sections=section_figures(ballots, settled.per_section, standing, scale),
+    )
+
+
+def _elect(
+    state: _Count, settled: _Settled, reaching: list[int], breaker: TieBreaker, number: int
+) -> Round:
+    """Elect ``reaching``, most votes first (ties broken by the tie-break rule)."""
+    figures = _figures(state, settled, number)
+    names = _in_order(state, settled, reaching, breaker)
+    iterations = _iterations_note(state, settled)
+    for name, _record in names:
+        c = state.ballots.candidates.index(name)
+        state.hopeful.discard(c)
+        state.elected.append(c)
+    tie_breaks = tuple(record for _name, record in names if record.resolved_by != "no tie")
+    elected = tuple(name for name, _record in names)
+    note = f"{', '.join(elected)} reached the quota; {iterations}"
+    return replace(figures, elected=elected, tie_breaks=tie_breaks, note=note)
+
+
+def _in_order(
+    state: _Count, settled: _Settled, ids: list[int], breaker: TieBreaker
+) -> list[tuple[str, TieBreak]]:
+    remaining = {state.ballots.candidates[c]: int(settled.votes[c]) for c in ids}
+    order = []
+    while remaining:
+        best = max(remaining.values())
+        tied = [name for name, votes in remaining.items() if votes == best]
+        chosen, record = breaker.pick(tied, state.history, purpose="election", lowest=False)
+        order.append((chosen, record))
+        del remaining[chosen]
+    return order
+
+
+def _exclude_lowest(state: _Count, settled: _Settled, breaker: TieBreaker, number: int) -> Round:
+    figures = _figures(state, settled, number)
+    lowest = min(int(settled.votes[c]) for c in state.hopeful)
+    tied = sorted(c for c in state.hopeful if int(settled.votes[c]) <= lowest + settled.surplus)
+    names = [state.ballots.candidates[c] for c in tied]
+    chosen, record = breaker.pick(names, state.history, purpose="exclusion")
+    c = state.ballots.candidates.index(chosen)
+    state.hopeful.discard(c)
+    state.keep[c] = 0
+    tie_breaks = (record,) if len(tied) > 1 else ()
+    note = f"{chosen} excluded with the fewest votes; {_iterations_note(state, settled)}"
+    return replace(figures, excluded=(chosen,), tie_breaks=tie_breaks, note=note)
+
+
+def _finish(state: _Count, rounds: list[Round], seats: int, breaker: TieBreaker) -> list[Round]:
+    """Elect the remaining hopefuls if seats are left, else exclude them."""
+    if not state.hopeful:
+        return rounds
+    if len(state.elected) < seats:
+        settled = _settle(state)
+        rounds.append(_elect(state, settled, sorted(state.hopeful), breaker, len(rounds) + 1))
+        return rounds
+    left = tuple(state.ballots.candidates[c] for c in sorted(state.hopeful))
+    state.keep[sorted(state.hopeful)] = 0
+    state.hopeful.clear()
+    last = rounds[-1]
+    rounds[-1] = replace(last, excluded=last.excluded + left)
+    return rounds
+
+
+def _iterations_note(state: _Count, settled: _Settled) -> str:
+    factors = ", ".join(
+        f"{state.ballots.candidates[c]} {_keep_factor(state, c)}" for c in state.elected
+    )
+    text = f"{settled.iterations} iteration{'s' * (settled.iterations != 1)}"
+    return f"{text}; keep factors {factors}" if factors else text
+
+
+def _keep_factor(state: _Count, c: int) -> str:
+    return format_votes(Fraction(int(state.keep[c]), state.scale), state.decimals)
