@@ -1,0 +1,65 @@
+"""Cross-references a schema cannot check field by field: every body, section, office and
+nomination rule a rule names must exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from omov.rules.schema import BodyKind, Requirement, Rulebook
+
+
+def check_references(rulebook: Rulebook) -> list[str]:
+    return list(_problems(rulebook))
+
+
+def _problems(book: Rulebook) -> Iterator[str]:
+    bodies, sections = set(book.bodies), set(book.sections)
+    for i, trigger in enumerate(book.triggers):
+        yield from _missing(f"triggers[{i}].office", [trigger.office], book.offices)
+        if trigger.nominations is not None:
+            yield from _missing(
+                f"triggers[{i}].nominations", [trigger.nominations], book.nominations
+            )
+    for i, motion in enumerate(book.motions):
+        yield from _missing(f"motions[{i}].body", [motion.body], bodies)
+        if motion.nominations is not None:
+            yield from _missing(f"motions[{i}].nominations", [motion.nominations], book.nominations)
+    for name, rule in book.nominations.items():
+        for j, requirement in enumerate(rule.requirements):
+            yield from _requirement(book, f"nominations.{name}.requirements[{j}]", requirement)
+        if rule.supporting is not None:
+            for j, route in enumerate(rule.supporting.routes):
+                yield from _requirement(book, f"nominations.{name}.supporting.routes[{j}]", route)
+    if book.candidacy is not None and book.candidacy.must_belong_to is not None:
+        yield from _missing("candidacy.must_belong_to", [book.candidacy.must_belong_to], bodies)
+    if book.voting is not None:
+        yield from _missing("voting.voters", book.voting.voters, sections | bodies)
+        yield from _missing("voting.reporting_sections", book.voting.reporting_sections, sections)
+        yield from _missing(
+            "voting.college_weights", book.voting.college_weights, sections | bodies
+        )
+    if book.shortlist is not None:
+        yield from _missing("shortlist.voters", [book.shortlist.voters], bodies)
+
+
+def _requirement(book: Rulebook, path: str, requirement: Requirement) -> Iterator[str]:
+    yield from _missing(f"{path}.bodies", requirement.bodies, book.bodies)
+    known = [book.bodies[b] for b in requirement.bodies if b in book.bodies]
+    if requirement.fraction is not None and any(body.size is None for body in known):
+        yield f"{path}: a fraction of a body needs the body's size"
+    if requirement.min_membership_fraction is not None and any(
+        body.membership is None for body in known
+    ):
+        yield f"{path}: min_membership_fraction needs the body's membership"
+    if (requirement.min_of_kind or requirement.min_membership_fraction) and any(
+        body.kind is not BodyKind.UNITS for body in known
+    ):
+        yield f"{path}: kinds and membership apply to a body of units"
+
+
+def _missing(path: str, names: Iterable[str], known: Iterable[str]) -> Iterator[str]:
+    have = set(known)
+    for name in names:
+        if name not in have:
+            listed = ", ".join(sorted(have)) or "none defined"
+            yield f"{path}: {name!r} is not defined (known: {listed})"

@@ -1,0 +1,1 @@
+"""Rulebooks shipped with omov, one folder per organisation, one TOML per edition."""

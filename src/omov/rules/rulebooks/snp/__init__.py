@@ -1,0 +1,1 @@
+"""Shipped rulebook editions of snp (TOML)."""
