@@ -91,6 +91,8 @@ def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
 
 
 # Importing the format modules registers them.
+from omov.count.formats import cdf as cdf  # noqa: E402
+from omov.count.formats import rctab_csv as rctab_csv  # noqa: E402
 from omov.count.formats import blt  # noqa: E402
 __all__ = [
     "READERS",

@@ -29,4 +29,5 @@ def render_report(report: CountReport, format: str) -> str:
 
 
 # Importing the writer modules registers them.
+from omov.count.reports import rctab_json as rctab_json  # noqa: E402
 __all__ = ["REPORT_WRITERS", "register_report", "render_report"]
