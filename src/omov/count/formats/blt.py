@@ -227,22 +227,27 @@ def _grid_from_tokens(
     plain_rank[first] = False
     plain_rank[last] = False
 
-    def first_bad(mask: npt.NDArray[np.bool_], message: str) -> None:
-        where = np.flatnonzero(mask)
-        if len(where):
-            raise fail(int(tokens.starts[where[0]]), message)
-
-    first_bad(special[first], "a ballot line must start with a whole-number weight")
-    first_bad(tokens.values[first] < 1, "a ballot weight must be at least 1")
-    first_bad(per_line < 2, "a ballot line must end with 0")
-    first_bad(special[last] | (tokens.values[last] != 0), "a ballot line must end with 0")
+    on_first = np.zeros(len(tokens.starts), dtype=np.bool_)
+    on_last = on_first.copy()
+    on_first[first] = True
+    on_last[last] = True
     dash_token = tokens.dash & ~tokens.equal
-    first_bad(dash_token & (tokens.lengths != 1), "a rank must be a candidate id, '-' or a=b")
     numeric = plain_rank & ~special
-    first_bad(
-        numeric & ((tokens.values < 1) | (tokens.values > n)),
-        f"a ranking names a candidate outside 1..{n}",
-    )
+    problems = [
+        (on_first & special, "a ballot line must start with a whole-number weight"),
+        (on_first & (tokens.values < 1), "a ballot weight must be at least 1"),
+        (on_last & (special | (tokens.values != 0) | on_first), "a ballot line must end with 0"),
+        (dash_token & (tokens.lengths != 1), "a rank must be a candidate id, '-' or a=b"),
+        (
+            numeric & ((tokens.values < 1) | (tokens.values > n)),
+            f"a ranking names a candidate outside 1..{n}",
+        ),
+    ]
+    # Report the problem that comes first in the file, whatever its kind.
+    found = [(int(np.argmax(mask)), message) for mask, message in problems if mask.any()]
+    if found:
+        index, message = min(found)
+        raise fail(int(tokens.starts[index]), message)
     for index in np.flatnonzero(plain_rank & tokens.equal):
         _check_equal_rank(path, chars, tokens, int(index), n, fail)
 
