@@ -81,7 +81,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Collected static files (production); in development whitenoise serves them from the apps.
+STATIC_ROOT = DATA_DIR / "static" if (DATA_DIR / "static").is_dir() or not DEBUG else None
+WHITENOISE_USE_FINDERS = DEBUG
 EMAIL_BACKEND = os.environ.get(
     "OMOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )

@@ -48,8 +48,10 @@ def credentials_issue(*, contest: Contest, send: bool = True) -> dict[int, str]:
 
     Returns elector id -> code for the caller to deliver; only digests are stored."""
     contest = contest_lock(contest=contest, expected=ISSUING)
-    waiting = contest.electors.filter(eligibility=Eligibility.ELIGIBLE).exclude(
-        credentials__state__in=(CredentialState.ISSUED, CredentialState.USED)
+    waiting = (
+        contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
+        .exclude(credentials__state__in=(CredentialState.ISSUED, CredentialState.USED))
+        .order_by("reference")
     )
     codes = {elector.pk: new_code() for elector in waiting}
     Credential.objects.bulk_create(

@@ -1,0 +1,207 @@
+"""The officer's services, stage by stage: each transition checks its state, refuses
+cleanly (changing nothing) and writes one audit event."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+import rfc8785
+from django.core import mail
+
+from omov.web.audit.models import AppendOnlyError, AuditEvent
+from omov.web.balloting.codes import code_digest
+from omov.web.balloting.models import Ballot, Credential, CredentialState
+from omov.web.balloting.services import (
+    ballot_cast,
+    ballot_close,
+    credential_reissue,
+    credentials_issue,
+)
+from omov.web.contests.models import ContestState
+from omov.web.contests.services import candidate_add
+from omov.web.electorate.models import Eligibility
+from omov.web.electorate.services import (
+    appeal_decide,
+    appeal_lodge,
+    elector_exclude,
+    electorate_freeze,
+    roll_import,
+)
+from omov.web.errors import ContestError
+from omov.web.nominations.selectors import nomination_standing
+from omov.web.nominations.services import nomination_record, nominations_close
+from omov.web.results.services import result_count, result_publish
+
+from .conftest import OpenBallot, open_contest, roll_csv
+
+pytestmark = pytest.mark.django_db
+
+
+def test_threshold_is_twenty_percent_of_the_body_rounded_up_and_incumbent_is_exempt() -> None:
+    contest = open_contest(body=254)  # 2016: 20% of 254 MPs and MEPs = 50.8 -> 51
+    incumbent = candidate_add(contest=contest, name="Incumbent", incumbent=True)
+    challenger = candidate_add(contest=contest, name="Challenger")
+    for n in range(50):
+        nomination_record(candidate=challenger, nominator=f"MP {n}")
+    standing = {s.name: s for s in nomination_standing(contest=contest)}
+    assert standing["Challenger"].threshold == 51
+    assert not standing["Challenger"].qualifies
+    assert standing["Incumbent"].qualifies and standing["Incumbent"].nominations == 0
+    with pytest.raises(ContestError, match="fewer than two candidates qualify"):
+        nominations_close(contest=contest)
+    nomination_record(candidate=challenger, nominator="MP 50")
+    nominations_close(contest=contest)
+    contest.refresh_from_db()
+    assert contest.state == ContestState.ELECTORATE
+    assert set(contest.candidates.filter(on_ballot=True)) == {incumbent, challenger}
+
+
+def test_a_member_of_the_body_nominates_once() -> None:
+    contest = open_contest()
+    first = candidate_add(contest=contest, name="First")
+    second = candidate_add(contest=contest, name="Second")
+    nomination_record(candidate=first, nominator="MP 1")
+    with pytest.raises(ContestError, match="already nominated First"):
+        nomination_record(candidate=second, nominator="MP 1")
+    assert contest.nominations.count() == 1
+
+
+def test_roll_eligibility_vetting_appeal_and_freeze() -> None:
+    contest = open_contest()
+    a = candidate_add(contest=contest, name="A", incumbent=True)
+    b = candidate_add(contest=contest, name="B")
+    nomination_record(candidate=b, nominator="MP 1")
+    nomination_record(candidate=b, nominator="MP 2")
+    assert a.pk
+    nominations_close(contest=contest)
+    assert roll_import(contest=contest, text=roll_csv(2, late=1)) == 7
+    late = contest.electors.get(reference="R0007")
+    assert (late.eligibility, late.reason) == (Eligibility.INELIGIBLE, "joined-after-freeze")
+    with pytest.raises(ContestError, match="already on the roll"):
+        roll_import(contest=contest, text=roll_csv(1, late=0))
+    assert contest.electors.count() == 7
+
+    vetted = elector_exclude(elector=contest.electors.get(reference="R0001"), grounds="evidence")
+    assert vetted.eligibility == Eligibility.EXCLUDED
+    appeal = appeal_lodge(elector=vetted, grounds="mistaken identity")
+    with pytest.raises(ContestError, match="decide the waiting appeals"):
+        electorate_freeze(contest=contest)
+    appeal_decide(appeal=appeal, uphold=True, reason="records checked")
+    vetted.refresh_from_db()
+    assert (vetted.eligibility, vetted.reason) == (Eligibility.ELIGIBLE, "appeal-upheld")
+    electorate_freeze(contest=contest)
+    with pytest.raises(ContestError, match="electorate frozen"):
+        roll_import(contest=contest, text=roll_csv(1, late=0))
+
+
+def test_roll_with_a_bad_date_is_refused_whole() -> None:
+    contest = open_contest()
+    text = roll_csv(1, late=0) + "X1,Bad,b@example.org,members,12/01/2016\n"
+    with pytest.raises(ContestError, match="line 5: joined_on"):
+        roll_import(contest=contest, text=text)
+    assert contest.electors.count() == 0
+
+
+def test_codes_are_stored_only_as_digests_and_emailed(db: None) -> None:
+    from .conftest import ballot_ready
+
+    ready = ballot_ready(per_section=1)
+    stored = set(Credential.objects.values_list("digest", flat=True))
+    assert {code_digest(code) for code in ready.codes.values()} == stored
+    for code in ready.codes.values():
+        assert not Credential.objects.filter(digest__icontains=code.replace("-", "")).exists()
+    assert len(credentials_issue(contest=ready.contest, send=True)) == 0  # everyone has one
+
+
+def test_reissue_invalidates_the_old_code(open_ballot: OpenBallot) -> None:
+    elector_id, old = next(iter(open_ballot.codes.items()))
+    elector = open_ballot.contest.electors.get(pk=elector_id)
+    mail.outbox.clear()
+    new = credential_reissue(elector=elector)
+    assert len(mail.outbox) == 1 and new in mail.outbox[0].body
+    first = open_ballot.candidates[0].position
+    with pytest.raises(ContestError, match="not valid"):
+        ballot_cast(contest=open_ballot.contest, code=old, ranking=[first])
+    assert ballot_cast(contest=open_ballot.contest, code=new, ranking=[first])
+    assert Ballot.objects.count() == 1
+
+
+def test_cast_marks_voted_spends_the_code_and_refuses_reuse(open_ballot: OpenBallot) -> None:
+    elector_id, code = next(iter(open_ballot.codes.items()))
+    ranking = [c.position for c in open_ballot.candidates[:2]]
+    receipt = ballot_cast(contest=open_ballot.contest, code=code, ranking=ranking)
+    elector = open_ballot.contest.electors.get(pk=elector_id)
+    assert elector.has_voted
+    assert elector.credentials.get().state == CredentialState.USED
+    ballot = Ballot.objects.get()
+    assert (ballot.receipt, ballot.ranking, ballot.section) == (receipt, ranking, elector.section)
+    with pytest.raises(ContestError, match="already been used"):
+        ballot_cast(contest=open_ballot.contest, code=code, ranking=ranking)
+    assert Ballot.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("ranking", "message"),
+    [([99], "not on this ballot"), ([1, 1], "more than once"), ([], "at least one")],
+)
+def test_bad_rankings_change_nothing(
+    open_ballot: OpenBallot, ranking: list[int], message: str
+) -> None:
+    code = next(iter(open_ballot.codes.values()))
+    with pytest.raises(ContestError, match=message):
+        ballot_cast(contest=open_ballot.contest, code=code, ranking=ranking)
+    assert Ballot.objects.count() == 0
+    assert not Credential.objects.filter(state=CredentialState.USED).exists()
+
+
+def test_count_publish_and_per_section_figures(open_ballot: OpenBallot) -> None:
+    a, b, c = (x.position for x in open_ballot.candidates)
+    codes = list(open_ballot.codes.values())
+    # C is excluded after round 1; one of C's ballots goes to A, one to B.
+    rankings = [[a], [a, b], [a], [b], [b, a], [c, b], [c, a], [a, c], [b]]
+    for code, ranking in zip(codes, rankings, strict=False):
+        ballot_cast(contest=open_ballot.contest, code=code, ranking=ranking)
+    with pytest.raises(ContestError, match="ballot open"):
+        result_count(contest=open_ballot.contest)
+    ballot_close(contest=open_ballot.contest)
+    result = result_count(contest=open_ballot.contest)
+    summary = result.summary
+    first = summary["rounds"][0]["tallies"]
+    assert first == {"Alice Incumbent": "4", "Bob Challenger": "3", "Carol Challenger": "2"}
+    assert summary["rounds"][1]["tallies"] == {"Alice Incumbent": "5", "Bob Challenger": "4"}
+    assert summary["winner"] == "Alice Incumbent"
+    # Electors R0001-R0004 are members, R0005-R0008 registered supporters: ballots 1-4
+    # were members' (A, A, A, B), ballots 5-8 supporters' (B, C, C, A), ballot 9 affiliated.
+    sections = summary["rounds"][0]["sections"]
+    assert sections["members"] == {
+        "Alice Incumbent": "3",
+        "Bob Challenger": "1",
+        "Carol Challenger": "0",
+    }
+    assert sections["registered supporters"]["Carol Challenger"] == "2"
+    result_publish(contest=open_ballot.contest)
+    open_ballot.contest.refresh_from_db()
+    assert open_ballot.contest.state == ContestState.PUBLISHED
+
+
+def test_audit_rows_are_gapless_canonical_and_append_only(open_ballot: OpenBallot) -> None:
+    events = list(AuditEvent.objects.filter(stream=open_ballot.contest.stream))
+    assert [e.sequence for e in events] == list(range(1, len(events) + 1))
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "contest.opened"
+    for kind in ("nominations.closed", "roll.imported", "electorate.frozen", "ballot.opened"):
+        assert kind in kinds
+    for event in events:
+        body = rfc8785.dumps(json.loads(event.payload))
+        assert body.decode() == event.payload
+        assert hashlib.sha256(body).hexdigest() == event.payload_sha256
+        assert event.previous_hash == ""
+    event = events[0]
+    event.kind = "tampered"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        events[1].delete()
+    assert AuditEvent.objects.get(pk=event.pk).kind == "contest.opened"
