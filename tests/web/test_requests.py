@@ -81,7 +81,8 @@ def test_reused_code_is_refused(open_ballot: OpenBallot) -> None:
     assert b"this code has already been used" in again.content
     assert Ballot.objects.count() == 1
     third = Client().post(reverse("vote-start", args=[contest.pk]), {"code": code})
-    assert third.status_code == 400 and b"already been used" in third.content
+    assert third.status_code == 400
+    assert b"already been used" in third.content
 
 
 def test_cast_after_close_is_refused(open_ballot: OpenBallot) -> None:
@@ -155,6 +156,7 @@ def test_officer_pages_need_an_officer(open_ballot: OpenBallot) -> None:
     url = reverse("contest-dashboard", args=[open_ballot.contest.pk])
     assert Client().get(url).status_code == 302
     closing = Client().post(reverse("ballot-close", args=[open_ballot.contest.pk]))
-    assert closing.status_code == 302 and "/accounts/login/" in closing["Location"]
+    assert closing.status_code == 302
+    assert "/accounts/login/" in closing["Location"]
     open_ballot.contest.refresh_from_db()
     assert open_ballot.contest.state == "ballot_open"

@@ -48,8 +48,10 @@ def test_ballot_shares_no_identifying_column_with_electors_or_credentials() -> N
     person = set(_columns(Elector._meta.db_table)) | set(_columns(Credential._meta.db_table))
     assert ballot & person <= HARMLESS | {"id"}
     # "id" is shared by name only: a ballot's id is a random UUID, never an elector's number.
-    assert Ballot._meta.pk is not None and Ballot._meta.pk.get_internal_type() == "UUIDField"
-    assert Elector._meta.pk is not None and Elector._meta.pk.get_internal_type() != "UUIDField"
+    assert Ballot._meta.pk is not None
+    assert Ballot._meta.pk.get_internal_type() == "UUIDField"
+    assert Elector._meta.pk is not None
+    assert Elector._meta.pk.get_internal_type() != "UUIDField"
 
 
 def test_ballot_has_no_time_at_all() -> None:
