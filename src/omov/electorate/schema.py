@@ -22,6 +22,8 @@ from enum import StrEnum
 
 import polars as pl
 
+from omov.electorate.errors import ElectorateError
+
 
 class Section(StrEnum):
     """A section of the electorate, as the rulebook names them."""
@@ -153,6 +155,6 @@ def parse_column_map(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         header, sep, name = pair.partition("=")
         if not sep or not header.strip() or not name.strip():
-            raise ValueError(f"column map {pair!r} is not HEADER=COLUMN")
+            raise ElectorateError(f"column map {pair!r} is not HEADER=COLUMN")
         mapping[header.strip()] = name.strip()
     return mapping

@@ -1,0 +1,132 @@
+"""``omov roll``: check a roll file, and decide eligibility across rolls with published figures."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from omov.cli import app, console, register_domain_error
+from omov.electorate.criteria import PRESETS, EligibilityCriteria, preset
+from omov.electorate.dedup import IDENTITY_KEYS
+from omov.electorate.eligibility import assess
+from omov.electorate.errors import ElectorateError
+from omov.electorate.reports import ELIGIBLE, TOTAL, exclusion_table
+from omov.electorate.roll import Roll, read_roll
+from omov.electorate.schema import Section, parse_column_map
+
+register_domain_error(ElectorateError)
+
+roll_app = typer.Typer(
+    help="Rolls: check one, or decide who may vote with a reason for every exclusion.",
+    no_args_is_help=True,
+)
+app.add_typer(roll_app, name="roll")
+
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="HEADER=COLUMN: a header in the file for a schema column."),
+]
+SkipOption = Annotated[
+    bool,
+    typer.Option(help="Skip bad rows (each is listed) instead of importing nothing."),
+]
+
+
+@roll_app.command("check")
+def check_command(
+    roll: Annotated[Path, typer.Argument(help="The roll, .csv or .parquet.")],
+    section: Annotated[Section, typer.Option(help="Which section's schema applies.")],
+    column_map: MapOption = None,
+    skip_bad_rows: SkipOption = False,
+) -> None:
+    """Read a roll against its section's schema; any bad row is named and nothing is imported."""
+    loaded = _read(roll, section, column_map, skip_bad_rows)
+    console.print(f"{roll}: {len(loaded):,} {section.value} records read")
+    _print_skipped(loaded)
+
+
+@roll_app.command("eligibility")
+def eligibility_command(
+    members: Annotated[Path | None, typer.Option(help="Members roll.")] = None,
+    supporters: Annotated[Path | None, typer.Option(help="Registered supporters roll.")] = None,
+    affiliates: Annotated[Path | None, typer.Option(help="Affiliated supporters roll.")] = None,
+    rulebook: Annotated[
+        str, typer.Option(help=f"Criteria: a built-in preset ({', '.join(sorted(PRESETS))}).")
+    ] = "labour-2016",
+    date: Annotated[
+        datetime | None,
+        typer.Option(help="Decide as at this moment (default: start of the ballot-issue date)."),
+    ] = None,
+    identity: Annotated[
+        str, typer.Option(help=f"Identity key for de-duplication: {', '.join(IDENTITY_KEYS)}.")
+    ] = "email+dob",
+    skip_bad_rows: SkipOption = False,
+    decisions: Annotated[
+        Path | None, typer.Option(help="Also write every record's decision to this CSV.")
+    ] = None,
+) -> None:
+    """Decide every record's eligibility and print the exclusion figures per reason and section."""
+    criteria = _criteria(rulebook)
+    if identity not in IDENTITY_KEYS:
+        raise ElectorateError(f"unknown identity key {identity!r}; known: {list(IDENTITY_KEYS)}")
+    given = {
+        Section.MEMBERS: members,
+        Section.SUPPORTERS: supporters,
+        Section.AFFILIATES: affiliates,
+    }
+    rolls = {s: _read(p, s, None, skip_bad_rows) for s, p in given.items() if p is not None}
+    if not rolls:
+        raise typer.BadParameter("give at least one of --members, --supporters, --affiliates")
+    for loaded in rolls.values():
+        _print_skipped(loaded)
+    moment = date or datetime.combine(criteria.ballot_issue_date, time.min)
+    assessment = assess(rolls, criteria, as_of=moment, identity=IDENTITY_KEYS[identity])
+    _print_table(exclusion_table(assessment), f"Eligibility as at {moment:%d %B %Y %H:%M}")
+    if decisions is not None:
+        assessment.records.drop("identity").write_csv(decisions)
+        console.print(f"decisions written to {decisions}")
+
+
+def _criteria(rulebook: str) -> EligibilityCriteria:
+    if rulebook in PRESETS:
+        console.print(
+            f"criteria: built-in preset {rulebook!r} (rulebook files are not wired to rolls yet)",
+            style="dim",
+        )
+    return preset(rulebook)
+
+
+def _read(path: Path, section: Section, pairs: list[str] | None, skip: bool) -> Roll:
+    mapping = parse_column_map(pairs or [])
+    return read_roll(path, section, column_map=mapping, skip_bad_rows=skip)
+
+
+def _print_skipped(loaded: Roll) -> None:
+    if not loaded.skipped:
+        return
+    table = Table(title=f"{len(loaded.skipped):,} rows skipped in {loaded.source}")
+    for heading in ("row", "column", "reason"):
+        table.add_column(heading)
+    for skipped in loaded.skipped[:50]:
+        table.add_row(str(skipped.row), skipped.column, skipped.reason)
+    console.print(table)
+    if len(loaded.skipped) > 50:
+        console.print(f"... and {len(loaded.skipped) - 50:,} more")
+
+
+def _print_table(figures: pl.DataFrame, title: str) -> None:
+    table = Table(title=title)
+    for column in figures.columns:
+        table.add_column(
+            column.replace("_", " "), justify="left" if column == "reason" else "right"
+        )
+    for row in figures.iter_rows():
+        label = str(row[0]).replace("_", " ")
+        style = "bold" if row[0] in (ELIGIBLE, TOTAL) else None
+        table.add_row(label, *(f"{value:,}" for value in row[1:]), style=style)
+    console.print(table)
