@@ -1,0 +1,194 @@
+"""The ballot board: every ballot, published so that nothing tells when it was cast.
+
+Each ballot carries a random id drawn when it was cast, and the board lists ballots
+sorted by that id, with no timestamps, so the order of the board says nothing about the
+order of casting (and so nothing about who cast it). Trackers are random too. In
+``inclusion`` mode the board lists them apart from the ballots, sorted, so a tracker
+shows only that a ballot was counted, not how it voted (it cannot be sold). In
+``content`` mode each ballot row carries its tracker, for bodies that prefer each voter
+seeing their own ranking counted over protection against vote buying.
+
+Small sections (fewer ballots than the rulebook's minimum) are merged into another
+section before anything is published or counted, so nobody is identified by section.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count.ballots import BallotSet
+from omov.ledger.errors import BundleError
+from omov.ledger.merkle import leaf_hash, root_of_hashes
+
+MIN_SECTION_DEFAULT = 10
+ID_BYTES = 16
+TRACKER_BYTES = 10  # 80 bits: 16 base32 characters, unguessable and short enough to read out
+
+
+class TrackerMode(StrEnum):
+    INCLUSION = "inclusion"
+    CONTENT = "content"
+
+
+def new_tracker() -> str:
+    """A fresh tracker, shown to the voter as four groups of base32 (``ABCD-EFGH-...``)."""
+    text = base64.b32encode(secrets.token_bytes(TRACKER_BYTES)).decode()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+def normalise_tracker(text: str) -> str:
+    """What a voter types, read generously: case, spaces and dashes do not matter."""
+    letters = "".join(ch for ch in text.upper() if ch.isalnum())
+    return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
+
+
+def merge_small_sections(counts: Mapping[str, int], minimum: int) -> dict[str, str]:
+    """Original section -> published section label.
+
+    Sections with at least ``minimum`` ballots stand alone. The small ones are pooled;
+    if the pool reaches the minimum it stands as one section, otherwise it joins the
+    smallest section that stands alone (or everything is one section).
+    """
+    small = sorted(s for s, n in counts.items() if 0 < n < minimum)
+    large = sorted((n, s) for s, n in counts.items() if n >= minimum or n == 0)
+    mapping = {s: s for s in counts}
+    if not small:
+        return mapping
+    pooled = sum(counts[s] for s in small)
+    nonempty = [s for n, s in large if n > 0]
+    if len(small) > 1 and pooled >= minimum:
+        group = small
+    elif nonempty:
+        group = [nonempty[0], *small]
+    else:
+        group = [*small, *(s for _, s in large)]
+    label = " + ".join(group)
+    for s in group:
+        mapping[s] = label
+    return mapping
+
+
+def relabel_sections(ballots: BallotSet, mapping: Mapping[str, str]) -> BallotSet:
+    """The same ballots with each section replaced by its published label."""
+    if not ballots.section_names:
+        return ballots
+    labels = tuple(dict.fromkeys(mapping.get(s, s) for s in ballots.section_names))
+    lookup = np.array(
+        [labels.index(mapping.get(s, s)) for s in ballots.section_names], dtype=np.int16
+    )
+    from omov.count.compress import unique_rows
+
+    keys = np.column_stack([lookup[ballots.section_ids], ballots.rankings]).astype(np.int16)
+    rows, weights = unique_rows(keys, ballots.weights)
+    return BallotSet(
+        candidates=ballots.candidates,
+        rankings=np.ascontiguousarray(rows[:, 1:]),
+        weights=weights,
+        section_names=labels,
+        section_ids=rows[:, 0].copy(),
+        withdrawn=ballots.withdrawn,
+        blank_ballots=ballots.blank_ballots,
+        title=ballots.title,
+        seats=ballots.seats,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Board:
+    """One row per ballot, sorted by ``ids``; rankings as in a ``BallotSet`` (with stops)."""
+
+    candidates: tuple[str, ...]
+    section_names: tuple[str, ...]
+    ids: npt.NDArray[np.bytes_]
+    """Random ballot ids, ``ID_BYTES`` each, ascending."""
+    section_ids: npt.NDArray[np.int16]
+    rankings: npt.NDArray[np.int16]
+    trackers: tuple[str, ...]
+    """Sorted. In content mode ``row_trackers`` says which ballot each belongs to."""
+    mode: TrackerMode = TrackerMode.INCLUSION
+    row_trackers: tuple[str, ...] = ()
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def leaf_hashes(self) -> list[bytes]:
+        """One Merkle leaf per ballot row: id, section and ranking as fixed-width bytes."""
+        width = self.rankings.shape[1]
+        rows = np.empty(
+            self.size, dtype=[("id", f"S{ID_BYTES}"), ("s", ">i2"), ("r", ">i2", (width,))]
+        )
+        rows["id"], rows["s"], rows["r"] = self.ids, self.section_ids, self.rankings
+        raw = rows.tobytes()
+        step = rows.itemsize
+        return [leaf_hash(raw[i : i + step]) for i in range(0, len(raw), step)]
+
+    def root(self) -> bytes:
+        return root_of_hashes(self.leaf_hashes())
+
+    def trackers_root(self) -> bytes:
+        return root_of_hashes([leaf_hash(t.encode()) for t in self.trackers])
+
+    def ballot_set(self) -> BallotSet:
+        """The board's ballots, compressed for a count."""
+        from omov.count.compress import unique_rows
+
+        keys = np.column_stack([self.section_ids, self.rankings]).astype(np.int16)
+        rows, weights = unique_rows(keys, None)
+        return BallotSet(
+            candidates=self.candidates,
+            rankings=np.ascontiguousarray(rows[:, 1:]),
+            weights=weights,
+            section_names=self.section_names,
+            section_ids=rows[:, 0].copy(),
+        )
+
+
+def random_ids(n: int) -> npt.NDArray[np.bytes_]:
+    return np.frombuffer(secrets.token_bytes(ID_BYTES * n), dtype=f"S{ID_BYTES}").copy()
+
+
+def board_from_cast(
+    ballots: BallotSet,
+    *,
+    ids: npt.NDArray[np.bytes_],
+    row_order: npt.NDArray[np.intp],
+    trackers: Sequence[str],
+    mode: TrackerMode,
+) -> Board:
+    """Publish cast ballots: ``row_order[k]`` is the unique-ranking row of the k-th ballot
+    cast, ``ids[k]`` and ``trackers[k]`` what it was given. Cast order is then dropped."""
+    n = len(row_order)
+    if len(ids) != n or len(trackers) != n:
+        raise BundleError("every cast ballot needs one id and one tracker")
+    if len(np.unique(ids)) != n or len(set(trackers)) != n:
+        raise BundleError("ballot ids and trackers must be unique")
+    order = np.argsort(ids, kind="stable")
+    rows = row_order[order]
+    sections = ballots.section_ids if ballots.section_names else np.zeros(n, np.int16)
+    row_trackers = tuple(trackers[i] for i in order) if mode is TrackerMode.CONTENT else ()
+    return Board(
+        candidates=ballots.candidates,
+        section_names=ballots.section_names or ("all",),
+        ids=ids[order],
+        section_ids=sections[rows].astype(np.int16) if ballots.section_names else sections,
+        rankings=ballots.rankings[rows],
+        trackers=tuple(sorted(trackers)),
+        mode=mode,
+        row_trackers=row_trackers,
+    )
+
+
+def cast_order(ballots: BallotSet, seed: int | None = None) -> npt.NDArray[np.intp]:
+    """Unique-ranking row of each ballot, in a shuffled order standing for casting order."""
+    rows = np.repeat(np.arange(ballots.n_unique), ballots.weights)
+    rng = np.random.default_rng(seed)
+    rng.shuffle(rows)
+    return rows

@@ -1,0 +1,136 @@
+"""The board as a Parquet file: one row per ballot, sorted by its random id.
+
+Columns: ``ballot_id`` (hex), ``section`` (published label), ``rank_1`` ... ``rank_k``
+(candidate names, null after the last mark), ``inactive`` (why the ballot stops:
+exhausted, overvote, skipped or repeated) and, in content mode only, ``tracker``. The
+candidates and sections, in order, are in the file's metadata so ids read back exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from omov.count.ballots import Inactive
+from omov.ledger.board import ID_BYTES, Board, TrackerMode
+from omov.ledger.errors import BundleError
+
+META_KEY = b"omov-board"
+STOPS = tuple(reason.name.lower() for reason in Inactive)
+
+
+def write_board(board: Board, path: Path) -> None:
+    n_cand = len(board.candidates)
+    ranks = board.rankings
+    width = ranks.shape[1] - 1  # the last column is always a stop
+    columns: dict[str, pa.Array] = {
+        "ballot_id": pa.array(np.char.decode(_hex(board.ids)), type=pa.string()),
+        "section": _dictionary(board.section_ids, board.section_names),
+    }
+    for k in range(width):
+        column = ranks[:, k]
+        columns[f"rank_{k + 1}"] = _dictionary(column, board.candidates, mask=column >= n_cand)
+    stops = (ranks.max(axis=1) - n_cand).astype(np.int16)
+    columns["inactive"] = _dictionary(stops, STOPS)
+    if board.mode is TrackerMode.CONTENT:
+        columns["tracker"] = pa.array(board.row_trackers, type=pa.string())
+    meta = {
+        "candidates": list(board.candidates),
+        "sections": list(board.section_names),
+        "trackers": board.mode.value,
+    }
+    table = pa.table(columns).replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+    partial = path.with_name(f".{path.name}.partial")
+    pq.write_table(table, partial, compression="zstd")
+    partial.replace(path)
+
+
+def read_board(path: Path, trackers: tuple[str, ...]) -> Board:
+    """Read a board back exactly, or raise ``BundleError`` naming what is wrong."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException) as error:
+        raise BundleError(f"not a readable Parquet file ({error})") from None
+    meta_raw = (table.schema.metadata or {}).get(META_KEY)
+    if meta_raw is None:
+        raise BundleError("not an omov ballot board (no board metadata)")
+    try:
+        meta = json.loads(meta_raw)
+        candidates, sections = tuple(meta["candidates"]), tuple(meta["sections"])
+        mode = TrackerMode(meta["trackers"])
+    except (ValueError, KeyError, TypeError):
+        raise BundleError("the board metadata is not readable") from None
+    n = table.num_rows
+    rank_names = [c for c in table.column_names if c.startswith("rank_")]
+    rankings = np.empty((n, len(rank_names) + 1), dtype=np.int16)
+    stops = _indices(table, "inactive", STOPS) + len(candidates)
+    rankings[:, -1] = stops
+    for k, name in enumerate(rank_names):
+        column = _indices(table, name, candidates, nullable=True)
+        rankings[:, k] = np.where(column < 0, stops, column)
+    ids = np.char.encode(np.asarray(table.column("ballot_id").to_pylist(), dtype="U32"))
+    row_trackers: tuple[str, ...] = ()
+    if mode is TrackerMode.CONTENT:
+        row_trackers = tuple(table.column("tracker").to_pylist())
+    return Board(
+        candidates=candidates,
+        section_names=sections,
+        ids=_unhex(ids),
+        section_ids=_indices(table, "section", sections),
+        rankings=rankings,
+        trackers=trackers,
+        mode=mode,
+        row_trackers=row_trackers,
+    )
+
+
+def _hex(ids: np.ndarray) -> np.ndarray:
+    raw = ids.tobytes().hex().encode()
+    return np.frombuffer(raw, dtype=f"S{2 * ID_BYTES}")
+
+
+def _unhex(hex_ids: np.ndarray) -> np.ndarray:
+    try:
+        raw = bytes.fromhex(hex_ids.tobytes().decode())
+    except ValueError:
+        raise BundleError("a ballot_id is not hexadecimal") from None
+    if len(raw) != ID_BYTES * len(hex_ids):
+        raise BundleError("a ballot_id has the wrong length")
+    return np.frombuffer(raw, dtype=f"S{ID_BYTES}").copy()
+
+
+def _dictionary(
+    indices: np.ndarray, names: tuple[str, ...], mask: np.ndarray | None = None
+) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices.astype(np.int16), mask=mask), pa.array(list(names), type=pa.string())
+    )
+
+
+def _indices(
+    table: pa.Table, name: str, names: tuple[str, ...], *, nullable: bool = False
+) -> np.ndarray:
+    """Column ``name`` as indices into ``names`` (-1 for null where allowed)."""
+    if name not in table.column_names:
+        raise BundleError(f"the board has no column {name!r}")
+    column = table.column(name)
+    if not pa.types.is_dictionary(column.type):
+        column = column.dictionary_encode()
+    column = column.combine_chunks()
+    lookup = {v: i for i, v in enumerate(names)}
+    try:
+        table_map = np.array([lookup[v] for v in column.dictionary.to_pylist()] + [-1])
+    except KeyError as unknown:
+        raise BundleError(
+            f"column {name!r} holds {unknown}, which the board does not list"
+        ) from None
+    raw = column.indices.to_numpy(zero_copy_only=False)
+    nulls = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    if nulls.any() and not nullable:
+        raise BundleError(f"column {name!r} has an empty cell")
+    raw = np.where(nulls, len(table_map) - 1, np.nan_to_num(raw, nan=0).astype(np.int64))
+    return table_map[raw].astype(np.int16)

@@ -1,0 +1,296 @@
+"""A whole contest run in memory, from ballots to a publication, for demos and tests.
+
+The web app records each decision as it happens; this module plays a contest through
+the same ledger steps from a ballot file, with a made-up electorate around the ballots,
+so that ``omov bundle build-demo``, the tests and the benchmark exercise exactly the code
+the web app will call. Randomness (ballot ids, trackers, who voted) comes from seeds
+here, so tests can rebuild a bundle with one thing changed; the web app draws them from
+``secrets`` instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from omov.count import BallotSet, CountOptions, count
+from omov.count.reports import REPORT_WRITERS, render_report
+from omov.ledger.board import (
+    ID_BYTES,
+    MIN_SECTION_DEFAULT,
+    TrackerMode,
+    board_from_cast,
+    merge_small_sections,
+    relabel_sections,
+)
+from omov.ledger.bundle import Publication, SectionStats
+from omov.ledger.entries import EntryKind, make_entry, person_key, sha256_hex
+from omov.ledger.heads import Checkpoint, SignedTreeHead, sign_head
+from omov.ledger.keys import SigningKey
+from omov.ledger.log import Log
+
+EXCLUSION_REASONS = ("joined-after-freeze", "in-arrears", "under-18")
+
+
+@dataclass(frozen=True)
+class DemoContest:
+    publication: Publication
+    tracker_of_elector: Mapping[str, str]
+    """Who got which tracker: known only inside the simulation, never published."""
+    ballot_log: Log
+    ballot_heads: tuple[SignedTreeHead, ...]
+
+
+def run_demo_contest(
+    ballots: BallotSet,
+    *,
+    rulebook_edition: str,
+    rulebook_text: str,
+    method: str,
+    seats: int,
+    options: CountOptions,
+    officer: SigningKey,
+    contest_id: str = "demo",
+    mode: TrackerMode = TrackerMode.INCLUSION,
+    min_section: int = MIN_SECTION_DEFAULT,
+    seed: int = 0,
+    tracker_seed: int | None = None,
+    elector_seed: int | None = None,
+    checkpoints: int = 4,
+) -> DemoContest:
+    """Play a contest through the ledger. ``tracker_seed`` shuffles which ballot gets which
+    tracker and ``elector_seed`` which elector casts which ballot, leaving all else alone."""
+    rng = np.random.default_rng(seed)
+    secret = hashlib.sha256(f"{contest_id} person key {seed}".encode()).digest()
+    log = Log(contest_id)
+    heads: list[SignedTreeHead] = []
+    sections = ballots.section_names or ("all",)
+    per_section = _ballots_per_section(ballots, sections)
+    electorate = _electorate(dict(zip(sections, per_section, strict=True)), rng)
+
+    log.append(
+        make_entry(
+            EntryKind.RULEBOOK_LOADED,
+            edition=rulebook_edition,
+            sha256=sha256_hex(rulebook_text.encode("utf-8")),
+        )
+    )
+    log.append(
+        make_entry(
+            EntryKind.ENGINE_DECISION,
+            decision="contest triggered: vacancy in the office",
+            rule=rulebook_edition,
+        )
+    )
+    for i, candidate in enumerate(ballots.candidates):
+        nominator = person_key(secret, f"nominator-{i}")
+        log.append(make_entry(EntryKind.NOMINATION, candidate=candidate, nominator=nominator))
+    electors = _record_electorate(log, electorate, secret)
+    log.append(
+        make_entry(
+            EntryKind.CREDENTIALS_ISSUED,
+            issued={s: e.credentials_issued for s, e in sorted(electorate.items())},
+        )
+    )
+    log.append(make_entry(EntryKind.BALLOT_OPENED))
+    heads.append(sign_head(log, officer, Checkpoint.BALLOT_OPENED))
+
+    order = _cast_order(ballots, rng)
+    n = len(order)
+    ids = np.frombuffer(rng.bytes(ID_BYTES * n), dtype=f"S{ID_BYTES}").copy()
+    trackers = _trackers(rng, n)
+    if tracker_seed is not None:
+        np.random.default_rng(tracker_seed).shuffle(trackers)
+    ballot_log, ballot_heads = _ballot_log(contest_id, ballots, order, ids, officer, checkpoints)
+    voters = _voters(electors, ballots, order, sections, elector_seed)
+    log.append(
+        make_entry(EntryKind.BALLOT_CLOSED, ballots=n, ballot_log_root=ballot_log.root().hex())
+    )
+    heads.append(sign_head(log, officer, Checkpoint.BALLOT_CLOSED))
+
+    mapping = merge_small_sections(dict(zip(sections, per_section, strict=True)), min_section)
+    published = relabel_sections(ballots, mapping) if ballots.section_names else ballots
+    board = board_from_cast(
+        published,
+        ids=ids,
+        row_order=_rows_after_relabel(ballots, published, mapping, order),
+        trackers=list(trackers),
+        mode=mode,
+    )
+    counted = board.ballot_set()
+    report = count(counted, method=method, seats=seats, options=options)
+    texts = {
+        name: render_report(report, name)
+        for name in ("json", "rctab-json")
+        if name in REPORT_WRITERS
+    }
+    report_digest = sha256_hex(texts["json"].encode()) if "json" in texts else ""
+    log.append(
+        make_entry(
+            EntryKind.COUNT_RUN,
+            method=method,
+            seats=seats,
+            elected=list(report.elected),
+            report_sha256=report_digest,
+        )
+    )
+    log.append(
+        make_entry(
+            EntryKind.RESULTS_PUBLISHED,
+            board_root=board.root().hex(),
+            trackers_root=board.trackers_root().hex(),
+            ballots=board.size,
+        )
+    )
+    heads.append(sign_head(log, officer, Checkpoint.PUBLISHED))
+    groups: dict[str, list[str]] = {}
+    for original, label in mapping.items():
+        groups.setdefault(label, []).append(original)
+    pub = Publication(
+        contest_id=contest_id,
+        title=ballots.title or contest_id,
+        rulebook_edition=rulebook_edition,
+        rulebook_text=rulebook_text,
+        method=method,
+        seats=seats,
+        options=options,
+        board=board,
+        report=report,
+        report_texts=texts,
+        electorate=electorate,
+        sections={label: sorted(parts) for label, parts in sorted(groups.items())},
+        min_section=min_section,
+        contest_log=log,
+        contest_heads=tuple(heads),
+        ballot_heads=ballot_heads,
+    )
+    tracker_of = {elector: trackers[k] for k, elector in enumerate(voters)}
+    return DemoContest(pub, tracker_of, ballot_log, ballot_heads)
+
+
+def _ballots_per_section(ballots: BallotSet, sections: tuple[str, ...]) -> list[int]:
+    counts = np.bincount(ballots.section_ids, weights=ballots.weights, minlength=len(sections))
+    return [int(c) for c in counts]
+
+
+def _electorate(per_section: dict[str, int], rng: np.random.Generator) -> dict[str, SectionStats]:
+    """A made-up electorate around the ballots: everyone who voted was eligible."""
+    stats = {}
+    for section, cast in per_section.items():
+        credentials = cast + int(rng.integers(0, cast // 2 + 2))
+        excluded = {r: int(rng.integers(0, cast // 50 + 2)) for r in EXCLUSION_REASONS}
+        on_roll = credentials + int(rng.integers(0, 3)) + sum(excluded.values())
+        stats[section] = SectionStats(on_roll, excluded, credentials)
+    return stats
+
+
+def _record_electorate(
+    log: Log, electorate: dict[str, SectionStats], secret: bytes
+) -> dict[str, list[str]]:
+    """Roll imports and exclusions into the log; returns each section's credential holders."""
+    holders: dict[str, list[str]] = {}
+    for section, stats in sorted(electorate.items()):
+        people = [f"{section}-{k:07d}" for k in range(stats.on_roll)]
+        roll = "\n".join(people).encode()
+        log.append(
+            make_entry(
+                EntryKind.ROLL_IMPORTED, section=section, sha256=sha256_hex(roll), rows=len(people)
+            )
+        )
+        k = 0
+        for reason, n in sorted(stats.excluded.items()):
+            for person in people[k : k + n]:
+                log.append(
+                    make_entry(
+                        EntryKind.ELIGIBILITY_DECIDED,
+                        person=person_key(secret, person),
+                        section=section,
+                        eligible=False,
+                        reason=reason,
+                    )
+                )
+            k += n
+        holders[section] = people[k : k + stats.credentials_issued]
+    frozen = {s: e.eligible for s, e in sorted(electorate.items())}
+    digest = sha256_hex(repr(sorted((s, e.to_json()) for s, e in electorate.items())).encode())
+    log.append(make_entry(EntryKind.ELECTORATE_FROZEN, sha256=digest, eligible=frozen))
+    return holders
+
+
+def _cast_order(ballots: BallotSet, rng: np.random.Generator) -> np.ndarray:
+    rows = np.repeat(np.arange(ballots.n_unique), ballots.weights)
+    rng.shuffle(rows)
+    return rows
+
+
+def _trackers(rng: np.random.Generator, n: int) -> list[str]:
+    import base64
+
+    raw = rng.bytes(10 * n)
+    found = []
+    for k in range(n):
+        text = base64.b32encode(raw[10 * k : 10 * k + 10]).decode()
+        found.append("-".join(text[i : i + 4] for i in range(0, 16, 4)))
+    return found
+
+
+def _ballot_log(
+    contest_id: str,
+    ballots: BallotSet,
+    order: np.ndarray,
+    ids: np.ndarray,
+    officer: SigningKey,
+    checkpoints: int,
+) -> tuple[Log, tuple[SignedTreeHead, ...]]:
+    """The ballots' own log, in casting order, with heads every n/checkpoints ballots."""
+    log = Log(f"{contest_id}/ballots")
+    heads = [sign_head(log, officer, Checkpoint.BALLOT_OPENED)]
+    every = max(1, len(order) // max(1, checkpoints))
+    ranks = ballots.rankings.astype(">i2")
+    sections = ballots.section_ids.astype(">i2")
+    for k, row in enumerate(order.tolist()):
+        log.append_bytes(ids[k] + sections[row].tobytes() + ranks[row].tobytes())
+        if (k + 1) % every == 0 and k + 1 < len(order):
+            heads.append(sign_head(log, officer, Checkpoint.WHILE_OPEN))
+    heads.append(sign_head(log, officer, Checkpoint.BALLOT_CLOSED))
+    return log, tuple(heads)
+
+
+def _voters(
+    electors: dict[str, list[str]],
+    ballots: BallotSet,
+    order: np.ndarray,
+    sections: tuple[str, ...],
+    elector_seed: int | None,
+) -> list[str]:
+    """Which credential holder cast each ballot, in casting order."""
+    pools = {s: list(people) for s, people in electors.items()}
+    rng = np.random.default_rng(elector_seed)
+    for people in pools.values():
+        rng.shuffle(people)
+    section_of = ballots.section_ids[order] if ballots.section_names else np.zeros(len(order), int)
+    return [pools[sections[s]].pop() for s in section_of.tolist()]
+
+
+def _rows_after_relabel(
+    original: BallotSet, published: BallotSet, mapping: Mapping[str, str], order: np.ndarray
+) -> np.ndarray:
+    """Map each cast ballot's row in ``original`` to its row in the relabelled set."""
+    if published is original:
+        return order
+    labels = [published.section_names.index(mapping[s]) for s in original.section_names]
+    index = {
+        (int(s), r.tobytes()): i
+        for i, (s, r) in enumerate(zip(published.section_ids, published.rankings, strict=True))
+    }
+    lookup = np.array(
+        [
+            index[(labels[int(s)], r.tobytes())]
+            for s, r in zip(original.section_ids, original.rankings, strict=True)
+        ],
+        dtype=np.intp,
+    )
+    return lookup[order]

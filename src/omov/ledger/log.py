@@ -1,0 +1,84 @@
+"""An append-only transparency log: entries as Merkle leaves, with heads and proofs.
+
+The log knows nothing of storage: the web app keeps entries in an append-only table and
+rebuilds a ``Log`` from them in order; a bundle keeps them one canonical entry per line
+(``entries.jsonl``). Both give the same tree heads, so a head signed by the server can be
+checked against the published file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from omov.ledger.entries import Entry, parse_entry
+from omov.ledger.errors import EntryError, LedgerError
+from omov.ledger.merkle import MerkleTree, leaf_hash
+
+
+class Log:
+    """Entries in order, and the Merkle tree over them."""
+
+    def __init__(self, log_id: str, entries: Iterable[bytes] = ()) -> None:
+        self.log_id = log_id
+        self._entries: list[bytes] = []
+        self._tree = MerkleTree()
+        for data in entries:
+            self.append_bytes(data)
+
+    # -- writing ---------------------------------------------------------------------
+    def append(self, entry: Entry) -> int:
+        """Add a decision; returns its index (its leaf number)."""
+        return self.append_bytes(entry.to_bytes())
+
+    def append_bytes(self, data: bytes) -> int:
+        self._entries.append(data)
+        return self._tree.append_hash(leaf_hash(data))
+
+    # -- reading ---------------------------------------------------------------------
+    @property
+    def size(self) -> int:
+        return self._tree.size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._entries)
+
+    def entry(self, index: int) -> Entry:
+        return parse_entry(self._entries[index])
+
+    def root(self, size: int | None = None) -> bytes:
+        return self._tree.root(size)
+
+    def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
+        return self._tree.inclusion_proof(index, size)
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> list[bytes]:
+        return self._tree.consistency_proof(old_size, new_size)
+
+    # -- files -----------------------------------------------------------------------
+    def to_jsonl(self) -> bytes:
+        return b"".join(data + b"\n" for data in self._entries)
+
+    @classmethod
+    def from_jsonl(cls, log_id: str, text: bytes, *, source: str = "entries") -> Log:
+        """Read a log file, refusing any line that is not a canonical entry."""
+        if text and not text.endswith(b"\n"):
+            raise LedgerError(f"{source}: the last line is cut short (no newline)")
+        lines = text.split(b"\n")[:-1] if text else []
+        for number, line in enumerate(lines, start=1):
+            try:
+                parse_entry(line)
+            except EntryError as error:
+                raise LedgerError(f"{source}:{number}: {error}") from None
+        return cls(log_id, lines)
+
+    @classmethod
+    def read(cls, log_id: str, path: Path) -> Log:
+        try:
+            text = path.read_bytes()
+        except OSError as error:
+            raise LedgerError(f"{path}: cannot read ({error.strerror})") from None
+        return cls.from_jsonl(log_id, text, source=str(path))
