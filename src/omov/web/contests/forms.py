@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from omov.web.contests.rulebooks import shipped_keys
 
 
-class ContestForm(forms.Form):
+class OfficerForm(forms.Form):
+    """Labels without Django's trailing colon, so screen readers read the plain name."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ContestForm(OfficerForm):
     organisation = forms.CharField(max_length=200, initial="The Labour Party")
     rulebook = forms.ChoiceField(choices=[(k, k) for k in shipped_keys()])
     title = forms.CharField(max_length=200, initial="Leadership election")
@@ -19,7 +29,7 @@ class ContestForm(forms.Form):
     ballot_closes_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")
 
 
-class CandidateForm(forms.Form):
+class CandidateForm(OfficerForm):
     name = forms.CharField(max_length=120)
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Up to 250 words."

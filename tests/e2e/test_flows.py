@@ -1,0 +1,126 @@
+"""Acceptance: the whole officer flow and one voter's ballot in Chromium, with screenshots,
+and axe-core on the ballot and results pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from omov.web.balloting.models import Ballot
+
+from .conftest import axe_violations, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ROLL = """reference,name,email,section,joined_on
+M001,Ann Member,ann@example.org,members,2015-03-01
+M002,Bea Member,bea@example.org,members,2015-09-12
+M003,Cal Member,cal@example.org,members,2016-04-01
+S001,Dee Supporter,dee@example.org,registered supporters,2016-01-02
+A001,Eve Affiliate,eve@example.org,affiliated supporters,2014-11-30
+"""
+
+
+def _click(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name).click()
+    page.wait_for_load_state()
+
+
+def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> None:
+    page.goto(f"{base}/officer/")
+    page.get_by_label("Username").fill("ro")
+    page.get_by_label("Password").fill("a long officer password")
+    _click(page, "Sign in")
+    page.get_by_label("Members of the nominating body").fill("254")
+    page.get_by_label("Freeze date").fill("2016-01-12")
+    page.get_by_label("Ballot opens at").fill("2016-08-22 09:00")
+    page.get_by_label("Ballot closes at").fill("2099-09-21 12:00")
+    _click(page, "Load the rulebook and open the contest")
+    expect(page.locator("#state")).to_have_text("Nominations open")
+    expect(page.get_by_text("A challenger needs nominations from 20%")).to_be_visible()
+    for name, incumbent in (("Jeremy Corbyn", True), ("Owen Smith", False)):
+        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_label("Incumbent").set_checked(incumbent)
+        _click(page, "Add candidate")
+    page.get_by_label("Candidate", exact=True).select_option(label="Owen Smith")
+    page.get_by_label("Nominated by").fill("MP 1")
+    _click(page, "Record nomination")
+    expect(page.locator("#nominations")).to_contain_text("1 / 51")
+    _click(page, "Close nominations")
+    expect(page.get_by_role("status")).to_contain_text("fewer than two candidates qualify")
+    for n in range(2, 52):
+        page.get_by_label("Candidate", exact=True).select_option(label="Owen Smith")
+        page.get_by_label("Nominated by").fill(f"MP {n}")
+        _click(page, "Record nomination")
+    expect(page.locator("#nominations")).to_contain_text("51 / 51")
+    screenshot(page, "01-nominations")
+    _click(page, "Close nominations")
+    expect(page.locator("#state")).to_have_text("Electorate being compiled")
+    page.get_by_label("Roll CSV").set_input_files(str(roll))
+    _click(page, "Import roll")
+    expect(page.locator("#electorate")).to_contain_text("joined-after-freeze")
+    page.get_by_label("Grounds").first.fill("Supported another party (evidence on file)")
+    page.get_by_role("button", name="Exclude").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Excluded A001")
+    screenshot(page, "02-electorate")
+    _click(page, "Freeze the electorate")
+    _click(page, "Issue voting codes")
+    expect(page.get_by_role("status")).to_contain_text("Voting codes sent")
+    _click(page, "Open the ballot")
+    expect(page.locator("#state")).to_have_text("Ballot open")
+
+
+def _voter_casts(page: Page, base: str, contest_id: int, code: str) -> str:
+    page.goto(f"{base}/vote/{contest_id}/")
+    page.get_by_label("Voting code").fill(code)
+    _click(page, "Continue")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your ballot")
+    assert axe_violations(page) == []
+    screenshot(page, "03-ballot")
+    # Keyboard only: focus the select for Owen Smith and choose "1" with the arrow keys.
+    page.get_by_label("Owen Smith").focus()
+    page.keyboard.press("ArrowDown")
+    page.get_by_label("Jeremy Corbyn").select_option("2")
+    page.keyboard.press("Tab")
+    _click(page, "Review my ballot")
+    expect(page.locator("#review li")).to_have_text(["Owen Smith", "Jeremy Corbyn"])
+    screenshot(page, "04-review")
+    _click(page, "Cast my vote")
+    receipt = page.locator("#receipt").inner_text()
+    screenshot(page, "05-receipt")
+    return receipt
+
+
+def test_officer_flow_and_one_voters_ballot(
+    live_server: object, page: Page, tmp_path: Path
+) -> None:
+    base = str(live_server)
+    get_user_model().objects.create_superuser("ro", "ro@example.org", "a long officer password")
+    roll = tmp_path / "roll.csv"
+    roll.write_text(ROLL)
+    _officer_flow_to_open_ballot(page, base, roll)
+    contest_id = int(re.search(r"/contest/(\d+)/", page.url).group(1))  # type: ignore[union-attr]
+
+    email = next(m for m in mail.outbox if m.to == ["ann@example.org"])
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", email.body).group(0)  # type: ignore[union-attr]
+    voter = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    receipt = _voter_casts(voter, base, contest_id, code)
+    assert Ballot.objects.get().receipt == receipt
+    assert Ballot.objects.get().ranking == [2, 1]
+
+    page.reload()
+    expect(page.locator("#ballot-count")).to_have_text("1")
+    _click(page, "Close the ballot")
+    _click(page, "Count")
+    _click(page, "Publish the results")
+    expect(page.locator("#state")).to_have_text("Results published")
+    voter.goto(f"{base}/contest/{contest_id}/results/")
+    expect(voter.locator("#winner")).to_have_text("Elected: Owen Smith")
+    expect(voter.locator("#round-1")).to_contain_text("100.0")
+    screenshot(voter, "06-results")
+    assert axe_violations(voter) == []
