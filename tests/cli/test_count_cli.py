@@ -1,0 +1,144 @@
+"""``omov count`` end to end: the real entry point (``omov.cli.main``), run in process with
+its arguments, and once as the installed ``.venv/bin/omov`` in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from omov.cli import count_cmd, main
+from omov.count import BallotSet
+from omov.count.formats import read_ballots, write_ballots
+from omov.count.reports.native_json import report_from_json
+from tests.conftest import REPO
+
+
+def omov(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["omov", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = int(done.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_counts_a_toi_file_into_a_json_report(monkeypatch, capsys, shared_data, tmp_path):
+    out = tmp_path / "report.json"
+    ballots = shared_data / "burlington-2009" / "ballots.toi"
+    code, _, err = omov(
+        monkeypatch, capsys, "count", str(ballots), "-m", "fptp", "-r", "json", "-o", str(out)
+    )
+    assert (code, err) == (0, "")
+    record = report_from_json(out.read_text(encoding="utf-8"))
+    assert record["valid_ballots"] == "8980"
+    assert record["rounds"][0]["tallies"]["Kurt Wright"] == "2951"  # the official round 1
+    assert record["elected"] == ["Kurt Wright"]
+
+
+def test_csv_and_parquet_written_by_omov_count_the_same(monkeypatch, capsys, tmp_path):
+    ballots = BallotSet.from_rankings(
+        ["Ann", "Bob", "Cat"], [[0, 1], [1], [2, 0], [0], [1, 2]], weights=[4, 3, 2, 1, 1]
+    )
+    reports = []
+    for name, fmt in (("b.csv", "csv"), ("b.parquet", "parquet"), ("b.csv.gz", "csv")):
+        write_ballots(ballots, tmp_path / name, format=fmt)
+        code, out, err = omov(
+            monkeypatch, capsys, "count", str(tmp_path / name), "-m", "fptp", "-r", "csv"
+        )
+        assert (code, err) == (0, "")
+        reports.append(out)
+    assert reports[0] == reports[1] == reports[2]
+    assert "1,,candidate,Ann,5,elected" in reports[0]
+
+
+BAD_INPUTS = [
+    ("empty.csv", b"", 1, "empty file"),
+    ("dup.csv", b"rank1,rank1\nA,B\n", 1, "column 'rank1' appears twice"),
+    ("weights.csv", b"rank1,weight\nA,1\nB,x\n", 3, "bad weight 'x'"),
+    ("unknown.csv", b'# candidates: ["A"]\nrank1\nA\nB\n', 4, "unknown candidate 'B'"),
+    ("junk.csv", b"rank1\nA\n\x00\xff\xfe" * 10, 3, "binary data"),
+    ("ragged.csv", b"rank1,rank2\nA,B\nA,B,C\n", 3, "3 fields"),
+    ("bad.toi", b"# NUMBER ALTERNATIVES: 2\n1: 1,3\n", 2, "alternative 3 is outside 1..2"),
+    ("tie.soi", b"# NUMBER ALTERNATIVES: 2\n1: {1,2}\n", 2, "a tie"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "line", "message"), BAD_INPUTS)
+def test_bad_input_fails_in_one_line_and_writes_nothing(
+    monkeypatch, capsys, tmp_path, name, content, line, message
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "report.json"
+    code, stdout, err = omov(monkeypatch, capsys, "count", str(path), "-r", "json", "-o", str(out))
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: {path}:{line}: ")
+    assert message in err
+    assert "Traceback" not in err + stdout
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_an_unknown_format_is_one_line_too(monkeypatch, capsys, tmp_path):
+    path = tmp_path / "ballots.xyz"
+    path.write_text("rank1\nA\n")
+    code, _, err = omov(monkeypatch, capsys, "count", str(path))
+    assert code == 2
+    assert err.startswith(f"error: {path}: cannot tell the ballot format")
+    code, out, err = omov(
+        monkeypatch, capsys, "count", str(path), "--format", "csv", "-m", "fptp", "-r", "csv"
+    )
+    assert (code, err) == (0, "")
+    assert "1,,candidate,A,1,elected" in out
+
+
+def test_a_large_file_reads_with_a_progress_bar_and_counts(monkeypatch, capsys, tmp_path):
+    rng = np.random.default_rng(3)
+    names = [f"Candidate {n} of the Long Name Party" for n in ("Ann", "Bob", "Cat", "Dee")]
+    picks = rng.integers(0, 4, size=(150_000, 2))
+    table = pl.DataFrame({f"rank{k + 1}": [names[i] for i in picks[:, k]] for k in range(2)})
+    path = tmp_path / "large.csv"
+    table.write_csv(path)
+    assert path.stat().st_size > 8 * 2**20
+    calls: list[tuple[int, int]] = []
+
+    def spy(*args, progress=None, **kwargs):
+        def seen(done: int, total: int) -> None:
+            calls.append((done, total))
+            progress(done, total)
+
+        return read_ballots(*args, progress=seen, **kwargs)
+
+    monkeypatch.setattr(count_cmd, "read_ballots", spy)
+    code, out, err = omov(monkeypatch, capsys, "count", str(path), "-m", "fptp", "-r", "csv")
+    assert (code, err) == (0, "")
+    assert calls
+    assert calls[-1] == (path.stat().st_size, path.stat().st_size)
+    firsts = np.bincount(picks[:, 0], minlength=4)
+    for name, votes in zip(names, firsts, strict=True):
+        assert f"1,,candidate,{name},{votes}," in out
+
+
+def test_the_installed_command_fails_cleanly_on_junk(tmp_path):
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(np.random.default_rng(5).integers(0, 256, 3_000_000, dtype=np.uint8).tobytes())
+    out = tmp_path / "out.json"
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "omov"), "count", str(junk), "-r", "json", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {junk}: not a Parquet file")
+    assert done.stderr.count("\n") == 1
+    assert not out.exists()
+    assert Path(junk).exists()
