@@ -91,9 +91,13 @@ def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
 
 
 # Importing the format modules registers them.
+from omov.count.formats import blt as blt  # noqa: E402
 from omov.count.formats import cdf as cdf  # noqa: E402
+from omov.count.formats import parquet as parquet  # noqa: E402
+from omov.count.formats import plain_csv as plain_csv  # noqa: E402
+from omov.count.formats import preflib as preflib  # noqa: E402
 from omov.count.formats import rctab_csv as rctab_csv  # noqa: E402
-from omov.count.formats import blt  # noqa: E402
+
 __all__ = [
     "READERS",
     "WRITERS",

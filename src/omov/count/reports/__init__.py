@@ -29,5 +29,8 @@ def render_report(report: CountReport, format: str) -> str:
 
 
 # Importing the writer modules registers them.
+from omov.count.reports import csv_report as csv_report  # noqa: E402
+from omov.count.reports import native_json as native_json  # noqa: E402
 from omov.count.reports import rctab_json as rctab_json  # noqa: E402
+
 __all__ = ["REPORT_WRITERS", "register_report", "render_report"]
