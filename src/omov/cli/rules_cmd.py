@@ -66,7 +66,7 @@ def _thresholds(book: Rulebook) -> Table:
     for name, rule in book.nominations.items():
         for requirement in rule.requirements:
             needed = threshold(book, requirement)
-            bodies = "+".join(b.upper() for b in requirement.bodies)
+            bodies = "+".join(book.short(b) for b in requirement.bodies)
             spread = (
                 f", from {requirement.min_distinct_units} units"
                 if requirement.min_distinct_units

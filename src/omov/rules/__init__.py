@@ -1,8 +1,8 @@
 """omov.rules (pure): rulebooks as data, and the engine that applies them.
 
-    book = load_rulebook("labour/2016")          # or a path to a TOML file
-    method, seats, options = count_setup(book)   # for omov.count.count
-    decisions = explain(book, load_events(path, timezone=book.timezone))
+book = load_rulebook("labour/2016")          # or a path to a TOML file
+method, seats, options = count_setup(book)   # for omov.count.count
+decisions = explain(book, load_events(path, timezone=book.timezone))
 """
 
 from omov.rules.counting import count_setup, known_methods
@@ -20,8 +20,8 @@ __all__ = [
     "EligibilityCriteria",
     "EventsError",
     "EventsFile",
-    "RulebookError",
     "Rulebook",
+    "RulebookError",
     "RulesError",
     "Section",
     "count_setup",

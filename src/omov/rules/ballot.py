@@ -31,7 +31,7 @@ def check_candidacy(contest: Contest, event: Declaration) -> bool:
     if rule.gender_balance == "differing" and len(event.ticket) > 1 and len(genders) == 1:
         faults.append("co-leaders on one ticket must be of differing genders")
     if rule.must_belong_to and event.member_of and rule.must_belong_to not in event.member_of:
-        faults.append(f"a candidate must belong to the {rule.must_belong_to.upper()}")
+        faults.append(f"a candidate must belong to the {contest.book.short(rule.must_belong_to)}")
     years = event.membership_years
     least = rule.min_membership_years
     if least is not None and years is not None and years < least:
@@ -145,8 +145,8 @@ def _announce_ballot(contest: Contest, at: datetime | None) -> None:
         contest.add(
             Decision(
                 K.BALLOT,
-                f"{book.shortlist.voters.upper()} ballots begin: " + ", ".join(names),
-                f"The {book.shortlist.voters.upper()} vote in rounds until "
+                f"{book.short(book.shortlist.voters)} ballots begin: " + ", ".join(names),
+                f"The {book.short(book.shortlist.voters)} vote in rounds until "
                 f"{book.shortlist.finalists} remain.",
                 book.shortlist.citation,
                 at=at,
@@ -245,7 +245,7 @@ def _finalists(contest: Contest, at: datetime | None) -> None:
         Decision(
             K.FINALISTS,
             "To the members' ballot: " + " and ".join(names),
-            f"{len(names)} remain, so the {shortlist.voters.upper()} rounds end and "
+            f"{len(names)} remain, so the {contest.book.short(shortlist.voters)} rounds end and "
             "the members choose.",
             shortlist.citation,
             at=at,

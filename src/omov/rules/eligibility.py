@@ -43,6 +43,8 @@ class EligibilityCriteria(Model):
     - ``exclude_suspended`` (bool, default True): a suspended member has no vote.
     - ``exclude_other_party_supporters`` (bool): members or supporters of another party
       (or who publicly back its candidates) are excluded, a ground for vetting.
+    - ``min_membership_days`` (int): days of membership needed by the close of the
+      ballot or ``member_at`` (Conservatives: three months, written as 90).
     - ``member_at`` (aware date-time): the moment at which one must be a member, when the
       rule fixes one (Liberal Democrats: the close of nominations).
     - ``citation`` (str): the clause these criteria come from.
@@ -64,6 +66,7 @@ class EligibilityCriteria(Model):
     max_arrears: Decimal | None = Field(default=None, ge=0)
     exclude_suspended: bool = True
     exclude_other_party_supporters: bool = False
+    min_membership_days: int | None = Field(default=None, ge=0)
     member_at: LocalDateTime | None = None
     citation: Citation
 

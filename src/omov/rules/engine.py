@@ -44,8 +44,8 @@ def explain(book: Rulebook, events: EventsFile) -> list[Decision]:
 
 
 def start(book: Rulebook, facts: ContestFacts) -> Contest:
-    office = facts.office or next(iter(book.offices))
-    if office not in book.offices:
+    office = facts.office or next(iter(book.offices), "")
+    if office and office not in book.offices:
         raise EventsError(f"contest.office {office!r} is not an office of {book.id}")
     if facts.reading is not None:
         readings = book.incumbent.readings if book.incumbent else {}
@@ -78,9 +78,14 @@ def on_resignation(contest: Contest, event: Resignation) -> None:
         trigger.nominations,
         trigger.citation,
         event,
-        f"{holder} has resigned: the office of {contest.book.offices[contest.office].name}"
-        f" is vacant. {trigger.explanation}".strip(),
+        f"{holder} has resigned: the office of {_office_name(contest)} is vacant. "
+        f"{trigger.explanation}".strip(),
     )
+
+
+def _office_name(contest: Contest) -> str:
+    office = contest.book.offices.get(contest.office)
+    return office.name if office else "the office"
 
 
 def open_contest(
@@ -110,7 +115,7 @@ def open_contest(
                 Decision(
                     K.THRESHOLD,
                     f"Each candidate needs {needed.required} nominations"
-                    f" from {'+'.join(b.upper() for b in requirement.bodies)}",
+                    f" from {'+'.join(contest.book.short(b) for b in requirement.bodies)}",
                     requirement.description or contest.rule.explanation or "Nomination threshold.",
                     requirement.citation,
                     needed.arithmetic,
@@ -166,9 +171,11 @@ def _no_standing(contest: Contest, event: MotionCarried, rule: Motion | None) ->
     why = (
         rule.explanation
         if rule
-        else (f"The rulebook gives a {event.motion} motion of the {event.body.upper()} no effect.")
+        else (
+            f"The rulebook gives a {event.motion} motion of the {book.short(event.body)} no effect."
+        )
     )
-    summary = f"The {event.body.upper()} {event.motion} motion has no standing"
+    summary = f"The {book.short(event.body)} {event.motion} motion has no standing"
     if event.votes_for is not None:
         summary += f" (carried {event.votes_for}–{event.votes_against})"
     arithmetic = ""

@@ -46,9 +46,9 @@ def format_number(value: Fraction) -> str:
 
 def body_size(book: Rulebook, names: Sequence[str]) -> tuple[int, str]:
     """Combined size, and how it is made up ('PLP 231 + EPLP 20')."""
-    sizes = [(name, book.bodies[name].size or 0) for name in names]
+    sizes = [(book.short(name), book.bodies[name].size or 0) for name in names]
     total = sum(size for _, size in sizes)
-    parts = " + ".join(f"{name.upper()} {size}" for name, size in sizes)
+    parts = " + ".join(f"{name} {size}" for name, size in sizes)
     return total, parts
 
 
@@ -64,7 +64,7 @@ def threshold(book: Rulebook, requirement: Requirement) -> Threshold:
         if requirement.exclude_candidate:
             size -= 1
             of_what = (
-                f"{size} (the {requirement.bodies[0].upper()}'s {size + 1} less the candidate)"
+                f"{size} (the {book.short(requirement.bodies[0])}'s {size + 1} less the candidate)"
             )
         exact = requirement.fraction * size
         required = round_share(exact, requirement.rounding)
@@ -88,7 +88,7 @@ def assess(
     """Does a candidate's tally of nominations meet ``requirement``?"""
     needed = threshold(book, requirement)
     have = sum(counts.get(name, 0) for name in requirement.bodies)
-    who = "+".join(name.upper() for name in requirement.bodies)
+    who = "+".join(book.short(name) for name in requirement.bodies)
     met = have >= needed.required
     detail = f"{have} {who} nominations, {needed.required} needed ({needed.arithmetic})"
     if requirement.min_distinct_units is not None:
@@ -111,8 +111,15 @@ def assess_route(
         of_kind = sum(s.count for s in relevant if s.kind == kind)
         met = met and of_kind >= least
         details.append(f"{of_kind} of them {kind}s, at least {least} needed")
-    if route.min_membership_fraction is not None:
-        total = sum(book.bodies[name].membership or 0 for name in route.bodies)
+    memberships = [book.bodies[name].membership for name in route.bodies]
+    if route.min_membership_fraction is not None and None in memberships:
+        met = False
+        details.append(
+            "the membership of the body is not set in the rulebook, so this route "
+            "cannot be assessed; set it for the contest"
+        )
+    elif route.min_membership_fraction is not None:
+        total = sum(m or 0 for m in memberships)
         exact = route.min_membership_fraction * total
         least = round_share(exact, Rounding.UP)
         held = sum(s.membership for s in relevant)

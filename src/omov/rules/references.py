@@ -47,10 +47,6 @@ def _requirement(book: Rulebook, path: str, requirement: Requirement) -> Iterato
     known = [book.bodies[b] for b in requirement.bodies if b in book.bodies]
     if requirement.fraction is not None and any(body.size is None for body in known):
         yield f"{path}: a fraction of a body needs the body's size"
-    if requirement.min_membership_fraction is not None and any(
-        body.membership is None for body in known
-    ):
-        yield f"{path}: min_membership_fraction needs the body's membership"
     if (requirement.min_of_kind or requirement.min_membership_fraction) and any(
         body.kind is not BodyKind.UNITS for body in known
     ):

@@ -37,6 +37,8 @@ class BodyKind(StrEnum):
 
 class Body(Model):
     name: str
+    short: str = ""
+    """How decisions name it ('PLP', 'CLPs'); the key in capitals when not given."""
     kind: BodyKind = BodyKind.PEOPLE
     size: int | None = Field(default=None, ge=0)
     as_of: Day | None = None
@@ -299,7 +301,7 @@ class Rulebook(Model):
     source: str = ""
     effective_from: Day | None = None
     timezone: str = "Europe/London"
-    offices: dict[Slug, Office] = Field(min_length=1)
+    offices: dict[Slug, Office] = Field(default_factory=dict)
     bodies: dict[Slug, Body] = Field(default_factory=dict)
     triggers: list[Trigger] = Field(default_factory=list)
     motions: list[Motion] = Field(default_factory=list)
@@ -315,6 +317,11 @@ class Rulebook(Model):
     @property
     def id(self) -> str:
         return f"{self.organisation}/{self.edition}"
+
+    def short(self, body: str) -> str:
+        """The body's short name for decisions ('CLPs'), else its key in capitals."""
+        known = self.bodies.get(body)
+        return known.short if known is not None and known.short else body.upper()
 
     def milestone(self, kind: MilestoneKind) -> Milestone | None:
         return next((m for m in self.timetable if m.kind is kind), None)
