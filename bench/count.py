@@ -1,0 +1,249 @@
+"""Count benchmark: omov against itself at scale and against peers, in one run.
+
+    .venv/bin/python bench/count.py            # the full run (10^7 ballots; a few minutes)
+    .venv/bin/python bench/count.py --quick    # 10^6 / 10^5 ballots, for a smoke test
+
+(a) IRV, 10^7 ballots, 16 candidates, partial rankings: written to Parquet and CSV,
+    then read and counted by ``omov`` (goal: <= 2 s wall, <= 2 GB peak RSS), with the
+    time split into parsing (the reader, including its bulk grouping), compression
+    (``compress_grid``: ballot policy and unique rankings) and rounds.
+(b) End to end (read the CSV + count IRV) at 10^6 ballots against pyrankvote, votekit and
+    pref_voting (goal: >= 100x faster than the fastest). Peers read the same file's first
+    rows with the csv module; they run on a subsample and their time is extrapolated
+    linearly to the full size (the report says so).
+(c) Scottish STV, 10^6 ballots, 16 candidates, 3 seats (goal: <= 5 s).
+
+Ballots are drawn deterministically (seeded) from a Plackett-Luce model, each ballot
+truncated to a length drawn from a falling distribution, so the number of distinct
+rankings is realistic rather than tiny. Every measured case runs in a fresh process, so
+its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+N_CANDIDATES = 16
+CANDIDATES = tuple(f"Candidate {chr(ord('A') + i)}" for i in range(N_CANDIDATES))
+LENGTHS = np.array([0.24, 0.2, 0.17, 0.1, 0.07] + [0.22 / 11] * 11)
+"""How many candidates a ballot ranks (1..16): most rank a few, some rank all."""
+SEED = 20100925
+CHUNK = 1_000_000
+
+
+# -- the ballots ------------------------------------------------------------------------
+def generate(n: int, seed: int = SEED) -> npt.NDArray[np.int16]:
+    """A rank grid of ``n`` Plackett-Luce ballots (-1 = blank), by the Gumbel-max trick."""
+    rng = np.random.default_rng(seed)
+    strengths = np.log(1.0 / np.arange(1, N_CANDIDATES + 1) ** 1.1)
+    rng.shuffle(strengths)
+    grid = np.empty((n, N_CANDIDATES), dtype=np.int16)
+    for start in range(0, n, CHUNK):
+        m = min(CHUNK, n - start)
+        noise = rng.gumbel(size=(m, N_CANDIDATES)) + strengths
+        order = np.argsort(-noise, axis=1).astype(np.int16)
+        length = rng.choice(N_CANDIDATES, size=m, p=LENGTHS / LENGTHS.sum()) + 1
+        order[np.arange(N_CANDIDATES) >= length[:, None]] = -1
+        grid[start : start + m] = order
+    return grid
+
+
+def _table(grid: npt.NDArray[np.int16]) -> pa.Table:
+    names = pa.array(CANDIDATES)
+    columns = {
+        f"rank{r + 1}": pa.DictionaryArray.from_arrays(
+            pa.array(grid[:, r].astype(np.int32), mask=grid[:, r] < 0), names
+        )
+        for r in range(N_CANDIDATES)
+    }
+    table = pa.table(columns)
+    return table.replace_schema_metadata({"omov": json.dumps({"candidates": list(CANDIDATES)})})
+
+
+def write_files(grid: npt.NDArray[np.int16], folder: Path, stem: str) -> tuple[Path, Path]:
+    table = _table(grid)
+    parquet = folder / f"{stem}.parquet"
+    pq.write_table(table, parquet, compression="zstd")
+    plain = folder / f"{stem}.csv"
+    with plain.open("wb") as out:
+        out.write(f"# candidates: {json.dumps(list(CANDIDATES))}\n".encode())
+        decoded = table.cast(pa.schema([(name, pa.string()) for name in table.column_names]))
+        pacsv.write_csv(decoded, out, pacsv.WriteOptions(quoting_style="none"))
+    return parquet, plain
+
+
+# -- one measured case, in its own process ----------------------------------------------
+def measure(path: Path, method: str, seats: int) -> dict[str, Any]:
+    from omov.count import compress, count
+    from omov.count.formats import read_ballots
+
+    spent = {"compress": 0.0}
+    original = compress.compress_grid
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent["compress"] += time.perf_counter() - started
+
+    compress.compress_grid = timed  # type: ignore[assignment]
+    started = time.perf_counter()
+    ballots = read_ballots(path)
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    report = count(ballots, method=method, seats=seats)
+    rounds = time.perf_counter() - started
+    return {
+        "parse": read - spent["compress"],
+        "compress": spent["compress"],
+        "rounds": rounds,
+        "total": read + rounds,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "ballots": ballots.total,
+        "unique": ballots.n_unique,
+        "n_rounds": len(report.rounds),
+        "elected": list(report.elected),
+    }
+
+
+def in_child(path: Path, method: str, seats: int) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", str(path), method, str(seats)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- peers ------------------------------------------------------------------------------
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(newline="") as handle:
+        lines = (line for line in handle if not line.startswith("#"))
+        reader = csv.reader(lines)
+        next(reader)
+        return [[cell for cell in row if cell] for row in reader]
+
+
+def peer_pyrankvote(path: Path) -> str:
+    import pyrankvote
+
+    people = {name: pyrankvote.Candidate(name) for name in CANDIDATES}
+    ballots = [pyrankvote.Ballot(ranked_candidates=[people[c] for c in row]) for row in _rows(path)]
+    result = pyrankvote.instant_runoff_voting(list(people.values()), ballots)
+    return str(result.get_winners()[0].name)
+
+
+def peer_votekit(path: Path) -> str:
+    from votekit import RankBallot, RankProfile
+    from votekit.elections import IRV
+
+    ballots = [RankBallot(ranking=[frozenset({c}) for c in row]) for row in _rows(path)]
+    profile = RankProfile(ballots=ballots, candidates=list(CANDIDATES))
+    return str(next(iter(IRV(profile).get_elected()[0])))
+
+
+def peer_pref_voting(path: Path) -> str:
+    from pref_voting.profiles_with_ties import ProfileWithTies
+    from pref_voting.voting_methods import instant_runoff_for_truncated_linear_orders
+
+    rankings = [{c: rank for rank, c in enumerate(row, start=1)} for row in _rows(path)]
+    profile = ProfileWithTies(rankings, candidates=list(CANDIDATES))
+    return str(instant_runoff_for_truncated_linear_orders(profile)[0])
+
+
+PEERS = {"pyrankvote": peer_pyrankvote, "votekit": peer_votekit, "pref_voting": peer_pref_voting}
+
+
+def time_peer(name: str, path: Path) -> tuple[float, str]:
+    started = time.perf_counter()
+    winner = PEERS[name](path)
+    return time.perf_counter() - started, winner
+
+
+# -- the report -------------------------------------------------------------------------
+def _split(result: dict[str, Any]) -> str:
+    return (
+        f"total {result['total']:6.2f} s = parse {result['parse']:.2f} + compress "
+        f"{result['compress']:.2f} + rounds {result['rounds']:.2f}; peak RSS "
+        f"{result['peak_rss_mb']:,.0f} MB; {result['ballots']:,} ballots, "
+        f"{result['unique']:,} unique rankings, {result['n_rounds']} rounds"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10x smaller sizes")
+    parser.add_argument("--peer-ballots", type=int, default=20_000)
+    args = parser.parse_args()
+    big, mid = (10**6, 10**5) if args.quick else (10**7, 10**6)
+    with tempfile.TemporaryDirectory(prefix="omov-bench-") as folder:
+        here = Path(folder)
+        started = time.perf_counter()
+        big_files = write_files(generate(big), here, "big")
+        mid_grid = generate(mid, SEED + 1)
+        mid_files = write_files(mid_grid, here, "mid")
+        sample_csv = write_files(mid_grid[: args.peer_ballots], here, "sample")[1]
+        print(f"generated and wrote the files in {time.perf_counter() - started:.1f} s")
+        report_a(big, big_files)
+        report_b(mid, mid_files[1], sample_csv, args.peer_ballots)
+        report_c(mid, mid_files[0])
+
+
+def report_a(n: int, files: tuple[Path, Path]) -> None:
+    print(f"\n(a) IRV, {n:,} ballots, {N_CANDIDATES} candidates (goal <= 2 s, <= 2,048 MB)")
+    for path in files:
+        result = in_child(path, "irv", 1)
+        verdict = "meets" if result["total"] <= 2 and result["peak_rss_mb"] <= 2048 else "misses"
+        print(f"  {path.suffix[1:]:8} {_split(result)}  [{verdict} goal]")
+
+
+def report_b(n: int, plain: Path, sample: Path, sample_n: int) -> None:
+    print(f"\n(b) end to end (read CSV + IRV), {n:,} ballots, vs peers (goal >= 100x)")
+    ours = in_child(plain, "irv", 1)
+    ours_sample = in_child(sample, "irv", 1)
+    print(f"  omov        {ours['total']:8.2f} s   ({_split(ours)})")
+    fastest = None
+    for name in PEERS:
+        seconds, winner = time_peer(name, sample)
+        scaled = seconds * n / sample_n
+        agrees = "agrees" if winner == ours_sample["elected"][0] else "DIFFERS"
+        print(
+            f"  {name:11} {scaled:8.2f} s   (measured {seconds:.2f} s on the first "
+            f"{sample_n:,} ballots, scaled linearly x{n // sample_n}; winner {agrees} with omov)"
+        )
+        fastest = scaled if fastest is None else min(fastest, scaled)
+    assert fastest is not None
+    ratio = fastest / ours["total"]
+    print(f"  omov is {ratio:,.0f}x faster than the fastest peer [{'meets' if ratio >= 100 else 'misses'} goal]")
+
+
+def report_c(n: int, path: Path) -> None:
+    from omov.count import METHODS
+
+    print(f"\n(c) Scottish STV, {n:,} ballots, {N_CANDIDATES} candidates, 3 seats (goal <= 5 s)")
+    if "scottish-stv" not in METHODS:
+        print("  scottish-stv is not registered")
+        return
+    result = in_child(path, "scottish-stv", 3)
+    print(f"  parquet  {_split(result)}  [{'meets' if result['total'] <= 5 else 'misses'} goal]")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        print(json.dumps(measure(Path(sys.argv[2]), sys.argv[3], int(sys.argv[4]))))
+    else:
+        main()
