@@ -125,7 +125,7 @@ def start_review(appeal: Appeal, *, at: datetime, actor: str) -> Appeal:
 
 def decide(appeal: Appeal, *, allowed: bool, reasons: str, at: datetime, actor: str) -> Appeal:
     """The reviewer allows the appeal (decision overturned) or dismisses it (decision stands)."""
-    if actor != appeal.reviewer:
+    if appeal.state is AppealState.UNDER_REVIEW and actor != appeal.reviewer:
         raise TransitionError(
             f"appeal {appeal.appeal_id} is reviewed by {appeal.reviewer}; {actor} cannot decide it"
         )

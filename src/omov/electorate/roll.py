@@ -20,6 +20,7 @@ from omov.electorate.errors import RollError
 from omov.electorate.schema import Column, Kind, Section, SectionSchema, schema_for
 
 ROW = "row"  # the source row of each record, kept so every decision can name it
+_TEXT, _BAD = "_text:", "_bad:"  # working columns, never in a roll's frame
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
 _FLAGS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
@@ -223,23 +224,27 @@ def _refuse_repeated_header(raw: pl.DataFrame, schema: SectionSchema, source: st
 
 
 def _convert(raw: pl.DataFrame, schema: SectionSchema) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Typed columns, and one problem per bad row (its first bad column), ordered by row."""
-    typed = raw.select(pl.col(ROW), *(_typed(c).alias(c.name) for c in schema.columns))
-    checks = [
-        pl.when(_is_bad(c)).then(pl.lit(f"{c.name}: ") + _complaint(c)).alias(c.name)
-        for c in schema.columns
-    ]
-    flagged = raw.select(pl.col(ROW), *checks).filter(
-        pl.any_horizontal(pl.col(c.name).is_not_null() for c in schema.columns)
+    """Typed columns, and one problem per bad row (its first bad column), ordered by row.
+
+    Each column is converted once; the bad-value test compares text with result, and the
+    wording of complaints is built only for the (few) bad rows, never for the whole roll.
+    """
+    columns = schema.columns
+    both = raw.select(
+        pl.col(ROW),
+        *(_text(c).alias(_TEXT + c.name) for c in columns),
+        *(_typed(c).alias(c.name) for c in columns),
     )
+    bad = [_is_bad(c).alias(_BAD + c.name) for c in columns]
+    flagged = both.with_columns(bad).filter(pl.any_horizontal(_BAD + c.name for c in columns))
+    first_bad = [pl.when(pl.col(_BAD + c.name)).then(pl.lit(c.name)) for c in columns]
+    reasons = [pl.when(pl.col(_BAD + c.name)).then(_complaint(c)) for c in columns]
     problems = flagged.select(
         pl.col(ROW),
-        pl.coalesce(pl.col(c.name) for c in schema.columns).alias("reason"),
-        pl.coalesce(
-            pl.when(pl.col(c.name).is_not_null()).then(pl.lit(c.name)) for c in schema.columns
-        ).alias("column"),
+        pl.coalesce(reasons).alias("reason"),
+        pl.coalesce(first_bad).alias("column"),
     ).sort(ROW)
-    return typed, problems
+    return both.select(ROW, *schema.names), problems
 
 
 def _with_repeated_ids(
@@ -248,7 +253,8 @@ def _with_repeated_ids(
     """A record number names one record: decisions and appeals cite it, so it cannot repeat."""
     ident = pl.col(schema.record_id).str.strip_chars()
     first_row = pl.col(ROW).min().over(ident)
-    repeated = raw.with_columns(first_row.alias("_first")).filter(
+    shared = raw.filter(ident.is_duplicated())  # cheap on the whole roll; the rest on few rows
+    repeated = shared.with_columns(first_row.alias("_first")).filter(
         ~ident.is_first_distinct() & (ident != "")
     )
     repeated = repeated.select(
@@ -293,21 +299,23 @@ def _typed(column: Column) -> pl.Expr:
 
 
 def _is_bad(column: Column) -> pl.Expr:
-    text = _text(column)
+    """True where the text is not a valid value (needs the ``_text`` and typed columns)."""
+    text = pl.col(_TEXT + column.name)
     empty = text.is_null() | (text == "")
     if column.kind is Kind.TEXT:
         return pl.lit(value=False)
     if column.kind is Kind.ID:
         return empty
-    wrong = ~empty & _typed(column).is_null()
+    wrong = ~empty & pl.col(column.name).is_null()
     if column.kind is Kind.CODE:
         wrong = ~empty & ~text.str.to_lowercase().is_in(column.codes)
     return (empty & pl.lit(column.required)) | wrong
 
 
 def _complaint(column: Column) -> pl.Expr:
-    shown = pl.lit("'") + _text(column).fill_null("").str.slice(0, 40) + pl.lit("'")
-    empty = _text(column).fill_null("") == ""
+    text = pl.col(_TEXT + column.name).fill_null("")
+    shown = pl.lit("'") + text.str.slice(0, 40) + pl.lit("'")
+    empty = text == ""
     expected = {
         Kind.ID: "a record number",
         Kind.DATE: "a date (YYYY-MM-DD)",
@@ -318,6 +326,6 @@ def _complaint(column: Column) -> pl.Expr:
     }[column.kind]
     return (
         pl.when(empty)
-        .then(pl.lit(f"is empty; expected {expected}"))
-        .otherwise(shown + pl.lit(f" is not {expected}"))
+        .then(pl.lit(f"{column.name}: is empty; expected {expected}"))
+        .otherwise(pl.lit(f"{column.name}: ") + shown + pl.lit(f" is not {expected}"))
     )

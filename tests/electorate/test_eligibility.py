@@ -1,0 +1,109 @@
+"""Eligibility: each reason code from a hand-made roll whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+
+from omov.electorate import vetting
+from omov.electorate.criteria import LABOUR_2016, preset
+from omov.electorate.eligibility import Reason, adult_born_by, assess, reasons_of
+from omov.electorate.errors import CriteriaError
+from omov.electorate.roll import read_roll_bytes
+from omov.electorate.schema import Section
+
+MEMBERS = b"""membership_number,email,date_of_birth,join_date,status,arrears
+L1,one@x.org,1970-01-01,2016-01-12,active,no
+L2,two@x.org,1970-01-01,2016-01-13,active,no
+L3,three@x.org,1970-01-01,2001-01-01,lapsed,no
+L4,four@x.org,1970-01-01,2001-01-01,suspended,yes
+L5,five@x.org,1970-01-01,2001-01-01,active,yes
+L6,six@x.org,1970-01-01,2001-01-01,active,no
+"""
+SUPPORTERS = b"""application_id,email,date_of_birth,applied_at,payment_status,on_register
+S1,ONE@x.org ,1970-01-01,2016-07-19T12:00:00,paid,yes
+S2,two@x.org,1970-01-01,2016-07-18T17:00:00,paid,yes
+S3,s3@x.org,1970-01-01,2016-07-20T17:00:01,paid,yes
+S4,s4@x.org,1970-01-01,2016-07-19T12:00:00,failed,yes
+S5,s5@x.org,1998-07-21,2016-07-19T12:00:00,paid,yes
+S6,s6@x.org,1998-07-20,2016-07-19T12:00:00,paid,no
+S7,s7@x.org,1980-01-01,2016-07-19T12:00:00,paid,yes
+"""
+AFFILIATES = b"""supporter_id,email,date_of_birth,union,signed_up
+A1,s7@x.org,1980-01-01,Unite,2016-08-08
+A2,a2@x.org,1980-01-01,GMB,2016-08-09
+"""
+
+
+def _assess(**changes: object) -> dict[tuple[str, str], tuple[str | None, list[Reason]]]:
+    rolls = {
+        Section.MEMBERS: read_roll_bytes(MEMBERS, "members"),
+        Section.SUPPORTERS: read_roll_bytes(SUPPORTERS, "supporters"),
+        Section.AFFILIATES: read_roll_bytes(AFFILIATES, "affiliates"),
+    }
+    case = vetting.open_case(
+        "V7", Section.MEMBERS, "L6", key=b"k", at=datetime(2016, 8, 1), actor="a"
+    )
+    case = vetting.propose_exclusion(
+        case,
+        grounds=vetting.Grounds.ABUSE,
+        evidence="e/1",
+        at=datetime(2016, 8, 1),
+        actor="a",
+        second_officer_required=False,
+    )
+    result = assess(rolls, replace(LABOUR_2016, **changes), vetting=[case])  # type: ignore[arg-type]
+    return {
+        (r["section"], r["record_id"]): (r["reason"], reasons_of(r["failed"]))
+        for r in result.records.iter_rows(named=True)
+    }
+
+
+def test_each_reason_as_worked_out_by_hand() -> None:
+    got = {key: reason for key, (reason, _) in _assess().items()}
+    assert got == {
+        ("members", "L1"): None,  # joined on the freeze date: inclusive
+        ("members", "L2"): "joined_after_freeze",
+        ("members", "L3"): "lapsed",
+        ("members", "L4"): "suspended",
+        ("members", "L5"): "in_arrears",
+        ("members", "L6"): "excluded_by_vetting",
+        ("supporters", "S1"): "duplicate",  # the same person as L1, who votes as a member
+        ("supporters", "S2"): None,  # L2 joined too late, so S2 keeps the vote; 5pm is in
+        ("supporters", "S3"): "applied_outside_window",
+        ("supporters", "S4"): "payment_failed",
+        ("supporters", "S5"): "under_age",  # 18 on 21 July 2016, a day late
+        ("supporters", "S6"): "not_on_register",  # 18 on the day itself: old enough
+        ("supporters", "S7"): "duplicate",  # affiliated supporter A1 comes first
+        ("affiliates", "A1"): None,
+        ("affiliates", "A2"): "signed_up_after_deadline",
+    }
+
+
+def test_all_reasons_are_kept_and_the_first_is_counted() -> None:
+    reason, reasons = _assess()[("members", "L4")]
+    assert reason == "suspended"
+    assert reasons == [Reason.SUSPENDED, Reason.IN_ARREARS]
+
+
+def test_criteria_switches_change_outcomes() -> None:
+    relaxed = _assess(exclude_in_arrears=False, register_required=False, exclude_suspended=False)
+    assert relaxed[("members", "L4")][0] is None
+    assert relaxed[("members", "L5")][0] is None
+    assert relaxed[("supporters", "S6")][0] is None
+
+
+def test_criteria_refuse_nonsense() -> None:
+    with pytest.raises(CriteriaError, match="closes before it opens"):
+        replace(LABOUR_2016, window_closes=datetime(2016, 7, 1))
+    with pytest.raises(CriteriaError, match="exactly once"):
+        replace(LABOUR_2016, section_priority=(Section.MEMBERS, Section.MEMBERS))
+    with pytest.raises(CriteriaError, match="no built-in criteria"):
+        preset("labour-1983")
+
+
+def test_age_on_a_leap_day() -> None:
+    assert adult_born_by(date(2016, 2, 29), 18) == date(1998, 2, 28)
+    assert adult_born_by(date(2016, 7, 20), 18) == date(1998, 7, 20)

@@ -1,0 +1,127 @@
+"""Reports (personal statement, exclusion table) and the ``omov roll`` commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from omov.cli import app
+from omov.cli import commands as _commands  # noqa: F401  (registers ``omov roll``)
+from omov.electorate import appeals
+from omov.electorate.eligibility import assess
+from omov.electorate.errors import ElectorateError, RollError
+from omov.electorate.reports import exclusion_table, personal_statement
+from omov.electorate.schema import Section
+from omov.electorate.synthetic import generate
+
+
+@pytest.fixture(scope="module")
+def small() -> tuple[object, object]:
+    electorate = generate(seed=1, scale=0.02)
+    return electorate, assess(electorate.rolls, electorate.criteria, vetting=electorate.vetting)
+
+
+def _first(assessment: object, section: str, reason: str | None) -> str:
+    records = assessment.records  # type: ignore[attr-defined]
+    wanted = pl.col("reason").is_null() if reason is None else pl.col("reason") == reason
+    return str(records.filter(wanted & (pl.col("section") == section))["record_id"][0])
+
+
+def test_statement_for_an_excluded_person_names_grounds_and_appeal_deadline(small: tuple) -> None:
+    electorate, assessment = small
+    record_id = _first(assessment, "supporters", "excluded_by_vetting")
+    case = next(c for c in electorate.vetting if c.record_id == record_id)
+    statement = personal_statement(assessment, "supporters", record_id, vetting=electorate.vetting)
+    assert not statement.eligible
+    assert f"excluded by vetting decision {case.decision}" in statement.text()
+    assert case.grounds.value.replace("_", " ") in statement.text()
+    assert statement.appeal_by == appeals.appeal_deadline(case.excluded_at(), 7)
+    lodged = appeals.appeal_vetting(
+        case, "A9", appeal_days=7, at=case.excluded_at(), actor="me", statement="wrong"
+    )
+    again = personal_statement(
+        assessment, "supporters", record_id, vetting=electorate.vetting, appeals=[lodged]
+    )
+    assert "Your appeal A9 is lodged." in again.text()
+
+
+def test_statement_for_a_duplicate_points_at_the_record_that_votes(small: tuple) -> None:
+    _, assessment = small
+    record_id = _first(assessment, "supporters", "duplicate")
+    keeper = assessment.record("supporters", record_id)["duplicate_of"]
+    statement = personal_statement(assessment, "supporters", record_id)
+    assert keeper.replace(":", " record ") in statement.text()
+    assert statement.appeal_by is None
+    eligible = personal_statement(assessment, "members", _first(assessment, "members", None))
+    assert eligible.eligible
+    assert "will receive a ballot" in eligible.text()
+    with pytest.raises(ElectorateError, match="no record 'nobody'"):
+        personal_statement(assessment, "members", "nobody")
+
+
+def test_table_lists_every_reason_even_when_zero(small: tuple) -> None:
+    _, assessment = small
+    table = exclusion_table(
+        assessment.__class__(assessment.criteria, datetime(2016, 1, 1), assessment.records.head(0))
+    )
+    assert table.height == 13
+    assert table["total"].sum() == 0
+
+
+@pytest.fixture(scope="module")
+def rolls(tmp_path_factory: pytest.TempPathFactory) -> dict[Section, Path]:
+    return generate(seed=3, scale=0.01).write_csv(tmp_path_factory.mktemp("rolls"))
+
+
+def test_roll_eligibility_prints_the_table(rolls: dict[Section, Path], tmp_path: Path) -> None:
+    out = tmp_path / "decisions.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "roll",
+            "eligibility",
+            "--members",
+            str(rolls[Section.MEMBERS]),
+            "--supporters",
+            str(rolls[Section.SUPPORTERS]),
+            "--affiliates",
+            str(rolls[Section.AFFILIATES]),
+            "--decisions",
+            str(out),
+        ],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.output
+    assert "not on register" in result.output
+    assert "built-in preset 'labour-2016'" in result.output
+    written = pl.read_csv(out)
+    total = sum(pl.read_csv(p).height for p in rolls.values())
+    assert written.height == total
+    assert f"{total:,}" in result.output
+
+
+def test_roll_check_names_the_bad_row(rolls: dict[Section, Path], tmp_path: Path) -> None:
+    ok = CliRunner().invoke(
+        app, ["roll", "check", str(rolls[Section.MEMBERS]), "--section", "members"]
+    )
+    assert ok.exit_code == 0
+    assert "records read" in ok.output
+    bad = tmp_path / "bad.csv"
+    lines = rolls[Section.MEMBERS].read_text().splitlines()
+    lines[3] = lines[3].replace("active", "retired")
+    bad.write_text("\n".join(lines) + "\n")
+    result = CliRunner().invoke(app, ["roll", "check", str(bad), "--section", "members"])
+    assert isinstance(result.exception, RollError)
+    assert result.exception.row == 4
+    skipped = CliRunner().invoke(
+        app,
+        ["roll", "check", str(bad), "--section", "members", "--skip-bad-rows"],
+        terminal_width=200,
+    )
+    assert skipped.exit_code == 0
+    assert "1 rows skipped" in skipped.output
+    assert "retired" in skipped.output
