@@ -52,10 +52,17 @@ class Parcels:
     """What those candidates keep, per section: each paper's value less what it passed on."""
     residual: int = 0
     """Votes lost to the truncation of transfer values so far (scaled)."""
+    set_aside: int = 0
+    """Surplus votes set aside as non-transferable without moving papers (ERS97), scaled;
+    counted with the exhausted votes."""
+    batches: Rows = field(init=False)
+    """Per parcel, the transfer batch that brought it to its holder (0: first preferences)."""
+    last_batch: int = 0
 
     def __post_init__(self) -> None:
         self.pointers = np.zeros(self.ballots.n_unique, dtype=np.intp)
         self.values = np.full(self.ballots.n_unique, self.scale, dtype=np.int64)
+        self.batches = np.zeros(self.ballots.n_unique, dtype=np.intp)
         mask = kernel.continuing_mask(self.ballots, self.continuing)
         kernel.advance(self.ballots, self.pointers, mask)
 
@@ -74,6 +81,7 @@ class Parcels:
         counts = kernel.tally(self.ballots, self.pointers, self.amounts())
         for candidate, kept in self.fixed.items():
             counts[candidate] = kept
+        counts[self.n + Inactive.EXHAUSTED] += self.set_aside
         return counts
 
     def section_totals(self) -> Counts:
@@ -86,12 +94,24 @@ class Parcels:
         return kernel.rows_preferring(self.ballots, self.pointers, [candidate])
 
     def move_on(self, rows: Rows) -> None:
-        """Pass ``rows`` to their next continuing preference (or their stop)."""
+        """Pass ``rows`` to their next continuing preference (or their stop), as one batch."""
         current = kernel.current_preferences(self.ballots, self.pointers)[rows]
         live = rows[current < self.n]
         self.pointers[live] += 1
         mask = kernel.continuing_mask(self.ballots, self.continuing)
         kernel.advance(self.ballots, self.pointers, mask, live)
+        self.last_batch += 1
+        self.batches[rows] = self.last_batch
+
+    def next_holders(self, rows: Rows) -> npt.NDArray[np.int16]:
+        """Where ``rows`` would go next (candidate id or stop code), without moving them."""
+        pointers = self.pointers.copy()
+        current = kernel.current_preferences(self.ballots, pointers)[rows]
+        live = rows[current < self.n]
+        pointers[live] += 1
+        mask = kernel.continuing_mask(self.ballots, self.continuing)
+        kernel.advance(self.ballots, pointers, mask, live)
+        return kernel.current_preferences(self.ballots, pointers)[rows]
 
     def received(self, rows: Rows) -> Counts:
         """Scaled votes ``rows`` now give each candidate id and stop code."""
