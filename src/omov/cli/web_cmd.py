@@ -31,15 +31,45 @@ def _run(host: str, port: int) -> None:
     call_command("runserver", f"{host}:{port}", use_reloader=False)
 
 
+def gunicorn_serve(host: str, port: int, workers: int, threads: int = 4) -> None:
+    """Serve ``omov.web.wsgi`` with gunicorn: ``workers`` processes of ``threads`` threads."""
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+    from omov.web.wsgi import application
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> object:
+            return application
+
+    Server().run()
+
+
 @app.command("serve")
 def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(2, help="Server processes (gunicorn); 0 = Django's dev server."),
 ) -> None:
     """Migrate the database (DATABASE_URL, SQLite under ./var by default) and serve the web app."""
     _django()
     _migrate()
-    _run(host, port)
+    from django.conf import settings
+
+    if not settings.DEBUG:
+        from django.core.management import call_command
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+    if workers == 0:
+        _run(host, port)
+    else:
+        console.print(f"omov serving on http://{host}:{port}/ ({workers} workers)")
+        gunicorn_serve(host, port, workers)
 
 
 def demo_web(host: str, port: int, serve: bool) -> None:

@@ -94,6 +94,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "officer-home"
 LOGOUT_REDIRECT_URL = "home"
 CSRF_FAILURE_VIEW = "omov.web.views.csrf_failure"
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Sessions live in a signed cookie: casting touches no session table (faster), and the
+# server keeps no record of which browser held which credential digest.
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
 # Voting codes are stored as HMAC-SHA256 under this key (see balloting/codes.py).
 OMOV_CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or f"credential:{SECRET_KEY}"

@@ -69,7 +69,7 @@ def postal_upload(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request, f"Postal returns: {accepted} counted, {len(outcomes) - accepted} refused."
     )
-    for outcome in outcomes:
+    for outcome in [o for o in outcomes if not o.accepted][:20]:
         if not outcome.accepted:
             messages.warning(request, f"line {outcome.line}: {outcome.reason}")
     return back_to(pk)
