@@ -92,11 +92,13 @@ def _marks(path: Path, line: int, cells: list[str]) -> list[tuple[int, int]]:
 
 
 def _guess_first_column(header: list[str], body: list[list[str]]) -> int:
-    """The first column from which every later column holds only ranks (or blanks)."""
+    """The first of the trailing columns that hold ranks: a column with no whole number in
+    it (a ballot id, precinct or batch label) ends the run. Junk in a vote column is then
+    reported by line when the ranks are read."""
     start = len(header)
     for column in range(len(header) - 1, -1, -1):
-        cells = [row[column].strip() for row in body if column < len(row)]
-        if all(not cell or cell.isdigit() for cell in cells):
+        cells = (row[column].strip() for row in body if column < len(row))
+        if any(cell.isdigit() for cell in cells):
             start = column
         else:
             break

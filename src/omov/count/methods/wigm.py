@@ -187,12 +187,12 @@ class _Wigm:
         if unfilled <= 0:
             return []
         if len(ids) == unfilled:
-            return sorted(ids, key=lambda c: ids[c])
+            return sorted(ids, key=lambda c: -ids[c])
         if not self.surpluses:
             return []
         threshold = Fraction(self.threshold, self.unit)
         reaching = [c for c in ids if ids[c] >= threshold and c != self._uwi()]
-        reaching.sort(key=lambda c: ids[c])
+        reaching.sort(key=lambda c: -ids[c])  # most votes first: the order of election
         if len(reaching) > 1 and self.name == "wigm-one-per-round":
             best = max(ids[c] for c in reaching)
             tied = [names[c] for c in reaching if ids[c] == best]
