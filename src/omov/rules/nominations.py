@@ -63,9 +63,7 @@ def threshold(book: Rulebook, requirement: Requirement) -> Threshold:
         )
         if requirement.exclude_candidate:
             size -= 1
-            of_what = (
-                f"{size} (the {book.short(requirement.bodies[0])}'s {size + 1} less the candidate)"
-            )
+            of_what = f"{size} ({book.short(requirement.bodies[0])} {size + 1} less the candidate)"
         exact = requirement.fraction * size
         required = round_share(exact, requirement.rounding)
         sum_text = f"{format_percent(requirement.fraction)} of {of_what} = {format_number(exact)}"
