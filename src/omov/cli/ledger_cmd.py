@@ -60,7 +60,8 @@ def ledger_check(
     from omov.ledger.log import Log
 
     old, new = _read_head(old_head), _read_head(new_head)
-    assert isinstance(old, SignedTreeHead) and isinstance(new, SignedTreeHead)
+    assert isinstance(old, SignedTreeHead)
+    assert isinstance(new, SignedTreeHead)
     for path, head in ((old_head, old), (new_head, new)):
         if not head.signature_holds():
             raise LedgerError(f"{path}: the tree head's signature does not verify")
@@ -206,5 +207,7 @@ def verify_command(
             console.print(f"exported {path}")
     if failed:
         console.print(f"[red]{failed} of {len(checks)} checks failed[/red]")
-        raise typer.Exit(1)
+        # SystemExit, not typer.Exit: main() runs click with standalone_mode=False, which
+        # turns typer.Exit into a return value and would lose the status.
+        raise SystemExit(1)
     console.print(f"[green]all {len(checks)} checks hold[/green]")

@@ -8,6 +8,7 @@ a directory that is not an omov bundle at all is refused with a one-line error.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ class Bundle:
     officer_key: str | None = None
     log: Log | None = None
     board: Board | None = None
+    _parsed: list[Entry] | None = None
 
     def path(self, rel: str) -> Path:
         return self.root / rel
@@ -64,7 +66,9 @@ class Bundle:
     def entries(self, kind: EntryKind) -> list[Entry]:
         if self.log is None:
             return []
-        return [e for e in (self.log.entry(i) for i in range(self.log.size)) if e.kind == kind]
+        if self._parsed is None or len(self._parsed) != self.log.size:
+            self._parsed = [self.log.entry(i) for i in range(self.log.size)]
+        return [e for e in self._parsed if e.kind == kind]
 
     def entry(self, kind: EntryKind) -> Entry | None:
         found = self.entries(kind)
@@ -250,7 +254,7 @@ def _contest_heads(bundle: Bundle, log: Log, heads: list[SignedTreeHead]) -> Ite
             problems.append(f"head {i} is of log {head.head.log_id!r}, not {log.log_id!r}")
         elif (wrong := head_matches_log(head, log)) is not None:
             problems.append(f"head {i} ({head.head.checkpoint}): {wrong}")
-    for i, (old, new) in enumerate(zip(heads, heads[1:], strict=False)):
+    for i, (old, new) in enumerate(itertools.pairwise(heads)):
         proof = (
             log.consistency_proof(old.size, new.size)
             if new.size <= log.size and old.size <= new.size

@@ -1,0 +1,101 @@
+"""The demo contest's bundle verifies, and `omov verify` refuses what is not a bundle."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from omov.cli import main
+from omov.ledger.keys import SigningKey
+from omov.ledger.verify import verify_bundle
+from tests.ledger.conftest import DemoContest
+
+
+def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(sys, "argv", ["omov", *args])
+    try:
+        main()
+    except SystemExit as done:
+        return int(done.code or 0)
+    return 0
+
+
+def test_the_demo_bundle_verifies_every_check(bundle_dir: Path) -> None:
+    checks = verify_bundle(bundle_dir)
+    assert [c.line() for c in checks if not c.ok] == []
+    names = {c.name for c in checks}
+    assert {"manifest", "signature", "countersignature", "log consistency", "rulebook"} <= names
+    assert {"count setup", "electorate", "ballots", "trackers", "recount"} <= names
+    recounts = [c for c in checks if c.name == "recount"]
+    assert {c.file for c in recounts} == {"report.json", "report-rctab.json"}
+
+
+def test_verify_cli_exits_0_and_finds_a_voters_tracker(
+    bundle_dir: Path,
+    demo: DemoContest,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    tracker = next(iter(demo.tracker_of_elector.values()))
+    assert run_cli(["verify", str(bundle_dir), "--tracker", tracker.lower()], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert f"{tracker} is on the board, ranking" in out
+    assert (
+        run_cli(["verify", str(bundle_dir), "--tracker", "AAAA-AAAA-AAAA-AAAA"], monkeypatch) == 1
+    )
+    assert "AAAA-AAAA-AAAA-AAAA is not on the board" in capsys.readouterr().out
+
+
+def test_a_pinned_officer_key_must_match(bundle_dir: Path, officer: SigningKey) -> None:
+    fp = officer.fingerprint
+    assert all(c.ok for c in verify_bundle(bundle_dir, expect_keys=[fp[:16]]))
+    wrong = verify_bundle(bundle_dir, expect_keys=["0000"])
+    assert [c.name for c in wrong if not c.ok] == ["officer key"]
+
+
+@pytest.mark.parametrize("case", ["missing", "empty", "foreign", "truncated-marker"])
+def test_not_a_bundle_is_one_line_and_no_traceback(
+    case: str,
+    bundle_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = tmp_path / "b"
+    if case == "empty":
+        target.mkdir()
+    elif case == "foreign":
+        target.mkdir()
+        (target / "README.txt").write_text("holiday photos\n")
+    elif case == "truncated-marker":
+        shutil.copytree(bundle_dir, target)
+        marker = target / "omov-bundle.json"
+        marker.write_bytes(marker.read_bytes()[:40])
+    assert run_cli(["verify", str(target)], monkeypatch) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error:")
+    assert err.strip().count("\n") == 0
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "victim", ["ballots.parquet", "ledger/entries.jsonl", "report.json", "ledger/heads.json"]
+)
+def test_a_truncated_file_fails_its_checks_without_a_traceback(
+    victim: str,
+    bundle_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = tmp_path / "b"
+    shutil.copytree(bundle_dir, target)
+    data = (target / victim).read_bytes()
+    (target / victim).write_bytes(data[: len(data) // 2])
+    assert run_cli(["verify", str(target)], monkeypatch) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err
+    assert f"FAIL manifest: {victim}:" in captured.out
