@@ -39,8 +39,9 @@ _MAX_DIGITS = 15
 _TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
 _QUOTED = re.compile(r'"([^"]*)"')
 _SPACE = frozenset(b" \t\r\n")
+_ALLOWED_BYTES = b"0123456789=- \t\r\n"
 _ALLOWED = np.zeros(256, dtype=np.bool_)
-_ALLOWED[list(b"0123456789=- \t\r\n")] = True
+_ALLOWED[list(_ALLOWED_BYTES)] = True
 
 
 @register_reader("blt", ".blt")
@@ -157,10 +158,11 @@ def _parse_ballots(
         line = base_line + int(np.count_nonzero(chars[:char_index] == ord("\n")))
         return BallotFileError(path, line, message)
 
-    bad = np.flatnonzero(~_ALLOWED[chars])
-    if len(bad):
-        char = bytes([int(chars[bad[0]])]).decode("latin-1")
-        raise fail(int(bad[0]), f"unexpected character {char!r} in a ballot line")
+    # bytes.translate drops the allowed characters at C speed; anything left is junk.
+    if data[header.ballots_start : end].translate(None, _ALLOWED_BYTES):
+        bad = int(np.argmax(~_ALLOWED[chars]))
+        char = bytes([int(chars[bad])]).decode("latin-1")
+        raise fail(bad, f"unexpected character {char!r} in a ballot line")
     tokens = _tokenise(chars)
     if tokens.starts.size == 0:
         return np.zeros((0, 1), dtype=np.int16), np.zeros(0, dtype=np.int64)
@@ -189,15 +191,20 @@ def _tokenise(chars: npt.NDArray[np.uint8]) -> _Tokens:
     """Token boundaries and values. Only allowed characters are present here, and the
     only ones at or below b' ' are the spaces, so one comparison finds them."""
     is_space = chars <= ord(" ")
-    edges = np.diff(is_space.view(np.int8), prepend=np.int8(1), append=np.int8(1))
-    starts = np.flatnonzero(edges == -1)
-    lengths = np.flatnonzero(edges == 1) - starts
-    digit = chars.astype(np.int64) - ord("0")
+    in_token = ~is_space
+    starts = np.flatnonzero(in_token[1:] & is_space[:-1]) + 1
+    ends = np.flatnonzero(in_token[:-1] & is_space[1:]) + 1
+    if len(chars) and in_token[0]:
+        starts = np.concatenate(([0], starts))
+    if len(chars) and in_token[-1]:
+        ends = np.concatenate((ends, [len(chars)]))
+    lengths = ends - starts
+    digit = chars - np.uint8(ord("0"))  # wraps for non-digits, which are never read
     values = np.zeros(len(starts), dtype=np.int64)
     # Horner's rule, one pass per digit position: ranks have one or two digits, weights a few.
     for position in range(min(int(lengths.max(initial=0)), _MAX_DIGITS)):
         longer = np.flatnonzero(lengths > position)
-        values[longer] = values[longer] * 10 + digit[starts[longer] + position]
+        values[longer] = values[longer] * 10 + digit[starts[longer] + position].astype(np.int64)
     newlines = np.flatnonzero(chars == ord("\n"))
     line = np.searchsorted(newlines, starts)
     return _Tokens(
