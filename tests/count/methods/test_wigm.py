@@ -102,3 +102,23 @@ def test_when_as_many_remain_as_seats_they_are_all_elected() -> None:
     assert report.rounds[1].excluded == ("C",)
     assert report.rounds[0].transfers == ()
     assert report.rounds[2].tallies["B"] == 3
+
+
+def test_each_sections_ballots_are_accounted_for_in_every_round() -> None:
+    names = "ABCD"
+    papers = ["AB", "AB", "AC", "B", "C", "CD", "D", "AD", "A"]
+    sections = ["m", "s", "m", "s", "m", "s", "m", "s", "m"]
+    ballots = BallotSet.from_rankings(
+        list(names), [[names.index(c) for c in p] for p in papers], sections=sections
+    )
+    report = count(ballots, method="wigm", seats=2, options=ORDER)
+    assert report.rounds[0].elected == ("A",)
+    for round_ in report.rounds:
+        cast = {
+            s: sum(f.tallies.values(), Fraction(0)) + f.inactive for s, f in round_.sections.items()
+        }
+        assert set(round_.sections["m"].tallies) >= set(round_.tallies)
+        assert cast["m"] + cast["s"] <= ballots.total
+        assert cast["m"] + cast["s"] >= ballots.total - round_.residual_surplus
+        assert cast["m"] <= sections.count("m")
+        assert cast["s"] <= sections.count("s")

@@ -301,18 +301,26 @@ class _Wigm:
         return names.index(UNDECLARED_WRITE_INS) if UNDECLARED_WRITE_INS in names else -1
 
     def _sections(self, votes: Values) -> dict[str, SectionFigures]:
+        """Per-section tallies: continuing candidates from the ballots they hold now, earlier
+        winners from what each section's ballots kept with them (before the cap at the
+        threshold, so each section's figures account for all its ballots)."""
         if not self.b.section_names:
             return {}
         per = kernel.section_tally(self.b, self.pointers, votes)
         n = self.b.n_candidates
         names = self.b.candidates
-        return {
-            s: SectionFigures(
-                {names[c]: Fraction(int(per[i, c]), self.unit) for c in sorted(self.continuing)},
-                Fraction(int(per[i, n:].sum()), self.unit),
-            )
-            for i, s in enumerate(self.b.section_names)
-        }
+        kept = np.zeros((self.b.n_sections, n), dtype=np.int64)
+        for c in self.elected:
+            rows, values = self.kept.get(c, (np.zeros(0, dtype=np.intp), np.zeros(0, np.int64)))
+            np.add.at(kept[:, c], self.b.section_ids[rows], values * self.b.weights[rows])
+        figures = {}
+        for i, s in enumerate(self.b.section_names):
+            tallies = {
+                names[c]: Fraction(int(per[i, c]), self.unit) for c in sorted(self.continuing)
+            }
+            tallies |= {names[c]: Fraction(int(kept[i, c]), self.unit) for c in self.elected}
+            figures[s] = SectionFigures(tallies, Fraction(int(per[i, n:].sum()), self.unit))
+        return figures
 
     def _report(self) -> CountReport:
         final = self.values * self.b.weights * self.final_surplus
