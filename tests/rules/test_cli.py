@@ -78,3 +78,14 @@ def test_a_bad_rulebook_is_one_line_on_stderr(tmp_path, monkeypatch, capsys):
         main()
     assert stopped.value.code == 2
     assert capsys.readouterr().err == "error: bad.toml: colour: unknown key\n"
+
+
+def test_check_a_rulebook_given_by_path(tmp_path):
+    from importlib import resources
+
+    copy = tmp_path / "my-party.toml"
+    shipped = resources.files("omov.rules.rulebooks").joinpath("snp", "2023.toml")
+    copy.write_text(shipped.read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "check", str(copy)])
+    assert result.exit_code == 0, result.output
+    assert "snp/2023: valid" in result.output

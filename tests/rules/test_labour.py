@@ -7,8 +7,11 @@ from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from omov.rules import DecisionKind as K
 from omov.rules import (
+    EventsError,
     count_setup,
     explain,
     load_events,
@@ -111,6 +114,45 @@ def test_2016_nominations_after_the_close_are_late():
     assert "60 PLP+EPLP nominations" in next(
         d.explanation for d in decisions if d.kind is K.ON_BALLOT and d.subject == "Owen Smith"
     )
+
+
+def test_2016_supporting_nominations_do_not_gate_the_ballot():
+    decisions = replay(
+        "labour/2016",
+        """
+        contest: {office: leader, incumbent: Jeremy Corbyn}
+        events:
+          - {type: declaration, at: 2016-07-13, candidate: Owen Smith, nominations: {plp: 172}}
+          - {type: supporting-nomination, at: 2016-08-01, candidate: Jeremy Corbyn, body: clps}
+          - {type: close-nominations, at: 2016-07-20T17:00}
+        """,
+    )
+    smith = next(d for d in decisions if d.subject == "Owen Smith")
+    assert smith.kind is K.ON_BALLOT
+    assert "supporting nominations" not in smith.explanation
+
+
+def test_a_late_declaration_and_an_unknown_body():
+    decisions = replay(
+        "labour/2016",
+        """
+        contest: {office: leader}
+        events:
+          - {type: resignation, at: 2016-07-01}
+          - {type: declaration, at: 2016-07-21, candidate: Too Late, nominations: {plp: 100}}
+        """,
+    )
+    assert about(decisions, "Too Late") == [K.LATE]
+    with pytest.raises(EventsError, match=r"^nominations from 'mps', not a body of labour/2016"):
+        replay(
+            "labour/2016",
+            """
+            contest: {office: leader}
+            events:
+              - {type: resignation, at: 2016-07-01}
+              - {type: nominations, at: 2016-07-02, candidate: X, nominations: {mps: 100}}
+            """,
+        )
 
 
 def test_2016_one_nomination_per_nominator():

@@ -6,10 +6,10 @@ decisions = explain(book, load_events(path, timezone=book.timezone))
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from omov.rules import ballot, industrial_action, timetable
+from omov.rules import ballot, industrial_action, intake, timetable, triggers
 from omov.rules.contest import Contest
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.errors import EventsError
@@ -29,8 +29,7 @@ from omov.rules.events import (
     SupportingNomination,
     Withdrawal,
 )
-from omov.rules.nominations import assess, threshold
-from omov.rules.schema import Motion, MotionEffect, Rulebook, TriggerKind
+from omov.rules.schema import Rulebook
 
 K = DecisionKind
 
@@ -57,282 +56,6 @@ def start(book: Rulebook, facts: ContestFacts) -> Contest:
     return Contest(book, office, facts.incumbent, facts.reading)
 
 
-def on_resignation(contest: Contest, event: Resignation) -> None:
-    trigger = contest.book.trigger(TriggerKind.VACANCY)
-    holder = event.holder or contest.incumbent or "the holder"
-    if trigger is None:
-        contest.add(
-            Decision(
-                K.NOT_TRIGGERED,
-                "No vacancy rule",
-                f"{contest.book.id} has no rule for a vacancy.",
-                contest.book.citation,
-                at=event.at,
-            )
-        )
-        return
-    contest.incumbent = None
-    open_contest(
-        contest,
-        trigger.kind,
-        trigger.nominations,
-        trigger.citation,
-        event,
-        f"{holder} has resigned: the office of {_office_name(contest)} is vacant. "
-        f"{trigger.explanation}".strip(),
-    )
-
-
-def _office_name(contest: Contest) -> str:
-    office = contest.book.offices.get(contest.office)
-    return office.name if office else "the office"
-
-
-def open_contest(
-    contest: Contest,
-    kind: TriggerKind,
-    rule: str | None,
-    citation: str,
-    event: Any,
-    explanation: str,
-) -> None:
-    contest.trigger, contest.rule_name = kind, rule
-    if kind is TriggerKind.CHALLENGE and contest.incumbent:
-        contest.candidate(contest.incumbent)  # the incumbent defends the office
-    contest.add(
-        Decision(
-            K.CONTEST_TRIGGERED,
-            f"Contest triggered ({kind.value})",
-            explanation,
-            citation,
-            at=event.at,
-        )
-    )
-    if contest.rule is not None:
-        for requirement in contest.rule.requirements:
-            needed = threshold(contest.book, requirement)
-            contest.add(
-                Decision(
-                    K.THRESHOLD,
-                    f"Each candidate needs {needed.required} nominations"
-                    f" from {'+'.join(contest.book.short(b) for b in requirement.bodies)}",
-                    requirement.description or contest.rule.explanation or "Nomination threshold.",
-                    requirement.citation,
-                    needed.arithmetic,
-                    at=event.at,
-                )
-            )
-
-
-def on_motion(contest: Contest, event: MotionCarried) -> None:
-    book = contest.book
-    rule = next((m for m in book.motions if m.body == event.body and m.kind == event.motion), None)
-    if rule is None or rule.effect is MotionEffect.NONE:
-        contest.add(_no_standing(contest, event, rule))
-        return
-    carried, arithmetic = _carried(rule, event)
-    if not carried:
-        contest.add(
-            Decision(
-                K.NOT_TRIGGERED,
-                f"The {event.motion} motion does not carry",
-                rule.explanation,
-                rule.citation,
-                arithmetic,
-                event.body,
-                event.at,
-            )
-        )
-        return
-    kind = TriggerKind.CHALLENGE if contest.incumbent else TriggerKind.VACANCY
-    nominations = rule.nominations or _rule_for(book, kind)
-    open_contest(
-        contest,
-        kind,
-        nominations,
-        rule.citation,
-        event,
-        f"{rule.explanation} ({arithmetic})".strip(),
-    )
-
-
-def _carried(rule: Motion, event: MotionCarried) -> tuple[bool, str]:
-    if rule.carries_by == "count":
-        asked, needed = event.count or 0, rule.count or 0
-        return asked >= needed, f"{asked} asked; {needed} needed"
-    if event.votes_for is None or event.votes_against is None:
-        raise EventsError(f"the {event.motion} motion of {event.body} needs 'for' and 'against'")
-    yes, no = event.votes_for, event.votes_against
-    return yes > no, f"{yes} for, {no} against: {'a' if yes > no else 'no'} simple majority"
-
-
-def _no_standing(contest: Contest, event: MotionCarried, rule: Motion | None) -> Decision:
-    book = contest.book
-    why = (
-        rule.explanation
-        if rule
-        else (
-            f"The rulebook gives a {event.motion} motion of the {book.short(event.body)} no effect."
-        )
-    )
-    summary = f"The {book.short(event.body)} {event.motion} motion has no standing"
-    if event.votes_for is not None:
-        summary += f" (carried {event.votes_for}–{event.votes_against})"
-    arithmetic = ""
-    challenge = book.trigger(TriggerKind.CHALLENGE)
-    if challenge is not None and challenge.nominations in book.nominations:
-        requirement = book.nominations[challenge.nominations].requirements[0]
-        needed = threshold(book, requirement)
-        why += f" A challenge needs {needed.required} nominations."
-        arithmetic = needed.arithmetic
-    citation = rule.citation if rule else book.citation
-    return Decision(K.NO_STANDING, summary, why, citation, arithmetic, event.body, event.at)
-
-
-def _rule_for(book: Rulebook, kind: TriggerKind) -> str | None:
-    trigger = book.trigger(kind) or book.trigger(TriggerKind.VACANCY)
-    return trigger.nominations if trigger else None
-
-
-def on_declaration(contest: Contest, event: Declaration) -> None:
-    candidate = contest.candidate(event.candidate)
-    candidate.valid = ballot.check_candidacy(contest, event)
-    candidate.counts.update(event.nominations)
-    for body, names in event.nominators.items():
-        _record_named(contest, event.candidate, body, names, event)
-    if contest.open or not candidate.valid:
-        return
-    _challenge(contest, event)
-
-
-def _challenge(contest: Contest, event: Declaration) -> None:
-    """No contest is open: a challenger's declaration starts one if it has the support."""
-    book = contest.book
-    trigger = book.trigger(TriggerKind.CHALLENGE)
-    if trigger is None or trigger.nominations is None or contest.incumbent is None:
-        contest.add(
-            Decision(
-                K.NOT_TRIGGERED,
-                f"{event.candidate}'s declaration starts no contest",
-                "No contest is open and the rulebook provides no challenge to an incumbent.",
-                book.citation,
-                subject=event.candidate,
-                at=event.at,
-            )
-        )
-        return
-    candidate = contest.candidates[event.candidate]
-    rule = book.nominations[trigger.nominations]
-    results = [assess(book, r, candidate.counts, candidate.units) for r in rule.requirements]
-    detail = "; ".join(r.detail for r in results)
-    if all(r.met for r in results):
-        open_contest(
-            contest,
-            trigger.kind,
-            trigger.nominations,
-            trigger.citation,
-            event,
-            f"{event.candidate} challenges {contest.incumbent} with the support the "
-            f"rules require: {detail}. {trigger.explanation}".strip(),
-        )
-    else:
-        contest.add(
-            Decision(
-                K.NOT_TRIGGERED,
-                f"{event.candidate} lacks the support to challenge",
-                f"A challenge needs: {detail}.",
-                rule.citation,
-                subject=event.candidate,
-                at=event.at,
-            )
-        )
-
-
-def on_nominations(contest: Contest, event: Nominations) -> None:
-    if _late(contest, event.at, event.candidate, "nominations"):
-        return
-    candidate = contest.candidate(event.candidate)
-    candidate.counts.update(event.nominations)
-    candidate.units.update(event.units)
-    for body, names in event.nominators.items():
-        _record_named(contest, event.candidate, body, names, event)
-
-
-def _record_named(
-    contest: Contest, name: str, body: str, nominators: Iterable[str], event: Any
-) -> None:
-    """Count named nominators; under one-per-nominator a second nomination is void."""
-    rule = contest.rule or (next(iter(contest.book.nominations.values()), None))
-    single = rule.one_per_nominator if rule else False
-    candidate = contest.candidate(name)
-    for nominator in nominators:
-        first = contest.nominators.setdefault((body, nominator), name)
-        if single and first != name:
-            contest.add(
-                Decision(
-                    K.NOMINATION_VOID,
-                    f"{nominator}'s nomination of {name} is void",
-                    f"{nominator} already nominated {first}; each may nominate one candidate.",
-                    rule.citation if rule else contest.book.citation,
-                    subject=name,
-                    at=event.at,
-                )
-            )
-            continue
-        candidate.counts[body] += 1
-
-
-def _late(contest: Contest, at: Any, subject: str, what: str) -> bool:
-    rule = contest.rule
-    closes = timetable.nominations_close(contest.book, rule)
-    if contest.closed or (closes is not None and at is not None and at > closes[0]):
-        when = f"{closes[0]:%H:%M on %d %B %Y}" if closes else "the close"
-        contest.add(
-            Decision(
-                K.LATE,
-                f"Late {what} for {subject} not counted",
-                f"Received after nominations closed at {when}.",
-                closes[1] if closes else contest.book.citation,
-                subject=subject,
-                at=at,
-            )
-        )
-        return True
-    return False
-
-
-def on_supporting(contest: Contest, event: SupportingNomination) -> None:
-    closes = timetable.supporting_close(contest.book)
-    if closes is not None and event.at is not None and event.at > closes[0]:
-        contest.add(
-            Decision(
-                K.LATE,
-                f"Late supporting nomination for {event.candidate}",
-                f"Received after supporting nominations closed at {closes[0]:%H:%M on %d %B %Y}.",
-                closes[1],
-                subject=event.candidate,
-                at=event.at,
-            )
-        )
-        return
-    contest.candidate(event.candidate).supports.append(event)
-
-
-def on_withdrawal(contest: Contest, event: Withdrawal) -> None:
-    contest.candidate(event.candidate).withdrawn = True
-    contest.add(
-        Decision(
-            K.WITHDRAWN,
-            f"{event.candidate} withdraws",
-            f"{event.candidate} is no longer a candidate.",
-            contest.book.citation,
-            subject=event.candidate,
-            at=event.at,
-        )
-    )
-    ballot.after_withdrawal(contest, event)
-
-
 def on_close(contest: Contest, event: CloseNominations) -> None:
     ballot.close_nominations(contest, event.at)
 
@@ -341,42 +64,17 @@ def on_date(contest: Contest, event: DatePasses) -> None:
     timetable.pass_date(contest, event.at)
 
 
-def on_general_election(contest: Contest, event: GeneralElection) -> None:
-    trigger = contest.book.trigger(TriggerKind.POST_ELECTION)
-    if trigger is None:
-        contest.add(
-            Decision(
-                K.NOT_TRIGGERED,
-                "A general election starts no contest",
-                "The rulebook has no post-election contest.",
-                contest.book.citation,
-                at=event.at,
-            )
-        )
-        return
-    months = f" within {trigger.within_months} months" if trigger.within_months else ""
-    open_contest(
-        contest,
-        trigger.kind,
-        trigger.nominations,
-        trigger.citation,
-        event,
-        f"After a general election a leadership election is held{months}. "
-        f"{trigger.explanation}".strip(),
-    )
-
-
 HANDLERS: dict[type, Callable[[Contest, Any], None]] = {
-    Resignation: on_resignation,
-    MotionCarried: on_motion,
-    Declaration: on_declaration,
-    Nominations: on_nominations,
-    SupportingNomination: on_supporting,
-    Withdrawal: on_withdrawal,
+    Resignation: triggers.on_resignation,
+    MotionCarried: triggers.on_motion,
+    Declaration: intake.on_declaration,
+    Nominations: intake.on_nominations,
+    SupportingNomination: intake.on_supporting,
+    Withdrawal: intake.on_withdrawal,
     CloseNominations: on_close,
     DatePasses: on_date,
     ShortlistRound: ballot.on_shortlist_round,
     Result: ballot.on_result,
-    GeneralElection: on_general_election,
+    GeneralElection: triggers.on_general_election,
     IndustrialActionBallot: industrial_action.on_ballot,
 }
