@@ -98,8 +98,9 @@ def test_config_case_matches_rctab(shared_data: Path, case: str) -> None:
     assert _comparable(rctab_document(reports[0])) == expected
 
 
-def _minneapolis_ballots(shared_data: Path, case: str) -> Any:
-    """The config's ballots, read from the CSV conversion of its ES&S spreadsheet."""
+def _minneapolis_ballots(shared_data: Path, case: str, by_precinct: set[str] | None = None) -> Any:
+    """The config's ballots, read from the CSV conversion of its ES&S spreadsheet; with
+    ``by_precinct``, those precincts become sections (the rest one "other" section)."""
     contest = load_rctab_config(shared_data / "rctab" / case / f"{case}_config.json")
     (source,) = contest.sources
     path = shared_data / "minneapolis" / MINNEAPOLIS_CASES[case]
@@ -110,6 +111,9 @@ def _minneapolis_ballots(shared_data: Path, case: str) -> Any:
         overvote_label=str(source["overvoteLabel"]),
         skipped_label=str(source["skippedRankLabel"]),
         weights=frame["count"].cast(pl.Int64).to_numpy(),
+        sections=None
+        if by_precinct is None
+        else [p if p in by_precinct else "other" for p in frame["precinct"].to_list()],
     )
     return contest, ballots_from_records(contest, [(path, records)])
 
@@ -126,6 +130,29 @@ def test_minneapolis_case_matches_rctab(shared_data: Path, case: str) -> None:
     assert len(reports) == len(names)
     for report, name in zip(reports, names, strict=True):
         assert _comparable(rctab_document(report)) == _expected(case_dir, name), name
+
+
+@pytest.mark.parametrize("case", ["2013_minneapolis_mayor", "2017_minneapolis_mayor"])
+def test_per_precinct_tallies_match_rctab_tabulate_by_precinct(
+    shared_data: Path, case: str
+) -> None:
+    """RCTab's "Tabulate by Precinct" reports: every round's tallies and inactive ballots
+    within one precinct, which our per-section figures must reproduce."""
+    folder = shared_data / "rctab" / case / "Tabulate by Precinct"
+    expected = {}
+    for path in sorted(folder.glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        expected[document["config"]["precinct"]] = document["results"]
+    assert expected
+    contest, ballots = _minneapolis_ballots(shared_data, case, set(expected))
+    (report,) = count_contest(contest, ballots)
+    for precinct, rounds in expected.items():
+        assert len(report.rounds) == len(rounds)
+        for ours, theirs in zip(report.rounds, rounds, strict=True):
+            figures = ours.sections[precinct]
+            assert {k: str(v) for k, v in figures.tallies.items()} == theirs["tally"]
+            inactive = sum(int(v) for v in theirs["inactiveBallots"].values())
+            assert figures.inactive == inactive, (precinct, ours.number)
 
 
 def test_mayor_2013_is_hodges_in_round_33(shared_data: Path) -> None:

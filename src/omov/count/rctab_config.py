@@ -119,8 +119,12 @@ def read_sources(contest: RctabContest) -> BallotSet:
 def ballots_from_records(
     contest: RctabContest, records: Sequence[tuple[Path, CastVoteRecords]]
 ) -> BallotSet:
+    """Join the files' ballots, names mapped to the config's candidates. When every file
+    labels its rows (``CastVoteRecords.sections``), the labels become electorate sections, so
+    each round is also tallied per label, as RCTab's "tabulate by precinct" does."""
     width = max((r.grid.shape[1] for _, r in records), default=1)
     grids, weights = [], []
+    labels = [r.sections for _, r in records]
     for path, record in records:
         ids = np.array([_candidate_id(contest, path, name) for name in record.names] + [0])
         grid = np.full((len(record.grid), width), BLANK, dtype=np.int16)
@@ -131,10 +135,19 @@ def ballots_from_records(
         weights.append(
             np.ones(len(grid), dtype=np.int64) if record.weights is None else record.weights
         )
+    section_names: tuple[str, ...] = ()
+    section_ids = None
+    if records and all(label is not None for label in labels):
+        every = [name for label in labels for name in label or ()]
+        section_names = tuple(sorted(set(every)))
+        lookup = {name: i for i, name in enumerate(section_names)}
+        section_ids = np.array([lookup[name] for name in every], dtype=np.int16)
     return BallotSet.from_grid(
         contest.candidates,
         np.vstack(grids) if grids else np.zeros((0, 1), dtype=np.int16),
         weights=np.concatenate(weights) if weights else None,
+        section_ids=section_ids,
+        section_names=section_names,
         withdrawn=contest.excluded,
         policy=contest.policy,
         title=contest.meta["contest"],
@@ -168,6 +181,7 @@ def records_from_names(
     overvote_label: str = "",
     skipped_label: str = "",
     weights: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+    sections: Sequence[str] | None = None,
 ) -> CastVoteRecords:
     """A grid of candidate names (ES&S style: one column per rank) as cast vote records."""
     labels, inverse = np.unique(names.astype(str), return_inverse=True)
@@ -185,7 +199,12 @@ def records_from_names(
         ],
         dtype=np.int16,
     )
-    return CastVoteRecords(tuple(candidates), code[inverse], weights=weights)
+    return CastVoteRecords(
+        tuple(candidates),
+        code[inverse],
+        weights=weights,
+        sections=None if sections is None else tuple(sections),
+    )
 
 
 # -- config pieces -------------------------------------------------------------------------

@@ -35,6 +35,8 @@ class CastVoteRecords:
     contest: str = ""
     weights: npt.NDArray[np.int64] | None = None
     """Ballots per row, where a file gives counts; None: one each."""
+    sections: tuple[str, ...] | None = None
+    """A label per row (RCTab's precinct or batch, to tally by), where one is wanted."""
 
 
 @register_reader("cdf", ".json")
