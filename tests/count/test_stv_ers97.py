@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from omov.count import BallotSet, count
+from omov.count import BallotSet, CountOptions, count
 from omov.count.formats import read_ballots
 from omov.count.methods.stv_ers97_steps import ers97_quota
 from omov.count.report import EXHAUSTED
@@ -117,3 +117,31 @@ def test_votes_are_conserved_on_real_wards(shared_data: Path) -> None:
         for round_ in report.rounds:
             held = round_.continuing_total + round_.inactive_total + round_.residual_surplus
             assert held == ballots.total, (ward, round_.number)
+
+
+def test_exclusion_tie_is_broken_at_the_earliest_point_of_difference() -> None:
+    """5.2.5. Quota 54/3 = 18. X 2, Y 3 at the first stage; A's surplus (2 over 20 papers
+    at 0.10) lifts X to 4; Z is excluded alone (2 + 3 > 4) and gives Y one paper: X and Y
+    level at 4. At the earliest point they differ, the first stage, X had fewer, so X is
+    excluded (the most recent difference, after A's surplus, would have chosen Y)."""
+    candidates = ["A", "X", "Y", "Z", "W1", "W2", "W3", "W4"]
+    rankings = [[0, 1], [1], [2], [3, 2], [3], [4], [5], [6], [7]]
+    weights = [20, 2, 3, 1, 1, 7, 7, 7, 6]
+    report = count(
+        BallotSet.from_rankings(candidates, rankings, weights=weights), method="ers97", seats=2
+    )
+    assert report.quota == 18
+    assert report.rounds[0].transfers[0].to == {"X": 2}
+    assert report.rounds[1].excluded == ("Z",)
+    assert report.rounds[2].tallies["X"] == report.rounds[2].tallies["Y"] == 4
+    assert report.rounds[2].excluded == ("X",)
+    tie = report.rounds[2].tie_breaks[0]
+    assert tie.resolved_by == "fewest votes at the first stage (5.2.3, 5.2.5)"
+
+
+def test_a_tie_equal_at_every_point_is_decided_by_lot() -> None:
+    tied = BallotSet.from_rankings(["A", "C", "D"], [[0], [1], [2]], weights=[3, 2, 2])
+    report = count(tied, method="ers97", seats=1, options=CountOptions(seed=3))
+    tie = report.rounds[0].tie_breaks[0]
+    assert set(tie.tied) == {"C", "D"}
+    assert tie.resolved_by == "lot (seed 3)"

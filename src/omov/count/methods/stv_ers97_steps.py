@@ -5,6 +5,7 @@ The transfers themselves are in ``stv_ers97``."""
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from fractions import Fraction
 
 from omov.count.ballots import BallotSet
@@ -40,7 +41,8 @@ class Ers97Steps:
         self.ties: list[TieBreak] = []
         self.rounds: list[Round] = []
         self.history: list[dict[str, Fraction]] = []
-        """Votes at the first stage and after every batch, for tie-breaks."""
+        """Votes at the first stage and after every batch, for tie-breaks: "point k of
+        the count" in a tie-break record is ``history[k - 1]``."""
         self.breaker = TieBreaker(
             TieBreakMode.EARLIEST_ROUND_THEN_LOT,
             seed=options.seed,
@@ -159,6 +161,11 @@ class Ers97Steps:
         chosen, record = self.breaker.pick(
             names(self.ballots, tied), self.history, purpose=purpose, lowest=lowest
         )
+        # The history has a point per batch, not per round: say so in the record.
+        point = record.resolved_by.rpartition(" at round ")
+        if point[1]:
+            when = "the first stage" if point[2] == "1" else f"point {point[2]} of the count"
+            record = replace(record, resolved_by=f"{point[0]} at {when} (5.2.3, 5.2.5)")
         self.ties.append(record)
         return self.ballots.candidates.index(chosen)
 
