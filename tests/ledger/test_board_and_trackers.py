@@ -1,0 +1,214 @@
+"""The board: small sections merged, no link from a tracker to an elector (or, in
+inclusion mode, to a ballot), and exported ballots that other tabulators agree on."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from omov.count import BallotSet, count
+from omov.ledger.board import (
+    TrackerMode,
+    merge_small_sections,
+    new_tracker,
+    normalise_tracker,
+    relabel_sections,
+)
+from omov.ledger.bundle import write_bundle
+from omov.ledger.demo import DemoContest
+from omov.ledger.export import export_ballots
+from omov.ledger.keys import SigningKey
+from omov.ledger.verify import verify_bundle
+from tests.ledger.conftest import build_demo
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _bundle(tmp: Path, name: str, demo: DemoContest, officer: SigningKey) -> dict[str, bytes]:
+    write_bundle(demo.publication, tmp / name, officer)
+    return _files(tmp / name)
+
+
+def test_small_sections_are_merged() -> None:
+    counts = {"members": 500, "registered-supporters": 40, "overseas": 3, "youth": 4}
+    mapping = merge_small_sections(counts, 10)
+    assert mapping["members"] == "members"
+    assert mapping["registered-supporters"] == "registered-supporters + overseas + youth"
+    assert mapping["overseas"] == mapping["youth"] == mapping["registered-supporters"]
+    pooled = merge_small_sections({"a": 100, "b": 6, "c": 7}, 10)
+    assert pooled == {"a": "a", "b": "b + c", "c": "b + c"}
+    assert merge_small_sections({"a": 100, "b": 10}, 10) == {"a": "a", "b": "b"}
+
+
+def test_a_bundle_with_a_small_section_publishes_it_merged(
+    tmp_path: Path, officer: SigningKey
+) -> None:
+    rankings = [[0, 1, 2]] * 30 + [[1, 0]] * 25 + [[2, 1]] * 4 + [[1, 2]] * 20
+    sections = ["members"] * 30 + ["members"] * 5 + ["supporters"] * 20 + ["affiliates"] * 24
+    ballots = BallotSet.from_rankings(["Ann", "Bo", "Cy"], rankings, sections=sections)
+    small = BallotSet.from_rankings(["Ann", "Bo", "Cy"], rankings[:3], sections=["overseas"] * 3)
+    both = BallotSet.from_rankings(
+        ["Ann", "Bo", "Cy"],
+        rankings + rankings[:3],
+        sections=sections + ["overseas"] * 3,
+    )
+    assert small.total == 3
+    from omov.ledger.demo import run_demo_contest
+    from omov.rules.counting import count_setup
+    from omov.rules.loading import load_rulebook
+    from tests.ledger.conftest import RULEBOOK, rulebook_text
+
+    method, seats, options = count_setup(load_rulebook(RULEBOOK))
+    demo = run_demo_contest(
+        both,
+        rulebook_edition=RULEBOOK,
+        rulebook_text=rulebook_text(),
+        method=method,
+        seats=seats,
+        options=options,
+        officer=officer,
+    )
+    board = demo.publication.board
+    assert "overseas" not in board.section_names
+    assert any("overseas" in label for label in board.section_names)
+    write_bundle(demo.publication, tmp_path / "b", officer)
+    assert [c.line() for c in verify_bundle(tmp_path / "b") if not c.ok] == []
+    report = demo.publication.report
+    for rnd in report.rounds:
+        assert all(label != "overseas" for label in rnd.sections)
+    assert ballots.total + 3 == board.size
+
+
+def test_nothing_links_a_tracker_to_an_elector(tmp_path: Path, officer: SigningKey) -> None:
+    """Change who cast which ballot: every published byte stays the same."""
+    one = build_demo(officer, elector_seed=1)
+    two = build_demo(officer, elector_seed=2)
+    assert dict(one.tracker_of_elector) != dict(two.tracker_of_elector)
+    assert set(one.tracker_of_elector.values()) == set(two.tracker_of_elector.values())
+    first, second = _bundle(tmp_path, "one", one, officer), _bundle(tmp_path, "two", two, officer)
+    assert first == second
+    text = b"".join(first.values())
+    for elector in list(one.tracker_of_elector)[:50]:
+        assert elector.encode() not in text
+    entries = first["ledger/entries.jsonl"].decode()
+    assert not any(t in entries for t in list(one.tracker_of_elector.values())[:200])
+
+
+def test_in_inclusion_mode_nothing_links_a_tracker_to_a_ballot(
+    tmp_path: Path, officer: SigningKey
+) -> None:
+    """Give the same trackers to different ballots: in inclusion mode nothing published
+    changes; in content mode the board does (the test can tell a link when there is one)."""
+    plain = build_demo(officer, mode=TrackerMode.INCLUSION)
+    shuffled = build_demo(officer, mode=TrackerMode.INCLUSION, tracker_seed=9)
+    assert plain.publication.board.trackers == shuffled.publication.board.trackers
+    assert _bundle(tmp_path, "a", plain, officer) == _bundle(tmp_path, "b", shuffled, officer)
+
+    content = build_demo(officer, mode=TrackerMode.CONTENT)
+    content_shuffled = build_demo(officer, mode=TrackerMode.CONTENT, tracker_seed=9)
+    a = _bundle(tmp_path, "c", content, officer)
+    b = _bundle(tmp_path, "d", content_shuffled, officer)
+    assert a["ballots.parquet"] != b["ballots.parquet"]
+    assert a["trackers.txt"] == b["trackers.txt"]
+
+
+def test_the_board_is_sorted_by_random_id_and_has_no_times(demo: DemoContest) -> None:
+    board = demo.publication.board
+    assert bool((board.ids[1:] > board.ids[:-1]).all())
+    assert list(board.trackers) == sorted(board.trackers)
+
+
+def test_trackers_are_random_and_read_generously() -> None:
+    tracker = new_tracker()
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", tracker)
+    assert new_tracker() != tracker
+    assert normalise_tracker(tracker.lower().replace("-", " ")) == tracker
+
+
+def _read_rctab_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        rows = list(csv.reader(stream))
+    names = rows[0][2:]
+    papers = []
+    for row in rows[1:]:
+        marks = sorted((int(v), names[i]) for i, v in enumerate(row[2:]) if v)
+        papers.append([name for _, name in marks])
+    return names, papers
+
+
+def _read_blt(path: Path) -> tuple[list[str], list[tuple[int, list[int]]]]:
+    lines = path.read_text().splitlines()
+    n = int(lines[0].split()[0])
+    papers = []
+    k = 1
+    while lines[k] != "0":
+        weight, *marks = map(int, lines[k].split())
+        papers.append((weight, [m - 1 for m in marks[:-1]]))
+        k += 1
+    names = [line.strip('"') for line in lines[k + 1 : k + 1 + n]]
+    return names, papers
+
+
+def test_exported_ballots_give_the_same_irv_winner_in_pyrankvote_and_pref_voting(
+    bundle_dir: Path, tmp_path: Path, demo: DemoContest
+) -> None:
+    import pyrankvote
+    from pref_voting.profiles_with_ties import ProfileWithTies
+    from pref_voting.voting_methods import instant_runoff_for_truncated_linear_orders
+
+    from omov.ledger.board_file import read_board
+
+    board = read_board(bundle_dir / "ballots.parquet", ())
+    written = export_ballots(board, tmp_path / "export", title="demo", seats=1)
+    assert {p.name for p in written} == {"ballots.blt", "ballots-rctab.csv"}
+
+    names, papers = _read_rctab_csv(tmp_path / "export" / "ballots-rctab.csv")
+    assert len(papers) == demo.publication.board.size
+    people = {name: pyrankvote.Candidate(name) for name in names}
+    result = pyrankvote.instant_runoff_voting(
+        list(people.values()),
+        [pyrankvote.Ballot(ranked_candidates=[people[n] for n in p]) for p in papers],
+    )
+    pyrankvote_winner = [c.name for c in result.get_winners()]
+
+    blt_names, blt_papers = _read_blt(tmp_path / "export" / "ballots.blt")
+    assert blt_names == names
+    profile = ProfileWithTies(
+        [{c: r for r, c in enumerate(marks, start=1)} for _, marks in blt_papers],
+        rcounts=[w for w, _ in blt_papers],
+        candidates=list(range(len(blt_names))),
+    )
+    pref_winner = [blt_names[c] for c in instant_runoff_for_truncated_linear_orders(profile)]
+
+    ours = count(board.ballot_set(), method="irv").elected
+    assert pyrankvote_winner == pref_winner == list(ours) == list(demo.publication.report.elected)
+    assert sum(w for w, _ in blt_papers) == len(papers)
+    assert np.unique(board.ids).size == len(papers)
+
+
+def test_relabel_keeps_every_ballot() -> None:
+    ballots = BallotSet.from_rankings(["A", "B"], [[0, 1], [1], [0]], sections=["x", "y", "x"])
+    merged = relabel_sections(ballots, {"x": "x + y", "y": "x + y"})
+    assert merged.section_names == ("x + y",)
+    assert merged.total == 3
+
+
+@pytest.mark.parametrize("mode", list(TrackerMode))
+def test_both_tracker_modes_verify(tmp_path: Path, officer: SigningKey, mode: TrackerMode) -> None:
+    demo = build_demo(officer, mode=mode)
+    write_bundle(demo.publication, tmp_path / "b", officer)
+    tracker = next(iter(demo.tracker_of_elector.values()))
+    checks = verify_bundle(tmp_path / "b", tracker=tracker)
+    assert [c.line() for c in checks if not c.ok] == []
+    mine = checks[-1]
+    assert ("ranking" in mine.detail) is (mode is TrackerMode.CONTENT)
