@@ -64,18 +64,17 @@ def mark_duplicates(records: pl.DataFrame, *, candidates: pl.Expr) -> pl.DataFra
     ``records`` has ``section``, ``record_id``, ``identity`` and ``rank``; only rows where
     ``candidates`` is true take part (the otherwise-eligible ones). Others get null.
     """
+    taking_part = records.filter(candidates & pl.col(IDENTITY).is_not_null())
+    # Only identities seen twice can have duplicates: finding them is one hash pass; the
+    # ordering that picks each keeper then runs on those few rows, not on the whole roll.
+    shared = taking_part.filter(pl.col(IDENTITY).is_duplicated())
     keepers = (
-        records.filter(candidates & pl.col(IDENTITY).is_not_null())
-        .group_by(IDENTITY)
-        .agg(
-            pl.struct("section", "record_id").sort_by(RANK, "record_id").first().alias("keeper"),
-            pl.len().alias("n"),
-        )
-        .filter(pl.col("n") > 1)
+        shared.sort(RANK, "record_id")
+        .unique(IDENTITY, keep="first", maintain_order=True)
         .select(
             IDENTITY,
-            pl.col("keeper").struct.field("section").alias("_keeper_section"),
-            pl.col("keeper").struct.field("record_id").alias("_keeper_id"),
+            pl.col("section").alias("_keeper_section"),
+            pl.col("record_id").alias("_keeper_id"),
         )
     )
     joined = records.join(keepers, on=IDENTITY, how="left", maintain_order="left")

@@ -24,7 +24,7 @@ _TEXT, _BAD = "_text:", "_bad:"  # working columns, never in a roll's frame
 _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
 _FLAGS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
-_DATETIME_FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S%.f")
+_DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.f"  # a space for the T is accepted; fractions optional
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +161,8 @@ def _utf8_or_refuse(data: bytes, source: str | Path) -> bytes:
 
 
 def _header(data: bytes, source: str | Path) -> list[str]:
-    line = data.split(b"\n", 1)[0].decode("utf-8").rstrip("\r")
+    end = data.find(b"\n")
+    line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     header = [name.strip() for name in next(csv.reader([line]), [])]
     if not any(header):
         raise RollError(source, 1, "the header row is empty")
@@ -230,13 +231,17 @@ def _convert(raw: pl.DataFrame, schema: SectionSchema) -> tuple[pl.DataFrame, pl
     wording of complaints is built only for the (few) bad rows, never for the whole roll.
     """
     columns = schema.columns
-    both = raw.select(
-        pl.col(ROW),
-        *(_text(c).alias(_TEXT + c.name) for c in columns),
-        *(_typed(c).alias(c.name) for c in columns),
+    both = (
+        raw.lazy()
+        .select(
+            pl.col(ROW),
+            *(_text(c).alias(_TEXT + c.name) for c in columns),
+            *(_typed(c).alias(c.name) for c in columns),
+        )
+        .with_columns(_is_bad(c).alias(_BAD + c.name) for c in columns)
+        .collect()
     )
-    bad = [_is_bad(c).alias(_BAD + c.name) for c in columns]
-    flagged = both.with_columns(bad).filter(pl.any_horizontal(_BAD + c.name for c in columns))
+    flagged = both.filter(pl.any_horizontal(_BAD + c.name for c in columns))
     first_bad = [pl.when(pl.col(_BAD + c.name)).then(pl.lit(c.name)) for c in columns]
     reasons = [pl.when(pl.col(_BAD + c.name)).then(_complaint(c)) for c in columns]
     problems = flagged.select(
@@ -289,9 +294,8 @@ def _typed(column: Column) -> pl.Expr:
         case Kind.DATE:
             return text.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
         case Kind.DATETIME:
-            return pl.coalesce(
-                text.str.strptime(pl.Datetime("us"), f, strict=False) for f in _DATETIME_FORMATS
-            )
+            iso = text.str.replace(" ", "T", literal=True, n=1)
+            return iso.str.strptime(pl.Datetime("us"), _DATETIME_FORMAT, strict=False)
         case Kind.FLAG:
             return text.str.to_lowercase().replace_strict(
                 _FLAGS, default=None, return_dtype=pl.Boolean
