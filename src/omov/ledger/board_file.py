@@ -133,4 +133,5 @@ def _indices(
     if nulls.any() and not nullable:
         raise BundleError(f"column {name!r} has an empty cell")
     raw = np.where(nulls, len(table_map) - 1, np.nan_to_num(raw, nan=0).astype(np.int64))
-    return table_map[raw].astype(np.int16)
+    result: np.ndarray = table_map[raw].astype(np.int16)
+    return result

@@ -122,7 +122,7 @@ def run_demo_contest(
     )
     counted = board.ballot_set()
     report = count(counted, method=method, seats=seats, options=options)
-    texts = {
+    texts: dict[str, str] = {
         name: render_report(report, name)
         for name in ("json", "rctab-json")
         if name in REPORT_WRITERS
@@ -293,4 +293,5 @@ def _rows_after_relabel(
         ],
         dtype=np.intp,
     )
-    return lookup[order]
+    mapped: np.ndarray = lookup[order]
+    return mapped

@@ -44,7 +44,7 @@ class TreeHead:
     checkpoint: str
 
     def message(self) -> bytes:
-        body = {
+        body: dict[str, Any] = {
             "log": self.log_id,
             "size": self.size,
             "root": _b64(self.root),
