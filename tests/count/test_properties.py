@@ -124,18 +124,7 @@ def test_votes_are_conserved_in_every_round(method: str, profile: Profile, data:
         assert abs(total - report.valid_ballots) <= _tolerance(report), round_.number
 
 
-def _section_gap(method: str) -> Any:
-    reason = KNOWN_SECTION_GAPS.get(method)
-    return pytest.param(method, marks=pytest.mark.xfail(reason=reason)) if reason else method
-
-
-KNOWN_SECTION_GAPS = {
-    "wigm": "wigm's per-section figures leave out candidates elected earlier",
-    "wigm-one-per-round": "wigm's per-section figures leave out candidates elected earlier",
-}
-
-
-@pytest.mark.parametrize("method", [_section_gap(m) for m in ALL_METHODS])
+@pytest.mark.parametrize("method", ALL_METHODS)
 @EXAMPLES
 @given(profile=profiles(), data=st.data())
 def test_every_sections_votes_are_conserved(method: str, profile: Profile, data: Any) -> None:
