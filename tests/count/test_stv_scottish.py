@@ -153,3 +153,13 @@ def test_one_seat_agrees_with_pref_voting_instant_runoff(method: str) -> None:
         assert report.elected == (names[winners[0]],), (orders, weights)
         compared += 1
     assert compared > 100
+
+
+def test_withdrawn_candidates_are_passed_over_from_the_first_stage() -> None:
+    ballots = BallotSet.from_rankings(["A", "B", "C"], [[1, 0], [0], [2]], weights=[3, 2, 4])
+    withdrawn = BallotSet(
+        ballots.candidates, ballots.rankings, ballots.weights, withdrawn=frozenset({1})
+    )
+    report = count(withdrawn, method="scottish-stv", seats=1)
+    assert report.rounds[0].tallies == {"A": 5, "C": 4}
+    assert report.elected == ("A",)
