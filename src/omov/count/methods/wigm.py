@@ -282,15 +282,20 @@ class _Wigm:
         names = self.b.candidates
         n = self.b.n_candidates
         moving = self.values[rows] > 0
-        votes = self.values[rows] * self.b.weights[rows]
-        for source, dest, value, fixed in zip(
-            before[moving], after[moving], votes[moving], self.fixed[rows][moving], strict=True
-        ):
+        width = n + 1  # destinations: candidates, then one bin for every way of leaving
+        keys = before[moving] * width + np.minimum(after[moving], n)
+        votes = (self.values[rows] * self.b.weights[rows])[moving]
+        fixed = self.fixed[rows][moving].astype(np.int64)
+        cells, inverse = np.unique(keys, return_inverse=True)
+        summed = np.zeros(len(cells), dtype=np.int64)
+        np.add.at(summed, inverse, votes)
+        touched = np.bincount(inverse, weights=fixed, minlength=len(cells))
+        for key, value, was_fixed in zip(cells.tolist(), summed.tolist(), touched, strict=True):
+            source, dest = names[key // width], key % width
             to = names[dest] if dest < n else EXHAUSTED
-            into = last.moved.setdefault(names[source], {})
-            into[to] = into.get(to, Fraction(0)) + Fraction(int(value), self.unit)
-            if fixed:
-                last.fixed.add(f"transfer:{names[source]}:{to}")
+            last.moved.setdefault(source, {})[to] = Fraction(value, self.unit)
+            if was_fixed:
+                last.fixed.add(f"transfer:{source}:{to}")
 
     # -- helpers -------------------------------------------------------------------------
     def _mask(self) -> kernel.Mask:
