@@ -107,8 +107,8 @@ def verify_bundle(
         signature_checks,
         log_checks,
         rulebook_checks,
-        electorate_checks,
         board_checks,
+        electorate_checks,
         count_checks,
     ):
         checks.extend(step(bundle))
