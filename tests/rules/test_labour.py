@@ -155,6 +155,20 @@ def test_a_late_declaration_and_an_unknown_body():
         )
 
 
+def test_nobody_nominated_means_no_ballot():
+    decisions = replay(
+        "labour/2015",
+        """
+        contest: {office: leader}
+        events:
+          - {type: resignation, at: 2015-05-08}
+          - {type: declaration, at: 2015-06-09, candidate: Lonely, nominations: {plp: 3}}
+          - {type: close-nominations, at: 2015-06-15T12:00}
+        """,
+    )
+    assert only(decisions, K.BALLOT).summary == "No candidate is validly nominated"
+
+
 def test_2016_one_nomination_per_nominator():
     decisions = replay(
         "labour/2016",

@@ -38,6 +38,22 @@ def test_libdem_motion_triggers(motion, triggered):
         )
 
 
+def test_a_second_trigger_does_not_restart_a_running_contest():
+    decisions = replay(
+        "libdem/2020",
+        """
+        contest: {office: leader, incumbent: The Leader}
+        events:
+          - {type: motion, at: 2020-01-01, body: mps, motion: no-confidence, for: 6, against: 5}
+          - {type: motion, at: 2020-01-02, body: local-parties, motion: request-election, count: 80}
+        """,
+    )
+    assert [d.kind for d in decisions[:2]] == [K.CONTEST_TRIGGERED, K.THRESHOLD]
+    again = decisions[-1]
+    assert again.kind is K.NOT_TRIGGERED
+    assert again.summary == "A contest is already under way"
+
+
 def test_libdem_nominations_ten_percent_of_other_mps_and_200_members_in_21_local_parties():
     decisions = replay(
         "libdem/2020",

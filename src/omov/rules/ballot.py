@@ -153,6 +153,18 @@ def _announce_ballot(contest: Contest, at: datetime | None) -> None:
             )
         )
         return
+    if not names:
+        contest.add(
+            Decision(
+                K.BALLOT,
+                "No candidate is validly nominated",
+                "Nobody met the nomination rules, so there is no ballot; nominations must "
+                "be sought again.",
+                book.citation,
+                at=at,
+            )
+        )
+        return
     if len(names) == 1:
         contest.decided = True
         contest.add(

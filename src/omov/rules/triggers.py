@@ -54,7 +54,20 @@ def open_contest(
     event: Any,
     explanation: str,
 ) -> None:
+    if contest.open and not contest.decided:
+        contest.add(
+            Decision(
+                K.NOT_TRIGGERED,
+                "A contest is already under way",
+                f"{explanation} But a {contest.trigger} contest is already running; "
+                "it is not started twice.",
+                citation,
+                at=event.at,
+            )
+        )
+        return
     contest.trigger, contest.rule_name = kind, rule
+    contest.closed, contest.decided, contest.ballot = False, False, []
     if kind is TriggerKind.CHALLENGE and contest.incumbent:
         contest.candidate(contest.incumbent)  # the incumbent defends the office
     contest.add(
