@@ -125,3 +125,35 @@ def test_roll_check_names_the_bad_row(rolls: dict[Section, Path], tmp_path: Path
     assert skipped.exit_code == 0
     assert "1 rows skipped" in skipped.output
     assert "retired" in skipped.output
+
+
+def test_roll_eligibility_applies_a_vetting_file(
+    rolls: dict[Section, Path], tmp_path: Path
+) -> None:
+    supporters = pl.read_csv(rolls[Section.SUPPORTERS], infer_schema=False)
+    picked = supporters["application_id"][:3].to_list()
+    vetting_file = tmp_path / "vetting.csv"
+    pl.DataFrame(
+        {"section": ["supporters"] * 3, "record_id": picked, "decision": ["V1", "V2", "V3"]}
+    ).write_csv(vetting_file)
+    out = tmp_path / "decisions.csv"
+    args = ["roll", "eligibility", "--supporters", str(rolls[Section.SUPPORTERS])]
+    result = CliRunner().invoke(
+        app, [*args, "--vetting", str(vetting_file), "--decisions", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    decided = pl.read_csv(out).filter(pl.col("record_id").is_in(picked))
+    assert sorted(decided["decision"].to_list()) == ["V1", "V2", "V3"]
+    # a record that failed an automatic check keeps that reason: vetting comes after it
+    assert set(decided["reason"].to_list()) <= {
+        "excluded_by_vetting",
+        "not_on_register",
+        "payment_failed",
+        "under_age",
+        "applied_outside_window",
+    }
+    bad = tmp_path / "bad_vetting.csv"
+    bad.write_text("section,record_id,decision\nsupporters,RS1,V1\nmembrs,L1,V2\n")
+    refused = CliRunner().invoke(app, [*args, "--vetting", str(bad)])
+    assert isinstance(refused.exception, ElectorateError)
+    assert "row 3: unknown section 'membrs'" in str(refused.exception)

@@ -97,3 +97,15 @@ def test_generator_is_seeded() -> None:
     assert (
         not generate(seed=8, scale=0.01).rolls[Section.MEMBERS].equals(one.rolls[Section.MEMBERS])
     )
+
+
+def test_decisions_do_not_depend_on_the_order_of_the_rolls() -> None:
+    electorate = generate(seed=5, scale=0.02)
+    shuffled = {
+        section: frame.sample(fraction=1.0, shuffle=True, seed=11)
+        for section, frame in reversed(electorate.rolls.items())
+    }
+    one = assess(electorate.rolls, electorate.criteria, vetting=electorate.vetting)
+    two = assess(shuffled, electorate.criteria, vetting=electorate.vetting)
+    order = ["section", "record_id"]
+    assert one.records.sort(order).equals(two.records.sort(order))

@@ -65,6 +65,10 @@ def eligibility_command(
     identity: Annotated[
         str, typer.Option(help=f"Identity key for de-duplication: {', '.join(IDENTITY_KEYS)}.")
     ] = "email+dob",
+    vetting: Annotated[
+        Path | None,
+        typer.Option(help="CSV of vetting exclusions in force: section,record_id,decision."),
+    ] = None,
     skip_bad_rows: SkipOption = False,
     decisions: Annotated[
         Path | None, typer.Option(help="Also write every record's decision to this CSV.")
@@ -85,7 +89,13 @@ def eligibility_command(
     for loaded in rolls.values():
         _print_skipped(loaded)
     moment = date or datetime.combine(criteria.ballot_issue_date, time.min)
-    assessment = assess(rolls, criteria, as_of=moment, identity=IDENTITY_KEYS[identity])
+    assessment = assess(
+        rolls,
+        criteria,
+        exclusions=_exclusions(vetting),
+        as_of=moment,
+        identity=IDENTITY_KEYS[identity],
+    )
     _print_table(exclusion_table(assessment), f"Eligibility as at {moment:%d %B %Y %H:%M}")
     if decisions is not None:
         assessment.records.drop("identity").write_csv(decisions)
@@ -99,6 +109,24 @@ def _criteria(rulebook: str) -> EligibilityCriteria:
             style="dim",
         )
     return preset(rulebook)
+
+
+def _exclusions(path: Path | None) -> pl.DataFrame | None:
+    if path is None:
+        return None
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise ElectorateError(f"{path}: not a readable CSV file ({error})") from None
+    missing = {"section", "record_id", "decision"} - set(frame.columns)
+    if missing:
+        raise ElectorateError(f"{path}: row 1: missing column(s) {sorted(missing)}")
+    numbered = frame.with_row_index("row", offset=2)
+    unknown = numbered.filter(~pl.col("section").is_in([s.value for s in Section]))
+    if unknown.height:
+        row, section = unknown["row"][0], unknown["section"][0]
+        raise ElectorateError(f"{path}: row {row}: unknown section {section!r}")
+    return frame
 
 
 def _read(path: Path, section: Section, pairs: list[str] | None, skip: bool) -> Roll:

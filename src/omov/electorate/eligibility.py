@@ -92,13 +92,19 @@ def assess(
     criteria: EligibilityCriteria,
     *,
     vetting: Iterable[VettingCase] = (),
+    exclusions: pl.DataFrame | None = None,
     as_of: datetime | None = None,
     identity: IdentityKey = EMAIL_AND_BIRTH,
 ) -> Assessment:
     """Decide every record. Vetting counts as it stood at ``as_of`` (default: the start of the
-    ballot-issue date, so the result is the electorate snapshot)."""
+    ballot-issue date, so the result is the electorate snapshot). ``exclusions`` adds vetting
+    decisions already in force, as ``section``, ``record_id``, ``decision`` (e.g. from a file
+    exported by the system that ran the vetting)."""
     moment = as_of or datetime.combine(criteria.ballot_issue_date, time.min)
     excluded = exclusions_in_force(vetting, moment)
+    if exclusions is not None:
+        given = exclusions.select(pl.col("section", "record_id", "decision").cast(pl.String))
+        excluded = pl.concat([excluded, given]).unique(["section", "record_id"], keep="first")
     parts = [
         _section_records(Section(section), _frame(roll), criteria, excluded, identity)
         for section, roll in rolls.items()
