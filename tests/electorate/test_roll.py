@@ -122,3 +122,11 @@ def test_a_million_rows_with_one_bad_row_in_the_middle() -> None:
     assert caught.value.row == 500_002  # header is row 1, the first person row 2
     assert "'2016-13-01' is not a date" in str(caught.value)
     assert elapsed < 10, f"refusing a million-row roll took {elapsed:.1f}s"
+
+
+def test_empty_file_is_refused_and_a_header_alone_is_an_empty_roll() -> None:
+    with pytest.raises(RollError, match="row 1: the header row is empty"):
+        read_roll_bytes(b"", "members")
+    assert len(read_roll_bytes(HEADER, "members")) == 0
+    with pytest.raises(RollError, match="UTF-16"):
+        read_roll_bytes(HEADER.decode().encode("utf-16"), "members")

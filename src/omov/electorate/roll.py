@@ -121,9 +121,7 @@ def roll_from_text(
 
 def _read_csv_text(data: bytes, source: str | Path) -> pl.DataFrame:
     data = _utf8_or_refuse(data, source)
-    header = _header(data, source)
-    if not data.strip():
-        raise RollError(source, None, "the file is empty")
+    header = _header(data, source)  # also refuses an empty file
     try:
         return pl.read_csv(
             data,
@@ -165,7 +163,7 @@ def _header(data: bytes, source: str | Path) -> list[str]:
     line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
     header = [name.strip() for name in next(csv.reader([line]), [])]
     if not any(header):
-        raise RollError(source, 1, "the header row is empty")
+        raise RollError(source, 1, "the header row is empty (is the file empty?)")
     seen: set[str] = set()
     for name in header:
         if name in seen:
