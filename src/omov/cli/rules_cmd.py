@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from omov.cli import app, console, register_domain_error
+from omov.count import CountOptions
 from omov.rules import (
     Decision,
     Rulebook,
@@ -97,8 +98,10 @@ def _count_setup(book: Rulebook) -> Table:
     stages = (["shortlist"] if book.shortlist else []) + (["ballot"] if book.voting else [])
     for stage in stages:
         method, seats, options = count_setup(book, stage=stage)
-        record = {k: v for k, v in options.as_record().items() if v not in ({}, None, False)}
-        table.add_row(stage, method, str(seats), escape(json.dumps(record)))
+        defaults = CountOptions().as_record()
+        record = {k: v for k, v in options.as_record().items() if v != defaults.get(k)}
+        shown = json.dumps(record) if record else "defaults"
+        table.add_row(stage, method, str(seats), escape(shown))
     return table
 
 
