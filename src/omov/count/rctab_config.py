@@ -22,14 +22,25 @@ from typing import Any
 
 import numpy as np
 
-from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet, DuplicateRule, OvervoteRule
+from omov.count.ballots import BLANK, BallotPolicy, BallotSet, DuplicateRule, OvervoteRule
 from omov.count.errors import BallotFileError, CountError
 from omov.count.formats.cdf import CastVoteRecords, parse_cdf
+from omov.count.formats.ess_xlsx import parse_ess_xlsx, records_from_names
 from omov.count.formats.rctab_csv import parse_rctab_csv
 from omov.count.methods import count
 from omov.count.methods.irv import UNDECLARED_WRITE_INS
 from omov.count.options import CountOptions, Quota, TieBreakMode
 from omov.count.report import CountReport
+
+__all__ = [
+    "RctabContest",
+    "ballots_from_records",
+    "count_contest",
+    "load_rctab_config",
+    "read_sources",
+    "records_from_names",
+    "run_rctab_config",
+]
 
 _TIE_BREAKS = {
     "random": TieBreakMode.LOT,
@@ -175,38 +186,6 @@ def count_contest(contest: RctabContest, ballots: BallotSet) -> list[CountReport
     return reports
 
 
-def records_from_names(
-    names: np.ndarray[Any, np.dtype[Any]],
-    *,
-    overvote_label: str = "",
-    skipped_label: str = "",
-    weights: np.ndarray[Any, np.dtype[np.int64]] | None = None,
-    sections: Sequence[str] | None = None,
-) -> CastVoteRecords:
-    """A grid of candidate names (ES&S style: one column per rank) as cast vote records."""
-    labels, inverse = np.unique(names.astype(str), return_inverse=True)
-    inverse = inverse.reshape(names.shape)
-    candidates = [str(x) for x in labels if x not in (overvote_label, skipped_label, "")]
-    position = {name: i for i, name in enumerate(candidates)}
-    code = np.array(
-        [
-            OVERVOTE
-            if x == overvote_label and x
-            else BLANK
-            if x in (skipped_label, "")
-            else position[str(x)]
-            for x in labels
-        ],
-        dtype=np.int16,
-    )
-    return CastVoteRecords(
-        tuple(candidates),
-        code[inverse],
-        weights=weights,
-        sections=None if sections is None else tuple(sections),
-    )
-
-
 # -- config pieces -------------------------------------------------------------------------
 def _candidates(
     path: Path, entries: Sequence[Mapping[str, Any]], sources: Sequence[Mapping[str, Any]]
@@ -288,6 +267,15 @@ def _read_source(contest: RctabContest, source: Mapping[str, Any]) -> tuple[Path
             path,
             first_vote_column=_whole(source.get("firstVoteColumnIndex"), 2),
             first_vote_row=_whole(source.get("firstVoteRowIndex"), 2),
+        )
+    if provider == "ess":
+        return path, parse_ess_xlsx(
+            path,
+            first_vote_column=_whole(source.get("firstVoteColumnIndex"), 2),
+            first_vote_row=_whole(source.get("firstVoteRowIndex"), 2),
+            ranks=contest.policy.max_rankings,
+            overvote_label=str(source.get("overvoteLabel") or ""),
+            skipped_label=str(source.get("skippedRankLabel") or ""),
         )
     raise CountError(f"{contest.path}: {provider or 'unnamed'} cast vote records are not supported")
 

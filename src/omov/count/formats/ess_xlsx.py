@@ -1,0 +1,148 @@
+"""ES&S cast vote record spreadsheets (.xlsx), as RCTab reads them.
+
+An ES&S export is one worksheet: a header row, then one row per ballot with the candidate
+name marked at each rank in consecutive columns (and labels for an overvoted or skipped
+rank, and for undeclared write-ins). An .xlsx file is a zip of XML parts; we read the first
+worksheet and its shared strings with the standard library (no spreadsheet dependency),
+streaming the sheet so a large export is parsed once.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+import numpy as np
+
+from omov.count.ballots import BLANK, OVERVOTE
+from omov.count.errors import BallotFileError
+from omov.count.formats.cdf import CastVoteRecords
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_CELL = re.compile(r"([A-Z]+)(\d+)$")
+
+
+def parse_ess_xlsx(
+    path: Path,
+    *,
+    first_vote_column: int,
+    first_vote_row: int = 2,
+    ranks: int | None = None,
+    overvote_label: str = "",
+    skipped_label: str = "",
+) -> CastVoteRecords:
+    """Ballots from the rank columns (from ``first_vote_column``, counting from 1, for
+    ``ranks`` columns or to the last column) of every row from ``first_vote_row``."""
+    rows = list(_rows(path))
+    body = [cells for number, cells in rows if number >= first_vote_row]
+    if not body:
+        raise BallotFileError(path, None, "no ballot rows in the worksheet")
+    last = max(len(cells) for cells in body) if ranks is None else first_vote_column - 1 + ranks
+    width = last - first_vote_column + 1
+    if width < 1:
+        raise BallotFileError(path, first_vote_row, "no rank columns in the worksheet")
+    names = np.full((len(body), width), "", dtype=object)
+    for r, cells in enumerate(body):
+        marks = cells[first_vote_column - 1 : last]
+        names[r, : len(marks)] = marks
+    return records_from_names(names, overvote_label=overvote_label, skipped_label=skipped_label)
+
+
+def records_from_names(
+    names: np.ndarray[Any, np.dtype[Any]],
+    *,
+    overvote_label: str = "",
+    skipped_label: str = "",
+    weights: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+    sections: Sequence[str] | None = None,
+) -> CastVoteRecords:
+    """A grid of candidate names (ES&S style: one column per rank) as cast vote records."""
+    labels, inverse = np.unique(names.astype(str), return_inverse=True)
+    inverse = inverse.reshape(names.shape)
+    candidates = [str(x) for x in labels if x not in (overvote_label, skipped_label, "")]
+    position = {name: i for i, name in enumerate(candidates)}
+    code = np.array(
+        [
+            OVERVOTE
+            if x == overvote_label and x
+            else BLANK
+            if x in (skipped_label, "")
+            else position[str(x)]
+            for x in labels
+        ],
+        dtype=np.int16,
+    )
+    return CastVoteRecords(
+        tuple(candidates),
+        code[inverse],
+        weights=weights,
+        sections=None if sections is None else tuple(sections),
+    )
+
+
+def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cell texts by column) for the first worksheet."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            strings = _shared_strings(book)
+            sheet = _first_sheet(path, book)
+            with book.open(sheet) as stream:
+                for _, element in iterparse(stream):
+                    if element.tag == f"{_NS}row":
+                        yield int(element.get("r", "0")), _cells(path, element, strings)
+                        element.clear()
+    except (zipfile.BadZipFile, OSError, KeyError, ParseError) as error:
+        raise BallotFileError(path, None, f"not a readable .xlsx workbook: {error}") from None
+
+
+def _shared_strings(book: zipfile.ZipFile) -> list[str]:
+    if "xl/sharedStrings.xml" not in book.namelist():
+        return []
+    strings = []
+    with book.open("xl/sharedStrings.xml") as stream:
+        for _, element in iterparse(stream):
+            if element.tag == f"{_NS}si":
+                strings.append("".join(t.text or "" for t in element.iter(f"{_NS}t")))
+                element.clear()
+    return strings
+
+
+def _first_sheet(path: Path, book: zipfile.ZipFile) -> str:
+    sheets = sorted(n for n in book.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
+    if not sheets:
+        raise BallotFileError(path, None, "the workbook has no worksheet")
+    return "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in sheets else sheets[0]
+
+
+def _cells(path: Path, row: Element, strings: list[str]) -> list[str]:
+    cells: list[str] = []
+    for cell in row.iter(f"{_NS}c"):
+        match = _CELL.match(cell.get("r", ""))
+        if match is None:
+            raise BallotFileError(path, None, f"a cell without a reference in row {row.get('r')}")
+        column = _column_number(match.group(1))
+        cells.extend([""] * (column - len(cells)))
+        cells[column - 1] = _text(cell, strings)
+    return cells
+
+
+def _text(cell: Element, strings: list[str]) -> str:
+    kind = cell.get("t")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in cell.iter(f"{_NS}t")).strip()
+    value = cell.find(f"{_NS}v")
+    text = "" if value is None or value.text is None else value.text
+    if kind == "s" and text:
+        return strings[int(text)].strip()
+    return text.strip()
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
