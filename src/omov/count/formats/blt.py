@@ -200,11 +200,11 @@ def _tokenise(chars: npt.NDArray[np.uint8]) -> _Tokens:
         ends = np.concatenate((ends, [len(chars)]))
     lengths = ends - starts
     digit = chars - np.uint8(ord("0"))  # wraps for non-digits, which are never read
-    values = np.zeros(len(starts), dtype=np.int64)
-    # Horner's rule, one pass per digit position: ranks have one or two digits, weights a few.
-    for position in range(min(int(lengths.max(initial=0)), _MAX_DIGITS)):
+    values = digit[starts].astype(np.int64)
+    # Horner's rule, one pass per further digit: ranks have one or two digits, weights a few.
+    for position in range(1, min(int(lengths.max(initial=0)), _MAX_DIGITS)):
         longer = np.flatnonzero(lengths > position)
-        values[longer] = values[longer] * 10 + digit[starts[longer] + position].astype(np.int64)
+        values[longer] = values[longer] * 10 + digit[starts[longer] + position]
     newlines = np.flatnonzero(chars == ord("\n"))
     line = np.searchsorted(newlines, starts)
     return _Tokens(
