@@ -22,7 +22,7 @@ CANDS = ["Alice", "Bob", "Carol", "Dan"]
 
 def same(a: BallotSet, b: BallotSet) -> None:
     assert a.candidates == b.candidates
-    assert np.array_equal(a.rankings, b.rankings)
+    assert a.rankings.tolist() == b.rankings.tolist()
     assert np.array_equal(a.weights, b.weights)
     assert a.section_names == b.section_names
     assert np.array_equal(a.section_ids, b.section_ids)
@@ -159,6 +159,7 @@ def test_reading_in_small_chunks_changes_nothing_but_reports_progress(tmp_path, 
 
 
 CSV_FAULTS = [
+    ('# candidates: ["A", "B"]\nrank1\nA\n\nB\nC\n', 6, "unknown candidate 'C'"),
     (
         '# candidates: ["Alice", "Bob"]\nrank1,rank2\nAlice,Bob\nBob,Zed\n',
         4,

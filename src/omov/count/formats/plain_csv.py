@@ -57,8 +57,8 @@ def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
         table = RankingTable(path, layout_of(path, columns, header_lines), metadata)
         header = (",".join(columns) + "\n").encode()
         line = header_lines + 1
-        for chunk in _whole_lines(body, stream):
-            line = _add_chunk(path, table, header, chunk, line)
+        for chunk in _whole_lines(header, body, stream):
+            line = _add_chunk(path, table, chunk, len(header), line)
             if progress is not None:
                 progress(raw.tell(), total)
     return table.ballot_set(policy, empty_line=header_lines)
@@ -78,20 +78,21 @@ def _opened(path: Path) -> Iterator[tuple[io.BufferedIOBase, io.BufferedReader]]
             yield raw, raw
 
 
-def _whole_lines(start: bytes, stream: io.BufferedIOBase) -> Iterator[bytes]:
-    """Chunks of about CHUNK bytes, each ending at a line end."""
+def _whole_lines(header: bytes, start: bytes, stream: io.BufferedIOBase) -> Iterator[bytes]:
+    """The header, then about CHUNK bytes of whole lines; one copy of the data per chunk."""
     pending = start
     while True:
-        cut = pending.rfind(b"\n") + 1
-        if cut:
-            yield pending[:cut]
-            pending = pending[cut:]
         more = stream.read(CHUNK)
         if not more:
             if pending.strip():
-                yield pending
+                yield header + pending
             return
-        pending += more
+        cut = more.rfind(b"\n") + 1
+        if not cut:
+            pending += more
+            continue
+        yield b"".join((header, pending, memoryview(more)[:cut]))
+        pending = more[cut:]
 
 
 def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes]:
@@ -147,9 +148,13 @@ def _check_text(path: Path, data: bytes, first_line: int, *, final: bool) -> Non
             raise BallotFileError(path, line, "not UTF-8 text") from None
 
 
-def _add_chunk(path: Path, table: RankingTable, header: bytes, chunk: bytes, line: int) -> int:
-    """Parse and reduce one chunk starting at ``line``; the line after it."""
-    _check_text(path, chunk, line, final=True)
+def _add_chunk(path: Path, table: RankingTable, chunk: bytes, skip: int, line: int) -> int:
+    """Parse and reduce one chunk (after a ``skip``-byte header) starting at ``line``.
+
+    Returns the line after the chunk: Polars keeps one row per line, empty lines too.
+    """
+    if chunk.find(b"\0", skip) >= 0:
+        _check_text(path, chunk[skip:], line, final=True)
     layout = table.layout
     schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(
         layout.categorical, pl.Categorical
@@ -157,15 +162,16 @@ def _add_chunk(path: Path, table: RankingTable, header: bytes, chunk: bytes, lin
     if layout.weight:
         schema[WEIGHT] = pl.String
     try:
-        frame = pl.read_csv(io.BytesIO(header + chunk), schema=schema, raise_if_empty=False)
+        frame = pl.read_csv(chunk, schema=schema, raise_if_empty=False)
     except pl.exceptions.PolarsError as error:
-        raise _located(path, chunk, line, len(schema), error) from None
+        raise _located(path, chunk[skip:], line, len(schema), error) from None
     table.add(frame, lambda row: line + row)
-    return line + chunk.count(b"\n")
+    return line + frame.height
 
 
 def _located(path: Path, chunk: bytes, line: int, width: int, error: Exception) -> BallotFileError:
     """Find the line Polars stumbled on (the slow way, only after it has)."""
+    _check_text(path, chunk, line, final=True)
     rows = csv.reader(io.StringIO(chunk.decode("utf-8"), newline=""))
     for number, row in enumerate(rows, start=line):
         if len(row) > width:
