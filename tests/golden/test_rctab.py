@@ -50,9 +50,11 @@ CONFIG_CASES = [
     "2015_portland_mayor",
     "minneapolis_multi_seat_threshold",
     "test_set_allow_only_one_winner_per_round",
+    "clear_ballot_kansas_primary",
+    "clear_ballot_with_inline_comma",
 ]
-"""Cases whose CVRs are NIST CDF JSON, RCTab generic CSV or small ES&S spreadsheets: run
-from the config as it is."""
+"""Cases whose CVRs are NIST CDF JSON, RCTab generic CSV, Clear Ballot CSV or small ES&S
+spreadsheets: run from the config as it is."""
 
 MINNEAPOLIS_CASES = {
     "2013_minneapolis_mayor": "2013_minneapolis_mayor_cvr.csv.gz",
@@ -71,8 +73,6 @@ LEFT_OUT = {
     "dominion_multi_file": "Dominion JSON CVR export (a format we do not read)",
     "dominion_no_precinct_data": "Dominion JSON CVR export (a format we do not read)",
     "dominion_wyoming": "Dominion JSON CVR export (a format we do not read)",
-    "clear_ballot_kansas_primary": "Clear Ballot CSV CVR (a format we do not read)",
-    "clear_ballot_with_inline_comma": "Clear Ballot CSV CVR (a format we do not read)",
     "conversions_from_cdf": "a CVR conversion test (no detailed report)",
     "conversions_from_dominion": "a CVR conversion test (no detailed report)",
     "conversions_from_ess": "a CVR conversion test (no detailed report)",
