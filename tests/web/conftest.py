@@ -19,22 +19,34 @@ from omov.web.contests.services import (
 from omov.web.electorate.services import electorate_freeze, roll_import
 from omov.web.nominations.services import nomination_record, nominations_close
 
-SECTIONS = ("members", "registered supporters", "affiliated supporters")
+
+def member_roll(count: int = 4, *, late: int = 1, start: int = 1) -> bytes:
+    """``count`` members who may vote, then ``late`` who joined after the 2016 freeze date."""
+    lines = ["membership_number,email,date_of_birth,join_date,status,arrears"]
+    for n in range(start, start + count + late):
+        joined = "2015-06-01" if n < start + count else "2016-03-01"
+        lines.append(f"M{n:04d},m{n}@example.org,1970-01-01,{joined},active,false")
+    return ("\n".join(lines) + "\n").encode()
 
 
-def roll_csv(per_section: int = 4, late: int = 1) -> str:
-    """``per_section`` eligible electors in each section, and ``late`` members who joined
-    after the freeze date."""
-    lines = ["reference,name,email,section,joined_on"]
-    n = 0
-    for section in SECTIONS:
-        for _ in range(per_section):
-            n += 1
-            lines.append(f"R{n:04d},Elector {n},e{n}@example.org,{section},2015-06-01")
-    for _ in range(late):
-        n += 1
-        lines.append(f"R{n:04d},Late {n},e{n}@example.org,members,2016-03-01")
-    return "\n".join(lines) + "\n"
+def supporter_roll(count: int = 4) -> bytes:
+    lines = ["application_id,email,date_of_birth,applied_at,payment_status,on_register"]
+    for n in range(1, count + 1):
+        lines.append(f"S{n:04d},s{n}@example.org,1980-01-01,2016-07-19T12:00:00,paid,true")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def affiliate_roll(count: int = 4) -> bytes:
+    lines = ["supporter_id,email,date_of_birth,union,signed_up"]
+    for n in range(1, count + 1):
+        lines.append(f"A{n:04d},a{n}@example.org,1975-01-01,Unison,2015-05-01")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def import_rolls(contest: Contest, per_section: int, late: int = 1) -> None:
+    roll_import(contest=contest, section="members", data=member_roll(per_section, late=late))
+    roll_import(contest=contest, section="registered-supporters", data=supporter_roll(per_section))
+    roll_import(contest=contest, section="affiliated-supporters", data=affiliate_roll(per_section))
 
 
 def open_contest(*, body: int = 10) -> Contest:
@@ -69,7 +81,7 @@ def ballot_ready(*, per_section: int = 4) -> OpenBallot:
     for i, nominator in enumerate(("MP 1", "MP 2", "MP 3", "MP 4")):
         nomination_record(candidate=candidates[1 + i % 2], nominator=nominator)
     nominations_close(contest=contest)
-    roll_import(contest=contest, text=roll_csv(per_section))
+    import_rolls(contest, per_section)
     electorate_freeze(contest=contest)
     codes = credentials_issue(contest=contest, send=False)
     ballot_open(contest=contest)

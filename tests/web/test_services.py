@@ -34,7 +34,7 @@ from omov.web.nominations.selectors import nomination_standing
 from omov.web.nominations.services import nomination_record, nominations_close
 from omov.web.results.services import result_count, result_publish
 
-from .conftest import OpenBallot, open_contest, roll_csv
+from .conftest import OpenBallot, import_rolls, member_roll, open_contest
 
 pytestmark = pytest.mark.django_db
 
@@ -71,20 +71,21 @@ def test_a_member_of_the_body_nominates_once() -> None:
 
 def test_roll_eligibility_vetting_appeal_and_freeze() -> None:
     contest = open_contest()
-    a = candidate_add(contest=contest, name="A", incumbent=True)
+    candidate_add(contest=contest, name="A", incumbent=True)
     b = candidate_add(contest=contest, name="B")
     nomination_record(candidate=b, nominator="MP 1")
     nomination_record(candidate=b, nominator="MP 2")
-    assert a.pk
     nominations_close(contest=contest)
-    assert roll_import(contest=contest, text=roll_csv(2, late=1)) == 7
-    late = contest.electors.get(reference="R0007")
-    assert (late.eligibility, late.reason) == (Eligibility.INELIGIBLE, "joined-after-freeze")
-    with pytest.raises(ContestError, match="already on the roll"):
-        roll_import(contest=contest, text=roll_csv(1, late=0))
-    assert contest.electors.count() == 7
+    assert roll_import(contest=contest, section="members", data=member_roll(2, late=1)) == 3
+    late = contest.electors.get(reference="M0003")
+    assert (late.eligibility, late.reason) == (Eligibility.INELIGIBLE, "joined_after_freeze")
 
-    vetted = elector_exclude(elector=contest.electors.get(reference="R0001"), grounds="evidence")
+    vetted = elector_exclude(elector=contest.electors.get(reference="M0001"), grounds="evidence")
+    assert vetted.eligibility == Eligibility.EXCLUDED
+    # Importing another section re-decides everyone, but the vetting decision stands.
+    import_rolls(contest, 2, late=1)
+    assert contest.electors.count() == 7
+    vetted.refresh_from_db()
     assert vetted.eligibility == Eligibility.EXCLUDED
     appeal = appeal_lodge(elector=vetted, grounds="mistaken identity")
     with pytest.raises(ContestError, match="decide the waiting appeals"):
@@ -94,15 +95,26 @@ def test_roll_eligibility_vetting_appeal_and_freeze() -> None:
     assert (vetted.eligibility, vetted.reason) == (Eligibility.ELIGIBLE, "appeal-upheld")
     electorate_freeze(contest=contest)
     with pytest.raises(ContestError, match="electorate frozen"):
-        roll_import(contest=contest, text=roll_csv(1, late=0))
+        roll_import(contest=contest, section="members", data=member_roll(1))
+
+
+def test_a_person_on_two_rolls_votes_once() -> None:
+    contest = open_contest()
+    roll_import(contest=contest, section="members", data=member_roll(1, late=0))
+    twin = b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
+    twin += b"S0001,m1@example.org,1970-01-01,2016-07-19T12:00:00,paid,true\n"
+    roll_import(contest=contest, section="registered-supporters", data=twin)
+    reasons = dict(contest.electors.values_list("section", "reason"))
+    assert reasons == {"members": "eligible", "registered-supporters": "duplicate"}
 
 
 def test_roll_with_a_bad_date_is_refused_whole() -> None:
     contest = open_contest()
-    text = roll_csv(1, late=0) + "X1,Bad,b@example.org,members,12/01/2016\n"
-    with pytest.raises(ContestError, match="line 5: joined_on"):
-        roll_import(contest=contest, text=text)
+    data = member_roll(1, late=0) + b"M0009,b@example.org,1970-01-01,12/01/2016,active,false\n"
+    with pytest.raises(ContestError, match="join_date"):
+        roll_import(contest=contest, section="members", data=data)
     assert contest.electors.count() == 0
+    assert not contest.rolls.exists()
 
 
 def test_codes_are_stored_only_as_digests_and_emailed(db: None) -> None:
@@ -174,15 +186,16 @@ def test_count_publish_and_per_section_figures(open_ballot: OpenBallot) -> None:
     assert first == {"Alice Incumbent": "4", "Bob Challenger": "3", "Carol Challenger": "2"}
     assert summary["rounds"][1]["tallies"] == {"Alice Incumbent": "5", "Bob Challenger": "4"}
     assert summary["winner"] == "Alice Incumbent"
-    # Electors R0001-R0004 are members, R0005-R0008 registered supporters: ballots 1-4
-    # were members' (A, A, A, B), ballots 5-8 supporters' (B, C, C, A), ballot 9 affiliated.
+    # Codes go out by section then reference: affiliated A0001-4 (ballots 1-4: A, A, A, B),
+    # members M0001-4 (ballots 5-8: B, C, C, A), then registered supporter S0001 (ballot 9).
     sections = summary["rounds"][0]["sections"]
-    assert sections["members"] == {
+    assert sections["affiliated-supporters"] == {
         "Alice Incumbent": "3",
         "Bob Challenger": "1",
         "Carol Challenger": "0",
     }
-    assert sections["registered supporters"]["Carol Challenger"] == "2"
+    assert sections["members"]["Carol Challenger"] == "2"
+    assert sections["registered-supporters"]["Bob Challenger"] == "1"
     result_publish(contest=open_ballot.contest)
     open_ballot.contest.refresh_from_db()
     assert open_ballot.contest.state == ContestState.PUBLISHED

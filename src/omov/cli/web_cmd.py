@@ -80,10 +80,13 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     database.unlink(missing_ok=True)
     _django(f"sqlite:///{database}")
     _migrate()
+    from django.db import transaction
+
     from omov.web.demo import demo_seed
 
     console.print("Seeding the 2016-shaped demo contest (a few seconds)…")
-    demo = demo_seed()
+    with transaction.atomic():  # one commit: SQLite syncs to disk once, not per ballot
+        demo = demo_seed()
     url = f"http://{host}:{port}"
     console.print(f"\n[bold]omov demo[/bold] on {url}/  ({demo.ballots_cast} ballots already cast)")
     console.print(f"  Returning officer: {url}/officer/contest/{demo.contest_id}/")

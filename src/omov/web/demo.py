@@ -1,10 +1,10 @@
 """Seed a demo contest shaped like Labour's 2016 leadership election.
 
-Synthetic electors in the three 2016 sections (roughly in the 2016 proportions: members,
-registered supporters, affiliated supporters), the incumbent on the ballot automatically, a
-challenger nominated by 172 of 254 MPs and MEPs, some ineligible joiners, a vetted exclusion,
-an upheld appeal, and about a third of the ballots already cast, split per section much as
-2016 was (59%, 70%, 60% for the incumbent).
+The electorate package's seeded 2016-shaped synthetic rolls (scaled down) in the three
+sections, with their ineligible records; the incumbent on the ballot automatically; a
+challenger nominated by 172 of the 251 MPs and MEPs; a vetted exclusion and an upheld
+appeal; and about a third of the ballots already cast, split per section much as 2016 was
+(59%, 70%, 60% for the incumbent).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from omov.electorate.synthetic import generate
 from omov.web.balloting.services import ballot_cast, ballot_open, credentials_issue
 from omov.web.contests.services import (
     candidate_add,
@@ -25,6 +26,7 @@ from omov.web.contests.services import (
     rulebook_load,
 )
 from omov.web.electorate.models import Elector
+from omov.web.electorate.rolls import SECTION_OF
 from omov.web.electorate.services import (
     appeal_decide,
     appeal_lodge,
@@ -34,10 +36,10 @@ from omov.web.electorate.services import (
 )
 from omov.web.nominations.services import nomination_record, nominations_close
 
-SECTIONS = {  # section: (electors, incumbent's share of first preferences in 2016)
-    "members": (1800, 0.59),
-    "registered supporters": (600, 0.70),
-    "affiliated supporters": (600, 0.60),
+SHARE = {  # the incumbent's share of first preferences in each section in 2016
+    "members": 0.59,
+    "registered-supporters": 0.70,
+    "affiliated-supporters": 0.60,
 }
 STATEMENT = (
     "This is a synthetic statement for the demo, standing in for the 250 words and photo "
@@ -56,23 +58,16 @@ class Demo:
     ballots_cast: int
 
 
-def _roll_csv(rng: random.Random) -> str:
-    lines = ["reference,name,email,section,joined_on"]
-    number = 0
-    for section, (size, _) in SECTIONS.items():
-        for _ in range(size):
-            number += 1
-            joined = dt.date(2015, 1, 1) + dt.timedelta(days=rng.randrange(376))
-            if section == "members" and rng.random() < 0.08:
-                joined = dt.date(2016, 2, 1) + dt.timedelta(days=rng.randrange(150))
-            lines.append(
-                f"L{number:06d},Elector {number},elector{number}@example.org,"
-                f"{section},{joined.isoformat()}"
-            )
-    return "\n".join(lines) + "\n"
+def _rolls(scale: float, seed: int) -> dict[str, bytes]:
+    """The electorate package's seeded 2016-shaped synthetic rolls, as CSV uploads."""
+    synthetic = generate(seed=seed, scale=scale)
+    return {
+        slug: synthetic.rolls[section].drop("row").write_csv().encode()
+        for slug, section in SECTION_OF.items()
+    }
 
 
-def demo_seed(*, cast_fraction: float = 0.35, seed: int = 2016) -> Demo:
+def demo_seed(*, cast_fraction: float = 0.35, scale: float = 0.005, seed: int = 2016) -> Demo:
     """Build the demo contest through the same services the officer's pages use."""
     rng = random.Random(seed)
     password = secrets.token_urlsafe(9)
@@ -86,7 +81,7 @@ def demo_seed(*, cast_fraction: float = 0.35, seed: int = 2016) -> Demo:
     contest = contest_open(
         rulebook=rulebook,
         title="Leadership election 2016 (demo)",
-        nominating_body_size=254,
+        nominating_body_size=rulebook.facts["body_size"],
         freeze_date=dt.date(2016, 1, 12),
         ballot_opens_at=now - dt.timedelta(hours=1),
         ballot_closes_at=now + dt.timedelta(days=14),
@@ -104,7 +99,8 @@ def demo_seed(*, cast_fraction: float = 0.35, seed: int = 2016) -> Demo:
         nomination_record(candidate=challenger, nominator=f"PLP/EPLP member {n}")
     nominations_close(contest=contest)
 
-    roll_import(contest=contest, text=_roll_csv(rng))
+    for section, data in _rolls(scale, seed).items():
+        roll_import(contest=contest, section=section, data=data)
     electors = list(contest.electors.filter(eligibility="eligible").order_by("reference"))
     elector_exclude(elector=electors[3], grounds="Stood against the party (demo evidence).")
     refused = Elector.objects.get(pk=electors[7].pk)
@@ -117,13 +113,13 @@ def demo_seed(*, cast_fraction: float = 0.35, seed: int = 2016) -> Demo:
     ballot_open(contest=contest)
     cast = 0
     voters = Elector.objects.in_bulk(list(codes))
-    for pk, code in list(codes.items())[1:]:
-        if rng.random() >= cast_fraction:
+    voter_pk = next(pk for pk in codes if voters[pk].section == "members")
+    for pk, code in codes.items():
+        if pk == voter_pk or rng.random() >= cast_fraction:
             continue
-        share = SECTIONS[voters[pk].section][1]
+        share = SHARE[voters[pk].section]
         first, second = (incumbent, challenger) if rng.random() < share else (challenger, incumbent)
         ranking = [first.position] if rng.random() < 0.5 else [first.position, second.position]
         ballot_cast(contest=contest, code=code, ranking=ranking)
         cast += 1
-    voter_pk, voter_code = next(iter(codes.items()))
-    return Demo(contest.pk, "officer", password, voter_code, voters[voter_pk].reference, cast)
+    return Demo(contest.pk, "officer", password, codes[voter_pk], voters[voter_pk].reference, cast)

@@ -31,7 +31,7 @@ ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
 
 def _code_message(contest: Contest, elector: Elector, code: str) -> tuple[str, str, str, list[str]]:
     body = (
-        f"Dear {elector.name},\n\nYour voting code for {contest.title} is\n\n    {code}\n\n"
+        f"Dear member,\n\nYour voting code for {contest.title} is\n\n    {code}\n\n"
         "It works once. Keep it secret; nobody from the party will ask you for it.\n"
     )
     return (

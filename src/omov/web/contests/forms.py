@@ -19,11 +19,20 @@ class OfficerForm(forms.Form):
 
 class ContestForm(OfficerForm):
     organisation = forms.CharField(max_length=200, initial="The Labour Party")
-    rulebook = forms.ChoiceField(choices=[(k, k) for k in shipped_keys()])
+    rulebook = forms.ChoiceField(
+        choices=lambda: [(k, k) for k in shipped_keys()], initial="labour/2016"
+    )
     title = forms.CharField(max_length=200, initial="Leadership election")
-    nominating_body_size = forms.IntegerField(min_value=1, label="Members of the nominating body")
+    nominating_body_size = forms.IntegerField(
+        min_value=1,
+        required=False,
+        label="Members of the nominating body",
+        help_text="Leave blank for the size the rulebook records.",
+    )
     freeze_date = forms.DateField(
-        help_text="YYYY-MM-DD", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        help_text="YYYY-MM-DD; blank: the rulebook's",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     ballot_opens_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")
     ballot_closes_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")

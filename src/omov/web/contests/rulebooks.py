@@ -1,68 +1,114 @@
-"""The web side's view of a shipped rulebook: the few facts the web flow needs, with citations.
+"""The web side's view of a shipped rulebook, read through the rules engine (``omov.rules``).
 
-The rulebook engine (``omov.rules``) owns rule logic. Until it ships the Labour editions, the
-web app reads a small built-in record of the 2016 rules, every fact cited, so the officer flow
-can run end to end; ``rulebook_facts`` prefers the engine whenever it knows the key.
+The engine owns the rules; this module only flattens what the web flow needs (method,
+sections, nomination threshold, incumbent reading, decisions with citations) into plain
+JSON facts stored with the contest, so a contest keeps the rules it was opened under.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from math import ceil
+from functools import cache
 from typing import Any
 
+from omov.count import CountOptions
+from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
+from omov.rules.nominations import round_share
+from omov.rules.schema import NominationRule, Rounding, Rulebook
+
 Facts = dict[str, Any]
-
-LABOUR_2016: Facts = {
-    "key": "labour/2016",
-    "organisation": "The Labour Party",
-    "title": "Labour Party Rule Book 2016, Chapter 4 Clause II (leadership elections)",
-    "method": "irv",
-    "sections": ["members", "registered supporters", "affiliated supporters"],
-    "nominating_body": "PLP and EPLP (Commons MPs and MEPs)",
-    "challenge_fraction": "1/5",
-    "vacancy_fraction": "3/20",
-    "incumbent_automatic": True,
-    "postal_precedence": "first-received",
-    "decisions": [
-        {
-            "decision": "A challenger needs nominations from 20% of the PLP and EPLP combined.",
-            "citation": "Rule Book 2016, Ch 4 Cl II 2.B.ii; Foster v McNicol [2016] EWHC 1966 (QB)",
-        },
-        {
-            "decision": "The incumbent is on the ballot without nominations.",
-            "citation": "NEC ruling, 12 July 2016; Foster v McNicol [2016] EWHC 1966 (QB)",
-        },
-        {
-            "decision": "Members vote if they joined on or before 12 January 2016 (six months).",
-            "citation": "NEC procedural guidelines 12 July 2016; Evangelou [2016] EWCA Civ 817",
-        },
-        {
-            "decision": "Preferential ballot, one member one vote, counted by instant runoff.",
-            "citation": "Rule Book 2016, Ch 4 Cl II 2.C",
-        },
-        {
-            "decision": "Each voter's first ballot received counts; later returns are refused.",
-            "citation": "NEC procedural guidelines 2016 (one ballot per eligible voter)",
-        },
-    ],
-}
-
-BUILT_IN: dict[str, Facts] = {LABOUR_2016["key"]: LABOUR_2016}
+POSTAL_PRECEDENCE = "first-received"
+"""The rulebooks ship no rule for a postal and an online vote on one credential; omov counts
+the first received, the only rule that needs no link from a ballot back to a credential."""
 
 
+@cache
 def shipped_keys() -> list[str]:
-    return sorted(BUILT_IN)
+    """Shipped editions the web app can run: an electorate ballot and nomination rules."""
+    return [key for key in shipped_rulebooks() if _runnable(load_rulebook(key))]
+
+
+def _runnable(book: Rulebook) -> bool:
+    return book.voting is not None and bool(book.nominations) and bool(book.sections)
+
+
+def _nomination_rule(book: Rulebook) -> tuple[str, NominationRule]:
+    key = "challenge" if "challenge" in book.nominations else next(iter(book.nominations))
+    return key, book.nominations[key]
 
 
 def rulebook_facts(key: str) -> Facts:
     """The facts of the shipped rulebook ``key``; a ``KeyError`` names the known ones."""
-    if key not in BUILT_IN:
-        raise KeyError(f"no shipped rulebook {key!r}; known: {', '.join(shipped_keys())}")
-    return dict(BUILT_IN[key])
+    try:
+        book = load_rulebook(key)
+    except RulesError:
+        raise KeyError(f"no shipped rulebook {key!r}; known: {', '.join(shipped_keys())}") from None
+    if not _runnable(book) or book.voting is None:
+        raise KeyError(f"{key} has no electorate ballot with nominations for the web app to run")
+    method, seats, _ = count_setup(book)
+    rule_key, rule = _nomination_rule(book)
+    requirement = rule.requirements[0]
+    sections = [slug for slug in book.voting.voters if slug in book.sections]
+    reading = book.incumbent.readings[book.incumbent.default_reading] if book.incumbent else None
+    members = book.sections.get("members")
+    freeze = members.eligibility.joined_on_or_before if members else None
+    return {
+        "key": book.id,
+        "organisation": book.organisation_name,
+        "title": book.title,
+        "method": method,
+        "seats": seats,
+        "sections": sections,
+        "section_names": {slug: book.sections[slug].name for slug in sections},
+        "nomination_rule": rule_key,
+        "nominating_body": " and ".join(book.bodies[b].name for b in requirement.bodies),
+        "body_size": sum(book.bodies[b].size or 0 for b in requirement.bodies),
+        "nomination_fraction": str(requirement.fraction or Fraction(0)),
+        "nomination_count": requirement.count or 0,
+        "rounding": requirement.rounding.value,
+        "incumbent_automatic": bool(reading and reading.on_ballot == "automatic"),
+        "freeze_date": freeze.isoformat() if freeze else None,
+        "postal_precedence": POSTAL_PRECEDENCE,
+        "decisions": _decisions(book, rule),
+    }
 
 
-def nomination_threshold(facts: Facts, *, body_size: int, challenge: bool = True) -> int:
-    """Nominations a candidate needs: the rule's fraction of the body, rounded up."""
-    fraction = Fraction(facts["challenge_fraction" if challenge else "vacancy_fraction"])
-    return ceil(fraction * body_size)
+def _decisions(book: Rulebook, rule: NominationRule) -> list[dict[str, str]]:
+    """What the rulebook decides for a contest, each with the clause it comes from."""
+    decisions = [
+        {"decision": t.explanation, "citation": t.citation} for t in book.triggers if t.explanation
+    ]
+    decisions.append(
+        {
+            "decision": rule.explanation or "Nominations as the rules require.",
+            "citation": rule.citation,
+        }
+    )
+    if book.incumbent is not None:
+        reading = book.incumbent.readings[book.incumbent.default_reading]
+        decisions.append({"decision": reading.explanation, "citation": reading.citation})
+    for section in book.sections.values():
+        decisions.append(
+            {
+                "decision": f"{section.name} may vote as the rules define.",
+                "citation": section.eligibility.citation,
+            }
+        )
+    if book.voting is not None:
+        decisions.append(
+            {"decision": f"Counted by {book.voting.method}.", "citation": book.voting.citation}
+        )
+    return decisions
+
+
+def nomination_threshold(facts: Facts, *, body_size: int) -> int:
+    """Nominations a candidate needs: the rule's share of the body, rounded as it says."""
+    share = round_share(
+        Fraction(facts["nomination_fraction"]) * body_size, Rounding(facts["rounding"])
+    )
+    return max(share, int(facts.get("nomination_count", 0)))
+
+
+def count_rules(key: str) -> tuple[str, int, CountOptions]:
+    """Method, seats and count options for ``omov.count.count``, from the rulebook itself."""
+    return count_setup(load_rulebook(key))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -18,6 +20,7 @@ from omov.web.contests.services import (
     organisation_create,
     rulebook_load,
 )
+from omov.web.electorate.rolls import SECTION_OF, roll_columns
 from omov.web.electorate.selectors import (
     appeals_waiting,
     electors_page,
@@ -48,11 +51,15 @@ def _open(data: dict[str, object]) -> Contest:
     name = str(data["organisation"]).strip()
     organisation = Organisation.objects.filter(name=name).first() or organisation_create(name=name)
     rulebook = rulebook_load(organisation=organisation, key=str(data["rulebook"]))
+    facts = rulebook.facts
+    freeze = data["freeze_date"] or facts["freeze_date"]
+    if not freeze:
+        raise ContestError("this rulebook records no freeze date: give one")
     return contest_open(
         rulebook=rulebook,
         title=str(data["title"]),
-        nominating_body_size=data["nominating_body_size"],  # type: ignore[arg-type]
-        freeze_date=data["freeze_date"],  # type: ignore[arg-type]
+        nominating_body_size=data["nominating_body_size"] or facts["body_size"],  # type: ignore[arg-type]
+        freeze_date=freeze if isinstance(freeze, dt.date) else dt.date.fromisoformat(freeze),  # type: ignore[arg-type]
         ballot_opens_at=data["ballot_opens_at"],  # type: ignore[arg-type]
         ballot_closes_at=data["ballot_closes_at"],  # type: ignore[arg-type]
     )
@@ -72,6 +79,11 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "appeals": appeals_waiting(contest=contest),
         "ballots": contest.ballots.count(),
         "events": events_for_stream(stream=contest.stream),
+        "roll_columns": [
+            (slug, roll_columns(slug))
+            for slug in contest.rulebook.facts["sections"]
+            if slug in SECTION_OF
+        ],
     }
     return render(request, "contests/dashboard.html", context)
 

@@ -19,10 +19,8 @@ class Eligibility(models.TextChoices):
 class Elector(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="electors")
     reference = models.CharField(max_length=40, help_text="Membership or supporter number.")
-    name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
-    section = models.CharField(max_length=60)
-    joined_on = models.DateField()
+    email = models.CharField(max_length=254, blank=True)
+    section = models.CharField(max_length=60, help_text="The rulebook's section slug.")
     eligibility = models.CharField(
         max_length=12, choices=Eligibility.choices, default=Eligibility.ELIGIBLE
     )
@@ -32,12 +30,27 @@ class Elector(models.Model):
 
     class Meta:
         constraints = (
-            models.UniqueConstraint(fields=("contest", "reference"), name="elector_once"),
+            models.UniqueConstraint(
+                fields=("contest", "section", "reference"), name="elector_once"
+            ),
         )
         indexes = (models.Index(fields=("contest", "eligibility")),)
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.name}"
+        return f"{self.section} {self.reference}"
+
+
+class RollUpload(models.Model):
+    """The latest roll of one section, kept so every import can re-decide the electorate."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="rolls")
+    section = models.CharField(max_length=60)
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("contest", "section"), name="one_roll_per_section"),
+        )
 
 
 class AppealState(models.TextChoices):

@@ -1,67 +1,77 @@
-"""Reading an uploaded roll and deciding eligibility, row by row with reason codes.
+"""Rolls and eligibility through the electorate package (``omov.electorate``).
 
-The electorate package (``omov.electorate``) owns roll validation and eligibility rules;
-until its public functions land, this applies the one rule the 2016 rulebook fixes (joined
-on or before the freeze date, in a known section) so the web flow runs end to end.
+Each section has its own roll (the electorate package's column schemas); every import
+re-decides the whole electorate, because de-duplication looks across sections. The web side
+keeps only what the contest needs per record: reference, email, section, decision, reason.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 from dataclasses import dataclass
 
+from omov.electorate.criteria import EligibilityCriteria, preset
+from omov.electorate.eligibility import assess
+from omov.electorate.errors import ElectorateError
+from omov.electorate.roll import Roll, read_roll_bytes
+from omov.electorate.schema import Section, schema_for
 from omov.web.errors import ContestError
 
-COLUMNS = ("reference", "name", "email", "section", "joined_on")
+SECTION_OF = {
+    "members": Section.MEMBERS,
+    "registered-supporters": Section.SUPPORTERS,
+    "affiliated-supporters": Section.AFFILIATES,
+}
+"""Rulebook section slug -> the electorate package's section."""
 
 
 @dataclass(frozen=True)
-class RollRow:
+class Decision:
     reference: str
-    name: str
     email: str
     section: str
-    joined_on: dt.date
     eligible: bool
     reason: str
 
 
-def roll_rows(text: str, *, sections: list[str], freeze_date: dt.date) -> list[RollRow]:
-    """Parse a roll CSV; any bad row rejects the whole file with its line number."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ContestError(f"roll: missing column(s) {', '.join(missing)}")
-    rows: list[RollRow] = []
-    seen: set[str] = set()
-    for line, record in enumerate(reader, start=2):
-        reference = (record["reference"] or "").strip()
-        if not reference:
-            raise ContestError(f"roll line {line}: empty reference")
-        if reference in seen:
-            raise ContestError(f"roll line {line}: reference {reference} appears twice")
-        seen.add(reference)
-        try:
-            joined = dt.date.fromisoformat((record["joined_on"] or "").strip())
-        except ValueError:
-            raise ContestError(f"roll line {line}: joined_on is not a YYYY-MM-DD date") from None
-        section = (record["section"] or "").strip()
-        eligible, reason = True, "eligible"
-        if section not in sections:
-            eligible, reason = False, "unknown-section"
-        elif joined > freeze_date:
-            eligible, reason = False, "joined-after-freeze"
-        rows.append(
-            RollRow(
-                reference,
-                (record["name"] or "").strip(),
-                (record["email"] or "").strip(),
-                section,
-                joined,
-                eligible,
-                reason,
+def criteria_for(rulebook_key: str) -> EligibilityCriteria:
+    try:
+        return preset(rulebook_key.replace("/", "-"))
+    except ElectorateError:
+        raise ContestError(f"no eligibility criteria for {rulebook_key} yet") from None
+
+
+def roll_columns(section: str) -> str:
+    return ",".join(schema_for(SECTION_OF[section]).names)
+
+
+def roll_read(data: bytes, *, section: str) -> Roll:
+    """Read one section's roll; a bad row refuses the whole file with its line number."""
+    if section not in SECTION_OF:
+        raise ContestError(f"unknown section {section!r}; known: {', '.join(SECTION_OF)}")
+    try:
+        return read_roll_bytes(data, SECTION_OF[section], name=f"{section} roll")
+    except ElectorateError as error:
+        raise ContestError(str(error)) from None
+
+
+def decide(rolls: dict[str, bytes], *, rulebook_key: str) -> list[Decision]:
+    """Every record of every section's roll, with its eligibility decision and reason code."""
+    read = {slug: roll_read(data, section=slug) for slug, data in rolls.items()}
+    slug_of = {SECTION_OF[slug].value: slug for slug in read}
+    assessment = assess({SECTION_OF[s]: r for s, r in read.items()}, criteria_for(rulebook_key))
+    emails = {
+        (slug, str(row[0])): str(row[1] or "")
+        for slug, roll in read.items()
+        for row in roll.frame.select(schema_for(roll.section).record_id, "email").iter_rows()
+    }
+    decisions = []
+    for record in assessment.records.iter_rows(named=True):
+        slug = slug_of[record["section"]]
+        reference = str(record["record_id"])
+        reason = record["reason"]
+        decisions.append(
+            Decision(
+                reference, emails[(slug, reference)], slug, reason is None, reason or "eligible"
             )
         )
-    return rows
+    return decisions

@@ -37,7 +37,7 @@ def turnout_by_section(*, contest: Contest) -> list[dict[str, Any]]:
 def electors_page(*, contest: Contest, search: str = "", limit: int = 50) -> QuerySet[Elector]:
     electors = contest.electors.order_by("reference")
     if search:
-        electors = electors.filter(Q(reference__icontains=search) | Q(name__icontains=search))
+        electors = electors.filter(Q(reference__icontains=search) | Q(email__icontains=search))
     return electors[:limit]
 
 

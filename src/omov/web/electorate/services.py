@@ -2,48 +2,62 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db import transaction
 
 from omov.web.audit.services import event_record
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock, contest_transition
-from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility
-from omov.web.electorate.rolls import roll_rows
+from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility, RollUpload
+from omov.web.electorate.rolls import decide, roll_read
 from omov.web.errors import ContestError
 
 EDITABLE = (ContestState.NOMINATIONS, ContestState.ELECTORATE)
 
 
 @transaction.atomic
-def roll_import(*, contest: Contest, text: str) -> int:
-    """Add the electors of a roll CSV, each with its eligibility decision; all or nothing."""
+def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
+    """Import (or replace) one section's roll and re-decide every elector; all or nothing.
+
+    Vetting decisions already taken (exclusions, upheld appeals) stand across re-imports."""
     contest = contest_lock(contest=contest, expected=EDITABLE)
-    rows = roll_rows(
-        text, sections=contest.rulebook.facts["sections"], freeze_date=contest.freeze_date
-    )
-    known = set(contest.electors.values_list("reference", flat=True))
-    again = [row.reference for row in rows if row.reference in known]
-    if again:
-        raise ContestError(f"roll: {len(again)} reference(s) already on the roll, e.g. {again[0]}")
+    if section not in contest.rulebook.facts["sections"]:
+        raise ContestError(f"this rulebook has no section {section!r}")
+    roll_read(data, section=section)  # refuse a bad file before storing anything
+    RollUpload.objects.update_or_create(contest=contest, section=section, defaults={"data": data})
+    rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
+    decisions = decide(rolls, rulebook_key=contest.rulebook.key)
+    kept = {
+        (e.section, e.reference): e
+        for e in contest.electors.filter(reason__in=("vetted", "appeal-upheld"))
+    }
+    contest.electors.exclude(pk__in=[e.pk for e in kept.values()]).delete()
     Elector.objects.bulk_create(
         Elector(
             contest=contest,
-            reference=row.reference,
-            name=row.name,
-            email=row.email,
-            section=row.section,
-            joined_on=row.joined_on,
-            eligibility=Eligibility.ELIGIBLE if row.eligible else Eligibility.INELIGIBLE,
-            reason=row.reason,
+            reference=d.reference,
+            email=d.email,
+            section=d.section,
+            eligibility=Eligibility.ELIGIBLE if d.eligible else Eligibility.INELIGIBLE,
+            reason=d.reason,
         )
-        for row in rows
+        for d in decisions
+        if (d.section, d.reference) not in kept
     )
+    rows = sum(d.section == section for d in decisions)
     event_record(
         stream=contest.stream,
         kind="roll.imported",
-        payload={"rows": len(rows), "eligible": sum(row.eligible for row in rows)},
+        payload={
+            "section": section,
+            "rows": rows,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "eligible": sum(d.eligible for d in decisions),
+            "electors": len(decisions),
+        },
     )
-    return len(rows)
+    return rows
 
 
 @transaction.atomic

@@ -19,12 +19,16 @@ from omov.web.errors import ContestError
 from omov.web.officer import back_to, officer_required, run_action
 
 
-def _upload_text(request: HttpRequest, field: str) -> str:
+def _upload_bytes(request: HttpRequest, field: str) -> bytes:
     upload = request.FILES.get(field)
     if upload is None:
         raise ContestError("choose a CSV file to upload")
+    return bytes(upload.read())
+
+
+def _upload_text(request: HttpRequest, field: str) -> str:
     try:
-        return str(upload.read().decode("utf-8-sig"))
+        return _upload_bytes(request, field).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ContestError("the file is not UTF-8 text") from None
 
@@ -35,7 +39,11 @@ def roll_upload(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(
         request,
-        lambda: roll_import(contest=contest, text=_upload_text(request, "roll")),
+        lambda: roll_import(
+            contest=contest,
+            section=request.POST.get("section", ""),
+            data=_upload_bytes(request, "roll"),
+        ),
         "Roll imported.",
         back_to(pk),
     )

@@ -22,15 +22,24 @@ def _table(tallies: dict[str, str]) -> list[dict[str, str]]:
 def results_page(*, contest: Contest) -> dict[str, Any]:
     result: Result = contest.result
     summary = result.summary
+    names = contest.rulebook.facts.get("section_names", {})
+    zero = dict.fromkeys(summary["candidates"], "0")
     rounds = [
         {
             **r,
             "table": _table(r["tallies"]),
-            "section_tables": {name: _table(t) for name, t in r["sections"].items()},
+            # Every section the rulebook reports, in its order, even one with no ballots.
+            "section_tables": {
+                names.get(slug, slug): _table(r["sections"].get(slug, zero))
+                for slug in contest.rulebook.facts["sections"]
+            },
         }
         for r in summary["rounds"]
     ]
-    turnout = turnout_by_section(contest=contest)
+    turnout = [
+        {**row, "section": names.get(row["section"], row["section"])}
+        for row in turnout_by_section(contest=contest)
+    ]
     eligible = sum(int(row["eligible"]) for row in turnout)
     voted = sum(int(row["voted"]) for row in turnout)
     return {

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from omov.count import CountError, count
 from omov.web.contests.models import Contest, ContestState
+from omov.web.contests.rulebooks import count_rules
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.errors import ContestError
@@ -20,8 +21,9 @@ def result_count(*, contest: Contest) -> Result:
     if not rows:
         raise ContestError("there are no ballots to count")
     ballots = ballot_set(ballot_candidates(contest=contest), rows, contest.title)
+    method, seats, options = count_rules(contest.rulebook.key)
     try:
-        report = count(ballots, method=contest.method)
+        report = count(ballots, method=method, seats=seats, options=options)
     except CountError as error:
         raise ContestError(f"the count failed: {error}") from None
     summary = report_summary(report)
