@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from omov.count import BallotFileError, BallotSet, Inactive
+from omov.count import BallotError, BallotFileError, BallotSet, Inactive
 from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, DuplicateRule
 from omov.count.formats import plain_csv, read_ballots, write_ballots
 
@@ -177,6 +177,7 @@ CSV_FAULTS = [
     ("rank1,section\nAlice,members\nBob,\n", 3, "a ballot with no section"),
     ('# sections: ["members"]\nrank1,section\nAlice,members\nBob,others\n', 4, "unknown section"),
     ("# seats: two\nrank1\nAlice\n", 1, "seats: not a JSON value"),
+    ('# candidates: ["A=B"]\nrank1\nA\n', 1, "a name with '='"),
     ("\n\n", 1, "empty file"),
     ("rank1\n", 1, "no ballots"),
 ]
@@ -287,3 +288,12 @@ def test_junk_and_empty_parquet_fail_in_one_line(tmp_path, content):
         read_ballots(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["Ann=Bob", " Ann", ""])
+def test_names_a_table_cannot_hold_are_refused_and_nothing_is_written(tmp_path, name):
+    ballots = BallotSet.from_rankings([name, "Cat"], [[0, 1]])
+    path = tmp_path / "out.csv"
+    with pytest.raises(BallotError, match="cannot write candidate"):
+        write_ballots(ballots, path, format="csv")
+    assert list(tmp_path.iterdir()) == []

@@ -39,7 +39,7 @@ import numpy as np
 import polars as pl
 
 from omov.count.ballots import BLANK, N_STOPS, OVERVOTE, BallotPolicy, BallotSet, Inactive
-from omov.count.errors import BallotFileError
+from omov.count.errors import BallotError, BallotFileError
 
 _RANK = re.compile(r"rank([1-9][0-9]*)$")
 SECTION = "section"
@@ -134,6 +134,8 @@ def metadata_from(path: Path, record: dict[str, Any], lines: dict[str, int]) -> 
             raise BallotFileError(path, lines.get(key), f"{key} must be a JSON list of names")
         if len(set(value)) < len(value):
             raise BallotFileError(path, lines.get(key), f"{key} lists a name twice")
+        if key != "sections" and any("=" in v for v in value):
+            raise BallotFileError(path, lines.get(key), "a name with '=' (that marks an overvote)")
         return tuple(v.strip() for v in value)
 
     seats = record.get("seats")
@@ -281,6 +283,12 @@ def _rank_ids(cells: pl.Series, candidates: Sequence[str]) -> np.ndarray[Any, np
 
 def ballot_frame(ballots: BallotSet) -> pl.DataFrame:
     """A ballot set as a ranking table: one row per distinct ranking (and section)."""
+    unwritable = [c for c in ballots.candidates if "=" in c or c != c.strip() or not c]
+    if unwritable:
+        raise BallotError(
+            f"cannot write candidate {unwritable[0]!r} to a ranking table: names are trimmed "
+            "and '=' marks an overvote"
+        )
     n = ballots.n_candidates
     rankings = ballots.rankings.astype(np.int32)
     stops = rankings >= n
