@@ -6,7 +6,8 @@ scripts/setup.sh
 scripts/services.sh
 scripts/browser.sh
 
-echo "== ruff";          .venv/bin/ruff check src tests bench && .venv/bin/ruff format --check -q src tests bench
+echo "== ruff";          .venv/bin/ruff check src tests bench
+                         .venv/bin/ruff format --check src tests bench
 echo "== mypy";          .venv/bin/mypy
 echo "== import-linter"; .venv/bin/lint-imports
 # The whole suite on PostgreSQL, then the web tests again on SQLite (same code, both databases).
