@@ -36,20 +36,40 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument("--repeat", type=int, default=2, help="runs per contender; best kept")
     parser.add_argument("--child", choices=["omov", "pandas"], help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         run = _omov if args.child == "omov" else _pandas
+        cpu_before = _cpu()
         figures = run(args.dir)
+        figures["cpu"] = _cpu() - cpu_before
         figures["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         print(json.dumps(figures))
         return
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
         records = _prepare(directory, args.people, args.seed)
-        results = {name: _child(name, directory) for name in ("omov", "pandas")}
+        results = {name: _best(name, directory, args.repeat) for name in ("omov", "pandas")}
     _print(records, results)
+
+
+def _cpu() -> float:
+    """Seconds of CPU (all threads): steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _best(name: str, directory: Path, repeat: int) -> dict[str, float]:
+    """The fastest of ``repeat`` fresh runs (noise only ever adds time); the largest peak."""
+    runs = [_child(name, directory) for _ in range(max(1, repeat))]
+    best = min(runs, key=_total)
+    return {**best, "peak_bytes": max(r["peak_bytes"] for r in runs)}
+
+
+def _total(r: dict[str, float]) -> float:
+    return r["import"] + r["eligibility"] + r["dedup"]
 
 
 def _prepare(directory: Path, people: int, seed: int) -> int:
@@ -169,22 +189,20 @@ def _pandas(directory: Path) -> dict[str, float]:
 
 def _print(records: int, results: dict[str, dict[str, float]]) -> None:
     print(f"roll: {records:,} records in three sections (synthetic, 2016-shaped)")
-    print(
-        f"{'':8}{'import':>9}{'eligib.':>9}{'dedup':>9}{'total':>9}{'peak MB':>10}{'eligible':>11}"
-    )
+    print("wall seconds per phase (best run); cpu: CPU seconds of that run, all threads,")
+    print("library import included; peak MB: the child process's peak resident memory")
+    head = f"{'':8}{'import':>9}{'eligib.':>9}{'dedup':>9}{'total':>9}{'cpu':>8}{'peak MB':>10}"
+    print(f"{head}{'eligible':>11}")
     for name, r in results.items():
-        total = r["import"] + r["eligibility"] + r["dedup"]
         print(
-            f"{name:8}{r['import']:9.2f}{r['eligibility']:9.2f}{r['dedup']:9.2f}{total:9.2f}"
-            f"{r['peak_bytes'] / 2**20:10.0f}{int(r['eligible']):>11,}"
+            f"{name:8}{r['import']:9.2f}{r['eligibility']:9.2f}{r['dedup']:9.2f}{_total(r):9.2f}"
+            f"{r['cpu']:8.2f}{r['peak_bytes'] / 2**20:10.0f}{int(r['eligible']):>11,}"
         )
     ours, peer = results["omov"], results["pandas"]
-    ours_total = ours["import"] + ours["eligibility"] + ours["dedup"]
-    peer_total = peer["import"] + peer["eligibility"] + peer["dedup"]
     same = ours["eligible"] == peer["eligible"]
     print(f"same eligible count: {'yes' if same else 'NO - the comparison is void'}")
-    print(f"pandas / omov time: {peer_total / ours_total:.2f}x")
-    meets = ours_total <= GOAL_SECONDS and ours["peak_bytes"] <= GOAL_BYTES
+    print(f"pandas / omov wall time: {_total(peer) / _total(ours):.2f}x")
+    meets = _total(ours) <= GOAL_SECONDS and ours["peak_bytes"] <= GOAL_BYTES
     print(f"goal (<= {GOAL_SECONDS:.0f} s, <= 2 GB): {'met' if meets else 'NOT met'}")
 
 
