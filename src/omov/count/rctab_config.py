@@ -26,6 +26,7 @@ from omov.count.ballots import BLANK, BallotPolicy, BallotSet, DuplicateRule, Ov
 from omov.count.errors import BallotFileError, CountError
 from omov.count.formats.cdf import CastVoteRecords, parse_cdf
 from omov.count.formats.clear_ballot import parse_clear_ballot
+from omov.count.formats.dominion import parse_dominion
 from omov.count.formats.ess_xlsx import parse_ess_xlsx, records_from_names
 from omov.count.formats.rctab_csv import parse_rctab_csv
 from omov.count.methods import count
@@ -269,6 +270,8 @@ def _read_source(contest: RctabContest, source: Mapping[str, Any]) -> tuple[Path
             first_vote_column=_whole(source.get("firstVoteColumnIndex"), 2),
             first_vote_row=_whole(source.get("firstVoteRowIndex"), 2),
         )
+    if provider == "dominion":
+        return path, parse_dominion(path, str(source.get("contestId") or ""))
     if provider == "clearBallot":
         return path, parse_clear_ballot(path, str(source.get("contestId") or ""))
     if provider == "ess":
