@@ -8,9 +8,10 @@ memory is its own:
 
 - omov: ``read_roll`` per section (every value checked, row-numbered errors), ``assess``
   (every reason code, vetting, de-duplication across sections), and ``deduplicate`` alone;
-- pandas: a careful peer doing the same work with pandas (``read_csv`` as text, dates parsed
-  with an explicit format, the same checks with NumPy, ``drop_duplicates`` on the same
-  normalised key among the otherwise eligible).
+- pandas: a careful peer doing the same decisions with pandas (``read_csv`` as text, dates
+  parsed with an explicit format, the same eligibility tests, ``duplicated`` on the same
+  normalised key among the otherwise eligible). It checks less on import than omov does (no
+  row-numbered errors, codes, flags, repeated ids or headers), so it is a lower bound.
 
 Both must reach the same eligible count, or the figures mean nothing; the script says so.
 Goal: omov's total at most 10 s on 2 cores, peak memory at most 2 GB.
