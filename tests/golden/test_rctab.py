@@ -56,6 +56,7 @@ CONFIG_CASES = [
     "dominion_multi_file",
     "dominion_no_precinct_data",
     "dominion_wyoming",
+    "2024_alaska_dominion",
 ]
 """Cases whose CVRs are NIST CDF JSON, RCTab generic CSV, Clear Ballot CSV, Dominion JSON
 or small ES&S spreadsheets: run from the config as it is."""
@@ -71,12 +72,6 @@ MINNEAPOLIS_CASES = {
 """Cases whose ES&S CVR spreadsheet we read from its CSV conversion."""
 
 LEFT_OUT = {
-    "2024_alaska_dominion": (
-        "the export holds 197 sessions of contest 7 in 10 CvrExport files, all current and "
-        "unambiguous; RCTab's expected report (and its expected CVR list) holds 124: every "
-        "session of tabulator 92302 (files 1731, 1734, 1736) is missing, by a rule the data "
-        "does not show"
-    ),
     "2018_maine_governor_primary": "the CVR is absent from the snapshot",
     "conversions_from_cdf": "a CVR conversion test (no detailed report)",
     "conversions_from_dominion": "a CVR conversion test (no detailed report)",

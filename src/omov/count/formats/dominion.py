@@ -3,7 +3,9 @@
 An export is a folder of manifests and one or more ``CvrExport*.json`` files. Each session
 (a ballot) has its scan as read (``Original``) and, after adjudication, a ``Modified``
 version: the current one counts, and a session with no current version is skipped. Each
-card lists contests with marks (candidate id, rank); ambiguous marks are ignored. Ranked
+card lists contests with marks (candidate id, rank); ambiguous marks are ignored, and so is a
+contest the scanner flagged "InvalidContest" (an outstack condition in the manifest: the
+contest was not valid on that ballot). Ranked
 candidates are given by their Dominion id ("code"), which an RCTab config maps to names
 with its aliases; two candidates at one rank are an overvote.
 """
@@ -28,9 +30,10 @@ def parse_dominion(folder: Path, contest_id: str) -> CastVoteRecords:
     if not exports:
         raise BallotFileError(folder, None, "no CvrExport*.json files in the export folder")
     rows: list[dict[int, set[str]]] = []
+    invalid = _invalid_contest_conditions(folder)
     for path in exports:
         for number, session in enumerate(_sessions(path), start=1):
-            rows.extend(_ballots(path, number, session, contest_id))
+            rows.extend(_ballots(path, number, session, contest_id, invalid))
     if not rows:
         raise BallotFileError(folder, None, f"no ballots for contest {contest_id!r}")
     codes = tuple(sorted({code for marks in rows for codes in marks.values() for code in codes}))
@@ -41,6 +44,18 @@ def parse_dominion(folder: Path, contest_id: str) -> CastVoteRecords:
         for rank, marked in marks.items():
             grid[r, rank - 1] = index[next(iter(marked))] if len(marked) == 1 else OVERVOTE
     return CastVoteRecords(codes, grid, contest_id)
+
+
+def _invalid_contest_conditions(folder: Path) -> set[int]:
+    """Outstack condition ids that mean "this contest is not valid on this ballot"."""
+    path = folder / "OutstackConditionManifest.json"
+    if not path.is_file():
+        return set()
+    try:
+        entries = json.loads(path.read_bytes()).get("List", [])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as error:
+        raise BallotFileError(path, None, f"cannot read the manifest: {error}") from None
+    return {int(e["Id"]) for e in entries if e.get("Description") == "InvalidContest"}
 
 
 def _sessions(path: Path) -> Iterator[Mapping[str, Any]]:
@@ -57,7 +72,7 @@ def _sessions(path: Path) -> Iterator[Mapping[str, Any]]:
 
 
 def _ballots(
-    path: Path, number: int, session: Mapping[str, Any], contest_id: str
+    path: Path, number: int, session: Mapping[str, Any], contest_id: str, invalid: set[int]
 ) -> Iterator[dict[int, set[str]]]:
     """Rank -> candidate codes, for each of the session's contests that is ``contest_id``."""
     current = session.get("Original") or {}
@@ -69,6 +84,8 @@ def _ballots(
     contests = [c for card in cards for c in card.get("Contests", [])] if cards else []
     for contest in contests or current.get("Contests", []):
         if str(contest.get("Id")) != contest_id:
+            continue
+        if invalid & set(contest.get("OutstackConditionIds") or []):
             continue
         marks: dict[int, set[str]] = {}
         for mark in contest.get("Marks", []):
