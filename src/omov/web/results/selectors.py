@@ -5,8 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.safestring import mark_safe
+
 from omov.web.contests.models import Contest
 from omov.web.electorate.selectors import turnout_by_section
+from omov.web.results.charts import sankey_svg
 from omov.web.results.models import Result
 
 
@@ -51,6 +54,7 @@ def results_page(*, contest: Contest) -> dict[str, Any]:
         "eligible": eligible,
         "voted": voted,
         "turnout_percent": f"{100 * voted / eligible:.1f}" if eligible else "0.0",
+        "sankey": mark_safe(sankey_svg(summary)),  # escaped names, numbers
         "has_rctab": bool(result.rctab_json),
         "has_csv": bool(result.csv),
     }
