@@ -157,3 +157,13 @@ def test_roll_eligibility_applies_a_vetting_file(
     refused = CliRunner().invoke(app, [*args, "--vetting", str(bad)])
     assert isinstance(refused.exception, ElectorateError)
     assert "row 3: unknown section 'membrs'" in str(refused.exception)
+
+
+def test_roll_schema_lists_the_columns() -> None:
+    result = CliRunner().invoke(
+        app, ["roll", "schema", "--section", "supporters"], terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    for column in ("application_id", "applied_at", "payment_status", "on_register"):
+        assert column in result.output
+    assert "paid/failed/pending/refunded" in result.output

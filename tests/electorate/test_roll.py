@@ -130,3 +130,17 @@ def test_empty_file_is_refused_and_a_header_alone_is_an_empty_roll() -> None:
     assert len(read_roll_bytes(HEADER, "members")) == 0
     with pytest.raises(RollError, match="UTF-16"):
         read_roll_bytes(HEADER.decode().encode("utf-16"), "members")
+
+
+def test_typed_parquet_supporters_roll(tmp_path: Path) -> None:
+    data = (
+        b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
+        b"S1,a@x.org,1970-01-01,2016-07-19T12:00:00,paid,yes\n"
+        b"S2,b@x.org,1971-01-01,2016-07-19 12:00:00.5,Failed,0\n"
+    )
+    csv = read_roll_bytes(data, "supporters").frame
+    assert csv["applied_at"].dt.microsecond().to_list() == [0, 500_000]
+    path = tmp_path / "supporters.parquet"
+    csv.drop("row").write_parquet(path)  # Parquet keeps the types: datetimes, booleans
+    again = read_roll(path, "supporters").frame
+    assert again.drop("row").equals(csv.drop("row"))

@@ -131,7 +131,23 @@ def test_appeal_path_allowed_then_reinstated() -> None:
     appeal = appeals.start_review(_lodged(), at=_hour(40), actor="dee")
     appeal = appeals.decide(appeal, allowed=True, reasons="wrong person", at=_hour(50), actor="dee")
     assert appeal.overturned
-    restored = vetting.reinstate(_excluded(), at=_hour(51), actor="dee", appeal=appeal.appeal_id)
+    with pytest.raises(TransitionError, match="only an allowed appeal reinstates"):
+        appeals.restore(_excluded(), _lodged(), at=_hour(51), actor="dee")
+    other = vetting.confirm(
+        vetting.propose_exclusion(
+            vetting.open_case("V2", Section.MEMBERS, "L2", key=KEY, at=T0, actor="ann"),
+            grounds=Grounds.FRAUD,
+            evidence="e",
+            at=_hour(1),
+            actor="ann",
+            second_officer_required=True,
+        ),
+        at=_hour(2),
+        actor="bob",
+    )
+    with pytest.raises(TransitionError, match="is against V1, not V2"):
+        appeals.restore(other, appeal, at=_hour(51), actor="dee")
+    restored = appeals.restore(_excluded(), appeal, at=_hour(51), actor="dee")
     assert restored.state is VettingState.REINSTATED
     assert vetting.exclusions_in_force([restored], _hour(60)).height == 0
     assert [e.kind for e in appeal.events] == [

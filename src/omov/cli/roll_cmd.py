@@ -17,7 +17,7 @@ from omov.electorate.eligibility import assess
 from omov.electorate.errors import ElectorateError
 from omov.electorate.reports import ELIGIBLE, TOTAL, exclusion_table
 from omov.electorate.roll import Roll, read_roll
-from omov.electorate.schema import Section, parse_column_map
+from omov.electorate.schema import Section, parse_column_map, schema_for
 
 register_domain_error(ElectorateError)
 
@@ -48,6 +48,21 @@ def check_command(
     loaded = _read(roll, section, column_map, skip_bad_rows)
     console.print(f"{roll}: {len(loaded):,} {section.value} records read")
     _print_skipped(loaded)
+
+
+@roll_app.command("schema")
+def schema_command(
+    section: Annotated[Section, typer.Option(help="Which section's columns to show.")],
+) -> None:
+    """Show the columns a section's roll must (or may) have, and what each means."""
+    schema = schema_for(section)
+    table = Table(title=f"{section.value} roll (record number: {schema.record_id})")
+    for heading in ("column", "kind", "required", "meaning"):
+        table.add_column(heading)
+    for column in schema.columns:
+        kind = column.kind.value + (f": {'/'.join(column.codes)}" if column.codes else "")
+        table.add_row(column.name, kind, "yes" if column.required else "no", column.meaning)
+    console.print(table)
 
 
 @roll_app.command("eligibility")

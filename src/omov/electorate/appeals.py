@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from omov.electorate.errors import TransitionError
 from omov.electorate.events import Event
-from omov.electorate.vetting import VettingCase, VettingState
+from omov.electorate.vetting import VettingCase, VettingState, reinstate
 
 
 class AppealState(StrEnum):
@@ -131,6 +131,19 @@ def decide(appeal: Appeal, *, allowed: bool, reasons: str, at: datetime, actor: 
         )
     target = AppealState.ALLOWED if allowed else AppealState.DISMISSED
     return _step(appeal, "decide", target, at, actor, reasons)
+
+
+def restore(case: VettingCase, appeal: Appeal, *, at: datetime, actor: str) -> VettingCase:
+    """Carry out an allowed appeal: the vetting exclusion it overturned is reinstated."""
+    if appeal.decision != case.decision:
+        raise TransitionError(
+            f"appeal {appeal.appeal_id} is against {appeal.decision}, not {case.decision}"
+        )
+    if not appeal.overturned:
+        raise TransitionError(
+            f"appeal {appeal.appeal_id} is {appeal.state.value}; only an allowed appeal reinstates"
+        )
+    return reinstate(case, at=at, actor=actor, appeal=appeal.appeal_id)
 
 
 def withdraw(appeal: Appeal, *, at: datetime, actor: str) -> Appeal:
