@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,21 @@ def test_per_precinct_tallies_match_rctab_tabulate_by_precinct(
             assert {k: str(v) for k, v in figures.tallies.items()} == theirs["tally"]
             inactive = sum(int(v) for v in theirs["inactiveBallots"].values())
             assert figures.inactive == inactive, (precinct, ours.number)
+
+
+def test_multi_seat_per_precinct_figures_match_rctab(shared_data: Path) -> None:
+    """WIGM per section against RCTab's per-precinct report: earlier winners hold what the
+    precinct's ballots kept with them; inactive includes the final round surplus."""
+    case_dir = shared_data / "rctab" / "minneapolis_multi_seat_threshold"
+    (report,) = run_rctab_config(case_dir / "minneapolis_multi_seat_threshold_config.json")
+    name = "minneapolis_multi_seat_threshold_expected_pc2_precinct_detailed_report.json"
+    expected = json.loads((case_dir / "Tabulate by Precinct" / name).read_text(encoding="utf-8"))
+    assert len(report.rounds) == len(expected["results"])
+    for ours, theirs in zip(report.rounds, expected["results"], strict=True):
+        figures = ours.sections["pc2"]
+        assert figures.tallies == {k: Fraction(v) for k, v in theirs["tally"].items()}
+        inactive = sum(Fraction(v) for v in theirs["inactiveBallots"].values())
+        assert figures.inactive == inactive, ours.number
 
 
 def test_mayor_2013_runs_from_its_config_and_spreadsheet_as_they_are(shared_data: Path) -> None:

@@ -79,6 +79,8 @@ class RctabContest:
     method: str
     seats: int
     sequential: bool
+    by_precinct: bool
+    """outputSettings.tabulateByPrecinct: tally every round per precinct (as sections)."""
     passes: int
     """Multi-pass IRV: how many passes (seats)."""
 
@@ -119,6 +121,7 @@ def load_rctab_config(path: Path) -> RctabContest:
         method=_METHODS[mode],
         seats=1 if mode in ("singleWinnerMajority", "multiPassIrv") else seats,
         sequential=mode == "multiPassIrv",
+        by_precinct=bool(output.get("tabulateByPrecinct")),
         passes=seats,
     )
 
@@ -269,6 +272,7 @@ def _read_source(contest: RctabContest, source: Mapping[str, Any]) -> tuple[Path
             path,
             first_vote_column=_whole(source.get("firstVoteColumnIndex"), 2),
             first_vote_row=_whole(source.get("firstVoteRowIndex"), 2),
+            precinct_column=_precinct_column(contest, source),
         )
     if provider == "dominion":
         return path, parse_dominion(path, str(source.get("contestId") or ""))
@@ -282,8 +286,14 @@ def _read_source(contest: RctabContest, source: Mapping[str, Any]) -> tuple[Path
             ranks=contest.policy.max_rankings,
             overvote_label=str(source.get("overvoteLabel") or ""),
             skipped_label=str(source.get("skippedRankLabel") or ""),
+            precinct_column=_precinct_column(contest, source),
         )
     raise CountError(f"{contest.path}: {provider or 'unnamed'} cast vote records are not supported")
+
+
+def _precinct_column(contest: RctabContest, source: Mapping[str, Any]) -> int | None:
+    column = _whole(source.get("precinctColumnIndex"), 0)
+    return column if contest.by_precinct and column > 0 else None
 
 
 def _candidate_id(contest: RctabContest, path: Path, name: str) -> int:

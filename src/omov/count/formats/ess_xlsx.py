@@ -34,9 +34,11 @@ def parse_ess_xlsx(
     ranks: int | None = None,
     overvote_label: str = "",
     skipped_label: str = "",
+    precinct_column: int | None = None,
 ) -> CastVoteRecords:
     """Ballots from the rank columns (from ``first_vote_column``, counting from 1, for
-    ``ranks`` columns or to the last column) of every row from ``first_vote_row``."""
+    ``ranks`` columns or to the last column) of every row from ``first_vote_row``; with
+    ``precinct_column``, each ballot is labelled with its precinct."""
     rows = list(_rows(path))
     body = [cells for number, cells in rows if number >= first_vote_row]
     if not body:
@@ -49,7 +51,14 @@ def parse_ess_xlsx(
     for r, cells in enumerate(body):
         marks = cells[first_vote_column - 1 : last]
         names[r, : len(marks)] = marks
-    return records_from_names(names, overvote_label=overvote_label, skipped_label=skipped_label)
+    precincts = None
+    if precinct_column is not None:
+        precincts = [
+            cells[precinct_column - 1] if precinct_column <= len(cells) else "" for cells in body
+        ]
+    return records_from_names(
+        names, overvote_label=overvote_label, skipped_label=skipped_label, sections=precincts
+    )
 
 
 def records_from_names(

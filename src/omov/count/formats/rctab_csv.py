@@ -35,10 +35,15 @@ def read_rctab_csv(
 
 
 def parse_rctab_csv(
-    path: Path, *, first_vote_column: int | None = None, first_vote_row: int = 2
+    path: Path,
+    *,
+    first_vote_column: int | None = None,
+    first_vote_row: int = 2,
+    precinct_column: int | None = None,
 ) -> CastVoteRecords:
     """Ballots from ``path``; ``first_vote_column`` and ``first_vote_row`` count from 1, as
-    RCTab's config does (the header is the row before the first vote row)."""
+    RCTab's config does (the header is the row before the first vote row). With
+    ``precinct_column``, each ballot is labelled with its precinct."""
     rows = _rows(path)
     if len(rows) < first_vote_row - 1 or first_vote_row < 2:
         raise BallotFileError(path, None, "no header row of candidate names")
@@ -64,7 +69,10 @@ def parse_rctab_csv(
         for rank, candidate in row_marks:
             cell = grid[r, rank - 1]
             grid[r, rank - 1] = candidate if cell == BLANK else OVERVOTE
-    return CastVoteRecords(names, grid)
+    precincts = None
+    if precinct_column is not None:
+        precincts = tuple(row[precinct_column - 1].strip() for row in body)
+    return CastVoteRecords(names, grid, sections=precincts)
 
 
 def _rows(path: Path) -> list[list[str]]:

@@ -308,7 +308,8 @@ class _Wigm:
     def _sections(self, votes: Values) -> dict[str, SectionFigures]:
         """Per-section tallies: continuing candidates from the ballots they hold now, earlier
         winners from what each section's ballots kept with them (before the cap at the
-        threshold, so each section's figures account for all its ballots)."""
+        threshold, so each section's figures account for all its ballots). A section's
+        inactive votes include its final round surplus, as in RCTab's per-precinct reports."""
         if not self.b.section_names:
             return {}
         per = kernel.section_tally(self.b, self.pointers, votes)
@@ -318,13 +319,17 @@ class _Wigm:
         for c in self.elected:
             rows, values = self.kept.get(c, (np.zeros(0, dtype=np.intp), np.zeros(0, np.int64)))
             np.add.at(kept[:, c], self.b.section_ids[rows], values * self.b.weights[rows])
+        final = np.zeros(self.b.n_sections, dtype=np.int64)
+        held = self.final_surplus
+        np.add.at(final, self.b.section_ids[held], (self.values * self.b.weights)[held])
         figures = {}
         for i, s in enumerate(self.b.section_names):
             tallies = {
                 names[c]: Fraction(int(per[i, c]), self.unit) for c in sorted(self.continuing)
             }
             tallies |= {names[c]: Fraction(int(kept[i, c]), self.unit) for c in self.elected}
-            figures[s] = SectionFigures(tallies, Fraction(int(per[i, n:].sum()), self.unit))
+            inactive = int(per[i, n:].sum()) + int(final[i])
+            figures[s] = SectionFigures(tallies, Fraction(inactive, self.unit))
         return figures
 
     def _report(self) -> CountReport:
