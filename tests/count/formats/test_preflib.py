@@ -130,3 +130,19 @@ def test_empty_binary_and_undecodable_files_fail_with_a_line(tmp_path):
     latin.write_bytes(HEADER.encode() + "# ALTERNATIVE NAME 3: Zoë\n".encode("latin-1"))
     with pytest.raises(BallotFileError, match=r"latin\.toi:6: not UTF-8"):
         read_ballots(latin)
+
+
+def test_the_whole_buffer_reading_agrees_with_the_careful_one(tmp_path, shared_data, monkeypatch):
+    from omov.count.formats import preflib
+
+    made = write(tmp_path, HEADER + "4: 1, 2,3\n2: {1,2},3\n1: \n3: 3\n5: 2,{3}\n")
+    files = [made, shared_data / "burlington-2009" / "ballots.toi"]
+    fast = [read_ballots(path) for path in files]
+    monkeypatch.setattr(preflib, "_whole_body", lambda *args: None)
+    careful = [read_ballots(path) for path in files]
+    for one, other in zip(fast, careful, strict=True):
+        assert one.rankings.tolist() == other.rankings.tolist()
+        assert one.weights.tolist() == other.weights.tolist()
+        assert one.blank_ballots == other.blank_ballots
+    assert fast[0].blank_ballots == 1
+    assert rankings(fast[0])[(1, 2, Inactive.EXHAUSTED)] == 5

@@ -14,10 +14,11 @@ A file is a header of ``# KEY: value`` lines, then one line per distinct order::
 On a ballot paper a tie at a rank is two candidates marked at one rank, so it reads as an
 overvote at that rank (the ``OVERVOTE`` grid cell); the ballot policy decides what it does.
 
-PrefLib files are already compressed (one line per distinct order), so the reader parses
-the whole buffer at once and spends Python time per distinct order, never per ballot. The
-header's ``NUMBER VOTERS`` and ``NUMBER UNIQUE ORDERS`` are checked against the body, which
-catches a truncated file.
+The body is parsed as one buffer: Polars splits every ``count: order`` line at once and
+the orders go into the rank grid with NumPy; only lines with ties are read one by one.
+If any line is irregular, the body is read again line by line, which names the first
+line at fault. The header's ``NUMBER VOTERS`` and ``NUMBER UNIQUE ORDERS`` are checked
+against the body, which catches a truncated file.
 """
 
 from __future__ import annotations
@@ -27,15 +28,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+import polars as pl
 
-from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet
+from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet, RankArray
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader
 
 _NAME = re.compile(r"ALTERNATIVE NAME (\d+)\s*:\s?(.*)$")
 _FIELD = re.compile(r"([A-Z][A-Z ]*[A-Z])\s*:\s?(.*)$")
 _ORDER = re.compile(r"\s*(\d+)\s*:(.*)$")
-_PROGRESS_EVERY = 100_000
+Counts = npt.NDArray[np.int64]
 
 
 @dataclass
@@ -69,32 +72,115 @@ def _read(path: Path, *, policy: BallotPolicy, progress: Progress | None, ties: 
     lines = _text(path).splitlines()
     if not any(line.strip() for line in lines):
         raise BallotFileError(path, 1, "empty file")
-    header = _Header()
-    rankings: list[list[int]] = []
-    counts: list[int] = []
-    body_started = False
-    for number, line in enumerate(lines, start=1):
-        if line.startswith("#"):
-            if body_started:
-                raise BallotFileError(path, number, "a header line after the first order")
-            _header_line(header, line[1:].strip(), number)
-            continue
-        if not line.strip():
-            continue
-        if not body_started:
-            body_started = True
-            n_alternatives = _alternatives(path, header)
-        count, ranking = _order_line(path, number, line, n_alternatives, ties)
-        counts.append(count)
-        rankings.append(ranking)
-        if progress is not None and len(counts) % _PROGRESS_EVERY == 0:
-            progress(number, len(lines))
-    if not body_started:
+    start = next((i for i, line in enumerate(lines) if line.strip() and line[0] != "#"), None)
+    if start is None:
         raise BallotFileError(path, len(lines), "no orders after the header")
+    header = _Header()
+    for number, line in enumerate(lines[:start], start=1):
+        if line.startswith("#"):
+            _header_line(header, line[1:].strip(), number)
+    n_alternatives = _alternatives(path, header)
+    body = lines[start:]
+    if progress is not None:
+        progress(0, len(lines))
+    parsed = _whole_body(path, body, start + 1, n_alternatives, ties)
+    if parsed is None:
+        parsed = _line_by_line(path, body, start + 1, n_alternatives, ties)
+    grid, counts = parsed
     _check_totals(path, header, counts)
     if progress is not None:
         progress(len(lines), len(lines))
-    return _ballot_set(path, header, n_alternatives, rankings, counts, policy)
+    return _ballot_set(path, header, n_alternatives, grid, counts, policy)
+
+
+def _whole_body(
+    path: Path, body: list[str], first_line: int, n_alternatives: int, ties: bool
+) -> tuple[RankArray, Counts] | None:
+    """Every order at once with Polars; None if any line needs the careful reading below."""
+    try:
+        frame = pl.read_csv(
+            "\n".join(body).encode(),
+            has_header=False,
+            separator=":",
+            new_columns=["count", "order"],
+            infer_schema=False,
+            quote_char=None,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    table = frame.select(
+        pl.col("count").str.strip_chars().cast(pl.Int64, strict=False),
+        order := pl.col("order").str.replace_all(r"\s+", ""),
+        tied=order.str.contains("{", literal=True),
+        empty=order == "",
+    )
+    if (
+        frame.height != len(body)
+        or table.null_count().sum_horizontal().item()
+        or (table["tied"].any() and not ties)
+    ):
+        return None
+    plain = table.select(
+        pl.when(pl.col("tied") | pl.col("empty"))
+        .then(pl.lit([], pl.List(pl.Int16)))
+        .otherwise(
+            pl.col("order").str.split(",").list.eval(pl.element().cast(pl.Int16, strict=False))
+        )
+        .alias("ranks")
+    )["ranks"]
+    flat = plain.explode(empty_as_null=False).drop_nulls().to_numpy().astype(np.int16)
+    lengths = plain.list.len().cast(pl.Int64).to_numpy()
+    if len(flat) != int(lengths.sum()) or (
+        len(flat) and not 1 <= int(flat.min()) <= int(flat.max()) <= n_alternatives
+    ):
+        return None
+    grid = _grid(path, body, first_line, n_alternatives, table["tied"], flat, lengths)
+    return grid, table["count"].to_numpy().astype(np.int64)
+
+
+def _grid(
+    path: Path,
+    body: list[str],
+    first_line: int,
+    n_alternatives: int,
+    tied: pl.Series,
+    flat: npt.NDArray[np.int16],
+    lengths: npt.NDArray[np.integer],
+) -> RankArray:
+    """Place the plain orders in a rank grid at once; read the tied ones one by one."""
+    tied_rows = {
+        int(row): _order_line(path, first_line + int(row), body[int(row)], n_alternatives, True)[1]
+        for row in tied.arg_true()
+    }
+    width = max(1, int(lengths.max(initial=0)), *(len(r) for r in tied_rows.values()))
+    grid = np.full((len(body), width), BLANK, dtype=np.int16)
+    rows = np.repeat(np.arange(len(body)), lengths)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    grid[rows, np.arange(len(flat)) - starts] = flat - 1
+    for row, ranking in tied_rows.items():
+        grid[row, : len(ranking)] = ranking
+    return grid
+
+
+def _line_by_line(
+    path: Path, body: list[str], first_line: int, n_alternatives: int, ties: bool
+) -> tuple[RankArray, Counts]:
+    """The careful reading: names the first line at fault, or reads what the fast one would not."""
+    rankings: list[list[int]] = []
+    counts: list[int] = []
+    for number, line in enumerate(body, start=first_line):
+        if line.startswith("#"):
+            raise BallotFileError(path, number, "a header line after the first order")
+        if not line.strip():
+            continue
+        count, ranking = _order_line(path, number, line, n_alternatives, ties)
+        counts.append(count)
+        rankings.append(ranking)
+    width = max(1, *(len(r) for r in rankings))
+    grid = np.full((len(rankings), width), BLANK, dtype=np.int16)
+    for row, ranking in enumerate(rankings):
+        grid[row, : len(ranking)] = ranking
+    return grid, np.array(counts, dtype=np.int64)
 
 
 def _text(path: Path) -> str:
@@ -181,11 +267,12 @@ def _alternative(path: Path, number: int, token: str, n_alternatives: int) -> in
     return value - 1
 
 
-def _check_totals(path: Path, header: _Header, counts: list[int]) -> None:
+def _check_totals(path: Path, header: _Header, counts: Counts) -> None:
+    held = int(counts.sum())
     voters = header.number(path, "NUMBER VOTERS")
-    if voters is not None and voters[1] != sum(counts):
+    if voters is not None and voters[1] != held:
         raise BallotFileError(
-            path, voters[0], f"NUMBER VOTERS says {voters[1]}, but the orders hold {sum(counts)}"
+            path, voters[0], f"NUMBER VOTERS says {voters[1]}, but the orders hold {held}"
         )
     unique = header.number(path, "NUMBER UNIQUE ORDERS")
     if unique is not None and unique[1] != len(counts):
@@ -198,19 +285,13 @@ def _ballot_set(
     path: Path,
     header: _Header,
     n_alternatives: int,
-    rankings: list[list[int]],
-    counts: list[int],
+    grid: RankArray,
+    counts: Counts,
     policy: BallotPolicy,
 ) -> BallotSet:
-    width = max(1, max(len(r) for r in rankings))
-    grid = np.full((len(rankings), width), BLANK, dtype=np.int16)
-    for row, ranking in enumerate(rankings):
-        grid[row, : len(ranking)] = ranking
     names = [header.names.get(i, f"Alternative {i}") for i in range(1, n_alternatives + 1)]
     if len(set(names)) < len(names):
         twice = next(name for name in names if names.count(name) > 1)
         raise BallotFileError(path, 1, f"two alternatives are named {twice!r}")
     title = header.fields.get("TITLE", (0, ""))[1].strip()
-    return BallotSet.from_grid(
-        names, grid, weights=np.array(counts, dtype=np.int64), policy=policy, title=title
-    )
+    return BallotSet.from_grid(names, grid, weights=counts, policy=policy, title=title)
