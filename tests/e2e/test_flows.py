@@ -85,10 +85,17 @@ def _voter_casts(page: Page, base: str, contest_id: int, code: str) -> str:
     assert axe_violations(page) == []
     screenshot(page, "03-ballot")
     # Keyboard only: focus the select for Owen Smith and choose "1" with the arrow keys.
-    page.get_by_label("Owen Smith").focus()
+    page.get_by_role("combobox", name="Owen Smith").focus()
     page.keyboard.press("ArrowDown")
-    page.get_by_label("Jeremy Corbyn").select_option("2")
+    page.get_by_role("combobox", name="Jeremy Corbyn").select_option("2")
     page.keyboard.press("Tab")
+    # The script (an enhancement) keeps rows in preference order; its buttons move them.
+    expect(page.locator(".candidate label")).to_contain_text(["Owen Smith", "Jeremy Corbyn"])
+    page.get_by_role("button", name="Move down: Owen Smith").click()
+    expect(page.locator(".candidate label")).to_contain_text(["Jeremy Corbyn", "Owen Smith"])
+    expect(page.get_by_role("status")).to_have_text("Owen Smith is now preference 2")
+    page.get_by_role("button", name="Move up: Owen Smith").press("Enter")
+    expect(page.get_by_role("combobox", name="Owen Smith")).to_have_value("1")
     _click(page, "Review my ballot")
     expect(page.locator("#review li")).to_have_text(["Owen Smith", "Jeremy Corbyn"])
     screenshot(page, "04-review")
