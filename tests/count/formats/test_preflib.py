@@ -96,6 +96,8 @@ def test_checked_totals_pass_and_unnamed_alternatives_get_a_name(tmp_path):
     [
         ("3: 1,4\n", 6, "alternative 4 is outside 1..3"),
         ("3: 1,x\n", 6, "'x' is not an alternative number"),
+        ("2: 1\n-3: 1,2\n", 7, "expected 'count: order'"),
+        ("2: 1\n3: 1,,2\n", 7, "'' is not an alternative number"),
         ("1: 1\nthree: 1,2\n", 7, "expected 'count: order'"),
         ("3: 1,{2,3\n", 6, "unbalanced braces"),
         ("3: 1,{}\n", 6, "an empty tie"),

@@ -118,6 +118,7 @@ def _whole_body(
         frame.height != len(body)
         or table.null_count().sum_horizontal().item()
         or (table["tied"].any() and not ties)
+        or (table["count"] < 0).any()
     ):
         return None
     plain = table.select(
