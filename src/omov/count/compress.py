@@ -111,10 +111,13 @@ def compress_grid(
         raw_weights[~blank],
     )
 
-    clean = read_papers(raw_grid, n_candidates, policy)
-    rows, row_weights = unique_rows(
-        np.column_stack([raw_sections, clean]).astype(np.int16), raw_weights
-    )
+    clean, irregular = _clean_papers(raw_grid, n_candidates, policy)
+    rows = np.column_stack([raw_sections, clean]).astype(np.int16)
+    row_weights = raw_weights
+    if irregular:
+        # Only a paper read under the policy (gaps, overvotes, repeats) can turn out
+        # the same as another; distinct regular papers stay distinct and sorted.
+        rows, row_weights = unique_rows(rows, raw_weights)
     keep = row_weights > 0
     return cls(
         candidates=candidates,
@@ -145,38 +148,48 @@ def read_papers(
     grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
 ) -> npt.NDArray[np.int16]:
     """Clean rankings, one per row of ``grid``: candidate ids, then stop codes."""
+    return _clean_papers(grid, n_candidates, policy)[0]
+
+
+def _clean_papers(
+    grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
+) -> tuple[npt.NDArray[np.int16], bool]:
+    """Clean rankings, and whether any paper needed reading under the policy."""
     n, width = grid.shape
     end = n_candidates + Inactive.EXHAUSTED
     clean = np.full((n, width + 1), end, dtype=np.int16)
     if n == 0:
-        return clean
+        return clean, False
     marked = grid >= 0
     gap = ~marked[:, :-1] & (grid[:, 1:] != BLANK)
-    irregular = gap.any(axis=1) | (grid == OVERVOTE).any(axis=1) | _repeats(grid, marked)
+    irregular = gap.any(axis=1) | (grid == OVERVOTE).any(axis=1) | _repeats(grid, n_candidates)
     clean[:, :width] = np.where(marked, grid, end)
-    for row in np.flatnonzero(irregular):
+    rows = np.flatnonzero(irregular)
+    for row in rows:
         ranking = _read_paper(grid[row], n_candidates, policy)
         clean[row] = end
         clean[row, : len(ranking)] = ranking
-    return clean[:, : _used_width(clean, end)]
+    return clean[:, : _used_width(clean, end)], len(rows) > 0
 
 
-def _repeats(grid: npt.NDArray[np.int16], marked: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+def _repeats(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.bool_]:
     """Rows that mark some candidate twice: one bit per candidate, column by column
     (with more candidates than bits in a word, by sorting each row instead)."""
-    if int(grid.max(initial=0)) >= 64:
+    if n_candidates > 64:
         width = grid.shape[1]
+        marked = grid >= 0
         ordered = np.sort(np.where(marked, grid, -1 - np.arange(width, dtype=np.int16)), axis=1)
         repeated: npt.NDArray[np.bool_] = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
         return repeated
+    # bit[cell - OVERVOTE]: no bit for an overvote or a blank, one bit per candidate.
+    bit = np.zeros(n_candidates - OVERVOTE, dtype=np.uint64)
+    bit[-OVERVOTE:] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
     seen = np.zeros(len(grid), dtype=np.uint64)
     repeated = np.zeros(len(grid), dtype=np.bool_)
-    one = np.uint64(1)
     for column in range(grid.shape[1]):
-        cells = grid[:, column]
-        bit = np.where(marked[:, column], one << cells.clip(0).astype(np.uint64), 0)
-        repeated |= (seen & bit) != 0
-        seen |= bit
+        marks: npt.NDArray[np.uint64] = bit[grid[:, column] - OVERVOTE]
+        repeated |= (seen & marks) != 0
+        seen |= marks
     return repeated
 
 
