@@ -22,8 +22,8 @@ its peak RSS is its own.
 from __future__ import annotations
 
 import argparse
-import functools
 import csv
+import functools
 import json
 import resource
 import subprocess
@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-print = functools.partial(print, flush=True)  # noqa: A001 - progress shows as it comes
+print = functools.partial(print, flush=True)  # progress shows as it comes
 
 N_CANDIDATES = 16
 CANDIDATES = tuple(f"Candidate {chr(ord('A') + i)}" for i in range(N_CANDIDATES))
@@ -242,9 +242,8 @@ def report_b(n: int, plain: Path, sample: Path, sample_n: int) -> None:
         fastest = scaled if fastest is None else min(fastest, scaled)
     assert fastest is not None
     ratio = fastest / ours["total"]
-    print(
-        f"  omov is {ratio:,.0f}x faster than the fastest peer [{'meets' if ratio >= 100 else 'misses'} goal]"
-    )
+    verdict = "meets" if ratio >= 100 else "misses"
+    print(f"  omov is {ratio:,.0f}x faster than the fastest peer [{verdict} goal]")
 
 
 def report_c(n: int, path: Path) -> None:
