@@ -219,6 +219,15 @@ def test_a_large_file_of_junk_fails_fast(tmp_path):
     assert time.perf_counter() - started < 5.0
 
 
+def test_a_spreadsheets_byte_order_mark_and_crlf_lines_are_read(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbfrank1,rank2,weight\r\nAlice,Bob,2\r\nBob,,x\r\n")
+    with pytest.raises(BallotFileError, match=r"excel\.csv:3: bad weight 'x'"):
+        read_ballots(path)
+    path.write_bytes(b"\xef\xbb\xbfrank1,rank2,weight\r\nAlice,Bob,2\r\nBob,,1\r\n")
+    assert read_ballots(path).first_preferences().tolist() == [2, 1]
+
+
 def test_gzip_csv_reads_like_plain(tmp_path):
     text = "rank1,rank2\nAlice,Bob\nBob,\n"
     plain = write(tmp_path, text)

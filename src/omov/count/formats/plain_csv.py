@@ -53,6 +53,7 @@ def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
     with _opened(path) as (stream, raw):
         total = os.fstat(raw.fileno()).st_size
         first = stream.read(CHUNK)
+        first = first.removeprefix(b"\xef\xbb\xbf")  # spreadsheets' byte-order mark
         metadata, columns, header_lines, body = _preamble(path, first)
         table = RankingTable(path, layout_of(path, columns, header_lines), metadata)
         header = (",".join(columns) + "\n").encode()
