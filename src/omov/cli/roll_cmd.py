@@ -58,9 +58,9 @@ def schema_command(
     schema = schema_for(section)
     table = Table(title=f"{section.value} roll (record number: {schema.record_id})")
     for heading in ("column", "kind", "required", "meaning"):
-        table.add_column(heading)
+        table.add_column(heading, overflow="fold")
     for column in schema.columns:
-        kind = column.kind.value + (f": {'/'.join(column.codes)}" if column.codes else "")
+        kind = column.kind.value + (f": {', '.join(column.codes)}" if column.codes else "")
         table.add_row(column.name, kind, "yes" if column.required else "no", column.meaning)
     console.print(table)
 
@@ -154,7 +154,7 @@ def _print_skipped(loaded: Roll) -> None:
         return
     table = Table(title=f"{len(loaded.skipped):,} rows skipped in {loaded.source}")
     for heading in ("row", "column", "reason"):
-        table.add_column(heading)
+        table.add_column(heading, overflow="fold")
     for skipped in loaded.skipped[:50]:
         table.add_row(str(skipped.row), skipped.column, skipped.reason)
     console.print(table)
