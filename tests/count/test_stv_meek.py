@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
 import pytest
 
-from omov.count import BallotSet, CountOptions, Quota, TieBreakMode, count
+from omov.count import BallotSet, CountOptions, Inactive, Quota, TieBreakMode, count
+from omov.count.ballots import BLANK, OVERVOTE
 
 SC_CANDIDATES = (
     "Budd Dickinson", "Kirit Mookerjee", "Tom Sevigny", "Pat LaMarche", "Michael Piacsek",
@@ -152,3 +154,13 @@ def test_hare_quota_divides_by_seats() -> None:
     report = count(ballots, method="meek", seats=2, options=CountOptions(quota=Quota.HARE))
     assert report.rounds[0].threshold == Fraction(5) + Fraction(1, 10**9)
     assert report.rounds[0].elected == ("A",)
+
+
+def test_excess_is_kept_by_the_reason_each_paper_stops() -> None:
+    """A surplus on papers that end in an overvote leaves the count as overvotes."""
+    grid = np.array([[0, OVERVOTE, 1], [0, 1, BLANK], [1, BLANK, BLANK], [2, BLANK, BLANK]])
+    ballots = BallotSet.from_grid(["A", "B", "C"], grid, weights=np.array([5, 1, 1, 1]))
+    second = count(ballots, method="meek", seats=2).rounds[1]
+    assert second.inactive[Inactive.OVERVOTE] > 3
+    assert second.inactive[Inactive.EXHAUSTED] == 0
+    assert sum(second.tallies.values()) + second.inactive_total == 8

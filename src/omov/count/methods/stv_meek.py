@@ -86,6 +86,7 @@ def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> Coun
     hopeful = set(range(ballots.n_candidates)) - ballots.withdrawn
     keep = np.zeros(ballots.n_candidates + N_STOPS, dtype=np.int64)
     keep[sorted(hopeful)] = scale
+    keep[ballots.n_candidates :] = scale  # a paper's stop keeps what is left: the excess
     state = _Count(
         ballots=ballots,
         scale=scale,
@@ -125,23 +126,29 @@ def distribute(
     """Scaled votes per (section, candidate or stop code) under the keep factors ``keep``.
 
     Column by column over the unique rankings: each candidate keeps ``weight x keep``
-    rounded up; whatever weight is left when a paper reaches its stop code is excess.
+    rounded up; a paper's stop code keeps whatever is left (excess, by reason), so every
+    paper's whole value is accounted for. Papers with nothing left drop out.
     """
     rankings = ballots.rankings
     width = ballots.n_candidates + N_STOPS
     base = ballots.section_ids.astype(np.intp) * width
-    length = ballots.n_sections * width
     weight = np.full(ballots.n_unique, scale, dtype=np.int64)
-    totals = np.zeros(length, dtype=np.int64)
-    for column in range(rankings.shape[1] - 1):
-        preference = rankings[:, column]
-        kept = (weight * keep[preference] + (scale - 1)) // scale
-        weight -= kept
-        totals += kernel.exact_bincount(base + preference, kept * ballots.weights, length)
-        if not weight.any():
+    live = np.arange(ballots.n_unique)
+    keys, values = [], []
+    for column in range(rankings.shape[1]):
+        preference = rankings[live, column]
+        held = weight[live]
+        kept = (held * keep[preference] + (scale - 1)) // scale
+        weight[live] = held - kept
+        keys.append(base[live] + preference)
+        values.append(kept * ballots.weights[live])
+        # A paper that reached a hopeful candidate or its stop has no weight left.
+        live = live[weight[live] > 0]
+        if not len(live):
             break
-    stops = base + rankings[:, -1]
-    totals += kernel.exact_bincount(stops, weight * ballots.weights, length)
+    totals = kernel.exact_bincount(
+        np.concatenate(keys), np.concatenate(values), ballots.n_sections * width
+    )
     return totals.reshape(ballots.n_sections, width)
 
 
