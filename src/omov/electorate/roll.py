@@ -102,9 +102,9 @@ def roll_from_text(
     schema = schema_for(section)
     raw = _apply_map(raw, column_map or {}, schema, source)
     raw = raw.with_row_index(ROW, offset=first_row)
-    _refuse_repeated_header(raw, schema, source)
     typed, problems = _convert(raw, schema)
-    problems = _with_repeated_ids(problems, raw, schema)
+    _refuse_repeated_header(typed, schema, source)
+    problems = _with_repeated_ids(problems, typed, schema)
     if problems.height and not skip_bad_rows:
         first = problems.row(0, named=True)
         more = problems.height - 1
@@ -211,9 +211,9 @@ def _apply_map(
     return raw.with_columns(pl.lit(None, pl.String).alias(name) for name in absent)
 
 
-def _refuse_repeated_header(raw: pl.DataFrame, schema: SectionSchema, source: str) -> None:
+def _refuse_repeated_header(typed: pl.DataFrame, schema: SectionSchema, source: str) -> None:
     """Two exports pasted together repeat the header mid-file; say so rather than 'bad date'."""
-    repeats = raw.filter(pl.col(schema.record_id).str.strip_chars() == schema.record_id)
+    repeats = typed.filter(pl.col(schema.record_id) == schema.record_id)
     if repeats.height:
         raise RollError(
             source,
@@ -231,11 +231,8 @@ def _convert(raw: pl.DataFrame, schema: SectionSchema) -> tuple[pl.DataFrame, pl
     columns = schema.columns
     both = (
         raw.lazy()
-        .select(
-            pl.col(ROW),
-            *(_text(c).alias(_TEXT + c.name) for c in columns),
-            *(_typed(c).alias(c.name) for c in columns),
-        )
+        .select(pl.col(ROW), *(_text(c).alias(_TEXT + c.name) for c in columns))
+        .with_columns(_typed(c, pl.col(_TEXT + c.name)).alias(c.name) for c in columns)
         .with_columns(_is_bad(c).alias(_BAD + c.name) for c in columns)
         .collect()
     )
@@ -251,15 +248,14 @@ def _convert(raw: pl.DataFrame, schema: SectionSchema) -> tuple[pl.DataFrame, pl
 
 
 def _with_repeated_ids(
-    problems: pl.DataFrame, raw: pl.DataFrame, schema: SectionSchema
+    problems: pl.DataFrame, typed: pl.DataFrame, schema: SectionSchema
 ) -> pl.DataFrame:
     """A record number names one record: decisions and appeals cite it, so it cannot repeat."""
-    ident = pl.col(schema.record_id).str.strip_chars()
+    ident = pl.col(schema.record_id)  # stripped; empty ones are null and already a problem
     first_row = pl.col(ROW).min().over(ident)
-    shared = raw.filter(ident.is_duplicated())  # cheap on the whole roll; the rest on few rows
-    repeated = shared.with_columns(first_row.alias("_first")).filter(
-        ~ident.is_first_distinct() & (ident != "")
-    )
+    # is_duplicated is one hash pass over the roll; the rest only sees the few repeated rows
+    shared = typed.filter(ident.is_duplicated() & ident.is_not_null())
+    repeated = shared.with_columns(first_row.alias("_first")).filter(~ident.is_first_distinct())
     repeated = repeated.select(
         pl.col(ROW),
         (
@@ -281,8 +277,8 @@ def _text(column: Column) -> pl.Expr:
     return pl.col(column.name).str.strip_chars()
 
 
-def _typed(column: Column) -> pl.Expr:
-    text = _text(column)
+def _typed(column: Column, text: pl.Expr) -> pl.Expr:
+    """The column's values converted from its stripped ``text``; null where not convertible."""
     empty_to_null = pl.when(text == "").then(None).otherwise(text)
     match column.kind:
         case Kind.ID | Kind.TEXT:
@@ -310,7 +306,7 @@ def _is_bad(column: Column) -> pl.Expr:
         return empty
     wrong = ~empty & pl.col(column.name).is_null()
     if column.kind is Kind.CODE:
-        wrong = ~empty & ~text.str.to_lowercase().is_in(column.codes)
+        wrong = ~empty & ~pl.col(column.name).is_in(column.codes)  # typed: lower case
     return (empty & pl.lit(column.required)) | wrong
 
 
