@@ -196,6 +196,22 @@ def test_exported_ballots_give_the_same_irv_winner_in_pyrankvote_and_pref_voting
     assert np.unique(board.ids).size == len(papers)
 
 
+def test_exported_rctab_csv_reads_back_as_the_same_ballots(
+    bundle_dir: Path, tmp_path: Path
+) -> None:
+    from omov.count.formats import read_ballots
+    from omov.ledger.board_file import read_board
+    from omov.ledger.verify_count import _unsectioned
+
+    board = read_board(bundle_dir / "ballots.parquet", ())
+    export_ballots(board, tmp_path, title="demo", seats=1)
+    again = read_ballots(tmp_path / "ballots-rctab.csv", format="rctab-csv")
+    assert again.candidates == board.candidates
+    assert _unsectioned(again) == _unsectioned(board.ballot_set())
+    blt = read_ballots(tmp_path / "ballots.blt", format="blt")
+    assert _unsectioned(blt) == _unsectioned(board.ballot_set())
+
+
 def test_relabel_keeps_every_ballot() -> None:
     ballots = BallotSet.from_rankings(["A", "B"], [[0, 1], [1], [0]], sections=["x", "y", "x"])
     merged = relabel_sections(ballots, {"x": "x + y", "y": "x + y"})

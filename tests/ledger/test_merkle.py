@@ -97,3 +97,14 @@ def test_a_proof_from_our_tree_matches_a_reference_proof(vectors: dict[str, Any]
         if not case["wantErr"] and case["treeSize"] <= 8 and case["proof"]:
             ours = tree.inclusion_proof(case["leafIdx"], case["treeSize"])
             assert [base64.b64encode(p).decode() for p in ours] == case["proof"]
+
+
+def test_appending_in_bulk_builds_the_same_tree_as_one_by_one() -> None:
+    entries = [f"ballot {i}".encode() for i in range(1000)]
+    one_by_one = MerkleTree(leaf_hash(e) for e in entries)
+    bulk = MerkleTree()
+    for start, end in [(0, 1), (1, 7), (7, 300), (300, 301), (301, 1000)]:
+        bulk.extend_hashes([leaf_hash(e) for e in entries[start:end]])
+        assert bulk.root() == one_by_one.root(end) == root(entries[:end])
+    assert bulk.consistency_proof(300) == one_by_one.consistency_proof(300)
+    assert bulk.inclusion_proof(999) == one_by_one.inclusion_proof(999)

@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from omov.count.ballots import BallotSet
 from omov.ledger.errors import BundleError
-from omov.ledger.merkle import leaf_hash, root_of_hashes
+from omov.ledger.merkle import leaf_hash, leaf_hashes_of_rows, root_of_hashes
 
 MIN_SECTION_DEFAULT = 10
 ID_BYTES = 16
@@ -121,14 +121,19 @@ class Board:
 
     def leaf_hashes(self) -> list[bytes]:
         """One Merkle leaf per ballot row: id, section and ranking as fixed-width bytes."""
+        return leaf_hashes_of_rows(self.row_bytes(), self.row_size)
+
+    @property
+    def row_size(self) -> int:
+        return ID_BYTES + 2 + 2 * self.rankings.shape[1]
+
+    def row_bytes(self) -> bytes:
         width = self.rankings.shape[1]
         rows = np.empty(
             self.size, dtype=[("id", f"S{ID_BYTES}"), ("s", ">i2"), ("r", ">i2", (width,))]
         )
         rows["id"], rows["s"], rows["r"] = self.ids, self.section_ids, self.rankings
-        raw = rows.tobytes()
-        step = rows.itemsize
-        return [leaf_hash(raw[i : i + step]) for i in range(0, len(raw), step)]
+        return rows.tobytes()
 
     def root(self) -> bytes:
         return root_of_hashes(self.leaf_hashes())

@@ -52,6 +52,17 @@ def write_board(board: Board, path: Path) -> None:
 def read_board(path: Path, trackers: tuple[str, ...]) -> Board:
     """Read a board back exactly, or raise ``BundleError`` naming what is wrong."""
     try:
+        return _read_board(path, trackers)
+    except BundleError:
+        raise
+    except Exception as error:
+        # A damaged file can fail deep inside Arrow or NumPy in ways no list of exception
+        # types covers; the verifier must report it as a failed check, never a traceback.
+        raise BundleError(f"damaged board ({type(error).__name__}: {error})") from None
+
+
+def _read_board(path: Path, trackers: tuple[str, ...]) -> Board:
+    try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException) as error:
         raise BundleError(f"not a readable Parquet file ({error})") from None
@@ -133,5 +144,7 @@ def _indices(
     if nulls.any() and not nullable:
         raise BundleError(f"column {name!r} has an empty cell")
     raw = np.where(nulls, len(table_map) - 1, np.nan_to_num(raw, nan=0).astype(np.int64))
+    if raw.size and (int(raw.min()) < 0 or int(raw.max()) >= len(table_map)):
+        raise BundleError(f"column {name!r} refers past the end of its dictionary")
     result: np.ndarray = table_map[raw].astype(np.int16)
     return result

@@ -10,6 +10,7 @@ here, so tests can rebuild a bundle with one thing changed; the web app draws th
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -227,14 +228,13 @@ def _cast_order(ballots: BallotSet, rng: np.random.Generator) -> np.ndarray:
 
 
 def _trackers(rng: np.random.Generator, n: int) -> list[str]:
-    import base64
-
-    raw = rng.bytes(10 * n)
-    found = []
-    for k in range(n):
-        text = base64.b32encode(raw[10 * k : 10 * k + 10]).decode()
-        found.append("-".join(text[i : i + 4] for i in range(0, 16, 4)))
-    return found
+    """n trackers of 10 random bytes: base32 of 10 bytes is exactly 16 characters, so the
+    whole buffer encodes at once and splits evenly."""
+    text = base64.b32encode(rng.bytes(10 * n)).decode()
+    return [
+        f"{text[k : k + 4]}-{text[k + 4 : k + 8]}-{text[k + 8 : k + 12]}-{text[k + 12 : k + 16]}"
+        for k in range(0, 16 * n, 16)
+    ]
 
 
 def _ballot_log(
@@ -251,9 +251,16 @@ def _ballot_log(
     every = max(1, len(order) // max(1, checkpoints))
     ranks = ballots.rankings.astype(">i2")
     sections = ballots.section_ids.astype(">i2")
-    for k, row in enumerate(order.tolist()):
-        log.append_bytes(ids[k] + sections[row].tobytes() + ranks[row].tobytes())
-        if (k + 1) % every == 0 and k + 1 < len(order):
+    width = ranks.shape[1]
+    rows = np.empty(
+        len(order), dtype=[("id", f"S{ID_BYTES}"), ("s", ">i2"), ("r", ">i2", (width,))]
+    )
+    rows["id"], rows["s"], rows["r"] = ids, sections[order], ranks[order]
+    raw, step = rows.tobytes(), rows.itemsize
+    for start in range(0, len(order), every):
+        end = min(start + every, len(order))
+        log.extend_bytes([raw[i : i + step] for i in range(start * step, end * step, step)])
+        if end < len(order):
             heads.append(sign_head(log, officer, Checkpoint.WHILE_OPEN))
     heads.append(sign_head(log, officer, Checkpoint.BALLOT_CLOSED))
     return log, tuple(heads)

@@ -22,6 +22,7 @@ class Log:
     def __init__(self, log_id: str, entries: Iterable[bytes] = ()) -> None:
         self.log_id = log_id
         self._entries: list[bytes] = []
+        self._parsed: dict[int, Entry] = {}
         self._tree = MerkleTree()
         for data in entries:
             self.append_bytes(data)
@@ -35,6 +36,11 @@ class Log:
         self._entries.append(data)
         return self._tree.append_hash(leaf_hash(data))
 
+    def extend_bytes(self, entries: list[bytes]) -> None:
+        """Append many raw entries at once (the ballot log at scale)."""
+        self._entries.extend(entries)
+        self._tree.extend_hashes([leaf_hash(e) for e in entries])
+
     # -- reading ---------------------------------------------------------------------
     @property
     def size(self) -> int:
@@ -47,7 +53,9 @@ class Log:
         return iter(self._entries)
 
     def entry(self, index: int) -> Entry:
-        return parse_entry(self._entries[index])
+        if index not in self._parsed:
+            self._parsed[index] = parse_entry(self._entries[index])
+        return self._parsed[index]
 
     def root(self, size: int | None = None) -> bytes:
         return self._tree.root(size)
@@ -68,12 +76,13 @@ class Log:
         if text and not text.endswith(b"\n"):
             raise LedgerError(f"{source}: the last line is cut short (no newline)")
         lines = text.split(b"\n")[:-1] if text else []
-        for number, line in enumerate(lines, start=1):
+        log = cls(log_id, lines)
+        for number in range(1, len(lines) + 1):
             try:
-                parse_entry(line)
+                log.entry(number - 1)
             except EntryError as error:
                 raise LedgerError(f"{source}:{number}: {error}") from None
-        return cls(log_id, lines)
+        return log
 
     @classmethod
     def read(cls, log_id: str, path: Path) -> Log:

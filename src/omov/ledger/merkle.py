@@ -39,11 +39,26 @@ def root_of_hashes(leaves: Sequence[bytes]) -> bytes:
         return EMPTY_ROOT
     level = list(leaves)
     while len(level) > 1:
-        paired = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        paired = parents(level)
         if len(level) % 2:
             paired.append(level[-1])
         level = paired
     return level[0]
+
+
+def parents(level: Sequence[bytes]) -> list[bytes]:
+    """Node hashes of consecutive pairs (a trailing odd node is left out). One join and
+    slices instead of a function call per node: this loop is the cost of a large tree."""
+    joined = b"".join(level[: len(level) // 2 * 2])
+    sha = hashlib.sha256
+    width = 2 * HASH_SIZE
+    return [sha(b"\x01" + joined[i : i + width]).digest() for i in range(0, len(joined), width)]
+
+
+def leaf_hashes_of_rows(raw: bytes, row_size: int) -> list[bytes]:
+    """Leaf hashes of fixed-width entries laid end to end in ``raw``."""
+    sha = hashlib.sha256
+    return [sha(b"\x00" + raw[i : i + row_size]).digest() for i in range(0, len(raw), row_size)]
 
 
 def root(entries: Iterable[bytes]) -> bytes:
@@ -81,6 +96,20 @@ class MerkleTree:
             self._levels[level + 1].append(node_hash(pair[0], pair[1]))
             level += 1
         return index
+
+    def extend_hashes(self, hashes: Sequence[bytes]) -> None:
+        """Append many leaf hashes at once; the same tree as appending them one by one."""
+        if any(len(h) != HASH_SIZE for h in hashes):
+            raise ValueError("a leaf hash is 32 bytes")
+        self._levels[0].extend(hashes)
+        level = 0
+        while len(self._levels[level]) >= 2:
+            if len(self._levels) == level + 1:
+                self._levels.append([])
+            below, above = self._levels[level], self._levels[level + 1]
+            done = 2 * len(above)
+            above.extend(parents(below[done:]))
+            level += 1
 
     def leaf(self, index: int) -> bytes:
         return self._levels[0][index]

@@ -243,13 +243,19 @@ def _blt_check(bundle: Bundle, ballots: Any) -> Iterator[Check]:
         yield Check("ballots", BALLOTS_BLT, True, "the same ballots as the board")
 
 
-def _unsectioned(ballots: Any) -> dict[tuple[int, ...], int]:
+def _unsectioned(ballots: Any) -> dict[bytes, int]:
+    """Ballots as {ranking: count}, with sections and stop reasons left out (BLT has
+    neither); a ranking is the bytes of its candidate ids."""
+    import numpy as np
+
+    from omov.count.compress import unique_rows
+
     n = ballots.n_candidates
-    found: dict[tuple[int, ...], int] = {}
-    for row, weight in zip(ballots.rankings.tolist(), ballots.weights.tolist(), strict=True):
-        key = tuple(c for c in row if c < n)
-        found[key] = found.get(key, 0) + weight
-    return found
+    rankings = np.minimum(ballots.rankings, n).astype(np.int16)
+    rows, weights = unique_rows(rankings, ballots.weights)
+    return {
+        bytes(row[row < n].tobytes()): int(w) for row, w in zip(rows, weights.tolist(), strict=True)
+    }
 
 
 def _first_difference(published: Any, recount: Any, path: str = "") -> str:
