@@ -125,7 +125,7 @@ class Board:
 
     @property
     def row_size(self) -> int:
-        return ID_BYTES + 2 + 2 * self.rankings.shape[1]
+        return ID_BYTES + 2 + 2 * int(self.rankings.shape[1])
 
     def row_bytes(self) -> bytes:
         width = self.rankings.shape[1]
