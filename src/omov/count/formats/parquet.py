@@ -5,9 +5,9 @@ integer type; any other type is refused, naming the column. Metadata (candidates
 seats, withdrawn, sections) is one JSON object under the key ``omov`` of the file's
 key-value metadata. Messages name the data row (from 1) where a row is at fault.
 
-Record batches are read with the string columns as dictionaries, so Polars receives
-categoricals without materialising a string per cell, and each batch is reduced to
-distinct rows at once.
+Row groups are read (columns in parallel) with the string columns as dictionaries, so
+Polars receives categoricals without materialising a string per cell, and each row group
+is reduced to distinct rows at once; progress is reported per row group.
 """
 
 from __future__ import annotations
@@ -37,8 +37,6 @@ from omov.count.formats.tabular import (
     metadata_from,
 )
 
-BATCH_ROWS = 2**20
-
 
 @register_reader("parquet", ".parquet", ".pq")
 def read_parquet(
@@ -50,12 +48,11 @@ def read_parquet(
     table = RankingTable(path, layout, _metadata(path, source.schema_arrow.metadata))
     size, total_rows, done = path.stat().st_size, max(1, source.metadata.num_rows), 0
     try:
-        batches = source.iter_batches(batch_size=BATCH_ROWS, use_threads=True)
-        for batch in batches:
-            frame = pl.from_arrow(batch)
+        for group in range(source.metadata.num_row_groups):
+            frame = pl.from_arrow(source.read_row_group(group, use_threads=True))
             assert isinstance(frame, pl.DataFrame)
             table.add(_categorical(frame, layout), _rows_from(done))
-            done += batch.num_rows
+            done += frame.height
             if progress is not None:
                 progress(size * done // total_rows, size)
     except (OSError, pa.ArrowException) as error:
