@@ -7,18 +7,19 @@ never treated as anyone's duplicate: guessing would take a ballot from a real pe
 
 Among the records of one person that are otherwise eligible, exactly one keeps the ballot:
 the one whose section comes first in the criteria's section priority (members first), then the
-lowest record id within that section (the earliest issued). That choice depends only on the
-records, never on their order in the file, and applying it again changes nothing. The others
+lowest record id within that section (in text order, so zero-padded numbers sort as issued).
+That choice depends only on the records, never on their order in the file, and applying it
+again changes nothing. The others
 are marked as duplicates *of* the keeper, so each person can be told which record votes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
+from omov.electorate.criteria import DEFAULT_PRIORITY
 from omov.electorate.schema import Section
 
 IDENTITY = "identity"
@@ -96,22 +97,13 @@ def deduplicate(
     frame: pl.DataFrame,
     *,
     key: IdentityKey = EMAIL_AND_BIRTH,
-    priority: tuple[Section, ...] | Mapping[Section, int] = (
-        Section.MEMBERS,
-        Section.AFFILIATES,
-        Section.SUPPORTERS,
-    ),
+    priority: tuple[Section, ...] = DEFAULT_PRIORITY,
 ) -> pl.DataFrame:
     """The records that keep their ballot, one per person, in the input's order.
 
     ``frame`` has ``section`` (text), ``record_id`` and the key's columns.
     """
-    order = (
-        tuple(sorted(priority, key=priority.__getitem__))
-        if isinstance(priority, Mapping)
-        else priority
-    )
     marked = mark_duplicates(
-        frame.with_columns(key.expr(), rank_expr(order)), candidates=pl.lit(value=True)
+        frame.with_columns(key.expr(), rank_expr(priority)), candidates=pl.lit(value=True)
     )
     return marked.filter(pl.col(DUPLICATE_OF).is_null()).drop(IDENTITY, RANK, DUPLICATE_OF)
