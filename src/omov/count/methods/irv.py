@@ -8,7 +8,8 @@ cannot overtake the next one up (when ``batch_elimination`` is on and the batch 
 least two), then the lowest candidate, ties broken by the tie-break rule.
 
 ``continue_until_two`` keeps excluding after a winner emerges until two candidates remain,
-as some jurisdictions publish. Every tie-break is recorded in its round.
+as some jurisdictions publish. Ties are broken as RCTab breaks them (``rctab_tiebreak``:
+lots drawn from ``java.util.Random(seed)``), and every tie-break is recorded in its round.
 
 All figures are whole ballots, so the count is integer arithmetic on the kernel: one
 pointer per unique ranking, advanced only for rows whose candidate left the count.
@@ -25,8 +26,8 @@ from omov.count.ballots import N_STOPS, BallotSet
 from omov.count.figures import Counts, candidate_figures, inactive_figures, section_figures
 from omov.count.methods import register
 from omov.count.options import CountOptions
+from omov.count.rctab_tiebreak import RctabTieBreaker
 from omov.count.report import EXHAUSTED, CountReport, Round, TieBreak, Transfer
-from omov.count.tiebreak import TieBreaker
 
 UNDECLARED_WRITE_INS = "Undeclared Write-ins"
 """RCTab's pseudo-candidate for write-ins that name nobody declared: it cannot win, and it
@@ -68,7 +69,9 @@ class _IrvCount:
         self.elected: list[str] = []
         self.excluded_count = 0
         self.pointers = np.zeros(ballots.n_unique, dtype=np.intp)
-        self.breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=self.names)
+        self.breaker = RctabTieBreaker(
+            options.tie_break, seed=options.seed, candidate_order=self.names
+        )
         self.history: list[dict[str, Fraction]] = []
         self.uwi = (
             self.names.index(UNDECLARED_WRITE_INS) if UNDECLARED_WRITE_INS in self.names else -1

@@ -35,6 +35,7 @@ from omov.count.ballots import N_STOPS, BallotSet, Inactive
 from omov.count.methods import register
 from omov.count.methods.irv import UNDECLARED_WRITE_INS
 from omov.count.options import CountOptions, Quota
+from omov.count.rctab_tiebreak import RctabTieBreaker
 from omov.count.report import (
     EXHAUSTED,
     INACTIVE_LABELS,
@@ -45,7 +46,6 @@ from omov.count.report import (
     TieBreak,
     Transfer,
 )
-from omov.count.tiebreak import TieBreaker
 
 Values = npt.NDArray[np.int64]
 
@@ -104,7 +104,7 @@ class _Wigm:
         self.winner_tally: dict[int, tuple[int, bool]] = {}
         self.threshold = 0
         self.threshold_fixed = False
-        self.breaker = TieBreaker(
+        self.breaker = RctabTieBreaker(
             options.tie_break, seed=options.seed, candidate_order=ballots.candidates
         )
         self.history: list[dict[str, Fraction]] = []
