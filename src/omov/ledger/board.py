@@ -15,6 +15,7 @@ section before anything is published or counted, so nobody is identified by sect
 from __future__ import annotations
 
 import base64
+import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ import numpy.typing as npt
 
 from omov.count.ballots import BallotSet
 from omov.ledger.errors import BundleError
-from omov.ledger.merkle import leaf_hash, leaf_hashes_of_rows, root_of_hashes
+from omov.ledger.merkle import leaf_hashes_of_rows, root_of_hashes
 
 MIN_SECTION_DEFAULT = 10
 ID_BYTES = 16
@@ -138,8 +139,14 @@ class Board:
     def root(self) -> bytes:
         return root_of_hashes(self.leaf_hashes())
 
-    def trackers_root(self) -> bytes:
-        return root_of_hashes([leaf_hash(t.encode()) for t in self.trackers])
+    def trackers_text(self) -> bytes:
+        """``trackers.txt``: one tracker a line, sorted."""
+        return "".join(f"{t}\n" for t in self.trackers).encode()
+
+    def trackers_sha256(self) -> str:
+        """The list is bound into the log by one digest: a voter checks their tracker
+        against the whole published list, so no per-tracker proof is needed."""
+        return hashlib.sha256(self.trackers_text()).hexdigest()
 
     def ballot_set(self) -> BallotSet:
         """The board's ballots, compressed for a count."""

@@ -141,7 +141,7 @@ def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None
         MARKER: _json_bytes(marker(pub)),
         RULEBOOK: pub.rulebook_text.encode("utf-8"),
         ELECTORATE: _json_bytes(electorate_json(pub.electorate)),
-        TRACKERS: "".join(f"{t}\n" for t in pub.board.trackers).encode(),
+        TRACKERS: pub.board.trackers_text(),
         ENTRIES: pub.contest_log.to_jsonl(),
         HEADS: _json_bytes(
             {

@@ -10,7 +10,6 @@ here, so tests can rebuild a bundle with one thing changed; the web app draws th
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from omov.ledger.heads import Checkpoint, SignedTreeHead, sign_head
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
 
+BASE32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 EXCLUSION_REASONS = ("joined-after-freeze", "in-arrears", "under-18")
 
 
@@ -142,7 +142,7 @@ def run_demo_contest(
         make_entry(
             EntryKind.RESULTS_PUBLISHED,
             board_root=board.root().hex(),
-            trackers_root=board.trackers_root().hex(),
+            trackers_sha256=board.trackers_sha256(),
             ballots=board.size,
         )
     )
@@ -228,13 +228,15 @@ def _cast_order(ballots: BallotSet, rng: np.random.Generator) -> np.ndarray:
 
 
 def _trackers(rng: np.random.Generator, n: int) -> list[str]:
-    """n trackers of 10 random bytes: base32 of 10 bytes is exactly 16 characters, so the
-    whole buffer encodes at once and splits evenly."""
-    text = base64.b32encode(rng.bytes(10 * n)).decode()
-    return [
-        f"{text[k : k + 4]}-{text[k + 4 : k + 8]}-{text[k + 8 : k + 12]}-{text[k + 12 : k + 16]}"
-        for k in range(0, 16 * n, 16)
-    ]
+    """n trackers of 10 random bytes (80 bits: 16 base32 characters), encoded in bulk."""
+    bits = np.unpackbits(np.frombuffer(rng.bytes(10 * n), dtype=np.uint8).reshape(n, 10), axis=1)
+    digits = bits.reshape(n, 16, 5) @ np.array([16, 8, 4, 2, 1], dtype=np.uint8)
+    letters = np.frombuffer(BASE32, dtype=np.uint8)[digits]
+    dashed = np.full((n, 19), ord("-"), dtype=np.uint8)
+    for group in range(4):
+        dashed[:, 5 * group : 5 * group + 4] = letters[:, 4 * group : 4 * group + 4]
+    text = dashed.tobytes().decode()
+    return [text[k : k + 19] for k in range(0, 19 * n, 19)]
 
 
 def _ballot_log(

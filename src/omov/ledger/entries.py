@@ -65,7 +65,7 @@ REQUIRED: Mapping[EntryKind, _Fields] = MappingProxyType(
         EntryKind.BALLOT_OPENED: {},
         EntryKind.BALLOT_CLOSED: {"ballots": int, "ballot_log_root": str},
         EntryKind.COUNT_RUN: {"method": str, "seats": int, "elected": list, "report_sha256": str},
-        EntryKind.RESULTS_PUBLISHED: {"board_root": str, "trackers_root": str, "ballots": int},
+        EntryKind.RESULTS_PUBLISHED: {"board_root": str, "trackers_sha256": str, "ballots": int},
     }
 )
 

@@ -83,12 +83,12 @@ def _tracker_list(board: Board, published: Entry) -> Iterator[Check]:
             False,
             f"{len(trackers)} trackers for {board.size} ballots, or not sorted and unique",
         )
-    elif board.trackers_root().hex() != published["trackers_root"]:
+    elif board.trackers_sha256() != published["trackers_sha256"]:
         yield Check(
             "trackers",
             TRACKERS,
             False,
-            "the trackers' Merkle root differs from the results-published entry",
+            "the trackers' SHA-256 differs from the results-published entry",
         )
     elif board.row_trackers and sorted(board.row_trackers) != list(trackers):
         yield Check(

@@ -243,19 +243,20 @@ def _blt_check(bundle: Bundle, ballots: Any) -> Iterator[Check]:
         yield Check("ballots", BALLOTS_BLT, True, "the same ballots as the board")
 
 
-def _unsectioned(ballots: Any) -> dict[bytes, int]:
-    """Ballots as {ranking: count}, with sections and stop reasons left out (BLT has
-    neither); a ranking is the bytes of its candidate ids."""
+def _unsectioned(ballots: Any) -> tuple[bytes, bytes]:
+    """Ballots as (unique rankings, weights), with sections and stop reasons left out (BLT
+    has neither); rankings padded with one stop code to a common width. ``unique_rows``
+    sorts, so two sets of the same ballots give the same bytes."""
     import numpy as np
 
     from omov.count.compress import unique_rows
 
     n = ballots.n_candidates
-    rankings = np.minimum(ballots.rankings, n).astype(np.int16)
+    rankings = np.full((len(ballots.rankings), n + 1), n, dtype=np.int16)
+    width = min(ballots.rankings.shape[1], n + 1)
+    rankings[:, :width] = np.minimum(ballots.rankings[:, :width], n)
     rows, weights = unique_rows(rankings, ballots.weights)
-    return {
-        bytes(row[row < n].tobytes()): int(w) for row, w in zip(rows, weights.tolist(), strict=True)
-    }
+    return rows.tobytes(), weights.tobytes()
 
 
 def _first_difference(published: Any, recount: Any, path: str = "") -> str:
