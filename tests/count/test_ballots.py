@@ -99,3 +99,16 @@ def test_unknown_candidate_is_refused():
 def test_max_rankings_ignores_later_ranks():
     ballots = BallotSet.from_rankings(CANDS, [[0, 1, 2]], policy=BallotPolicy(max_rankings=2))
     assert rows(ballots) == {(0, 1, 4): 1}
+
+
+def test_row_order_is_canonical_whatever_the_grid_width():
+    """The same ballots give the same arrays (the results bundle hashes them)."""
+    narrow = BallotSet.from_grid(CANDS, np.array([[2, 0], [0, BLANK], [1, 3], [0, 1]]))
+    wide = BallotSet.from_rankings(CANDS, [[0, 1], [1, 3], [0], [2, 0]])
+    assert np.array_equal(narrow.rankings, wide.rankings)
+    assert np.array_equal(narrow.weights, wide.weights)
+    padded = BallotSet.from_grid(
+        CANDS, np.array([[2, 0, BLANK], [0, BLANK, BLANK], [1, 3, BLANK], [0, 1, 2]])
+    )
+    clean_order = [tuple(r) for r in padded.rankings.tolist()]
+    assert clean_order == sorted(clean_order)

@@ -101,8 +101,8 @@ def compress_grid(
     if w is not None and (len(w) != n or (n and int(w.min()) < 0)):
         raise BallotError("ballot weights must be one non-negative integer per ballot")
 
-    raw, raw_weights = unique_rows(np.column_stack([sections, grid]).astype(np.int16), w)
-    raw_sections, raw_grid = raw[:, 0], raw[:, 1:]
+    raw, raw_weights = unique_rows(_sortable(sections, grid, n_candidates), w)
+    raw_sections, raw_grid = raw[:, 0], _unsortable(raw[:, 1:], n_candidates)
     blank = (raw_grid == BLANK).all(axis=1)
     blank_ballots = int(raw_weights[blank].sum())
     raw_sections, raw_grid, raw_weights = (
@@ -130,6 +130,27 @@ def compress_grid(
         title=title,
         seats=seats,
     )
+
+
+def _sortable(
+    sections: npt.NDArray[np.int16], grid: npt.NDArray[np.int16], n_candidates: int
+) -> npt.NDArray[np.int16]:
+    """Raw rows keyed so that blanks and overvotes sort after every candidate, as the
+    stop codes that replace them do in a clean ranking. Distinct regular papers then come
+    out in the order of their clean rankings, so a ballot set's row order is canonical
+    (the same ballots give the same arrays) without a second sort."""
+    keys = np.column_stack([sections, grid]).astype(np.int16)
+    body = keys[:, 1:]
+    body[body == BLANK] = n_candidates
+    body[body == OVERVOTE] = n_candidates + 1
+    return keys
+
+
+def _unsortable(body: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
+    grid = body.copy()
+    grid[body == n_candidates] = BLANK
+    grid[body == n_candidates + 1] = OVERVOTE
+    return grid
 
 
 def _checked_grid(grid: npt.NDArray[np.integer], n_candidates: int) -> npt.NDArray[np.int16]:
