@@ -70,8 +70,9 @@ def seed(n: int) -> tuple[int, list[str]]:
     challenger = contests.candidate_add(contest=contest, name="Challenger")
     nomination_record(candidate=challenger, nominator="MP 1")
     nominations_close(contest=contest)
-    rows = [f"B{i:06d},Voter {i},,members,2015-01-01" for i in range(n)]
-    roll_import(contest=contest, text="reference,name,email,section,joined_on\n" + "\n".join(rows))
+    header = "membership_number,email,date_of_birth,join_date,status,arrears"
+    rows = [f"B{i:06d},,1970-01-01,2015-01-01,active,false" for i in range(n)]
+    roll_import(contest=contest, section="members", data="\n".join([header, *rows]).encode())
     electorate_freeze(contest=contest)
     codes = credentials_issue(contest=contest, send=False)
     ballot_open(contest=contest)

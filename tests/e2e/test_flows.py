@@ -25,6 +25,12 @@ M004,dan@example.org,1979-04-01,2012-04-01,active,false
 """
 
 
+def _code(body: str) -> str:
+    found = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", body)
+    assert found is not None, body
+    return found.group(0)
+
+
 def _click(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).click()
     page.wait_for_load_state()
@@ -69,6 +75,14 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> None:
     page.get_by_label("Grounds").first.fill("Supported another party (evidence on file)")
     page.get_by_role("button", name="Exclude").first.click()
     expect(page.get_by_role("status")).to_contain_text("Excluded M001")
+    page.get_by_label("Appeal grounds").first.fill("Never supported another party")
+    page.get_by_role("button", name="Lodge appeal").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Appeal lodged for M001")
+    _click(page, "Freeze the electorate")
+    expect(page.get_by_role("status")).to_contain_text("decide the waiting appeals")
+    page.get_by_label("Reason").fill("Evidence was about someone else")
+    _click(page, "Uphold")
+    expect(page.locator("#electorate")).to_contain_text("appeal-upheld")
     screenshot(page, "02-electorate")
     _click(page, "Freeze the electorate")
     _click(page, "Issue voting codes")
@@ -115,8 +129,7 @@ def test_officer_flow_and_one_voters_ballot(
     _officer_flow_to_open_ballot(page, base, roll)
     contest_id = int(re.search(r"/contest/(\d+)/", page.url).group(1))  # type: ignore[union-attr]
 
-    email = next(m for m in mail.outbox if m.to == ["bea@example.org"])
-    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", email.body).group(0)  # type: ignore[union-attr]
+    code = _code(next(m.body for m in mail.outbox if m.to == ["bea@example.org"]))
     voter = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
     receipt = _voter_casts(voter, base, contest_id, code)
     assert Ballot.objects.get().receipt == receipt
@@ -124,12 +137,31 @@ def test_officer_flow_and_one_voters_ballot(
 
     page.reload()
     expect(page.locator("#ballot-count")).to_have_text("1")
+    # Dan's code is reissued (the old one stops working); two postal papers come back.
+    dan = page.get_by_role("row").filter(has_text="M004")
+    dan.get_by_role("button", name="Reissue code").click()
+    expect(page.get_by_role("status")).to_contain_text("New code sent to M004")
+    old, new = (_code(m.body) for m in mail.outbox if m.to == ["dan@example.org"])
+    returns = tmp_path / "postal.csv"
+    returns.write_text(
+        "credential,preferences\n"
+        f"{old},Jeremy Corbyn\n"
+        f"{new},Owen Smith>Jeremy Corbyn\n"
+        f"{_code(next(m.body for m in mail.outbox if m.to == ['ann@example.org']))},Jeremy Corbyn\n"
+        f"{code},Jeremy Corbyn\n"
+    )
+    page.get_by_label("Postal returns CSV").set_input_files(str(returns))
+    _click(page, "Import postal returns")
+    expect(page.get_by_role("status")).to_contain_text("2 counted, 2 refused")
+    expect(page.get_by_role("status")).to_contain_text("line 2: this code is not valid")
+    expect(page.get_by_role("status")).to_contain_text("line 5: this code has already been used")
+    expect(page.locator("#ballot-count")).to_have_text("3")
     _click(page, "Close the ballot")
     _click(page, "Count")
     _click(page, "Publish the results")
     expect(page.locator("#state")).to_have_text("Results published")
     voter.goto(f"{base}/contest/{contest_id}/results/")
     expect(voter.locator("#winner")).to_have_text("Elected: Owen Smith")
-    expect(voter.locator("#round-1")).to_contain_text("100.0")
+    expect(voter.locator("#round-1")).to_contain_text("66.7")
     screenshot(voter, "06-results")
     assert axe_violations(voter) == []
