@@ -97,7 +97,6 @@ def test_roll_eligibility_prints_the_table(rolls: dict[Section, Path], tmp_path:
     )
     assert result.exit_code == 0, result.output
     assert "not on register" in result.output
-    assert "built-in preset 'labour-2016'" in result.output
     written = pl.read_csv(out)
     total = sum(pl.read_csv(p).height for p in rolls.values())
     assert written.height == total
@@ -168,3 +167,26 @@ def test_roll_schema_lists_the_columns() -> None:
         assert column in result.output
     for code in ("paid", "failed", "pending", "refunded"):  # Rich may fold the list
         assert code in result.output
+
+
+def test_roll_eligibility_reads_criteria_from_the_rulebook(rolls: dict[Section, Path]) -> None:
+    """The shipped Labour 2016 rulebook and the electorate package's own 2016 preset are
+    two readings of the same sources; they must exclude the same people."""
+    given = [
+        "--members",
+        str(rolls[Section.MEMBERS]),
+        "--supporters",
+        str(rolls[Section.SUPPORTERS]),
+        "--affiliates",
+        str(rolls[Section.AFFILIATES]),
+    ]
+    outputs = {}
+    for rulebook in ("labour/2016", "labour-2016"):
+        result = CliRunner().invoke(
+            app, ["roll", "eligibility", *given, "--rulebook", rulebook], terminal_width=200
+        )
+        assert result.exit_code == 0, result.output
+        outputs[rulebook] = result.output
+    assert outputs["labour/2016"] == outputs["labour-2016"]
+    refused = CliRunner().invoke(app, ["roll", "eligibility", *given, "--rulebook", "nope/1"])
+    assert refused.exit_code != 0

@@ -71,8 +71,12 @@ def eligibility_command(
     supporters: Annotated[Path | None, typer.Option(help="Registered supporters roll.")] = None,
     affiliates: Annotated[Path | None, typer.Option(help="Affiliated supporters roll.")] = None,
     rulebook: Annotated[
-        str, typer.Option(help=f"Criteria: a built-in preset ({', '.join(sorted(PRESETS))}).")
-    ] = "labour-2016",
+        str,
+        typer.Option(
+            help="Criteria: a rulebook (shipped id such as labour/2016, or a TOML file), "
+            f"or a built-in preset ({', '.join(sorted(PRESETS))})."
+        ),
+    ] = "labour/2016",
     date: Annotated[
         datetime | None,
         typer.Option(help="Decide as at this moment (default: start of the ballot-issue date)."),
@@ -118,12 +122,14 @@ def eligibility_command(
 
 
 def _criteria(rulebook: str) -> EligibilityCriteria:
+    """Criteria from a rulebook (a shipped id such as ``labour/2016``, or a TOML file), or
+    from a built-in preset of the electorate package."""
     if rulebook in PRESETS:
-        console.print(
-            f"criteria: built-in preset {rulebook!r} (rulebook files are not wired to rolls yet)",
-            style="dim",
-        )
-    return preset(rulebook)
+        return preset(rulebook)
+    from omov.rules import load_rulebook
+    from omov.rules.for_electorate import electorate_criteria
+
+    return electorate_criteria(load_rulebook(rulebook))
 
 
 def _exclusions(path: Path | None) -> pl.DataFrame | None:
