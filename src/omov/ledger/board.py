@@ -196,11 +196,3 @@ def board_from_cast(
         mode=mode,
         row_trackers=row_trackers,
     )
-
-
-def cast_order(ballots: BallotSet, seed: int | None = None) -> npt.NDArray[np.intp]:
-    """Unique-ranking row of each ballot, in a shuffled order standing for casting order."""
-    rows = np.repeat(np.arange(ballots.n_unique), ballots.weights)
-    rng = np.random.default_rng(seed)
-    rng.shuffle(rows)
-    return rows
