@@ -82,7 +82,11 @@ def test_a_bundle_with_a_small_section_publishes_it_merged(
     assert "overseas" not in board.section_names
     assert any("overseas" in label for label in board.section_names)
     write_bundle(demo.publication, tmp_path / "b", officer)
-    assert [c.line() for c in verify_bundle(tmp_path / "b") if not c.ok] == []
+    checks = verify_bundle(tmp_path / "b")
+    assert [c.line() for c in checks if not c.ok] == []
+    assert any(c.file == "sections/" for c in checks)
+    section_files = sorted(p.name for p in (tmp_path / "b" / "sections").iterdir())
+    assert section_files == [f"section-{i + 1}.blt" for i in range(len(board.section_names))]
     report = demo.publication.report
     for rnd in report.rounds:
         assert all(label != "overseas" for label in rnd.sections)

@@ -7,6 +7,7 @@ Layout (all paths relative to the bundle directory)::
     electorate.json         per section: on the roll, excluded by reason, eligible, credentials
     ballots.parquet         the board: one row per ballot, sorted by random id
     ballots.blt             the same ballots for other tabulators (no sections in BLT)
+    sections/section-N.blt  each published section's ballots (its label is the BLT title)
     trackers.txt            every tracker, sorted, one a line
     report.json             the count report (native JSON)
     report-rctab.json       the count report (RCTab's detailed-report JSON)
@@ -55,6 +56,7 @@ REPORT = "report.json"
 REPORT_RCTAB = "report-rctab.json"
 ENTRIES = "ledger/entries.jsonl"
 HEADS = "ledger/heads.json"
+SECTION_DIR = "sections"
 SIGNATURE_CONTEXT = b"omov bundle manifest v1\n"
 
 
@@ -162,11 +164,38 @@ def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None
 
 
 def _write_blt(pub: Publication, path: Path) -> None:
+    """All ballots in one BLT file, and (BLT having no sections) one file per published
+    section, titled with the section's label, under ``sections/``."""
     from omov.count.formats import WRITERS, write_ballots
 
-    if "blt" in WRITERS:
-        ballots = pub.board.ballot_set()
-        write_ballots(_with_title_and_seats(ballots, pub.title, pub.seats), path, format="blt")
+    if "blt" not in WRITERS:
+        return
+    ballots = pub.board.ballot_set()
+    write_ballots(_with_title_and_seats(ballots, pub.title, pub.seats), path, format="blt")
+    if len(ballots.section_names) < 2:
+        return
+    (path.parent / SECTION_DIR).mkdir()
+    for i, label in enumerate(ballots.section_names):
+        part = section_subset(ballots, i)
+        target = path.parent / section_blt(i)
+        write_ballots(_with_title_and_seats(part, label, pub.seats), target, format="blt")
+
+
+def section_blt(index: int) -> str:
+    return f"{SECTION_DIR}/section-{index + 1}.blt"
+
+
+def section_subset(ballots: Any, index: int) -> Any:
+    """The ballots of one section, as a ballot set of their own."""
+    from dataclasses import replace
+
+    keep = ballots.section_ids == index
+    return replace(
+        ballots,
+        rankings=ballots.rankings[keep],
+        weights=ballots.weights[keep],
+        section_ids=ballots.section_ids[keep],
+    )
 
 
 def _with_title_and_seats(ballots: Any, title: str, seats: int) -> Any:

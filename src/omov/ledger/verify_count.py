@@ -25,6 +25,9 @@ from omov.ledger.bundle import (
     REPORT,
     REPORT_FILES,
     RULEBOOK,
+    SECTION_DIR,
+    section_blt,
+    section_subset,
     sha256_file,
 )
 from omov.ledger.entries import EntryKind
@@ -241,6 +244,27 @@ def _blt_check(bundle: Bundle, ballots: Any) -> Iterator[Check]:
         yield Check("ballots", BALLOTS_BLT, False, "the BLT ballots differ from the board")
     else:
         yield Check("ballots", BALLOTS_BLT, True, "the same ballots as the board")
+    if len(ballots.section_names) > 1:
+        yield from _section_blt_checks(bundle, ballots)
+
+
+def _section_blt_checks(bundle: Bundle, ballots: Any) -> Iterator[Check]:
+    from omov.count.formats import read_ballots
+
+    bad = []
+    for i, label in enumerate(ballots.section_names):
+        rel = section_blt(i)
+        try:
+            part = read_ballots(bundle.path(rel), format="blt")
+        except CountError as error:
+            bad.append(Check("ballots", rel, False, f"not readable: {error}"))
+            continue
+        if part.title != label or _unsectioned(part) != _unsectioned(section_subset(ballots, i)):
+            bad.append(Check("ballots", rel, False, f"differs from the board's section {label!r}"))
+    yield from bad
+    if not bad:
+        n = len(ballots.section_names)
+        yield Check("ballots", f"{SECTION_DIR}/", True, f"{n} section files match the board")
 
 
 def _unsectioned(ballots: Any) -> tuple[bytes, bytes]:
