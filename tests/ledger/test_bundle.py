@@ -99,3 +99,50 @@ def test_a_truncated_file_fails_its_checks_without_a_traceback(
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
     assert f"FAIL manifest: {victim}:" in captured.out
+
+
+def test_truncating_any_file_fails_a_check_and_never_raises(
+    bundle_dir: Path, tmp_path: Path
+) -> None:
+    files = sorted(
+        p.relative_to(bundle_dir).as_posix() for p in bundle_dir.rglob("*") if p.is_file()
+    )
+    assert len(files) >= 12
+    for rel in files:
+        if rel == "omov-bundle.json":
+            continue  # refused before any check, see above
+        for keep in (0, 1, 7):
+            target = tmp_path / f"{rel.replace('/', '_')}-{keep}"
+            shutil.copytree(bundle_dir, target)
+            data = (target / rel).read_bytes()
+            (target / rel).write_bytes(data[: keep if keep < len(data) else len(data) // 2])
+            failed = [c for c in verify_bundle(target) if not c.ok]
+            assert failed, rel
+            shutil.rmtree(target)
+
+
+def test_the_cli_builds_signs_verifies_and_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from omov.examples import WARD_BLT
+
+    monkeypatch.setenv("OMOV_KEY_PASSPHRASE", "a long passphrase")
+    officer, scrutineer = tmp_path / "officer.key", tmp_path / "scrutineer.key"
+    assert run_cli(["bundle", "keygen", str(officer)], monkeypatch) == 0
+    assert run_cli(["bundle", "keygen", str(scrutineer)], monkeypatch) == 0
+    assert b"ENCRYPTED" in officer.read_bytes()
+    bundle = tmp_path / "bundle"
+    args = ["bundle", "build-demo", str(WARD_BLT), "-o", str(bundle), "--key", str(officer)]
+    assert run_cli([*args, "--rulebook", "labour/2016"], monkeypatch) == 0
+    assert run_cli(["bundle", "sign", str(bundle), "--key", str(scrutineer)], monkeypatch) == 0
+    capsys.readouterr()
+    export = tmp_path / "export"
+    assert run_cli(["verify", str(bundle), "--export", str(export)], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "ok   countersignature" in out
+    assert "all 13 checks hold" in out
+    assert (export / "ballots.blt").is_file()
+    assert (export / "ballots-rctab.csv").is_file()
+    monkeypatch.setenv("OMOV_KEY_PASSPHRASE", "wrong")
+    assert run_cli(["bundle", "sign", str(bundle), "--key", str(scrutineer)], monkeypatch) == 2
+    assert "wrong passphrase" in capsys.readouterr().err
