@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.http import QueryDict
 
-from omov.web.contests.models import Candidate
+from omov.web.contests.models import Contest
+from omov.web.contests.selectors import ballot_candidates, ballot_positions
 from omov.web.errors import ContestError
 
 
-def ranking_from_post(post: QueryDict, candidates: list[Candidate]) -> list[int]:
-    by_position = {c.position: c for c in candidates}
+def ranking_from_post(post: QueryDict, contest: Contest) -> list[int]:
+    positions = ballot_positions(contest=contest)
     numbers: dict[int, int] = {}
     for field in post:
         if not field.startswith("rank_"):
@@ -23,17 +24,18 @@ def ranking_from_post(post: QueryDict, candidates: list[Candidate]) -> list[int]
             position = int(field.removeprefix("rank_"))
         except ValueError:
             raise ContestError("the ranking names a candidate who is not on this ballot") from None
-        if position not in by_position:
+        if position not in positions:
             raise ContestError("the ranking names a candidate who is not on this ballot")
         if value.strip() == "":
             continue
-        if not value.isdigit() or not 1 <= int(value) <= len(candidates):
-            raise ContestError(f"preferences are numbers from 1 to {len(candidates)}")
+        if not value.isdigit() or not 1 <= int(value) <= len(positions):
+            raise ContestError(f"preferences are numbers from 1 to {len(positions)}")
         numbers[position] = int(value)
     order = sorted(numbers, key=numbers.__getitem__)
     for expected, position in enumerate(order, start=1):
         if numbers[position] != expected:
-            shared = [by_position[p].name for p in order if numbers[p] == numbers[position]]
+            names = {c.position: c.name for c in ballot_candidates(contest=contest)}
+            shared = [names[p] for p in order if numbers[p] == numbers[position]]
             if len(shared) > 1:
                 raise ContestError(f"{' and '.join(shared)} share preference {numbers[position]}")
             raise ContestError(f"preference {expected} is missing: number your choices 1, 2, 3…")

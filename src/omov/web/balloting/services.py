@@ -21,7 +21,7 @@ from omov.web.audit.services import event_record
 from omov.web.balloting.codes import code_digest, new_code, new_receipt
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
-from omov.web.contests.selectors import ballot_candidates
+from omov.web.contests.selectors import ballot_candidates, ballot_positions
 from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import ContestError
@@ -118,7 +118,7 @@ def ballot_close(*, contest: Contest) -> Contest:
 
 def ranking_check(*, contest: Contest, ranking: Sequence[int]) -> list[int]:
     """A ranking of candidate positions, checked: known candidates, each at most once."""
-    positions = {c.position for c in ballot_candidates(contest=contest)}
+    positions = ballot_positions(contest=contest)
     if not ranking:
         raise ContestError("rank at least one candidate")
     unknown = [p for p in ranking if p not in positions]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from omov.web.balloting.forms import ranking_from_post
 from omov.web.balloting.selectors import receipt_included
-from omov.web.balloting.services import ballot_cast, credential_check, ranking_check
+from omov.web.balloting.services import ballot_cast, credential_check
 from omov.web.contests.models import Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import ContestError
@@ -63,9 +63,7 @@ def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            ranking = ranking_check(
-                contest=contest, ranking=ranking_from_post(request.POST, candidates)
-            )
+            ranking = ranking_from_post(request.POST, contest)
         except ContestError as error:
             context |= {"error": str(error), "chosen": request.POST}
             return render(request, "balloting/ballot.html", context, status=400)
@@ -82,7 +80,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     if digest is None:
         return _refuse(request, contest, ContestError("enter your voting code first"))
     try:
-        ranking = ranking_from_post(request.POST, ballot_candidates(contest=contest))
+        ranking = ranking_from_post(request.POST, contest)
         receipt = ballot_cast(contest=contest, digest=digest, ranking=ranking)
     except ContestError as error:
         return _refuse(request, contest, error)
