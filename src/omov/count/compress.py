@@ -181,10 +181,8 @@ def _clean_papers(
     clean = np.full((n, width + 1), end, dtype=np.int16)
     if n == 0:
         return clean, False
-    marked = grid >= 0
-    gap = ~marked[:, :-1] & (grid[:, 1:] != BLANK)
-    irregular = gap.any(axis=1) | (grid == OVERVOTE).any(axis=1) | _repeats(grid, n_candidates)
-    clean[:, :width] = np.where(marked, grid, end)
+    irregular = _irregular(grid, n_candidates)
+    clean[:, :width] = np.where(grid >= 0, grid, end)
     rows = np.flatnonzero(irregular)
     for row in rows:
         ranking = _read_paper(grid[row], n_candidates, policy)
@@ -193,25 +191,34 @@ def _clean_papers(
     return clean[:, : _used_width(clean, end)], len(rows) > 0
 
 
-def _repeats(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.bool_]:
-    """Rows that mark some candidate twice: one bit per candidate, column by column
-    (with more candidates than bits in a word, by sorting each row instead)."""
+def _irregular(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.bool_]:
+    """Rows that need reading under the policy: a mark after a blank, an overvote, or a
+    candidate marked twice. One pass over the columns (of a transposed copy, so each is
+    contiguous), with one bit per candidate to spot repeats (sorting each row instead
+    when there are more candidates than bits in a word)."""
+    columns = np.ascontiguousarray(grid.T)
+    irregular = np.zeros(len(grid), dtype=np.bool_)
+    after_blank = np.zeros(len(grid), dtype=np.bool_)
+    for cells in columns:
+        irregular |= after_blank & (cells != BLANK)
+        irregular |= cells == OVERVOTE
+        after_blank |= cells == BLANK
     if n_candidates > 64:
-        width = grid.shape[1]
         marked = grid >= 0
+        width = grid.shape[1]
         ordered = np.sort(np.where(marked, grid, -1 - np.arange(width, dtype=np.int16)), axis=1)
         repeated: npt.NDArray[np.bool_] = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
-        return repeated
+        return irregular | repeated
     # bit[cell - OVERVOTE]: no bit for an overvote or a blank, one bit per candidate.
     bit = np.zeros(n_candidates - OVERVOTE, dtype=np.uint64)
     bit[-OVERVOTE:] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
     seen = np.zeros(len(grid), dtype=np.uint64)
-    repeated = np.zeros(len(grid), dtype=np.bool_)
-    for column in range(grid.shape[1]):
-        marks: npt.NDArray[np.uint64] = bit[grid[:, column] - OVERVOTE]
-        repeated |= (seen & marks) != 0
+    offset = np.int16(-OVERVOTE)
+    for cells in columns:
+        marks: npt.NDArray[np.uint64] = bit[cells + offset]
+        irregular |= (seen & marks) != 0
         seen |= marks
-    return repeated
+    return irregular
 
 
 def _used_width(clean: npt.NDArray[np.int16], end: int) -> int:
