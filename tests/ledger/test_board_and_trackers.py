@@ -232,3 +232,25 @@ def test_both_tracker_modes_verify(tmp_path: Path, officer: SigningKey, mode: Tr
     assert [c.line() for c in checks if not c.ok] == []
     mine = checks[-1]
     assert ("ranking" in mine.detail) is (mode is TrackerMode.CONTENT)
+
+
+def test_a_board_from_stored_papers_counts_like_the_ballot_set() -> None:
+    from omov.ledger.board import CastPaper, board_from_papers, random_ids
+
+    rankings = [[0, 1, 2]] * 12 + [[1, 0]] * 11 + [[2]] * 9 + [[2, 1]] * 3
+    sections = ["members"] * 23 + ["supporters"] * 9 + ["overseas"] * 3
+    ids = random_ids(len(rankings))
+    papers = [
+        CastPaper(bytes(ids[k]), sections[k], rankings[k], new_tracker())
+        for k in range(len(rankings))
+    ]
+    board, mapping = board_from_papers(["Ann", "Bo", "Cy"], papers)
+    assert mapping["overseas"] == mapping["supporters"] == "overseas + supporters"
+    assert board.size == 35
+    assert bool((board.ids[1:] > board.ids[:-1]).all())
+    direct = BallotSet.from_rankings(["Ann", "Bo", "Cy"], rankings)
+    ours, theirs = count(board.ballot_set(), method="irv"), count(direct, method="irv")
+    assert [r.tallies for r in ours.rounds] == [r.tallies for r in theirs.rounds]
+    assert ours.elected == theirs.elected
+    with pytest.raises(Exception, match="not a ranking"):
+        board_from_papers(["Ann"], [CastPaper(bytes(16), "m", [0, 0], new_tracker())])

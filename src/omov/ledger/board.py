@@ -196,3 +196,58 @@ def board_from_cast(
         mode=mode,
         row_trackers=row_trackers,
     )
+
+
+@dataclass(frozen=True)
+class CastPaper:
+    """One ballot as the web app stores it: no elector, no time."""
+
+    ballot_id: bytes
+    """``ID_BYTES`` random bytes (``random_ids``), drawn when the ballot was cast."""
+    section: str
+    ranking: Sequence[int]
+    """Candidate indices in order of preference."""
+    tracker: str
+
+
+def board_from_papers(
+    candidates: Sequence[str],
+    papers: Sequence[CastPaper],
+    *,
+    mode: TrackerMode = TrackerMode.INCLUSION,
+    min_section: int = MIN_SECTION_DEFAULT,
+) -> tuple[Board, dict[str, str]]:
+    """The board of stored ballots, small sections merged; also section -> published label."""
+    n, count = len(candidates), len(papers)
+    counts: dict[str, int] = {}
+    for paper in papers:
+        counts[paper.section] = counts.get(paper.section, 0) + 1
+    mapping = merge_small_sections(counts, min_section)
+    labels = tuple(dict.fromkeys(mapping[s] for s in sorted(counts))) or ("all",)
+    width = max((len(p.ranking) for p in papers), default=0) + 1
+    rankings = np.full((count, width), n, dtype=np.int16)  # n: the 'exhausted' stop code
+    for k, paper in enumerate(papers):
+        if len(set(paper.ranking)) != len(paper.ranking) or not all(
+            0 <= c < n for c in paper.ranking
+        ):
+            raise BundleError(f"ballot {paper.ballot_id.hex()}: not a ranking of the candidates")
+        rankings[k, : len(paper.ranking)] = paper.ranking
+    ids = np.array([p.ballot_id for p in papers], dtype=f"S{ID_BYTES}")
+    if any(len(p.ballot_id) != ID_BYTES for p in papers):
+        raise BundleError(f"a ballot id is {ID_BYTES} random bytes")
+    sections = np.array([labels.index(mapping[p.section]) for p in papers], dtype=np.int16)
+    ballots = BallotSet(
+        candidates=tuple(candidates),
+        rankings=rankings,
+        weights=np.ones(count, dtype=np.int64),
+        section_names=labels,
+        section_ids=sections,
+    )
+    board = board_from_cast(
+        ballots,
+        ids=ids,
+        row_order=np.arange(count, dtype=np.intp),
+        trackers=[p.tracker for p in papers],
+        mode=mode,
+    )
+    return board, mapping
