@@ -103,3 +103,6 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # Voting codes are stored as HMAC-SHA256 under this key (see balloting/codes.py).
 OMOV_CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or f"credential:{SECRET_KEY}"
+# Candidates' photos for the statements page (served by Django only when DEBUG is on).
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "media/"

@@ -1,5 +1,7 @@
 """URL routes of the web app."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -82,6 +84,7 @@ voter = [
 ]
 
 urlpatterns = [
+    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
     path("", views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -44,3 +44,19 @@ class CandidateForm(OfficerForm):
         widget=forms.Textarea(attrs={"rows": 4}), required=False, help_text="Up to 250 words."
     )
     incumbent = forms.BooleanField(required=False)
+    photo = forms.FileField(required=False, help_text="JPEG, PNG or WebP, at most 1 MB.")
+
+    def clean_photo(self) -> object:
+        photo = self.cleaned_data.get("photo")
+        if photo is None:
+            return None
+        if photo.size > 2**20:
+            raise forms.ValidationError("the photo is larger than 1 MB")
+        head = photo.read(12)
+        photo.seek(0)
+        if not (
+            head.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
+            or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+        ):
+            raise forms.ValidationError("the photo must be a JPEG, PNG or WebP image")
+        return photo

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.files import File
 from django.db import transaction
 
 from omov.web.audit.services import event_record
@@ -97,7 +98,12 @@ def contest_open(
 
 @transaction.atomic
 def candidate_add(
-    *, contest: Contest, name: str, statement: str = "", incumbent: bool = False
+    *,
+    contest: Contest,
+    name: str,
+    statement: str = "",
+    incumbent: bool = False,
+    photo: File[bytes] | None = None,
 ) -> Candidate:
     contest = contest_lock(contest=contest, expected=(ContestState.NOMINATIONS,))
     name = name.strip()
@@ -111,6 +117,8 @@ def candidate_add(
     candidate = Candidate.objects.create(
         contest=contest, name=name, position=position, incumbent=incumbent, statement=statement
     )
+    if photo is not None:
+        candidate.photo.save(f"contest-{contest.pk}-{position}-{photo.name}", photo)
     event_record(
         stream=contest.stream,
         kind="candidate.added",

@@ -92,9 +92,10 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 @officer_required
 def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
-    form = CandidateForm(request.POST)
+    form = CandidateForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "The candidate needs a name.")
+        problems = [e for errors in form.errors.values() for e in errors]
+        messages.error(request, "The candidate was not added: " + "; ".join(map(str, problems)))
         return back_to(pk)
     return run_action(
         request,

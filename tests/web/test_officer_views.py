@@ -1,0 +1,68 @@
+"""The officer's pages: opening a contest from the form (rulebook defaults) and adding a
+candidate with a photo for the statements page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from omov.web.contests.models import Candidate, Contest
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+
+@pytest.fixture
+def officer(settings: object, tmp_path: Path) -> Client:
+    settings.MEDIA_ROOT = tmp_path  # type: ignore[attr-defined]
+    get_user_model().objects.create_user("ro", password="pw", is_staff=True)
+    client = Client()
+    assert client.login(username="ro", password="pw")
+    return client
+
+
+def _open(officer: Client) -> Contest:
+    response = officer.post(
+        reverse("officer-home"),
+        {
+            "organisation": "The Labour Party",
+            "rulebook": "labour/2016",
+            "title": "Leadership election",
+            "ballot_opens_at": "2016-08-22 09:00",
+            "ballot_closes_at": "2016-09-21 12:00",
+        },
+    )
+    assert response.status_code == 302
+    return Contest.objects.get()
+
+
+def test_contest_takes_body_size_and_freeze_date_from_the_rulebook(officer: Client) -> None:
+    contest = _open(officer)
+    assert contest.nominating_body_size == 251  # PLP 231 + EPLP 20, as the rulebook records
+    assert contest.freeze_date.isoformat() == "2016-01-12"
+    page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
+    assert "Threshold: <strong>51</strong> of 251" in page
+    assert "Foster v McNicol" in page
+
+
+def test_candidate_photo_is_checked_and_shown(officer: Client) -> None:
+    contest = _open(officer)
+    url = reverse("candidate-add", args=[contest.pk])
+    fake = SimpleUploadedFile("photo.png", b"GIF89a not a png", content_type="image/png")
+    response = officer.post(url, {"name": "Owen Smith", "photo": fake}, follow=True)
+    assert b"must be a JPEG, PNG or WebP image" in response.content
+    assert not Candidate.objects.exists()
+    photo = SimpleUploadedFile("smith.png", PNG, content_type="image/png")
+    officer.post(url, {"name": "Owen Smith", "statement": "Words.", "photo": photo})
+    candidate = Candidate.objects.get()
+    assert candidate.photo.read() == PNG
+    candidate.on_ballot = True
+    candidate.save()
+    statements = Client().get(reverse("statements", args=[contest.pk])).content.decode()
+    assert f'src="{candidate.photo.url}" alt="Photo of Owen Smith"' in statements
