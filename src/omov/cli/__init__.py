@@ -36,7 +36,8 @@ def main() -> None:
     from omov.cli import commands  # noqa: F401  (registers the commands)
 
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click returns a command's exit status instead of exiting.
+        status = app(standalone_mode=False)
     except DOMAIN_ERRORS as error:
         err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -51,3 +52,4 @@ def main() -> None:
             error.show()
             sys.exit(error.exit_code)
         raise
+    sys.exit(status if isinstance(status, int) else 0)

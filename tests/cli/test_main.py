@@ -1,0 +1,41 @@
+"""``omov.cli.main``: exit statuses as a shell sees them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import sys, typer
+from omov.cli import app, main
+from omov.count.errors import MethodError
+
+@app.command("exit-with")
+def exit_with(code: int) -> None:
+    raise typer.Exit(code)
+
+@app.command("refuse")
+def refuse() -> None:
+    raise MethodError("no such method")
+
+sys.argv = ["omov", *sys.argv[1:]]
+main()
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_a_command_exit_status_reaches_the_shell() -> None:
+    assert run("exit-with", "3").returncode == 3
+    assert run("exit-with", "0").returncode == 0
+
+
+def test_a_domain_error_is_one_line_and_status_2() -> None:
+    result = run("refuse")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: no such method"]
+    assert "Traceback" not in result.stderr
