@@ -1,4 +1,5 @@
-"""Twenty simultaneous casts with one code store exactly one ballot (PostgreSQL row lock)."""
+"""PostgreSQL only: twenty simultaneous casts with one code store exactly one ballot (row
+lock), and after the close no ballot shares a transaction id with a credential."""
 
 from __future__ import annotations
 
@@ -43,3 +44,25 @@ def test_twenty_concurrent_casts_with_one_code_store_one_ballot() -> None:
     elector = Elector.objects.get(pk=elector_id)
     assert elector.has_voted
     assert elector.credentials.get().state == CredentialState.USED
+
+
+def _xmins(sql: str) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_after_close_no_ballot_shares_a_transaction_id_with_a_credential() -> None:
+    from omov.web.balloting.services import ballot_close
+
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
+    ready = ballot_ready(per_section=2)
+    for code in ready.codes.values():
+        ballot_cast(contest=ready.contest, code=code, ranking=[1])
+    used = "SELECT xmin::text FROM balloting_credential WHERE state = 'used'"
+    ballots = "SELECT xmin::text FROM balloting_ballot"
+    assert _xmins(used) == _xmins(ballots)  # while open, xmin joins them: the test can see it
+    ballot_close(contest=ready.contest)
+    assert len(_xmins(ballots)) == 1
+    assert not _xmins(ballots) & _xmins(used)
+    assert not _xmins(ballots) & _xmins("SELECT xmin::text FROM electorate_elector")

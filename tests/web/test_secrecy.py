@@ -84,3 +84,25 @@ def test_casting_leaves_no_trace_beyond_has_voted(open_ballot: OpenBallot) -> No
     ballot_values = {str(v) for k, v in Ballot.objects.values().get().items() if k not in HARMLESS}
     assert not ballot_values & person_values
     assert receipt not in person_values
+
+
+def _storage_order(table: str) -> list[str]:
+    position = "ctid" if connection.vendor == "postgresql" else "rowid"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT receipt FROM {table} ORDER BY {position}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_closing_reseals_the_box_in_random_storage_order(open_ballot: OpenBallot) -> None:
+    from omov.web.balloting.services import ballot_close
+
+    cast = [
+        ballot_cast(contest=open_ballot.contest, code=code, ranking=[1 + n % 3])
+        for n, code in enumerate(open_ballot.codes.values())
+    ]
+    table = Ballot._meta.db_table
+    assert _storage_order(table) == cast  # while open, storage order is casting order
+    before = sorted(Ballot.objects.values_list("receipt", "ranking", "section"))
+    ballot_close(contest=open_ballot.contest)
+    assert sorted(Ballot.objects.values_list("receipt", "ranking", "section")) == before
+    assert _storage_order(table) != cast  # 12 ballots: 1 chance in 12! of failing by luck

@@ -12,9 +12,10 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from random import SystemRandom
 
 from django.core.mail import get_connection, send_mass_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from omov.web.audit.services import event_record
@@ -106,7 +107,9 @@ def ballot_open(*, contest: Contest) -> Contest:
 
 @transaction.atomic
 def ballot_close(*, contest: Contest) -> Contest:
+    """Close the ballot and reseal the box (see ``ballot_box_reseal``)."""
     contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+    ballot_box_reseal(contest=contest)
     return contest_transition(
         contest=contest,
         source=(ContestState.BALLOT_OPEN,),
@@ -114,6 +117,30 @@ def ballot_close(*, contest: Contest) -> Contest:
         kind="ballot.closed",
         payload={"ballots": contest.ballots.count()},
     )
+
+
+def ballot_box_reseal(*, contest: Contest) -> int:
+    """Rewrite the contest's ballots in a random order in one transaction.
+
+    While the ballot is open, the database's own bookkeeping can link a ballot row to the
+    credential spent with it: both were written by one transaction (PostgreSQL's ``xmin``),
+    and rows sit in the order they were cast (``ctid``, SQLite's ``rowid``). Resealing at
+    close gives every ballot the closing transaction's id and a random storage place; the
+    old row versions are then vacuumed away after the commit. Runs inside the caller's
+    transaction, which holds the contest lock."""
+    rows = list(Ballot.objects.filter(contest=contest).values())
+    SystemRandom().shuffle(rows)
+    Ballot.objects.filter(contest=contest).delete()
+    Ballot.objects.bulk_create((Ballot(**row) for row in rows), batch_size=5000)
+    transaction.on_commit(_vacuum_ballots)
+    return len(rows)
+
+
+def _vacuum_ballots() -> None:
+    """Remove the dead row versions the reseal left (they still carry the casting order)."""
+    table = connection.ops.quote_name(Ballot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {table}" if connection.vendor == "postgresql" else "VACUUM")
 
 
 def ranking_check(*, contest: Contest, ranking: Sequence[int]) -> list[int]:
