@@ -9,18 +9,18 @@ from typing import Any
 import pytest
 
 from omov.count.ballots import DuplicateRule, OvervoteRule
-from omov.count.errors import BallotFileError, CountError
+from omov.count.errors import BallotError, BallotFileError, CountError
 from omov.count.options import Quota, TieBreakMode
 from omov.count.rctab_config import load_rctab_config, run_rctab_config
 
 CASE = "test_set_7_duplicate_skip_to_next"
 
 
-def _config(shared_data: Path, tmp_path: Path, **rules: Any) -> Path:
-    case_dir = shared_data / "rctab" / CASE
-    config = json.loads((case_dir / f"{CASE}_config.json").read_text())
+def _config(shared_data: Path, tmp_path: Path, case: str = CASE, **rules: Any) -> Path:
+    case_dir = shared_data / "rctab" / case
+    config = json.loads((case_dir / f"{case}_config.json").read_text())
     config["rules"].update(rules)
-    config["cvrFileSources"][0]["filePath"] = str(case_dir / f"{CASE}_cvr.json")
+    config["cvrFileSources"][0]["filePath"] = str(case_dir / f"{case}_cvr.json")
     path = tmp_path / "config.json"
     path.write_text(json.dumps(config))
     return path
@@ -67,7 +67,6 @@ def test_the_report_carries_the_configs_contest_details(shared_data: Path) -> No
 @pytest.mark.parametrize(
     ("rules", "message"),
     [
-        ({"overvoteRule": "exhaustIfMultipleContinuing"}, "exhaustIfMultipleContinuing"),
         ({"minimumVoteThreshold": "5"}, "minimumVoteThreshold"),
         ({"winnerElectionMode": "bottomsUpUsingPercentageThreshold"}, "winnerElectionMode"),
         ({"tiebreakMode": "coinToss"}, "tiebreakMode"),
@@ -96,3 +95,30 @@ def test_an_unreadable_config_fails_with_one_line(tmp_path: Path) -> None:
         run_rctab_config(path)
     assert "cannot read the RCTab config" in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_exhaust_if_multiple_continuing_runs_where_no_paper_is_overvoted(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    rule = "exhaustIfMultipleContinuing"
+    contest = load_rctab_config(_config(shared_data, tmp_path, overvoteRule=rule))
+    assert contest.policy.overvote is OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING
+    (report,) = run_rctab_config(_config(shared_data, tmp_path, overvoteRule=rule))
+    (skipping,) = run_rctab_config(
+        _config(shared_data, tmp_path, overvoteRule="alwaysSkipToNextRank")
+    )
+    assert report.rounds == skipping.rounds
+
+
+def test_exhaust_if_multiple_continuing_refuses_overvotes_without_their_candidates(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """The CDF reader keeps only the fact of an overvote, so the rule cannot be applied."""
+    config = _config(
+        shared_data,
+        tmp_path,
+        case="test_set_1_exhaust_at_overvote",
+        overvoteRule="exhaustIfMultipleContinuing",
+    )
+    with pytest.raises(BallotError, match="exhaust-if-multiple-continuing"):
+        run_rctab_config(config)

@@ -29,6 +29,11 @@ BLANK = -1
 """Rank grid cell: no candidate marked at this rank."""
 OVERVOTE = -2
 """Rank grid cell: more than one candidate marked at this rank."""
+OVERVOTE_GROUP_BASE = -3
+"""Rank grid cell ``OVERVOTE_GROUP_BASE - g``: the candidates of ``overvote_groups[g]`` marked
+at this rank. Readers that know which candidates were overvoted write these (the
+exhaust-if-multiple-continuing rule needs them); under the other rules they read as
+``OVERVOTE``."""
 
 RankArray = npt.NDArray[np.int16]
 WeightArray = npt.NDArray[np.int64]
@@ -53,6 +58,9 @@ N_STOPS = len(Inactive)
 class OvervoteRule(StrEnum):
     EXHAUST = "exhaust"
     SKIP = "skip"
+    EXHAUST_IF_MULTIPLE_CONTINUING = "exhaust-if-multiple-continuing"
+    """RCTab's rule: an overvoted rank counts for its one continuing candidate, exhausts the
+    ballot (for good) if several are continuing, and is passed over if none is."""
 
 
 class DuplicateRule(StrEnum):
@@ -82,6 +90,13 @@ class BallotSet:
 
     ``rankings[i]`` is a clean ranking (candidate ids, then stop codes) held by ``weights[i]``
     ballots of section ``section_ids[i]``. Rows are unique by (ranking, section).
+
+    Under the exhaust-if-multiple-continuing overvote rule a ranking may also hold *group
+    codes* ``n_candidates + N_STOPS + g`` (``overvote_groups[g]`` marked at one rank), which
+    the kernel resolves against the continuing candidates each round. Then the last column
+    of every row is the OVERVOTE stop: a ballot that reaches a group with several continuing
+    candidates jumps there, so it stays exhausted as RCTab keeps it. Without groups (every
+    other rule) rankings hold candidate ids and stop codes only.
     """
 
     candidates: tuple[str, ...]
@@ -96,6 +111,8 @@ class BallotSet:
     title: str = ""
     seats: int | None = None
     """Seats to fill, where the ballot file says (BLT's header)."""
+    overvote_groups: tuple[frozenset[int], ...] = ()
+    """Candidates marked together at one rank, by group code (see above)."""
 
     def __post_init__(self) -> None:
         if self.rankings.ndim != 2 or len(self.rankings) != len(self.weights):
@@ -125,6 +142,10 @@ class BallotSet:
         """The stop code for ``reason`` as it appears in ``rankings``."""
         return self.n_candidates + int(reason)
 
+    def group_code(self, group: int) -> int:
+        """The code of ``overvote_groups[group]`` as it appears in ``rankings``."""
+        return self.n_candidates + N_STOPS + group
+
     def first_preferences(self) -> WeightArray:
         """Ballots per candidate at their first mark (stop codes excluded)."""
         counts = np.bincount(
@@ -147,8 +168,10 @@ class BallotSet:
         sections: Sequence[str] | None = None,
         policy: BallotPolicy | None = None,
         title: str = "",
+        overvote_groups: Sequence[frozenset[int]] = (),
     ) -> BallotSet:
-        """Build from small Python lists (tests, web forms). Ids index ``candidates``."""
+        """Build from small Python lists (tests, web forms). Ids index ``candidates``;
+        ``OVERVOTE_GROUP_BASE - g`` marks ``overvote_groups[g]`` at one rank."""
         width = max((len(r) for r in rankings), default=0)
         grid = np.full((len(rankings), max(width, 1)), BLANK, dtype=np.int16)
         for i, ranking in enumerate(rankings):
@@ -167,6 +190,7 @@ class BallotSet:
             section_names=section_names,
             policy=policy,
             title=title,
+            overvote_groups=overvote_groups,
         )
 
     @classmethod
@@ -182,8 +206,10 @@ class BallotSet:
         policy: BallotPolicy | None = None,
         title: str = "",
         seats: int | None = None,
+        overvote_groups: Sequence[frozenset[int]] = (),
     ) -> BallotSet:
-        """Compress a rank grid (one row per ballot) under ``policy``."""
+        """Compress a rank grid (one row per ballot) under ``policy``; group cells
+        ``OVERVOTE_GROUP_BASE - g`` name the candidates ``overvote_groups[g]``."""
         from omov.count.compress import compress_grid
 
         return compress_grid(
@@ -197,4 +223,5 @@ class BallotSet:
             policy=policy or BallotPolicy(),
             title=title,
             seats=seats,
+            overvote_groups=tuple(overvote_groups),
         )

@@ -5,6 +5,11 @@ distinct paper rather than once per ballot; then over clean rows, because differ
 papers can read the same (``A _ B`` and ``A B`` when skips are allowed). Rows whose marks
 are already a clean prefix (the common case) are cleaned in bulk; only irregular rows
 (gaps, overvotes, repeats) go through the per-row reading in ``_read_paper``.
+
+Under the exhaust-if-multiple-continuing rule, group cells (``OVERVOTE_GROUP_BASE - g``)
+become group codes ``n_candidates + N_STOPS + g`` before anything else, so they sort and
+compress like any mark; their papers are read one by one, and a group is never a repeat.
+Under the other rules group cells are plain overvotes.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from omov.count.ballots import (
     BLANK,
     N_STOPS,
     OVERVOTE,
+    OVERVOTE_GROUP_BASE,
     BallotPolicy,
     DuplicateRule,
     Inactive,
@@ -86,9 +92,11 @@ def compress_grid(
     policy: BallotPolicy,
     title: str,
     seats: int | None = None,
+    overvote_groups: tuple[frozenset[int], ...] = (),
 ) -> BallotSet:
     n_candidates = len(candidates)
-    grid = _checked_grid(grid, n_candidates)
+    grid = _checked_grid(grid, n_candidates, overvote_groups)
+    grid, groups = _group_codes(grid, n_candidates, overvote_groups, policy)
     if policy.max_rankings is not None:
         grid = grid[:, : policy.max_rankings]
     n = len(grid)
@@ -111,7 +119,10 @@ def compress_grid(
         raw_weights[~blank],
     )
 
-    clean, irregular = _clean_papers(raw_grid, n_candidates, policy)
+    clean, irregular = _clean_papers(raw_grid, n_candidates, policy, grouped=bool(groups))
+    if groups:
+        # The sticky overvote: where a ballot goes that meets several continuing candidates.
+        clean = np.column_stack([clean, np.full(len(clean), n_candidates + Inactive.OVERVOTE)])
     rows = np.column_stack([raw_sections, clean]).astype(np.int16)
     row_weights = raw_weights
     if irregular:
@@ -129,6 +140,7 @@ def compress_grid(
         blank_ballots=blank_ballots,
         title=title,
         seats=seats,
+        overvote_groups=groups,
     )
 
 
@@ -153,16 +165,46 @@ def _unsortable(body: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[n
     return grid
 
 
-def _checked_grid(grid: npt.NDArray[np.integer], n_candidates: int) -> npt.NDArray[np.int16]:
+def _checked_grid(
+    grid: npt.NDArray[np.integer], n_candidates: int, groups: tuple[frozenset[int], ...]
+) -> npt.NDArray[np.int16]:
     if grid.ndim != 2:
         raise BallotError("a rank grid has one row per ballot and one column per rank")
     if n_candidates == 0:
         raise BallotError("a contest needs at least one candidate")
-    if n_candidates + N_STOPS > np.iinfo(np.int16).max:
-        raise BallotError(f"too many candidates ({n_candidates})")
-    if grid.size and (int(grid.min()) < OVERVOTE or int(grid.max()) >= n_candidates):
+    if n_candidates + N_STOPS + len(groups) > np.iinfo(np.int16).max:
+        raise BallotError(f"too many candidates ({n_candidates}) or overvote groups")
+    if any(not group or min(group) < 0 or max(group) >= n_candidates for group in groups):
+        raise BallotError(f"an overvote group names a candidate outside 1..{n_candidates}")
+    lowest = OVERVOTE_GROUP_BASE - len(groups) + 1 if groups else OVERVOTE
+    if grid.size and int(grid.min()) < lowest:
+        raise BallotError("a rank grid cell names an overvote group that is not given")
+    if grid.size and int(grid.max()) >= n_candidates:
         raise BallotError(f"a ranking names a candidate outside 1..{n_candidates}")
     return grid.astype(np.int16, copy=False)
+
+
+def _group_codes(
+    grid: npt.NDArray[np.int16],
+    n_candidates: int,
+    groups: tuple[frozenset[int], ...],
+    policy: BallotPolicy,
+) -> tuple[npt.NDArray[np.int16], tuple[frozenset[int], ...]]:
+    """Group cells as group codes (exhaust-if-multiple-continuing) or as plain overvotes."""
+    if policy.overvote is not OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING:
+        if not groups:
+            return grid, ()
+        return np.where(grid < OVERVOTE, OVERVOTE, grid).astype(np.int16), ()
+    if grid.size and (grid == OVERVOTE).any():
+        raise BallotError(
+            "an overvote without its candidates cannot be read under "
+            "exhaust-if-multiple-continuing (this ballot file does not name them)"
+        )
+    in_group = grid <= OVERVOTE_GROUP_BASE
+    if not in_group.any():
+        return grid, ()
+    codes = n_candidates + N_STOPS + (OVERVOTE_GROUP_BASE - grid.astype(np.int32))
+    return np.where(in_group, codes, grid).astype(np.int16), groups
 
 
 def read_papers(
@@ -173,22 +215,26 @@ def read_papers(
 
 
 def _clean_papers(
-    grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
+    grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy, *, grouped: bool = False
 ) -> tuple[npt.NDArray[np.int16], bool]:
-    """Clean rankings, and whether any paper needed reading under the policy."""
+    """Clean rankings, and whether any paper needed reading under the policy. ``grouped``:
+    the grid holds group codes, whose (rare) papers are read one by one."""
     n, width = grid.shape
     end = n_candidates + Inactive.EXHAUSTED
     clean = np.full((n, width + 1), end, dtype=np.int16)
     if n == 0:
         return clean, False
-    irregular = _irregular(grid, n_candidates)
+    if grouped:  # a group code is irregular as an overvote is, and never a repeat
+        irregular = _irregular(np.where(grid >= n_candidates, OVERVOTE, grid), n_candidates)
+    else:
+        irregular = _irregular(grid, n_candidates)
     clean[:, :width] = np.where(grid >= 0, grid, end)
     rows = np.flatnonzero(irregular)
     for row in rows:
         ranking = _read_paper(grid[row], n_candidates, policy)
         clean[row] = end
         clean[row, : len(ranking)] = ranking
-    return clean[:, : _used_width(clean, end)], len(rows) > 0
+    return clean[:, : _used_width(clean, end, grouped)], len(rows) > 0
 
 
 def _irregular(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.bool_]:
@@ -221,9 +267,11 @@ def _irregular(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np
     return irregular
 
 
-def _used_width(clean: npt.NDArray[np.int16], end: int) -> int:
+def _used_width(clean: npt.NDArray[np.int16], end: int, grouped: bool) -> int:
     """Columns up to and including the first stop of the longest ranking."""
     is_candidate = clean < end
+    if grouped:
+        is_candidate |= clean >= end + N_STOPS
     longest = int(is_candidate.sum(axis=1).max()) if len(clean) else 0
     return longest + 1
 
@@ -243,6 +291,9 @@ def _read_paper(paper: npt.NDArray[np.int16], n_candidates: int, policy: BallotP
         if cell == OVERVOTE:
             if policy.overvote is OvervoteRule.EXHAUST:
                 return [*ranking, n_candidates + Inactive.OVERVOTE]
+            continue
+        if cell >= n_candidates:  # a group code: the kernel resolves it round by round
+            ranking.append(cell)
             continue
         if cell in seen:
             if policy.duplicates is DuplicateRule.EXHAUST:

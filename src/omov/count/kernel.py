@@ -4,6 +4,14 @@ A count keeps, per unique ranking, a pointer to its current preference. After ca
 stop continuing (elected or excluded), ``advance`` moves only the affected rows past
 them; a tally is one weighted ``bincount`` over the current preferences, whose last
 ``N_STOPS`` bins are the inactive ballots by reason. Rows never move past a stop code.
+
+Overvote groups (the exhaust-if-multiple-continuing rule; ``BallotSet.overvote_groups``)
+take three more steps, all skipped when a ballot set has none: the mask says a group is
+continuing while any member is; ``advance`` passes groups with no continuing member and
+sends a row that lands on a group with several to its last column (the OVERVOTE stop, for
+good); and the preference functions, given the mask, read a group as its one continuing
+member. A row resting on a group had exactly one continuing member when it landed, and the
+continuing set only shrinks, so that member is the one until it leaves.
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from omov.count.ballots import N_STOPS, BallotSet
+from omov.count.ballots import N_STOPS, BallotSet, Inactive
+from omov.count.errors import MethodError
 
 Pointers = npt.NDArray[np.intp]
 Mask = npt.NDArray[np.bool_]
@@ -19,8 +28,11 @@ Mask = npt.NDArray[np.bool_]
 
 def continuing_mask(ballots: BallotSet, continuing: set[int] | frozenset[int]) -> Mask:
     """Lookup over candidate ids and stop codes: True where a preference counts now."""
-    mask = np.zeros(ballots.n_candidates + N_STOPS, dtype=np.bool_)
+    n_groups = len(ballots.overvote_groups)
+    mask = np.zeros(ballots.n_candidates + N_STOPS + n_groups, dtype=np.bool_)
     mask[list(continuing)] = True
+    if n_groups:
+        mask[-n_groups:] = _live_members(ballots, mask) > 0
     return mask
 
 
@@ -35,54 +47,112 @@ def advance(
     rankings = ballots.rankings
     n_candidates = ballots.n_candidates
     todo = np.arange(len(pointers)) if rows is None else rows
+    checked = todo
+    grouped = bool(ballots.overvote_groups)
     while len(todo):
         current = rankings[todo, pointers[todo]]
         moving = (current < n_candidates) & ~mask[current]
+        if grouped:
+            moving |= (current >= n_candidates + N_STOPS) & ~mask[current]
         todo = todo[moving]
         pointers[todo] += 1
+    if grouped:
+        _exhaust_overvotes(ballots, pointers, mask, checked)
 
 
-def current_preferences(ballots: BallotSet, pointers: Pointers) -> npt.NDArray[np.int16]:
+def _live_members(ballots: BallotSet, mask: Mask) -> npt.NDArray[np.intp]:
+    """Continuing members of each overvote group."""
+    n_candidates = ballots.n_candidates
+    members = np.zeros((len(ballots.overvote_groups), n_candidates), dtype=np.intp)
+    for g, group in enumerate(ballots.overvote_groups):
+        members[g, list(group)] = 1
+    live: npt.NDArray[np.intp] = members @ mask[:n_candidates].astype(np.intp)
+    return live
+
+
+def _exhaust_overvotes(
+    ballots: BallotSet, pointers: Pointers, mask: Mask, rows: npt.NDArray[np.intp]
+) -> None:
+    """Rows that landed on a group with several continuing members: exhausted for good, on
+    the OVERVOTE stop in the last column (RCTab never reads such a ballot again)."""
+    several = np.zeros(len(mask), dtype=np.bool_)
+    several[ballots.n_candidates + N_STOPS :] = _live_members(ballots, mask) > 1
+    current = ballots.rankings[rows, pointers[rows]]
+    pointers[rows[several[current]]] = ballots.rankings.shape[1] - 1
+
+
+def _resolved(
+    ballots: BallotSet, codes: npt.NDArray[np.int16], mask: Mask | None
+) -> npt.NDArray[np.int16]:
+    """Group codes read as their one continuing member (the OVERVOTE stop otherwise, which
+    only a row not yet advanced against ``mask`` can show)."""
+    if mask is None:
+        raise MethodError("ballots with overvote groups need the continuing mask to be read")
+    n_candidates = ballots.n_candidates
+    lookup = np.arange(len(mask), dtype=np.int16)
+    overvote = n_candidates + int(Inactive.OVERVOTE)
+    for g, group in enumerate(ballots.overvote_groups):
+        live = [c for c in group if mask[c]]
+        lookup[n_candidates + N_STOPS + g] = live[0] if len(live) == 1 else overvote
+    resolved: npt.NDArray[np.int16] = lookup[codes]
+    return resolved
+
+
+def current_preferences(
+    ballots: BallotSet, pointers: Pointers, mask: Mask | None = None
+) -> npt.NDArray[np.int16]:
+    """Each row's current candidate or stop code. With overvote groups, ``mask`` (the one
+    the rows were advanced against) is required: a group reads as its continuing member."""
     # One gather from the flat rankings: much cheaper than 2-D fancy indexing.
     rankings = ballots.rankings
     flat = np.arange(len(pointers), dtype=np.intp)
     flat *= rankings.shape[1]
     flat += pointers
     current: npt.NDArray[np.int16] = rankings.reshape(-1).take(flat)
+    if ballots.overvote_groups:
+        return _resolved(ballots, current, mask)
     return current
 
 
 def tally(
-    ballots: BallotSet, pointers: Pointers, values: npt.NDArray[np.int64] | None = None
+    ballots: BallotSet,
+    pointers: Pointers,
+    values: npt.NDArray[np.int64] | None = None,
+    mask: Mask | None = None,
 ) -> npt.NDArray[np.int64]:
     """Votes per candidate id and per stop code (the last N_STOPS bins).
 
     ``values`` are the integer vote values of each row (weights by default; STV passes
     scaled transfer values). The result is exact: integer bincount via ``np.add.at``
     would be slower, and float64 bincount is exact below 2**53, which ``check_exact``
-    guards.
+    guards. ``mask``: as for ``current_preferences``.
     """
     weights = ballots.weights if values is None else values
-    current = current_preferences(ballots, pointers)
+    current = current_preferences(ballots, pointers, mask)
     return _exact_bincount(current, weights, ballots.n_candidates + N_STOPS)
 
 
 def section_tally(
-    ballots: BallotSet, pointers: Pointers, values: npt.NDArray[np.int64] | None = None
+    ballots: BallotSet,
+    pointers: Pointers,
+    values: npt.NDArray[np.int64] | None = None,
+    mask: Mask | None = None,
 ) -> npt.NDArray[np.int64]:
     """Like ``tally``, with one row per electorate section."""
     weights = ballots.weights if values is None else values
     width = ballots.n_candidates + N_STOPS
-    keys = ballots.section_ids.astype(np.intp) * width + current_preferences(ballots, pointers)
+    current = current_preferences(ballots, pointers, mask)
+    keys = ballots.section_ids.astype(np.intp) * width + current
     flat = _exact_bincount(keys, weights, ballots.n_sections * width)
     return flat.reshape(ballots.n_sections, width)
 
 
 def rows_preferring(
-    ballots: BallotSet, pointers: Pointers, candidates: list[int]
+    ballots: BallotSet, pointers: Pointers, candidates: list[int], mask: Mask | None = None
 ) -> npt.NDArray[np.intp]:
-    """Rows whose current preference is one of ``candidates``."""
-    current = current_preferences(ballots, pointers)
+    """Rows whose current preference is one of ``candidates`` (``mask``: as for
+    ``current_preferences``, the mask before they stopped continuing)."""
+    current = current_preferences(ballots, pointers, mask)
     return np.flatnonzero(np.isin(current, candidates))
 
 

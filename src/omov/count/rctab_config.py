@@ -54,6 +54,13 @@ _TIE_BREAKS = {
     "stopCountingAndAsk": TieBreakMode.LOT,
     "previousRoundCountsThenAsk": TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT,
 }
+_OVERVOTE_RULES = {
+    "exhaustImmediately": OvervoteRule.EXHAUST,
+    "alwaysSkipToNextRank": OvervoteRule.SKIP,
+    # Needs the candidates of each overvote: a cast vote record reader that keeps only
+    # the fact of an overvote makes the ballots refuse it, naming the rule.
+    "exhaustIfMultipleContinuing": OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING,
+}
 _METHODS = {
     "singleWinnerMajority": "irv",
     "multiWinnerAllowMultipleWinnersPerRound": "wigm",
@@ -217,8 +224,6 @@ def _candidates(
 
 
 def _refuse_unsupported(path: Path, rules: Mapping[str, Any]) -> None:
-    if str(rules.get("overvoteRule")) == "exhaustIfMultipleContinuing":
-        raise CountError(f"{path}: overvoteRule exhaustIfMultipleContinuing is not supported")
     if _whole(rules.get("minimumVoteThreshold"), 0) > 0:
         raise CountError(f"{path}: minimumVoteThreshold is not supported")
     if str(rules.get("stopTabulationEarlyAfterRound") or "").strip():
@@ -231,9 +236,7 @@ def _policy(rules: Mapping[str, Any], n_candidates: int) -> BallotPolicy:
     skipped = str(rules.get("maxSkippedRanksAllowed", "unlimited"))
     rankings = str(rules.get("maxRankingsAllowed", "max"))
     return BallotPolicy(
-        overvote=OvervoteRule.EXHAUST
-        if rules.get("overvoteRule") == "exhaustImmediately"
-        else OvervoteRule.SKIP,
+        overvote=_OVERVOTE_RULES.get(str(rules.get("overvoteRule")), OvervoteRule.SKIP),
         max_skipped_ranks=int(skipped) if skipped.isdigit() else None,
         duplicates=DuplicateRule.EXHAUST
         if rules.get("exhaustOnDuplicateCandidate")

@@ -12,7 +12,9 @@ A file is a header of ``# KEY: value`` lines, then one line per distinct order::
 ``n: order`` says ``n`` voters ranked the alternatives (ids from 1) in that order. SOI
 (strict orders, incomplete) has no ties; TOI (orders with ties) writes a tie as ``{a,b}``.
 On a ballot paper a tie at a rank is two candidates marked at one rank, so it reads as an
-overvote at that rank (the ``OVERVOTE`` grid cell); the ballot policy decides what it does.
+overvote at that rank; the ballot policy decides what it does. The grid keeps which
+candidates were marked (a group cell ``OVERVOTE_GROUP_BASE - g`` for
+``overvote_groups[g]``), as the exhaust-if-multiple-continuing rule needs.
 
 The body is parsed as one buffer: Polars splits every ``count: order`` line at once and
 the orders go into the rank grid with NumPy; only lines with ties are read one by one.
@@ -31,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet, RankArray
+from omov.count.ballots import BLANK, OVERVOTE_GROUP_BASE, BallotPolicy, BallotSet, RankArray
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader
 
@@ -39,6 +41,8 @@ _NAME = re.compile(r"ALTERNATIVE NAME (\d+)\s*:\s?(.*)$")
 _FIELD = re.compile(r"([A-Z][A-Z ]*[A-Z])\s*:\s?(.*)$")
 _ORDER = re.compile(r"\s*(\d+)\s*:(.*)$")
 Counts = npt.NDArray[np.int64]
+Groups = dict[frozenset[int], int]
+"""Overvote groups met so far -> their index (``OVERVOTE_GROUP_BASE - index`` in the grid)."""
 
 
 @dataclass
@@ -83,18 +87,20 @@ def _read(path: Path, *, policy: BallotPolicy, progress: Progress | None, ties: 
     body = lines[start:]
     if progress is not None:
         progress(0, len(lines))
-    parsed = _whole_body(path, body, start + 1, n_alternatives, ties)
+    groups: Groups = {}
+    parsed = _whole_body(path, body, start + 1, n_alternatives, ties, groups)
     if parsed is None:
-        parsed = _line_by_line(path, body, start + 1, n_alternatives, ties)
+        groups.clear()
+        parsed = _line_by_line(path, body, start + 1, n_alternatives, ties, groups)
     grid, counts = parsed
     _check_totals(path, header, counts)
     if progress is not None:
         progress(len(lines), len(lines))
-    return _ballot_set(path, header, n_alternatives, grid, counts, policy)
+    return _ballot_set(path, header, n_alternatives, grid, counts, policy, tuple(groups))
 
 
 def _whole_body(
-    path: Path, body: list[str], first_line: int, n_alternatives: int, ties: bool
+    path: Path, body: list[str], first_line: int, n_alternatives: int, ties: bool, groups: Groups
 ) -> tuple[RankArray, Counts] | None:
     """Every order at once with Polars; None if any line needs the careful reading below."""
     try:
@@ -135,7 +141,7 @@ def _whole_body(
         len(flat) and not 1 <= int(flat.min()) <= int(flat.max()) <= n_alternatives
     ):
         return None
-    grid = _grid(path, body, first_line, n_alternatives, table["tied"], flat, lengths)
+    grid = _grid(path, body, first_line, n_alternatives, table["tied"], flat, lengths, groups)
     return grid, table["count"].to_numpy().astype(np.int64)
 
 
@@ -147,10 +153,13 @@ def _grid(
     tied: pl.Series,
     flat: npt.NDArray[np.int16],
     lengths: npt.NDArray[np.integer],
+    groups: Groups,
 ) -> RankArray:
     """Place the plain orders in a rank grid at once; read the tied ones one by one."""
     tied_rows = {
-        int(row): _order_line(path, first_line + int(row), body[int(row)], n_alternatives, True)[1]
+        int(row): _order_line(
+            path, first_line + int(row), body[int(row)], n_alternatives, True, groups
+        )[1]
         for row in tied.arg_true()
     }
     width = max(1, int(lengths.max(initial=0)), *(len(r) for r in tied_rows.values()))
@@ -164,7 +173,7 @@ def _grid(
 
 
 def _line_by_line(
-    path: Path, body: list[str], first_line: int, n_alternatives: int, ties: bool
+    path: Path, body: list[str], first_line: int, n_alternatives: int, ties: bool, groups: Groups
 ) -> tuple[RankArray, Counts]:
     """The careful reading: names the first line at fault, or reads what the fast one would not."""
     rankings: list[list[int]] = []
@@ -174,7 +183,7 @@ def _line_by_line(
             raise BallotFileError(path, number, "a header line after the first order")
         if not line.strip():
             continue
-        count, ranking = _order_line(path, number, line, n_alternatives, ties)
+        count, ranking = _order_line(path, number, line, n_alternatives, ties, groups)
         counts.append(count)
         rankings.append(ranking)
     width = max(1, *(len(r) for r in rankings))
@@ -225,7 +234,7 @@ def _alternatives(path: Path, header: _Header) -> int:
 
 
 def _order_line(
-    path: Path, number: int, line: str, n_alternatives: int, ties: bool
+    path: Path, number: int, line: str, n_alternatives: int, ties: bool, groups: Groups
 ) -> tuple[int, list[int]]:
     match = _ORDER.match(line)
     if match is None:
@@ -240,11 +249,14 @@ def _order_line(
         ]
     if not ties:
         raise BallotFileError(path, number, "a tie ('{...}') in a strict-order (SOI) file")
-    return count, _tied_order(path, number, body, n_alternatives)
+    return count, _tied_order(path, number, body, n_alternatives, groups)
 
 
-def _tied_order(path: Path, number: int, body: str, n_alternatives: int) -> list[int]:
-    """An order with ``{a,b}`` groups: a group of two or more is an overvote at its rank."""
+def _tied_order(
+    path: Path, number: int, body: str, n_alternatives: int, groups: Groups
+) -> list[int]:
+    """An order with ``{a,b}`` groups: a group of two or more is an overvote at its rank,
+    written as the group cell of its candidates."""
     ranking: list[int] = []
     for group, single in re.findall(r"\{([^{}]*)\}|([^,{}]+)", body):
         if single:
@@ -253,7 +265,11 @@ def _tied_order(path: Path, number: int, body: str, n_alternatives: int) -> list
         members = [_alternative(path, number, t, n_alternatives) for t in group.split(",") if t]
         if not members:
             raise BallotFileError(path, number, "an empty tie '{}'")
-        ranking.append(members[0] if len(members) == 1 else OVERVOTE)
+        if len(members) == 1:
+            ranking.append(members[0])
+            continue
+        index = groups.setdefault(frozenset(members), len(groups))
+        ranking.append(OVERVOTE_GROUP_BASE - index)
     if re.sub(r"\{[^{}]*\}|[^,{}]+|,", "", body):
         raise BallotFileError(path, number, "unbalanced braces in a tied order")
     return ranking
@@ -289,10 +305,13 @@ def _ballot_set(
     grid: RankArray,
     counts: Counts,
     policy: BallotPolicy,
+    groups: tuple[frozenset[int], ...],
 ) -> BallotSet:
     names = [header.names.get(i, f"Alternative {i}") for i in range(1, n_alternatives + 1)]
     if len(set(names)) < len(names):
         twice = next(name for name in names if names.count(name) > 1)
         raise BallotFileError(path, 1, f"two alternatives are named {twice!r}")
     title = header.fields.get("TITLE", (0, ""))[1].strip()
-    return BallotSet.from_grid(names, grid, weights=counts, policy=policy, title=title)
+    return BallotSet.from_grid(
+        names, grid, weights=counts, policy=policy, title=title, overvote_groups=groups
+    )

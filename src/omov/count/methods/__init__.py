@@ -26,16 +26,23 @@ class Method:
     multi_seat: bool
     """False: the method fills one seat only."""
     needs_sections: bool = False
+    overvote_groups: bool = False
+    """True: the method reads overvote groups (the exhaust-if-multiple-continuing rule)."""
 
 
 METHODS: dict[str, Method] = {}
 
 
 def register(
-    name: str, *, description: str, multi_seat: bool, needs_sections: bool = False
+    name: str,
+    *,
+    description: str,
+    multi_seat: bool,
+    needs_sections: bool = False,
+    overvote_groups: bool = False,
 ) -> Callable[[CountFunction], CountFunction]:
     def decorate(run: CountFunction) -> CountFunction:
-        METHODS[name] = Method(name, description, run, multi_seat, needs_sections)
+        METHODS[name] = Method(name, description, run, multi_seat, needs_sections, overvote_groups)
         return run
 
     return decorate
@@ -58,6 +65,11 @@ def count(
         raise MethodError(f"{seats} seats but only {running} candidates stand")
     if chosen.needs_sections and not ballots.section_names:
         raise MethodError(f"{method} needs ballots labelled with their electorate section")
+    if ballots.overvote_groups and not chosen.overvote_groups:
+        raise MethodError(
+            f"{method} does not support the exhaust-if-multiple-continuing overvote rule; "
+            "read the ballots with overvote 'exhaust' or 'skip'"
+        )
     return chosen.run(ballots, seats=seats, options=options or CountOptions())
 
 

@@ -34,7 +34,12 @@ UNDECLARED_WRITE_INS = "Undeclared Write-ins"
 is excluded first while it holds votes."""
 
 
-@register("irv", description="Alternative vote / instant-runoff (RCTab options)", multi_seat=False)
+@register(
+    "irv",
+    description="Alternative vote / instant-runoff (RCTab options)",
+    multi_seat=False,
+    overvote_groups=True,
+)
 def count_irv(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _IrvCount(ballots, options).run()
 
@@ -109,7 +114,8 @@ class _IrvCount:
         return not self.elected
 
     def _round(self, number: int) -> Round:
-        counts = kernel.tally(self.ballots, self.pointers)
+        mask = self._mask()
+        counts = kernel.tally(self.ballots, self.pointers, mask=mask)
         ids = self._counted_ids()
         tallies = candidate_figures(self.ballots, counts, ids)
         self.history.append(tallies)
@@ -121,7 +127,7 @@ class _IrvCount:
             self.elected.append(winner)
         elif self._must_exclude():
             excluded = self._exclusions(tallies, tie_breaks)
-        per_section = kernel.section_tally(self.ballots, self.pointers)
+        per_section = kernel.section_tally(self.ballots, self.pointers, mask=mask)
         transfers = self._exclude(excluded)
         return Round(
             number=number,
@@ -195,12 +201,15 @@ class _IrvCount:
         if not excluded:
             return ()
         ids = [self.names.index(name) for name in excluded]
+        before_mask = self._mask()  # overvote groups read as they did before the exclusion
         self.continuing -= set(ids)
         self.excluded_count += len(ids)
-        rows = kernel.rows_preferring(self.ballots, self.pointers, ids)
-        before = kernel.current_preferences(self.ballots, self.pointers)[rows].astype(np.intp)
-        kernel.advance(self.ballots, self.pointers, self._mask(), rows)
-        after = kernel.current_preferences(self.ballots, self.pointers)[rows].astype(np.intp)
+        rows = kernel.rows_preferring(self.ballots, self.pointers, ids, before_mask)
+        current = kernel.current_preferences(self.ballots, self.pointers, before_mask)
+        before = current[rows].astype(np.intp)
+        mask = self._mask()
+        kernel.advance(self.ballots, self.pointers, mask, rows)
+        after = kernel.current_preferences(self.ballots, self.pointers, mask)[rows].astype(np.intp)
         width = self.ballots.n_candidates + N_STOPS
         moved: Counts = np.zeros((self.ballots.n_candidates, width), dtype=np.int64)
         np.add.at(moved, (before, after), self.ballots.weights[rows])
