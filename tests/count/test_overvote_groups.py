@@ -16,7 +16,7 @@ import pytest
 from omov.count import BallotError, BallotPolicy, BallotSet, CountOptions, Inactive, count, kernel
 from omov.count import OvervoteRule as Rule
 from omov.count.ballots import N_STOPS, OVERVOTE, OVERVOTE_GROUP_BASE
-from omov.count.errors import MethodError
+from omov.count.errors import BallotFileError, MethodError
 from omov.count.formats import read_ballots
 from omov.count.report import EXHAUSTED
 
@@ -174,3 +174,20 @@ def test_toi_ties_become_shared_overvote_groups(tmp_path: Path) -> None:
     assert report.rounds[1].tallies == {"A": 5, "C": 6}
     assert report.rounds[1].inactive[Inactive.OVERVOTE] == 2
     assert report.elected == ("C",)
+
+
+@pytest.mark.parametrize("format", ["blt", "csv", "parquet"])
+def test_writers_refuse_overvote_groups_rather_than_drop_them(tmp_path: Path, format: str) -> None:
+    from omov.count.formats import write_ballots
+
+    grid = np.array([[0, OVERVOTE_GROUP_BASE, 1]])
+    ballots = BallotSet.from_grid(
+        ["A", "B", "C"],
+        grid,
+        overvote_groups=(frozenset({1, 2}),),
+        policy=BallotPolicy(overvote=Rule.EXHAUST_IF_MULTIPLE_CONTINUING),
+    )
+    target = tmp_path / f"out.{format}"
+    with pytest.raises(BallotFileError, match="nothing written"):
+        write_ballots(ballots, target, format=format)
+    assert not target.exists()

@@ -87,6 +87,15 @@ def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
         raise BallotFileError(
             path, None, f"cannot write format {format!r}; known: {', '.join(sorted(WRITERS))}"
         )
+    if ballots.overvote_groups:
+        # No writer has a place for which candidates were tied at a rank; writing the
+        # rest of such a ballot would silently change how it counts.
+        raise BallotFileError(
+            path,
+            None,
+            f"{format} cannot record which candidates share an overvoted rank "
+            "(read under exhaust-if-multiple-continuing); nothing written",
+        )
     writer(ballots, Path(path))
 
 
