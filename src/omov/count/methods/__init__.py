@@ -77,10 +77,10 @@ def count(
 from omov.count.methods import college as college  # noqa: E402
 from omov.count.methods import exhaustive as exhaustive  # noqa: E402
 from omov.count.methods import fptp  # noqa: E402
+from omov.count.methods import irv as irv  # noqa: E402
 from omov.count.methods import stv_ers97 as stv_ers97  # noqa: E402
 from omov.count.methods import stv_meek as stv_meek  # noqa: E402
 from omov.count.methods import stv_scottish as stv_scottish  # noqa: E402
-from omov.count.methods import irv as irv  # noqa: E402
 from omov.count.methods import wigm as wigm  # noqa: E402
 
 __all__ = ["METHODS", "Method", "count", "fptp", "register"]
