@@ -15,7 +15,15 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from omov.count import BallotSet, CountOptions, Inactive, Quota, TieBreakMode, count
+from omov.count import (
+    BallotSet,
+    CountOptions,
+    Inactive,
+    MethodError,
+    Quota,
+    TieBreakMode,
+    count,
+)
 from omov.count.ballots import BLANK, OVERVOTE
 
 SC_CANDIDATES = (
@@ -164,3 +172,11 @@ def test_excess_is_kept_by_the_reason_each_paper_stops() -> None:
     assert second.inactive[Inactive.OVERVOTE] > 3
     assert second.inactive[Inactive.EXHAUSTED] == 0
     assert sum(second.tallies.values()) + second.inactive_total == 8
+
+
+def test_precision_beyond_nine_decimals_is_refused() -> None:
+    ballots = BallotSet.from_rankings(("A", "B"), [[0], [1]])
+    with pytest.raises(MethodError, match=r"1\.\.9 decimal places"):
+        count(ballots, method="meek", options=CountOptions(decimals=12))
+    six = count(ballots, method="meek", seats=1, options=CountOptions(decimals=6))
+    assert six.rounds[0].threshold == Fraction(1) + Fraction(1, 10**6)

@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from omov.count import kernel
 from omov.count.ballots import N_STOPS, BallotSet
+from omov.count.errors import MethodError
 from omov.count.figures import candidate_figures, inactive_figures, section_figures
 from omov.count.methods import register
 from omov.count.options import CountOptions, Quota
@@ -82,6 +83,9 @@ class _Settled:
 @register("meek", description="Meek STV (Algorithm 123, fixed point 10^-9)", multi_seat=True)
 def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     decimals = DEFAULT_DECIMALS if options.decimals is None else options.decimals
+    if not 0 < decimals <= DEFAULT_DECIMALS:
+        # weight x keep factor must fit in 64 bits: at most 10^9 x 10^9.
+        raise MethodError(f"Meek counts to 1..9 decimal places, not {decimals}")
     scale = 10**decimals
     hopeful = set(range(ballots.n_candidates)) - ballots.withdrawn
     keep = np.zeros(ballots.n_candidates + N_STOPS, dtype=np.int64)
