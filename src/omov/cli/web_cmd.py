@@ -57,6 +57,7 @@ def serve_command(
     workers: int = typer.Option(2, help="Server processes (gunicorn); 0 = Django's dev server."),
 ) -> None:
     """Migrate the database (DATABASE_URL, SQLite under ./var by default) and serve the web app."""
+    os.environ.setdefault("OMOV_DB_CONN_MAX_AGE", "60")
     _django()
     _migrate()
     from django.conf import settings

@@ -70,7 +70,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'omov.sqlite3'}"),
-        conn_max_age=60,
+        # Persistent connections for the server (``omov serve`` sets 60 s); none by default, so
+        # test servers leave no sessions open on the test database.
+        conn_max_age=int(os.environ.get("OMOV_DB_CONN_MAX_AGE", "0")),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
