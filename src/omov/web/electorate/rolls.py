@@ -1,6 +1,7 @@
 """Rolls and eligibility through the electorate package (``omov.electorate``).
 
-Each section has its own roll (the electorate package's column schemas); every import
+The criteria come from the rulebook through the rules engine's adapter. Each section has
+its own roll (the electorate package's column schemas); every import
 re-decides the whole electorate, because de-duplication looks across sections. The web side
 keeps only what the contest needs per record: reference, email, section, decision, reason.
 """
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from omov.electorate.criteria import EligibilityCriteria, preset
+from omov.electorate.criteria import EligibilityCriteria
 from omov.electorate.eligibility import assess
 from omov.electorate.errors import ElectorateError
 from omov.electorate.roll import Roll, read_roll_bytes
 from omov.electorate.schema import Section, schema_for
+from omov.rules import RulesError, load_rulebook
+from omov.rules.for_electorate import electorate_criteria
 from omov.web.errors import ContestError
 
 SECTION_OF = {
@@ -34,10 +37,11 @@ class Decision:
 
 
 def criteria_for(rulebook_key: str) -> EligibilityCriteria:
+    """The electorate's criteria as the rulebook sets them (the rules engine's adapter)."""
     try:
-        return preset(rulebook_key.replace("/", "-"))
-    except ElectorateError:
-        raise ContestError(f"no eligibility criteria for {rulebook_key} yet") from None
+        return electorate_criteria(load_rulebook(rulebook_key))
+    except RulesError as error:
+        raise ContestError(f"no eligibility criteria from {rulebook_key}: {error}") from None
 
 
 def roll_columns(section: str) -> str:
