@@ -66,3 +66,35 @@ def test_after_close_no_ballot_shares_a_transaction_id_with_a_credential() -> No
     assert len(_xmins(ballots)) == 1
     assert not _xmins(ballots) & _xmins(used)
     assert not _xmins(ballots) & _xmins("SELECT xmin::text FROM electorate_elector")
+
+
+def test_a_cast_during_the_close_waits_and_then_finds_the_ballot_closed() -> None:
+    from threading import Thread
+
+    from django.db import transaction
+
+    from omov.web.contests.models import Contest, ContestState
+
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
+    ready = ballot_ready(per_section=1)
+    code = next(iter(ready.codes.values()))
+    outcome: list[str] = []
+
+    def cast() -> None:
+        try:
+            outcome.append(ballot_cast(contest=ready.contest, code=code, ranking=[1]))
+        except ContestError as error:
+            outcome.append(str(error))
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():  # what ballot_close holds while it reseals the box
+        Contest.objects.select_for_update().get(pk=ready.contest.pk)
+        caster = Thread(target=cast)
+        caster.start()
+        caster.join(timeout=1.0)
+        assert caster.is_alive(), "the cast should wait for the close to finish"
+        Contest.objects.filter(pk=ready.contest.pk).update(state=ContestState.BALLOT_CLOSED)
+    caster.join(timeout=10)
+    assert outcome == ["the ballot is not open"]
+    assert not Ballot.objects.exists()

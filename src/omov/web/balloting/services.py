@@ -206,9 +206,20 @@ def ballot_cast(
     *, contest: Contest, ranking: Sequence[int], code: str = "", digest: str = ""
 ) -> str:
     """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the receipt."""
-    contest = Contest.objects.get(pk=contest.pk)
+    contest = _contest_shared(contest)
     digest = digest or code_digest(code)
     return _store(contest, digest, ranking, Channel.ONLINE, check_time=True).receipt
+
+
+def _contest_shared(contest: Contest) -> Contest:
+    """Re-read the contest under a share lock (PostgreSQL ``FOR SHARE``): casts run side by
+    side, but closing the ballot (``FOR UPDATE``) waits for the casts in flight, and a cast
+    that starts during the close waits and then sees the ballot closed. SQLite serialises
+    writers anyway."""
+    if connection.vendor != "postgresql":
+        return Contest.objects.get(pk=contest.pk)
+    table = connection.ops.quote_name(Contest._meta.db_table)
+    return Contest.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [contest.pk])[0]
 
 
 @dataclass(frozen=True)
