@@ -14,13 +14,13 @@ precision. Floats never carry a published figure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
-from omov.count.ballots import Inactive
+from omov.count.ballots import BallotSet, Inactive
 
 EXHAUSTED = "exhausted"
 """Transfer destination: votes that leave the count (non-transferable)."""
@@ -134,6 +134,35 @@ class CountReport:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _frozen(self.options))
+
+    @classmethod
+    def of_ballots(
+        cls,
+        ballots: BallotSet,
+        *,
+        method: str,
+        seats: int,
+        rounds: Sequence[Round],
+        elected: Sequence[str],
+        options: Mapping[str, Any],
+        quota: Fraction | None = None,
+        decimals: int | None = None,
+    ) -> CountReport:
+        """A report on ``ballots``: what the ballot set says, every method says alike."""
+        return cls(
+            method=method,
+            seats=seats,
+            candidates=ballots.candidates,
+            rounds=tuple(rounds),
+            elected=tuple(elected),
+            valid_ballots=Fraction(ballots.total),
+            quota=quota,
+            decimals=decimals,
+            sections=ballots.section_names,
+            options=options,
+            blank_ballots=ballots.blank_ballots,
+            title=ballots.title,
+        )
 
     @property
     def winner(self) -> str | None:

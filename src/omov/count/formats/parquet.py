@@ -12,21 +12,28 @@ is reduced to distinct rows at once; progress is reported per row group.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.coded import CodedRows, Irregular, cell_codes
 from omov.count.formats.plain_csv import write_atomically
 from omov.count.formats.tabular import (
     METADATA_KEY,
+    SECTION,
     WEIGHT,
     Layout,
     Metadata,
@@ -45,7 +52,12 @@ def read_parquet(
     layout = layout_of(path, _open(path).schema_arrow.names, None)
     source = _open(path, dictionaries=layout.categorical)
     _check_types(path, source.schema_arrow, layout)
-    table = RankingTable(path, layout, _metadata(path, source.schema_arrow.metadata))
+    metadata = _metadata(path, source.schema_arrow.metadata)
+    if metadata.candidates is not None and source.metadata.num_rows:
+        with contextlib.suppress(Irregular):
+            return _read_coded(path, source, layout, metadata, policy, progress)
+        source = _open(path, dictionaries=layout.categorical)
+    table = RankingTable(path, layout, metadata)
     size, total_rows, done = path.stat().st_size, max(1, source.metadata.num_rows), 0
     try:
         for group in range(source.metadata.num_row_groups):
@@ -60,6 +72,81 @@ def read_parquet(
             path, done + 1, f"cannot read the rows from here on: {error}"
         ) from None
     return table.ballot_set(policy, empty_line=None)
+
+
+def _read_coded(
+    path: Path,
+    source: Any,
+    layout: Layout,
+    metadata: Metadata,
+    policy: BallotPolicy,
+    progress: Progress | None,
+) -> BallotSet:
+    """The fast path (see ``coded``): raises ``Irregular`` for anything it does not take."""
+    candidates = metadata.candidates
+    assert candidates is not None
+    rows = CodedRows(len(candidates), len(layout.ranks), sections=layout.section)
+    size, total_rows, done = path.stat().st_size, source.metadata.num_rows, 0
+    for group in range(source.metadata.num_row_groups):
+        try:
+            batch = source.read_row_group(group, use_threads=True)
+        except (OSError, pa.ArrowException):
+            raise Irregular from None
+        block = rows.empty_block(batch.num_rows)
+        for k, name in enumerate(layout.ranks):
+            _take_codes(batch.column(name), block[:, k], lambda d: cell_codes(d, candidates, rows))
+        sections = None
+        if layout.section:
+            sections = np.empty(batch.num_rows, dtype=np.int32)
+            _take_codes(batch.column(SECTION), sections, rows.section_codes, missing=True)
+        rows.add(block, _weights(batch) if layout.weight else None, sections)
+        done += batch.num_rows
+        if progress is not None:
+            progress(size * done // total_rows, size)
+    grid, weights, section_ids, section_names = rows.rankings(metadata.sections)
+    ids = {name: i for i, name in enumerate(candidates)}
+    return BallotSet.from_grid(
+        candidates,
+        grid,
+        weights=weights,
+        section_ids=section_ids,
+        section_names=section_names,
+        withdrawn=frozenset(ids[name] for name in metadata.withdrawn),
+        policy=policy,
+        title=metadata.title,
+        seats=metadata.seats,
+    )
+
+
+def _take_codes(
+    column: Any,
+    out: npt.NDArray[Any],
+    codes_of: Callable[[list[str | None]], npt.NDArray[Any]],
+    *,
+    missing: bool = False,
+) -> None:
+    """Fill ``out`` with the codes of a dictionary column: the small dictionary is mapped
+    once per chunk, then its indices are taken (a null cell takes the code after the
+    dictionary's, or is irregular when ``missing``)."""
+    start = 0
+    for chunk in column.chunks:
+        if not pa.types.is_dictionary(chunk.type):
+            raise Irregular
+        dictionary = chunk.dictionary.to_pylist()
+        if missing and chunk.null_count:
+            raise Irregular
+        indices = pc.fill_null(chunk.indices, len(dictionary)).to_numpy()
+        np.take(codes_of(dictionary), indices, out=out[start : start + len(chunk)], mode="clip")
+        start += len(chunk)
+
+
+def _weights(batch: Any) -> npt.NDArray[np.int64]:
+    weights = batch.column(WEIGHT)
+    if weights.null_count or (
+        len(weights) and (pc.min(weights).as_py() < 0 or pc.max(weights).as_py() >= 2**63)
+    ):
+        raise Irregular
+    return weights.to_numpy().astype(np.int64)
 
 
 def _rows_from(start: int) -> RowLine:

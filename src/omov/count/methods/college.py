@@ -71,17 +71,13 @@ def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> C
         rounds.append(
             replace(figures, excluded=(out,), transfers=transfers, tie_breaks=tie_breaks, note=note)
         )
-    return CountReport(
+    return CountReport.of_ballots(
+        ballots,
         method="college",
         seats=seats,
-        candidates=ballots.candidates,
-        rounds=tuple(rounds),
+        rounds=rounds,
         elected=rounds[-1].elected,
-        valid_ballots=Fraction(ballots.total),
-        sections=ballots.section_names,
         options=options.as_record(),
-        blank_ballots=ballots.blank_ballots,
-        title=ballots.title,
     )
 
 

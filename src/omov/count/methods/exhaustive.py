@@ -61,17 +61,13 @@ def count_exhaustive(ballots: BallotSet, *, seats: int, options: CountOptions) -
         rounds.append(
             replace(figures, excluded=out, transfers=transfers, tie_breaks=tie_breaks, note=note)
         )
-    return CountReport(
+    return CountReport.of_ballots(
+        ballots,
         method="exhaustive",
         seats=seats,
-        candidates=ballots.candidates,
-        rounds=tuple(rounds),
+        rounds=rounds,
         elected=elected,
-        valid_ballots=Fraction(ballots.total),
-        sections=ballots.section_names,
         options=options.as_record(),
-        blank_ballots=ballots.blank_ballots,
-        title=ballots.title,
     )
 
 

@@ -7,8 +7,6 @@ most votes are elected, ties broken by the tie-break rule.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
 
 from omov.count import kernel
@@ -34,17 +32,13 @@ def count_fptp(ballots: BallotSet, *, seats: int, options: CountOptions) -> Coun
         sections=section_figures(ballots, per_section, standing),
         note=f"{', '.join(elected)} elected with the most votes",
     )
-    return CountReport(
+    return CountReport.of_ballots(
+        ballots,
         method="fptp",
         seats=seats,
-        candidates=ballots.candidates,
-        rounds=(round_,),
-        elected=tuple(elected),
-        valid_ballots=Fraction(ballots.total),
-        sections=ballots.section_names,
+        rounds=[round_],
+        elected=elected,
         options=options.as_record(),
-        blank_ballots=ballots.blank_ballots,
-        title=ballots.title,
     )
 
 

@@ -90,17 +90,13 @@ class _IrvCount:
         while self._keep_counting(rounds, excluded_last):
             rounds.append(self._round(len(rounds) + 1))
             excluded_last = [self.names.index(n) for n in rounds[-1].excluded]
-        return CountReport(
+        return CountReport.of_ballots(
+            self.ballots,
             method="irv",
             seats=1,
-            candidates=self.names,
-            rounds=tuple(rounds),
-            elected=tuple(self.elected),
-            valid_ballots=Fraction(self.ballots.total),
-            sections=self.ballots.section_names,
+            rounds=rounds,
+            elected=self.elected,
             options=self.options.as_record(),
-            blank_ballots=self.ballots.blank_ballots,
-            title=self.ballots.title,
         )
 
     def _keep_counting(self, rounds: list[Round], excluded_last: list[int]) -> bool:

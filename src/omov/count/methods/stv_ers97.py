@@ -158,19 +158,15 @@ class _Ers97Count(Ers97Steps):
         return self.continuing | set(self.elected) | (holding - self.ballots.withdrawn)
 
     def _report(self) -> CountReport:
-        return CountReport(
+        return CountReport.of_ballots(
+            self.ballots,
             method="ers97",
             seats=self.seats,
-            candidates=self.ballots.candidates,
-            rounds=tuple(self.rounds),
+            rounds=self.rounds,
             elected=names(self.ballots, self.elected),
-            valid_ballots=Fraction(self.ballots.total),
+            options=self.options.as_record(),
             quota=Fraction(self.quota, SCALE),
             decimals=DECIMALS,
-            sections=self.ballots.section_names,
-            options=self.options.as_record(),
-            blank_ballots=self.ballots.blank_ballots,
-            title=self.ballots.title,
         )
 
 

@@ -108,19 +108,15 @@ def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> Coun
         else:
             rounds.append(_exclude_lowest(state, settled, breaker, len(rounds) + 1))
     rounds = _finish(state, rounds, seats, breaker)
-    return CountReport(
+    return CountReport.of_ballots(
+        ballots,
         method="meek",
         seats=seats,
-        candidates=ballots.candidates,
-        rounds=tuple(rounds),
-        elected=tuple(ballots.candidates[c] for c in state.elected),
-        valid_ballots=Fraction(ballots.total),
+        rounds=rounds,
+        elected=[ballots.candidates[c] for c in state.elected],
+        options=options.as_record(),
         quota=rounds[-1].threshold,
         decimals=decimals,
-        sections=ballots.section_names,
-        options=options.as_record(),
-        blank_ballots=ballots.blank_ballots,
-        title=ballots.title,
     )
 
 

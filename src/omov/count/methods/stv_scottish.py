@@ -194,17 +194,13 @@ class _ScottishCount:
         )
 
     def _report(self) -> CountReport:
-        return CountReport(
+        return CountReport.of_ballots(
+            self.ballots,
             method="scottish-stv",
             seats=self.seats,
-            candidates=self.ballots.candidates,
-            rounds=tuple(self.rounds),
+            rounds=self.rounds,
             elected=names(self.ballots, self.elected),
-            valid_ballots=Fraction(self.ballots.total),
+            options=self.options.as_record(),
             quota=Fraction(self.quota, SCALE),
             decimals=DECIMALS,
-            sections=self.ballots.section_names,
-            options=self.options.as_record(),
-            blank_ballots=self.ballots.blank_ballots,
-            title=self.ballots.title,
         )

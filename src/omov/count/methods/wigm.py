@@ -348,19 +348,15 @@ class _Wigm:
                 extra["fixed"].setdefault(str(self.rounds[-1].number), []).append(
                     "finalRoundSurplus"
                 )
-        return CountReport(
+        return CountReport.of_ballots(
+            self.b,
             method=self.name,
             seats=self.seats,
-            candidates=self.b.candidates,
             rounds=rounds,
-            elected=tuple(self.b.candidates[c] for c in self.elected),
-            valid_ballots=Fraction(self.b.total),
+            elected=[self.b.candidates[c] for c in self.elected],
+            options={**self.options.as_record(), "rctab": extra},
             quota=Fraction(self.threshold, self.unit),
             decimals=self.decimals,
-            sections=self.b.section_names,
-            options={**self.options.as_record(), "rctab": extra},
-            blank_ballots=self.b.blank_ballots,
-            title=self.b.title,
         )
 
     def _round(self, f: _Figures) -> Round:
