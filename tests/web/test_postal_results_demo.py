@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 
+import pyarrow.parquet as pq
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -93,6 +95,13 @@ def test_results_are_hidden_until_published_then_shown_with_downloads(
     csv = Client().get(reverse("results-download", args=[contest.pk, "results.csv"]))
     assert csv.status_code == 200
     assert b"Bob Challenger" in csv.content
+    board = Client().get(reverse("results-download", args=[contest.pk, "board.parquet"]))
+    table = pq.read_table(io.BytesIO(board.content)).to_pydict()
+    stored = {b.id.hex: b for b in Ballot.objects.all()}
+    assert sorted(table["ballot_id"]) == sorted(stored)
+    names = {c.position: c.name for c in open_ballot.candidates}
+    for ballot_id, first in zip(table["ballot_id"], table["rank_1"], strict=True):
+        assert first == names[stored[ballot_id].ranking[0]]
 
 
 def test_demo_seeds_a_2016_shaped_contest_that_counts() -> None:

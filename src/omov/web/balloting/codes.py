@@ -14,6 +14,8 @@ import secrets
 
 from django.conf import settings
 
+from omov.ledger.board import new_tracker
+
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -27,7 +29,8 @@ def new_code() -> str:
 
 
 def new_receipt() -> str:
-    return _random_text(10)
+    """The voter's receipt is the ledger's tracker (80 random bits), published on the board."""
+    return new_tracker()
 
 
 def normalise(code: str) -> str:

@@ -43,7 +43,7 @@ class Ballot(models.Model):
     ranking = models.JSONField(help_text="Candidate positions, first preference first.")
     section = models.CharField(max_length=60)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    receipt = models.CharField(max_length=16, unique=True)
+    receipt = models.CharField(max_length=24, unique=True, help_text="The ledger tracker.")
 
     def __str__(self) -> str:
         return f"ballot {self.receipt}"

@@ -13,6 +13,7 @@ class Result(models.Model):
     summary = models.JSONField(help_text="Rounds, transfers and sections, figures as strings.")
     rctab_json = models.TextField(blank=True)
     csv = models.TextField(blank=True)
+    board = models.BinaryField(blank=True, help_text="The ballot board (Parquet), by the ledger.")
 
     def __str__(self) -> str:
         return f"result of {self.contest}"

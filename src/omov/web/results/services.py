@@ -11,7 +11,7 @@ from omov.web.contests.selectors import ballot_candidates
 from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.errors import ContestError
 from omov.web.results.models import Result
-from omov.web.results.reporting import ballot_set, downloads, report_summary
+from omov.web.results.reporting import ballot_set, board_parquet, downloads, report_summary
 
 
 @transaction.atomic
@@ -27,8 +27,12 @@ def result_count(*, contest: Contest) -> Result:
     except CountError as error:
         raise ContestError(f"the count failed: {error}") from None
     summary = report_summary(report)
+    candidates = ballot_candidates(contest=contest)
+    board = board_parquet(
+        candidates, list(contest.ballots.values_list("id", "section", "ranking", "receipt"))
+    )
     result = Result.objects.create(
-        contest=contest, method=contest.method, summary=summary, **downloads(report)
+        contest=contest, method=contest.method, summary=summary, board=board, **downloads(report)
     )
     contest_transition(
         contest=contest,

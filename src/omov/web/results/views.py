@@ -30,11 +30,16 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 
 def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     contest = _visible(request, pk)
-    formats = {"rctab.json": ("rctab_json", "application/json"), "results.csv": ("csv", "text/csv")}
+    formats = {
+        "rctab.json": ("rctab_json", "application/json"),
+        "results.csv": ("csv", "text/csv"),
+        "board.parquet": ("board", "application/vnd.apache.parquet"),
+    }
     if kind not in formats or not getattr(contest.result, formats[kind][0]):
         raise Http404("no such download")
     field, content_type = formats[kind]
-    response = HttpResponse(getattr(contest.result, field), content_type=content_type)
+    body = getattr(contest.result, field)
+    response = HttpResponse(bytes(body) if field == "board" else body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="contest-{pk}-{kind}"'
     return response
 
