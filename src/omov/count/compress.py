@@ -48,8 +48,11 @@ def unique_rows(
         return keys.reshape(0, keys.shape[1]), np.zeros(0, dtype=np.int64)
     keys = np.ascontiguousarray(keys, dtype=np.int16)
     packed = _packed(keys)
-    order = np.argsort(packed[0]) if len(packed) == 1 else np.lexsort(packed[::-1])
-    ordered = packed[:, order]
+    if _non_decreasing(packed):  # a reader may hand over rows in order already
+        order, ordered = np.arange(len(keys)), packed
+    else:
+        order = np.argsort(packed[0]) if len(packed) == 1 else np.lexsort(packed[::-1])
+        ordered = packed[:, order]
     starts = np.ones(len(keys), dtype=np.bool_)
     starts[1:] = (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)
     group = np.cumsum(starts) - 1
@@ -60,6 +63,17 @@ def unique_rows(
         w = np.asarray(weights)[order].astype(np.float64)
         summed = np.rint(np.bincount(group, weights=w, minlength=n_groups)).astype(np.int64)
     return keys[order[starts]], summed
+
+
+def _non_decreasing(packed: npt.NDArray[np.uint64]) -> bool:
+    """Whether the packed rows are sorted already: one cheap pass, most significant first."""
+    later, earlier = packed[:, 1:], packed[:, :-1]
+    ties = np.ones(later.shape[1], dtype=np.bool_)
+    for newer, older in zip(later, earlier, strict=True):
+        if (ties & (newer < older)).any():
+            return False
+        ties &= newer == older
+    return True
 
 
 def _packed(keys: npt.NDArray[np.int16]) -> npt.NDArray[np.uint64]:

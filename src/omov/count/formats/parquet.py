@@ -135,9 +135,25 @@ def _take_codes(
         dictionary = chunk.dictionary.to_pylist()
         if missing and chunk.null_count:
             raise Irregular
-        indices = pc.fill_null(chunk.indices, len(dictionary)).to_numpy()
-        np.take(codes_of(dictionary), indices, out=out[start : start + len(chunk)], mode="clip")
+        cells = out[start : start + len(chunk)]
+        codes = codes_of(dictionary)
+        np.take(codes, _buffer(chunk.indices), out=cells, mode="clip")
+        if chunk.null_count:
+            np.copyto(cells, codes[-1], where=~_valid(chunk))
         start += len(chunk)
+
+
+def _buffer(array: Any) -> npt.NDArray[Any]:
+    """An integer array's values, nulls included (whatever lies under them), zero-copy."""
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    data = array.buffers()[1]
+    return np.frombuffer(data, dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
+def _valid(array: Any) -> npt.NDArray[np.bool_]:
+    bits = np.frombuffer(array.buffers()[0], dtype=np.uint8)
+    unpacked = np.unpackbits(bits, count=array.offset + len(array), bitorder="little")
+    return unpacked[array.offset :].view(np.bool_)
 
 
 def _weights(batch: Any) -> npt.NDArray[np.int64]:
@@ -146,7 +162,7 @@ def _weights(batch: Any) -> npt.NDArray[np.int64]:
         len(weights) and (pc.min(weights).as_py() < 0 or pc.max(weights).as_py() >= 2**63)
     ):
         raise Irregular
-    return weights.to_numpy().astype(np.int64)
+    return np.asarray(weights.to_numpy(), dtype=np.int64)
 
 
 def _rows_from(start: int) -> RowLine:

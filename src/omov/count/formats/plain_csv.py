@@ -33,6 +33,7 @@ import polars as pl
 from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.tabular import (
     WEIGHT,
     Metadata,
@@ -56,13 +57,22 @@ def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
         first = first.removeprefix(b"\xef\xbb\xbf")  # spreadsheets' byte-order mark
         metadata, columns, header_lines, body = _preamble(path, first)
         table = RankingTable(path, layout_of(path, columns, header_lines), metadata)
+        coded = _coded_rows(table)
         header = (",".join(columns) + "\n").encode()
         line = header_lines + 1
         for chunk in _whole_lines(header, body, stream):
-            line = _add_chunk(path, table, chunk, len(header), line)
+            line = _add_chunk(path, table, coded, chunk, len(header), line)
             if progress is not None:
                 progress(raw.tell(), total)
-    return table.ballot_set(policy, empty_line=header_lines)
+    return table.ballot_set(policy, empty_line=header_lines, coded=coded)
+
+
+def _coded_rows(table: RankingTable) -> CodedRows | None:
+    """The fast path (see ``coded``) takes files with a candidate list and no sections."""
+    candidates = table.metadata.candidates
+    if candidates is None or table.layout.section:
+        return None
+    return CodedRows(len(candidates), len(table.layout.ranks))
 
 
 @contextlib.contextmanager
@@ -149,13 +159,18 @@ def _check_text(path: Path, data: bytes, first_line: int, *, final: bool) -> Non
             raise BallotFileError(path, line, "not UTF-8 text") from None
 
 
-def _add_chunk(path: Path, table: RankingTable, chunk: bytes, skip: int, line: int) -> int:
+def _add_chunk(
+    path: Path, table: RankingTable, coded: CodedRows | None, chunk: bytes, skip: int, line: int
+) -> int:
     """Parse and reduce one chunk (after a ``skip``-byte header) starting at ``line``.
 
     Returns the line after the chunk: Polars keeps one row per line, empty lines too.
     """
     if chunk.find(b"\0", skip) >= 0:
         _check_text(path, chunk[skip:], line, final=True)
+    if coded is not None:
+        with contextlib.suppress(Irregular):
+            return line + _add_coded(table, coded, chunk)
     layout = table.layout
     schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(
         layout.categorical, pl.Categorical
@@ -168,6 +183,34 @@ def _add_chunk(path: Path, table: RankingTable, chunk: bytes, skip: int, line: i
         raise _located(path, chunk[skip:], line, len(schema), error) from None
     table.add(frame, lambda row: line + row)
     return line + frame.height
+
+
+def _add_coded(table: RankingTable, coded: CodedRows, chunk: bytes) -> int:
+    """The fast path: rank columns parsed as an enum of the candidates, so each cell is a
+    code as soon as it is read. Anything else in a cell (spaces, an overvote, a name
+    outside the list), a bad weight or no rows at all hands the chunk back (``Irregular``).
+    """
+    layout = table.layout
+    names = pl.Enum(list(table.metadata.candidates or ()))
+    schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(layout.ranks, names)
+    if layout.weight:
+        schema[WEIGHT] = pl.Int64
+    try:
+        frame = pl.read_csv(chunk, schema=schema, raise_if_empty=False)
+    except pl.exceptions.PolarsError:
+        raise Irregular from None
+    if not frame.height:
+        raise Irregular
+    weights = None
+    if layout.weight:
+        weights = frame[WEIGHT]
+        if weights.null_count() or weights.min() < 0:  # type: ignore[operator]
+            raise Irregular
+    block = coded.empty_block(frame.height)
+    for k, name in enumerate(layout.ranks):
+        block[:, k] = frame[name].to_physical().fill_null(coded.blank).to_numpy()
+    coded.add(block, None if weights is None else weights.to_numpy())
+    return frame.height
 
 
 def _located(path: Path, chunk: bytes, line: int, width: int, error: Exception) -> BallotFileError:

@@ -40,6 +40,7 @@ import polars as pl
 
 from omov.count.ballots import BLANK, N_STOPS, OVERVOTE, BallotPolicy, BallotSet, Inactive
 from omov.count.errors import BallotError, BallotFileError
+from omov.count.formats.coded import CodedRows
 
 _RANK = re.compile(r"rank([1-9][0-9]*)$")
 SECTION = "section"
@@ -237,8 +238,41 @@ class RankingTable:
         row = int(rows[0]) if len(rows) else 0
         raise BallotFileError(self.path, row_line(row), f"{what} {_short(name)}")
 
-    def ballot_set(self, policy: BallotPolicy, *, empty_line: int | None) -> BallotSet:
-        """The distinct rows of every chunk, mapped to ids and compressed under ``policy``."""
+    def ballot_set(
+        self, policy: BallotPolicy, *, empty_line: int | None, coded: CodedRows | None = None
+    ) -> BallotSet:
+        """The distinct rows of every chunk, mapped to ids and compressed under ``policy``.
+
+        ``coded``: rows the fast path read (with the metadata's candidates, no sections);
+        any chunk it handed back is in ``parts``.
+        """
+        if coded is not None and coded.parts:
+            grid, weights, _, _ = coded.rankings(None)
+            candidates = self.metadata.candidates or ()
+            rows = Rows(candidates, grid, weights)
+            if self.parts:
+                rest = self._rows(empty_line)
+                rows = Rows(
+                    candidates,
+                    np.concatenate([grid, rest.grid]),
+                    np.concatenate([weights, rest.weights]),
+                )
+        else:
+            rows = self._rows(empty_line)
+        ids = {name: i for i, name in enumerate(rows.candidates)}
+        return BallotSet.from_grid(
+            rows.candidates,
+            rows.grid,
+            weights=rows.weights,
+            section_ids=rows.section_ids,
+            section_names=rows.section_names,
+            withdrawn=frozenset(ids[name] for name in self.metadata.withdrawn),
+            policy=policy,
+            title=self.metadata.title,
+            seats=self.metadata.seats,
+        )
+
+    def _rows(self, empty_line: int | None) -> Rows:
         if not self.parts:
             raise BallotFileError(self.path, empty_line, "no ballots: the table has no rows")
         keys = list(self.layout.categorical)
@@ -250,25 +284,24 @@ class RankingTable:
         if not candidates:
             raise BallotFileError(self.path, empty_line, "no candidate is named anywhere")
         grid = np.column_stack([_rank_ids(cells[c], candidates) for c in self.layout.ranks])
-        section_names: tuple[str, ...] = ()
-        section_ids = None
-        if self.layout.section:
-            found = tuple(sorted(set(cells[SECTION].to_list())))
-            section_names = self.metadata.sections or found
-            lookup = {name: i for i, name in enumerate(section_names)}
-            section_ids = cells[SECTION].replace_strict(lookup, return_dtype=pl.Int16).to_numpy()
-        ids = {name: i for i, name in enumerate(candidates)}
-        return BallotSet.from_grid(
-            candidates,
-            grid,
-            weights=table[WEIGHT].to_numpy(),
-            section_ids=section_ids,
-            section_names=section_names,
-            withdrawn=frozenset(ids[name] for name in self.metadata.withdrawn),
-            policy=policy,
-            title=self.metadata.title,
-            seats=self.metadata.seats,
-        )
+        if not self.layout.section:
+            return Rows(candidates, grid, table[WEIGHT].to_numpy())
+        found = tuple(sorted(set(cells[SECTION].to_list())))
+        section_names = self.metadata.sections or found
+        lookup = {name: i for i, name in enumerate(section_names)}
+        section_ids = cells[SECTION].replace_strict(lookup, return_dtype=pl.Int16).to_numpy()
+        return Rows(candidates, grid, table[WEIGHT].to_numpy(), section_ids, section_names)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Distinct rows as a rank grid of candidate ids, before the ballot policy."""
+
+    candidates: tuple[str, ...]
+    grid: np.ndarray[Any, np.dtype[np.int16]]
+    weights: np.ndarray[Any, Any]
+    section_ids: np.ndarray[Any, Any] | None = None
+    section_names: tuple[str, ...] = ()
 
 
 def _rank_ids(cells: pl.Series, candidates: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int16]]:
