@@ -4,8 +4,9 @@ When a file's candidates are known (its metadata lists them) a rank cell can be 
 into a code while it is parsed: a Parquet column's dictionary is mapped once and its
 indices taken, a CSV column is parsed as an enum of the candidate names. A ballot is then
 a row of one-byte codes (two bytes past 253 candidates), padded to whole 64-bit words, so
-a row is one or a few machine words and Polars groups 10^7 of them by hashing in well
-under a second. Only the distinct rows are turned back into a rank grid.
+a row is one or a few machine words, cheap for Polars to hash and group (on all cores).
+Only the distinct rows are turned back into a rank grid, in the order the ballot set
+keeps, so compressing them need not sort them again.
 
 Anything irregular (a name outside the list, a name with spaces around it, a bad weight,
 a ballot with no section, ...) is not handled here: ``Irregular`` is raised and the
@@ -57,14 +58,18 @@ class CodedRows:
         return self.n_candidates + 1
 
     @property
-    def dtype(self) -> type[np.unsignedinteger[Any]]:
-        return np.uint8 if self.overvote <= np.iinfo(np.uint8).max else np.uint16
+    def dtype(self) -> np.dtype[Any]:
+        """Little-endian whatever the machine: column ``j`` of a word is its bits from
+        ``j * bits``, so words packed in numpy and in Polars agree."""
+        return np.dtype("<u1" if self.overvote <= np.iinfo(np.uint8).max else "<u2")
+
+    @property
+    def per_word(self) -> int:
+        return 8 // self.dtype.itemsize
 
     def empty_block(self, n_rows: int) -> npt.NDArray[Any]:
         """A row-major block to fill column by column; padding columns stay blank."""
-        itemsize = np.dtype(self.dtype).itemsize
-        per_word = 8 // itemsize
-        padded = -(-self.width // per_word) * per_word
+        padded = -(-self.width // self.per_word) * self.per_word
         return np.full((n_rows, padded), self.blank, dtype=self.dtype)
 
     def add(
@@ -74,13 +79,38 @@ class CodedRows:
         section_codes: npt.NDArray[np.int32] | None = None,
     ) -> None:
         """Keep the distinct rows of ``block`` (from ``empty_block``) with their weights."""
-        words = block.view(np.uint64)
+        words = block.view("<u8").astype(np.uint64)
         columns: dict[str, Any] = {f"{WORD}{k}": words[:, k] for k in range(words.shape[1])}
         if section_codes is not None:
             columns[LABEL] = section_codes
         columns[COUNT] = np.ones(len(block), np.int64) if weights is None else weights
         keys = [c for c in columns if c != COUNT]
         self.parts.append(pl.DataFrame(columns).group_by(keys).agg(pl.col(COUNT).sum()))
+
+    def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
+        """Keep the distinct rows of a frame whose rank columns are enums of the candidates
+        (codes are their physical values): the words are packed and grouped in one Polars
+        query, without a copy of the cells in numpy."""
+        bits = 8 * self.dtype.itemsize
+        columns = [*ranks]
+        columns += [""] * (-len(columns) % self.per_word)  # padding: blank
+
+        def cell(name: str, j: int) -> pl.Expr:
+            code = pl.col(name).to_physical().fill_null(self.blank) if name else pl.lit(self.blank)
+            return code.cast(pl.UInt64) * (1 << (bits * j))
+
+        words = [
+            pl.sum_horizontal(
+                cell(name, j) for j, name in enumerate(columns[k : k + self.per_word])
+            )
+            .cast(pl.UInt64)
+            .alias(f"{WORD}{k // self.per_word}")
+            for k in range(0, len(columns), self.per_word)
+        ]
+        count = pl.col(weight).cast(pl.Int64) if weight else pl.lit(1, pl.Int64)
+        keys = [f"{WORD}{k}" for k in range(len(words))]
+        grouped = frame.lazy().select(*words, count.alias(COUNT)).group_by(keys)
+        self.parts.append(grouped.agg(pl.col(COUNT).sum()).collect())
 
     def section_codes(self, dictionary: Sequence[str | None]) -> npt.NDArray[np.int32]:
         """Codes for a section column's dictionary; a missing label is irregular."""
@@ -113,7 +143,7 @@ class CodedRows:
             renumber = np.array([position[label] for label in self.labels], dtype=np.int16)
             section_ids = renumber[table[LABEL].to_numpy()]
         order = self._canonical_order(words, section_ids)
-        codes = words[order].view(self.dtype)[:, : self.width]
+        codes = words[order].astype("<u8").view(self.dtype)[:, : self.width]
         grid = codes.astype(np.int16)
         grid[codes == self.blank] = BLANK
         grid[codes == self.overvote] = OVERVOTE
@@ -126,7 +156,7 @@ class CodedRows:
         """Rows by section, then ranking, blank and overvote after every candidate: the
         order the ballot set keeps, so compressing finds them sorted (and skips its sort).
         With one-byte codes, the words read big-endian compare as the rows do."""
-        if self.dtype is not np.uint8:
+        if self.dtype.itemsize != 1:
             return np.arange(len(words))
         keys: dict[str, Any] = {} if section_ids is None else {LABEL: section_ids}
         ordered = words.byteswap()

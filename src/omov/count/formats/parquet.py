@@ -5,9 +5,10 @@ integer type; any other type is refused, naming the column. Metadata (candidates
 seats, withdrawn, sections) is one JSON object under the key ``omov`` of the file's
 key-value metadata. Messages name the data row (from 1) where a row is at fault.
 
-Row groups are read (columns in parallel) with the string columns as dictionaries, so
-Polars receives categoricals without materialising a string per cell, and each row group
-is reduced to distinct rows at once; progress is reported per row group.
+Row groups are read (columns in parallel) with the string columns as dictionaries, so no
+string is materialised per cell; progress is reported per row group. With a candidate
+list, each column's small dictionary is mapped to codes once and its indices taken (the
+fast path in ``coded``); a file that path does not take is read again by the general one.
 """
 
 from __future__ import annotations

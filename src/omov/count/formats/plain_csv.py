@@ -11,7 +11,10 @@ A file is optional metadata comment lines, a header, then one ballot (or, with a
 
 The file is read in chunks of whole lines; Polars parses each chunk (the header is put
 in front of every chunk, so a short row reads the same wherever it falls) and the chunk is
-reduced to distinct rows at once, which keeps memory near the size of one chunk. Line
+reduced to distinct rows at once, which keeps memory near the size of one chunk. With a
+candidate list, rank columns are parsed as an enum of the candidates, so each cell is a
+code as it is read (the fast path in ``coded``); a chunk it cannot take (an overvote, a
+name with spaces, a bad weight) goes the general way, which names any fault's line. Line
 numbers in messages assume one record per line (a quoted name may not span lines).
 """
 
@@ -201,15 +204,11 @@ def _add_coded(table: RankingTable, coded: CodedRows, chunk: bytes) -> int:
         raise Irregular from None
     if not frame.height:
         raise Irregular
-    weights = None
     if layout.weight:
         weights = frame[WEIGHT]
         if weights.null_count() or weights.min() < 0:  # type: ignore[operator]
             raise Irregular
-    block = coded.empty_block(frame.height)
-    for k, name in enumerate(layout.ranks):
-        block[:, k] = frame[name].to_physical().fill_null(coded.blank).to_numpy()
-    coded.add(block, None if weights is None else weights.to_numpy())
+    coded.add_frame(frame, layout.ranks, WEIGHT if layout.weight else None)
     return frame.height
 
 

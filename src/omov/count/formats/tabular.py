@@ -22,9 +22,13 @@ no votes still stand. Without one, the candidates are every name in the file in 
 order, so that the order of ballots in the file never changes a count (candidate-order
 tie-breaks read this order). The writers always write the list.
 
-Reading never goes row by row in Python: chunks of rows are parsed by Polars with the
-rank columns as categoricals, grouped to distinct (ranking, section) rows with summed
-weights straight away, and only the distinct rows are mapped to candidate ids.
+Reading never goes row by row in Python. With a candidate list (the common case) the
+readers take the fast path in ``coded``: cells become small integer codes as they are
+parsed and rows are grouped as packed machine words. Otherwise, and for any chunk the fast
+path hands back, chunks of rows are parsed by Polars with the rank columns as
+categoricals, grouped to distinct (ranking, section) rows with summed weights straight
+away, and only the distinct rows are mapped to candidate ids; this general path is also
+the one that names the row at fault.
 """
 
 from __future__ import annotations
