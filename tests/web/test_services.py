@@ -208,11 +208,12 @@ def test_audit_rows_are_gapless_canonical_and_append_only(open_ballot: OpenBallo
     assert kinds[0] == "contest.opened"
     for kind in ("nominations.closed", "roll.imported", "electorate.frozen", "ballot.opened"):
         assert kind in kinds
-    for event in events:
+    roots = [hashlib.sha256(b"").hexdigest()] + [e.log_entry.root for e in events]
+    for event, root_before in zip(events, roots, strict=False):
         body = rfc8785.dumps(json.loads(event.payload))
         assert body.decode() == event.payload
         assert hashlib.sha256(body).hexdigest() == event.payload_sha256
-        assert event.previous_hash == ""
+        assert event.previous_hash == root_before  # chained: the log root it extends
     event = events[0]
     event.kind = "tampered"
     with pytest.raises(AppendOnlyError):

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "omov.web.electorate",
     "omov.web.balloting",
     "omov.web.results",
+    "omov.web.trust",
 ]
 
 MIDDLEWARE = [
@@ -108,3 +109,9 @@ OMOV_CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or f"credential:{SEC
 # Candidates' photos for the statements page (served by Django only when DEBUG is on).
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
+# The organisation's signing key is stored encrypted with this passphrase (demo default
+# only while DEBUG is on), and a while-open tree head is due every this many new ballots.
+OMOV_KEY_PASSPHRASE = os.environ.get("OMOV_KEY_PASSPHRASE") or (
+    "omov demo passphrase" if DEBUG else ""
+)
+OMOV_CHECKPOINT_BALLOTS = int(os.environ.get("OMOV_CHECKPOINT_BALLOTS", "1000"))

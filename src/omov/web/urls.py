@@ -14,6 +14,7 @@ from omov.web.contests import views as contests
 from omov.web.electorate import views as electorate
 from omov.web.nominations import views as nominations
 from omov.web.results import views as results
+from omov.web.trust import views as trust
 
 handler400 = "omov.web.views.bad_request"
 
@@ -70,6 +71,7 @@ officer = [
     path("officer/contest/<int:pk>/count/", results.count_view, name="result-count"),
     path("officer/contest/<int:pk>/publish/", results.publish_view, name="result-publish"),
     path("officer/contest/<int:pk>/audit.jsonl", audit.audit_trail, name="audit-trail"),
+    path("officer/contest/<int:pk>/checkpoint/", trust.checkpoint_view, name="ledger-checkpoint"),
 ]
 
 voter = [
@@ -81,6 +83,15 @@ voter = [
     path("contest/<int:pk>/receipts/", voting.receipt_check, name="receipt-check"),
     path("contest/<int:pk>/results/", results.results, name="results"),
     path("contest/<int:pk>/results/<str:kind>", results.download, name="results-download"),
+    path("contest/<int:pk>/ledger/", trust.heads_page, name="ledger-heads"),
+    path("contest/<int:pk>/ledger/heads.json", trust.heads_download, name="ledger-heads-json"),
+    path(
+        "contest/<int:pk>/ledger/heads/<str:log>/<int:number>.json",
+        trust.head_download,
+        name="ledger-head",
+    ),
+    path("contest/<int:pk>/board/", trust.board_page, name="ballot-board"),
+    path("contest/<int:pk>/bundle.zip", trust.bundle_download, name="bundle-download"),
 ]
 
 urlpatterns = [

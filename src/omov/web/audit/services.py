@@ -19,13 +19,18 @@ def canonical_json(payload: dict[str, Any]) -> bytes:
 
 @transaction.atomic
 def event_record(*, stream: str, kind: str, payload: dict[str, Any]) -> AuditEvent:
-    """Append one event to ``stream`` with the next sequence number."""
+    """Append one event to ``stream`` with the next sequence number; a contest's event
+    also becomes the next entry of its transparency log (``omov.web.trust``)."""
+    from omov.web.trust.services import log_entry_append  # the ledger builds on audit
+
     body = canonical_json(payload)
     last = AuditEvent.objects.filter(stream=stream).order_by("-sequence").first()
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         stream=stream,
         sequence=1 if last is None else last.sequence + 1,
         kind=kind,
         payload=body.decode(),
         payload_sha256=hashlib.sha256(body).hexdigest(),
     )
+    log_entry_append(event=event)
+    return event

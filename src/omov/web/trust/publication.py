@@ -1,0 +1,164 @@
+"""What a contest publishes, read from the database into ``omov.ledger``'s ``Publication``.
+
+The same functions feed the log entries as the contest goes (eligible electors at freeze,
+credentials at issue, the board's root at publication) and the bundle at the end, so the
+figures in the bundle are the figures the log committed to.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib import resources
+from typing import Any
+
+from django.db.models import Count
+
+from omov.count import CountReport, count
+from omov.count.reports import REPORT_WRITERS, render_report
+from omov.ledger.board import MIN_SECTION_DEFAULT, Board, CastPaper, TrackerMode, board_from_papers
+from omov.ledger.bundle import Publication, SectionStats
+from omov.ledger.entries import sha256_hex
+from omov.ledger.heads import SignedTreeHead
+from omov.ledger.log import Log
+from omov.rules.loading import SHIPPED
+from omov.web.balloting.models import Ballot
+from omov.web.contests.models import Contest
+from omov.web.contests.rulebooks import count_rules
+from omov.web.contests.selectors import ballot_candidates
+from omov.web.electorate.models import Eligibility
+
+
+def rulebook_text(key: str) -> str:
+    """The shipped rulebook edition's TOML, as loaded (its SHA-256 goes into the log)."""
+    organisation, _, edition = key.partition("/")
+    return resources.files(SHIPPED).joinpath(organisation, f"{edition}.toml").read_text("utf-8")
+
+
+def _sections(contest: Contest) -> list[str]:
+    listed = set(contest.rulebook.facts.get("sections", []))
+    return sorted(listed | set(contest.electors.values_list("section", flat=True)))
+
+
+def electorate_stats(contest: Contest) -> dict[str, SectionStats]:
+    """Per section: on the roll, excluded by reason, credentials issued. No personal data."""
+    rows = contest.electors.values_list("section", "eligibility", "reason")
+    on_roll: Counter[str] = Counter()
+    excluded: dict[str, Counter[str]] = {s: Counter() for s in _sections(contest)}
+    for section, eligibility, reason in rows:
+        on_roll[section] += 1
+        if eligibility != Eligibility.ELIGIBLE:
+            excluded[section][reason or eligibility] += 1
+    issued = credentials_per_section(contest)
+    return {s: SectionStats(on_roll[s], dict(excluded[s]), issued.get(s, 0)) for s in excluded}
+
+
+def eligible_per_section(contest: Contest) -> dict[str, int]:
+    return {s: stats.eligible for s, stats in electorate_stats(contest).items()}
+
+
+def electorate_digest(contest: Contest) -> str:
+    stats = electorate_stats(contest)
+    return sha256_hex(repr(sorted((s, e.to_json()) for s, e in stats.items())).encode())
+
+
+def credentials_per_section(contest: Contest) -> dict[str, int]:
+    """Electors holding a credential (a reissued one counts once), per section."""
+    holders = (
+        contest.electors.filter(credentials__isnull=False)
+        .values("section")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    found = {row["section"]: int(row["n"]) for row in holders}
+    return {s: found.get(s, 0) for s in _sections(contest)}
+
+
+def tracker_mode(contest: Contest) -> TrackerMode:
+    return TrackerMode(contest.rulebook.facts.get("trackers", TrackerMode.INCLUSION.value))
+
+
+def min_section(contest: Contest) -> int:
+    return int(contest.rulebook.facts.get("min_section", MIN_SECTION_DEFAULT))
+
+
+def contest_board(contest: Contest) -> tuple[Board, dict[str, str]]:
+    """The ballot board: ballots by random id, trackers apart, small sections merged."""
+    candidates = ballot_candidates(contest=contest)
+    index = {c.position: i for i, c in enumerate(candidates)}
+    rows = Ballot.objects.filter(contest=contest).values_list("id", "section", "ranking", "receipt")
+    papers = [
+        CastPaper(ballot_id.bytes, section, [index[p] for p in ranking], receipt)
+        for ballot_id, section, ranking, receipt in rows
+    ]
+    return board_from_papers(
+        [c.name for c in candidates],
+        papers,
+        mode=tracker_mode(contest),
+        min_section=min_section(contest),
+    )
+
+
+def board_count(contest: Contest, board: Board) -> tuple[CountReport, dict[str, str]]:
+    """The count of the published board, and its rendered reports."""
+    method, seats, options = count_rules(contest.rulebook.key)
+    report = count(board.ballot_set(), method=method, seats=seats, options=options)
+    texts: dict[str, str] = {
+        name: render_report(report, name)
+        for name in ("json", "rctab-json")
+        if name in REPORT_WRITERS
+    }
+    return report, texts
+
+
+def count_facts(contest: Contest) -> dict[str, Any]:
+    """What the count-run entry commits to."""
+    board, _ = contest_board(contest)
+    method, seats, _ = count_rules(contest.rulebook.key)
+    report, texts = board_count(contest, board)
+    return {
+        "method": method,
+        "seats": seats,
+        "elected": list(report.elected),
+        "report_sha256": sha256_hex(texts["json"].encode()) if "json" in texts else "",
+    }
+
+
+def board_facts(contest: Contest) -> dict[str, Any]:
+    """What the results-published entry commits to."""
+    board, _ = contest_board(contest)
+    return {
+        "board_root": board.root().hex(),
+        "trackers_sha256": board.trackers_sha256(),
+        "ballots": board.size,
+    }
+
+
+def publication_build(
+    contest: Contest,
+    log: Log,
+    contest_heads: list[SignedTreeHead],
+    ballot_heads: list[SignedTreeHead],
+) -> Publication:
+    board, mapping = contest_board(contest)
+    method, seats, options = count_rules(contest.rulebook.key)
+    report, texts = board_count(contest, board)
+    groups: dict[str, list[str]] = {}
+    for original, label in mapping.items():
+        groups.setdefault(label, []).append(original)
+    return Publication(
+        contest_id=log.log_id,
+        title=contest.title,
+        rulebook_edition=contest.rulebook.key,
+        rulebook_text=rulebook_text(contest.rulebook.key),
+        method=method,
+        seats=seats,
+        options=options,
+        board=board,
+        report=report,
+        report_texts=texts,
+        electorate=electorate_stats(contest),
+        sections={label: sorted(parts) for label, parts in sorted(groups.items())},
+        min_section=min_section(contest),
+        contest_log=log,
+        contest_heads=tuple(contest_heads),
+        ballot_heads=tuple(ballot_heads),
+    )

@@ -1,0 +1,69 @@
+"""Reading the transparency log for the public pages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from omov.ledger.board import normalise_tracker
+from omov.ledger.keys import short_fingerprint
+from omov.web.balloting.models import Ballot
+from omov.web.contests.models import Contest, ContestState
+from omov.web.trust.models import LogEntry, LogName, OrganisationKey, TreeHeadRecord
+
+AFTER_CLOSE = (ContestState.BALLOT_CLOSED, ContestState.COUNTED, ContestState.PUBLISHED)
+
+
+def heads_json(*, contest: Contest) -> dict[str, list[dict[str, Any]]]:
+    """Every signed head, as the bundle's ``ledger/heads.json`` holds them; each one is what
+    ``omov ledger check`` reads, so observers can save them one by one."""
+    records = TreeHeadRecord.objects.filter(contest=contest).order_by("id")
+    heads: dict[str, list[dict[str, Any]]] = {LogName.CONTEST: [], LogName.BALLOTS: []}
+    for record in records:
+        heads[record.log].append(json.loads(record.signed))
+    return heads
+
+
+def head_json(*, contest: Contest, log: str, number: int) -> dict[str, Any] | None:
+    heads = heads_json(contest=contest).get(log, [])
+    return heads[number] if 0 <= number < len(heads) else None
+
+
+def latest_heads(*, contest: Contest) -> list[dict[str, Any]]:
+    """The latest head of each log, with its number in the list (for its own URL)."""
+    latest = []
+    for log, heads in heads_json(contest=contest).items():
+        if heads:
+            latest.append({"log": log, "number": len(heads) - 1, "head": heads[-1]})
+    return latest
+
+
+def key_fingerprint(*, contest: Contest) -> str | None:
+    key = OrganisationKey.objects.filter(organisation=contest.organisation).first()
+    return None if key is None else key.fingerprint
+
+
+def key_shown(*, contest: Contest) -> dict[str, str] | None:
+    fingerprint = key_fingerprint(contest=contest)
+    if fingerprint is None:
+        return None
+    return {"full": fingerprint, "short": short_fingerprint(fingerprint)}
+
+
+def log_size(*, contest: Contest) -> int:
+    return LogEntry.objects.filter(contest=contest).count()
+
+
+def board_trackers(*, contest: Contest) -> list[str] | None:
+    """Every tracker, sorted (no order of casting), once the ballot is closed; else None."""
+    if contest.state not in AFTER_CLOSE:
+        return None
+    receipts = Ballot.objects.filter(contest=contest).values_list("receipt", flat=True)
+    return sorted(normalise_tracker(r) for r in receipts)
+
+
+def tracker_listed(*, contest: Contest, tracker: str) -> bool | None:
+    trackers = board_trackers(contest=contest)
+    if trackers is None:
+        return None
+    return normalise_tracker(tracker) in set(trackers)

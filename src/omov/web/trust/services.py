@@ -1,0 +1,226 @@
+"""The transparency log's services: append entries, extend the ballot log, sign heads,
+keep the organisation's key, and write the results bundle.
+
+``log_entry_append`` runs inside the audit event's transaction (the caller holds the
+contest lock), so an event and its ledger entry are written together or not at all.
+Casting writes nothing here: ballots join their own log only at checkpoints, in batches
+sorted by random id, so neither log shows who voted when or in what order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import uuid
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+from django.conf import settings
+from django.db import transaction
+
+from omov.ledger.bundle import write_bundle
+from omov.ledger.heads import Checkpoint, SignedTreeHead, sign_head
+from omov.ledger.keys import SigningKey
+from omov.ledger.log import Log
+from omov.ledger.merkle import MerkleTree, leaf_hash
+from omov.web.audit.models import AuditEvent
+from omov.web.balloting.models import Ballot
+from omov.web.contests.models import Contest, ContestState, Organisation
+from omov.web.contests.services import contest_lock
+from omov.web.errors import ContestError
+from omov.web.trust.entries import entry_for_event
+from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
+from omov.web.trust.publication import board_facts, count_facts, publication_build
+
+EMPTY_ROOT = MerkleTree().root().hex()
+
+
+# -- the organisation's key -----------------------------------------------------------
+def _passphrase() -> bytes:
+    passphrase = str(getattr(settings, "OMOV_KEY_PASSPHRASE", ""))
+    if not passphrase:
+        raise ContestError("set OMOV_KEY_PASSPHRASE: the signing key is kept encrypted")
+    return passphrase.encode()
+
+
+@transaction.atomic
+def organisation_key(*, organisation: Organisation) -> SigningKey:
+    """The organisation's Ed25519 key, generated (and stored encrypted) when first needed."""
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    stored = OrganisationKey.objects.filter(organisation=organisation).first()
+    if stored is not None:
+        return SigningKey.from_pem(bytes(stored.encrypted_pem), _passphrase(), source="key")
+    key = SigningKey.generate()
+    OrganisationKey.objects.create(
+        organisation=organisation,
+        encrypted_pem=key.to_pem(_passphrase()),
+        fingerprint=key.fingerprint,
+    )
+    return key
+
+
+# -- the contest log ------------------------------------------------------------------
+def contest_log_id(contest: Contest) -> str:
+    return contest.stream
+
+
+def contest_log(contest: Contest) -> Log:
+    data = LogEntry.objects.filter(contest=contest).order_by("index").values_list("data", flat=True)
+    return Log(contest_log_id(contest), (d.encode() for d in data))
+
+
+def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
+    """Make ``event`` the next leaf of its contest's log; chain the event to the tree before
+    it (``previous_hash`` is the root of the log it extends). Organisation events have no
+    contest log. Checkpoints due at this event are signed here."""
+    if not event.stream.startswith("contest:"):
+        return None
+    contest = Contest.objects.filter(pk=int(event.stream.split(":", 1)[1])).first()
+    if contest is None:
+        return None
+    extra = _facts_before(contest, event.kind)
+    log = contest_log(contest)
+    ledger_entry = entry_for_event(contest, event, extra)
+    data = ledger_entry.to_bytes()
+    previous = log.root().hex()
+    index = log.append_bytes(data)
+    entry = LogEntry.objects.create(
+        contest=contest,
+        index=index,
+        event=event,
+        kind=ledger_entry.kind.value,
+        data=data.decode(),
+        leaf_hash=leaf_hash(data).hex(),
+        root=log.root().hex(),
+    )
+    AuditEvent.objects.filter(pk=event.pk, previous_hash="").update(previous_hash=previous)
+    checkpoint = CHECKPOINTS.get(event.kind)
+    if checkpoint is not None:
+        _sign(contest, LogName.CONTEST, log, checkpoint)
+    return entry
+
+
+def _facts_before(contest: Contest, kind: str) -> dict[str, Any]:
+    """What an entry commits to that must be computed first (and heads signed before it)."""
+    if kind == "ballot.opened":
+        _sign(contest, LogName.BALLOTS, ballot_log(contest), Checkpoint.BALLOT_OPENED)
+    if kind == "ballot.closed":
+        log = ballot_log(contest)
+        ballot_log_extend(contest=contest, log=log)
+        _sign(contest, LogName.BALLOTS, log, Checkpoint.BALLOT_CLOSED)
+        return {"ballots": log.size, "ballot_log_root": log.root().hex()}
+    if kind == "count.completed":
+        return count_facts(contest)
+    if kind == "result.published":
+        return board_facts(contest)
+    return {}
+
+
+CHECKPOINTS = {
+    "ballot.opened": Checkpoint.BALLOT_OPENED,
+    "ballot.closed": Checkpoint.BALLOT_CLOSED,
+    "result.published": Checkpoint.PUBLISHED,
+}
+
+
+# -- the ballot log -------------------------------------------------------------------
+def ballot_log(contest: Contest) -> Log:
+    leaves = BallotLeaf.objects.filter(contest=contest).order_by("index")
+    data = leaves.values_list("data", flat=True)
+    return Log(f"{contest_log_id(contest)}/ballots", (d.encode() for d in data))
+
+
+def ballot_leaf(ballot_id: uuid.UUID, section: str, ranking: list[int]) -> bytes:
+    return bytes(rfc8785.dumps({"ballot": ballot_id.hex, "section": section, "ranking": ranking}))
+
+
+def ballot_log_extend(*, contest: Contest, log: Log) -> int:
+    """Append the ballots cast since the last checkpoint, sorted by their random id, so the
+    log shows only in which batch a ballot came, never the order inside it."""
+    logged = set(BallotLeaf.objects.filter(contest=contest).values_list("ballot", flat=True))
+    new = sorted(
+        (
+            row
+            for row in Ballot.objects.filter(contest=contest).values_list(
+                "id", "section", "ranking"
+            )
+            if row[0] not in logged
+        ),
+        key=lambda row: row[0].bytes,
+    )
+    leaves = []
+    for ballot_id, section, ranking in new:
+        data = ballot_leaf(ballot_id, section, ranking)
+        index = log.append_bytes(data)
+        leaves.append(
+            BallotLeaf(
+                contest=contest,
+                index=index,
+                ballot=ballot_id,
+                data=data.decode(),
+                leaf_hash=leaf_hash(data).hex(),
+            )
+        )
+    BallotLeaf.objects.bulk_create(leaves)
+    return len(leaves)
+
+
+@transaction.atomic
+def checkpoint_sign(*, contest: Contest, minimum: int = 1) -> TreeHeadRecord | None:
+    """While the ballot is open: log the new ballots and sign a head, if at least
+    ``minimum`` ballots came since the last one (the periodic command passes the setting)."""
+    contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+    log = ballot_log(contest)
+    waiting = Ballot.objects.filter(contest=contest).count() - log.size
+    if waiting < max(1, minimum):
+        return None
+    ballot_log_extend(contest=contest, log=log)
+    return _sign(contest, LogName.BALLOTS, log, Checkpoint.WHILE_OPEN)
+
+
+def _sign(contest: Contest, name: str, log: Log, checkpoint: str) -> TreeHeadRecord:
+    head = sign_head(log, organisation_key(organisation=contest.organisation), checkpoint)
+    return TreeHeadRecord.objects.create(
+        contest=contest,
+        log=name,
+        size=head.size,
+        checkpoint=checkpoint,
+        signed=json.dumps(head.to_json()),
+    )
+
+
+def signed_heads(contest: Contest, name: str) -> list[SignedTreeHead]:
+    records = TreeHeadRecord.objects.filter(contest=contest, log=name).order_by("id")
+    return [SignedTreeHead.from_json(json.loads(r.signed)) for r in records]
+
+
+# -- the results bundle ---------------------------------------------------------------
+def bundle_write(*, contest: Contest, directory: Path) -> Path:
+    """Write the signed results bundle of a published contest into a new ``directory``."""
+    contest = Contest.objects.get(pk=contest.pk)
+    if contest.state != ContestState.PUBLISHED:
+        raise ContestError("the results bundle is written once the results are published")
+    publication = publication_build(
+        contest,
+        contest_log(contest),
+        signed_heads(contest, LogName.CONTEST),
+        signed_heads(contest, LogName.BALLOTS),
+    )
+    write_bundle(publication, directory, organisation_key(organisation=contest.organisation))
+    return directory
+
+
+def bundle_zip(*, contest: Contest) -> bytes:
+    """The bundle as one zip, its files under ``contest-N-bundle/``."""
+    with tempfile.TemporaryDirectory(prefix="omov-bundle-") as folder:
+        root = bundle_write(contest=contest, directory=Path(folder) / "bundle")
+        buffer = io.BytesIO()
+        top = f"contest-{contest.pk}-bundle"
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    archive.write(path, f"{top}/{path.relative_to(root).as_posix()}")
+        return buffer.getvalue()

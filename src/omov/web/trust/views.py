@@ -1,0 +1,81 @@
+"""Public pages of the transparency log (signed heads, the board of trackers) and the
+officer's checkpoint and bundle download."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from omov.web.contests.models import Contest, ContestState
+from omov.web.officer import back_to, officer_required, run_action
+from omov.web.trust import selectors
+from omov.web.trust.models import LogName
+from omov.web.trust.services import bundle_zip, checkpoint_sign
+
+
+def heads_page(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return render(
+        request,
+        "trust/heads.html",
+        {
+            "contest": contest,
+            "latest": selectors.latest_heads(contest=contest),
+            "key": selectors.key_shown(contest=contest),
+            "entries": selectors.log_size(contest=contest),
+        },
+    )
+
+
+def heads_download(request: HttpRequest, pk: int) -> JsonResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return JsonResponse(selectors.heads_json(contest=contest), json_dumps_params={"indent": 2})
+
+
+def head_download(request: HttpRequest, pk: int, log: str, number: int) -> JsonResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    head = selectors.head_json(contest=contest, log=log, number=number)
+    if log not in LogName.values or head is None:
+        raise Http404("no such tree head")
+    response = JsonResponse(head, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="contest-{pk}-{log}-{number}.json"'
+    return response
+
+
+def board_page(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    tracker = request.GET.get("tracker", "").strip()
+    return render(
+        request,
+        "trust/board.html",
+        {
+            "contest": contest,
+            "trackers": selectors.board_trackers(contest=contest),
+            "tracker": tracker,
+            "found": selectors.tracker_listed(contest=contest, tracker=tracker)
+            if tracker
+            else None,
+        },
+    )
+
+
+def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    if contest.state != ContestState.PUBLISHED:
+        raise Http404("the bundle is published with the results")
+    response = HttpResponse(bundle_zip(contest=contest), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="contest-{pk}-bundle.zip"'
+    return response
+
+
+@require_POST
+@officer_required
+def checkpoint_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request,
+        lambda: checkpoint_sign(contest=contest),
+        "Tree head signed over the ballots cast so far (if any were new).",
+        back_to(pk),
+    )

@@ -1,0 +1,157 @@
+"""The contest's transparency log in the database, its signed heads, and the results bundle."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from omov.ledger.entries import EntryKind, parse_entry
+from omov.ledger.errors import SignatureError
+from omov.ledger.heads import SignedTreeHead, heads_consistent
+from omov.ledger.keys import SigningKey
+from omov.ledger.log import Log
+from omov.ledger.merkle import leaf_hash
+from omov.web.audit.models import AuditEvent
+from omov.web.balloting.services import ballot_cast, ballot_close
+from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
+from omov.web.trust.services import checkpoint_sign, contest_log, signed_heads
+
+from .conftest import OpenBallot
+
+pytestmark = pytest.mark.django_db
+
+
+def cast(open_ballot: OpenBallot, how_many: int | None = None) -> list[str]:
+    """Cast ``how_many`` of the issued codes (all by default), rankings varied."""
+    positions = [c.position for c in open_ballot.candidates]
+    codes = list(open_ballot.codes.values())[:how_many]
+    return [
+        ballot_cast(contest=open_ballot.contest, code=code, ranking=positions[k % 3 :])
+        for k, code in enumerate(codes)
+    ]
+
+
+def test_every_contest_event_is_one_leaf_chained_to_the_tree_before(
+    open_ballot: OpenBallot,
+) -> None:
+    contest = open_ballot.contest
+    events = list(AuditEvent.objects.filter(stream=contest.stream).order_by("sequence"))
+    entries = list(LogEntry.objects.filter(contest=contest).order_by("index"))
+    assert [e.event_id for e in entries] == [e.pk for e in events]
+    assert [e.index for e in entries] == list(range(len(events)))
+    log = Log(contest.stream)
+    for event, entry in zip(events, entries, strict=True):
+        assert event.previous_hash == log.root().hex()
+        log.append_bytes(entry.data.encode())
+        assert parse_entry(entry.data.encode()).kind == entry.kind  # canonical, known kind
+        assert entry.leaf_hash == leaf_hash(entry.data.encode()).hex()
+        assert entry.root == log.root().hex()
+    kinds = [e.kind for e in entries]
+    assert kinds[0] == EntryKind.RULEBOOK_LOADED
+    for kind in ("nomination", "roll-imported", "electorate-frozen", "credentials-issued"):
+        assert kind in kinds
+    assert kinds[-1] == EntryKind.BALLOT_OPENED
+    frozen = json.loads(entries[kinds.index("electorate-frozen")].data)
+    assert frozen["eligible"] == {
+        "affiliated-supporters": 4,
+        "members": 4,
+        "registered-supporters": 4,
+    }
+
+
+def test_the_log_names_nobody(open_ballot: OpenBallot) -> None:
+    """Members and nominators appear as keyed hashes, never by number or name."""
+    contest = open_ballot.contest
+    data = "".join(LogEntry.objects.filter(contest=contest).values_list("data", flat=True))
+    assert "MP 1" not in data
+    assert "nomination" in data
+    for reference in contest.electors.values_list("reference", flat=True):
+        assert reference not in data
+
+
+def test_casting_writes_nothing_to_either_log(open_ballot: OpenBallot) -> None:
+    before = (LogEntry.objects.count(), BallotLeaf.objects.count(), TreeHeadRecord.objects.count())
+    cast(open_ballot)
+    after = (LogEntry.objects.count(), BallotLeaf.objects.count(), TreeHeadRecord.objects.count())
+    assert after == before
+
+
+def test_heads_at_open_checkpoint_and_close_only_extend_each_other(
+    open_ballot: OpenBallot,
+) -> None:
+    contest = open_ballot.contest
+    cast(open_ballot, 5)
+    checkpoint_sign(contest=contest)
+    assert checkpoint_sign(contest=contest) is None  # nothing new: no head
+    cast_rest = cast_remaining(open_ballot, skip=5)
+    ballot_close(contest=contest)
+    ballot_heads = signed_heads(contest, LogName.BALLOTS)
+    assert [h.head.checkpoint for h in ballot_heads] == [
+        "ballot-opened",
+        "while-open",
+        "ballot-closed",
+    ]
+    assert [h.size for h in ballot_heads] == [0, 5, 5 + cast_rest]
+    contest_heads = signed_heads(contest, LogName.CONTEST)
+    assert [h.head.checkpoint for h in contest_heads] == ["ballot-opened", "ballot-closed"]
+    log = contest_log(contest)
+    assert contest_heads[-1].size == log.size
+    assert contest_heads[-1].root == log.root()
+    old, new = contest_heads
+    assert heads_consistent(old, new, log.consistency_proof(old.size, new.size)) is None
+    assert all(h.signature_holds() for h in [*ballot_heads, *contest_heads])
+    closed = json.loads(LogEntry.objects.filter(contest=contest).last().data)  # type: ignore[union-attr]
+    assert closed["kind"] == "ballot-closed"
+    assert closed["ballots"] == 5 + cast_rest
+    assert closed["ballot_log_root"] == ballot_heads[-1].root.hex()
+
+
+def cast_remaining(open_ballot: OpenBallot, *, skip: int) -> int:
+    positions = [c.position for c in open_ballot.candidates]
+    codes = list(open_ballot.codes.values())[skip:]
+    for code in codes:
+        ballot_cast(contest=open_ballot.contest, code=code, ranking=positions[:1])
+    return len(codes)
+
+
+def test_each_batch_of_the_ballot_log_is_in_random_id_order(open_ballot: OpenBallot) -> None:
+    """The ballot log says in which batch a ballot came, never the order inside it."""
+    cast(open_ballot, 6)
+    checkpoint_sign(contest=open_ballot.contest)
+    ids = list(BallotLeaf.objects.order_by("index").values_list("ballot", flat=True))
+    assert len(ids) == 6
+    assert [i.bytes for i in ids] == sorted(i.bytes for i in ids)
+
+
+def test_the_periodic_command_signs_every_n_ballots(open_ballot: OpenBallot) -> None:
+    cast(open_ballot, 2)
+    call_command("ledger_checkpoint", every=3)
+    assert BallotLeaf.objects.count() == 0
+    cast_remaining(open_ballot, skip=2)
+    call_command("ledger_checkpoint", every=3)
+    heads = signed_heads(open_ballot.contest, LogName.BALLOTS)
+    assert heads[-1].head.checkpoint == "while-open"
+    assert heads[-1].size == len(open_ballot.codes) == BallotLeaf.objects.count()
+
+
+def test_the_organisation_key_is_encrypted_at_rest(open_ballot: OpenBallot) -> None:
+    from django.conf import settings
+
+    stored = OrganisationKey.objects.get(organisation=open_ballot.contest.organisation)
+    pem = bytes(stored.encrypted_pem)
+    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    with pytest.raises(SignatureError):
+        SigningKey.from_pem(pem, b"not the passphrase")
+    key = SigningKey.from_pem(pem, settings.OMOV_KEY_PASSPHRASE.encode())
+    assert key.fingerprint == stored.fingerprint
+    head = signed_heads(open_ballot.contest, LogName.CONTEST)[0]
+    assert head.key_fingerprint == stored.fingerprint
+
+
+def test_stored_heads_are_what_observers_read(open_ballot: OpenBallot) -> None:
+    for record in TreeHeadRecord.objects.all():
+        head = SignedTreeHead.from_json(json.loads(record.signed))
+        assert head.size == record.size
+        assert head.head.checkpoint == record.checkpoint
