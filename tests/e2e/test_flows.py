@@ -165,3 +165,11 @@ def test_officer_flow_and_one_voters_ballot(
     expect(voter.locator("#round-1")).to_contain_text("66.7")
     screenshot(voter, "06-results")
     assert axe_violations(voter) == []
+    # The voter finds their tracker on the board; the check runs in the browser.
+    voter.get_by_role("link", name="The board of trackers").click()
+    voter.get_by_label("Your tracker").fill(receipt.lower().replace("-", " "))
+    voter.get_by_role("button", name="Check").click()
+    expect(voter.locator("#tracker-result")).to_contain_text("checked in your browser")
+    expect(voter.locator("#tracker-result")).to_contain_text("is on the board")
+    assert "tracker=" not in voter.url  # the tracker never went to the server
+    assert axe_violations(voter) == []

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from typer.testing import CliRunner
 
+from omov.cli import app
+from omov.cli import commands as _commands  # noqa: F401  (registers the commands)
 from omov.ledger.entries import EntryKind, parse_entry
 from omov.ledger.errors import SignatureError
 from omov.ledger.heads import SignedTreeHead, heads_consistent
@@ -155,3 +161,59 @@ def test_stored_heads_are_what_observers_read(open_ballot: OpenBallot) -> None:
         head = SignedTreeHead.from_json(json.loads(record.signed))
         assert head.size == record.size
         assert head.head.checkpoint == record.checkpoint
+
+
+def test_observers_check_two_served_heads_with_a_served_proof(
+    open_ballot: OpenBallot, tmp_path: Path
+) -> None:
+    """While the ballot is open, without any bundle: the heads and a consistency proof
+    from the public endpoints satisfy ``omov ledger check --proof``."""
+    contest = open_ballot.contest
+    cast(open_ballot, 3)
+    checkpoint_sign(contest=contest)
+    cast_remaining(open_ballot, skip=3)
+    checkpoint_sign(contest=contest)
+    client = Client()
+    old = client.get(reverse("ledger-head", args=[contest.pk, "ballots", 1]))
+    new = client.get(reverse("ledger-head", args=[contest.pk, "ballots", 2]))
+    sizes = {"old": old.json()["size"], "new": new.json()["size"]}
+    assert sizes == {"old": 3, "new": len(open_ballot.codes)}
+    proof = client.get(reverse("ledger-proof", args=[contest.pk, "ballots"]), sizes)
+    for name, response in (("old", old), ("new", new), ("proof", proof)):
+        (tmp_path / f"{name}.json").write_bytes(response.content)
+    files = [str(tmp_path / f"{n}.json") for n in ("old", "new")]
+    runner = CliRunner()
+    checked = runner.invoke(
+        app, ["ledger", "check", *files, "--proof", str(tmp_path / "proof.json")]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert "extends the log of 3" in checked.output
+    swapped = runner.invoke(
+        app, ["ledger", "check", files[1], files[0], "--proof", str(tmp_path / "proof.json")]
+    )
+    assert swapped.exit_code != 0
+    too_big = {"old": 3, "new": 999}
+    assert (
+        client.get(reverse("ledger-proof", args=[contest.pk, "ballots"]), too_big).status_code
+        == 404
+    )
+
+
+def test_an_event_of_any_shape_becomes_an_entry(open_ballot: OpenBallot) -> None:
+    """An event kind the ledger has no name for is an engine decision; its payload keeps
+    even keys that clash with the entry's own, and a reference is hashed."""
+    from omov.web.audit.services import event_record
+
+    contest = open_ballot.contest
+    event = event_record(
+        stream=contest.stream,
+        kind="something.new",
+        payload={"kind": "clash", "event": "x", "reference": "M0001", "n": 3},
+    )
+    entry = parse_entry(event.log_entry.data.encode())
+    assert entry.kind == EntryKind.ENGINE_DECISION
+    assert entry["decision"] == "something.new"
+    assert entry["event_kind"] == "clash"
+    assert entry["n"] == 3
+    assert "M0001" not in event.log_entry.data
+    assert len(entry["person"]) == 64

@@ -90,6 +90,7 @@ voter = [
         trust.head_download,
         name="ledger-head",
     ),
+    path("contest/<int:pk>/ledger/<str:log>/proof.json", trust.proof_download, name="ledger-proof"),
     path("contest/<int:pk>/board/", trust.board_page, name="ballot-board"),
     path("contest/<int:pk>/bundle.zip", trust.bundle_download, name="bundle-download"),
 ]

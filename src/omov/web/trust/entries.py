@@ -28,6 +28,7 @@ from omov.web.trust.publication import (
 )
 
 PERSON_FIELDS = ("reference", "nominator")
+RESERVED = frozenset({"kind", "event"})
 
 
 def contest_secret(contest: Contest) -> bytes:
@@ -122,6 +123,8 @@ def entry_for_event(contest: Contest, event: AuditEvent, extra: dict[str, Any]) 
     (the ballot log's root at close, the report's digest, the board's root)."""
     payload: dict[str, Any] = json.loads(event.payload)
     fields = {**_people_hidden(contest, payload), **extra}
+    for name in RESERVED.intersection(fields):  # the entry's own keys; keep the value apart
+        fields[f"event_{name}"] = fields.pop(name)
     if event.kind in SIMPLE:
         return SIMPLE[event.kind](contest, event.kind, fields)
     if event.kind in ABOUT_A_PERSON:

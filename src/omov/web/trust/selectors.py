@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from omov.ledger.board import normalise_tracker
 from omov.ledger.keys import short_fingerprint
+from omov.ledger.log import Log
 from omov.web.balloting.models import Ballot
 from omov.web.contests.models import Contest, ContestState
-from omov.web.trust.models import LogEntry, LogName, OrganisationKey, TreeHeadRecord
+from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 
 AFTER_CLOSE = (ContestState.BALLOT_CLOSED, ContestState.COUNTED, ContestState.PUBLISHED)
+
+
+def contest_log(contest: Contest) -> Log:
+    """The contest's log as ``omov.ledger`` sees it, rebuilt from the stored entries."""
+    data = LogEntry.objects.filter(contest=contest).order_by("index").values_list("data", flat=True)
+    return Log(contest.stream, (d.encode() for d in data))
+
+
+def ballot_log(contest: Contest) -> Log:
+    leaves = BallotLeaf.objects.filter(contest=contest).order_by("index")
+    data = leaves.values_list("data", flat=True)
+    return Log(f"{contest.stream}/ballots", (d.encode() for d in data))
+
+
+def consistency_proof(*, contest: Contest, log: str, old: int, new: int) -> list[str] | None:
+    """The proof that the log of ``new`` entries extends that of ``old`` (base64 hashes, as
+    ``omov ledger check --proof`` reads them); None if the sizes do not fit the log."""
+    the_log = contest_log(contest) if log == LogName.CONTEST else ballot_log(contest)
+    if not 0 < old <= new <= the_log.size:
+        return None
+    return [base64.b64encode(h).decode() for h in the_log.consistency_proof(old, new)]
 
 
 def heads_json(*, contest: Contest) -> dict[str, list[dict[str, Any]]]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import rfc8785
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from omov.ledger.bundle import write_bundle
@@ -34,6 +35,7 @@ from omov.web.errors import ContestError
 from omov.web.trust.entries import entry_for_event
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 from omov.web.trust.publication import board_facts, count_facts, publication_build
+from omov.web.trust.selectors import ballot_log, contest_log
 
 EMPTY_ROOT = MerkleTree().root().hex()
 
@@ -63,15 +65,6 @@ def organisation_key(*, organisation: Organisation) -> SigningKey:
 
 
 # -- the contest log ------------------------------------------------------------------
-def contest_log_id(contest: Contest) -> str:
-    return contest.stream
-
-
-def contest_log(contest: Contest) -> Log:
-    data = LogEntry.objects.filter(contest=contest).order_by("index").values_list("data", flat=True)
-    return Log(contest_log_id(contest), (d.encode() for d in data))
-
-
 def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
     """Make ``event`` the next leaf of its contest's log; chain the event to the tree before
     it (``previous_hash`` is the root of the log it extends). Organisation events have no
@@ -127,12 +120,6 @@ CHECKPOINTS = {
 
 
 # -- the ballot log -------------------------------------------------------------------
-def ballot_log(contest: Contest) -> Log:
-    leaves = BallotLeaf.objects.filter(contest=contest).order_by("index")
-    data = leaves.values_list("data", flat=True)
-    return Log(f"{contest_log_id(contest)}/ballots", (d.encode() for d in data))
-
-
 def ballot_leaf(ballot_id: uuid.UUID, section: str, ranking: list[int]) -> bytes:
     return bytes(rfc8785.dumps({"ballot": ballot_id.hex, "section": section, "ranking": ranking}))
 
@@ -214,7 +201,17 @@ def bundle_write(*, contest: Contest, directory: Path) -> Path:
 
 
 def bundle_zip(*, contest: Contest) -> bytes:
-    """The bundle as one zip, its files under ``contest-N-bundle/``."""
+    """The bundle as one zip, its files under ``contest-N-bundle/``. A published contest no
+    longer changes, so the zip is built once per process and kept (the download is public)."""
+    key = f"omov-bundle-zip-{contest.pk}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = _bundle_zip(contest)
+        cache.set(key, cached, timeout=None)
+    return bytes(cached)
+
+
+def _bundle_zip(contest: Contest) -> bytes:
     with tempfile.TemporaryDirectory(prefix="omov-bundle-") as folder:
         root = bundle_write(contest=contest, directory=Path(folder) / "bundle")
         buffer = io.BytesIO()

@@ -43,6 +43,18 @@ def head_download(request: HttpRequest, pk: int, log: str, number: int) -> JsonR
     return response
 
 
+def proof_download(request: HttpRequest, pk: int, log: str) -> JsonResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    try:
+        old, new = int(request.GET["old"]), int(request.GET["new"])
+    except (KeyError, ValueError):
+        raise Http404("ask for ?old=SIZE&new=SIZE") from None
+    proof = selectors.consistency_proof(contest=contest, log=log, old=old, new=new)
+    if log not in LogName.values or proof is None:
+        raise Http404("no such sizes in this log")
+    return JsonResponse(proof, safe=False)
+
+
 def board_page(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     tracker = request.GET.get("tracker", "").strip()
