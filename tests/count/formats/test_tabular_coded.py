@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy
-from omov.count.formats import plain_csv, read_ballots
+from omov.count.formats import coded, plain_csv, read_ballots
 
 CANDS = ["Alice", "Bob", "Carol", "Dan", "Eve"]
 SECTIONS = ["members", "affiliates"]
@@ -77,9 +77,14 @@ def metadata(*, sections: bool) -> str:
     return json.dumps(record)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(papers, st.booleans())
-def test_parquet_with_a_candidate_list_reads_as_its_grid(tmp_path_factory, rows, sections):
+def test_parquet_with_a_candidate_list_reads_as_its_grid(
+    tmp_path_factory, monkeypatch, rows, sections
+):
+    monkeypatch.setattr(coded, "GROUP_EVERY", 10)  # rows grouped a few row groups at a time
     columns = {
         f"rank{k + 1}": pa.array(
             [cell(r[0][k], r[3]) for r in rows], pa.string()

@@ -29,6 +29,8 @@ from omov.count.ballots import BLANK, OVERVOTE
 WORD = "word"
 COUNT = "count"
 LABEL = "label"
+GROUP_EVERY = 2**23
+"""Rows held ungrouped at most (about 200 MB): memory stays bounded however long the file."""
 
 
 class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
@@ -48,6 +50,11 @@ class CodedRows:
     sections: bool = False
     labels: dict[str, int] = field(default_factory=dict)
     parts: list[pl.DataFrame] = field(default_factory=list)
+    pending: list[pl.DataFrame] = field(default_factory=list)
+    """Blocks not grouped yet: one grouping of many rows costs less than one per block."""
+
+    def __bool__(self) -> bool:
+        return bool(self.parts or self.pending)
 
     @property
     def blank(self) -> int:
@@ -79,13 +86,15 @@ class CodedRows:
         section_codes: npt.NDArray[np.int32] | None = None,
     ) -> None:
         """Keep the distinct rows of ``block`` (from ``empty_block``) with their weights."""
-        words = block.view("<u8").astype(np.uint64)
+        words = block.view("<u8").astype(np.uint64, copy=False)
         columns: dict[str, Any] = {f"{WORD}{k}": words[:, k] for k in range(words.shape[1])}
         if section_codes is not None:
             columns[LABEL] = section_codes
         columns[COUNT] = np.ones(len(block), np.int64) if weights is None else weights
-        keys = [c for c in columns if c != COUNT]
-        self.parts.append(pl.DataFrame(columns).group_by(keys).agg(pl.col(COUNT).sum()))
+        self.pending.append(pl.DataFrame(columns))
+        if sum(part.height for part in self.pending) >= GROUP_EVERY:
+            self.parts.append(_grouped(self.pending))
+            self.pending = []
 
     def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
         """Keep the distinct rows of a frame whose rank columns are enums of the candidates
@@ -128,9 +137,9 @@ class CodedRows:
         npt.NDArray[np.int16], npt.NDArray[np.int64], npt.NDArray[np.int16] | None, tuple[str, ...]
     ]:
         """The distinct rows as a rank grid, their weights, section ids and section names."""
-        keys = [c for c in self.parts[0].columns if c != COUNT]
-        table = pl.concat(self.parts).group_by(keys).agg(pl.col(COUNT).sum())
-        self.parts = []
+        table = _grouped(self.parts + self.pending)
+        self.parts, self.pending = [], []
+        keys = [c for c in table.columns if c != COUNT]
         words = np.column_stack([table[c].to_numpy() for c in keys if c.startswith(WORD)])
         words = np.ascontiguousarray(words, dtype=np.uint64)
         names: tuple[str, ...] = ()
@@ -143,11 +152,11 @@ class CodedRows:
             renumber = np.array([position[label] for label in self.labels], dtype=np.int16)
             section_ids = renumber[table[LABEL].to_numpy()]
         order = self._canonical_order(words, section_ids)
-        codes = words[order].astype("<u8").view(self.dtype)[:, : self.width]
+        codes = words[order].astype("<u8", copy=False).view(self.dtype)[:, : self.width]
         grid = codes.astype(np.int16)
         grid[codes == self.blank] = BLANK
         grid[codes == self.overvote] = OVERVOTE
-        weights = table[COUNT].to_numpy().astype(np.int64)[order]
+        weights = table[COUNT].to_numpy().astype(np.int64, copy=False)[order]
         return grid, weights, None if section_ids is None else section_ids[order], names
 
     def _canonical_order(
@@ -162,6 +171,11 @@ class CodedRows:
         ordered = words.byteswap()
         keys |= {f"{WORD}{k}": ordered[:, k] for k in range(ordered.shape[1])}
         return pl.DataFrame(keys).select(pl.arg_sort_by(list(keys)))[:, 0].to_numpy()
+
+
+def _grouped(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    keys = [c for c in parts[0].columns if c != COUNT]
+    return pl.concat(parts).group_by(keys).agg(pl.col(COUNT).sum())
 
 
 def cell_codes(

@@ -250,7 +250,7 @@ class RankingTable:
         ``coded``: rows the fast path read (with the metadata's candidates, no sections);
         any chunk it handed back is in ``parts``.
         """
-        if coded is not None and coded.parts:
+        if coded:
             grid, weights, _, _ = coded.rankings(None)
             candidates = self.metadata.candidates or ()
             rows = Rows(candidates, grid, weights)
