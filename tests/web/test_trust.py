@@ -217,3 +217,47 @@ def test_an_event_of_any_shape_becomes_an_entry(open_ballot: OpenBallot) -> None
     assert entry["n"] == 3
     assert "M0001" not in event.log_entry.data
     assert len(entry["person"]) == 64
+
+
+def _publish_and_verify(open_ballot: OpenBallot, tmp_path: Path) -> list[str]:
+    from omov.ledger.verify import verify_bundle
+    from omov.web.contests.models import Contest, ContestState
+    from omov.web.results.services import result_count, result_publish
+    from omov.web.trust.services import bundle_write
+
+    contest = open_ballot.contest
+    if Contest.objects.get(pk=contest.pk).state == ContestState.BALLOT_OPEN:
+        ballot_close(contest=contest)
+    result_count(contest=contest)
+    result_publish(contest=contest)
+    bundle_write(contest=contest, directory=tmp_path / "bundle")
+    return [c.line() for c in verify_bundle(tmp_path / "bundle") if not c.ok]
+
+
+def test_a_ballot_removed_after_a_checkpoint_is_caught(
+    open_ballot: OpenBallot, tmp_path: Path
+) -> None:
+    from omov.web.balloting.models import Ballot
+
+    cast(open_ballot)
+    checkpoint_sign(contest=open_ballot.contest)
+    Ballot.objects.filter(pk=Ballot.objects.order_by("?").first().pk).delete()  # type: ignore[union-attr]
+    failures = _publish_and_verify(open_ballot, tmp_path)
+    assert any("ballot counts differ" in f for f in failures), failures
+
+
+def test_a_ballot_slipped_in_after_close_is_caught(open_ballot: OpenBallot, tmp_path: Path) -> None:
+    from omov.web.balloting.codes import new_receipt
+    from omov.web.balloting.models import Ballot, Channel
+
+    cast(open_ballot)
+    ballot_close(contest=open_ballot.contest)
+    Ballot.objects.create(
+        contest=open_ballot.contest,
+        ranking=[1],
+        section="members",
+        channel=Channel.ONLINE,
+        receipt=new_receipt(),
+    )
+    failures = _publish_and_verify(open_ballot, tmp_path)
+    assert any("ballot counts differ" in f for f in failures), failures
