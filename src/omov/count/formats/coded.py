@@ -29,8 +29,8 @@ from omov.count.ballots import BLANK, OVERVOTE
 WORD = "word"
 COUNT = "count"
 LABEL = "label"
-GROUP_EVERY = 2**23
-"""Rows held ungrouped at most (about 200 MB): memory stays bounded however long the file."""
+GROUP_EVERY = 2**22
+"""Rows held ungrouped at most (about 100 MB): memory stays bounded however long the file."""
 
 
 class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
