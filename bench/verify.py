@@ -69,14 +69,7 @@ def main() -> None:
     from omov.ledger.bundle import write_bundle
     from omov.ledger.demo import run_demo_contest
     from omov.ledger.keys import SigningKey
-    from omov.ledger.verify import (
-        log_checks,
-        manifest_checks,
-        open_bundle,
-        signature_checks,
-    )
-    from omov.ledger.verify_board import board_checks
-    from omov.ledger.verify_count import count_checks, electorate_checks, rulebook_checks
+    from omov.ledger.verify import check_steps, open_bundle
     from omov.rules.counting import count_setup
     from omov.rules.loading import load_rulebook
 
@@ -117,15 +110,7 @@ def main() -> None:
         checked: dict[str, float] = {}
         bundle = timed("open bundle", checked, lambda: open_bundle(target))
         results = []
-        for step in (
-            manifest_checks,
-            signature_checks,
-            log_checks,
-            rulebook_checks,
-            board_checks,
-            electorate_checks,
-            count_checks,
-        ):
+        for step in check_steps():
             results.extend(timed(step.__name__, checked, lambda s=step: list(s(bundle))))
         failed = [c.line() for c in results if not c.ok]
         print(

@@ -76,6 +76,14 @@ def merge_small_sections(counts: Mapping[str, int], minimum: int) -> dict[str, s
     return mapping
 
 
+def published_sections(mapping: Mapping[str, str]) -> dict[str, list[str]]:
+    """Each published section label with the sections merged into it, for the bundle."""
+    groups: dict[str, list[str]] = {}
+    for original, label in mapping.items():
+        groups.setdefault(label, []).append(original)
+    return {label: sorted(parts) for label, parts in sorted(groups.items())}
+
+
 def relabel_sections(ballots: BallotSet, mapping: Mapping[str, str]) -> BallotSet:
     """The same ballots with each section replaced by its published label."""
     if not ballots.section_names:

@@ -24,6 +24,7 @@ from omov.ledger.board import (
     TrackerMode,
     board_from_cast,
     merge_small_sections,
+    published_sections,
     relabel_sections,
 )
 from omov.ledger.bundle import Publication, SectionStats
@@ -147,9 +148,6 @@ def run_demo_contest(
         )
     )
     heads.append(sign_head(log, officer, Checkpoint.PUBLISHED))
-    groups: dict[str, list[str]] = {}
-    for original, label in mapping.items():
-        groups.setdefault(label, []).append(original)
     pub = Publication(
         contest_id=contest_id,
         title=ballots.title or contest_id,
@@ -162,7 +160,7 @@ def run_demo_contest(
         report=report,
         report_texts=texts,
         electorate=electorate,
-        sections={label: sorted(parts) for label, parts in sorted(groups.items())},
+        sections=published_sections(mapping),
         min_section=min_section,
         contest_log=log,
         contest_heads=tuple(heads),

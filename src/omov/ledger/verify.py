@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,15 +89,13 @@ def open_bundle(directory: Path) -> Bundle:
     return Bundle(directory, marker)
 
 
-def verify_bundle(
-    directory: Path, *, tracker: str | None = None, expect_keys: Sequence[str] = ()
-) -> list[Check]:
-    from omov.ledger.verify_board import board_checks, tracker_check
+def check_steps() -> tuple[Callable[[Bundle], Iterable[Check]], ...]:
+    """The checks ``omov verify`` runs, in order (the board before the electorate, so a
+    damaged board is reported as such)."""
+    from omov.ledger.verify_board import board_checks
     from omov.ledger.verify_count import count_checks, electorate_checks, rulebook_checks
 
-    bundle = open_bundle(directory)
-    checks: list[Check] = []
-    for step in (
+    return (
         manifest_checks,
         signature_checks,
         log_checks,
@@ -105,7 +103,17 @@ def verify_bundle(
         board_checks,
         electorate_checks,
         count_checks,
-    ):
+    )
+
+
+def verify_bundle(
+    directory: Path, *, tracker: str | None = None, expect_keys: Sequence[str] = ()
+) -> list[Check]:
+    from omov.ledger.verify_board import tracker_check
+
+    bundle = open_bundle(directory)
+    checks: list[Check] = []
+    for step in check_steps():
         checks.extend(step(bundle))
     if expect_keys:
         checks.append(_expected_key(bundle, expect_keys))

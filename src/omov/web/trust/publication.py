@@ -15,7 +15,14 @@ from django.db.models import Count
 
 from omov.count import CountReport, count
 from omov.count.reports import REPORT_WRITERS, render_report
-from omov.ledger.board import MIN_SECTION_DEFAULT, Board, CastPaper, TrackerMode, board_from_papers
+from omov.ledger.board import (
+    MIN_SECTION_DEFAULT,
+    Board,
+    CastPaper,
+    TrackerMode,
+    board_from_papers,
+    published_sections,
+)
 from omov.ledger.bundle import Publication, SectionStats
 from omov.ledger.entries import sha256_hex
 from omov.ledger.heads import SignedTreeHead
@@ -141,9 +148,6 @@ def publication_build(
     board, mapping = contest_board(contest)
     method, seats, options = count_rules(contest.rulebook.key)
     report, texts = board_count(contest, board)
-    groups: dict[str, list[str]] = {}
-    for original, label in mapping.items():
-        groups.setdefault(label, []).append(original)
     return Publication(
         contest_id=log.log_id,
         title=contest.title,
@@ -156,7 +160,7 @@ def publication_build(
         report=report,
         report_texts=texts,
         electorate=electorate_stats(contest),
-        sections={label: sorted(parts) for label, parts in sorted(groups.items())},
+        sections=published_sections(mapping),
         min_section=min_section(contest),
         contest_log=log,
         contest_heads=tuple(contest_heads),
