@@ -109,6 +109,14 @@ def test_method_the_count_core_does_not_know():
     assert "scottish-stv" in message
 
 
+def test_postal_precedence_is_first_received_and_nothing_needing_a_ballot_link():
+    assert parse_rulebook(copy.deepcopy(GOOD), label="ok.toml").voting.postal_precedence == (
+        "first-received"
+    )
+    message = broken(lambda d: d["voting"].update(postal_precedence="latest-received"))
+    assert message.startswith("bad.toml: voting.postal_precedence:")
+
+
 def test_every_registered_count_method_is_accepted():
     assert set(METHODS) <= known_methods()
     for method in sorted(set(METHODS) - {"college"}):

@@ -201,6 +201,17 @@ class Channel(StrEnum):
     IN_PERSON = "in-person"
 
 
+class PostalPrecedence(StrEnum):
+    """Which ballot counts when a postal and an online vote carry one credential.
+
+    Only "the first received counts" is offered: a rule under which a later paper
+    replaces an earlier one would need a stored link from the credential to the ballot
+    it cast, which ballot secrecy forbids. (Labour 2016: members could vote online even
+    after a paper arrived; whichever reached the scrutineer first counted.)"""
+
+    FIRST_RECEIVED = "first-received"
+
+
 class Voting(Model):
     """The ballot of the electorate and how the count core counts it."""
 
@@ -221,6 +232,7 @@ class Voting(Model):
     re_open_nominations: bool = False
     """RON stands as an option; if it wins, nominations re-open."""
     channels: list[Channel] = Field(default_factory=lambda: [Channel.ONLINE, Channel.POSTAL])
+    postal_precedence: PostalPrecedence = PostalPrecedence.FIRST_RECEIVED
     independent_scrutineer: bool = False
     citation: Citation
 

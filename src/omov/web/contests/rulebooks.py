@@ -17,9 +17,6 @@ from omov.rules.nominations import round_share
 from omov.rules.schema import NominationRule, Rounding, Rulebook
 
 Facts = dict[str, Any]
-POSTAL_PRECEDENCE = "first-received"
-"""The rulebooks ship no rule for a postal and an online vote on one credential; omov counts
-the first received, the only rule that needs no link from a ballot back to a credential."""
 
 
 @cache
@@ -68,7 +65,7 @@ def rulebook_facts(key: str) -> Facts:
         "rounding": requirement.rounding.value,
         "incumbent_automatic": bool(reading and reading.on_ballot == "automatic"),
         "freeze_date": freeze.isoformat() if freeze else None,
-        "postal_precedence": POSTAL_PRECEDENCE,
+        "postal_precedence": book.voting.postal_precedence.value,
         "decisions": _decisions(book, rule),
     }
 
