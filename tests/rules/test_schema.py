@@ -117,6 +117,18 @@ def test_postal_precedence_is_first_received_and_nothing_needing_a_ballot_link()
     assert message.startswith("bad.toml: voting.postal_precedence:")
 
 
+def test_tracker_mode_and_minimum_section_size_come_from_the_rulebook():
+    voting = parse_rulebook(copy.deepcopy(GOOD), label="ok.toml").voting
+    assert (voting.trackers, voting.min_section_ballots) == ("inclusion", 10)
+    content = copy.deepcopy(GOOD)
+    content["voting"].update(trackers="content", min_section_ballots=25)
+    voting = parse_rulebook(content, label="ok.toml").voting
+    assert (voting.trackers, voting.min_section_ballots) == ("content", 25)
+    assert broken(lambda d: d["voting"].update(trackers="public")).startswith(
+        "bad.toml: voting.trackers:"
+    )
+
+
 def test_every_registered_count_method_is_accepted():
     assert set(METHODS) <= known_methods()
     for method in sorted(set(METHODS) - {"college"}):

@@ -212,6 +212,21 @@ class PostalPrecedence(StrEnum):
     FIRST_RECEIVED = "first-received"
 
 
+class TrackerMode(StrEnum):
+    """What the public board shows beside each voter's tracker.
+
+    - ``inclusion`` (the default): trackers are listed apart from the ballots. A voter can
+      see that their ballot was counted, but a tracker proves nothing about how anyone
+      voted, so it cannot be sold or demanded by a coercer.
+    - ``content``: each tracker is published with its ranking (as Helios does), so a
+      voter sees their own ranking counted; but anyone shown a tracker learns that vote.
+      Only for bodies where coercion is not a concern.
+    """
+
+    INCLUSION = "inclusion"
+    CONTENT = "content"
+
+
 class Voting(Model):
     """The ballot of the electorate and how the count core counts it."""
 
@@ -233,6 +248,10 @@ class Voting(Model):
     """RON stands as an option; if it wins, nominations re-open."""
     channels: list[Channel] = Field(default_factory=lambda: [Channel.ONLINE, Channel.POSTAL])
     postal_precedence: PostalPrecedence = PostalPrecedence.FIRST_RECEIVED
+    trackers: TrackerMode = TrackerMode.INCLUSION
+    min_section_ballots: int = Field(default=10, ge=1)
+    """A section with fewer ballots is merged into another in everything published, so
+    that nobody is identified by their section."""
     independent_scrutineer: bool = False
     citation: Citation
 

@@ -66,6 +66,8 @@ def rulebook_facts(key: str) -> Facts:
         "incumbent_automatic": bool(reading and reading.on_ballot == "automatic"),
         "freeze_date": freeze.isoformat() if freeze else None,
         "postal_precedence": book.voting.postal_precedence.value,
+        "trackers": book.voting.trackers.value,
+        "min_section": book.voting.min_section_ballots,
         "decisions": _decisions(book, rule),
     }
 
