@@ -138,6 +138,11 @@ class BallotSet:
     def n_sections(self) -> int:
         return max(1, len(self.section_names))
 
+    def standing(self) -> set[int]:
+        """Candidates in the count: every candidate but those withdrawn (a new set, for
+        the method to narrow as candidates are elected or excluded)."""
+        return set(range(self.n_candidates)) - self.withdrawn
+
     def stop(self, reason: Inactive) -> int:
         """The stop code for ``reason`` as it appears in ``rankings``."""
         return self.n_candidates + int(reason)

@@ -11,7 +11,8 @@ import random
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
-from omov.count.options import TieBreakMode
+from omov.count.ballots import BallotSet
+from omov.count.options import CountOptions, TieBreakMode
 from omov.count.report import TieBreak
 
 History = Sequence[Mapping[str, Fraction]]
@@ -26,6 +27,11 @@ class TieBreaker:
         self.seed = seed
         self._rng = random.Random(seed)
         self._order = {name: i for i, name in enumerate(candidate_order)}
+
+    @classmethod
+    def for_count(cls, ballots: BallotSet, options: CountOptions) -> TieBreaker:
+        """The tie-breaker a count's options ask for, candidates in ballot-file order."""
+        return cls(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
 
     def pick(
         self, tied: Sequence[str], history: History, *, purpose: str, lowest: bool = True

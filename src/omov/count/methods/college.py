@@ -40,10 +40,9 @@ HUNDRED = Fraction(100)
 )
 def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     shares = college_shares(ballots, options)
-    continuing = set(range(ballots.n_candidates)) - ballots.withdrawn
-    breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
-    pointers = np.zeros(ballots.n_unique, dtype=np.intp)
-    kernel.advance(ballots, pointers, kernel.continuing_mask(ballots, continuing))
+    continuing = ballots.standing()
+    breaker = TieBreaker.for_count(ballots, options)
+    pointers = kernel.start_pointers(ballots, continuing)
     history: list[dict[str, Fraction]] = []
     rounds: list[Round] = []
     while True:

@@ -33,10 +33,9 @@ from omov.count.tiebreak import History, TieBreaker
 
 @register("exhaustive", description="Exhaustive ballot (one elimination a round)", multi_seat=False)
 def count_exhaustive(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
-    continuing = set(range(ballots.n_candidates)) - ballots.withdrawn
-    breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
-    pointers = np.zeros(ballots.n_unique, dtype=np.intp)
-    kernel.advance(ballots, pointers, kernel.continuing_mask(ballots, continuing))
+    continuing = ballots.standing()
+    breaker = TieBreaker.for_count(ballots, options)
+    pointers = kernel.start_pointers(ballots, continuing)
     history: list[dict[str, Fraction]] = []
     rounds: list[Round] = []
     elected: tuple[str, ...] = ()

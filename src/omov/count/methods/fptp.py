@@ -20,7 +20,7 @@ from omov.count.tiebreak import TieBreaker
 
 @register("fptp", description="First past the post (block vote for several seats)", multi_seat=True)
 def count_fptp(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
-    standing = frozenset(range(ballots.n_candidates)) - ballots.withdrawn
+    standing = frozenset(ballots.standing())
     totals, per_section = _block_votes(ballots, standing, seats)
     elected, tie_breaks = _top(ballots, totals, standing, seats, options)
     round_ = Round(
@@ -62,7 +62,7 @@ def _block_votes(ballots: BallotSet, standing: frozenset[int], seats: int) -> tu
 def _top(
     ballots: BallotSet, totals: Counts, standing: frozenset[int], seats: int, options: CountOptions
 ) -> tuple[list[str], list[TieBreak]]:
-    breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
+    breaker = TieBreaker.for_count(ballots, options)
     history = [candidate_figures(ballots, totals, standing)]
     remaining = dict(history[0])
     elected: list[str] = []

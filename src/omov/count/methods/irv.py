@@ -69,7 +69,7 @@ class _IrvCount:
         self.ballots = ballots
         self.options = options
         self.names = ballots.candidates
-        self.continuing = set(range(ballots.n_candidates)) - set(ballots.withdrawn)
+        self.continuing = ballots.standing()
         self.standing = len(self.continuing)
         self.elected: list[str] = []
         self.excluded_count = 0

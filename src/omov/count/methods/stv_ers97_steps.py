@@ -30,7 +30,7 @@ class Ers97Steps:
         self.ballots = ballots
         self.seats = seats
         self.options = options
-        standing = set(range(ballots.n_candidates)) - ballots.withdrawn
+        standing = ballots.standing()
         self.parcels = Parcels(ballots, SCALE, standing)
         self.valid = ballots.total * SCALE
         self.quota = ers97_quota(self.valid, seats)

@@ -87,7 +87,7 @@ def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> Coun
         # weight x keep factor must fit in 64 bits: at most 10^9 x 10^9.
         raise MethodError(f"Meek counts to 1..9 decimal places, not {decimals}")
     scale = 10**decimals
-    hopeful = set(range(ballots.n_candidates)) - ballots.withdrawn
+    hopeful = ballots.standing()
     keep = np.zeros(ballots.n_candidates + N_STOPS, dtype=np.int64)
     keep[sorted(hopeful)] = scale
     keep[ballots.n_candidates :] = scale  # a paper's stop keeps what is left: the excess
@@ -99,7 +99,7 @@ def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> Coun
         keep=keep,
         hopeful=hopeful,
     )
-    breaker = TieBreaker(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
+    breaker = TieBreaker.for_count(ballots, options)
     rounds: list[Round] = []
     while len(state.hopeful) > seats - len(state.elected) > 0:
         settled = _settle(state)

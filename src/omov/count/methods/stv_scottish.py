@@ -61,7 +61,7 @@ class _ScottishCount:
         self.ballots = ballots
         self.seats = seats
         self.options = options
-        standing = set(range(ballots.n_candidates)) - ballots.withdrawn
+        standing = ballots.standing()
         self.parcels = Parcels(ballots, SCALE, standing)
         self.quota = scottish_quota(ballots.total, seats) * SCALE
         self.elected: list[int] = []

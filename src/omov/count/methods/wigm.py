@@ -97,7 +97,7 @@ class _Wigm:
         self.fixed = np.zeros(n, dtype=np.bool_)
         self.final_surplus = np.zeros(n, dtype=np.bool_)
         self.pointers = np.zeros(n, dtype=np.intp)
-        self.continuing = set(range(ballots.n_candidates)) - set(ballots.withdrawn)
+        self.continuing = ballots.standing()
         self.elected: list[int] = []
         self.kept: dict[int, tuple[npt.NDArray[np.intp], Values]] = {}
         """Winner -> (rows they held, value each ballot keeps with them)."""
