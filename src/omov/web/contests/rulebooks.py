@@ -1,20 +1,28 @@
 """The web side's view of a shipped rulebook, read through the rules engine (``omov.rules``).
 
 The engine owns the rules; this module only flattens what the web flow needs (method,
-sections, nomination threshold, incumbent reading, decisions with citations) into plain
-JSON facts stored with the contest, so a contest keeps the rules it was opened under.
+sections, nomination threshold, incumbent reading, decisions with citations, the count
+setup and the rulebook's own text) into plain JSON facts stored with the contest, so a
+contest keeps the rules it was opened under: the count and the published bundle read the
+stored facts, never the shipped file again, and a later release of omov that changes the
+shipped edition changes no contest already loaded.
 """
 
 from __future__ import annotations
 
+import tomllib
 from fractions import Fraction
 from functools import cache
+from importlib import resources
 from typing import Any
 
 from omov.count import CountOptions
+from omov.ledger.verify_count import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
+from omov.rules.loading import SHIPPED, parse_rulebook
 from omov.rules.nominations import round_share
 from omov.rules.schema import NominationRule, Rounding, Rulebook
+from omov.web.errors import ContestError
 
 Facts = dict[str, Any]
 
@@ -34,15 +42,36 @@ def _nomination_rule(book: Rulebook) -> tuple[str, NominationRule]:
     return key, book.nominations[key]
 
 
+def shipped_text(key: str) -> str:
+    """The TOML of the shipped edition ``key`` (``labour/2016``), as the package holds it now."""
+    organisation, _, edition = key.partition("/")
+    resource = resources.files(SHIPPED).joinpath(organisation, f"{edition}.toml")
+    if "/" in edition or not resource.is_file():
+        raise KeyError(f"no shipped rulebook {key!r}; known: {', '.join(shipped_keys())}")
+    return resource.read_text("utf-8")
+
+
+def shipped_book(key: str) -> tuple[str, Rulebook]:
+    """The shipped edition's text and the rulebook parsed from that same text."""
+    text = shipped_text(key)
+    try:
+        return text, parse_rulebook(tomllib.loads(text), label=key)
+    except (RulesError, tomllib.TOMLDecodeError) as error:
+        raise KeyError(f"{key} cannot be loaded: {error}") from None
+
+
+def count_facts_of(book: Rulebook) -> Facts:
+    """The count setup as plain JSON: what ``count_rules`` reads back at count time."""
+    method, seats, options = count_setup(book)
+    return {"method": method, "seats": seats, "options": options.as_record()}
+
+
 def rulebook_facts(key: str) -> Facts:
     """The facts of the shipped rulebook ``key``; a ``KeyError`` names the known ones."""
-    try:
-        book = load_rulebook(key)
-    except RulesError:
-        raise KeyError(f"no shipped rulebook {key!r}; known: {', '.join(shipped_keys())}") from None
+    text, book = shipped_book(key)
     if not _runnable(book) or book.voting is None:
         raise KeyError(f"{key} has no electorate ballot with nominations for the web app to run")
-    method, seats, _ = count_setup(book)
+    count = count_facts_of(book)
     rule_key, rule = _nomination_rule(book)
     requirement = rule.requirements[0]
     sections = [slug for slug in book.voting.voters if slug in book.sections]
@@ -53,8 +82,10 @@ def rulebook_facts(key: str) -> Facts:
         "key": book.id,
         "organisation": book.organisation_name,
         "title": book.title,
-        "method": method,
-        "seats": seats,
+        "method": count["method"],
+        "seats": count["seats"],
+        "count": count,
+        "text": text,
         "sections": sections,
         "section_names": {slug: book.sections[slug].name for slug in sections},
         "nomination_rule": rule_key,
@@ -108,6 +139,27 @@ def nomination_threshold(facts: Facts, *, body_size: int) -> int:
     return max(share, int(facts.get("nomination_count", 0)))
 
 
-def count_rules(key: str) -> tuple[str, int, CountOptions]:
-    """Method, seats and count options for ``omov.count.count``, from the rulebook itself."""
-    return count_setup(load_rulebook(key))
+def count_rules(facts: Facts) -> tuple[str, int, CountOptions]:
+    """Method, seats and count options for ``omov.count.count``, from the stored facts.
+
+    A ``ContestError`` where the facts hold no count setup (a rulebook loaded before omov stored
+    it, whose edition was no longer shipped when the migration filled the others in): such
+    a contest is refused rather than counted under whatever the shipped file says today."""
+    try:
+        count = facts["count"]
+    except KeyError:
+        raise ContestError(
+            f"the rulebook {facts.get('key', '?')} was stored without its count setup; "
+            "it cannot be counted under the rules it was opened under"
+        ) from None
+    return str(count["method"]), int(count["seats"]), options_from_record(count["options"])
+
+
+def stored_text(facts: Facts) -> str:
+    """The rulebook's TOML as it was when loaded (its SHA-256 goes into the log)."""
+    try:
+        return str(facts["text"])
+    except KeyError:
+        raise ContestError(
+            f"the rulebook {facts.get('key', '?')} was stored without its text"
+        ) from None

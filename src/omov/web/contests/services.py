@@ -7,6 +7,7 @@ event in the same transaction, so a refused transition changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from django.core.files import File
@@ -49,9 +50,13 @@ def rulebook_load(*, organisation: Organisation, key: str) -> Rulebook:
         event_record(
             stream=f"organisation:{organisation.pk}",
             kind="rulebook.loaded",
-            payload={"key": key, "title": facts["title"]},
+            payload={"key": key, "title": facts["title"], "sha256": _sha256(facts["text"])},
         )
     return rulebook
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
@@ -64,7 +69,11 @@ def contest_open(
     ballot_opens_at: dt.datetime,
     ballot_closes_at: dt.datetime,
 ) -> Contest:
-    """Open a contest under ``rulebook``: nominations are open from now."""
+    """Open a contest under ``rulebook``: nominations are open from now.
+
+    The count setup recorded in the opening event is the one stored with the rulebook,
+    which is what ``result_count`` and the publication read back."""
+    method, seats, options = rulebooks.count_rules(rulebook.facts)
     if ballot_closes_at <= ballot_opens_at:
         raise ContestError("the ballot must close after it opens")
     if nominating_body_size < 1:
@@ -73,7 +82,7 @@ def contest_open(
         organisation=rulebook.organisation,
         rulebook=rulebook,
         title=title.strip() or "Leadership election",
-        method=rulebook.facts["method"],
+        method=method,
         nominating_body_size=nominating_body_size,
         freeze_date=freeze_date,
         ballot_opens_at=ballot_opens_at,
@@ -86,7 +95,9 @@ def contest_open(
         payload={
             "title": contest.title,
             "rulebook": rulebook.key,
-            "method": contest.method,
+            "method": method,
+            "seats": seats,
+            "count_options": options.as_record(),
             "nominating_body_size": nominating_body_size,
             "freeze_date": freeze_date.isoformat(),
             "ballot_opens_at": ballot_opens_at.isoformat(),

@@ -21,7 +21,7 @@ def result_count(*, contest: Contest) -> Result:
     if not rows:
         raise ContestError("there are no ballots to count")
     ballots = ballot_set(ballot_candidates(contest=contest), rows, contest.title)
-    method, seats, options = count_rules(contest.rulebook.key)
+    method, seats, options = count_rules(contest.rulebook.facts)
     try:
         report = count(ballots, method=method, seats=seats, options=options)
     except CountError as error:

@@ -55,7 +55,7 @@ def _section_of(contest: Contest, reference: str) -> str:
 
 
 def _rulebook(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
-    text = rulebook_text(contest.rulebook.key)
+    text = rulebook_text(contest)
     return make_entry(
         EntryKind.RULEBOOK_LOADED,
         **fields,

@@ -8,7 +8,6 @@ figures in the bundle are the figures the log committed to.
 from __future__ import annotations
 
 from collections import Counter
-from importlib import resources
 from typing import Any
 
 from django.db.models import Count
@@ -27,18 +26,17 @@ from omov.ledger.bundle import Publication, SectionStats
 from omov.ledger.entries import sha256_hex
 from omov.ledger.heads import SignedTreeHead
 from omov.ledger.log import Log
-from omov.rules.loading import SHIPPED
 from omov.web.balloting.models import Ballot
 from omov.web.contests.models import Contest
-from omov.web.contests.rulebooks import count_rules
+from omov.web.contests.rulebooks import count_rules, stored_text
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.electorate.models import Eligibility
 
 
-def rulebook_text(key: str) -> str:
-    """The shipped rulebook edition's TOML, as loaded (its SHA-256 goes into the log)."""
-    organisation, _, edition = key.partition("/")
-    return resources.files(SHIPPED).joinpath(organisation, f"{edition}.toml").read_text("utf-8")
+def rulebook_text(contest: Contest) -> str:
+    """The contest's rulebook TOML as it was loaded, not as shipped today: its SHA-256 went
+    into the log when the contest opened, and the bundle must carry the same bytes."""
+    return stored_text(contest.rulebook.facts)
 
 
 def _sections(contest: Contest) -> list[str]:
@@ -106,7 +104,7 @@ def contest_board(contest: Contest) -> tuple[Board, dict[str, str]]:
 
 def board_count(contest: Contest, board: Board) -> tuple[CountReport, dict[str, str]]:
     """The count of the published board, and its rendered reports."""
-    method, seats, options = count_rules(contest.rulebook.key)
+    method, seats, options = count_rules(contest.rulebook.facts)
     report = count(board.ballot_set(), method=method, seats=seats, options=options)
     texts: dict[str, str] = {
         name: render_report(report, name)
@@ -119,7 +117,7 @@ def board_count(contest: Contest, board: Board) -> tuple[CountReport, dict[str, 
 def count_facts(contest: Contest) -> dict[str, Any]:
     """What the count-run entry commits to."""
     board, _ = contest_board(contest)
-    method, seats, _ = count_rules(contest.rulebook.key)
+    method, seats, _ = count_rules(contest.rulebook.facts)
     report, texts = board_count(contest, board)
     return {
         "method": method,
@@ -146,13 +144,13 @@ def publication_build(
     ballot_heads: list[SignedTreeHead],
 ) -> Publication:
     board, mapping = contest_board(contest)
-    method, seats, options = count_rules(contest.rulebook.key)
+    method, seats, options = count_rules(contest.rulebook.facts)
     report, texts = board_count(contest, board)
     return Publication(
         contest_id=log.log_id,
         title=contest.title,
         rulebook_edition=contest.rulebook.key,
-        rulebook_text=rulebook_text(contest.rulebook.key),
+        rulebook_text=rulebook_text(contest),
         method=method,
         seats=seats,
         options=options,
