@@ -2,6 +2,10 @@
 
 Every command turns a domain error into one line on stderr and exit status 2; a
 traceback is a bug.
+
+Start-up stays light: this module and the command modules import only what building the
+command line needs; the count core, Polars, pydantic and Django are imported inside the
+commands that use them (or with the module of a lazily registered command, ``lazy``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import sys
 import typer
 from rich.console import Console
 
-from omov.count.errors import CountError
+from omov.cli.lazy import LazyRoot
 
 app = typer.Typer(
     name="omov",
@@ -19,17 +23,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=LazyRoot,
 )
 console = Console()
 err_console = Console(stderr=True)
 
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (CountError,)
+DOMAIN_ERRORS: list[tuple[str, str]] = [("omov.count.errors", "CountError")]
+"""(module, class) of each package's error base class, named so that registering one
+imports nothing."""
 
 
-def register_domain_error(error: type[Exception]) -> None:
+def register_domain_error(module: str, name: str) -> None:
     """Packages add their error base class so ``main`` prints it as one line."""
-    global DOMAIN_ERRORS
-    DOMAIN_ERRORS = (*DOMAIN_ERRORS, error)
+    if (module, name) not in DOMAIN_ERRORS:
+        DOMAIN_ERRORS.append((module, name))
+
+
+def domain_errors() -> tuple[type[Exception], ...]:
+    """The registered classes whose module is loaded: an error of a class whose module was
+    never imported cannot have been raised, so nothing is imported to catch it."""
+    loaded = (sys.modules.get(module) for module, _ in DOMAIN_ERRORS)
+    return tuple(
+        getattr(found, name)
+        for found, (_, name) in zip(loaded, DOMAIN_ERRORS, strict=True)
+        if found is not None
+    )
 
 
 def main() -> None:
@@ -38,7 +56,7 @@ def main() -> None:
     try:
         # Outside standalone mode click returns a command's exit status instead of exiting.
         status = app(standalone_mode=False)
-    except DOMAIN_ERRORS as error:
+    except domain_errors() as error:
         err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Abort:

@@ -17,7 +17,7 @@ from omov.cli import console, register_domain_error
 from omov.cli.ledger_cmd import bundle_app, ledger_app
 from omov.web.errors import ContestError
 
-register_domain_error(ContestError)
+register_domain_error("omov.web.errors", "ContestError")
 
 
 @bundle_app.command("build")

@@ -5,10 +5,6 @@ from __future__ import annotations
 import typer
 
 from omov.cli import app, console
-from omov.cli.tables import print_report
-from omov.count import count
-from omov.count.formats import read_ballots
-from omov.examples import WARD_BLT
 
 
 @app.command("demo")
@@ -22,6 +18,11 @@ def demo_command(
 ) -> None:
     """Set up the web app on SQLite with a seeded demo contest and start it."""
     if count_only:
+        from omov.cli.tables import print_report
+        from omov.count import count
+        from omov.count.formats import read_ballots
+        from omov.examples import WARD_BLT
+
         ballots = read_ballots(WARD_BLT)
         print_report(count(ballots, method="scottish-stv", seats=ballots.seats or 1), console)
         return

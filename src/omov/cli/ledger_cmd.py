@@ -13,7 +13,7 @@ import typer
 from omov.cli import app, console, register_domain_error
 from omov.ledger.errors import LedgerError
 
-register_domain_error(LedgerError)
+register_domain_error("omov.ledger.errors", "LedgerError")
 
 ledger_app = typer.Typer(help="The contest's transparency log.", no_args_is_help=True)
 bundle_app = typer.Typer(help="Results bundles: build, sign.", no_args_is_help=True)

@@ -19,7 +19,7 @@ from omov.electorate.reports import ELIGIBLE, TOTAL, exclusion_table
 from omov.electorate.roll import Roll, read_roll
 from omov.electorate.schema import Section, parse_column_map, schema_for
 
-register_domain_error(ElectorateError)
+register_domain_error("omov.electorate.errors", "ElectorateError")
 
 roll_app = typer.Typer(
     help="Rolls: check one, or decide who may vote with a reason for every exclusion.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -13,19 +13,13 @@ from rich.table import Table
 from rich.tree import Tree
 
 from omov.cli import app, console, register_domain_error
-from omov.count import CountOptions
-from omov.rules import (
-    Decision,
-    Rulebook,
-    RulesError,
-    count_setup,
-    explain,
-    load_events,
-    load_rulebook,
-)
-from omov.rules.nominations import threshold
 
-register_domain_error(RulesError)
+if TYPE_CHECKING:
+    from omov.rules import Decision, Rulebook
+
+# The rules engine (pydantic, and the count core it checks methods against) is imported
+# inside each command, so that listing or asking for help imports none of it.
+register_domain_error("omov.rules.errors", "RulesError")
 
 rules_app = typer.Typer(help="Check rulebooks and explain what they decide.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -41,6 +35,8 @@ def check_command(
     ] = False,
 ) -> None:
     """Validate a rulebook and print it resolved (defaults filled in, thresholds worked out)."""
+    from omov.rules import load_rulebook
+
     book = load_rulebook(rulebook)
     if as_json:
         console.print_json(json.dumps(book.model_dump(mode="json")))
@@ -61,6 +57,8 @@ def check_command(
 
 
 def _thresholds(book: Rulebook) -> Table:
+    from omov.rules.nominations import threshold
+
     table = Table(title="Nomination thresholds")
     for column in ("Rule", "Needs", "Arithmetic", "Clause"):
         table.add_column(column)
@@ -92,6 +90,9 @@ def _thresholds(book: Rulebook) -> Table:
 
 
 def _count_setup(book: Rulebook) -> Table:
+    from omov.count import CountOptions
+    from omov.rules import count_setup
+
     table = Table(title="Count core")
     for column in ("Stage", "Method", "Seats", "Options"):
         table.add_column(column)
@@ -141,6 +142,8 @@ def explain_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print decisions as JSON.")] = False,
 ) -> None:
     """Replay events under a rulebook and print each decision with the clause it rests on."""
+    from omov.rules import explain, load_events, load_rulebook
+
     book = load_rulebook(rulebook)
     replay = load_events(events, timezone=book.timezone)
     if reading is not None:

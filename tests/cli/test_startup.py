@@ -1,0 +1,89 @@
+"""``omov`` starts light: building the command line, ``omov --help`` and the help of commands
+import neither Polars, NumPy, Django nor the rules engine, which the commands import when
+they run. (Typer itself imports pydantic to parse a command's options: not ours to avoid.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import typer
+from typer.core import TyperGroup
+
+from omov.cli import app
+from omov.cli import commands as _commands  # noqa: F401  (registers the commands)
+from omov.cli.lazy import LAZY, StandIn, StandInGroup, real_command
+
+HEAVY = ("polars", "numpy", "django", "pyarrow", "omov.count", "omov.electorate", "omov.rules")
+
+SCRIPT = """
+import json, sys
+from omov.cli import main
+sys.argv = ["omov", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+heavy = json.loads(sys.stdin.read())
+print("\\nLOADED " + json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def heavy_loaded(*args: str) -> list[str]:
+    """The heavy modules loaded by running ``omov ARGS`` in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args],
+        input=json.dumps(HEAVY),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    marker = done.stdout.rsplit("\nLOADED ", 1)
+    assert len(marker) == 2, done.stdout + done.stderr
+    loaded: list[str] = json.loads(marker[1])
+    return loaded
+
+
+def test_building_the_app_imports_no_heavy_package() -> None:
+    script = (
+        "import sys, typer\n"
+        "from omov.cli import app, commands\n"
+        "typer.main.get_command(app)\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["verify", "--help"],
+        ["rules", "--help"],
+        ["rules", "explain", "--help"],
+        ["ledger", "--help"],
+        ["bundle", "--help"],
+        ["serve", "--help"],
+    ],
+)
+def test_help_imports_no_heavy_package(args: list[str]) -> None:
+    assert heavy_loaded(*args) == []
+
+
+def test_a_lazily_registered_command_loads_what_it_needs() -> None:
+    assert {"polars", "numpy", "omov.count"} <= set(heavy_loaded("count", "--help"))
+    assert {"polars", "omov.electorate"} <= set(heavy_loaded("roll", "schema", "--help"))
+
+
+@pytest.mark.parametrize("name", sorted(LAZY))
+def test_a_stand_in_lists_the_real_command_help(name: str) -> None:
+    real = real_command(name)
+    assert not isinstance(real, StandIn | StandInGroup)
+    assert isinstance(real, TyperGroup) == LAZY[name].group
+    assert LAZY[name].help == real.help
+    rebuilt = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    assert not isinstance(rebuilt, StandIn | StandInGroup)  # the real one took its place
