@@ -1,17 +1,25 @@
 """Casting throughput over loopback: ballots/s and p50/p99 latency of the cast request.
 
 Seeds a fresh PostgreSQL database with one open contest and ``--ballots`` electors, serves
-the web app with gunicorn (``omov serve``), signs each voter in with their code (untimed),
-then times the cast requests from ``--clients`` keep-alive client threads. Bounded: at most
-``--ballots`` casts and ``--seconds`` seconds. Clients and server share this machine's cores.
+the web app with gunicorn (``omov serve``), signs each voter in with their code (timed
+separately), then times the cast requests. Bounded: at most ``--ballots`` casts and
+``--seconds`` seconds per phase.
 
-    .venv/bin/python bench/cast.py --ballots 2000 --clients 16
+What is timed is the request a browser sends when the voter presses "Cast my vote":
+``POST /vote/<id>/cast/`` with the CSRF cookie and token, the signed session cookie the
+sign-in set, and the urlencoded ranking; the server runs every middleware and the same view
+as for a browser and answers 302 to the receipt page (not fetched). The clients are
+``--processes`` processes of keep-alive threads (``--clients`` threads in all), on the same
+cores as the server and PostgreSQL: the report gives each side's CPU per request.
+
+    .venv/bin/python bench/cast.py --ballots 3000 --clients 16
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import multiprocessing
 import os
 import secrets
 import socket
@@ -21,7 +29,9 @@ import sys
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 import psycopg
 
@@ -89,13 +99,14 @@ def wait_for_port(port: int, seconds: float = 30) -> None:
     raise SystemExit("the server did not start")
 
 
+# -- the clients ----------------------------------------------------------------------
+@dataclass(frozen=True)
 class Voter:
     """One voter's browser: a CSRF cookie of our own making and the session cookie."""
 
-    def __init__(self, code: str) -> None:
-        self.code = code
-        self.csrf = secrets.token_hex(16)
-        self.session = ""
+    code: str
+    csrf: str
+    session: str = ""
 
     def headers(self) -> dict[str, str]:
         cookie = f"csrftoken={self.csrf}" + (f"; sessionid={self.session}" if self.session else "")
@@ -105,50 +116,154 @@ class Voter:
             "Referer": f"http://127.0.0.1:{PORT}/",
         }
 
-    def post(self, conn: http.client.HTTPConnection, path: str, form: dict[str, str]) -> int:
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": self.csrf, **form})
-        conn.request("POST", path, body=body, headers=self.headers())
-        response = conn.getresponse()
-        response.read()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar = SimpleCookie(header)
-            if "sessionid" in jar:
-                self.session = jar["sessionid"].value
-        return response.status
+
+SIGN_IN, CAST = "sign-in", "cast"
 
 
-def run_batch(voters: list[Voter], path: str, form: object, deadline: float) -> list[float]:
+def form_for(phase: str, voter: Voter) -> dict[str, str]:
+    """The form the browser posts: the code on the start page, the ranking when casting."""
+    fields = {"code": voter.code} if phase == SIGN_IN else {"rank_1": "1", "rank_2": "2"}
+    return {"csrfmiddlewaretoken": voter.csrf, **fields}
+
+
+def post(conn: http.client.HTTPConnection, path: str, phase: str, voter: Voter) -> Voter:
+    """POST the phase's form as ``voter``; the voter back with any new session cookie."""
+    conn.request("POST", path, urllib.parse.urlencode(form_for(phase, voter)), voter.headers())
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"{phase} {path}: HTTP {response.status}")
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar = SimpleCookie(header)
+        if "sessionid" in jar:
+            voter = replace(voter, session=jar["sessionid"].value)
+    return voter
+
+
+@dataclass
+class Batch:
+    latencies: list[float]
+    voters: list[Voter]
+    cpu: float
+
+
+def run_thread(path: str, phase: str, voters: list[Voter], deadline: float) -> Batch:
     conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    latencies = []
+    done = Batch([], [], 0.0)
     for voter in voters:
         if time.monotonic() > deadline:
             break
         start = time.perf_counter()
-        status = voter.post(conn, path, form(voter) if callable(form) else form)  # type: ignore[arg-type]
-        latencies.append(time.perf_counter() - start)
-        if status != 302:
-            raise SystemExit(f"{path}: HTTP {status}")
+        done.voters.append(post(conn, path, phase, voter))
+        done.latencies.append(time.perf_counter() - start)
     conn.close()
-    return latencies
+    return done
 
 
-def drive(
-    voters: list[Voter], clients: int, path: str, form: object, seconds: float
-) -> tuple[float, list[float]]:
-    deadline = time.monotonic() + seconds
-    batches = [voters[i::clients] for i in range(clients)]
+def run_process(path: str, phase: str, voters: list[Voter], threads: int, deadline: float) -> Batch:
+    """One client process: ``threads`` keep-alive connections, each posting its share."""
+    cpu = time.process_time()
+    with ThreadPoolExecutor(threads) as pool:
+        shares = [voters[i::threads] for i in range(threads)]
+        parts = list(pool.map(lambda share: run_thread(path, phase, share, deadline), shares))
+    return Batch(
+        [x for p in parts for x in p.latencies],
+        [v for p in parts for v in p.voters],
+        time.process_time() - cpu,
+    )
+
+
+# -- CPU accounting -------------------------------------------------------------------
+def _cpu_of(pid: int) -> float:
+    """User + system CPU seconds of one process (Linux /proc; 0 where it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            found += _descendants(int(child))
+    return found
+
+
+def _postgres_pids() -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if stat.read_text().strip() == "postgres":
+                pids.append(int(stat.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_snapshot(server: int) -> dict[str, dict[int, float]]:
+    return {
+        "server": {pid: _cpu_of(pid) for pid in _descendants(server)},
+        "postgres": {pid: _cpu_of(pid) for pid in _postgres_pids()},
+    }
+
+
+def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict:
+    """CPU seconds per side between two snapshots (processes gone meanwhile are missed)."""
+    return {
+        side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items())
+        for side in after
+    }
+
+
+# -- a phase --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Plan:
+    clients: int
+    processes: int
+    seconds: float
+    server: int
+
+
+def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[Voter], str]:
+    """Run one phase from ``plan.processes`` client processes; the voters and a report line."""
+    deadline = time.monotonic() + plan.seconds
+    processes = max(1, min(plan.processes, plan.clients))
+    shares = [voters[i::processes] for i in range(processes)]
+    threads = [len(range(i, plan.clients, processes)) for i in range(processes)]
+    before = cpu_snapshot(plan.server)
+    load = os.getloadavg()[0]
     start = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        results = list(pool.map(lambda b: run_batch(b, path, form, deadline), batches))
-    return time.perf_counter() - start, [x for r in results for x in r]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        jobs = [(path, phase, s, t, deadline) for s, t in zip(shares, threads, strict=True)]
+        batches = pool.starmap(run_process, jobs)
+    wall = time.perf_counter() - start
+    used = cpu_used(before, cpu_snapshot(plan.server))
+    latencies = [x for b in batches for x in b.latencies]
+    used["client"] = sum(b.cpu for b in batches)
+    return [v for b in batches for v in b.voters], report(phase, wall, latencies, used, load)
 
 
-def report(label: str, wall: float, latencies: list[float]) -> None:
+def report(label: str, wall: float, latencies: list[float], cpu: dict, load: float) -> str:
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
-    print(
+    per = {side: 1000 * seconds / len(ms) for side, seconds in cpu.items()}
+    return (
         f"{label:<8} {len(ms):>6} requests  {len(ms) / wall:8.1f}/s  "
-        f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms"
+        f"p50 {statistics.median(ms):6.1f} ms  p99 {p99:6.1f} ms  |  CPU ms/request: "
+        f"server {per['server']:.2f}, postgres {per['postgres']:.2f}, "
+        f"client {per['client']:.2f}  (load before {load:.1f})"
+    )
+
+
+def serve(workers: int, threads: int) -> subprocess.Popen[bytes]:
+    command = "from omov.cli import main; main()"
+    return subprocess.Popen(
+        [sys.executable, "-c", command, "serve", "--port", str(PORT), "--workers", str(workers)]
+        + (["--threads", str(threads)] if threads else []),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -156,9 +271,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/omov_bench")
     parser.add_argument("--ballots", type=int, default=2000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=16, help="client threads in all")
+    parser.add_argument("--processes", type=int, default=2, help="client processes")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=0, help="threads per worker (0: default)")
+    parser.add_argument("--seconds", type=float, default=60, help="time limit per phase")
     args = parser.parse_args()
     if not 1 <= args.ballots <= 100_000:
         raise SystemExit("--ballots must be between 1 and 100000")
@@ -166,47 +283,41 @@ def main() -> None:
         DATABASE_URL=args.database_url,
         OMOV_DEBUG="0",
         OMOV_SECRET_KEY="bench-" + secrets.token_hex(16),
+        OMOV_KEY_PASSPHRASE="bench-" + secrets.token_hex(16),
         DJANGO_SETTINGS_MODULE="omov.web.settings",
         OMOV_DATA_DIR=os.environ.get("OMOV_DATA_DIR", "var/bench"),
     )
     fresh_database(args.database_url)
     contest, codes = seed(args.ballots)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from omov.cli import main; main()",
-            "serve",
-            "--port",
-            str(PORT),
-            "--workers",
-            str(args.workers),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    from django.db import connections
+
+    connections.close_all()  # the client processes are forked: no shared connection
+    server = serve(args.workers, args.threads)
     try:
         wait_for_port(PORT)
-        voters = [Voter(code) for code in codes]
-        wall, lat = drive(
-            voters, args.clients, f"/vote/{contest}/", lambda v: {"code": v.code}, args.seconds
+        plan = Plan(args.clients, args.processes, args.seconds, server.pid)
+        voters, line = drive(
+            plan, [Voter(c, secrets.token_hex(16)) for c in codes], f"/vote/{contest}/", SIGN_IN
         )
-        report("sign-in", wall, lat)
-        wall, lat = drive(
-            [v for v in voters if v.session],
-            args.clients,
-            f"/vote/{contest}/cast/",
-            {"rank_1": "1", "rank_2": "2"},
-            args.seconds,
-        )
-        report("cast", wall, lat)
+        print(line, flush=True)
+        _, line = drive(plan, voters, f"/vote/{contest}/cast/", CAST)
+        print(line, flush=True)
     finally:
         server.terminate()
         server.wait(10)
+    describe(args)
+
+
+def describe(args: argparse.Namespace) -> None:
     from omov.web.balloting.models import Ballot
 
+    threads = f"x {args.threads} threads" if args.threads else "(default threads)"
     print(
-        f"ballots stored: {Ballot.objects.count()} (server: gunicorn, {args.workers} workers "
-        f"x 4 threads; {args.clients} client threads on the same {os.cpu_count()} cores)"
+        f"ballots stored: {Ballot.objects.count()}; measured: POST /vote/<id>/cast/ as the "
+        f"browser form sends it (CSRF token + cookie, signed session cookie), 302 to the "
+        f"receipt. Server: gunicorn (omov serve), {args.workers} workers {threads}; clients: "
+        f"{args.clients} keep-alive threads in {args.processes} processes; all on the same "
+        f"{os.cpu_count()} cores. postgres CPU counts every postgres process on the machine."
     )
 
 

@@ -161,3 +161,12 @@ def test_officer_pages_need_an_officer(open_ballot: OpenBallot) -> None:
     assert "/accounts/login/" in closing["Location"]
     open_ballot.contest.refresh_from_db()
     assert open_ballot.contest.state == "ballot_open"
+
+
+def test_cast_to_an_unknown_contest_is_not_found(open_ballot: OpenBallot) -> None:
+    client = Client()
+    contest = open_ballot.contest
+    _signed_in(client, contest, next(iter(open_ballot.codes.values())))
+    missing = contest.pk + 1000
+    assert client.post(reverse("vote-cast", args=[missing]), {"rank_1": "1"}).status_code == 404
+    _nothing_changed()

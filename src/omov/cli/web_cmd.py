@@ -55,6 +55,7 @@ def serve_command(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(2, help="Server processes (gunicorn); 0 = Django's dev server."),
+    threads: int = typer.Option(4, help="Threads per server process (gunicorn)."),
 ) -> None:
     """Migrate the database (DATABASE_URL, SQLite under ./var by default) and serve the web app."""
     os.environ.setdefault("OMOV_DB_CONN_MAX_AGE", "60")
@@ -69,8 +70,8 @@ def serve_command(
     if workers == 0:
         _run(host, port)
     else:
-        console.print(f"omov serving on http://{host}:{port}/ ({workers} workers)")
-        gunicorn_serve(host, port, workers)
+        console.print(f"omov serving on http://{host}:{port}/ ({workers} x {threads} threads)")
+        gunicorn_serve(host, port, workers, threads)
 
 
 def demo_web(host: str, port: int, serve: bool) -> None:

@@ -76,6 +76,12 @@ DATABASES = {
         conn_max_age=int(os.environ.get("OMOV_DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django turns psycopg's prepared statements off; its own queries never use them anyway
+    # (they bind parameters client-side). The online cast binds server-side so that psycopg
+    # prepares it after this many runs on a connection (``balloting/casting.py``): behind
+    # PgBouncer in transaction mode that needs PgBouncer 1.21+ (max_prepared_statements).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-gb"

@@ -1,16 +1,18 @@
 """Credentials, opening and closing the ballot, casting, and postal returns.
 
-Casting locks the credential row (``SELECT ... FOR UPDATE``), marks it used, marks the
-elector as having voted and stores the ballot in one transaction: of any number of
-simultaneous casts with one code exactly one stores a ballot. Casting writes no audit event,
-because an ordered event per vote could be matched against who voted when.
+Casting spends the credential, marks the elector as having voted and stores the ballot in
+one transaction: of any number of simultaneous casts with one code exactly one stores a
+ballot. On PostgreSQL an online cast is one statement (``casting``); the ORM path (SQLite,
+postal returns, casts inside a caller's transaction) locks the credential row
+(``SELECT ... FOR UPDATE``) instead. Casting writes no audit event, because an ordered event
+per vote could be matched against who voted when.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from random import SystemRandom
 
@@ -19,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from omov.web.audit.services import event_record
+from omov.web.balloting.casting import cast_in_one_statement
 from omov.web.balloting.codes import code_digest, new_code, new_receipt
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
@@ -143,38 +146,61 @@ def _vacuum_ballots() -> None:
         cursor.execute(f"VACUUM {table}" if connection.vendor == "postgresql" else "VACUUM")
 
 
-def ranking_check(*, contest: Contest, ranking: Sequence[int]) -> list[int]:
-    """A ranking of candidate positions, checked: known candidates, each at most once."""
-    positions = ballot_positions(contest=contest)
-    if not ranking:
-        raise ContestError("rank at least one candidate")
-    unknown = [p for p in ranking if p not in positions]
-    if unknown:
+def ranking_check(
+    *, contest: Contest, ranking: Sequence[int], positions: Collection[int] | None = None
+) -> list[int]:
+    """A ranking of candidate positions, checked: known candidates, each at most once.
+
+    ``positions`` are the paper's, if the caller has read them already."""
+    _ranking_shape(ranking)
+    if positions is None:
+        positions = ballot_positions(contest=contest)
+    if any(p not in positions for p in ranking):
         raise ContestError("the ranking names a candidate who is not on this ballot")
-    if len(set(ranking)) != len(ranking):
-        raise ContestError("the ranking names a candidate more than once")
     return list(ranking)
 
 
-def _store(
-    contest: Contest, digest: str, ranking: Sequence[int], channel: Channel, *, check_time: bool
-) -> Ballot:
-    """Spend the credential with ``digest`` and store its ballot, inside a transaction."""
+def _ranking_shape(ranking: Sequence[int]) -> None:
+    """What can be checked without the ballot paper: something ranked, nobody twice."""
+    if not ranking:
+        raise ContestError("rank at least one candidate")
+    if len(set(ranking)) != len(ranking):
+        raise ContestError("the ranking names a candidate more than once")
+
+
+def _check_open(contest: Contest, channel: Channel, *, check_time: bool) -> None:
     if contest.state != ContestState.BALLOT_OPEN and channel == Channel.ONLINE:
         raise ContestError("the ballot is not open")
     if check_time and timezone.now() >= contest.ballot_closes_at:
         raise ContestError("the ballot closed at " + f"{contest.ballot_closes_at:%d %b %H:%M}")
-    ranking = ranking_check(contest=contest, ranking=ranking)
-    credential = (
-        Credential.objects.select_for_update()
-        .select_related("elector")
-        .filter(digest=digest, elector__contest=contest)
-        .first()
-    )
+
+
+def _check_credential(contest: Contest, digest: str, *, lock: bool) -> Credential:
+    """The credential with ``digest`` if it can still vote (locked ``FOR UPDATE`` if ``lock``)."""
+    found = Credential.objects.select_related("elector")
+    if lock:
+        found = found.select_for_update()
+    credential = found.filter(digest=digest, elector__contest=contest).first()
     if credential is None or credential.state == CredentialState.REVOKED:
         raise ContestError("this code is not valid for this ballot")
     if credential.state == CredentialState.USED:
         raise ContestError("this code has already been used")
+    return credential
+
+
+def _store(
+    contest: Contest,
+    digest: str,
+    ranking: Sequence[int],
+    channel: Channel,
+    *,
+    check_time: bool,
+    positions: Collection[int] | None = None,
+) -> Ballot:
+    """Spend the credential with ``digest`` and store its ballot, inside a transaction."""
+    _check_open(contest, channel, check_time=check_time)
+    ranking = ranking_check(contest=contest, ranking=ranking, positions=positions)
+    credential = _check_credential(contest, digest, lock=True)
     Credential.objects.filter(pk=credential.pk).update(state=CredentialState.USED)
     Elector.objects.filter(pk=credential.elector_id).update(has_voted=True)
     return Ballot.objects.create(
@@ -201,25 +227,65 @@ def credential_check(*, contest: Contest, code: str) -> str:
     return digest
 
 
-@transaction.atomic
 def ballot_cast(
-    *, contest: Contest, ranking: Sequence[int], code: str = "", digest: str = ""
+    *,
+    contest: Contest | int,
+    ranking: Sequence[int],
+    code: str = "",
+    digest: str = "",
+    positions: Collection[int] | None = None,
 ) -> str:
-    """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the receipt."""
-    contest = _contest_shared(contest)
+    """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the receipt.
+
+    ``contest`` may be just its id (the cast reads the contest itself, under its lock), and
+    ``positions`` the paper's candidate positions if the caller has read them. On PostgreSQL
+    outside a transaction the cast is one statement (``casting``); otherwise, and on SQLite,
+    the same checks and writes run as ORM queries in a transaction (``_store``)."""
+    contest_id = contest if isinstance(contest, int) else contest.pk
     digest = digest or code_digest(code)
-    return _store(contest, digest, ranking, Channel.ONLINE, check_time=True).receipt
+    if connection.vendor == "postgresql" and connection.get_autocommit():
+        _ranking_shape(ranking)
+        receipt = cast_in_one_statement(
+            contest_id=contest_id,
+            digest=digest,
+            ranking=ranking,
+            now=timezone.now(),
+            receipt=new_receipt(),
+        )
+        if receipt is None:
+            raise _why_not_cast(contest_id, digest, ranking)
+        return receipt
+    with transaction.atomic():
+        locked = _contest_shared(contest_id)
+        ballot = _store(
+            locked, digest, ranking, Channel.ONLINE, check_time=True, positions=positions
+        )
+        return ballot.receipt
 
 
-def _contest_shared(contest: Contest) -> Contest:
+def _why_not_cast(contest_id: int, digest: str, ranking: Sequence[int]) -> ContestError:
+    """The refusal the ORM path would have given, read after the one statement wrote nothing."""
+    contest = Contest.objects.filter(pk=contest_id).first()
+    if contest is None:
+        return ContestError("the ballot is not open")
+    try:
+        _check_open(contest, Channel.ONLINE, check_time=True)
+        ranking_check(contest=contest, ranking=ranking)
+        _check_credential(contest, digest, lock=False)
+    except ContestError as refusal:
+        return refusal
+    return ContestError("the ballot was not cast: please try again")
+
+
+def _contest_shared(contest_id: int) -> Contest:
     """Re-read the contest under a share lock (PostgreSQL ``FOR SHARE``): casts run side by
     side, but closing the ballot (``FOR UPDATE``) waits for the casts in flight, and a cast
     that starts during the close waits and then sees the ballot closed. SQLite serialises
     writers anyway."""
     if connection.vendor != "postgresql":
-        return Contest.objects.get(pk=contest.pk)
+        return Contest.objects.get(pk=contest_id)
     table = connection.ops.quote_name(Contest._meta.db_table)
-    return Contest.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [contest.pk])[0]
+    return Contest.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [contest_id])[0]
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from omov.web.balloting.forms import ranking_from_post
 from omov.web.balloting.selectors import receipt_included
 from omov.web.balloting.services import ballot_cast, credential_check
 from omov.web.contests.models import Contest
-from omov.web.contests.selectors import ballot_candidates
+from omov.web.contests.selectors import ballot_candidates, ballot_positions
 from omov.web.errors import ContestError
 
 SESSION_KEY = "omov-credential"
 
 
-def _refuse(request: HttpRequest, contest: Contest, error: ContestError) -> HttpResponse:
-    context = {"contest": contest, "message": str(error)}
+def _refuse(request: HttpRequest, pk: int, error: ContestError) -> HttpResponse:
+    context = {"contest": get_object_or_404(Contest, pk=pk), "message": str(error)}
     return render(request, "balloting/refused.html", context, status=400)
 
 
@@ -45,15 +45,15 @@ def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _digest(request: HttpRequest, contest: Contest) -> str | None:
+def _digest(request: HttpRequest, pk: int) -> str | None:
     held = request.session.get(SESSION_KEY)
-    return held[1] if held and held[0] == contest.pk else None
+    return held[1] if held and held[0] == pk else None
 
 
 def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the ballot paper. POST: check the ranking and show it for review."""
     contest = get_object_or_404(Contest, pk=pk)
-    if _digest(request, contest) is None:
+    if _digest(request, contest.pk) is None:
         return redirect("vote-start", pk=pk)
     candidates = ballot_candidates(contest=contest)
     context = {
@@ -75,15 +75,17 @@ def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
-    contest = get_object_or_404(Contest, pk=pk)
-    digest = _digest(request, contest)
+    """Cast the reviewed ranking. The contest is read only to show a refusal (or a 404): the
+    cast itself reads it under its lock, and the paper's positions are read once."""
+    digest = _digest(request, pk)
     if digest is None:
-        return _refuse(request, contest, ContestError("enter your voting code first"))
+        return _refuse(request, pk, ContestError("enter your voting code first"))
+    positions = ballot_positions(contest=pk)
     try:
-        ranking = ranking_from_post(request.POST, contest)
-        receipt = ballot_cast(contest=contest, digest=digest, ranking=ranking)
+        ranking = ranking_from_post(request.POST, pk, positions)
+        receipt = ballot_cast(contest=pk, digest=digest, ranking=ranking, positions=positions)
     except ContestError as error:
-        return _refuse(request, contest, error)
+        return _refuse(request, pk, error)
     request.session.flush()
     request.session["omov-receipt"] = receipt
     return redirect("vote-receipt", pk=pk)

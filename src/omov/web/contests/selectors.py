@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from omov.web.contests.models import Candidate, Contest
@@ -11,11 +12,26 @@ def contest_list() -> QuerySet[Contest]:
     return Contest.objects.select_related("organisation").order_by("-pk")
 
 
-def ballot_candidates(*, contest: Contest) -> list[Candidate]:
-    """The candidates on the ballot paper, in ballot order."""
-    return list(contest.candidates.filter(on_ballot=True).order_by("position"))
+def _on_paper(contest: Contest | int) -> QuerySet[Candidate]:
+    contest_id = contest if isinstance(contest, int) else contest.pk
+    return Candidate.objects.filter(contest_id=contest_id, on_ballot=True)
 
 
-def ballot_positions(*, contest: Contest) -> set[int]:
-    """The ballot positions of the candidates on the paper (cheap: no model instances)."""
-    return set(contest.candidates.filter(on_ballot=True).values_list("position", flat=True))
+def ballot_candidates(*, contest: Contest | int) -> list[Candidate]:
+    """The candidates on the ballot paper, in ballot order (``contest`` or its id)."""
+    return list(_on_paper(contest).order_by("position"))
+
+
+def ballot_positions(*, contest: Contest | int) -> set[int]:
+    """The ballot positions of the candidates on the paper.
+
+    Fixed once the ballot is open, so a request reads them once and passes them on. Plain
+    (portable) SQL because every cast reads them: the ORM takes ~0.5 ms of CPU to build this
+    query, a sixth of the cast request's server time."""
+    contest_id = contest if isinstance(contest, int) else contest.pk
+    table = connection.ops.quote_name(Candidate._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT position FROM {table} WHERE contest_id = %s AND on_ballot", [contest_id]
+        )
+        return {position for (position,) in cursor.fetchall()}

@@ -1,0 +1,117 @@
+"""Casting an online ballot on PostgreSQL in one statement (one round trip, one commit).
+
+The statement does what ``services._store`` does in five queries inside a transaction:
+
+1. lock the contest row ``FOR SHARE`` and keep it only if the ballot is open and not past
+   its closing time. Closing the ballot takes the row ``FOR UPDATE``: a cast that meets the
+   close waits for it, and PostgreSQL then re-checks the row's new version (``ballot_closed``),
+   so the cast finds no contest and changes nothing;
+2. check every ranked position is on this contest's ballot paper;
+3. spend the credential, found by its digest's unique index:
+   ``UPDATE ... WHERE state = 'issued'`` and its elector is in this contest and 1. and 2.
+   hold (so the contest is locked before the credential). Of simultaneous casts with one
+   code, the first takes the row lock; the others wait, re-check ``state`` on the committed
+   row (now ``used``) and update nothing;
+4. set the elector's ``has_voted`` and insert the ballot with the elector's section.
+
+Nothing is written unless all four hold. The statement runs in autocommit, so it is its own
+transaction, committed (with ``synchronous_commit`` as configured: on, by default) before
+the result reaches the server. When it returns no receipt, ``services`` reads why (closed,
+unknown candidate, used or unknown code) to give the voter the same message as the ORM path.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
+from omov.web.contests.models import Candidate, Contest, ContestState
+from omov.web.electorate.models import Elector
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
+
+
+@cache
+def _cast_sql() -> str:
+    return f"""
+        WITH open_contest AS (
+            SELECT id FROM {_table(Contest)}
+            WHERE id = %(contest)s AND state = %(open)s AND ballot_closes_at > %(now)s
+            FOR SHARE
+        ), paper AS (
+            SELECT count(*) = %(ranked)s AS known FROM {_table(Candidate)}
+            WHERE contest_id = %(contest)s AND on_ballot AND position = ANY(%(ranking)s)
+        ), spent AS (
+            UPDATE {_table(Credential)} AS credential SET state = %(used)s
+            WHERE credential.digest = %(digest)s AND credential.state = %(issued)s
+                AND (
+                    SELECT elector.contest_id FROM {_table(Elector)} AS elector
+                    WHERE elector.id = credential.elector_id
+                ) = %(contest)s
+                AND (SELECT known FROM paper)
+                AND EXISTS (SELECT FROM open_contest)
+            RETURNING credential.elector_id
+        ), voted AS (
+            UPDATE {_table(Elector)} AS elector SET has_voted = TRUE
+            FROM spent WHERE elector.id = spent.elector_id
+            RETURNING elector.section
+        )
+        INSERT INTO {_table(Ballot)} (id, contest_id, ranking, section, channel, receipt)
+        SELECT %(id)s, %(contest)s, %(ranking_json)s::jsonb, voted.section, %(online)s,
+            %(receipt)s
+        FROM voted
+        RETURNING receipt
+    """
+
+
+def cast_in_one_statement(
+    *, contest_id: int, digest: str, ranking: Sequence[int], now: datetime, receipt: str
+) -> str | None:
+    """Cast; the receipt, or None when nothing was written (the caller finds out why).
+
+    ``ranking`` must already be non-empty and free of repeats (the statement checks only that
+    its positions are on the paper). Must run outside any transaction (autocommit)."""
+    if not connection.get_autocommit():
+        raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
+    params: dict[str, Any] = {
+        "contest": contest_id,
+        "open": ContestState.BALLOT_OPEN.value,
+        "now": now,
+        "ranked": len(ranking),
+        "ranking": list(ranking),
+        "used": CredentialState.USED.value,
+        "issued": CredentialState.ISSUED.value,
+        "digest": digest,
+        "id": uuid.uuid4(),
+        "ranking_json": json.dumps(list(ranking)),
+        "online": Channel.ONLINE.value,
+        "receipt": receipt,
+    }
+    with _server_bound_cursor() as cursor:
+        cursor.execute(_cast_sql(), params)
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+def _server_bound_cursor() -> CursorWrapper:
+    """A cursor that sends the parameters apart from the SQL (Django's default interpolates
+    them), so psycopg can prepare the statement once per connection and PostgreSQL stops
+    planning it on every cast (``prepare_threshold`` in settings). Wrapped as Django wraps its
+    own cursors, so query logging and ``execute_wrapper`` still see it."""
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    # django-stubs type these as taking Django's wrapper; they take the driver's cursor.
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]

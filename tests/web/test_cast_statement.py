@@ -1,0 +1,189 @@
+"""PostgreSQL only: the online cast in one statement (``balloting/casting.py``) stores and
+refuses exactly as the ORM path does, in one prepared statement, through the voter's pages
+too. The ORM path is the one a cast takes inside a caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from omov.web.balloting.models import Ballot, Credential, CredentialState
+from omov.web.balloting.services import ballot_cast, ballot_close, credential_reissue
+from omov.web.contests.models import Contest, Organisation
+from omov.web.electorate.models import Elector
+from omov.web.errors import ContestError
+
+from .conftest import OpenBallot, ballot_ready
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PATHS: dict[str, Callable[[], AbstractContextManager[object]]] = {
+    "one statement": nullcontext,  # autocommit: ballot_cast sends the one statement
+    "orm": transaction.atomic,  # inside a transaction: the ORM queries
+}
+
+
+@pytest.fixture
+def ready() -> OpenBallot:
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
+    return ballot_ready(per_section=2)
+
+
+def _nothing_changed() -> None:
+    assert not Ballot.objects.exists()
+    assert not Elector.objects.filter(has_voted=True).exists()
+    assert not Credential.objects.filter(state=CredentialState.USED).exists()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_both_paths_store_the_same_ballot(ready: OpenBallot, path: str) -> None:
+    elector_id, code = next(iter(ready.codes.items()))
+    with PATHS[path]():
+        receipt = ballot_cast(contest=ready.contest, code=code, ranking=[3, 1])
+    ballot = Ballot.objects.get()
+    elector = Elector.objects.get(pk=elector_id)
+    assert (ballot.receipt, ballot.ranking, ballot.section) == (receipt, [3, 1], elector.section)
+    assert (ballot.contest_id, ballot.channel) == (ready.contest.pk, "online")
+    assert elector.has_voted
+    assert elector.credentials.get().state == CredentialState.USED
+    assert Elector.objects.filter(has_voted=True).count() == 1
+
+
+def _close(ready: OpenBallot) -> None:
+    ballot_close(contest=ready.contest)
+
+
+def _past_closing_time(ready: OpenBallot) -> None:
+    closes = ready.contest.ballot_opens_at + dt.timedelta(minutes=1)
+    Contest.objects.filter(pk=ready.contest.pk).update(ballot_closes_at=closes)
+
+
+def _reissue(ready: OpenBallot) -> None:
+    credential_reissue(elector=Elector.objects.get(pk=next(iter(ready.codes))), send=False)
+
+
+def _off_the_paper(ready: OpenBallot) -> None:
+    ready.contest.candidates.filter(position=3).update(on_ballot=False)
+
+
+REFUSALS: dict[str, tuple[Callable[[OpenBallot], None] | None, list[int], str]] = {
+    "closed": (_close, [1], "the ballot is not open"),
+    "past closing time": (_past_closing_time, [1], "the ballot closed at"),
+    "revoked code": (_reissue, [1], "this code is not valid for this ballot"),
+    "unknown candidate": (None, [1, 99], "not on this ballot"),
+    "candidate not on the paper": (_off_the_paper, [3], "not on this ballot"),
+    "named twice": (None, [2, 2], "more than once"),
+    "nothing ranked": (None, [], "rank at least one candidate"),
+}
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("case", REFUSALS)
+def test_refusals_are_the_same_and_change_nothing(ready: OpenBallot, path: str, case: str) -> None:
+    before, ranking, message = REFUSALS[case]
+    if before is not None:
+        before(ready)
+    code = next(iter(ready.codes.values()))
+    with pytest.raises(ContestError, match=message), PATHS[path]():
+        ballot_cast(contest=ready.contest, code=code, ranking=ranking)
+    assert not Ballot.objects.exists()
+    assert not Elector.objects.filter(has_voted=True).exists()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_used_unknown_and_foreign_codes_are_refused(ready: OpenBallot, path: str) -> None:
+    code = next(iter(ready.codes.values()))
+    ballot_cast(contest=ready.contest, code=code, ranking=[1])
+    Organisation.objects.update(name="First Party")  # ballot_ready names its own "Test Party"
+    other = ballot_ready(per_section=1)
+    attempts = {
+        code: "this code has already been used",
+        "AAAA-BBBB-CCCC": "this code is not valid for this ballot",
+        next(iter(other.codes.values())): "this code is not valid for this ballot",
+    }
+    for attempt, message in attempts.items():
+        with pytest.raises(ContestError, match=message), PATHS[path]():
+            ballot_cast(contest=ready.contest, code=attempt, ranking=[2])
+    assert Ballot.objects.count() == 1
+    assert not other.contest.electors.filter(has_voted=True).exists()
+
+
+def test_unknown_contest_is_refused(ready: OpenBallot) -> None:
+    code = next(iter(ready.codes.values()))
+    with pytest.raises(ContestError, match="the ballot is not open"):
+        ballot_cast(contest=ready.contest.pk + 1000, code=code, ranking=[1])
+    _nothing_changed()
+
+
+def test_a_cast_is_one_prepared_statement(ready: OpenBallot) -> None:
+    codes = iter(ready.codes.values())
+    with CaptureQueriesContext(connection) as queries:
+        ballot_cast(contest=ready.contest, code=next(codes), ranking=[1])
+    assert len(queries.captured_queries) == 1
+    for _ in range(3):
+        ballot_cast(contest=ready.contest, code=next(codes), ranking=[2, 1])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("open_contest" in statement for statement in prepared)
+    assert Ballot.objects.count() == 4
+
+
+def _signed_in(ready: OpenBallot) -> Client:
+    """A browser that enforces CSRF, signed in with the first code."""
+    client = Client(enforce_csrf_checks=True)
+    start = reverse("vote-start", args=[ready.contest.pk])
+    client.get(start)
+    token = client.cookies["csrftoken"].value
+    code = next(iter(ready.codes.values()))
+    response = client.post(start, {"code": code, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    return client
+
+
+def _cast(client: Client, ready: OpenBallot, form: dict[str, str]) -> tuple[int, bytes]:
+    token = client.cookies["csrftoken"].value
+    url = reverse("vote-cast", args=[ready.contest.pk])
+    response = client.post(url, {**form, "csrfmiddlewaretoken": token})
+    return response.status_code, response.content
+
+
+def test_the_cast_page_reads_the_paper_once_and_casts_in_one_statement(
+    ready: OpenBallot,
+) -> None:
+    client = _signed_in(ready)
+    with CaptureQueriesContext(connection) as queries:
+        status, _ = _cast(client, ready, {"rank_2": "1", "rank_1": "2"})
+    assert status == 302
+    assert len(queries.captured_queries) == 2  # the paper's positions, then the cast
+    assert Ballot.objects.get().ranking == [2, 1]
+    receipt = client.get(reverse("vote-receipt", args=[ready.contest.pk]))
+    assert Ballot.objects.get().receipt.encode() in receipt.content
+
+
+def test_the_cast_page_refuses_plainly_and_changes_nothing(ready: OpenBallot) -> None:
+    client = _signed_in(ready)
+    status, content = _cast(client, ready, {"rank_9": "1"})
+    assert status == 400
+    assert b"not on this ballot" in content
+    ballot_close(contest=ready.contest)
+    status, content = _cast(client, ready, {"rank_1": "1"})
+    assert status == 400
+    assert b"the ballot is not open" in content
+    _nothing_changed()
+
+
+def test_the_cast_page_refuses_a_reused_code(ready: OpenBallot) -> None:
+    first, second = _signed_in(ready), _signed_in(ready)
+    assert _cast(first, ready, {"rank_1": "1"})[0] == 302
+    status, content = _cast(second, ready, {"rank_2": "1"})
+    assert status == 400
+    assert b"this code has already been used" in content
+    assert Ballot.objects.get().ranking == [1]
