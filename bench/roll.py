@@ -142,6 +142,12 @@ def _pandas(directory: Path) -> dict[str, float]:
                 if parsed.isna().any():
                     raise ValueError(f"{section}: bad {column}")
                 frame[column] = parsed
+        if "affiliate_join_date" in frame:  # optional: empty means not reported
+            text = frame["affiliate_join_date"].str.strip()
+            parsed = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+            if (parsed.isna() & (text != "")).any():
+                raise ValueError(f"{section}: bad affiliate_join_date")
+            frame["affiliate_join_date"] = parsed
         for column in ("arrears", "on_register"):
             if column in frame:
                 frame[column] = (
@@ -170,6 +176,8 @@ def _pandas(directory: Path) -> dict[str, float]:
             bad |= (frame["payment_status"].str.lower() != "paid") | ~frame["on_register"]
         if section == "affiliates":
             bad |= frame["signed_up"] > pd.Timestamp("2016-08-08")
+            if "affiliate_join_date" in frame:  # NaT compares False: not excluded on it
+                bad |= frame["affiliate_join_date"] > pd.Timestamp("2016-01-12")
         key = frame["email"].str.strip().str.lower() + "|" + frame["date_of_birth"].astype(str)
         rank = {"members": 0, "affiliates": 1, "supporters": 2}[section]
         parts.append(pd.DataFrame({"key": key, "rank": rank, "id": ids, "ok": ~bad}))

@@ -11,6 +11,7 @@ from omov.electorate import vetting
 from omov.electorate.criteria import LABOUR_2016, preset
 from omov.electorate.eligibility import Reason, adult_born_by, assess, reasons_of
 from omov.electorate.errors import CriteriaError
+from omov.electorate.reports import personal_statement
 from omov.electorate.roll import read_roll_bytes
 from omov.electorate.schema import Section
 
@@ -107,3 +108,53 @@ def test_criteria_refuse_nonsense() -> None:
 def test_age_on_a_leap_day() -> None:
     assert adult_born_by(date(2016, 2, 29), 18) == date(1998, 2, 28)
     assert adult_born_by(date(2016, 7, 20), 18) == date(1998, 7, 20)
+
+
+AFFILIATES_WITH_UNION_DATES = b"""\
+supporter_id,email,date_of_birth,union,signed_up,affiliate_join_date
+B1,b1@x.org,1980-01-01,Unite,2016-08-01,2016-01-12
+B2,b2@x.org,1980-01-01,GMB,2016-08-01,2016-01-13
+B3,b3@x.org,1980-01-01,GMB,2016-08-01,
+B4,b4@x.org,1980-01-01,GMB,2016-08-09,2016-02-01
+"""
+
+
+def _affiliates(data: bytes, **changes: object) -> dict[str, tuple[str | None, list[Reason]]]:
+    roll = read_roll_bytes(data, "affiliates")
+    criteria = replace(LABOUR_2016, **changes)  # type: ignore[arg-type]
+    result = assess({Section.AFFILIATES: roll}, criteria)
+    return {
+        r["record_id"]: (r["reason"], reasons_of(r["failed"]))
+        for r in result.records.iter_rows(named=True)
+    }
+
+
+def test_an_affiliated_supporter_must_have_joined_the_affiliate_by_the_freeze() -> None:
+    got = _affiliates(AFFILIATES_WITH_UNION_DATES)
+    assert got["B1"] == (None, [])  # joined the union on the freeze date: inclusive
+    assert got["B2"] == ("joined_affiliate_after_freeze", [Reason.JOINED_AFFILIATE_AFTER_FREEZE])
+    assert got["B3"] == (None, [])  # no date reported: not excluded on this ground
+    assert got["B4"] == (  # late on both counts; the sign-up deadline comes first
+        "signed_up_after_deadline",
+        [Reason.SIGNED_UP_AFTER_DEADLINE, Reason.JOINED_AFFILIATE_AFTER_FREEZE],
+    )
+
+
+def test_rules_without_an_affiliate_date_test_ignore_the_column() -> None:
+    got = _affiliates(AFFILIATES_WITH_UNION_DATES, affiliate_member_by=None)
+    assert got["B2"] == (None, [])
+    assert got["B4"][1] == [Reason.SIGNED_UP_AFTER_DEADLINE]
+
+
+def test_a_roll_without_the_union_date_column_excludes_nobody_on_it() -> None:
+    got = {key: reason for key, (reason, _) in _assess().items() if key[0] == "affiliates"}
+    assert got == {("affiliates", "A1"): None, ("affiliates", "A2"): "signed_up_after_deadline"}
+
+
+def test_the_union_date_reason_is_explained_to_the_person() -> None:
+    roll = read_roll_bytes(AFFILIATES_WITH_UNION_DATES, "affiliates")
+    result = assess({Section.AFFILIATES: roll}, LABOUR_2016)
+    statement = personal_statement(result, Section.AFFILIATES, "B2")
+    assert not statement.eligible
+    assert "joined it after 12 January 2016" in statement.text()
+    assert "You may appeal until" in statement.text()

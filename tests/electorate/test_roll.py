@@ -144,3 +144,28 @@ def test_typed_parquet_supporters_roll(tmp_path: Path) -> None:
     csv.drop("row").write_parquet(path)  # Parquet keeps the types: datetimes, booleans
     again = read_roll(path, "supporters").frame
     assert again.drop("row").equals(csv.drop("row"))
+
+
+AFFILIATES = b"supporter_id,email,date_of_birth,union,signed_up,affiliate_join_date\n"
+
+
+def test_the_affiliate_join_date_is_optional_and_checked_when_given() -> None:
+    without = read_roll_bytes(
+        b"supporter_id,email,date_of_birth,union,signed_up\nA1,a@x,1970-01-01,GMB,2016-05-01\n",
+        "affiliates",
+    )
+    assert without.frame["affiliate_join_date"].to_list() == [None]
+    given = read_roll_bytes(
+        AFFILIATES
+        + b"A1,a@x,1970-01-01,GMB,2016-05-01,2001-02-03\nA2,b@x,1970-01-01,GMB,2016-05-01,\n",
+        "affiliates",
+    )
+    assert given.frame["affiliate_join_date"].dtype == pl.Date
+    assert [str(d) if d else None for d in given.frame["affiliate_join_date"]] == [
+        "2001-02-03",
+        None,
+    ]
+    with pytest.raises(RollError) as caught:
+        read_roll_bytes(AFFILIATES + b"A1,a@x,1970-01-01,GMB,2016-05-01,03/02/2001\n", "affiliates")
+    assert caught.value.row == 2
+    assert "affiliate_join_date" in str(caught.value)

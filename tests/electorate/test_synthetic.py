@@ -74,6 +74,18 @@ def test_the_published_exclusions_appear_as_published(assessment: Assessment) ->
     assert _figure(table, "joined_after_freeze", "members") == 130_000
 
 
+def test_affiliates_who_joined_their_union_after_the_freeze_are_excluded(
+    electorate: SyntheticElectorate, assessment: Assessment
+) -> None:
+    """Invented: 700 joined their union after 12 January 2016, 2,000 have no date reported
+    (and, reported nothing against them, keep their vote unless excluded on another ground)."""
+    table = exclusion_table(assessment)
+    assert _figure(table, "joined_affiliate_after_freeze", "affiliates") == 700
+    roll = electorate.rolls[Section.AFFILIATES]
+    assert roll["affiliate_join_date"].null_count() == 2_000
+    assert roll.filter(pl.col("affiliate_join_date") > pl.col("signed_up")).height == 0
+
+
 def test_snapshot_is_frozen_at_the_ballot_issue_date() -> None:
     electorate = generate(seed=2016, scale=0.05)
     frozen = freeze_snapshot(electorate.rolls, electorate.criteria, vetting=electorate.vetting)

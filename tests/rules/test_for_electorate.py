@@ -3,6 +3,8 @@ own reading of the 2016 NEC procedures (two independent transcriptions of one so
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from omov.electorate.criteria import LABOUR_2016
@@ -31,3 +33,14 @@ def test_a_rulebook_without_a_supporter_window_says_what_is_missing():
         electorate_criteria(load_rulebook("labour/2015"))
     with pytest.raises(RulebookError, match="no 'registered-supporters' section"):
         electorate_criteria(load_rulebook("snp/2023"))
+
+
+def test_the_affiliate_membership_date_comes_from_the_rulebook():
+    """Labour 2016: affiliated supporters must have been members of their affiliate on or
+    before 12 January 2016 (Ch4 Cl II.2.C.vii; NEC procedures of 12 July 2016). The 2018
+    edition sets no such date, so the electorate applies no such test."""
+    book = load_rulebook("labour/2016")
+    affiliated = book.sections["affiliated-supporters"].eligibility
+    assert "Ch4 Cl II.2.C.vii" in affiliated.citation
+    assert electorate_criteria(book).affiliate_member_by == date(2016, 1, 12)
+    assert electorate_criteria(load_rulebook("labour/2018")).affiliate_member_by is None

@@ -8,7 +8,8 @@ the 2016 Labour leadership election, from the NEC's procedures as published (12 
 - members: continuous membership since on or before 12 January 2016 (the freeze date);
 - registered supporters: £25, applications from 5pm Monday 18 July to 5pm Wednesday 20 July
   2016, aged 18 or over, on the electoral register;
-- affiliated supporters: signed up by 8 August 2016;
+- affiliated supporters: members of their affiliate on or before 12 January 2016, signed
+  up by 8 August 2016;
 - ballots issued from the week of 22 August 2016.
 """
 
@@ -35,6 +36,14 @@ class EligibilityCriteria:
     ``minimum_age`` applies to registered and affiliated supporters, whose age is taken on
     ``age_on`` (the close of the supporter window); members vote whatever their age, as
     Labour's rules let members join from 14.
+
+    ``affiliate_member_by``: an affiliated supporter must have joined their affiliate on or
+    before this day (Labour 2016: the freeze date); ``None`` sets no such test. A record
+    whose ``affiliate_join_date`` is empty, or a roll without the column, is not excluded on
+    this ground: the date is the affiliate's to report, rolls made before the column existed
+    do not have it, and refusing every supporter of an affiliate that did not send it would
+    take votes away for a gap in the data rather than for a fact shown against the person.
+    A doubtful record is a case for vetting, which records its grounds and can be appealed.
     """
 
     freeze_date: date
@@ -50,6 +59,7 @@ class EligibilityCriteria:
     exclude_in_arrears: bool = True
     second_officer_required: bool = True
     appeal_days: int = 7
+    affiliate_member_by: date | None = None
     section_priority: tuple[Section, ...] = field(default=DEFAULT_PRIORITY)
 
     def __post_init__(self) -> None:
@@ -75,6 +85,7 @@ LABOUR_2016 = EligibilityCriteria(
     register_required=True,
     affiliated_deadline=date(2016, 8, 8),
     ballot_issue_date=date(2016, 8, 22),
+    affiliate_member_by=date(2016, 1, 12),
 )
 
 PRESETS: dict[str, EligibilityCriteria] = {"labour-2016": LABOUR_2016}

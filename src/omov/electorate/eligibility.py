@@ -40,6 +40,7 @@ class Reason(StrEnum):
     LAPSED = "lapsed"
     APPLIED_OUTSIDE_WINDOW = "applied_outside_window"
     SIGNED_UP_AFTER_DEADLINE = "signed_up_after_deadline"
+    JOINED_AFFILIATE_AFTER_FREEZE = "joined_affiliate_after_freeze"
     PAYMENT_FAILED = "payment_failed"
     UNDER_AGE = "under_age"
     NOT_ON_REGISTER = "not_on_register"
@@ -188,8 +189,17 @@ def _checks(section: Section, criteria: EligibilityCriteria) -> list[tuple[Reaso
         ]
     return [
         (Reason.SIGNED_UP_AFTER_DEADLINE, pl.col("signed_up") > criteria.affiliated_deadline),
+        (Reason.JOINED_AFFILIATE_AFTER_FREEZE, _joined_affiliate_late(criteria)),
         (Reason.UNDER_AGE, ~adult),
     ]
+
+
+def _joined_affiliate_late(criteria: EligibilityCriteria) -> pl.Expr:
+    """True where the affiliate reports a join date after ``affiliate_member_by``. An empty
+    date compares as null, which counts as not failed (see ``EligibilityCriteria``)."""
+    if criteria.affiliate_member_by is None:
+        return pl.lit(value=False)
+    return pl.col("affiliate_join_date").cast(pl.Date) > criteria.affiliate_member_by
 
 
 def adult_born_by(on: date, years: int) -> date:

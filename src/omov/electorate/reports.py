@@ -33,6 +33,10 @@ EXPLANATIONS: dict[Reason, str] = {
     Reason.LAPSED: "your membership had lapsed",
     Reason.APPLIED_OUTSIDE_WINDOW: "your application was not made between {opens} and {closes}",
     Reason.SIGNED_UP_AFTER_DEADLINE: "you signed up after the deadline, {deadline}",
+    Reason.JOINED_AFFILIATE_AFTER_FREEZE: (
+        "your affiliate reports that you joined it after {affiliate_by}, the date by which "
+        "affiliated supporters had to be its members"
+    ),
     Reason.PAYMENT_FAILED: "the payment of the £{fee} fee did not go through",
     Reason.UNDER_AGE: "you were under {age} on {age_on}",
     Reason.NOT_ON_REGISTER: "we could not match you to the electoral register",
@@ -122,6 +126,9 @@ def _explain(reason: Reason, record: Mapping[str, object], criteria: Eligibility
         opens=f"{criteria.window_opens:%d %B %Y %H:%M}",
         closes=f"{criteria.window_closes:%d %B %Y %H:%M}",
         deadline=f"{criteria.affiliated_deadline:%d %B %Y}",
+        affiliate_by=f"{criteria.affiliate_member_by:%d %B %Y}"
+        if criteria.affiliate_member_by
+        else "",
         fee=f"{criteria.supporter_fee_pence / 100:.2f}",
         age=criteria.minimum_age,
         age_on=f"{criteria.age_on:%d %B %Y}",

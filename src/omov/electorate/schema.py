@@ -132,6 +132,13 @@ AFFILIATES = SectionSchema(
         Column("union", Kind.TEXT, "the affiliated organisation (union) they belong to"),
         Column("signed_up", Kind.DATE, "date they signed up as an affiliated supporter"),
         Column(
+            "affiliate_join_date",
+            Kind.DATE,
+            "date they joined the affiliate, as it reports it; checked against the freeze "
+            "where the rules set one; empty: not reported, not excluded on this ground",
+            required=False,
+        ),
+        Column(
             "membership_number", Kind.TEXT, "membership number, if also a member", required=False
         ),
     ),

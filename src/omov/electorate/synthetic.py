@@ -6,7 +6,8 @@ after it; 183,541 registered-supporter applications, of which 21,102 were not fo
 electoral register and 3,791 payments failed; 3,107 people ruled ineligible by vetting,
 split 25% pre-January members, 34% July supporters and 40% post-January members (who could
 only vote by applying as supporters); 1,616 cases still awaiting a decision; about 70,000
-affiliated supporters. Every other figure below is invented to be plausible, and says so.
+affiliated supporters, who had to be members of their affiliate by the 12 January freeze.
+Every other figure below is invented to be plausible, and says so.
 
 Each record is designed with the outcome it must get, written down as it is made (the ground
 truth), independently of :mod:`omov.electorate.eligibility`: a test then checks the two
@@ -41,6 +42,7 @@ LAPSED, SUSPENDED, SUSPENDED_IN_ARREARS, IN_ARREARS = 4_000, 900, 300, 2_500
 LATE_APPLICATIONS, UNDER_AGE_SUPPORTERS, REPEAT_APPLICATIONS = 318, 402, 1_900
 MEMBERS_ALSO_APPLIED, NEW_MEMBERS_APPLIED, AFFILIATES_ALSO_APPLIED = 9_000, 60_000, 3_500
 MEMBERS_ALSO_AFFILIATED, LATE_AFFILIATES, UNDER_AGE_AFFILIATES = 6_000, 1_400, 150
+JOINED_AFFILIATE_LATE, AFFILIATE_DATE_UNREPORTED = 700, 2_000
 CLEARED_BY_VETTING, EXCLUDED_AFTER_ISSUE = 1_500, 100
 
 KEY = b"synthetic-2016-contest-key"
@@ -213,18 +215,23 @@ def _affiliates(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
         "under_age": b.n(UNDER_AGE_AFFILIATES),
         "members": b.n(MEMBERS_ALSO_AFFILIATED),
         "appliers": b.n(AFFILIATES_ALSO_APPLIED),
+        "joined_late": b.n(JOINED_AFFILIATE_LATE),
+        "unreported": b.n(AFFILIATE_DATE_UNREPORTED),
     }
     g = _Groups.of({"clean": b.n(AFFILIATES) - sum(sizes.values()), **sizes})
     person = np.empty(g.size, dtype=np.int64)
     members = b.take("members", g.at["members"].size)
     person[g.at["members"]] = members  # a member's person number is their roll position
-    rest = np.concatenate([g.at[k] for k in ("clean", "late", "under_age", "appliers")])
+    rest = np.concatenate(
+        [g.at[k] for k in ("clean", "late", "under_age", "appliers", "joined_late", "unreported")]
+    )
     person[rest] = b.people(rest.size)
     signed = np.where(
         g.mask("late"),
         b.days(date(2016, 8, 9), date(2016, 8, 31), g.size),
         b.days(date(2010, 1, 1), date(2016, 8, 8), g.size),
     )
+    joined, signed = _affiliate_joined(b, g, signed)
     unions = np.array(["Unite", "Unison", "GMB", "CWU", "USDAW", "TSSA", "Community"])
     frame = pl.DataFrame(
         {
@@ -232,15 +239,35 @@ def _affiliates(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
             "person": person,
             "union": unions[b.rng.integers(0, unions.size, g.size)],
             "signed_up": pl.Series(signed, dtype=pl.Int32).cast(pl.Date),
+            "affiliate_join_date": joined,
             "under_age": g.mask("under_age"),
         }
     )
     b.pools["affiliates"] = b.rng.permutation(g.at["clean"])
     b.pools["affiliate_appliers"] = g.at["appliers"]
     b.pools["affiliate_persons"] = person
-    reasons = {"late": "signed_up_after_deadline", "under_age": "under_age"}
+    reasons = {
+        "late": "signed_up_after_deadline",
+        "under_age": "under_age",
+        "joined_late": "joined_affiliate_after_freeze",
+    }
     keepers = {"members": _ids("members:L", members)}
     return frame, _truth(Section.AFFILIATES, "AS", g, reasons, keepers)
+
+
+def _affiliate_joined(b: _Builder, g: _Groups, signed: np.ndarray) -> tuple[pl.Series, np.ndarray]:
+    """When each joined their union, and the sign-up days moved to no earlier than that: after
+    the freeze for ``joined_late``, not reported (so not excluded on that ground) for
+    ``unreported``, otherwise before both the freeze and the sign-up. Drawn from a generator
+    of its own, so every other column is drawn as before the column existed."""
+    share = b.rng.spawn(1)[0].random(g.size)
+    first, freeze = (date(1975, 1, 1) - _EPOCH).days, (date(2016, 1, 12) - _EPOCH).days
+    deadline = (date(2016, 8, 8) - _EPOCH).days
+    last = np.where(g.mask("joined_late"), deadline, np.minimum(signed, freeze))
+    start = np.where(g.mask("joined_late"), freeze + 1, np.minimum(first, last))
+    joined = start + np.floor(share * (last - start + 1)).astype(np.int64)
+    days = pl.Series("affiliate_join_date", joined, dtype=pl.Int32).cast(pl.Date)
+    return days.scatter(g.at["unreported"], None), np.maximum(signed, joined)
 
 
 def _supporters(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -37,7 +37,8 @@ class EligibilityCriteria(Model):
     - ``affiliated_supporter_deadline`` (aware date-time): the last moment an affiliated
       supporter may sign up (Labour 2016: 12 noon 8 August 2016).
     - ``affiliate_member_on_or_before`` (date): an affiliated supporter must have been a
-      member of the affiliate on or before this day (Labour 2016: 12 January 2016).
+      member of the affiliate on or before this day (Labour 2016: 12 January 2016). The
+      electorate checks it against the affiliates roll's ``affiliate_join_date``.
     - ``good_standing_required`` (bool): fully paid up; ``max_arrears`` (Decimal, may be
       0) is the most a member may owe and still vote; ``None`` means arrears are not tested.
     - ``exclude_suspended`` (bool, default True): a suspended member has no vote.

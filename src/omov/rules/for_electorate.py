@@ -4,6 +4,8 @@ The electorate package does not read rulebooks; it takes one flat
 ``omov.electorate.criteria.EligibilityCriteria`` per contest (members, registered
 supporters, affiliated supporters). This builds that record from a rulebook's three
 sections and its timetable, so a contest's electorate follows the edition it runs under.
+Optional tests the rulebook does not set (an edition without
+``affiliate_member_on_or_before``, say) stay unset, so the electorate applies no such test.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def electorate_criteria(book: Rulebook) -> ElectorateCriteria:
         ballot_issue_date=_local(ballot.at, zone).date(),
         exclude_suspended=members.exclude_suspended,
         exclude_in_arrears=members.good_standing_required or members.max_arrears == 0,
+        affiliate_member_by=affiliated.affiliate_member_on_or_before,
     )
 
 
