@@ -239,9 +239,9 @@ def test_a_board_from_stored_papers_counts_like_the_ballot_set() -> None:
 
     rankings = [[0, 1, 2]] * 12 + [[1, 0]] * 11 + [[2]] * 9 + [[2, 1]] * 3
     sections = ["members"] * 23 + ["supporters"] * 9 + ["overseas"] * 3
-    ids = random_ids(len(rankings))
-    papers = [
-        CastPaper(bytes(ids[k]), sections[k], rankings[k], new_tracker())
+    ids = random_ids(len(rankings)).view(np.uint8).reshape(len(rankings), -1)
+    papers = [  # whole ids: bytes(ids[k]) of an S16 array would drop trailing zero bytes
+        CastPaper(ids[k].tobytes(), sections[k], rankings[k], new_tracker())
         for k in range(len(rankings))
     ]
     board, mapping = board_from_papers(["Ann", "Bo", "Cy"], papers)
@@ -254,3 +254,19 @@ def test_a_board_from_stored_papers_counts_like_the_ballot_set() -> None:
     assert ours.elected == theirs.elected
     with pytest.raises(Exception, match="not a ranking"):
         board_from_papers(["Ann"], [CastPaper(bytes(16), "m", [0, 0], new_tracker())])
+
+
+def test_exported_ids_keep_their_trailing_zero_bytes(tmp_path: Path) -> None:
+    """An id ending in zero bytes (one in 256 does) is still written whole."""
+    import csv
+
+    from omov.ledger.board import CastPaper, board_from_papers
+    from omov.ledger.export import write_rctab_csv
+
+    ids = [bytes(15) + b"\x00", b"\x01" * 15 + b"\x00", b"\xff" * 16]
+    papers = [CastPaper(i, "members", [k % 2], new_tracker()) for k, i in enumerate(ids)]
+    board, _ = board_from_papers(["Ann", "Bo"], papers)
+    write_rctab_csv(board, tmp_path / "ballots.csv")
+    with (tmp_path / "ballots.csv").open(newline="") as stream:
+        written = [row["ballot_id"] for row in csv.DictReader(stream)]
+    assert sorted(written) == sorted(i.hex() for i in ids)

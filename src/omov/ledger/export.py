@@ -42,7 +42,9 @@ def write_rctab_csv(board: Board, path: Path) -> None:
         out = csv.writer(stream)
         out.writerow(["ballot_id", "section", *board.candidates])
         ids = board.ids.tobytes().hex()
-        width = 2 * len(board.ids[0]) if board.size else 0
+        # The dtype's width, not len(board.ids[0]): NumPy drops an id's trailing zero bytes
+        # when it hands one out as a bytes object.
+        width = 2 * board.ids.dtype.itemsize
         for k, (section, ranking) in enumerate(
             zip(board.section_ids.tolist(), board.rankings.tolist(), strict=True)
         ):
