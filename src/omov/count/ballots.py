@@ -230,3 +230,34 @@ class BallotSet:
             seats=seats,
             overvote_groups=tuple(overvote_groups),
         )
+
+    @classmethod
+    def from_codes(
+        cls,
+        candidates: Sequence[str],
+        codes: npt.NDArray[np.int16],
+        *,
+        weights: npt.NDArray[np.int64],
+        section_ids: npt.NDArray[np.integer] | None = None,
+        section_names: Sequence[str] = (),
+        withdrawn: frozenset[int] = frozenset(),
+        policy: BallotPolicy | None = None,
+        title: str = "",
+        seats: int | None = None,
+    ) -> BallotSet:
+        """Compress rows a reader has grouped itself: distinct, in order, as cell codes
+        (``compress.compress_codes``), so they are not grouped again."""
+        from omov.count.compress import compress_codes
+
+        return compress_codes(
+            cls,
+            tuple(candidates),
+            codes,
+            weights=weights,
+            section_ids=section_ids,
+            section_names=tuple(section_names),
+            withdrawn=withdrawn,
+            policy=policy or BallotPolicy(),
+            title=title,
+            seats=seats,
+        )

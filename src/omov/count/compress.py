@@ -14,6 +14,7 @@ Under the other rules group cells are plain overvotes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,9 +112,62 @@ def compress_grid(
     n_candidates = len(candidates)
     grid = _checked_grid(grid, n_candidates, overvote_groups)
     grid, groups = _group_codes(grid, n_candidates, overvote_groups, policy)
-    if policy.max_rankings is not None:
-        grid = grid[:, : policy.max_rankings]
-    n = len(grid)
+    sections, w = _checked_rows(len(grid), section_ids, section_names, weights)
+    keyed = np.column_stack([sections, grid]).astype(np.int16)
+    body = keyed[:, 1:]
+    body[body == BLANK] = n_candidates
+    body[body == OVERVOTE] = n_candidates + 1
+    rows = _Rows(keyed, w, grouped=False)
+    return _compressed(
+        cls, candidates, rows, section_names, withdrawn, policy, title, seats, groups
+    )
+
+
+def compress_codes(
+    cls: type[BallotSet],
+    candidates: tuple[str, ...],
+    codes: npt.NDArray[np.int16],
+    *,
+    weights: npt.NDArray[np.int64],
+    section_ids: npt.NDArray[np.integer] | None,
+    section_names: tuple[str, ...],
+    withdrawn: frozenset[int],
+    policy: BallotPolicy,
+    title: str,
+    seats: int | None = None,
+) -> BallotSet:
+    """Rows a reader has grouped itself: distinct, weighted, in the ballot set's order (by
+    section, then ranking) and written as cell codes: a candidate's id, ``n_candidates``
+    for a blank, ``n_candidates + 1`` for an overvote (so both sort after candidates)."""
+    n_candidates = len(candidates)
+    if codes.ndim != 2 or (
+        codes.size and not 0 <= int(codes.min()) <= int(codes.max()) <= n_candidates + 1
+    ):
+        raise BallotError("cell codes are candidate ids, then blank and overvote")
+    overvoted = codes == n_candidates + 1
+    _group_codes(np.where(overvoted, OVERVOTE, BLANK), n_candidates, (), policy)
+    sections, w = _checked_rows(len(codes), section_ids, section_names, weights)
+    keyed = np.column_stack([sections, codes]).astype(np.int16)
+    rows = _Rows(keyed, w, grouped=True)
+    return _compressed(cls, candidates, rows, section_names, withdrawn, policy, title, seats, ())
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Rows of (section, cell codes...) with their weights; ``grouped``: distinct and in
+    order already."""
+
+    keyed: npt.NDArray[np.int16]
+    weights: npt.NDArray[np.int64] | None
+    grouped: bool
+
+
+def _checked_rows(
+    n: int,
+    section_ids: npt.NDArray[np.integer] | None,
+    section_names: tuple[str, ...],
+    weights: npt.NDArray[np.integer] | None,
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64] | None]:
     sections = np.zeros(n, dtype=np.int16) if section_ids is None else section_ids.astype(np.int16)
     if len(sections) != n:
         raise BallotError(f"{len(sections)} section labels for {n} ballots")
@@ -122,61 +176,80 @@ def compress_grid(
     w = None if weights is None else np.asarray(weights, dtype=np.int64)
     if w is not None and (len(w) != n or (n and int(w.min()) < 0)):
         raise BallotError("ballot weights must be one non-negative integer per ballot")
+    return sections, w
 
-    raw, raw_weights = unique_rows(_sortable(sections, grid, n_candidates), w)
-    raw_sections, raw_grid = raw[:, 0], _unsortable(raw[:, 1:], n_candidates)
-    blank = (raw_grid == BLANK).all(axis=1)
-    blank_ballots = int(raw_weights[blank].sum())
-    raw_sections, raw_grid, raw_weights = (
-        raw_sections[~blank],
-        raw_grid[~blank],
-        raw_weights[~blank],
+
+def _compressed(
+    cls: type[BallotSet],
+    candidates: tuple[str, ...],
+    rows: _Rows,
+    section_names: tuple[str, ...],
+    withdrawn: frozenset[int],
+    policy: BallotPolicy,
+    title: str,
+    seats: int | None,
+    groups: tuple[frozenset[int], ...],
+) -> BallotSet:
+    """Rows grouped (unless they are already), then read under ``policy``."""
+    keyed, weights = rows.keyed, rows.weights
+    cut = policy.max_rankings is not None and policy.max_rankings < keyed.shape[1] - 1
+    if cut:
+        keyed = keyed[:, : 1 + (policy.max_rankings or 0)]  # cut rows may coincide
+    if cut or not rows.grouped or weights is None:
+        keyed, weights = unique_rows(keyed, weights)
+    return _cleaned(
+        cls, candidates, keyed, weights, section_names, withdrawn, policy, title, seats, groups
     )
 
-    clean, irregular = _clean_papers(raw_grid, n_candidates, policy, grouped=bool(groups))
+
+def _cleaned(
+    cls: type[BallotSet],
+    candidates: tuple[str, ...],
+    raw: npt.NDArray[np.int16],
+    raw_weights: npt.NDArray[np.int64],
+    section_names: tuple[str, ...],
+    withdrawn: frozenset[int],
+    policy: BallotPolicy,
+    title: str,
+    seats: int | None,
+    groups: tuple[frozenset[int], ...],
+) -> BallotSet:
+    """Distinct raw rows (section, cell codes...) read under ``policy`` into a ballot set."""
+    n_candidates = len(candidates)
+    raw_sections, raw_codes = raw[:, 0], raw[:, 1:]
+    blank = (raw_codes == n_candidates).all(axis=1)
+    blank_ballots = int(raw_weights[blank].sum())
+    if blank.any():
+        raw_sections, raw_codes, raw_weights = (
+            raw_sections[~blank],
+            raw_codes[~blank],
+            raw_weights[~blank],
+        )
+    clean, irregular = _clean_codes(raw_codes, n_candidates, policy)
     if groups:
         # The sticky overvote: where a ballot goes that meets several continuing candidates.
         clean = np.column_stack([clean, np.full(len(clean), n_candidates + Inactive.OVERVOTE)])
-    rows = np.column_stack([raw_sections, clean]).astype(np.int16)
-    row_weights = raw_weights
+    row_sections, row_weights = raw_sections, raw_weights
     if irregular:
         # Only a paper read under the policy (gaps, overvotes, repeats) can turn out
         # the same as another; distinct regular papers stay distinct and sorted.
-        rows, row_weights = unique_rows(rows, raw_weights)
-    keep = row_weights > 0
+        rows, row_weights = unique_rows(np.column_stack([row_sections, clean]), raw_weights)
+        row_sections, clean = rows[:, 0], rows[:, 1:]
+    if not (row_weights > 0).all():
+        keep = row_weights > 0
+        row_sections, clean, row_weights = row_sections[keep], clean[keep], row_weights[keep]
     return cls(
         candidates=candidates,
-        rankings=np.ascontiguousarray(rows[keep, 1:]),
-        weights=row_weights[keep],
+        rankings=np.ascontiguousarray(clean),
+        weights=row_weights,
         section_names=section_names,
-        section_ids=rows[keep, 0].copy(),
+        section_ids=row_sections.copy(),
         withdrawn=withdrawn,
         blank_ballots=blank_ballots,
         title=title,
         seats=seats,
         overvote_groups=groups,
     )
-
-
-def _sortable(
-    sections: npt.NDArray[np.int16], grid: npt.NDArray[np.int16], n_candidates: int
-) -> npt.NDArray[np.int16]:
-    """Raw rows keyed so that blanks and overvotes sort after every candidate, as the
-    stop codes that replace them do in a clean ranking. Distinct regular papers then come
-    out in the order of their clean rankings, so a ballot set's row order is canonical
-    (the same ballots give the same arrays) without a second sort."""
-    keys = np.column_stack([sections, grid]).astype(np.int16)
-    body = keys[:, 1:]
-    body[body == BLANK] = n_candidates
-    body[body == OVERVOTE] = n_candidates + 1
-    return keys
-
-
-def _unsortable(body: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
-    grid = body.copy()
-    grid[body == n_candidates] = BLANK
-    grid[body == n_candidates + 1] = OVERVOTE
-    return grid
 
 
 def _checked_grid(
@@ -225,69 +298,83 @@ def read_papers(
     grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
 ) -> npt.NDArray[np.int16]:
     """Clean rankings, one per row of ``grid``: candidate ids, then stop codes."""
-    return _clean_papers(grid, n_candidates, policy)[0]
+    codes = grid.astype(np.int16)  # a copy
+    codes[grid == BLANK] = n_candidates
+    codes[grid == OVERVOTE] = n_candidates + 1
+    return _clean_codes(codes, n_candidates, policy)[0]
 
 
-def _clean_papers(
-    grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy, *, grouped: bool = False
+def _clean_codes(
+    codes: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
 ) -> tuple[npt.NDArray[np.int16], bool]:
-    """Clean rankings, and whether any paper needed reading under the policy. ``grouped``:
-    the grid holds group codes, whose (rare) papers are read one by one."""
-    n, width = grid.shape
+    """Clean rankings of rows of cell codes, and whether any paper needed reading under
+    the policy. A regular paper's codes are its clean ranking already (a blank's code is
+    the exhausted stop); the rest (gaps, overvotes, group codes, repeats) are read one by
+    one."""
+    n, width = codes.shape
     end = n_candidates + Inactive.EXHAUSTED
-    clean = np.full((n, width + 1), end, dtype=np.int16)
     if n == 0:
-        return clean, False
-    if grouped:  # a group code is irregular as an overvote is, and never a repeat
-        irregular = _irregular(np.where(grid >= n_candidates, OVERVOTE, grid), n_candidates)
-    else:
-        irregular = _irregular(grid, n_candidates)
-    clean[:, :width] = np.where(grid >= 0, grid, end)
+        return np.full((0, 1), end, dtype=np.int16), False
+    irregular, longest = _irregular(codes, n_candidates)
     rows = np.flatnonzero(irregular)
-    for row in rows:
-        ranking = _read_paper(grid[row], n_candidates, policy)
+    readings = [_read_paper(_paper(codes[row], n_candidates), n_candidates, policy) for row in rows]
+    # Columns up to and including the first stop of the longest ranking.
+    used = 1 + max([longest, *(len(reading) - 1 for reading in readings)])
+    if used <= width:
+        clean = np.array(codes[:, :used], order="C")
+    else:
+        clean = np.full((n, used), end, dtype=np.int16)
+        clean[:, :width] = codes
+    for row, reading in zip(rows, readings, strict=True):
         clean[row] = end
-        clean[row, : len(ranking)] = ranking
-    return clean[:, : _used_width(clean, end, grouped)], len(rows) > 0
+        clean[row, : len(reading)] = reading
+    return clean, len(rows) > 0
 
 
-def _irregular(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.bool_]:
-    """Rows that need reading under the policy: a mark after a blank, an overvote, or a
-    candidate marked twice. One pass over the columns (of a transposed copy, so each is
-    contiguous), with one bit per candidate to spot repeats (sorting each row instead
-    when there are more candidates than bits in a word)."""
-    columns = np.ascontiguousarray(grid.T)
-    irregular = np.zeros(len(grid), dtype=np.bool_)
-    after_blank = np.zeros(len(grid), dtype=np.bool_)
-    for cells in columns:
-        irregular |= after_blank & (cells != BLANK)
-        irregular |= cells == OVERVOTE
-        after_blank |= cells == BLANK
-    if n_candidates > 64:
-        marked = grid >= 0
-        width = grid.shape[1]
-        ordered = np.sort(np.where(marked, grid, -1 - np.arange(width, dtype=np.int16)), axis=1)
-        repeated: npt.NDArray[np.bool_] = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
-        return irregular | repeated
-    # bit[cell - OVERVOTE]: no bit for an overvote or a blank, one bit per candidate.
-    bit = np.zeros(n_candidates - OVERVOTE, dtype=np.uint64)
-    bit[-OVERVOTE:] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
-    seen = np.zeros(len(grid), dtype=np.uint64)
-    offset = np.int16(-OVERVOTE)
-    for cells in columns:
-        marks: npt.NDArray[np.uint64] = bit[cells + offset]
-        irregular |= (seen & marks) != 0
-        seen |= marks
-    return irregular
+def _paper(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
+    """One row of cell codes as the paper's marks (group codes stay as they are)."""
+    paper = codes.copy()
+    paper[codes == n_candidates] = BLANK
+    paper[codes == n_candidates + 1] = OVERVOTE
+    return paper
 
 
-def _used_width(clean: npt.NDArray[np.int16], end: int, grouped: bool) -> int:
-    """Columns up to and including the first stop of the longest ranking."""
-    is_candidate = clean < end
-    if grouped:
-        is_candidate |= clean >= end + N_STOPS
-    longest = int(is_candidate.sum(axis=1).max()) if len(clean) else 0
-    return longest + 1
+BLOCK = 2**13
+"""Rows checked at a time: a block's temporaries stay in cache."""
+
+
+def _irregular(
+    codes: npt.NDArray[np.int16], n_candidates: int
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """Rows that need reading under the policy (a mark after a blank, an overvote or group,
+    or a candidate marked twice), and the most marks on any other row.
+
+    Repeats: a row's marks as bits (one per candidate) are all distinct when OR-ing them
+    sets as many bits as there are marks (sorting each row instead when there are more
+    candidates than bits in a word)."""
+    irregular = np.empty(len(codes), dtype=np.bool_)
+    longest = 0
+    bit = np.zeros(max(int(codes.max()) + 1, n_candidates), dtype=np.uint64)  # none: blank
+    if n_candidates <= 64:
+        bit[:n_candidates] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
+    for start in range(0, len(codes), BLOCK):
+        block = codes[start : start + BLOCK]
+        marked = block < n_candidates
+        marks = marked.sum(axis=1)
+        odd = (block > n_candidates).any(axis=1)
+        odd |= (marked[:, 1:] & ~marked[:, :-1]).any(axis=1)
+        if n_candidates <= 64:
+            seen = np.bitwise_or.reduce(bit[block], axis=1)
+            odd |= np.bitwise_count(seen) < marks
+        else:
+            width = block.shape[1]
+            spread = np.where(marked, block, -1 - np.arange(width, dtype=np.int16))
+            ordered = np.sort(spread, axis=1)
+            odd |= (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        irregular[start : start + BLOCK] = odd
+        if not odd.all():
+            longest = max(longest, int(marks[~odd].max()))
+    return irregular, longest
 
 
 def _read_paper(paper: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy) -> list[int]:

@@ -16,6 +16,8 @@ continuing set only shrinks, so that member is the one until it leaves.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -185,3 +187,79 @@ def _exact_bincount(
     out = np.zeros(length, dtype=np.int64)
     np.add.at(out, keys, weights)
     return out
+
+
+@dataclass
+class Preferences:
+    """Each row's current preference kept up to date as candidates leave the count, with
+    the tallies that follow from it (whole ballots: the methods that move whole ballots).
+
+    Only rows whose preference leaves are touched, so a round costs one pass to find them
+    plus work in proportion to the ballots that move, not to every unique ranking.
+    """
+
+    ballots: BallotSet
+    pointers: Pointers
+    current: npt.NDArray[np.int16]
+    """Each row's current candidate (an overvote group read as its one continuing member)
+    or stop code."""
+    counts: npt.NDArray[np.int64]
+    """Ballots per candidate id and stop code, as ``tally``."""
+    section_counts: npt.NDArray[np.int64]
+    """The same per section, as ``section_tally``."""
+
+    @classmethod
+    def start(cls, ballots: BallotSet, mask: Mask) -> Preferences:
+        pointers = np.zeros(ballots.n_unique, dtype=np.intp)
+        advance(ballots, pointers, mask)
+        current = current_preferences(ballots, pointers, mask)
+        return cls(
+            ballots,
+            pointers,
+            current,
+            _exact_bincount(current, ballots.weights, ballots.n_candidates + N_STOPS),
+            _section_bincount(ballots, np.arange(len(current)), current),
+        )
+
+    def move_on(self, leaving: list[int], mask: Mask) -> npt.NDArray[np.int64]:
+        """Move the ballots of the ``leaving`` candidates to their next preference under
+        ``mask`` (which no longer holds them); returns ballots moved, leaving candidate by
+        destination (candidate ids and stop codes)."""
+        ballots = self.ballots
+        width = ballots.n_candidates + N_STOPS
+        rows = np.flatnonzero(np.isin(self.current, leaving))
+        before = self.current[rows]
+        advance(ballots, self.pointers, mask, rows)
+        after = _preferences_of(ballots, self.pointers, rows, mask)
+        self.current[rows] = after
+        weights = ballots.weights[rows]
+        flat = before.astype(np.intp) * width + after
+        moved = _exact_bincount(flat, weights, ballots.n_candidates * width)
+        moved = moved.reshape(ballots.n_candidates, width)
+        self.counts[: ballots.n_candidates] -= moved.sum(axis=1)
+        self.counts += moved.sum(axis=0)
+        self.section_counts -= _section_bincount(ballots, rows, before)
+        self.section_counts += _section_bincount(ballots, rows, after)
+        return moved
+
+
+def _preferences_of(
+    ballots: BallotSet, pointers: Pointers, rows: npt.NDArray[np.intp], mask: Mask
+) -> npt.NDArray[np.int16]:
+    """``current_preferences`` for ``rows`` only."""
+    rankings = ballots.rankings
+    current: npt.NDArray[np.int16] = rankings.reshape(-1).take(
+        rows * rankings.shape[1] + pointers[rows]
+    )
+    if ballots.overvote_groups:
+        return _resolved(ballots, current, mask)
+    return current
+
+
+def _section_bincount(
+    ballots: BallotSet, rows: npt.NDArray[np.intp], preferences: npt.NDArray[np.int16]
+) -> npt.NDArray[np.int64]:
+    width = ballots.n_candidates + N_STOPS
+    keys = ballots.section_ids[rows].astype(np.intp) * width + preferences
+    flat = _exact_bincount(keys, ballots.weights[rows], ballots.n_sections * width)
+    return flat.reshape(ballots.n_sections, width)

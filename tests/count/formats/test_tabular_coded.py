@@ -58,11 +58,13 @@ papers = st.lists(
 )
 
 
-def expected(rows: list[tuple[list[int], int, int, int]], *, sections: bool) -> BallotSet:
+def expected(
+    rows: list[tuple[list[int], int, int, int]], *, sections: bool, weighted: bool = True
+) -> BallotSet:
     return BallotSet.from_grid(
         CANDS,
         np.array([r[0] for r in rows]),
-        weights=np.array([r[1] for r in rows]),
+        weights=np.array([r[1] if weighted else 1 for r in rows]),
         section_ids=np.array([r[2] for r in rows]) if sections else None,
         section_names=tuple(SECTIONS) if sections else (),
         withdrawn=frozenset({4}),
@@ -80,11 +82,14 @@ def metadata(*, sections: bool) -> str:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(papers, st.booleans())
+@given(papers, st.booleans(), st.booleans(), st.integers(min_value=1, max_value=3))
 def test_parquet_with_a_candidate_list_reads_as_its_grid(
-    tmp_path_factory, monkeypatch, rows, sections
+    tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells
 ):
-    monkeypatch.setattr(coded, "GROUP_EVERY", 10)  # rows grouped a few row groups at a time
+    monkeypatch.setattr(coded, "REDUCE_EVERY", 10)  # rows reduced a few row groups at a time
+    # Keys of 1 or 2 cells leave long rows, grouped on their own and merged in order.
+    label_bits = coded.LABEL_BITS if sections else 0
+    monkeypatch.setattr(coded, "KEY_BITS", label_bits + 3 * key_cells)
     columns = {
         f"rank{k + 1}": pa.array(
             [cell(r[0][k], r[3]) for r in rows], pa.string()
@@ -93,19 +98,24 @@ def test_parquet_with_a_candidate_list_reads_as_its_grid(
     }
     if sections:
         columns["section"] = pa.array([SECTIONS[r[2]] for r in rows]).dictionary_encode()
-    columns["weight"] = pa.array([r[1] for r in rows], type=pa.int32())
+    if weighted:
+        columns["weight"] = pa.array([r[1] for r in rows], type=pa.int32())
     table = pa.table(columns).replace_schema_metadata({"omov": metadata(sections=sections)})
     path = tmp_path_factory.mktemp("coded") / "ballots.parquet"
     pq.write_table(table, path, row_group_size=7)
     policy = BallotPolicy(max_skipped_ranks=0)
-    identical(read_ballots(path, policy=policy), expected(rows, sections=sections))
+    wanted = expected(rows, sections=sections, weighted=weighted)
+    identical(read_ballots(path, policy=policy), wanted)
 
 
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(papers)
-def test_csv_with_a_candidate_list_reads_as_its_grid_in_any_chunks(tmp_path, monkeypatch, rows):
+@given(papers, st.integers(min_value=1, max_value=3))
+def test_csv_with_a_candidate_list_reads_as_its_grid_in_any_chunks(
+    tmp_path, monkeypatch, rows, key_cells
+):
+    monkeypatch.setattr(coded, "KEY_BITS", 3 * key_cells)
     lines = [
         f"# candidates: {json.dumps(CANDS)}",
         '# withdrawn: ["Eve"]',
@@ -193,3 +203,23 @@ def test_parquet_sections_without_a_list_are_sorted_by_name(tmp_path):
     assert ballots.blank_ballots == 1
     firsts = zip(ballots.section_ids.tolist(), ballots.rankings[:, 0].tolist(), strict=True)
     assert sorted(firsts) == [(0, 1), (2, 0), (2, 2)]  # Bob in alpha; Alice, Carol in zeta
+
+
+@pytest.mark.parametrize("dictionary", [CANDS, CANDS[::-1], ["", *CANDS]])
+def test_parquet_codes_read_through_any_dictionary_order(tmp_path, dictionary):
+    """A dictionary in the candidates' order is read as codes directly; any other order,
+    or one holding the empty name, through its mapping: the same ballots either way."""
+    grid = np.array([[0, 1, BLANK], [3, BLANK, BLANK], [2, 0, 1], [0, 1, BLANK], [4, 3, 2]])
+    names = pa.array(dictionary)
+    position = {name: i for i, name in enumerate(dictionary)}
+    columns = {}
+    for k in range(3):
+        cells = [CANDS[c] if c >= 0 else "" for c in grid[:, k]]
+        indices = [position[c] if c or "" in position else None for c in cells]
+        columns[f"rank{k + 1}"] = pa.DictionaryArray.from_arrays(
+            pa.array(indices, pa.int32()), names
+        )
+    table = pa.table(columns).replace_schema_metadata({"omov": json.dumps({"candidates": CANDS})})
+    path = tmp_path / "ballots.parquet"
+    pq.write_table(table, path)
+    identical(read_ballots(path), BallotSet.from_grid(CANDS, grid))

@@ -2,11 +2,18 @@
 
 When a file's candidates are known (its metadata lists them) a rank cell can be turned
 into a code while it is parsed: a Parquet column's dictionary is mapped once and its
-indices taken, a CSV column is parsed as an enum of the candidate names. A ballot is then
-a row of one-byte codes (two bytes past 253 candidates), padded to whole 64-bit words, so
-a row is one or a few machine words, cheap for Polars to hash and group (on all cores).
-Only the distinct rows are turned back into a rank grid, in the order the ballot set
-keeps, so compressing them need not sort them again.
+indices taken, a CSV column is parsed as an enum of the candidate names. Codes are a
+candidate's id, ``blank`` (``n_candidates``) or ``overvote`` (``n_candidates + 1``), so a
+row of codes compares as the ballot set orders its rows: by candidate, then blank, then
+overvote.
+
+Each row is packed into one 64-bit *key*: the section label (if any) in the top bits, then
+as many cells as fit, first rank most significant, so sorting keys sorts rows. Distinct
+rows are then one ``np.unique`` (a vectorised sort) over the keys, cheap at any size and
+already in the order the ballot set keeps, so compressing them need not sort them again.
+A *long* row, one with a mark past the cells a key holds (a ballot ranking nearly every
+candidate), keeps all its codes and is grouped on its own; the two kinds are merged in
+order at the end.
 
 Anything irregular (a name outside the list, a name with spaces around it, a bad weight,
 a ballot with no section, ...) is not handled here: ``Irregular`` is raised and the
@@ -26,11 +33,19 @@ import polars as pl
 
 from omov.count.ballots import BLANK, OVERVOTE
 
-WORD = "word"
+KEY = "key"
 COUNT = "count"
-LABEL = "label"
-GROUP_EVERY = 2**22
-"""Rows held ungrouped at most (about 100 MB): memory stays bounded however long the file."""
+BLOCK = 2**16
+"""Rows packed at a time: a block's key stays in cache while every column is folded in."""
+REDUCE_EVERY = 2**24
+"""Keys held unreduced at most (128 MB): memory stays bounded however long the file."""
+KEY_BITS = 63
+"""Bits of a key in use: keys stay non-negative ``int64``."""
+LABEL_BITS = 8
+"""Top bits of a key holding the section label: up to 255 labels take the fast path."""
+
+Codes = npt.NDArray[np.integer[Any]]
+Keys = npt.NDArray[np.int64]
 
 
 class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
@@ -38,10 +53,26 @@ class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
 
 
 @dataclass
+class _Distinct:
+    """Distinct keys in order with their weights, or long rows (label, codes) with theirs."""
+
+    rows: npt.NDArray[Any]
+    weights: npt.NDArray[np.int64] | None = None
+    """``None``: every row one ballot (not reduced yet)."""
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A block of rows packed by ``CodedRows.packed``: keyed rows and long rows (if any)."""
+
+    keys: _Distinct
+    long: _Distinct | None
+
+
+@dataclass
 class CodedRows:
     """Rows of cell codes, reduced to distinct rows (with summed weights) as they come.
 
-    Codes: a candidate's id, ``blank`` for an empty cell, ``overvote`` for an overvote.
     Section labels are numbered in order of first sight; ``rankings`` renumbers them.
     """
 
@@ -49,12 +80,13 @@ class CodedRows:
     width: int
     sections: bool = False
     labels: dict[str, int] = field(default_factory=dict)
-    parts: list[pl.DataFrame] = field(default_factory=list)
-    pending: list[pl.DataFrame] = field(default_factory=list)
-    """Blocks not grouped yet: one grouping of many rows costs less than one per block."""
+    keys: list[_Distinct] = field(default_factory=list)
+    long: list[_Distinct] = field(default_factory=list)
+    held: int = 0
+    """Unreduced keys held (see ``REDUCE_EVERY``)."""
 
     def __bool__(self) -> bool:
-        return bool(self.parts or self.pending)
+        return bool(self.keys or self.long)
 
     @property
     def blank(self) -> int:
@@ -65,122 +97,270 @@ class CodedRows:
         return self.n_candidates + 1
 
     @property
-    def dtype(self) -> np.dtype[Any]:
-        """Little-endian whatever the machine: column ``j`` of a word is its bits from
-        ``j * bits``, so words packed in numpy and in Polars agree."""
-        return np.dtype("<u1" if self.overvote <= np.iinfo(np.uint8).max else "<u2")
+    def bits(self) -> int:
+        """Bits per cell: every code up to ``overvote``."""
+        return self.overvote.bit_length()
 
     @property
-    def per_word(self) -> int:
-        return 8 // self.dtype.itemsize
+    def cells(self) -> int:
+        """Cells a key holds: as many as fit beside the label."""
+        room = KEY_BITS - (LABEL_BITS if self.sections else 0)
+        return min(self.width, room // self.bits)
 
-    def empty_block(self, n_rows: int) -> npt.NDArray[Any]:
-        """A row-major block to fill column by column; padding columns stay blank."""
-        padded = -(-self.width // self.per_word) * self.per_word
-        return np.full((n_rows, padded), self.blank, dtype=self.dtype)
+    @property
+    def tail_cells(self) -> int:
+        """Cells each further word of a long row holds."""
+        return KEY_BITS // self.bits
 
+    @property
+    def tail_words(self) -> int:
+        return -(-(self.width - self.cells) // self.tail_cells)
+
+    # -- adding rows -------------------------------------------------------------------
     def add(
         self,
-        block: npt.NDArray[Any],
-        weights: npt.NDArray[np.int64] | None,
+        columns: Sequence[Codes],
+        weights: npt.NDArray[np.int64] | None = None,
         section_codes: npt.NDArray[np.int32] | None = None,
     ) -> None:
-        """Keep the distinct rows of ``block`` (from ``empty_block``) with their weights."""
-        words = block.view("<u8").astype(np.uint64, copy=False)
-        columns: dict[str, Any] = {f"{WORD}{k}": words[:, k] for k in range(words.shape[1])}
-        if section_codes is not None:
-            columns[LABEL] = section_codes
-        columns[COUNT] = np.ones(len(block), np.int64) if weights is None else weights
-        self.pending.append(pl.DataFrame(columns))
-        if sum(part.height for part in self.pending) >= GROUP_EVERY:
-            self.parts.append(_grouped(self.pending))
-            self.pending = []
+        """Keep the rows whose cell codes are ``columns`` (one array per rank)."""
+        self.keep(self.packed(columns, weights, section_codes))
+
+    def packed(
+        self,
+        columns: Sequence[Codes],
+        weights: npt.NDArray[np.int64] | None = None,
+        section_codes: npt.NDArray[np.int32] | None = None,
+    ) -> Packed:
+        """Rows packed into keys (and long rows into words), not kept yet. Changes nothing
+        here, so readers may pack blocks in several threads and ``keep`` them in order;
+        NumPy lets go of the GIL while it packs."""
+        if self.cells == 0 or len(columns) != self.width:
+            raise Irregular
+        n = len(columns[0])
+        keys = np.empty(n, dtype=np.int64)
+        long = np.zeros(n, dtype=np.bool_)
+        for start in range(0, n, BLOCK):
+            part = slice(start, min(n, start + BLOCK))
+            labels = None if section_codes is None else section_codes[part]
+            _pack(keys[part], [column[part] for column in columns[: self.cells]], self.bits, labels)
+            for column in columns[self.cells :]:
+                long[part] |= column[part] != self.blank
+        if not long.any():
+            return Packed(_Distinct(keys, weights), None)
+        picked = np.flatnonzero(long)
+        words = self._long_words(keys, columns, picked)
+        long_rows = _Distinct(words, None if weights is None else weights.take(picked))
+        keys, weights = keys[~long], None if weights is None else weights[~long]
+        return Packed(_Distinct(keys, weights), long_rows)
+
+    def keep(self, packed: Packed) -> None:
+        """Keep packed rows (from ``packed``)."""
+        self.keys.append(packed.keys)
+        if packed.long is not None:
+            self.long.append(packed.long)
+        self.held += len(packed.keys.rows)
+        if self.held >= REDUCE_EVERY:
+            self.keys = [_reduced_keys(self.keys)]
+            self.held = 0
+
+    def _long_words(
+        self, keys: Keys, columns: Sequence[Codes], picked: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.int64]:
+        """Long rows as words: the key, then the further cells packed alike."""
+        words = np.empty((len(picked), 1 + self.tail_words), dtype=np.int64)
+        words[:, 0] = keys.take(picked)
+        rest = columns[self.cells :]
+        for w in range(self.tail_words):
+            cells = [c.take(picked) for c in rest[w * self.tail_cells : (w + 1) * self.tail_cells]]
+            cells += [np.full(len(picked), self.blank)] * (self.tail_cells - len(cells))  # padding
+            word = np.empty(len(picked), dtype=np.int64)
+            _pack(word, cells, self.bits, None)
+            words[:, 1 + w] = word
+        return words
 
     def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
-        """Keep the distinct rows of a frame whose rank columns are enums of the candidates
-        (codes are their physical values): the words are packed and grouped in one Polars
-        query, without a copy of the cells in numpy."""
-        bits = 8 * self.dtype.itemsize
-        columns = [*ranks]
-        columns += [""] * (-len(columns) % self.per_word)  # padding: blank
-
-        def cell(name: str, j: int) -> pl.Expr:
-            code = pl.col(name).to_physical().fill_null(self.blank) if name else pl.lit(self.blank)
-            return code.cast(pl.UInt64) * (1 << (bits * j))
-
-        words = [
-            pl.sum_horizontal(
-                cell(name, j) for j, name in enumerate(columns[k : k + self.per_word])
-            )
-            .cast(pl.UInt64)
-            .alias(f"{WORD}{k // self.per_word}")
-            for k in range(0, len(columns), self.per_word)
-        ]
-        count = pl.col(weight).cast(pl.Int64) if weight else pl.lit(1, pl.Int64)
-        keys = [f"{WORD}{k}" for k in range(len(words))]
-        grouped = frame.lazy().select(*words, count.alias(COUNT)).group_by(keys)
-        self.parts.append(grouped.agg(pl.col(COUNT).sum()).collect())
+        """Keep the rows of a frame whose rank columns are enums of the candidates (codes
+        are their physical values, a null cell blank)."""
+        codes = frame.select(
+            pl.col(name).to_physical().fill_null(self.blank).cast(pl.Int16) for name in ranks
+        )
+        columns = [codes[name].to_numpy() for name in ranks]
+        weights = None if weight is None else frame[weight].cast(pl.Int64).to_numpy()
+        self.add(columns, weights)
 
     def section_codes(self, dictionary: Sequence[str | None]) -> npt.NDArray[np.int32]:
-        """Codes for a section column's dictionary; a missing label is irregular."""
+        """Codes for a section column's dictionary, one more as for ``cell_codes`` (a null
+        section is irregular, so it is never taken); a missing label is irregular."""
         codes = []
         for value in dictionary:
             label = (value or "").strip()
             if not label:
                 raise Irregular
             codes.append(self.labels.setdefault(label, len(self.labels)))
-        return np.array(codes, dtype=np.int32)
+        if len(self.labels) >= 2**LABEL_BITS:
+            raise Irregular
+        return np.array([*codes, 0], dtype=np.int32)
 
-    def rankings(
+    # -- the distinct rows ---------------------------------------------------------------
+    def distinct(
         self, allowed_sections: tuple[str, ...] | None
     ) -> tuple[
         npt.NDArray[np.int16], npt.NDArray[np.int64], npt.NDArray[np.int16] | None, tuple[str, ...]
     ]:
-        """The distinct rows as a rank grid, their weights, section ids and section names."""
-        table = _grouped(self.parts + self.pending)
-        self.parts, self.pending = [], []
-        keys = [c for c in table.columns if c != COUNT]
-        words = np.column_stack([table[c].to_numpy() for c in keys if c.startswith(WORD)])
-        words = np.ascontiguousarray(words, dtype=np.uint64)
+        """The distinct rows as cell codes (in the ballot set's order, as
+        ``BallotSet.from_codes`` takes them), their weights, section ids and names."""
         names: tuple[str, ...] = ()
-        section_ids = None
+        renumber = None
         if self.sections:
             names = allowed_sections or tuple(sorted(self.labels))
             if not set(self.labels) <= set(names):
                 raise Irregular
             position = {name: i for i, name in enumerate(names)}
-            renumber = np.array([position[label] for label in self.labels], dtype=np.int16)
-            section_ids = renumber[table[LABEL].to_numpy()]
-        order = self._canonical_order(words, section_ids)
-        codes = words[order].astype("<u8", copy=False).view(self.dtype)[:, : self.width]
-        grid = codes.astype(np.int16)
-        grid[codes == self.blank] = BLANK
-        grid[codes == self.overvote] = OVERVOTE
-        weights = table[COUNT].to_numpy().astype(np.int64, copy=False)[order]
-        return grid, weights, None if section_ids is None else section_ids[order], names
+            renumber = np.zeros(max(len(self.labels), 1), dtype=np.int64)
+            for label, code in self.labels.items():
+                renumber[code] = position[label]
+        distinct = self._relabelled(_reduced_keys(self.keys), renumber)
+        self.keys, self.held = [], 0
+        keys, weights = distinct.rows, distinct.weights
+        assert weights is not None
+        long_at = np.zeros(0, dtype=np.intp)
+        long = None
+        if self.long:
+            keys, weights, long_at, long = self._merged(keys, weights, renumber)
+        grid = np.full((len(keys), self.width), self.blank, dtype=np.int16)
+        labels = _unpacked(keys, grid[:, : self.cells], self.bits)
+        if long is not None:
+            tails = np.empty((len(long), self.tail_words * self.tail_cells), dtype=np.int16)
+            for w in range(self.tail_words):
+                part = slice(w * self.tail_cells, (w + 1) * self.tail_cells)
+                _unpacked(long[:, 1 + w], tails[:, part], self.bits)
+            grid[long_at, self.cells :] = tails[:, : self.width - self.cells]
+        return grid, weights, (labels.astype(np.int16) if self.sections else None), names
 
-    def _canonical_order(
-        self, words: npt.NDArray[np.uint64], section_ids: npt.NDArray[np.int16] | None
-    ) -> npt.NDArray[Any]:
-        """Rows by section, then ranking, blank and overvote after every candidate: the
-        order the ballot set keeps, so compressing finds them sorted (and skips its sort).
-        With one-byte codes, the words read big-endian compare as the rows do."""
-        if self.dtype.itemsize != 1:
-            return np.arange(len(words))
-        keys: dict[str, Any] = {} if section_ids is None else {LABEL: section_ids}
-        ordered = words.byteswap()
-        keys |= {f"{WORD}{k}": ordered[:, k] for k in range(ordered.shape[1])}
-        return pl.DataFrame(keys).select(pl.arg_sort_by(list(keys)))[:, 0].to_numpy()
+    def _relabelled(self, keys: _Distinct, renumber: npt.NDArray[np.int64] | None) -> _Distinct:
+        """Labels numbered in the sections' order; keys re-sorted if that moved any."""
+        if renumber is None or np.array_equal(renumber, np.arange(len(renumber))):
+            return keys
+        relabelled = self._relabel(keys.rows, renumber)
+        order = np.argsort(relabelled)
+        assert keys.weights is not None
+        return _Distinct(relabelled[order], keys.weights[order])
+
+    def _relabel(self, keys: Keys, renumber: npt.NDArray[np.int64]) -> Keys:
+        shift = self.cells * self.bits
+        relabelled: Keys = (renumber[keys >> shift] << shift) | (keys & ((1 << shift) - 1))
+        return relabelled
+
+    def _merged(
+        self, keys: Keys, weights: npt.NDArray[np.int64], renumber: npt.NDArray[np.int64] | None
+    ) -> tuple[Keys, npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.int64]]:
+        """Long rows put in their places among the keyed rows: all keys with weights, where
+        the long rows went, and their words.
+
+        A long row and a keyed row with the same key differ past the key's cells, where the
+        keyed row is blank: the long row comes first if its first mark there is a
+        candidate (a candidate sorts before blank), after if it is an overvote."""
+        words = np.concatenate([part.rows for part in self.long])
+        if renumber is not None:
+            words[:, 0] = self._relabel(words[:, 0], renumber)
+        words, long_weights = _grouped_words(words, _concatenated_weights(self.long))
+        self.long = []
+        blank_word = np.empty(1, dtype=np.int64)
+        _pack(blank_word, [np.full(1, self.blank)] * self.tail_cells, self.bits, None)
+        tails = words[:, 1:]
+        differs = tails != blank_word[0]
+        first = tails[np.arange(len(tails)), np.argmax(differs, axis=1)]
+        before = np.searchsorted(keys, words[:, 0], side="left")
+        after = np.searchsorted(keys, words[:, 0], side="right")
+        places = np.where(first < blank_word[0], before, after)
+        long_at = places + np.arange(len(places))
+        return (
+            np.insert(keys, places, words[:, 0]),
+            np.insert(weights, places, long_weights),
+            long_at,
+            words,
+        )
 
 
-def _grouped(parts: list[pl.DataFrame]) -> pl.DataFrame:
-    keys = [c for c in parts[0].columns if c != COUNT]
-    return pl.concat(parts).group_by(keys).agg(pl.col(COUNT).sum())
+def _pack(out: Keys, columns: Sequence[Codes], bits: int, labels: Codes | None) -> None:
+    """Fold ``labels`` and the cells of ``columns`` into ``out``, first most significant."""
+    if labels is None:
+        out.fill(0)
+    else:
+        out[:] = labels
+    for column in columns:
+        np.left_shift(out, bits, out=out)
+        np.bitwise_or(out, column, out=out, casting="unsafe")
+
+
+def _unpacked(keys: Keys, cells: npt.NDArray[np.int16], bits: int) -> Keys:
+    """Write the cells of ``keys`` into ``cells`` (one column each); returns what is left
+    above them (the labels)."""
+    keys = keys.copy()
+    mask = (1 << bits) - 1
+    for k in reversed(range(cells.shape[1])):
+        cells[:, k] = keys & mask
+        keys >>= bits
+    return keys
+
+
+def _grouped_words(
+    words: npt.NDArray[np.int64], weights: npt.NDArray[np.int64] | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct rows of words in order, with summed weights."""
+    order = np.lexsort(words.T[::-1])
+    words = words[order]
+    starts = np.ones(len(words), dtype=np.bool_)
+    starts[1:] = (words[1:] != words[:-1]).any(axis=1)
+    at = np.flatnonzero(starts)
+    if weights is None:
+        summed = np.diff(np.append(at, len(words)))
+    else:
+        summed = np.add.reduceat(weights[order], at)
+    return words[at], summed.astype(np.int64)
+
+
+def _concatenated_weights(parts: list[_Distinct]) -> npt.NDArray[np.int64] | None:
+    if all(part.weights is None for part in parts):
+        return None
+    return np.concatenate(
+        [
+            np.ones(len(part.rows), np.int64) if part.weights is None else part.weights
+            for part in parts
+        ]
+    )
+
+
+def _reduced_keys(parts: list[_Distinct]) -> _Distinct:
+    """Distinct keys in order with summed weights: a sort when every row is one ballot,
+    otherwise a (multi-threaded) Polars grouping."""
+    keys = np.concatenate([np.zeros(0, dtype=np.int64), *(part.rows for part in parts)])
+    if len(keys) == 0:
+        return _Distinct(keys, np.zeros(0, dtype=np.int64))
+    weights = _concatenated_weights(parts)
+    if weights is None:
+        keys.sort()  # a copy of our own already: sorted in place
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        counts = np.diff(np.append(starts, len(keys)))
+        return _Distinct(keys[starts], counts.astype(np.int64))
+    grouped = (
+        pl.DataFrame({KEY: keys, COUNT: weights}).group_by(KEY).agg(pl.col(COUNT).sum()).sort(KEY)
+    )
+    return _Distinct(grouped[KEY].to_numpy(), grouped[COUNT].to_numpy().astype(np.int64))
+
+
+def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
+    """Cell codes as a rank grid: blank and overvote codes (past the candidates) to theirs."""
+    grid = codes.copy()
+    grid[codes == n_candidates] = BLANK
+    grid[codes == n_candidates + 1] = OVERVOTE
+    return grid
 
 
 def cell_codes(
     dictionary: Sequence[str | None], candidates: Sequence[str], rows: CodedRows
-) -> npt.NDArray[Any]:
+) -> npt.NDArray[np.int16]:
     """Codes for a rank column's dictionary, one more (blank) for null cells.
 
     The same reading as the general path: trimmed, empty is blank, ``=`` joins the names
@@ -200,4 +380,4 @@ def cell_codes(
             codes.append(ids[cell])
         else:
             raise Irregular
-    return np.array([*codes, rows.blank], dtype=rows.dtype)
+    return np.array([*codes, rows.blank], dtype=np.int16)

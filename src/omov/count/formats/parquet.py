@@ -5,8 +5,11 @@ integer type; any other type is refused, naming the column. Metadata (candidates
 seats, withdrawn, sections) is one JSON object under the key ``omov`` of the file's
 key-value metadata. Messages name the data row (from 1) where a row is at fault.
 
-Row groups are read (columns in parallel) with the string columns as dictionaries, so no
-string is materialised per cell; progress is reported per row group. With a candidate
+Row groups are read (columns in parallel, the next while this one is packed) with the
+string columns as dictionaries, so no string is materialised per cell; progress is reported
+per row group. Files read fastest when each rank column's dictionary is the candidate
+list, then the empty name and ``=`` (so indices are codes as they stand) and a blank is the
+empty name rather than a null: ``write_parquet`` writes them so (``rank_column``). With a candidate
 list, each column's small dictionary is mapped to codes once and its indices taken (the
 fast path in ``coded``); a file that path does not take is read again by the general one.
 """
@@ -16,7 +19,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +36,7 @@ import pyarrow.parquet as pq
 from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
-from omov.count.formats.coded import CodedRows, Irregular, cell_codes
+from omov.count.formats.coded import CodedRows, Irregular, Packed, cell_codes
 from omov.count.formats.plain_csv import write_atomically
 from omov.count.formats.tabular import (
     METADATA_KEY,
@@ -44,6 +50,9 @@ from omov.count.formats.tabular import (
     layout_of,
     metadata_from,
 )
+
+THREADS = min(4, os.cpu_count() or 1)
+"""Row groups decoded and packed at once."""
 
 
 @register_reader("parquet", ".parquet", ".pq")
@@ -83,32 +92,46 @@ def _read_coded(
     policy: BallotPolicy,
     progress: Progress | None,
 ) -> BallotSet:
-    """The fast path (see ``coded``): raises ``Irregular`` for anything it does not take."""
+    """The fast path (see ``coded``): raises ``Irregular`` for anything it does not take.
+
+    Row groups are decoded and packed two at a time, each in its own thread with its own
+    reader (Arrow and NumPy let go of the GIL), and kept in order."""
     candidates = metadata.candidates
     assert candidates is not None
     rows = CodedRows(len(candidates), len(layout.ranks), sections=layout.section)
-    size, total_rows, done = path.stat().st_size, source.metadata.num_rows, 0
-    for group in range(source.metadata.num_row_groups):
+    readers = threading.local()
+
+    def packed(group: int) -> tuple[int, Packed]:
+        if not hasattr(readers, "file"):
+            readers.file = _open(path, dictionaries=layout.categorical)
         try:
-            batch = source.read_row_group(group, use_threads=True)
+            batch = readers.file.read_row_group(group, use_threads=False)
         except (OSError, pa.ArrowException):
             raise Irregular from None
-        block = rows.empty_block(batch.num_rows)
-        for k, name in enumerate(layout.ranks):
-            _take_codes(batch.column(name), block[:, k], lambda d: cell_codes(d, candidates, rows))
+        columns = [
+            _codes(batch.column(name), lambda d: cell_codes(d, candidates, rows), rows.blank)
+            for name in layout.ranks
+        ]
         sections = None
         if layout.section:
-            sections = np.empty(batch.num_rows, dtype=np.int32)
-            _take_codes(batch.column(SECTION), sections, rows.section_codes, missing=True)
-        rows.add(block, _weights(batch) if layout.weight else None, sections)
-        done += batch.num_rows
-        if progress is not None:
-            progress(size * done // total_rows, size)
-    grid, weights, section_ids, section_names = rows.rankings(metadata.sections)
+            with labelling:  # first sight numbers a label: one thread at a time
+                sections = _codes(batch.column(SECTION), rows.section_codes, None)
+        weights = _weights(batch) if layout.weight else None
+        return batch.num_rows, rows.packed(columns, weights, sections)
+
+    labelling = threading.Lock()
+    size, total_rows, done = path.stat().st_size, source.metadata.num_rows, 0
+    with ThreadPoolExecutor(THREADS) as pool:
+        for n_rows, block in pool.map(packed, range(source.metadata.num_row_groups)):
+            rows.keep(block)
+            done += n_rows
+            if progress is not None:
+                progress(size * done // total_rows, size)
+    codes, weights, section_ids, section_names = rows.distinct(metadata.sections)
     ids = {name: i for i, name in enumerate(candidates)}
-    return BallotSet.from_grid(
+    return BallotSet.from_codes(
         candidates,
-        grid,
+        codes,
         weights=weights,
         section_ids=section_ids,
         section_names=section_names,
@@ -119,29 +142,32 @@ def _read_coded(
     )
 
 
-def _take_codes(
-    column: Any,
-    out: npt.NDArray[Any],
-    codes_of: Callable[[list[str | None]], npt.NDArray[Any]],
-    *,
-    missing: bool = False,
-) -> None:
-    """Fill ``out`` with the codes of a dictionary column: the small dictionary is mapped
-    once per chunk, then its indices are taken (a null cell takes the code after the
-    dictionary's, or is irregular when ``missing``)."""
-    start = 0
+def _codes(
+    column: Any, codes_of: Callable[[list[str | None]], npt.NDArray[Any]], null: int | None
+) -> npt.NDArray[Any]:
+    """The codes of a dictionary column: its small dictionary is mapped once per chunk,
+    then its indices taken. A null cell's code is ``null`` (``None``: a null is irregular).
+
+    Where the dictionary maps onto codes as they stand (a file written with the candidate
+    list as its dictionary, as ours are), the indices are the codes, and nothing is taken."""
+    parts = []
     for chunk in column.chunks:
         if not pa.types.is_dictionary(chunk.type):
             raise Irregular
-        dictionary = chunk.dictionary.to_pylist()
-        if missing and chunk.null_count:
+        if chunk.null_count and null is None:
             raise Irregular
-        cells = out[start : start + len(chunk)]
-        codes = codes_of(dictionary)
-        np.take(codes, _buffer(chunk.indices), out=cells, mode="clip")
-        if chunk.null_count:
-            np.copyto(cells, codes[-1], where=~_valid(chunk))
-        start += len(chunk)
+        null_code = 0 if null is None else null
+        codes = codes_of(chunk.dictionary.to_pylist())  # one more: the code of a null
+        indices = _buffer(chunk.indices)
+        if not np.array_equal(codes[:-1], np.arange(len(codes) - 1)):
+            indices = np.take(codes, indices, mode="clip")  # a new array, ours to change
+            if chunk.null_count:
+                np.copyto(indices, null_code, where=~_valid(chunk))
+        elif chunk.null_count:
+            # Codes as they stand: a null's index (whatever lies under it) becomes ``null``.
+            indices = np.where(_valid(chunk), indices, null_code)
+        parts.append(indices)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _buffer(array: Any) -> npt.NDArray[Any]:
@@ -226,10 +252,28 @@ def _metadata(path: Path, raw: dict[bytes, bytes] | None) -> Metadata:
 
 @register_writer("parquet")
 def write_parquet(ballots: BallotSet, path: Path) -> None:
-    """One row per distinct ranking with its weight, metadata in the footer; all or nothing."""
+    """One row per distinct ranking with its weight, metadata in the footer; all or nothing.
+
+    Rank columns are written in the layout that reads fastest (see ``rank_column``)."""
     table = ballot_frame(ballots).to_arrow()
+    columns = {
+        name: rank_column(table.column(name), ballots.candidates)
+        if name.startswith("rank")
+        else table.column(name)
+        for name in table.column_names
+    }
     record = json.dumps(Metadata.of(ballots).as_record(), ensure_ascii=False)
-    table = table.replace_schema_metadata({METADATA_KEY: record})
+    table = pa.table(columns).replace_schema_metadata({METADATA_KEY: record})
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     write_atomically(path, buffer.getvalue())
+
+
+def rank_column(names: Any, candidates: tuple[str, ...]) -> Any:
+    """A rank column as the fast path reads it best: dictionary-encoded with the candidate
+    list, then the empty name (blank) and ``=`` (an overvote), as its dictionary, so every
+    index is a cell's code as it stands; a blank is the empty name, not a null (nulls cost
+    Parquet readers a second pass)."""
+    dictionary = pa.array([*candidates, "", "="], pa.string())
+    indices = pc.index_in(pc.fill_null(names, ""), value_set=dictionary).cast(pa.int32())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)

@@ -44,7 +44,7 @@ import polars as pl
 
 from omov.count.ballots import BLANK, N_STOPS, OVERVOTE, BallotPolicy, BallotSet, Inactive
 from omov.count.errors import BallotError, BallotFileError
-from omov.count.formats.coded import CodedRows
+from omov.count.formats.coded import CodedRows, codes_as_grid
 
 _RANK = re.compile(r"rank([1-9][0-9]*)$")
 SECTION = "section"
@@ -250,19 +250,29 @@ class RankingTable:
         ``coded``: rows the fast path read (with the metadata's candidates, no sections);
         any chunk it handed back is in ``parts``.
         """
+        metadata = self.metadata
+        if coded and not self.parts:  # only the fast path read them: grouped in order
+            candidates = metadata.candidates or ()
+            codes, weights, _, _ = coded.distinct(None)
+            ids = {name: i for i, name in enumerate(candidates)}
+            return BallotSet.from_codes(
+                candidates,
+                codes,
+                weights=weights,
+                withdrawn=frozenset(ids[name] for name in metadata.withdrawn),
+                policy=policy,
+                title=metadata.title,
+                seats=metadata.seats,
+            )
+        rows = self._rows(empty_line)
         if coded:
-            grid, weights, _, _ = coded.rankings(None)
-            candidates = self.metadata.candidates or ()
-            rows = Rows(candidates, grid, weights)
-            if self.parts:
-                rest = self._rows(empty_line)
-                rows = Rows(
-                    candidates,
-                    np.concatenate([grid, rest.grid]),
-                    np.concatenate([weights, rest.weights]),
-                )
-        else:
-            rows = self._rows(empty_line)
+            codes, weights, _, _ = coded.distinct(None)
+            grid = codes_as_grid(codes, coded.n_candidates)
+            rows = Rows(
+                rows.candidates,
+                np.concatenate([grid, rows.grid]),
+                np.concatenate([weights, rows.weights]),
+            )
         ids = {name: i for i, name in enumerate(rows.candidates)}
         return BallotSet.from_grid(
             rows.candidates,
@@ -270,10 +280,10 @@ class RankingTable:
             weights=rows.weights,
             section_ids=rows.section_ids,
             section_names=rows.section_names,
-            withdrawn=frozenset(ids[name] for name in self.metadata.withdrawn),
+            withdrawn=frozenset(ids[name] for name in metadata.withdrawn),
             policy=policy,
-            title=self.metadata.title,
-            seats=self.metadata.seats,
+            title=metadata.title,
+            seats=metadata.seats,
         )
 
     def _rows(self, empty_line: int | None) -> Rows:

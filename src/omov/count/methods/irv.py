@@ -11,8 +11,9 @@ least two), then the lowest candidate, ties broken by the tie-break rule.
 as some jurisdictions publish. Ties are broken as RCTab breaks them (``rctab_tiebreak``:
 lots drawn from ``java.util.Random(seed)``), and every tie-break is recorded in its round.
 
-All figures are whole ballots, so the count is integer arithmetic on the kernel: one
-pointer per unique ranking, advanced only for rows whose candidate left the count.
+All figures are whole ballots, so the count is integer arithmetic on the kernel's
+``Preferences``: one pointer per unique ranking, advanced only for rows whose candidate left
+the count, and tallies updated by the ballots that moved.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fractions import Fraction
 import numpy as np
 
 from omov.count import kernel
-from omov.count.ballots import N_STOPS, BallotSet
+from omov.count.ballots import BallotSet
 from omov.count.figures import Counts, candidate_figures, inactive_figures, section_figures
 from omov.count.methods import register
 from omov.count.options import CountOptions
@@ -73,7 +74,6 @@ class _IrvCount:
         self.standing = len(self.continuing)
         self.elected: list[str] = []
         self.excluded_count = 0
-        self.pointers = np.zeros(ballots.n_unique, dtype=np.intp)
         self.breaker = RctabTieBreaker(
             options.tie_break, seed=options.seed, candidate_order=self.names
         )
@@ -85,7 +85,7 @@ class _IrvCount:
     # -- the count ---------------------------------------------------------------------
     def run(self) -> CountReport:
         rounds: list[Round] = []
-        kernel.advance(self.ballots, self.pointers, self._mask())
+        self.preferences = kernel.Preferences.start(self.ballots, self._mask())
         excluded_last: list[int] = []
         while self._keep_counting(rounds, excluded_last):
             rounds.append(self._round(len(rounds) + 1))
@@ -110,8 +110,8 @@ class _IrvCount:
         return not self.elected
 
     def _round(self, number: int) -> Round:
-        mask = self._mask()
-        counts = kernel.tally(self.ballots, self.pointers, mask=mask)
+        counts = self.preferences.counts.copy()
+        per_section = self.preferences.section_counts.copy()
         ids = self._counted_ids()
         tallies = candidate_figures(self.ballots, counts, ids)
         self.history.append(tallies)
@@ -123,7 +123,6 @@ class _IrvCount:
             self.elected.append(winner)
         elif self._must_exclude():
             excluded = self._exclusions(tallies, tie_breaks)
-        per_section = kernel.section_tally(self.ballots, self.pointers, mask=mask)
         transfers = self._exclude(excluded)
         return Round(
             number=number,
@@ -197,18 +196,9 @@ class _IrvCount:
         if not excluded:
             return ()
         ids = [self.names.index(name) for name in excluded]
-        before_mask = self._mask()  # overvote groups read as they did before the exclusion
         self.continuing -= set(ids)
         self.excluded_count += len(ids)
-        rows = kernel.rows_preferring(self.ballots, self.pointers, ids, before_mask)
-        current = kernel.current_preferences(self.ballots, self.pointers, before_mask)
-        before = current[rows].astype(np.intp)
-        mask = self._mask()
-        kernel.advance(self.ballots, self.pointers, mask, rows)
-        after = kernel.current_preferences(self.ballots, self.pointers, mask)[rows].astype(np.intp)
-        width = self.ballots.n_candidates + N_STOPS
-        moved: Counts = np.zeros((self.ballots.n_candidates, width), dtype=np.int64)
-        np.add.at(moved, (before, after), self.ballots.weights[rows])
+        moved = self.preferences.move_on(ids, self._mask())
         return tuple(self._transfer(i, moved[i]) for i in ids)
 
     def _transfer(self, source: int, row: Counts) -> Transfer:
