@@ -4,6 +4,7 @@ release of omov ships a different file for the same rulebook edition."""
 from __future__ import annotations
 
 import json
+import tomllib
 from importlib import import_module
 from pathlib import Path
 
@@ -13,18 +14,19 @@ from django.apps import apps as django_apps
 from omov.ledger.bundle import RULEBOOK
 from omov.ledger.entries import EntryKind
 from omov.ledger.verify import verify_bundle
-from omov.rules import count_setup, load_rulebook
+from omov.rules import count_setup, load_rulebook, parse_rulebook
 from omov.rules import loading as rules_loading
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests import rulebooks
 from omov.web.contests.models import Organisation, Rulebook
+from omov.web.electorate.services import roll_import
 from omov.web.errors import ContestError
 from omov.web.results.services import result_count, result_publish
 from omov.web.trust.models import LogEntry
 from omov.web.trust.services import bundle_write
 
-from .conftest import OpenBallot
+from .conftest import OpenBallot, member_roll, open_contest
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +34,15 @@ EDITION = "labour/2016"
 fill = import_module("omov.web.contests.migrations.0002_rulebook_count_setup")
 
 
-def ship_a_new_release(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Make the shipped labour/2016 count by first past the post, as a changed file in a
-    later release would; returns the text shipped before the change."""
+def ship_a_new_release(
+    monkeypatch: pytest.MonkeyPatch,
+    old: str = 'method = "irv"',
+    new: str = 'method = "fptp"',
+) -> str:
+    """Change the shipped labour/2016 as a later release would (by default: count by first
+    past the post); returns the text shipped before the change."""
     before = rulebooks.shipped_text(EDITION)
-    after = before.replace('method = "irv"', 'method = "fptp"')
+    after = before.replace(old, new)
     assert after != before
     real_read = rules_loading._read
 
@@ -45,7 +51,7 @@ def ship_a_new_release(monkeypatch: pytest.MonkeyPatch) -> str:
 
     monkeypatch.setattr(rules_loading, "_read", read)
     monkeypatch.setattr(rulebooks, "shipped_text", lambda key: after if key == EDITION else before)
-    assert count_setup(load_rulebook(EDITION))[0] == "fptp"  # the change bites where re-read
+    assert load_rulebook(EDITION) != parse_rulebook(tomllib.loads(before))  # it bites if re-read
     return before
 
 
@@ -76,6 +82,18 @@ def test_a_changed_shipped_rulebook_changes_neither_count_nor_bundle(
     assert (tmp_path / "bundle" / RULEBOOK).read_text("utf-8") == opened_under
     failures = [c.line() for c in verify_bundle(tmp_path / "bundle") if not c.ok]
     assert failures == []
+
+
+def test_a_changed_shipped_rulebook_changes_no_one_s_eligibility(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    contest = open_contest()
+    ship_a_new_release(
+        monkeypatch, "joined_on_or_before = 2016-01-12", "joined_on_or_before = 2016-06-30"
+    )
+    roll_import(contest=contest, section="members", data=member_roll(2, late=1))
+    late = contest.electors.get(reference="M0003")  # joined 1 March 2016
+    assert late.reason == "joined_after_freeze"
 
 
 def test_the_opening_event_records_the_count_setup(open_ballot: OpenBallot) -> None:

@@ -155,6 +155,15 @@ def count_rules(facts: Facts) -> tuple[str, int, CountOptions]:
     return str(count["method"]), int(count["seats"]), options_from_record(count["options"])
 
 
+def stored_book(facts: Facts) -> Rulebook:
+    """The rulebook parsed from the stored text: what was loaded, not what is shipped now."""
+    text = stored_text(facts)
+    try:
+        return parse_rulebook(tomllib.loads(text), label=str(facts.get("key", "rulebook")))
+    except (RulesError, tomllib.TOMLDecodeError) as error:
+        raise ContestError(f"the stored rulebook cannot be read: {error}") from None
+
+
 def stored_text(facts: Facts) -> str:
     """The rulebook's TOML as it was when loaded (its SHA-256 goes into the log)."""
     try:

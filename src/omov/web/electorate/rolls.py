@@ -1,7 +1,7 @@
 """Rolls and eligibility through the electorate package (``omov.electorate``).
 
-The criteria come from the rulebook through the rules engine's adapter. Each section has
-its own roll (the electorate package's column schemas); every import
+The criteria come from the contest's stored rulebook through the rules engine's adapter.
+Each section has its own roll (the electorate package's column schemas); every import
 re-decides the whole electorate, because de-duplication looks across sections. The web side
 keeps only what the contest needs per record: reference, email, section, decision, reason.
 """
@@ -15,8 +15,9 @@ from omov.electorate.eligibility import assess
 from omov.electorate.errors import ElectorateError
 from omov.electorate.roll import Roll, read_roll_bytes
 from omov.electorate.schema import Section, schema_for
-from omov.rules import RulesError, load_rulebook
+from omov.rules import RulesError
 from omov.rules.for_electorate import electorate_criteria
+from omov.web.contests.rulebooks import Facts, stored_book
 from omov.web.errors import ContestError
 
 SECTION_OF = {
@@ -36,12 +37,14 @@ class Decision:
     reason: str
 
 
-def criteria_for(rulebook_key: str) -> EligibilityCriteria:
-    """The electorate's criteria as the rulebook sets them (the rules engine's adapter)."""
+def criteria_for(facts: Facts) -> EligibilityCriteria:
+    """The electorate's criteria as the contest's stored rulebook sets them (the rules
+    engine's adapter), so a later release's shipped file changes no one's eligibility."""
     try:
-        return electorate_criteria(load_rulebook(rulebook_key))
+        return electorate_criteria(stored_book(facts))
     except RulesError as error:
-        raise ContestError(f"no eligibility criteria from {rulebook_key}: {error}") from None
+        key = facts.get("key", "the rulebook")
+        raise ContestError(f"no eligibility criteria from {key}: {error}") from None
 
 
 def roll_columns(section: str) -> str:
@@ -58,11 +61,11 @@ def roll_read(data: bytes, *, section: str) -> Roll:
         raise ContestError(str(error)) from None
 
 
-def decide(rolls: dict[str, bytes], *, rulebook_key: str) -> list[Decision]:
+def decide(rolls: dict[str, bytes], *, facts: Facts) -> list[Decision]:
     """Every record of every section's roll, with its eligibility decision and reason code."""
     read = {slug: roll_read(data, section=slug) for slug, data in rolls.items()}
     slug_of = {SECTION_OF[slug].value: slug for slug in read}
-    assessment = assess({SECTION_OF[s]: r for s, r in read.items()}, criteria_for(rulebook_key))
+    assessment = assess({SECTION_OF[s]: r for s, r in read.items()}, criteria_for(facts))
     emails = {
         (slug, str(row[0])): str(row[1] or "")
         for slug, roll in read.items()

@@ -27,7 +27,7 @@ def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
     roll_read(data, section=section)  # refuse a bad file before storing anything
     RollUpload.objects.update_or_create(contest=contest, section=section, defaults={"data": data})
     rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
-    decisions = decide(rolls, rulebook_key=contest.rulebook.key)
+    decisions = decide(rolls, facts=contest.rulebook.facts)
     kept = {
         (e.section, e.reference): e
         for e in contest.electors.filter(reason__in=("vetted", "appeal-upheld"))
