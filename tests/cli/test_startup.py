@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -72,6 +73,13 @@ def test_building_the_app_imports_no_heavy_package() -> None:
 )
 def test_help_imports_no_heavy_package(args: list[str]) -> None:
     assert heavy_loaded(*args) == []
+
+
+def test_explaining_a_rulebook_imports_neither_polars_nor_django() -> None:
+    events = Path(__file__).parents[1] / "rules" / "events" / "labour-2016.yaml"
+    loaded = heavy_loaded("rules", "explain", "labour/2016", "--events", str(events))
+    assert "omov.rules" in loaded  # it ran
+    assert not {"polars", "pyarrow", "django", "omov.electorate"} & set(loaded)
 
 
 def test_a_lazily_registered_command_loads_what_it_needs() -> None:
