@@ -258,8 +258,8 @@ def _affiliates(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
 def _affiliate_joined(b: _Builder, g: _Groups, signed: np.ndarray) -> tuple[pl.Series, np.ndarray]:
     """When each joined their union, and the sign-up days moved to no earlier than that: after
     the freeze for ``joined_late``, not reported (so not excluded on that ground) for
-    ``unreported``, otherwise before both the freeze and the sign-up. Drawn from a generator
-    of its own, so every other column is drawn as before the column existed."""
+    ``unreported``, otherwise before both the freeze and the sign-up. Drawn from a child
+    generator, so drawing this column does not shift the draws of the columns after it."""
     share = b.rng.spawn(1)[0].random(g.size)
     first, freeze = (date(1975, 1, 1) - _EPOCH).days, (date(2016, 1, 12) - _EPOCH).days
     deadline = (date(2016, 8, 8) - _EPOCH).days
