@@ -14,6 +14,7 @@ Under the other rules group cells are plain overvotes.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -113,11 +114,10 @@ def compress_grid(
     grid = _checked_grid(grid, n_candidates, overvote_groups)
     grid, groups = _group_codes(grid, n_candidates, overvote_groups, policy)
     sections, w = _checked_rows(len(grid), section_ids, section_names, weights)
-    keyed = np.column_stack([sections, grid]).astype(np.int16)
-    body = keyed[:, 1:]
-    body[body == BLANK] = n_candidates
-    body[body == OVERVOTE] = n_candidates + 1
-    rows = _Rows(keyed, w, grouped=False)
+    codes = grid.astype(np.int16)  # a copy
+    codes[grid == BLANK] = n_candidates
+    codes[grid == OVERVOTE] = n_candidates + 1
+    rows = _Rows(sections, codes, w, grouped=False)
     return _compressed(
         cls, candidates, rows, section_names, withdrawn, policy, title, seats, groups
     )
@@ -144,20 +144,20 @@ def compress_codes(
         codes.size and not 0 <= int(codes.min()) <= int(codes.max()) <= n_candidates + 1
     ):
         raise BallotError("cell codes are candidate ids, then blank and overvote")
-    overvoted = codes == n_candidates + 1
-    _group_codes(np.where(overvoted, OVERVOTE, BLANK), n_candidates, (), policy)
+    if policy.overvote is OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING:
+        _group_codes(np.where(codes == n_candidates + 1, OVERVOTE, BLANK), n_candidates, (), policy)
     sections, w = _checked_rows(len(codes), section_ids, section_names, weights)
-    keyed = np.column_stack([sections, codes]).astype(np.int16)
-    rows = _Rows(keyed, w, grouped=True)
+    rows = _Rows(sections, codes.astype(np.int16, copy=False), w, grouped=True)
     return _compressed(cls, candidates, rows, section_names, withdrawn, policy, title, seats, ())
 
 
 @dataclass(frozen=True)
 class _Rows:
-    """Rows of (section, cell codes...) with their weights; ``grouped``: distinct and in
+    """Rows of cell codes with their sections and weights; ``grouped``: distinct and in
     order already."""
 
-    keyed: npt.NDArray[np.int16]
+    sections: npt.NDArray[np.int16]
+    codes: npt.NDArray[np.int16]
     weights: npt.NDArray[np.int64] | None
     grouped: bool
 
@@ -191,21 +191,33 @@ def _compressed(
     groups: tuple[frozenset[int], ...],
 ) -> BallotSet:
     """Rows grouped (unless they are already), then read under ``policy``."""
-    keyed, weights = rows.keyed, rows.weights
-    cut = policy.max_rankings is not None and policy.max_rankings < keyed.shape[1] - 1
+    sections, codes, weights = rows.sections, rows.codes, rows.weights
+    cut = policy.max_rankings is not None and policy.max_rankings < codes.shape[1]
     if cut:
-        keyed = keyed[:, : 1 + (policy.max_rankings or 0)]  # cut rows may coincide
+        codes = codes[:, : policy.max_rankings]  # cut rows may coincide
     if cut or not rows.grouped or weights is None:
-        keyed, weights = unique_rows(keyed, weights)
+        keyed, weights = unique_rows(np.column_stack([sections, codes]), weights)
+        sections, codes = keyed[:, 0], keyed[:, 1:]
     return _cleaned(
-        cls, candidates, keyed, weights, section_names, withdrawn, policy, title, seats, groups
+        cls,
+        candidates,
+        sections,
+        codes,
+        weights,
+        section_names,
+        withdrawn,
+        policy,
+        title,
+        seats,
+        groups,
     )
 
 
 def _cleaned(
     cls: type[BallotSet],
     candidates: tuple[str, ...],
-    raw: npt.NDArray[np.int16],
+    raw_sections: npt.NDArray[np.int16],
+    raw_codes: npt.NDArray[np.int16],
     raw_weights: npt.NDArray[np.int64],
     section_names: tuple[str, ...],
     withdrawn: frozenset[int],
@@ -214,10 +226,11 @@ def _cleaned(
     seats: int | None,
     groups: tuple[frozenset[int], ...],
 ) -> BallotSet:
-    """Distinct raw rows (section, cell codes...) read under ``policy`` into a ballot set."""
+    """Distinct raw rows (sections, cell codes) read under ``policy`` into a ballot set."""
     n_candidates = len(candidates)
-    raw_sections, raw_codes = raw[:, 0], raw[:, 1:]
-    blank = (raw_codes == n_candidates).all(axis=1)
+    blank = np.zeros(len(raw_codes), dtype=np.bool_)
+    maybe = np.flatnonzero(raw_codes[:, 0] == n_candidates)  # a blank first: few rows
+    blank[maybe] = (raw_codes[maybe] == n_candidates).all(axis=1)
     blank_ballots = int(raw_weights[blank].sum())
     if blank.any():
         raw_sections, raw_codes, raw_weights = (
@@ -347,16 +360,36 @@ def _irregular(
     codes: npt.NDArray[np.int16], n_candidates: int
 ) -> tuple[npt.NDArray[np.bool_], int]:
     """Rows that need reading under the policy (a mark after a blank, an overvote or group,
-    or a candidate marked twice), and the most marks on any other row.
+    or a candidate marked twice), and the most marks on any other row. Large sets are
+    checked in two halves at once (NumPy lets go of the GIL as it works)."""
+    irregular = np.empty(len(codes), dtype=np.bool_)
+    bit = np.zeros(max(int(codes.max()) + 1, n_candidates), dtype=np.uint64)  # none: blank
+    if n_candidates <= 64:
+        bit[:n_candidates] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
+
+    def check(part: slice) -> int:
+        return _check_blocks(codes[part], irregular[part], bit, n_candidates)
+
+    if len(codes) < 4 * BLOCK:
+        return irregular, check(slice(0, len(codes)))
+    half = len(codes) // 2 // BLOCK * BLOCK
+    with ThreadPoolExecutor(2) as pool:
+        longest = max(pool.map(check, [slice(0, half), slice(half, len(codes))]))
+    return irregular, longest
+
+
+def _check_blocks(
+    codes: npt.NDArray[np.int16],
+    irregular: npt.NDArray[np.bool_],
+    bit: npt.NDArray[np.uint64],
+    n_candidates: int,
+) -> int:
+    """``_irregular`` for some rows, a block at a time (its temporaries stay in cache).
 
     Repeats: a row's marks as bits (one per candidate) are all distinct when OR-ing them
     sets as many bits as there are marks (sorting each row instead when there are more
     candidates than bits in a word)."""
-    irregular = np.empty(len(codes), dtype=np.bool_)
     longest = 0
-    bit = np.zeros(max(int(codes.max()) + 1, n_candidates), dtype=np.uint64)  # none: blank
-    if n_candidates <= 64:
-        bit[:n_candidates] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
     for start in range(0, len(codes), BLOCK):
         block = codes[start : start + BLOCK]
         marked = block < n_candidates
@@ -374,7 +407,7 @@ def _irregular(
         irregular[start : start + BLOCK] = odd
         if not odd.all():
             longest = max(longest, int(marks[~odd].max()))
-    return irregular, longest
+    return longest
 
 
 def _read_paper(paper: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy) -> list[int]:

@@ -228,7 +228,8 @@ class CodedRows:
         long = None
         if self.long:
             keys, weights, long_at, long = self._merged(keys, weights, renumber)
-        grid = np.full((len(keys), self.width), self.blank, dtype=np.int16)
+        grid = np.empty((len(keys), self.width), dtype=np.int16)
+        grid[:, self.cells :] = self.blank
         labels = _unpacked(keys, grid[:, : self.cells], self.bits)
         if long is not None:
             tails = np.empty((len(long), self.tail_words * self.tail_cells), dtype=np.int16)
@@ -295,21 +296,29 @@ def _pack(out: Keys, columns: Sequence[Codes], bits: int, labels: Codes | None) 
 
 
 def _unpacked(keys: Keys, cells: npt.NDArray[np.int16], bits: int) -> Keys:
-    """Write the cells of ``keys`` into ``cells`` (one column each); returns what is left
-    above them (the labels)."""
-    keys = keys.copy()
+    """Write the cells of ``keys`` into ``cells`` (one column each), a block of rows at a
+    time (so the block stays in cache); returns what is left above them (the labels)."""
+    rest = keys.copy()
     mask = (1 << bits) - 1
-    for k in reversed(range(cells.shape[1])):
-        cells[:, k] = keys & mask
-        keys >>= bits
-    return keys
+    for start in range(0, len(rest), BLOCK):
+        block = rest[start : start + BLOCK]
+        out = cells[start : start + BLOCK]
+        for k in reversed(range(cells.shape[1])):
+            np.bitwise_and(block, mask, out=out[:, k], casting="unsafe")
+            block >>= bits
+    return rest
 
 
 def _grouped_words(
     words: npt.NDArray[np.int64], weights: npt.NDArray[np.int64] | None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Distinct rows of words in order, with summed weights."""
-    order = np.lexsort(words.T[::-1])
+    """Distinct rows of words in order, with summed weights (many rows: Polars sorts them
+    on all cores)."""
+    if len(words) < 2**17:
+        order = np.lexsort(words.T[::-1])
+    else:
+        columns = {f"w{k}": words[:, k] for k in range(words.shape[1])}
+        order = pl.DataFrame(columns).select(pl.arg_sort_by(list(columns))).to_series().to_numpy()
     words = words[order]
     starts = np.ones(len(words), dtype=np.bool_)
     starts[1:] = (words[1:] != words[:-1]).any(axis=1)
@@ -341,7 +350,10 @@ def _reduced_keys(parts: list[_Distinct]) -> _Distinct:
     weights = _concatenated_weights(parts)
     if weights is None:
         keys.sort()  # a copy of our own already: sorted in place
-        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        first = np.empty(len(keys), dtype=np.bool_)
+        first[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
         counts = np.diff(np.append(starts, len(keys)))
         return _Distinct(keys[starts], counts.astype(np.int64))
     grouped = (

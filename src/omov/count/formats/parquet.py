@@ -94,18 +94,22 @@ def _read_coded(
 ) -> BallotSet:
     """The fast path (see ``coded``): raises ``Irregular`` for anything it does not take.
 
-    Row groups are decoded and packed two at a time, each in its own thread with its own
-    reader (Arrow and NumPy let go of the GIL), and kept in order."""
+    Row groups are decoded and packed several at a time, each in its own thread with its
+    own reader (Arrow and NumPy let go of the GIL), and kept in order; a file of fewer
+    row groups than threads has each group's columns decoded in parallel instead."""
     candidates = metadata.candidates
     assert candidates is not None
     rows = CodedRows(len(candidates), len(layout.ranks), sections=layout.section)
     readers = threading.local()
 
+    n_groups = source.metadata.num_row_groups
+    columns_in_threads = n_groups < THREADS  # too few groups to keep the threads busy
+
     def packed(group: int) -> tuple[int, Packed]:
         if not hasattr(readers, "file"):
             readers.file = _open(path, dictionaries=layout.categorical)
         try:
-            batch = readers.file.read_row_group(group, use_threads=False)
+            batch = readers.file.read_row_group(group, use_threads=columns_in_threads)
         except (OSError, pa.ArrowException):
             raise Irregular from None
         columns = [
@@ -122,7 +126,7 @@ def _read_coded(
     labelling = threading.Lock()
     size, total_rows, done = path.stat().st_size, source.metadata.num_rows, 0
     with ThreadPoolExecutor(THREADS) as pool:
-        for n_rows, block in pool.map(packed, range(source.metadata.num_row_groups)):
+        for n_rows, block in pool.map(packed, range(n_groups)):
             rows.keep(block)
             done += n_rows
             if progress is not None:
