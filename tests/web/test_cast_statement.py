@@ -17,6 +17,7 @@ from django.urls import reverse
 from omov.web.balloting.models import Ballot, Credential, CredentialState
 from omov.web.balloting.services import ballot_cast, ballot_close, credential_reissue
 from omov.web.contests.models import Contest, Organisation
+from omov.web.contests.selectors import ballot_positions
 from omov.web.electorate.models import Elector
 from omov.web.errors import ContestError
 
@@ -129,10 +130,12 @@ def test_a_cast_is_one_prepared_statement(ready: OpenBallot) -> None:
     assert len(queries.captured_queries) == 1
     for _ in range(3):
         ballot_cast(contest=ready.contest, code=next(codes), ranking=[2, 1])
+        assert ballot_positions(contest=ready.contest.pk) == {1, 2, 3}
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any("open_contest" in statement for statement in prepared)
+    assert any("on_ballot" in statement for statement in prepared)  # the paper's positions
     assert Ballot.objects.count() == 4
 
 

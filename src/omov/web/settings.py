@@ -78,8 +78,8 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django turns psycopg's prepared statements off; its own queries never use them anyway
-    # (they bind parameters client-side). The online cast binds server-side so that psycopg
-    # prepares it after this many runs on a connection (``balloting/casting.py``): behind
+    # (they bind parameters client-side). The cast's two queries bind server-side so that
+    # psycopg prepares them after this many runs on a connection (``omov/web/db.py``): behind
     # PgBouncer in transaction mode that needs PgBouncer 1.21+ (max_prepared_statements).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -29,12 +29,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import psycopg
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Candidate, Contest, ContestState
+from omov.web.db import prepared_cursor
 from omov.web.electorate.models import Elector
 
 
@@ -98,20 +97,7 @@ def cast_in_one_statement(
         "online": Channel.ONLINE.value,
         "receipt": receipt,
     }
-    with _server_bound_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_cast_sql(), params)
         row = cursor.fetchone()
     return None if row is None else str(row[0])
-
-
-def _server_bound_cursor() -> CursorWrapper:
-    """A cursor that sends the parameters apart from the SQL (Django's default interpolates
-    them), so psycopg can prepare the statement once per connection and PostgreSQL stops
-    planning it on every cast (``prepare_threshold`` in settings). Wrapped as Django wraps its
-    own cursors, so query logging and ``execute_wrapper`` still see it."""
-    connection.ensure_connection()
-    raw = psycopg.Cursor(connection.connection)
-    # django-stubs type these as taking Django's wrapper; they take the driver's cursor.
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
-    return connection.make_cursor(raw)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from omov.web.contests.models import Candidate, Contest
+from omov.web.db import prepared_cursor
 
 
 def contest_list() -> QuerySet[Contest]:
@@ -26,11 +27,11 @@ def ballot_positions(*, contest: Contest | int) -> set[int]:
     """The ballot positions of the candidates on the paper.
 
     Fixed once the ballot is open, so a request reads them once and passes them on. Plain
-    (portable) SQL because every cast reads them: the ORM takes ~0.5 ms of CPU to build this
-    query, a sixth of the cast request's server time."""
+    (portable) SQL, prepared on PostgreSQL, because every cast reads them: the ORM spends
+    ~0.5 ms of CPU building this query, four times what running it costs."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     table = connection.ops.quote_name(Candidate._meta.db_table)
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT position FROM {table} WHERE contest_id = %s AND on_ballot", [contest_id]
         )
