@@ -39,3 +39,11 @@ def test_a_domain_error_is_one_line_and_status_2() -> None:
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: no such method"]
     assert "Traceback" not in result.stderr
+
+
+def test_a_usage_error_is_a_message_and_status_2_not_a_traceback() -> None:
+    for args in (["nosuch"], ["count"]):
+        result = run(*args)
+        assert result.returncode == 2, args
+        assert "Error:" in result.stderr
+        assert "Traceback" not in result.stderr

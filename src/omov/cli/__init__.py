@@ -64,9 +64,10 @@ def main() -> None:
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except Exception as error:
-        import click
+        # Typer 0.29 raises the exceptions of the copy of click it carries, not pip click's.
+        from typer._click import ClickException
 
-        if isinstance(error, click.ClickException):
+        if isinstance(error, ClickException):
             error.show()
             sys.exit(error.exit_code)
         raise
