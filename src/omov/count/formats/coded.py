@@ -24,6 +24,7 @@ or names the row at fault. So the two paths can never disagree on what a file me
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,17 +221,23 @@ class CodedRows:
             renumber = np.zeros(max(len(self.labels), 1), dtype=np.int64)
             for label, code in self.labels.items():
                 renumber[code] = position[label]
-        distinct = self._relabelled(_reduced_keys(self.keys), renumber)
-        self.keys, self.held = [], 0
-        keys, weights = distinct.rows, distinct.weights
-        assert weights is not None
-        long_at = np.zeros(0, dtype=np.intp)
-        long = None
-        if self.long:
-            keys, weights, long_at, long = self._merged(keys, weights, renumber)
-        grid = np.empty((len(keys), self.width), dtype=np.int16)
-        grid[:, self.cells :] = self.blank
-        labels = _unpacked(keys, grid[:, : self.cells], self.bits)
+        with ThreadPoolExecutor(1) as helper:  # the long rows are grouped meanwhile
+            long_rows = helper.submit(self._long_grouped, renumber) if self.long else None
+            distinct = self._relabelled(_reduced_keys(self.keys), renumber)
+            self.keys, self.held = [], 0
+            keys, weights = distinct.rows, distinct.weights
+            assert weights is not None
+            long_at = np.zeros(0, dtype=np.intp)
+            long = None
+            if long_rows is not None:
+                keys, weights, long_at, long = self._merged(keys, weights, long_rows.result())
+            grid = np.empty((len(keys), self.width), dtype=np.int16)
+            grid[:, self.cells :] = self.blank
+            half = len(keys) // 2
+            upper = helper.submit(_unpacked, keys[half:], grid[half:, : self.cells], self.bits)
+            labels = np.concatenate(
+                [_unpacked(keys[:half], grid[:half, : self.cells], self.bits), upper.result()]
+            )
         if long is not None:
             tails = np.empty((len(long), self.tail_words * self.tail_cells), dtype=np.int16)
             for w in range(self.tail_words):
@@ -253,8 +260,17 @@ class CodedRows:
         relabelled: Keys = (renumber[keys >> shift] << shift) | (keys & ((1 << shift) - 1))
         return relabelled
 
+    def _long_grouped(self, renumber: npt.NDArray[np.int64] | None) -> _Distinct:
+        """The long rows' words, distinct and in order, with summed weights."""
+        words = np.concatenate([part.rows for part in self.long])
+        if renumber is not None:
+            words[:, 0] = self._relabel(words[:, 0], renumber)
+        words, weights = _grouped_words(words, _concatenated_weights(self.long))
+        self.long = []
+        return _Distinct(words, weights)
+
     def _merged(
-        self, keys: Keys, weights: npt.NDArray[np.int64], renumber: npt.NDArray[np.int64] | None
+        self, keys: Keys, weights: npt.NDArray[np.int64], long_rows: _Distinct
     ) -> tuple[Keys, npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.int64]]:
         """Long rows put in their places among the keyed rows: all keys with weights, where
         the long rows went, and their words.
@@ -262,11 +278,8 @@ class CodedRows:
         A long row and a keyed row with the same key differ past the key's cells, where the
         keyed row is blank: the long row comes first if its first mark there is a
         candidate (a candidate sorts before blank), after if it is an overvote."""
-        words = np.concatenate([part.rows for part in self.long])
-        if renumber is not None:
-            words[:, 0] = self._relabel(words[:, 0], renumber)
-        words, long_weights = _grouped_words(words, _concatenated_weights(self.long))
-        self.long = []
+        words, long_weights = long_rows.rows, long_rows.weights
+        assert long_weights is not None
         blank_word = np.empty(1, dtype=np.int64)
         _pack(blank_word, [np.full(1, self.blank)] * self.tail_cells, self.bits, None)
         tails = words[:, 1:]
