@@ -227,7 +227,10 @@ class Preferences:
         destination (candidate ids and stop codes)."""
         ballots = self.ballots
         width = ballots.n_candidates + N_STOPS
-        rows = np.flatnonzero(np.isin(self.current, leaving))
+        if len(leaving) == 1:
+            rows = np.flatnonzero(self.current == leaving[0])
+        else:
+            rows = np.flatnonzero(np.isin(self.current, leaving))
         before = self.current[rows]
         advance(ballots, self.pointers, mask, rows)
         after = _preferences_of(ballots, self.pointers, rows, mask)
@@ -260,6 +263,9 @@ def _section_bincount(
     ballots: BallotSet, rows: npt.NDArray[np.intp], preferences: npt.NDArray[np.int16]
 ) -> npt.NDArray[np.int64]:
     width = ballots.n_candidates + N_STOPS
+    if ballots.n_sections == 1:  # one section: its tally is the whole tally
+        counts = _exact_bincount(preferences, ballots.weights[rows], width)
+        return counts.reshape(1, width)
     keys = ballots.section_ids[rows].astype(np.intp) * width + preferences
     flat = _exact_bincount(keys, ballots.weights[rows], ballots.n_sections * width)
     return flat.reshape(ballots.n_sections, width)
