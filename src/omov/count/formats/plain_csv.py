@@ -28,6 +28,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -63,10 +64,18 @@ def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
         coded = _coded_rows(table)
         header = (",".join(columns) + "\n").encode()
         line = header_lines + 1
-        for chunk in _whole_lines(header, body, stream):
-            line = _add_chunk(path, table, coded, chunk, len(header), line)
-            if progress is not None:
-                progress(raw.tell(), total)
+        # The next chunk is parsed (by Polars, on all cores) while this one is packed.
+        with ThreadPoolExecutor(1) as parser:
+            waiting: list[tuple[bytes, Future[pl.DataFrame] | None]] = []
+            for chunk in _whole_lines(header, body, stream):
+                parsed = parser.submit(_coded_frame, table, chunk) if coded is not None else None
+                waiting.append((chunk, parsed))
+                if len(waiting) > 1:
+                    line = _add_chunk(path, table, coded, *waiting.pop(0), len(header), line)
+                if progress is not None:
+                    progress(raw.tell(), total)
+            for chunk, parsed in waiting:
+                line = _add_chunk(path, table, coded, chunk, parsed, len(header), line)
     return table.ballot_set(policy, empty_line=header_lines, coded=coded)
 
 
@@ -163,17 +172,26 @@ def _check_text(path: Path, data: bytes, first_line: int, *, final: bool) -> Non
 
 
 def _add_chunk(
-    path: Path, table: RankingTable, coded: CodedRows | None, chunk: bytes, skip: int, line: int
+    path: Path,
+    table: RankingTable,
+    coded: CodedRows | None,
+    chunk: bytes,
+    parsed: Future[pl.DataFrame] | None,
+    skip: int,
+    line: int,
 ) -> int:
-    """Parse and reduce one chunk (after a ``skip``-byte header) starting at ``line``.
+    """Reduce one chunk (after a ``skip``-byte header) starting at ``line``: as the fast
+    path ``parsed`` it, or else the general way.
 
     Returns the line after the chunk: Polars keeps one row per line, empty lines too.
     """
     if chunk.find(b"\0", skip) >= 0:
         _check_text(path, chunk[skip:], line, final=True)
-    if coded is not None:
+    if coded is not None and parsed is not None:
         with contextlib.suppress(Irregular):
-            return line + _add_coded(table, coded, chunk)
+            frame = parsed.result()
+            coded.add_frame(frame, table.layout.ranks, WEIGHT if table.layout.weight else None)
+            return line + frame.height
     layout = table.layout
     schema: dict[str, pl.DataType | type[pl.DataType]] = dict.fromkeys(
         layout.categorical, pl.Categorical
@@ -188,7 +206,7 @@ def _add_chunk(
     return line + frame.height
 
 
-def _add_coded(table: RankingTable, coded: CodedRows, chunk: bytes) -> int:
+def _coded_frame(table: RankingTable, chunk: bytes) -> pl.DataFrame:
     """The fast path: rank columns parsed as an enum of the candidates, so each cell is a
     code as soon as it is read. Anything else in a cell (spaces, an overvote, a name
     outside the list), a bad weight or no rows at all hands the chunk back (``Irregular``).
@@ -208,8 +226,7 @@ def _add_coded(table: RankingTable, coded: CodedRows, chunk: bytes) -> int:
         weights = frame[WEIGHT]
         if weights.null_count() or weights.min() < 0:  # type: ignore[operator]
             raise Irregular
-    coded.add_frame(frame, layout.ranks, WEIGHT if layout.weight else None)
-    return frame.height
+    return frame
 
 
 def _located(path: Path, chunk: bytes, line: int, width: int, error: Exception) -> BallotFileError:
