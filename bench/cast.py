@@ -133,6 +133,8 @@ def post(conn: http.client.HTTPConnection, path: str, phase: str, voter: Voter) 
     response.read()
     if response.status != 302:
         raise SystemExit(f"{phase} {path}: HTTP {response.status}")
+    if phase != SIGN_IN:  # only the sign-in's session cookie is needed later
+        return voter
     for header in response.headers.get_all("Set-Cookie") or []:
         jar = SimpleCookie(header)
         if "sessionid" in jar:
