@@ -148,12 +148,12 @@ class CodedRows:
             for column in columns[self.cells :]:
                 long[part] |= column[part] != self.blank
         if not long.any():
-            return Packed(_Distinct(keys, weights), None)
+            return Packed(_reduced_keys([_Distinct(keys, weights)]), None)
         picked = np.flatnonzero(long)
         words = self._long_words(keys, columns, picked)
         long_rows = _Distinct(words, None if weights is None else weights.take(picked))
         keys, weights = keys[~long], None if weights is None else weights[~long]
-        return Packed(_Distinct(keys, weights), long_rows)
+        return Packed(_reduced_keys([_Distinct(keys, weights)]), long_rows)
 
     def keep(self, packed: Packed) -> None:
         """Keep packed rows (from ``packed``)."""
@@ -355,24 +355,27 @@ def _concatenated_weights(parts: list[_Distinct]) -> npt.NDArray[np.int64] | Non
 
 
 def _reduced_keys(parts: list[_Distinct]) -> _Distinct:
-    """Distinct keys in order with summed weights: a sort when every row is one ballot,
-    otherwise a (multi-threaded) Polars grouping."""
+    """Distinct keys in order with summed weights. One ballot per row: a sort (a block is
+    reduced so as it is packed). Weighted rows, such as blocks reduced already: a stable
+    argsort, which merges sorted runs in passes over them."""
     keys = np.concatenate([np.zeros(0, dtype=np.int64), *(part.rows for part in parts)])
     if len(keys) == 0:
         return _Distinct(keys, np.zeros(0, dtype=np.int64))
     weights = _concatenated_weights(parts)
     if weights is None:
         keys.sort()  # a copy of our own already: sorted in place
-        first = np.empty(len(keys), dtype=np.bool_)
-        first[0] = True
-        np.not_equal(keys[1:], keys[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, weights = keys[order], weights[order]
+    first = np.empty(len(keys), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    if weights is None:
         counts = np.diff(np.append(starts, len(keys)))
-        return _Distinct(keys[starts], counts.astype(np.int64))
-    grouped = (
-        pl.DataFrame({KEY: keys, COUNT: weights}).group_by(KEY).agg(pl.col(COUNT).sum()).sort(KEY)
-    )
-    return _Distinct(grouped[KEY].to_numpy(), grouped[COUNT].to_numpy().astype(np.int64))
+    else:
+        counts = np.add.reduceat(weights, starts)
+    return _Distinct(keys[starts], counts.astype(np.int64))
 
 
 def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
