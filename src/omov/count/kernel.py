@@ -51,8 +51,9 @@ def advance(
     todo = np.arange(len(pointers)) if rows is None else rows
     checked = todo
     grouped = bool(ballots.overvote_groups)
+    flat_rankings = rankings.reshape(-1)
     while len(todo):
-        current = rankings[todo, pointers[todo]]
+        current = flat_rankings.take(todo * rankings.shape[1] + pointers[todo])
         moving = (current < n_candidates) & ~mask[current]
         if grouped:
             moving |= (current >= n_candidates + N_STOPS) & ~mask[current]
@@ -213,13 +214,12 @@ class Preferences:
         pointers = np.zeros(ballots.n_unique, dtype=np.intp)
         advance(ballots, pointers, mask)
         current = current_preferences(ballots, pointers, mask)
-        return cls(
-            ballots,
-            pointers,
-            current,
-            _exact_bincount(current, ballots.weights, ballots.n_candidates + N_STOPS),
-            _section_bincount(ballots, np.arange(len(current)), current),
-        )
+        counts = _exact_bincount(current, ballots.weights, ballots.n_candidates + N_STOPS)
+        if ballots.n_sections == 1:
+            section_counts = counts.reshape(1, -1).copy()
+        else:
+            section_counts = _section_bincount(ballots, np.arange(len(current)), current)
+        return cls(ballots, pointers, current, counts, section_counts)
 
     def move_on(self, leaving: list[int], mask: Mask) -> npt.NDArray[np.int64]:
         """Move the ballots of the ``leaving`` candidates to their next preference under
