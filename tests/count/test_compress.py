@@ -51,3 +51,36 @@ def test_regular_and_irregular_papers_merge_when_they_read_the_same() -> None:
     ballots = BallotSet.from_grid(["A", "B", "C"], grid)
     assert ballots.n_unique == 2
     assert sorted(ballots.weights.tolist()) == [1, 2]
+
+
+def plainly_irregular(row: list[int], n: int) -> bool:
+    """A mark after a non-mark, an overvote or group code, or a candidate twice."""
+    marks = [c for c in row if c < n]
+    prefix = row[: len(marks)]
+    return any(c > n for c in row) or prefix != marks or len(set(marks)) != len(marks)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(
+    n=st.sampled_from([1, 3, 16, 62, 63, 70]),
+    shape=st.tuples(st.integers(1, 300), st.integers(1, 19)),
+    data=st.data(),
+)
+def test_irregular_rows_are_found_as_a_plain_reading_finds_them(
+    n: int, shape: tuple[int, int], data: st.DataObject
+) -> None:
+    """The word-at-a-time check (and its sorting fallback past 62 candidates), over
+    several blocks, against a row-by-row reading of the definition."""
+    from omov.count import compress
+
+    codes = data.draw(hnp.arrays(np.int16, shape, elements=st.integers(0, n + 4)))
+    original = compress.BLOCK
+    compress.BLOCK = 64  # several blocks, and both halves in threads
+    try:
+        irregular, longest = compress._irregular(codes, n)
+    finally:
+        compress.BLOCK = original
+    expected = [plainly_irregular(row, n) for row in codes.tolist()]
+    assert irregular.tolist() == expected
+    regular = [sum(c < n for c in row) for row, odd in zip(codes.tolist(), expected) if not odd]
+    assert longest == max(regular, default=0)
