@@ -82,5 +82,6 @@ def test_irregular_rows_are_found_as_a_plain_reading_finds_them(
         compress.BLOCK = original
     expected = [plainly_irregular(row, n) for row in codes.tolist()]
     assert irregular.tolist() == expected
-    regular = [sum(c < n for c in row) for row, odd in zip(codes.tolist(), expected) if not odd]
+    rows = zip(codes.tolist(), expected, strict=True)
+    regular = [sum(c < n for c in row) for row, odd in rows if not odd]
     assert longest == max(regular, default=0)
