@@ -286,8 +286,9 @@ class CodedRows:
         differs = tails != blank_word[0]
         first = tails[np.arange(len(tails)), np.argmax(differs, axis=1)]
         before = np.searchsorted(keys, words[:, 0], side="left")
-        after = np.searchsorted(keys, words[:, 0], side="right")
-        places = np.where(first < blank_word[0], before, after)
+        # Keys are distinct: a keyed row equal to the long row's key is the one at ``before``.
+        equal = np.append(keys, -1).take(before) == words[:, 0]  # -1: no key past the end
+        places = np.where(equal & (first > blank_word[0]), before + 1, before)
         long_at = places + np.arange(len(places))
         return (
             np.insert(keys, places, words[:, 0]),
