@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from omov.count.ballots import N_STOPS, BallotSet, Inactive
-from omov.count.report import SectionFigures
+from omov.count.report import EXHAUSTED, SectionFigures, Transfer
 
 Counts = npt.NDArray[np.int64]
 
@@ -43,3 +43,20 @@ def section_figures(
             candidate_figures(ballots, row, ids, scale), Fraction(inactive, scale)
         )
     return figures
+
+
+def exclusion_transfers(
+    ballots: BallotSet, moved: Counts, sources: Iterable[int]
+) -> tuple[Transfer, ...]:
+    """Where each excluded candidate's ballots went, from ``Preferences.move_on``'s
+    source-by-destination counts: to candidates in ballot-file order, then exhausted."""
+    n = ballots.n_candidates
+    transfers = []
+    for source in sources:
+        row = moved[source]
+        to = {ballots.candidates[d]: Fraction(int(row[d])) for d in np.flatnonzero(row[:n])}
+        exhausted = int(row[n:].sum())
+        if exhausted:
+            to[EXHAUSTED] = Fraction(exhausted)
+        transfers.append(Transfer(ballots.candidates[source], "exclusion", to))
+    return tuple(transfers)

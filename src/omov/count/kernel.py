@@ -101,13 +101,6 @@ def _resolved(
     return resolved
 
 
-def start_pointers(ballots: BallotSet, continuing: set[int] | frozenset[int]) -> Pointers:
-    """Pointers to each row's first continuing preference (or its stop)."""
-    pointers = np.zeros(ballots.n_unique, dtype=np.intp)
-    advance(ballots, pointers, continuing_mask(ballots, continuing))
-    return pointers
-
-
 def current_preferences(
     ballots: BallotSet, pointers: Pointers, mask: Mask | None = None
 ) -> npt.NDArray[np.int16]:

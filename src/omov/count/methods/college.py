@@ -42,11 +42,11 @@ def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> C
     shares = college_shares(ballots, options)
     continuing = ballots.standing()
     breaker = TieBreaker.for_count(ballots, options)
-    pointers = kernel.start_pointers(ballots, continuing)
+    preferences = kernel.Preferences.start(ballots, kernel.continuing_mask(ballots, continuing))
     history: list[dict[str, Fraction]] = []
     rounds: list[Round] = []
     while True:
-        per_section = kernel.section_tally(ballots, pointers)
+        per_section = preferences.section_counts
         scores = college_scores(ballots, per_section, continuing, shares)
         history.append(scores)
         figures = Round(
@@ -64,7 +64,7 @@ def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> C
         out, record = breaker.pick(tied, history, purpose="exclusion")
         source = ballots.candidates.index(out)
         continuing.discard(source)
-        transfers = exclude(ballots, pointers, continuing, [source])
+        transfers = exclude(preferences, continuing, [source])
         tie_breaks = (record,) if len(tied) > 1 else ()
         note = f"{out} excluded with the lowest college score"
         rounds.append(

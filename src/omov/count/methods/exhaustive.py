@@ -20,14 +20,17 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-import numpy as np
-
 from omov.count import kernel
 from omov.count.ballots import BallotSet
-from omov.count.figures import candidate_figures, inactive_figures, section_figures
+from omov.count.figures import (
+    candidate_figures,
+    exclusion_transfers,
+    inactive_figures,
+    section_figures,
+)
 from omov.count.methods import register
 from omov.count.options import CountOptions
-from omov.count.report import EXHAUSTED, CountReport, Round, TieBreak, Transfer
+from omov.count.report import CountReport, Round, TieBreak, Transfer
 from omov.count.tiebreak import History, TieBreaker
 
 
@@ -35,19 +38,19 @@ from omov.count.tiebreak import History, TieBreaker
 def count_exhaustive(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     continuing = ballots.standing()
     breaker = TieBreaker.for_count(ballots, options)
-    pointers = kernel.start_pointers(ballots, continuing)
+    preferences = kernel.Preferences.start(ballots, kernel.continuing_mask(ballots, continuing))
     history: list[dict[str, Fraction]] = []
     rounds: list[Round] = []
     elected: tuple[str, ...] = ()
     while not elected:
-        counts = kernel.tally(ballots, pointers)
+        counts = preferences.counts
         tallies = candidate_figures(ballots, counts, continuing)
         history.append(tallies)
         figures = Round(
             number=len(rounds) + 1,
             tallies=tallies,
             inactive=inactive_figures(ballots, counts),
-            sections=section_figures(ballots, kernel.section_tally(ballots, pointers), continuing),
+            sections=section_figures(ballots, preferences.section_counts, continuing),
         )
         elected, note = _result(tallies, options)
         if elected:
@@ -56,7 +59,7 @@ def count_exhaustive(ballots: BallotSet, *, seats: int, options: CountOptions) -
         out, tie_breaks, note = _eliminated(len(rounds) + 1, tallies, history, options, breaker)
         ids = [ballots.candidates.index(name) for name in out]
         continuing -= set(ids)
-        transfers = exclude(ballots, pointers, continuing, ids)
+        transfers = exclude(preferences, continuing, ids)
         rounds.append(
             replace(figures, excluded=out, transfers=transfers, tie_breaks=tie_breaks, note=note)
         )
@@ -105,26 +108,10 @@ def _eliminated(
 
 
 def exclude(
-    ballots: BallotSet, pointers: kernel.Pointers, continuing: set[int], out: list[int]
+    preferences: kernel.Preferences, continuing: set[int], out: list[int]
 ) -> tuple[Transfer, ...]:
-    """Move the papers of ``out`` on to their next continuing preference (in place), and
-    say where each candidate's papers went."""
-    mask = kernel.continuing_mask(ballots, continuing)
-    current = kernel.current_preferences(ballots, pointers)
-    transfers = []
-    for source in out:
-        rows = np.flatnonzero(current == source)
-        kernel.advance(ballots, pointers, mask, rows)
-        moved = np.bincount(
-            ballots.rankings[rows, pointers[rows]],
-            weights=ballots.weights[rows].astype(np.float64),
-            minlength=ballots.n_candidates + 1,
-        )
-        to = {
-            ballots.candidates[c]: Fraction(round(moved[c])) for c in sorted(continuing) if moved[c]
-        }
-        exhausted = round(moved[ballots.n_candidates :].sum())
-        if exhausted:
-            to[EXHAUSTED] = Fraction(exhausted)
-        transfers.append(Transfer(ballots.candidates[source], "exclusion", to))
-    return tuple(transfers)
+    """Move the papers of ``out`` (no longer in ``continuing``) on to their next continuing
+    preference, and say where each candidate's papers went."""
+    ballots = preferences.ballots
+    moved = preferences.move_on(out, kernel.continuing_mask(ballots, continuing))
+    return exclusion_transfers(ballots, moved, out)

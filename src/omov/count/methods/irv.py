@@ -20,15 +20,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
-
 from omov.count import kernel
 from omov.count.ballots import BallotSet
-from omov.count.figures import Counts, candidate_figures, inactive_figures, section_figures
+from omov.count.figures import (
+    candidate_figures,
+    exclusion_transfers,
+    inactive_figures,
+    section_figures,
+)
 from omov.count.methods import register
 from omov.count.options import CountOptions
 from omov.count.rctab_tiebreak import RctabTieBreaker
-from omov.count.report import EXHAUSTED, CountReport, Round, TieBreak, Transfer
+from omov.count.report import CountReport, Round, TieBreak, Transfer
 
 UNDECLARED_WRITE_INS = "Undeclared Write-ins"
 """RCTab's pseudo-candidate for write-ins that name nobody declared: it cannot win, and it
@@ -199,17 +202,7 @@ class _IrvCount:
         self.continuing -= set(ids)
         self.excluded_count += len(ids)
         moved = self.preferences.move_on(ids, self._mask())
-        return tuple(self._transfer(i, moved[i]) for i in ids)
-
-    def _transfer(self, source: int, row: Counts) -> Transfer:
-        n = self.ballots.n_candidates
-        to: dict[str, Fraction] = {}
-        for dest in np.flatnonzero(row[:n]):
-            to[self.names[dest]] = Fraction(int(row[dest]))
-        exhausted = int(row[n:].sum())
-        if exhausted:
-            to[EXHAUSTED] = Fraction(exhausted)
-        return Transfer(self.names[source], "exclusion", to)
+        return exclusion_transfers(self.ballots, moved, ids)
 
     def _mask(self) -> kernel.Mask:
         return kernel.continuing_mask(self.ballots, self._counted_ids())
