@@ -34,7 +34,18 @@ def shipped_rulebooks() -> list[str]:
 
 def load_rulebook(name: str | Path) -> Rulebook:
     """A rulebook from a file path or a shipped id."""
+    return read_rulebook(name)[1]
+
+
+def read_rulebook(name: str | Path) -> tuple[str, Rulebook]:
+    """A rulebook's TOML text and the rulebook parsed from that same text (one read, so a
+    caller that keeps the text keeps exactly what was parsed)."""
     label, text = _read(name)
+    return text, rulebook_from_text(text, label=label)
+
+
+def rulebook_from_text(text: str, *, label: str = "rulebook") -> Rulebook:
+    """A rulebook from TOML text; every error names ``label``."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

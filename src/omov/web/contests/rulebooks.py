@@ -10,16 +10,14 @@ shipped edition changes no contest already loaded.
 
 from __future__ import annotations
 
-import tomllib
 from fractions import Fraction
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from omov.count import CountOptions
 from omov.ledger.verify_count import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
-from omov.rules.loading import SHIPPED, parse_rulebook
+from omov.rules.loading import read_rulebook, rulebook_from_text
 from omov.rules.nominations import round_share
 from omov.rules.schema import NominationRule, Rounding, Rulebook
 from omov.web.errors import ContestError
@@ -44,20 +42,15 @@ def _nomination_rule(book: Rulebook) -> tuple[str, NominationRule]:
 
 def shipped_text(key: str) -> str:
     """The TOML of the shipped edition ``key`` (``labour/2016``), as the package holds it now."""
-    organisation, _, edition = key.partition("/")
-    resource = resources.files(SHIPPED).joinpath(organisation, f"{edition}.toml")
-    if "/" in edition or not resource.is_file():
-        raise KeyError(f"no shipped rulebook {key!r}; known: {', '.join(shipped_keys())}")
-    return resource.read_text("utf-8")
+    return shipped_book(key)[0]
 
 
 def shipped_book(key: str) -> tuple[str, Rulebook]:
     """The shipped edition's text and the rulebook parsed from that same text."""
-    text = shipped_text(key)
     try:
-        return text, parse_rulebook(tomllib.loads(text), label=key)
-    except (RulesError, tomllib.TOMLDecodeError) as error:
-        raise KeyError(f"{key} cannot be loaded: {error}") from None
+        return read_rulebook(key)
+    except RulesError as error:
+        raise KeyError(str(error)) from None
 
 
 def count_facts_of(book: Rulebook) -> Facts:
@@ -159,8 +152,8 @@ def stored_book(facts: Facts) -> Rulebook:
     """The rulebook parsed from the stored text: what was loaded, not what is shipped now."""
     text = stored_text(facts)
     try:
-        return parse_rulebook(tomllib.loads(text), label=str(facts.get("key", "rulebook")))
-    except (RulesError, tomllib.TOMLDecodeError) as error:
+        return rulebook_from_text(text, label=str(facts.get("key", "rulebook")))
+    except RulesError as error:
         raise ContestError(f"the stored rulebook cannot be read: {error}") from None
 
 
