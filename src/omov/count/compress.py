@@ -114,10 +114,7 @@ def compress_grid(
     grid = _checked_grid(grid, n_candidates, overvote_groups)
     grid, groups = _group_codes(grid, n_candidates, overvote_groups, policy)
     sections, w = _checked_rows(len(grid), section_ids, section_names, weights)
-    codes = grid.astype(np.int16)  # a copy
-    codes[grid == BLANK] = n_candidates
-    codes[grid == OVERVOTE] = n_candidates + 1
-    rows = _Rows(sections, codes, w, grouped=False)
+    rows = _Rows(sections, grid_as_codes(grid, n_candidates), w, grouped=False)
     return _compressed(
         cls, candidates, rows, section_names, withdrawn, policy, title, seats, groups
     )
@@ -145,7 +142,7 @@ def compress_codes(
     ):
         raise BallotError("cell codes are candidate ids, then blank and overvote")
     if policy.overvote is OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING:
-        _group_codes(np.where(codes == n_candidates + 1, OVERVOTE, BLANK), n_candidates, (), policy)
+        _refuse_bare_overvotes(bool((codes == n_candidates + 1).any()))
     sections, w = _checked_rows(len(codes), section_ids, section_names, weights)
     rows = _Rows(sections, codes.astype(np.int16, copy=False), w, grouped=True)
     return _compressed(cls, candidates, rows, section_names, withdrawn, policy, title, seats, ())
@@ -179,6 +176,20 @@ def _checked_rows(
     return sections, w
 
 
+def _distinct_papers(
+    rows: _Rows, max_rankings: int | None
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16], npt.NDArray[np.int64]]:
+    """Sections, codes and weights of the distinct papers, ranks past ``max_rankings`` cut."""
+    sections, codes, weights = rows.sections, rows.codes, rows.weights
+    cut = max_rankings is not None and max_rankings < codes.shape[1]
+    if cut:
+        codes = codes[:, :max_rankings]  # cut rows may coincide
+    if cut or not rows.grouped or weights is None:
+        keyed, weights = unique_rows(np.column_stack([sections, codes]), weights)
+        sections, codes = keyed[:, 0], keyed[:, 1:]
+    return sections, codes, weights
+
+
 def _compressed(
     cls: type[BallotSet],
     candidates: tuple[str, ...],
@@ -190,44 +201,10 @@ def _compressed(
     seats: int | None,
     groups: tuple[frozenset[int], ...],
 ) -> BallotSet:
-    """Rows grouped (unless they are already), then read under ``policy``."""
-    sections, codes, weights = rows.sections, rows.codes, rows.weights
-    cut = policy.max_rankings is not None and policy.max_rankings < codes.shape[1]
-    if cut:
-        codes = codes[:, : policy.max_rankings]  # cut rows may coincide
-    if cut or not rows.grouped or weights is None:
-        keyed, weights = unique_rows(np.column_stack([sections, codes]), weights)
-        sections, codes = keyed[:, 0], keyed[:, 1:]
-    return _cleaned(
-        cls,
-        candidates,
-        sections,
-        codes,
-        weights,
-        section_names,
-        withdrawn,
-        policy,
-        title,
-        seats,
-        groups,
-    )
-
-
-def _cleaned(
-    cls: type[BallotSet],
-    candidates: tuple[str, ...],
-    raw_sections: npt.NDArray[np.int16],
-    raw_codes: npt.NDArray[np.int16],
-    raw_weights: npt.NDArray[np.int64],
-    section_names: tuple[str, ...],
-    withdrawn: frozenset[int],
-    policy: BallotPolicy,
-    title: str,
-    seats: int | None,
-    groups: tuple[frozenset[int], ...],
-) -> BallotSet:
-    """Distinct raw rows (sections, cell codes) read under ``policy`` into a ballot set."""
+    """Rows grouped into distinct raw papers (unless they are already), then read under
+    ``policy`` into a ballot set."""
     n_candidates = len(candidates)
+    raw_sections, raw_codes, raw_weights = _distinct_papers(rows, policy.max_rankings)
     blank = np.zeros(len(raw_codes), dtype=np.bool_)
     maybe = np.flatnonzero(raw_codes[:, 0] == n_candidates)  # a blank first: few rows
     blank[maybe] = (raw_codes[maybe] == n_candidates).all(axis=1)
@@ -246,8 +223,8 @@ def _cleaned(
     if irregular:
         # Only a paper read under the policy (gaps, overvotes, repeats) can turn out
         # the same as another; distinct regular papers stay distinct and sorted.
-        rows, row_weights = unique_rows(np.column_stack([row_sections, clean]), raw_weights)
-        row_sections, clean = rows[:, 0], rows[:, 1:]
+        merged, row_weights = unique_rows(np.column_stack([row_sections, clean]), raw_weights)
+        row_sections, clean = merged[:, 0], merged[:, 1:]
     if not (row_weights > 0).all():
         keep = row_weights > 0
         row_sections, clean, row_weights = row_sections[keep], clean[keep], row_weights[keep]
@@ -295,11 +272,7 @@ def _group_codes(
         if not groups:
             return grid, ()
         return np.where(grid < OVERVOTE, OVERVOTE, grid).astype(np.int16), ()
-    if grid.size and (grid == OVERVOTE).any():
-        raise BallotError(
-            "an overvote without its candidates cannot be read under "
-            "exhaust-if-multiple-continuing (this ballot file does not name them)"
-        )
+    _refuse_bare_overvotes(bool(grid.size and (grid == OVERVOTE).any()))
     in_group = grid <= OVERVOTE_GROUP_BASE
     if not in_group.any():
         return grid, ()
@@ -307,14 +280,37 @@ def _group_codes(
     return np.where(in_group, codes, grid).astype(np.int16), groups
 
 
+def _refuse_bare_overvotes(found: bool) -> None:
+    """Exhaust-if-multiple-continuing needs each overvote's candidates."""
+    if found:
+        raise BallotError(
+            "an overvote without its candidates cannot be read under "
+            "exhaust-if-multiple-continuing (this ballot file does not name them)"
+        )
+
+
 def read_papers(
     grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
 ) -> npt.NDArray[np.int16]:
     """Clean rankings, one per row of ``grid``: candidate ids, then stop codes."""
+    return _clean_codes(grid_as_codes(grid, n_candidates), n_candidates, policy)[0]
+
+
+def grid_as_codes(grid: npt.NDArray[np.integer], n_candidates: int) -> npt.NDArray[np.int16]:
+    """A rank grid as cell codes: blank and overvote as the codes after the candidates, so
+    they sort after every candidate (group cells are group codes already)."""
     codes = grid.astype(np.int16)  # a copy
     codes[grid == BLANK] = n_candidates
     codes[grid == OVERVOTE] = n_candidates + 1
-    return _clean_codes(codes, n_candidates, policy)[0]
+    return codes
+
+
+def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
+    """Cell codes as a rank grid: the inverse of ``grid_as_codes``."""
+    grid = codes.copy()
+    grid[codes == n_candidates] = BLANK
+    grid[codes == n_candidates + 1] = OVERVOTE
+    return grid
 
 
 def _clean_codes(
@@ -330,7 +326,9 @@ def _clean_codes(
         return np.full((0, 1), end, dtype=np.int16), False
     irregular, longest = _irregular(codes, n_candidates)
     rows = np.flatnonzero(irregular)
-    readings = [_read_paper(_paper(codes[row], n_candidates), n_candidates, policy) for row in rows]
+    readings = [
+        _read_paper(codes_as_grid(codes[row], n_candidates), n_candidates, policy) for row in rows
+    ]
     # Columns up to and including the first stop of the longest ranking.
     used = 1 + max([longest, *(len(reading) - 1 for reading in readings)])
     if used <= width:
@@ -342,14 +340,6 @@ def _clean_codes(
         clean[row] = end
         clean[row, : len(reading)] = reading
     return clean, len(rows) > 0
-
-
-def _paper(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
-    """One row of cell codes as the paper's marks (group codes stay as they are)."""
-    paper = codes.copy()
-    paper[codes == n_candidates] = BLANK
-    paper[codes == n_candidates + 1] = OVERVOTE
-    return paper
 
 
 BLOCK = 2**13

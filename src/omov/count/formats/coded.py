@@ -32,8 +32,6 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from omov.count.ballots import BLANK, OVERVOTE
-
 KEY = "key"
 COUNT = "count"
 BLOCK = 2**16
@@ -377,14 +375,6 @@ def _reduced_keys(parts: list[_Distinct]) -> _Distinct:
     else:
         counts = np.add.reduceat(weights, starts)
     return _Distinct(keys[starts], counts.astype(np.int64))
-
-
-def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
-    """Cell codes as a rank grid: blank and overvote codes (past the candidates) to theirs."""
-    grid = codes.copy()
-    grid[codes == n_candidates] = BLANK
-    grid[codes == n_candidates + 1] = OVERVOTE
-    return grid
 
 
 def cell_codes(
