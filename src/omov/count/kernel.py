@@ -51,9 +51,8 @@ def advance(
     todo = np.arange(len(pointers)) if rows is None else rows
     checked = todo
     grouped = bool(ballots.overvote_groups)
-    flat_rankings = rankings.reshape(-1)
     while len(todo):
-        current = flat_rankings.take(todo * rankings.shape[1] + pointers[todo])
+        current = _cells_at(rankings, pointers, todo)
         moving = (current < n_candidates) & ~mask[current]
         if grouped:
             moving |= (current >= n_candidates + N_STOPS) & ~mask[current]
@@ -106,15 +105,26 @@ def current_preferences(
 ) -> npt.NDArray[np.int16]:
     """Each row's current candidate or stop code. With overvote groups, ``mask`` (the one
     the rows were advanced against) is required: a group reads as its continuing member."""
-    # One gather from the flat rankings: much cheaper than 2-D fancy indexing.
-    rankings = ballots.rankings
-    flat = np.arange(len(pointers), dtype=np.intp)
-    flat *= rankings.shape[1]
-    flat += pointers
-    current: npt.NDArray[np.int16] = rankings.reshape(-1).take(flat)
+    current = _cells_at(ballots.rankings, pointers)
     if ballots.overvote_groups:
         return _resolved(ballots, current, mask)
     return current
+
+
+def _cells_at(
+    rankings: npt.NDArray[np.int16], pointers: Pointers, rows: npt.NDArray[np.intp] | None = None
+) -> npt.NDArray[np.int16]:
+    """The cell each of ``rows`` (every row by default) points at: one gather from the flat
+    rankings, much cheaper than 2-D fancy indexing."""
+    width = rankings.shape[1]
+    if rows is None:
+        flat = np.arange(len(pointers), dtype=np.intp)
+        flat *= width
+        flat += pointers
+    else:
+        flat = rows * width + pointers[rows]
+    cells: npt.NDArray[np.int16] = rankings.reshape(-1).take(flat)
+    return cells
 
 
 def tally(
@@ -243,10 +253,7 @@ def _preferences_of(
     ballots: BallotSet, pointers: Pointers, rows: npt.NDArray[np.intp], mask: Mask
 ) -> npt.NDArray[np.int16]:
     """``current_preferences`` for ``rows`` only."""
-    rankings = ballots.rankings
-    current: npt.NDArray[np.int16] = rankings.reshape(-1).take(
-        rows * rankings.shape[1] + pointers[rows]
-    )
+    current = _cells_at(ballots.rankings, pointers, rows)
     if ballots.overvote_groups:
         return _resolved(ballots, current, mask)
     return current
