@@ -118,6 +118,8 @@ def test_cast_after_the_timetabled_close_is_refused(open_ballot: OpenBallot) -> 
         ({"rank_1": "1", "rank_2": "1"}, b"share preference 1"),
         ({"rank_1": "2"}, b"preference 1 is missing"),
         ({"rank_1": "7"}, b"numbers from 1 to 3"),
+        ({"rank_1": "\u00b2"}, b"numbers from 1 to 3"),  # a digit to isdigit, not to int
+        ({"rank_1": "1", "rank_9": ""}, b"not on this ballot"),  # named, though not ranked
     ],
 )
 def test_bad_ranking_is_refused(

@@ -6,7 +6,8 @@ The statement does what ``services._store`` does in five queries inside a transa
    its closing time. Closing the ballot takes the row ``FOR UPDATE``: a cast that meets the
    close waits for it, and PostgreSQL then re-checks the row's new version (``ballot_closed``),
    so the cast finds no contest and changes nothing;
-2. check every ranked position is on this contest's ballot paper;
+2. check every position the voter's form named (ranked or left blank) is on this contest's
+   ballot paper, so the page needs no read of the paper of its own;
 3. spend the credential, found by its digest's unique index:
    ``UPDATE ... WHERE state = 'issued'`` and its elector is in this contest and 1. and 2.
    hold (so the contest is locked before the credential). Of simultaneous casts with one
@@ -49,8 +50,8 @@ def _cast_sql() -> str:
             WHERE id = %(contest)s AND state = %(open)s AND ballot_closes_at > %(now)s
             FOR SHARE
         ), paper AS (
-            SELECT count(*) = %(ranked)s AS known FROM {_table(Candidate)}
-            WHERE contest_id = %(contest)s AND on_ballot AND position = ANY(%(ranking)s)
+            SELECT count(*) = %(named)s AS known FROM {_table(Candidate)}
+            WHERE contest_id = %(contest)s AND on_ballot AND position = ANY(%(on_paper)s)
         ), spent AS (
             UPDATE {_table(Credential)} AS credential SET state = %(used)s
             WHERE credential.digest = %(digest)s AND credential.state = %(issued)s
@@ -75,20 +76,29 @@ def _cast_sql() -> str:
 
 
 def cast_in_one_statement(
-    *, contest_id: int, digest: str, ranking: Sequence[int], now: datetime, receipt: str
+    *,
+    contest_id: int,
+    digest: str,
+    ranking: Sequence[int],
+    on_paper: Sequence[int],
+    now: datetime,
+    receipt: str,
 ) -> str | None:
     """Cast; the receipt, or None when nothing was written (the caller finds out why).
 
-    ``ranking`` must already be non-empty and free of repeats (the statement checks only that
-    its positions are on the paper). Must run outside any transaction (autocommit)."""
+    ``ranking`` must already be non-empty and free of repeats; ``on_paper``, the positions
+    that must all be on the paper, distinct and including the ranking's (the statement checks
+    only those). Must run outside any transaction (autocommit)."""
+    if not set(ranking) <= set(on_paper) or len(set(on_paper)) != len(on_paper):
+        raise ValueError("on_paper must be distinct positions that include the ranking's")
     if not connection.get_autocommit():
         raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
     params: dict[str, Any] = {
         "contest": contest_id,
         "open": ContestState.BALLOT_OPEN.value,
         "now": now,
-        "ranked": len(ranking),
-        "ranking": list(ranking),
+        "named": len(on_paper),
+        "on_paper": list(on_paper),
         "used": CredentialState.USED.value,
         "issued": CredentialState.ISSUED.value,
         "digest": digest,

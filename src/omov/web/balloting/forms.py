@@ -7,6 +7,7 @@ else (an unknown candidate, a shared or skipped number) is refused with a plain 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.http import QueryDict
 
@@ -35,7 +36,7 @@ def ranking_from_post(
             raise ContestError("the ranking names a candidate who is not on this ballot")
         if value.strip() == "":
             continue
-        if not value.isdigit() or not 1 <= int(value) <= len(positions):
+        if not _digits(value) or not 1 <= int(value) <= len(positions):
             raise ContestError(f"preferences are numbers from 1 to {len(positions)}")
         numbers[position] = int(value)
     order = sorted(numbers, key=numbers.__getitem__)
@@ -49,3 +50,40 @@ def ranking_from_post(
     if not order:
         raise ContestError("rank at least one candidate: put 1 next to your first choice")
     return order
+
+
+def _digits(text: str) -> bool:
+    """0-9 only: ``str.isdigit`` also takes digits ``int`` refuses (such as "²")."""
+    return text.isascii() and text.isdigit()
+
+
+@dataclass(frozen=True)
+class PlainForm:
+    """A ballot form that is well formed whatever the paper: ``ranking`` (positions, first
+    preference first) and ``named``, every position the form has a field for, ranked or not.
+    Whether those positions are on the paper is for the cast to check."""
+
+    ranking: list[int]
+    named: list[int]
+
+
+def plain_form(post: QueryDict) -> PlainForm | None:
+    """The form read without the ballot paper, or None if it has a mistake.
+
+    A plain form's ranking is exactly what ``ranking_from_post`` returns once its positions
+    are found on the paper; a form with a mistake needs the paper to say which mistake."""
+    numbers: dict[int, int] = {}
+    named: list[int] = []
+    for field in post:
+        if not field.startswith("rank_"):
+            continue
+        position, value = field.removeprefix("rank_"), str(post.get(field) or "")
+        if not _digits(position) or not (_digits(value) or value.strip() == ""):
+            return None
+        named.append(int(position))
+        if value.strip():
+            numbers[int(position)] = int(value)
+    order = sorted(numbers, key=numbers.__getitem__)
+    if not order or [numbers[p] for p in order] != list(range(1, len(order) + 1)):
+        return None
+    return PlainForm(order, named)

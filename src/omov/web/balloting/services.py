@@ -147,15 +147,14 @@ def _vacuum_ballots() -> None:
 
 
 def ranking_check(
-    *, contest: Contest, ranking: Sequence[int], positions: Collection[int] | None = None
+    *, contest: Contest, ranking: Sequence[int], named: Collection[int] = ()
 ) -> list[int]:
     """A ranking of candidate positions, checked: known candidates, each at most once.
 
-    ``positions`` are the paper's, if the caller has read them already."""
+    ``named``: more positions that must be on the paper (a form's fields left blank)."""
     _ranking_shape(ranking)
-    if positions is None:
-        positions = ballot_positions(contest=contest)
-    if any(p not in positions for p in ranking):
+    positions = ballot_positions(contest=contest)
+    if any(p not in positions for p in (*ranking, *named)):
         raise ContestError("the ranking names a candidate who is not on this ballot")
     return list(ranking)
 
@@ -195,11 +194,11 @@ def _store(
     channel: Channel,
     *,
     check_time: bool,
-    positions: Collection[int] | None = None,
+    named: Collection[int] = (),
 ) -> Ballot:
     """Spend the credential with ``digest`` and store its ballot, inside a transaction."""
     _check_open(contest, channel, check_time=check_time)
-    ranking = ranking_check(contest=contest, ranking=ranking, positions=positions)
+    ranking = ranking_check(contest=contest, ranking=ranking, named=named)
     credential = _check_credential(contest, digest, lock=True)
     Credential.objects.filter(pk=credential.pk).update(state=CredentialState.USED)
     Elector.objects.filter(pk=credential.elector_id).update(has_voted=True)
@@ -233,14 +232,15 @@ def ballot_cast(
     ranking: Sequence[int],
     code: str = "",
     digest: str = "",
-    positions: Collection[int] | None = None,
+    named: Collection[int] = (),
 ) -> str:
     """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the receipt.
 
-    ``contest`` may be just its id (the cast reads the contest itself, under its lock), and
-    ``positions`` the paper's candidate positions if the caller has read them. On PostgreSQL
-    outside a transaction the cast is one statement (``casting``); otherwise, and on SQLite,
-    the same checks and writes run as ORM queries in a transaction (``_store``)."""
+    ``contest`` may be just its id (the cast reads the contest itself, under its lock).
+    ``named``: more positions that must be on the paper for the cast to stand (the ballot
+    form's fields left blank). On PostgreSQL outside a transaction the cast is one statement
+    (``casting``); otherwise, and on SQLite, the same checks and writes run as ORM queries in
+    a transaction (``_store``)."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     digest = digest or code_digest(code)
     if connection.vendor == "postgresql" and connection.get_autocommit():
@@ -249,28 +249,29 @@ def ballot_cast(
             contest_id=contest_id,
             digest=digest,
             ranking=ranking,
+            on_paper=sorted({*ranking, *named}),
             now=timezone.now(),
             receipt=new_receipt(),
         )
         if receipt is None:
-            raise _why_not_cast(contest_id, digest, ranking)
+            raise _why_not_cast(contest_id, digest, ranking, named)
         return receipt
     with transaction.atomic():
         locked = _contest_shared(contest_id)
-        ballot = _store(
-            locked, digest, ranking, Channel.ONLINE, check_time=True, positions=positions
-        )
+        ballot = _store(locked, digest, ranking, Channel.ONLINE, check_time=True, named=named)
         return ballot.receipt
 
 
-def _why_not_cast(contest_id: int, digest: str, ranking: Sequence[int]) -> ContestError:
+def _why_not_cast(
+    contest_id: int, digest: str, ranking: Sequence[int], named: Collection[int]
+) -> ContestError:
     """The refusal the ORM path would have given, read after the one statement wrote nothing."""
     contest = Contest.objects.filter(pk=contest_id).first()
     if contest is None:
         return ContestError("the ballot is not open")
     try:
         _check_open(contest, Channel.ONLINE, check_time=True)
-        ranking_check(contest=contest, ranking=ranking)
+        ranking_check(contest=contest, ranking=ranking, named=named)
         _check_credential(contest, digest, lock=False)
     except ContestError as refusal:
         return refusal

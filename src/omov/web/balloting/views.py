@@ -9,11 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from omov.web.balloting.forms import ranking_from_post
+from omov.web.balloting.forms import PlainForm, plain_form, ranking_from_post
 from omov.web.balloting.selectors import receipt_included
 from omov.web.balloting.services import ballot_cast, credential_check
 from omov.web.contests.models import Contest
-from omov.web.contests.selectors import ballot_candidates, ballot_positions
+from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import ContestError
 
 SESSION_KEY = "omov-credential"
@@ -76,19 +76,29 @@ def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     """Cast the reviewed ranking. The contest is read only to show a refusal (or a 404): the
-    cast itself reads it under its lock, and the paper's positions are read once."""
+    cast itself reads it under its lock. A plain form goes to the cast as it is, and the
+    cast checks its positions against the paper; the paper is read here only to say what
+    is wrong with a form that is not plain."""
     digest = _digest(request, pk)
     if digest is None:
         return _refuse(request, pk, ContestError("enter your voting code first"))
-    positions = ballot_positions(contest=pk)
     try:
-        ranking = ranking_from_post(request.POST, pk, positions)
-        receipt = ballot_cast(contest=pk, digest=digest, ranking=ranking, positions=positions)
+        form = _cast_form(request, pk)
+        receipt = ballot_cast(contest=pk, digest=digest, ranking=form.ranking, named=form.named)
     except ContestError as error:
         return _refuse(request, pk, error)
     request.session.flush()
     request.session["omov-receipt"] = receipt
     return redirect("vote-receipt", pk=pk)
+
+
+def _cast_form(request: HttpRequest, pk: int) -> PlainForm:
+    """The ranking and the positions named on the form; ContestError if it has a mistake."""
+    plain = plain_form(request.POST)
+    if plain is not None:
+        return plain
+    ranking = ranking_from_post(request.POST, pk)  # reads the paper to say what is wrong
+    return PlainForm(ranking, ranking)
 
 
 def vote_receipt(request: HttpRequest, pk: int) -> HttpResponse:
