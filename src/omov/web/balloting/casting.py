@@ -24,13 +24,12 @@ unknown candidate, used or unknown code) to give the voter the same message as t
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Candidate, Contest, ContestState
@@ -42,19 +41,30 @@ def _table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)  # type: ignore[attr-defined]
 
 
+def _state(choice: models.TextChoices) -> str:
+    """A state's value as an SQL literal: the states are fixed words, so they are written
+    into the statement rather than sent (and converted) with every cast."""
+    value = str(choice.value)
+    if not value.replace("_", "").isalnum():
+        raise ValueError(f"not a plain state value: {value!r}")
+    return f"'{value}'"
+
+
 @cache
 def _cast_sql() -> str:
     return f"""
         WITH open_contest AS (
             SELECT id FROM {_table(Contest)}
-            WHERE id = %(contest)s AND state = %(open)s AND ballot_closes_at > %(now)s
+            WHERE id = %(contest)s AND state = {_state(ContestState.BALLOT_OPEN)}
+                AND ballot_closes_at > %(now)s
             FOR SHARE
         ), paper AS (
             SELECT count(*) = %(named)s AS known FROM {_table(Candidate)}
             WHERE contest_id = %(contest)s AND on_ballot AND position = ANY(%(on_paper)s)
         ), spent AS (
-            UPDATE {_table(Credential)} AS credential SET state = %(used)s
-            WHERE credential.digest = %(digest)s AND credential.state = %(issued)s
+            UPDATE {_table(Credential)} AS credential SET state = {_state(CredentialState.USED)}
+            WHERE credential.digest = %(digest)s
+                AND credential.state = {_state(CredentialState.ISSUED)}
                 AND (
                     SELECT elector.contest_id FROM {_table(Elector)} AS elector
                     WHERE elector.id = credential.elector_id
@@ -68,8 +78,8 @@ def _cast_sql() -> str:
             RETURNING elector.section
         )
         INSERT INTO {_table(Ballot)} (id, contest_id, ranking, section, channel, receipt)
-        SELECT %(id)s, %(contest)s, %(ranking_json)s::jsonb, voted.section, %(online)s,
-            %(receipt)s
+        SELECT gen_random_uuid(), %(contest)s, %(ranking_json)s::jsonb, voted.section,
+            {_state(Channel.ONLINE)}, %(receipt)s
         FROM voted
         RETURNING receipt
     """
@@ -95,16 +105,11 @@ def cast_in_one_statement(
         raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
     params: dict[str, Any] = {
         "contest": contest_id,
-        "open": ContestState.BALLOT_OPEN.value,
         "now": now,
         "named": len(on_paper),
         "on_paper": list(on_paper),
-        "used": CredentialState.USED.value,
-        "issued": CredentialState.ISSUED.value,
         "digest": digest,
-        "id": uuid.uuid4(),
         "ranking_json": json.dumps(list(ranking)),
-        "online": Channel.ONLINE.value,
         "receipt": receipt,
     }
     with prepared_cursor() as cursor:
