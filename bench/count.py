@@ -71,9 +71,10 @@ def generate(n: int, seed: int = SEED) -> npt.NDArray[np.int16]:
 
 
 def _table(grid: npt.NDArray[np.int16], *, null_blanks: bool = False) -> pa.Table:
-    """Rank columns in the layout ``omov``'s writer uses (``parquet.rank_column``): the
-    candidate list, the empty name and ``=`` as the dictionary, a blank the empty name.
-    ``null_blanks``: a blank is a null instead (which Parquet readers decode more slowly)."""
+    """Rank columns in the layout ``omov``'s writer uses (``parquet.write_parquet``): the
+    candidate list, the empty name and ``=`` as the dictionary, a blank the empty name, the
+    column declared required. ``null_blanks``: a blank is a null instead, in a nullable
+    column (which Parquet readers decode more slowly)."""
     names = pa.array([*CANDIDATES, "", "="])
     columns = {
         f"rank{r + 1}": pa.DictionaryArray.from_arrays(
@@ -85,8 +86,11 @@ def _table(grid: npt.NDArray[np.int16], *, null_blanks: bool = False) -> pa.Tabl
         )
         for r in range(N_CANDIDATES)
     }
-    table = pa.table(columns)
-    return table.replace_schema_metadata({"omov": json.dumps({"candidates": list(CANDIDATES)})})
+    schema = pa.schema(
+        [pa.field(name, column.type, nullable=null_blanks) for name, column in columns.items()],
+        metadata={"omov": json.dumps({"candidates": list(CANDIDATES)})},
+    )
+    return pa.table(columns, schema=schema)
 
 
 def write_files(grid: npt.NDArray[np.int16], folder: Path, stem: str) -> tuple[Path, Path]:

@@ -14,9 +14,10 @@ Under the other rules group cells are plain overvotes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -342,8 +343,10 @@ def _clean_codes(
     return clean, len(rows) > 0
 
 
-BLOCK = 2**13
-"""Rows checked at a time: a block's temporaries stay in cache."""
+BLOCK = 2**15
+"""Rows checked at a time: a block's columns stay in cache."""
+WORD_BITS = 63
+"""Codes (and candidates) below this are checked as bits of one ``int64`` per row."""
 
 
 def _irregular(
@@ -353,12 +356,13 @@ def _irregular(
     or a candidate marked twice), and the most marks on any other row. Large sets are
     checked in two halves at once (NumPy lets go of the GIL as it works)."""
     irregular = np.empty(len(codes), dtype=np.bool_)
-    bit = np.zeros(max(int(codes.max()) + 1, n_candidates), dtype=np.uint64)  # none: blank
-    if n_candidates <= 64:
-        bit[:n_candidates] = np.left_shift(np.uint64(1), np.arange(n_candidates, dtype=np.uint64))
+    by_bits = max(int(codes.max()), n_candidates) < WORD_BITS
 
     def check(part: slice) -> int:
-        return _check_blocks(codes[part], irregular[part], bit, n_candidates)
+        blocks = codes[part], irregular[part]
+        if by_bits:
+            return _check_blocks(*blocks, n_candidates, _odd_by_bits)
+        return _check_blocks(*blocks, n_candidates, _odd_by_sorting)
 
     if len(codes) < 4 * BLOCK:
         return irregular, check(slice(0, len(codes)))
@@ -368,36 +372,69 @@ def _irregular(
     return irregular, longest
 
 
+OddRows = Callable[
+    [npt.NDArray[np.int16], int], tuple[npt.NDArray[np.bool_], npt.NDArray[np.integer]]
+]
+"""Irregular rows of a block and the marks on each row."""
+
+
 def _check_blocks(
     codes: npt.NDArray[np.int16],
     irregular: npt.NDArray[np.bool_],
-    bit: npt.NDArray[np.uint64],
     n_candidates: int,
+    odd_rows: OddRows,
 ) -> int:
-    """``_irregular`` for some rows, a block at a time (its temporaries stay in cache).
-
-    Repeats: a row's marks as bits (one per candidate) are all distinct when OR-ing them
-    sets as many bits as there are marks (sorting each row instead when there are more
-    candidates than bits in a word)."""
+    """``_irregular`` for some rows, a block at a time (its temporaries stay in cache)."""
     longest = 0
     for start in range(0, len(codes), BLOCK):
-        block = codes[start : start + BLOCK]
-        marked = block < n_candidates
-        marks = marked.sum(axis=1)
-        odd = (block > n_candidates).any(axis=1)
-        odd |= (marked[:, 1:] & ~marked[:, :-1]).any(axis=1)
-        if n_candidates <= 64:
-            seen = np.bitwise_or.reduce(bit[block], axis=1)
-            odd |= np.bitwise_count(seen) < marks
-        else:
-            width = block.shape[1]
-            spread = np.where(marked, block, -1 - np.arange(width, dtype=np.int16))
-            ordered = np.sort(spread, axis=1)
-            odd |= (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+        odd, marks = odd_rows(codes[start : start + BLOCK], n_candidates)
         irregular[start : start + BLOCK] = odd
         if not odd.all():
             longest = max(longest, int(marks[~odd].max()))
     return longest
+
+
+def _odd_by_bits(
+    block: npt.NDArray[np.int16], n_candidates: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32]]:
+    """Rank by rank over contiguous columns (codes and candidates below ``WORD_BITS``): each row's
+    codes as bits of one word (an overvote or group sets a bit past the candidates'; a
+    repeat sets fewer bits than there are marks), and its marks counted. The marks are a
+    prefix exactly when the running count of marks, summed over the ranks, is as large
+    as it can be: ``m`` marks first give ``1 + 2 + ... + m``, then ``m`` per later rank."""
+    rows, width = block.shape
+    word = np.int32 if max(int(block.max()), n_candidates) < 31 else np.int64
+    seen: npt.NDArray[np.signedinteger[Any]] = np.zeros(rows, dtype=word)
+    bit: npt.NDArray[np.signedinteger[Any]] = np.empty(rows, dtype=word)
+    one = np.ones(rows, dtype=word)
+    marked = np.empty(rows, dtype=np.bool_)
+    marks = np.zeros(rows, dtype=np.int32)
+    running = np.zeros(rows, dtype=np.int32)
+    for cells in block.T.copy():  # one contiguous row per rank
+        np.less(cells, n_candidates, out=marked)
+        marks += marked
+        running += marks
+        np.left_shift(one, cells, out=bit)
+        seen |= bit
+    odd = (seen >> (n_candidates + 1)) != 0
+    odd |= np.bitwise_count(seen & ((1 << n_candidates) - 1)) != marks
+    odd |= running != marks * (marks + 1) // 2 + (width - marks) * marks
+    return odd, marks
+
+
+def _odd_by_sorting(
+    block: npt.NDArray[np.int16], n_candidates: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Any codes: repeats found by sorting each row's marks."""
+    width = block.shape[1]
+    marked = block < n_candidates
+    marks = marked.sum(axis=1)
+    odd = (block > n_candidates).any(axis=1)
+    odd |= (marked[:, 1:] & ~marked[:, :-1]).any(axis=1)
+    spread = np.where(marked, block, -1 - np.arange(width, dtype=np.int16))
+    ordered = np.sort(spread, axis=1)
+    odd |= (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    return odd, marks
 
 
 def _read_paper(paper: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy) -> list[int]:

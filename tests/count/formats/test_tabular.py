@@ -89,6 +89,29 @@ def test_write_then_read_gives_the_same_ballot_set(tmp_path, name):
     assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file left behind
 
 
+def test_parquet_is_written_in_the_layout_read_fastest(tmp_path, monkeypatch):
+    """Rank columns hold indices into the candidates, then the empty name and ``=``, in
+    columns declared required (no null flags to decode): the fast path reads the file
+    without handing any row group back."""
+    path = tmp_path / "ballots.parquet"
+    write_ballots(sample(), path, format="parquet")
+    schema = pq.ParquetFile(path).schema
+    written = pq.read_table(path)
+    ranks = [name for name in written.column_names if name.startswith("rank")]
+    assert ranks
+    for name in written.column_names:  # the writer writes no null anywhere
+        assert schema.column(written.column_names.index(name)).max_definition_level == 0
+    for name in ranks:
+        column = written.column(name).combine_chunks()
+        assert column.dictionary.to_pylist() == [*CANDS, "", "="]
+
+    def general(*args, **kwargs):
+        raise AssertionError("a row group was handed back to the general reader")
+
+    monkeypatch.setattr(plain_csv.RankingTable, "add", general)
+    same(sample(), read_ballots(path, policy=BallotPolicy(duplicates=DuplicateRule.EXHAUST)))
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -8,12 +8,15 @@ row of codes compares as the ballot set orders its rows: by candidate, then blan
 overvote.
 
 Each row is packed into one 64-bit *key*: the section label (if any) in the top bits, then
-as many cells as fit, first rank most significant, so sorting keys sorts rows. Distinct
-rows are then one ``np.unique`` (a vectorised sort) over the keys, cheap at any size and
-already in the order the ballot set keeps, so compressing them need not sort them again.
-A *long* row, one with a mark past the cells a key holds (a ballot ranking nearly every
-candidate), keeps all its codes and is grouped on its own; the two kinds are merged in
-order at the end.
+as many cells as fit, first rank most significant, so sorting keys sorts rows; the cells
+past the key go into *tail words* packed alike, all blank for most rows. Each block of
+rows is sorted and reduced to distinct keys as it is packed (in the reader's threads); a
+*long* row, one with a mark past the key (a ballot ranking nearly every candidate), keeps
+its tail words and joins its block's rows as a second sorted run. At the end the runs are
+cut at one key into two halves, each merged (one stable argsort of the keys, then the few
+rows sharing a key with a long row put in order of their tails) and reduced in its own
+thread: distinct rows in the order the ballot set keeps, so compressing them need not sort
+them again.
 
 Anything irregular (a name outside the list, a name with spaces around it, a bad weight,
 a ballot with no section, ...) is not handled here: ``Irregular`` is raised and the
@@ -36,6 +39,8 @@ KEY = "key"
 COUNT = "count"
 BLOCK = 2**16
 """Rows packed at a time: a block's key stays in cache while every column is folded in."""
+SAMPLE = 2**10
+"""One key in this many picks where the distinct rows are cut in halves."""
 REDUCE_EVERY = 2**24
 """Keys held unreduced at most (128 MB): memory stays bounded however long the file."""
 KEY_BITS = 63
@@ -45,27 +50,27 @@ LABEL_BITS = 8
 
 Codes = npt.NDArray[np.integer[Any]]
 Keys = npt.NDArray[np.int64]
+Words = npt.NDArray[np.int64]
+"""Tail words: one row per word, one column per ballot row."""
 
 
 class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
     """The rows need the general reader (which gives the exact message if they are bad)."""
 
 
-@dataclass
-class _Distinct:
-    """Distinct keys in order with their weights, or long rows (label, codes) with theirs."""
-
-    rows: npt.NDArray[Any]
-    weights: npt.NDArray[np.int64] | None = None
-    """``None``: every row one ballot (not reduced yet)."""
-
-
 @dataclass(frozen=True)
 class Packed:
-    """A block of rows packed by ``CodedRows.packed``: keyed rows and long rows (if any)."""
+    """A run of rows in order of key: each row's key and tail words (the cells past the
+    key, packed alike and padded with blanks, so every word is blank for a row its key
+    holds whole), with weights (``None``: one ballot each)."""
 
-    keys: _Distinct
-    long: _Distinct | None
+    keys: Keys
+    tails: Words
+    """One row per tail word, one column per row (so each word is contiguous)."""
+    weights: npt.NDArray[np.int64] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 @dataclass
@@ -79,13 +84,12 @@ class CodedRows:
     width: int
     sections: bool = False
     labels: dict[str, int] = field(default_factory=dict)
-    keys: list[_Distinct] = field(default_factory=list)
-    long: list[_Distinct] = field(default_factory=list)
+    parts: list[Packed] = field(default_factory=list)
     held: int = 0
-    """Unreduced keys held (see ``REDUCE_EVERY``)."""
+    """Rows held since the last reduction (see ``REDUCE_EVERY``)."""
 
     def __bool__(self) -> bool:
-        return bool(self.keys or self.long)
+        return bool(self.parts)
 
     @property
     def blank(self) -> int:
@@ -108,12 +112,20 @@ class CodedRows:
 
     @property
     def tail_cells(self) -> int:
-        """Cells each further word of a long row holds."""
+        """Cells each tail word holds."""
         return KEY_BITS // self.bits
 
     @property
     def tail_words(self) -> int:
         return -(-(self.width - self.cells) // self.tail_cells)
+
+    @property
+    def blank_word(self) -> int:
+        """A tail word of blanks."""
+        word = 0
+        for _ in range(self.tail_cells):
+            word = word << self.bits | self.blank
+        return word
 
     # -- adding rows -------------------------------------------------------------------
     def add(
@@ -130,10 +142,11 @@ class CodedRows:
         columns: Sequence[Codes],
         weights: npt.NDArray[np.int64] | None = None,
         section_codes: npt.NDArray[np.int32] | None = None,
-    ) -> Packed:
-        """Rows packed into keys (and long rows into words), not kept yet. Changes nothing
-        here, so readers may pack blocks in several threads and ``keep`` them in order;
-        NumPy lets go of the GIL while it packs."""
+    ) -> list[Packed]:
+        """Rows packed, not kept yet, as runs in order of key: the rows their keys hold
+        whole, reduced to distinct keys, and the long rows (with marks past the key).
+        Changes nothing here, so readers may pack blocks in several threads and ``keep``
+        them in order; NumPy lets go of the GIL while it packs and sorts."""
         if self.cells == 0 or len(columns) != self.width:
             raise Irregular
         n = len(columns[0])
@@ -146,37 +159,41 @@ class CodedRows:
             for column in columns[self.cells :]:
                 long[part] |= column[part] != self.blank
         if not long.any():
-            return Packed(_reduced_keys([_Distinct(keys, weights)]), None)
+            keys, counts = _reduced_keys(keys, weights)
+            return [Packed(keys, self._blank_tails(len(keys)), counts)]
         picked = np.flatnonzero(long)
-        words = self._long_words(keys, columns, picked)
-        long_rows = _Distinct(words, None if weights is None else weights.take(picked))
-        keys, weights = keys[~long], None if weights is None else weights[~long]
-        return Packed(_reduced_keys([_Distinct(keys, weights)]), long_rows)
+        long_keys = keys.take(picked)
+        by_key = np.argsort(long_keys)
+        picked = picked[by_key]
+        long_rows = Packed(
+            long_keys[by_key],
+            self._tails(columns, picked),
+            None if weights is None else weights[picked],
+        )
+        kept = ~long
+        keys, counts = _reduced_keys(keys[kept], None if weights is None else weights[kept])
+        return [Packed(keys, self._blank_tails(len(keys)), counts), long_rows]
 
-    def keep(self, packed: Packed) -> None:
+    def keep(self, runs: list[Packed]) -> None:
         """Keep packed rows (from ``packed``)."""
-        self.keys.append(packed.keys)
-        if packed.long is not None:
-            self.long.append(packed.long)
-        self.held += len(packed.keys.rows)
+        self.parts += runs
+        self.held += sum(map(len, runs))
         if self.held >= REDUCE_EVERY:
-            self.keys = [_reduced_keys(self.keys)]
+            self.parts = [_reduced(self.parts, self.blank_word)]
             self.held = 0
 
-    def _long_words(
-        self, keys: Keys, columns: Sequence[Codes], picked: npt.NDArray[np.intp]
-    ) -> npt.NDArray[np.int64]:
-        """Long rows as words: the key, then the further cells packed alike."""
-        words = np.empty((len(picked), 1 + self.tail_words), dtype=np.int64)
-        words[:, 0] = keys.take(picked)
+    def _blank_tails(self, n: int) -> Words:
+        return np.full((self.tail_words, n), self.blank_word, dtype=np.int64)
+
+    def _tails(self, columns: Sequence[Codes], picked: npt.NDArray[np.intp]) -> Words:
+        """The tail words of the rows ``picked``: the cells past the key, packed alike."""
+        tails = np.empty((self.tail_words, len(picked)), dtype=np.int64)
         rest = columns[self.cells :]
         for w in range(self.tail_words):
             cells = [c.take(picked) for c in rest[w * self.tail_cells : (w + 1) * self.tail_cells]]
             cells += [np.full(len(picked), self.blank)] * (self.tail_cells - len(cells))  # padding
-            word = np.empty(len(picked), dtype=np.int64)
-            _pack(word, cells, self.bits, None)
-            words[:, 1 + w] = word
-        return words
+            _pack(tails[w], cells, self.bits, None)
+        return tails
 
     def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
         """Keep the rows of a frame whose rank columns are enums of the candidates (codes
@@ -209,91 +226,53 @@ class CodedRows:
     ]:
         """The distinct rows as cell codes (in the ballot set's order, as
         ``BallotSet.from_codes`` takes them), their weights, section ids and names."""
-        names: tuple[str, ...] = ()
-        renumber = None
-        if self.sections:
-            names = allowed_sections or tuple(sorted(self.labels))
-            if not set(self.labels) <= set(names):
-                raise Irregular
-            position = {name: i for i, name in enumerate(names)}
-            renumber = np.zeros(max(len(self.labels), 1), dtype=np.int64)
-            for label, code in self.labels.items():
-                renumber[code] = position[label]
-        with ThreadPoolExecutor(1) as helper:  # the long rows are grouped meanwhile
-            long_rows = helper.submit(self._long_grouped, renumber) if self.long else None
-            distinct = self._relabelled(_reduced_keys(self.keys), renumber)
-            self.keys, self.held = [], 0
-            keys, weights = distinct.rows, distinct.weights
-            assert weights is not None
-            long_at = np.zeros(0, dtype=np.intp)
-            long = None
-            if long_rows is not None:
-                keys, weights, long_at, long = self._merged(keys, weights, long_rows.result())
-            grid = np.empty((len(keys), self.width), dtype=np.int16)
-            grid[:, self.cells :] = self.blank
-            half = len(keys) // 2
-            upper = helper.submit(_unpacked, keys[half:], grid[half:, : self.cells], self.bits)
-            labels = np.concatenate(
-                [_unpacked(keys[:half], grid[:half, : self.cells], self.bits), upper.result()]
-            )
-        if long is not None:
-            tails = np.empty((len(long), self.tail_words * self.tail_cells), dtype=np.int16)
-            for w in range(self.tail_words):
-                part = slice(w * self.tail_cells, (w + 1) * self.tail_cells)
-                _unpacked(long[:, 1 + w], tails[:, part], self.bits)
-            grid[long_at, self.cells :] = tails[:, : self.width - self.cells]
+        names, parts = self._in_section_order(allowed_sections)
+        self.parts, self.held = [], 0
+        lower, upper = _halves(parts)
+        with ThreadPoolExecutor(1) as helper:  # the upper half meanwhile, in a thread
+            upper_rows = helper.submit(_reduced, upper, self.blank_word)
+            rows = _reduced(lower, self.blank_word), upper_rows.result()
+            grid = np.empty((len(rows[0]) + len(rows[1]), self.width), dtype=np.int16)
+            grids = grid[: len(rows[0])], grid[len(rows[0]) :]
+            upper_labels = helper.submit(self._unpacked, rows[1], grids[1])
+            labels = np.concatenate([self._unpacked(rows[0], grids[0]), upper_labels.result()])
+        weights = np.concatenate([_weights(rows[0]), _weights(rows[1])])
         return grid, weights, (labels.astype(np.int16) if self.sections else None), names
 
-    def _relabelled(self, keys: _Distinct, renumber: npt.NDArray[np.int64] | None) -> _Distinct:
-        """Labels numbered in the sections' order; keys re-sorted if that moved any."""
-        if renumber is None or np.array_equal(renumber, np.arange(len(renumber))):
-            return keys
-        relabelled = self._relabel(keys.rows, renumber)
-        order = np.argsort(relabelled)
-        assert keys.weights is not None
-        return _Distinct(relabelled[order], keys.weights[order])
+    def _in_section_order(
+        self, allowed_sections: tuple[str, ...] | None
+    ) -> tuple[tuple[str, ...], list[Packed]]:
+        """The section names and the parts with their labels numbered in that order (a
+        label outside ``allowed_sections`` is irregular)."""
+        if not self.sections:
+            return (), self.parts
+        names = allowed_sections or tuple(sorted(self.labels))
+        if not set(self.labels) <= set(names):
+            raise Irregular
+        position = {name: i for i, name in enumerate(names)}
+        renumber = np.zeros(max(len(self.labels), 1), dtype=np.int64)
+        for label, code in self.labels.items():
+            renumber[code] = position[label]
+        if np.array_equal(renumber, np.arange(len(renumber))):
+            return names, self.parts
+        return names, [
+            Packed(self._relabel(p.keys, renumber), p.tails, p.weights) for p in self.parts
+        ]
 
     def _relabel(self, keys: Keys, renumber: npt.NDArray[np.int64]) -> Keys:
         shift = self.cells * self.bits
         relabelled: Keys = (renumber[keys >> shift] << shift) | (keys & ((1 << shift) - 1))
         return relabelled
 
-    def _long_grouped(self, renumber: npt.NDArray[np.int64] | None) -> _Distinct:
-        """The long rows' words, distinct and in order, with summed weights."""
-        words = np.concatenate([part.rows for part in self.long])
-        if renumber is not None:
-            words[:, 0] = self._relabel(words[:, 0], renumber)
-        words, weights = _grouped_words(words, _concatenated_weights(self.long))
-        self.long = []
-        return _Distinct(words, weights)
-
-    def _merged(
-        self, keys: Keys, weights: npt.NDArray[np.int64], long_rows: _Distinct
-    ) -> tuple[Keys, npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.int64]]:
-        """Long rows put in their places among the keyed rows: all keys with weights, where
-        the long rows went, and their words.
-
-        A long row and a keyed row with the same key differ past the key's cells, where the
-        keyed row is blank: the long row comes first if its first mark there is a
-        candidate (a candidate sorts before blank), after if it is an overvote."""
-        words, long_weights = long_rows.rows, long_rows.weights
-        assert long_weights is not None
-        blank_word = np.empty(1, dtype=np.int64)
-        _pack(blank_word, [np.full(1, self.blank)] * self.tail_cells, self.bits, None)
-        tails = words[:, 1:]
-        differs = tails != blank_word[0]
-        first = tails[np.arange(len(tails)), np.argmax(differs, axis=1)]
-        before = np.searchsorted(keys, words[:, 0], side="left")
-        # Keys are distinct: a keyed row equal to the long row's key is the one at ``before``.
-        equal = np.append(keys, -1).take(before) == words[:, 0]  # -1: no key past the end
-        places = np.where(equal & (first > blank_word[0]), before + 1, before)
-        long_at = places + np.arange(len(places))
-        return (
-            np.insert(keys, places, words[:, 0]),
-            np.insert(weights, places, long_weights),
-            long_at,
-            words,
-        )
+    def _unpacked(self, rows: Packed, grid: npt.NDArray[np.int16]) -> Keys:
+        """Write the cells of ``rows`` into ``grid``; returns their labels."""
+        labels = _unpacked(rows.keys, grid[:, : self.cells], self.bits)
+        for w, tail in enumerate(rows.tails):
+            first = self.cells + w * self.tail_cells
+            last = min(self.width, first + self.tail_cells)
+            padding = (self.tail_cells - (last - first)) * self.bits
+            _unpacked(tail >> padding, grid[:, first:last], self.bits)
+        return labels
 
 
 def _pack(out: Keys, columns: Sequence[Codes], bits: int, labels: Codes | None) -> None:
@@ -321,48 +300,14 @@ def _unpacked(keys: Keys, cells: npt.NDArray[np.int16], bits: int) -> Keys:
     return rest
 
 
-def _grouped_words(
-    words: npt.NDArray[np.int64], weights: npt.NDArray[np.int64] | None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Distinct rows of words in order, with summed weights (many rows: Polars sorts them
-    on all cores)."""
-    if len(words) < 2**17:
-        order = np.lexsort(words.T[::-1])
-    else:
-        columns = {f"w{k}": words[:, k] for k in range(words.shape[1])}
-        order = pl.DataFrame(columns).select(pl.arg_sort_by(list(columns))).to_series().to_numpy()
-    words = words[order]
-    starts = np.ones(len(words), dtype=np.bool_)
-    starts[1:] = (words[1:] != words[:-1]).any(axis=1)
-    at = np.flatnonzero(starts)
-    if weights is None:
-        summed = np.diff(np.append(at, len(words)))
-    else:
-        summed = np.add.reduceat(weights[order], at)
-    return words[at], summed.astype(np.int64)
-
-
-def _concatenated_weights(parts: list[_Distinct]) -> npt.NDArray[np.int64] | None:
-    if all(part.weights is None for part in parts):
-        return None
-    return np.concatenate(
-        [
-            np.ones(len(part.rows), np.int64) if part.weights is None else part.weights
-            for part in parts
-        ]
-    )
-
-
-def _reduced_keys(parts: list[_Distinct]) -> _Distinct:
-    """Distinct keys in order with summed weights. One ballot per row: a sort (a block is
-    reduced so as it is packed). Weighted rows, such as blocks reduced already: a stable
-    argsort, which merges sorted runs in passes over them."""
-    keys = np.concatenate([np.zeros(0, dtype=np.int64), *(part.rows for part in parts)])
+def _reduced_keys(
+    keys: Keys, weights: npt.NDArray[np.int64] | None
+) -> tuple[Keys, npt.NDArray[np.int64]]:
+    """Distinct keys in order with summed weights (``keys`` is ours to sort in place)."""
     if len(keys) == 0:
-        return _Distinct(keys, np.zeros(0, dtype=np.int64))
-    weights = _concatenated_weights(parts)
+        return keys, np.zeros(0, dtype=np.int64)
     if weights is None:
-        keys.sort()  # a copy of our own already: sorted in place
+        keys.sort()
     else:
         order = np.argsort(keys, kind="stable")
         keys, weights = keys[order], weights[order]
@@ -374,7 +319,77 @@ def _reduced_keys(parts: list[_Distinct]) -> _Distinct:
         counts = np.diff(np.append(starts, len(keys)))
     else:
         counts = np.add.reduceat(weights, starts)
-    return _Distinct(keys[starts], counts.astype(np.int64))
+    return keys[starts], counts.astype(np.int64)
+
+
+def _halves(runs: list[Packed]) -> tuple[list[Packed], list[Packed]]:
+    """Runs cut at one key (about the median), so the two halves are reduced apart: every
+    row of a key lies in one half, and the lower half's keys all come first."""
+    sample = np.concatenate([np.zeros(0, np.int64), *(run.keys[::SAMPLE] for run in runs)])
+    if len(sample) == 0:
+        return runs, []
+    pivot = np.partition(sample, len(sample) // 2)[len(sample) // 2]
+    lower, upper = [], []
+    for run in runs:
+        cut = int(np.searchsorted(run.keys, pivot))
+        weights = run.weights
+        lower.append(
+            Packed(run.keys[:cut], run.tails[:, :cut], None if weights is None else weights[:cut])
+        )
+        upper.append(
+            Packed(run.keys[cut:], run.tails[:, cut:], None if weights is None else weights[cut:])
+        )
+    return lower, upper
+
+
+def _weights(rows: Packed) -> npt.NDArray[np.int64]:
+    return np.ones(len(rows), np.int64) if rows.weights is None else rows.weights
+
+
+def _reduced(parts: list[Packed], blank_word: int) -> Packed:
+    """Distinct rows in order with summed weights: one stable argsort of the keys (which
+    merges the parts' sorted runs in passes over them), then the few rows that share a key
+    with a long row put in order of their tails."""
+    keys = np.concatenate([np.zeros(0, dtype=np.int64), *(part.keys for part in parts)])
+    n_words = parts[0].tails.shape[0] if parts else 0
+    tails = np.concatenate([np.zeros((n_words, 0), np.int64), *(p.tails for p in parts)], axis=1)
+    weights = np.concatenate([np.zeros(0, dtype=np.int64), *map(_weights, parts)])
+    if len(keys) == 0:
+        return Packed(keys, tails, weights)
+    order = np.argsort(keys, kind="stable")
+    keys, tails, weights = keys[order], tails[:, order], weights[order]
+    _order_tails(keys, tails, weights, blank_word)
+    first = np.empty(len(keys), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    for tail in tails:
+        first[1:] |= tail[1:] != tail[:-1]
+    starts = np.flatnonzero(first)
+    return Packed(keys[starts], tails[:, starts], np.add.reduceat(weights, starts))
+
+
+def _order_tails(keys: Keys, tails: Words, weights: npt.NDArray[np.int64], blank: int) -> None:
+    """Rows sorted by key put in order of their tails (in place) where that matters: in
+    runs of one key holding a long row (another long row, or the row its key holds whole)."""
+    if tails.shape[0] == 0:
+        return
+    long = tails[0] != blank
+    for tail in tails[1:]:
+        long |= tail != blank
+    same = keys[1:] == keys[:-1]
+    shared = np.zeros(len(keys), dtype=np.bool_)
+    shared[1:] = same
+    shared[:-1] |= same
+    shared &= long
+    if not shared.any():
+        return
+    run = np.cumsum(np.concatenate([[True], ~same]))
+    mixed = np.zeros(int(run[-1]) + 1, dtype=np.bool_)
+    mixed[run[shared]] = True
+    rows = np.flatnonzero(mixed[run])
+    ordered = rows[np.lexsort([*tails[::-1, rows], keys[rows]])]
+    tails[:, rows] = tails[:, ordered]
+    weights[rows] = weights[ordered]
 
 
 def cell_codes(

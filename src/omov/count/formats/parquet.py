@@ -9,9 +9,10 @@ Row groups are read (columns in parallel, the next while this one is packed) wit
 string columns as dictionaries, so no string is materialised per cell; progress is reported
 per row group. Files read fastest when each rank column's dictionary is the candidate
 list, then the empty name and ``=`` (so indices are codes as they stand) and a blank is the
-empty name rather than a null: ``write_parquet`` writes them so (``rank_column``). With a candidate
-list, each column's small dictionary is mapped to codes once and its indices taken (the
-fast path in ``coded``); a file that path does not take is read again by the general one.
+empty name rather than a null, in a column declared required (so no null flags are stored):
+``write_parquet`` writes them so (``rank_column``). With a candidate list, each column's
+small dictionary is mapped to codes once and its indices taken (the fast path in
+``coded``); a file that path does not take is read again by the general one.
 """
 
 from __future__ import annotations
@@ -105,7 +106,7 @@ def _read_coded(
     n_groups = source.metadata.num_row_groups
     columns_in_threads = n_groups < THREADS  # too few groups to keep the threads busy
 
-    def packed(group: int) -> tuple[int, Packed]:
+    def packed(group: int) -> tuple[int, list[Packed]]:
         if not hasattr(readers, "file"):
             readers.file = _open(path, dictionaries=layout.categorical)
         try:
@@ -267,7 +268,16 @@ def write_parquet(ballots: BallotSet, path: Path) -> None:
         for name in table.column_names
     }
     record = json.dumps(Metadata.of(ballots).as_record(), ensure_ascii=False)
-    table = pa.table(columns).replace_schema_metadata({METADATA_KEY: record})
+    # Columns with no null are declared required: a reader then has no null flags to
+    # decode (half the cost of decoding a rank column).
+    schema = pa.schema(
+        [
+            pa.field(name, column.type, nullable=column.null_count > 0)
+            for name, column in columns.items()
+        ],
+        metadata={METADATA_KEY: record},
+    )
+    table = pa.table(columns, schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     write_atomically(path, buffer.getvalue())
