@@ -215,8 +215,7 @@ class Preferences:
     @classmethod
     def start(cls, ballots: BallotSet, mask: Mask) -> Preferences:
         pointers = np.zeros(ballots.n_unique, dtype=np.intp)
-        advance(ballots, pointers, mask)
-        current = current_preferences(ballots, pointers, mask)
+        current = _first_preferences(ballots, pointers, mask)
         counts = _exact_bincount(current, ballots.weights, ballots.n_candidates + N_STOPS)
         if ballots.n_sections == 1:
             section_counts = counts.reshape(1, -1).copy()
@@ -244,9 +243,27 @@ class Preferences:
         moved = moved.reshape(ballots.n_candidates, width)
         self.counts[: ballots.n_candidates] -= moved.sum(axis=1)
         self.counts += moved.sum(axis=0)
-        self.section_counts -= _section_bincount(ballots, rows, before)
-        self.section_counts += _section_bincount(ballots, rows, after)
+        if ballots.n_sections == 1:  # one section: its tally is the whole tally
+            self.section_counts[0] = self.counts
+        else:
+            self.section_counts -= _section_bincount(ballots, rows, before)
+            self.section_counts += _section_bincount(ballots, rows, after)
         return moved
+
+
+def _first_preferences(ballots: BallotSet, pointers: Pointers, mask: Mask) -> npt.NDArray[np.int16]:
+    """Each row's first continuing preference, its pointer (at the first rank) moved there:
+    the first rank read once, and only rows whose first mark is not continuing (a withdrawn
+    candidate's) advanced. With overvote groups, every row is advanced as ``advance`` does."""
+    if ballots.overvote_groups:
+        advance(ballots, pointers, mask)
+        return current_preferences(ballots, pointers, mask)
+    current = ballots.rankings[:, 0].copy()
+    rows = np.flatnonzero((current < ballots.n_candidates) & ~mask[current])
+    if len(rows):
+        advance(ballots, pointers, mask, rows)
+        current[rows] = _cells_at(ballots.rankings, pointers, rows)
+    return current
 
 
 def _preferences_of(

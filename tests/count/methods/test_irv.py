@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 from omov.count import BallotSet, CountOptions, TieBreakMode, count
@@ -134,3 +135,14 @@ def test_every_round_conserves_votes_and_sections_add_up() -> None:
         assert set(round_.sections) == {"m", "s"}
         for name, votes in round_.tallies.items():
             assert sum(s.tallies[name] for s in round_.sections.values()) == votes
+
+
+def test_a_withdrawn_candidates_ballots_count_for_their_next_preference() -> None:
+    """Withdrawn before the count: every ranking reads as if the name were struck out."""
+    ballots = _ballots("ABC", {"CA": 3, "CBA": 2, "C": 1, "AC": 4, "B": 4, "BC": 2})
+    ballots = dataclasses.replace(ballots, withdrawn=frozenset({2}))
+    report = count(ballots, method="irv")
+    (first,) = report.rounds
+    assert first.tallies == {"A": 3 + 4, "B": 2 + 4 + 2}  # C's papers at their next name
+    assert first.inactive_total == 1  # "C" alone: no next name
+    assert report.elected == ("B",)  # 8 of 15 continuing votes
