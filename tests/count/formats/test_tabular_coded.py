@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
@@ -83,6 +83,8 @@ def metadata(*, sections: bool) -> str:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(papers, st.booleans(), st.booleans(), st.integers(min_value=1, max_value=3))
+# Sections first seen out of their order: relabelled runs must be sorted again.
+@example([([0, 1, BLANK], 0, 1, 0)] * 2 + [([0, 1, BLANK], 0, 0, 0)], True, False, 1)
 def test_parquet_with_a_candidate_list_reads_as_its_grid(
     tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells
 ):

@@ -255,9 +255,7 @@ class CodedRows:
             renumber[code] = position[label]
         if np.array_equal(renumber, np.arange(len(renumber))):
             return names, self.parts
-        return names, [
-            Packed(self._relabel(p.keys, renumber), p.tails, p.weights) for p in self.parts
-        ]
+        return names, [_in_order(self._relabel(p.keys, renumber), p) for p in self.parts]
 
     def _relabel(self, keys: Keys, renumber: npt.NDArray[np.int64]) -> Keys:
         shift = self.cells * self.bits
@@ -340,6 +338,13 @@ def _halves(runs: list[Packed]) -> tuple[list[Packed], list[Packed]]:
             Packed(run.keys[cut:], run.tails[:, cut:], None if weights is None else weights[cut:])
         )
     return lower, upper
+
+
+def _in_order(keys: Keys, run: Packed) -> Packed:
+    """A run with new keys (relabelled), sorted by them again."""
+    order = np.argsort(keys, kind="stable")
+    weights = None if run.weights is None else run.weights.take(order)
+    return Packed(keys.take(order), run.tails.take(order, axis=1), weights)
 
 
 def _weights(rows: Packed) -> npt.NDArray[np.int64]:
