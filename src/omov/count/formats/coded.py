@@ -264,12 +264,13 @@ class CodedRows:
 
     def _unpacked(self, rows: Packed, grid: npt.NDArray[np.int16]) -> Keys:
         """Write the cells of ``rows`` into ``grid``; returns their labels."""
-        labels = _unpacked(rows.keys, grid[:, : self.cells], self.bits)
+        labels = np.empty(len(rows) if self.sections else 0, dtype=np.int64)
+        _unpacked(rows.keys, grid[:, : self.cells], self.bits, labels=labels)
         for w, tail in enumerate(rows.tails):
             first = self.cells + w * self.tail_cells
             last = min(self.width, first + self.tail_cells)
             padding = (self.tail_cells - (last - first)) * self.bits
-            _unpacked(tail >> padding, grid[:, first:last], self.bits)
+            _unpacked(tail, grid[:, first:last], self.bits, skip=padding)
         return labels
 
 
@@ -284,18 +285,26 @@ def _pack(out: Keys, columns: Sequence[Codes], bits: int, labels: Codes | None) 
         np.bitwise_or(out, column, out=out, casting="unsafe")
 
 
-def _unpacked(keys: Keys, cells: npt.NDArray[np.int16], bits: int) -> Keys:
-    """Write the cells of ``keys`` into ``cells`` (one column each), a block of rows at a
-    time (so the block stays in cache); returns what is left above them (the labels)."""
-    rest = keys.copy()
+def _unpacked(
+    keys: Keys,
+    cells: npt.NDArray[np.int16],
+    bits: int,
+    *,
+    skip: int = 0,
+    labels: Keys | None = None,
+) -> None:
+    """Write the cells of ``keys`` (past the lowest ``skip`` bits) into ``cells`` (one column
+    each), a block of rows at a time (so the block stays in cache), and what is left above
+    them into ``labels`` (unless it is empty)."""
     mask = (1 << bits) - 1
-    for start in range(0, len(rest), BLOCK):
-        block = rest[start : start + BLOCK]
+    for start in range(0, len(keys), BLOCK):
+        block = keys[start : start + BLOCK] >> skip  # a copy of our own
         out = cells[start : start + BLOCK]
         for k in reversed(range(cells.shape[1])):
             np.bitwise_and(block, mask, out=out[:, k], casting="unsafe")
             block >>= bits
-    return rest
+        if labels is not None and len(labels):
+            labels[start : start + BLOCK] = block
 
 
 def _reduced_keys(
