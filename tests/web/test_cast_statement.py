@@ -189,3 +189,20 @@ def test_the_cast_page_refuses_a_reused_code(ready: OpenBallot) -> None:
     assert status == 400
     assert b"this code has already been used" in content
     assert Ballot.objects.get().ranking == [1]
+
+
+def test_signing_in_is_one_prepared_query(ready: OpenBallot) -> None:
+    client = Client(enforce_csrf_checks=True)
+    start = reverse("vote-start", args=[ready.contest.pk])
+    client.get(start)
+    token = client.cookies["csrftoken"].value
+    form = {"code": next(iter(ready.codes.values())), "csrfmiddlewaretoken": token}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(start, form)
+    assert response.status_code == 302
+    assert len(queries.captured_queries) == 1  # the credential's state; not the contest
+    refused = client.post(start, {**form, "code": "NOT-A-CODE"})
+    assert refused.status_code == 400
+    assert b"not valid for this ballot" in refused.content
+    missing = client.post(reverse("vote-start", args=[ready.contest.pk + 99]), form)
+    assert missing.status_code == 404

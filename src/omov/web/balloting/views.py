@@ -25,18 +25,18 @@ def _refuse(request: HttpRequest, pk: int, error: ContestError) -> HttpResponse:
 
 
 def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
-    contest = get_object_or_404(Contest, pk=pk)
+    """GET: the page to enter the code. POST: sign in with it (the contest is read only to
+    show the page again with what was wrong, or a 404)."""
     error = ""
     if request.method == "POST":
         try:
-            request.session[SESSION_KEY] = [
-                contest.pk,
-                credential_check(contest=contest, code=request.POST.get("code", "")),
-            ]
+            digest = credential_check(contest=pk, code=request.POST.get("code", ""))
         except ContestError as refused:
             error = str(refused)
         else:
+            request.session[SESSION_KEY] = [pk, digest]
             return redirect("vote-ballot", pk=pk)
+    contest = get_object_or_404(Contest, pk=pk)
     return render(
         request,
         "balloting/start.html",
