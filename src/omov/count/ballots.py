@@ -246,7 +246,8 @@ class BallotSet:
         seats: int | None = None,
     ) -> BallotSet:
         """Compress rows a reader has grouped itself: distinct, in order, as cell codes
-        (``compress.compress_codes``), so they are not grouped again."""
+        (``compress.compress_codes``), so they are not grouped again; ``codes`` is taken
+        over (it may become the rankings)."""
         from omov.count.compress import compress_codes
 
         return compress_codes(

@@ -136,7 +136,11 @@ def compress_codes(
 ) -> BallotSet:
     """Rows a reader has grouped itself: distinct, weighted, in the ballot set's order (by
     section, then ranking) and written as cell codes: a candidate's id, ``n_candidates``
-    for a blank, ``n_candidates + 1`` for an overvote (so both sort after candidates)."""
+    for a blank, ``n_candidates + 1`` for an overvote (so both sort after candidates).
+
+    ``codes`` is taken over, not copied, where its rows are the rankings as they stand:
+    regular papers, with a blank column past the longest (a reader gives one more column
+    than there are ranks, so a ranking of every candidate has room for its stop)."""
     n_candidates = len(candidates)
     if codes.ndim != 2 or (
         codes.size and not 0 <= int(codes.min()) <= int(codes.max()) <= n_candidates + 1
@@ -332,7 +336,9 @@ def _clean_codes(
     ]
     # Columns up to and including the first stop of the longest ranking.
     used = 1 + max([longest, *(len(reading) - 1 for reading in readings)])
-    if used <= width:
+    if used == width and not readings:
+        clean = codes  # the rankings as they stand: no copy (see ``compress_codes``)
+    elif used <= width:
         clean = np.array(codes[:, :used], order="C")
     else:
         clean = np.full((n, used), end, dtype=np.int16)

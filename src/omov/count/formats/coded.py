@@ -220,19 +220,22 @@ class CodedRows:
 
     # -- the distinct rows ---------------------------------------------------------------
     def distinct(
-        self, allowed_sections: tuple[str, ...] | None
+        self, allowed_sections: tuple[str, ...] | None, *, stop_column: bool = False
     ) -> tuple[
         npt.NDArray[np.int16], npt.NDArray[np.int64], npt.NDArray[np.int16] | None, tuple[str, ...]
     ]:
         """The distinct rows as cell codes (in the ballot set's order, as
-        ``BallotSet.from_codes`` takes them), their weights, section ids and names."""
+        ``BallotSet.from_codes`` takes them), their weights, section ids and names.
+
+        ``stop_column``: one more column, blank, where a ranking of every candidate puts its
+        stop, so ``from_codes`` can take the codes as the rankings without a wider copy."""
         names, parts = self._in_section_order(allowed_sections)
         self.parts, self.held = [], 0
         lower, upper = _halves(parts)
         with ThreadPoolExecutor(1) as helper:  # the upper half meanwhile, in a thread
             upper_rows = helper.submit(_reduced, upper, self.blank_word)
             rows = _reduced(lower, self.blank_word), upper_rows.result()
-            grid = np.empty((len(rows[0]) + len(rows[1]), self.width), dtype=np.int16)
+            grid = np.empty((len(rows[0]) + len(rows[1]), self.width + stop_column), np.int16)
             grids = grid[: len(rows[0])], grid[len(rows[0]) :]
             upper_labels = helper.submit(self._unpacked, rows[1], grids[1])
             labels = np.concatenate([self._unpacked(rows[0], grids[0]), upper_labels.result()])
@@ -271,6 +274,7 @@ class CodedRows:
             last = min(self.width, first + self.tail_cells)
             padding = (self.tail_cells - (last - first)) * self.bits
             _unpacked(tail, grid[:, first:last], self.bits, skip=padding)
+        grid[:, self.width :] = self.blank  # the stop column (if any)
         return labels
 
 

@@ -135,7 +135,7 @@ def _read_coded(
             done += n_rows
             if progress is not None:
                 progress(size * done // total_rows, size)
-    codes, weights, section_ids, section_names = rows.distinct(metadata.sections)
+    codes, weights, section_ids, section_names = rows.distinct(metadata.sections, stop_column=True)
     ids = {name: i for i, name in enumerate(candidates)}
     return BallotSet.from_codes(
         candidates,

@@ -254,7 +254,7 @@ class RankingTable:
         metadata = self.metadata
         if coded and not self.parts:  # only the fast path read them: grouped in order
             candidates = metadata.candidates or ()
-            codes, weights, _, _ = coded.distinct(None)
+            codes, weights, _, _ = coded.distinct(None, stop_column=True)
             ids = {name: i for i, name in enumerate(candidates)}
             return BallotSet.from_codes(
                 candidates,
