@@ -3,9 +3,10 @@
 The statement does what ``services._store`` does in five queries inside a transaction:
 
 1. lock the contest row ``FOR SHARE`` and keep it only if the ballot is open and not past
-   its closing time. Closing the ballot takes the row ``FOR UPDATE``: a cast that meets the
-   close waits for it, and PostgreSQL then re-checks the row's new version (``ballot_closed``),
-   so the cast finds no contest and changes nothing;
+   its closing time by the database's clock (one clock for every app server). Closing the
+   ballot takes the row ``FOR UPDATE``: a cast that meets the close waits for it, and
+   PostgreSQL then re-checks the row's new version (``ballot_closed``), so the cast finds no
+   contest and changes nothing;
 2. check every position the voter's form named (ranked or left blank) is on this contest's
    ballot paper, so the page needs no read of the paper of its own;
 3. spend the credential, found by its digest's unique index:
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -50,17 +50,24 @@ def _state(choice: models.TextChoices) -> str:
     return f"'{value}'"
 
 
+def _array_literal(numbers: Sequence[int]) -> str:
+    """``{1,2,3}``: PostgreSQL reads integers sent as this text faster than psycopg converts a
+    Python list (~0.07 ms of CPU a cast)."""
+    return "{" + ",".join(str(int(n)) for n in numbers) + "}"
+
+
 @cache
 def _cast_sql() -> str:
     return f"""
         WITH open_contest AS (
             SELECT id FROM {_table(Contest)}
             WHERE id = %(contest)s AND state = {_state(ContestState.BALLOT_OPEN)}
-                AND ballot_closes_at > %(now)s
+                AND ballot_closes_at > statement_timestamp()
             FOR SHARE
         ), paper AS (
             SELECT count(*) = %(named)s AS known FROM {_table(Candidate)}
-            WHERE contest_id = %(contest)s AND on_ballot AND position = ANY(%(on_paper)s)
+            WHERE contest_id = %(contest)s AND on_ballot
+                AND position = ANY(%(on_paper)s::integer[])
         ), spent AS (
             UPDATE {_table(Credential)} AS credential SET state = {_state(CredentialState.USED)}
             WHERE credential.digest = %(digest)s
@@ -91,7 +98,6 @@ def cast_in_one_statement(
     digest: str,
     ranking: Sequence[int],
     on_paper: Sequence[int],
-    now: datetime,
     receipt: str,
 ) -> str | None:
     """Cast; the receipt, or None when nothing was written (the caller finds out why).
@@ -105,9 +111,8 @@ def cast_in_one_statement(
         raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
     params: dict[str, Any] = {
         "contest": contest_id,
-        "now": now,
         "named": len(on_paper),
-        "on_paper": list(on_paper),
+        "on_paper": _array_literal(on_paper),
         "digest": digest,
         "ranking_json": json.dumps(list(ranking)),
         "receipt": receipt,

@@ -266,7 +266,6 @@ def ballot_cast(
             digest=digest,
             ranking=ranking,
             on_paper=sorted({*ranking, *named}),
-            now=timezone.now(),
             receipt=new_receipt(),
         )
         if receipt is None:
