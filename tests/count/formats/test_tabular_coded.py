@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy
-from omov.count.formats import coded, plain_csv, read_ballots
+from omov.count.formats import coded, parquet, plain_csv, read_ballots
 
 CANDS = ["Alice", "Bob", "Carol", "Dan", "Eve"]
 SECTIONS = ["members", "affiliates"]
@@ -82,13 +82,17 @@ def metadata(*, sections: bool) -> str:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(papers, st.booleans(), st.booleans(), st.integers(min_value=1, max_value=3))
+@given(papers, st.booleans(), st.booleans(), st.integers(min_value=1, max_value=3), st.booleans())
 # Sections first seen out of their order: relabelled runs must be sorted again.
-@example([([0, 1, BLANK], 0, 1, 0)] * 2 + [([0, 1, BLANK], 0, 0, 0)], True, False, 1)
+@example([([0, 1, BLANK], 0, 1, 0)] * 2 + [([0, 1, BLANK], 0, 0, 0)], True, False, 1, False)
 def test_parquet_with_a_candidate_list_reads_as_its_grid(
-    tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells
+    tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells, one_group
 ):
     monkeypatch.setattr(coded, "REDUCE_EVERY", 10)  # rows reduced a few row groups at a time
+    # One row group is read in batches of 5 rows, packed into one set of keys, cut in
+    # three runs (cuts and batches out of step).
+    monkeypatch.setattr(parquet, "BATCH", 5)
+    monkeypatch.setattr(parquet, "THREADS", 3)
     # Keys of 1 or 2 cells leave long rows, grouped on their own and merged in order.
     label_bits = coded.LABEL_BITS if sections else 0
     monkeypatch.setattr(coded, "KEY_BITS", label_bits + 3 * key_cells)
@@ -104,7 +108,7 @@ def test_parquet_with_a_candidate_list_reads_as_its_grid(
         columns["weight"] = pa.array([r[1] for r in rows], type=pa.int32())
     table = pa.table(columns).replace_schema_metadata({"omov": metadata(sections=sections)})
     path = tmp_path_factory.mktemp("coded") / "ballots.parquet"
-    pq.write_table(table, path, row_group_size=7)
+    pq.write_table(table, path, row_group_size=len(rows) if one_group else 7)
     policy = BallotPolicy(max_skipped_ranks=0)
     wanted = expected(rows, sections=sections, weighted=weighted)
     identical(read_ballots(path, policy=policy), wanted)

@@ -279,14 +279,24 @@ class CodedRows:
 
 
 def _pack(out: Keys, columns: Sequence[Codes], bits: int, labels: Codes | None) -> None:
-    """Fold ``labels`` and the cells of ``columns`` into ``out``, first most significant."""
+    """Fold ``labels`` and the cells of ``columns`` into ``out``, first most significant.
+
+    Cells are folded a few at a time into a 32-bit word first, then the word into ``out``:
+    half the memory traffic of folding each cell into the 64-bit key."""
     if labels is None:
         out.fill(0)
     else:
         out[:] = labels
-    for column in columns:
-        np.left_shift(out, bits, out=out)
-        np.bitwise_or(out, column, out=out, casting="unsafe")
+    per_word = max(1, 31 // bits)
+    word = np.empty(len(out), dtype=np.int32)
+    for first in range(0, len(columns), per_word):
+        group = columns[first : first + per_word]
+        np.copyto(word, group[0], casting="unsafe")
+        for column in group[1:]:
+            np.left_shift(word, bits, out=word)
+            np.bitwise_or(word, column, out=word, casting="unsafe")
+        np.left_shift(out, bits * len(group), out=out)
+        np.bitwise_or(out, word, out=out, casting="unsafe")
 
 
 def _unpacked(

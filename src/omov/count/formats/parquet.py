@@ -5,9 +5,10 @@ integer type; any other type is refused, naming the column. Metadata (candidates
 seats, withdrawn, sections) is one JSON object under the key ``omov`` of the file's
 key-value metadata. Messages name the data row (from 1) where a row is at fault.
 
-Row groups are read (columns in parallel, the next while this one is packed) with the
-string columns as dictionaries, so no string is materialised per cell; progress is reported
-per row group. Files read fastest when each rank column's dictionary is the candidate
+Row groups are read (several at once, each packed as it is read; a file of few row groups
+a batch of rows at a time, the next decoded while this one is packed) with the string
+columns as dictionaries, so no string is materialised per cell; progress is reported per
+row group or batch. Files read fastest when each rank column's dictionary is the candidate
 list, then the empty name and ``=`` (so indices are codes as they stand) and a blank is the
 empty name rather than a null, in a column declared required (so no null flags are stored):
 ``write_parquet`` writes them so (``rank_column``). With a candidate list, each column's
@@ -22,8 +23,10 @@ import io
 import json
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -97,44 +100,16 @@ def _read_coded(
 
     Row groups are decoded and packed several at a time, each in its own thread with its
     own reader (Arrow and NumPy let go of the GIL), and kept in order; a file of fewer
-    row groups than threads has each group's columns decoded, and its rows packed, in
-    parallel instead."""
+    row groups than threads is read in batches instead (``_packed_in_batches``)."""
     candidates = metadata.candidates
     assert candidates is not None
     rows = CodedRows(len(candidates), len(layout.ranks), sections=layout.section)
-    readers = threading.local()
-
-    n_groups = source.metadata.num_row_groups
-    columns_in_threads = n_groups < THREADS  # too few groups to keep the threads busy
-
-    def packed(group: int) -> tuple[int, list[Packed]]:
-        if not hasattr(readers, "file"):
-            readers.file = _open(path, dictionaries=layout.categorical)
-        try:
-            batch = readers.file.read_row_group(group, use_threads=columns_in_threads)
-        except (OSError, pa.ArrowException):
-            raise Irregular from None
-        columns = [
-            _codes(batch.column(name), lambda d: cell_codes(d, candidates, rows), rows.blank)
-            for name in layout.ranks
-        ]
-        sections = None
-        if layout.section:
-            with labelling:  # first sight numbers a label: one thread at a time
-                sections = _codes(batch.column(SECTION), rows.section_codes, None)
-        weights = _weights(batch) if layout.weight else None
-        if columns_in_threads:  # the other threads are idle: the rows packed in parts
-            return batch.num_rows, _packed_in_parts(rows, columns, weights, sections)
-        return batch.num_rows, rows.packed(columns, weights, sections)
-
-    labelling = threading.Lock()
-    size, total_rows, done = path.stat().st_size, source.metadata.num_rows, 0
-    with ThreadPoolExecutor(THREADS) as pool:
-        for n_rows, block in pool.map(packed, range(n_groups)):
-            rows.keep(block)
-            done += n_rows
-            if progress is not None:
-                progress(size * done // total_rows, size)
+    coded = _Coded(rows, layout, candidates)
+    size = path.stat().st_size
+    if source.metadata.num_row_groups < THREADS:  # too few groups to keep the threads busy
+        rows.keep(_packed_in_batches(source, coded, size, progress))
+    else:
+        _keep_row_groups(path, source, coded, size, progress)
     codes, weights, section_ids, section_names = rows.distinct(metadata.sections, stop_column=True)
     ids = {name: i for i, name in enumerate(candidates)}
     return BallotSet.from_codes(
@@ -150,25 +125,84 @@ def _read_coded(
     )
 
 
-def _packed_in_parts(
-    rows: CodedRows,
-    columns: list[npt.NDArray[Any]],
-    weights: npt.NDArray[np.int64] | None,
-    sections: npt.NDArray[Any] | None,
-) -> list[Packed]:
-    """A row group's rows packed in ``THREADS`` slices at once (NumPy lets go of the GIL)."""
-    n = len(columns[0])
-    cuts = [slice(n * i // THREADS, n * (i + 1) // THREADS) for i in range(THREADS)]
+@dataclass
+class _Coded:
+    """A batch's columns as codes: rank cells, section labels (numbered on first sight,
+    one thread at a time) and weights."""
 
-    def pack(cut: slice) -> list[Packed]:
-        return rows.packed(
-            [column[cut] for column in columns],
-            None if weights is None else weights[cut],
-            None if sections is None else sections[cut],
-        )
+    rows: CodedRows
+    layout: Layout
+    candidates: tuple[str, ...]
+    labelling: threading.Lock = field(default_factory=threading.Lock)
 
+    def columns(
+        self, batch: Any
+    ) -> tuple[list[npt.NDArray[Any]], npt.NDArray[np.int64] | None, npt.NDArray[Any] | None]:
+        rows, candidates = self.rows, self.candidates
+        columns = [
+            _codes(batch.column(name), lambda d: cell_codes(d, candidates, rows), rows.blank)
+            for name in self.layout.ranks
+        ]
+        sections = None
+        if self.layout.section:
+            with self.labelling:  # first sight numbers a label: one thread at a time
+                sections = _codes(batch.column(SECTION), rows.section_codes, None)
+        weights = _weights(batch) if self.layout.weight else None
+        return columns, weights, sections
+
+
+def _keep_row_groups(
+    path: Path, source: Any, coded: _Coded, size: int, progress: Progress | None
+) -> None:
+    """Row groups decoded and packed in ``THREADS`` threads, each with its own reader."""
+    readers = threading.local()
+
+    def packed(group: int) -> tuple[int, list[Packed]]:
+        if not hasattr(readers, "file"):
+            readers.file = _open(path, dictionaries=coded.layout.categorical)
+        try:
+            batch = readers.file.read_row_group(group, use_threads=False)
+        except (OSError, pa.ArrowException):
+            raise Irregular from None
+        return batch.num_rows, coded.rows.packed(*coded.columns(batch))
+
+    total_rows, done = source.metadata.num_rows, 0
     with ThreadPoolExecutor(THREADS) as pool:
-        return [run for runs in pool.map(pack, cuts) for run in runs]
+        for n_rows, block in pool.map(packed, range(source.metadata.num_row_groups)):
+            coded.rows.keep(block)
+            done += n_rows
+            if progress is not None:
+                progress(size * done // total_rows, size)
+
+
+BATCH = 2**18
+"""Rows decoded at a time from a file of few row groups: Arrow's buffers for one batch are
+reused by the next (fresh memory costs more than decoding into it)."""
+
+
+def _packed_in_batches(
+    source: Any, coded: _Coded, size: int, progress: Progress | None
+) -> list[Packed]:
+    """A file of few row groups read a batch at a time in this thread (Arrow's own
+    threads would compete with the packing), each batch packed (sorted and reduced) in a
+    worker while the next is decoded."""
+    n, done = source.metadata.num_rows, 0
+    runs: list[Packed] = []
+    pending: deque[Future[list[Packed]]] = deque()
+    with ThreadPoolExecutor(THREADS) as pool:
+        try:
+            for batch in source.iter_batches(batch_size=BATCH, use_threads=False):
+                pending.append(pool.submit(coded.rows.packed, *coded.columns(batch)))
+                while len(pending) > THREADS:  # a few batches in hand: their memory is reused
+                    runs += pending.popleft().result()
+                done += batch.num_rows
+                if progress is not None:
+                    progress(size * done // n, size)
+        except (OSError, pa.ArrowException):
+            raise Irregular from None
+        for job in pending:
+            runs += job.result()
+    return runs
 
 
 def _codes(
@@ -180,7 +214,7 @@ def _codes(
     Where the dictionary maps onto codes as they stand (a file written with the candidate
     list as its dictionary, as ours are), the indices are the codes, and nothing is taken."""
     parts = []
-    for chunk in column.chunks:
+    for chunk in getattr(column, "chunks", [column]):  # a table's column or a batch's
         if not pa.types.is_dictionary(chunk.type):
             raise Irregular
         if chunk.null_count and null is None:
