@@ -7,9 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from omov.count import BallotPolicy, BallotSet, DuplicateRule, Inactive
+from omov.count import BallotPolicy, BallotSet, DuplicateRule, Inactive, papers
 from omov.count.ballots import BLANK, OVERVOTE
-from omov.count.compress import read_papers, unique_rows
+from omov.count.compress import unique_rows
+from omov.count.papers import read_papers
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
@@ -71,15 +72,13 @@ def test_irregular_rows_are_found_as_a_plain_reading_finds_them(
 ) -> None:
     """The word-at-a-time check (and its sorting fallback past 62 candidates), over
     several blocks, against a row-by-row reading of the definition."""
-    from omov.count import compress
-
     codes = data.draw(hnp.arrays(np.int16, shape, elements=st.integers(0, n + 4)))
-    original = compress.BLOCK
-    compress.BLOCK = 64  # several blocks, and both halves in threads
+    original = papers.BLOCK
+    papers.BLOCK = 64  # several blocks, and both halves in threads
     try:
-        irregular, longest = compress._irregular(codes, n)
+        irregular, longest = papers.irregular_rows(codes, n)
     finally:
-        compress.BLOCK = original
+        papers.BLOCK = original
     expected = [plainly_irregular(row, n) for row in codes.tolist()]
     assert irregular.tolist() == expected
     rows = zip(codes.tolist(), expected, strict=True)

@@ -43,9 +43,9 @@ import numpy as np
 import polars as pl
 
 from omov.count.ballots import BLANK, N_STOPS, OVERVOTE, BallotPolicy, BallotSet, Inactive
-from omov.count.compress import codes_as_grid
 from omov.count.errors import BallotError, BallotFileError
 from omov.count.formats.coded import CodedRows
+from omov.count.papers import codes_as_grid
 
 _RANK = re.compile(r"rank([1-9][0-9]*)$")
 SECTION = "section"

@@ -1,0 +1,204 @@
+"""Reading papers under a ballot policy: which papers are regular (their marks a clean
+prefix: candidates, each once, then blanks), and the reading of the others one by one.
+
+Papers are rows of cell codes (``grid_as_codes``): candidate ids, then blank and overvote
+as the two codes after the candidates, then group codes. A regular paper's codes are its
+clean ranking already, so the check for irregular papers is the hot loop of compression:
+it runs a cache-sized block at a time, as bits of one word per paper where the codes
+allow, and in two threads on large sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count.ballots import (
+    BLANK,
+    OVERVOTE,
+    BallotPolicy,
+    DuplicateRule,
+    Inactive,
+    OvervoteRule,
+)
+
+
+def read_papers(
+    grid: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
+) -> npt.NDArray[np.int16]:
+    """Clean rankings, one per row of ``grid``: candidate ids, then stop codes."""
+    return clean_codes(grid_as_codes(grid, n_candidates), n_candidates, policy)[0]
+
+
+def grid_as_codes(grid: npt.NDArray[np.integer], n_candidates: int) -> npt.NDArray[np.int16]:
+    """A rank grid as cell codes: blank and overvote as the codes after the candidates, so
+    they sort after every candidate (group cells are group codes already)."""
+    codes = grid.astype(np.int16)  # a copy
+    codes[grid == BLANK] = n_candidates
+    codes[grid == OVERVOTE] = n_candidates + 1
+    return codes
+
+
+def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
+    """Cell codes as a rank grid: the inverse of ``grid_as_codes``."""
+    grid = codes.copy()
+    grid[codes == n_candidates] = BLANK
+    grid[codes == n_candidates + 1] = OVERVOTE
+    return grid
+
+
+def clean_codes(
+    codes: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
+) -> tuple[npt.NDArray[np.int16], bool]:
+    """Clean rankings of rows of cell codes, and whether any paper needed reading under
+    the policy. A regular paper's codes are its clean ranking already (a blank's code is
+    the exhausted stop); the rest (gaps, overvotes, group codes, repeats) are read one by
+    one."""
+    n, width = codes.shape
+    end = n_candidates + Inactive.EXHAUSTED
+    if n == 0:
+        return np.full((0, 1), end, dtype=np.int16), False
+    irregular, longest = irregular_rows(codes, n_candidates)
+    rows = np.flatnonzero(irregular)
+    readings = [
+        _read_paper(codes_as_grid(codes[row], n_candidates), n_candidates, policy) for row in rows
+    ]
+    # Columns up to and including the first stop of the longest ranking.
+    used = 1 + max([longest, *(len(reading) - 1 for reading in readings)])
+    if used == width and not readings:
+        clean = codes  # the rankings as they stand: no copy (see ``compress_codes``)
+    elif used <= width:
+        clean = np.array(codes[:, :used], order="C")
+    else:
+        clean = np.full((n, used), end, dtype=np.int16)
+        clean[:, :width] = codes
+    for row, reading in zip(rows, readings, strict=True):
+        clean[row] = end
+        clean[row, : len(reading)] = reading
+    return clean, len(rows) > 0
+
+
+BLOCK = 2**15
+"""Rows checked at a time: a block's columns stay in cache."""
+WORD_BITS = 63
+"""Codes (and candidates) below this are checked as bits of one ``int64`` per row."""
+
+
+def irregular_rows(
+    codes: npt.NDArray[np.int16], n_candidates: int
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """Rows that need reading under the policy (a mark after a blank, an overvote or group,
+    or a candidate marked twice), and the most marks on any other row. Large sets are
+    checked in two halves at once (NumPy lets go of the GIL as it works)."""
+    irregular = np.empty(len(codes), dtype=np.bool_)
+    by_bits = max(int(codes.max()), n_candidates) < WORD_BITS
+
+    def check(part: slice) -> int:
+        blocks = codes[part], irregular[part]
+        if by_bits:
+            return _check_blocks(*blocks, n_candidates, _odd_by_bits)
+        return _check_blocks(*blocks, n_candidates, _odd_by_sorting)
+
+    if len(codes) < 4 * BLOCK:
+        return irregular, check(slice(0, len(codes)))
+    half = len(codes) // 2 // BLOCK * BLOCK
+    with ThreadPoolExecutor(2) as pool:
+        longest = max(pool.map(check, [slice(0, half), slice(half, len(codes))]))
+    return irregular, longest
+
+
+OddRows = Callable[
+    [npt.NDArray[np.int16], int], tuple[npt.NDArray[np.bool_], npt.NDArray[np.integer]]
+]
+"""Irregular rows of a block and the marks on each row."""
+
+
+def _check_blocks(
+    codes: npt.NDArray[np.int16],
+    irregular: npt.NDArray[np.bool_],
+    n_candidates: int,
+    odd_rows: OddRows,
+) -> int:
+    """``irregular_rows`` for some rows, a block at a time (its temporaries stay in cache)."""
+    longest = 0
+    for start in range(0, len(codes), BLOCK):
+        odd, marks = odd_rows(codes[start : start + BLOCK], n_candidates)
+        irregular[start : start + BLOCK] = odd
+        if not odd.all():
+            longest = max(longest, int(marks[~odd].max()))
+    return longest
+
+
+def _odd_by_bits(
+    block: npt.NDArray[np.int16], n_candidates: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32]]:
+    """Rank by rank over contiguous columns (codes and candidates below ``WORD_BITS``): each row's
+    codes as bits of one word (an overvote or group sets a bit past the candidates'; a
+    repeat sets fewer bits than there are marks), and its marks counted. The marks are a
+    prefix exactly when the running count of marks, summed over the ranks, is as large
+    as it can be: ``m`` marks first give ``1 + 2 + ... + m``, then ``m`` per later rank."""
+    rows, width = block.shape
+    word = np.int32 if max(int(block.max()), n_candidates) < 31 else np.int64
+    seen: npt.NDArray[np.signedinteger[Any]] = np.zeros(rows, dtype=word)
+    bit: npt.NDArray[np.signedinteger[Any]] = np.empty(rows, dtype=word)
+    one = np.ones(rows, dtype=word)
+    marked = np.empty(rows, dtype=np.bool_)
+    marks = np.zeros(rows, dtype=np.int32)
+    running = np.zeros(rows, dtype=np.int32)
+    for cells in block.T.copy():  # one contiguous row per rank
+        np.less(cells, n_candidates, out=marked)
+        marks += marked
+        running += marks
+        np.left_shift(one, cells, out=bit)
+        seen |= bit
+    odd = (seen >> (n_candidates + 1)) != 0
+    odd |= np.bitwise_count(seen & ((1 << n_candidates) - 1)) != marks
+    odd |= running != marks * (marks + 1) // 2 + (width - marks) * marks
+    return odd, marks
+
+
+def _odd_by_sorting(
+    block: npt.NDArray[np.int16], n_candidates: int
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """Any codes: repeats found by sorting each row's marks."""
+    width = block.shape[1]
+    marked = block < n_candidates
+    marks = marked.sum(axis=1)
+    odd = (block > n_candidates).any(axis=1)
+    odd |= (marked[:, 1:] & ~marked[:, :-1]).any(axis=1)
+    spread = np.where(marked, block, -1 - np.arange(width, dtype=np.int16))
+    ordered = np.sort(spread, axis=1)
+    odd |= (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+    return odd, marks
+
+
+def _read_paper(paper: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy) -> list[int]:
+    """One irregular paper read under the policy, ending in its stop code."""
+    ranking: list[int] = []
+    seen: set[int] = set()
+    skipped = 0
+    for cell in paper.tolist():
+        if cell == BLANK:
+            skipped += 1
+            continue
+        if policy.max_skipped_ranks is not None and skipped > policy.max_skipped_ranks:
+            return [*ranking, n_candidates + Inactive.SKIPPED]
+        skipped = 0
+        if cell == OVERVOTE:
+            if policy.overvote is OvervoteRule.EXHAUST:
+                return [*ranking, n_candidates + Inactive.OVERVOTE]
+            continue
+        if cell >= n_candidates:  # a group code: the kernel resolves it round by round
+            ranking.append(cell)
+            continue
+        if cell in seen:
+            if policy.duplicates is DuplicateRule.EXHAUST:
+                return [*ranking, n_candidates + Inactive.REPEATED]
+            continue
+        seen.add(cell)
+        ranking.append(cell)
+    return [*ranking, n_candidates + Inactive.EXHAUSTED]
