@@ -40,7 +40,8 @@ import pyarrow.parquet as pq
 from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
-from omov.count.formats.coded import CodedRows, Irregular, Packed, cell_codes
+from omov.count.formats.coded import CodedRows, Irregular, cell_codes
+from omov.count.formats.keys import Packed
 from omov.count.formats.plain_csv import write_atomically
 from omov.count.formats.tabular import (
     METADATA_KEY,
