@@ -39,7 +39,7 @@ def test_a_plain_form_reads_as_the_full_reading_does(
     paper = ballot_positions(contest=contest)
     plain = plain_form(post)
     try:
-        full: list[int] | ContestError = ranking_from_post(post, contest, paper)
+        full: list[int] | ContestError = ranking_from_post(post, contest)
     except ContestError as refusal:
         full = refusal
     if plain is None:  # not plain: the full reading refuses, or reads a form plain_form won't

@@ -6,7 +6,6 @@ else (an unknown candidate, a shared or skipped number) is refused with a plain 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.http import QueryDict
@@ -16,13 +15,9 @@ from omov.web.contests.selectors import ballot_candidates, ballot_positions
 from omov.web.errors import ContestError
 
 
-def ranking_from_post(
-    post: QueryDict, contest: Contest | int, positions: Collection[int] | None = None
-) -> list[int]:
-    """The ranked positions, first preference first; ``positions`` are the paper's, if the
-    caller has read them already (``contest`` may then be just its id)."""
-    if positions is None:
-        positions = ballot_positions(contest=contest)
+def ranking_from_post(post: QueryDict, contest: Contest | int) -> list[int]:
+    """The ranked positions, first preference first (``contest`` or its id)."""
+    positions = ballot_positions(contest=contest)
     numbers: dict[int, int] = {}
     for field in post:
         if not field.startswith("rank_"):

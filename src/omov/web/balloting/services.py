@@ -148,13 +148,19 @@ def _vacuum_ballots() -> None:
 
 
 def ranking_check(
-    *, contest: Contest, ranking: Sequence[int], named: Collection[int] = ()
+    *,
+    contest: Contest,
+    ranking: Sequence[int],
+    named: Collection[int] = (),
+    positions: Collection[int] | None = None,
 ) -> list[int]:
     """A ranking of candidate positions, checked: known candidates, each at most once.
 
-    ``named``: more positions that must be on the paper (a form's fields left blank)."""
+    ``named``: more positions that must be on the paper (a form's fields left blank);
+    ``positions``: the paper's, if the caller has read them already."""
     _ranking_shape(ranking)
-    positions = ballot_positions(contest=contest)
+    if positions is None:
+        positions = ballot_positions(contest=contest)
     if any(p not in positions for p in (*ranking, *named)):
         raise ContestError("the ranking names a candidate who is not on this ballot")
     return list(ranking)
@@ -196,10 +202,11 @@ def _store(
     *,
     check_time: bool,
     named: Collection[int] = (),
+    positions: Collection[int] | None = None,
 ) -> Ballot:
     """Spend the credential with ``digest`` and store its ballot, inside a transaction."""
     _check_open(contest, channel, check_time=check_time)
-    ranking = ranking_check(contest=contest, ranking=ranking, named=named)
+    ranking = ranking_check(contest=contest, ranking=ranking, named=named, positions=positions)
     credential = _check_credential(contest, digest, lock=True)
     Credential.objects.filter(pk=credential.pk).update(state=CredentialState.USED)
     Elector.objects.filter(pk=credential.elector_id).update(has_voted=True)
@@ -320,6 +327,7 @@ def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
     if contest.rulebook.facts.get("postal_precedence") != "first-received":
         raise ContestError("this rulebook's postal precedence needs a ballot link omov refuses")
     by_name = {c.name: c.position for c in ballot_candidates(contest=contest)}
+    paper = set(by_name.values())  # read once for the whole file
     reader = csv.DictReader(io.StringIO(text))
     if set(reader.fieldnames or ()) != {"credential", "preferences"}:
         raise ContestError("postal returns: the columns must be credential,preferences")
@@ -337,6 +345,7 @@ def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
                     [by_name[n] for n in names],
                     Channel.POSTAL,
                     check_time=False,
+                    positions=paper,
                 )
             outcomes.append(PostalOutcome(line, True, "counted"))
         except ContestError as error:
