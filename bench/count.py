@@ -94,9 +94,12 @@ def _table(grid: npt.NDArray[np.int16], *, null_blanks: bool = False) -> pa.Tabl
 
 
 def write_files(grid: npt.NDArray[np.int16], folder: Path, stem: str) -> tuple[Path, Path]:
+    from omov.count.formats.parquet import compression
+
     table = _table(grid)
     parquet = folder / f"{stem}.parquet"
-    pq.write_table(table, parquet, compression="zstd")
+    # Compressed as ``write_parquet`` compresses; the other file as other writers often do.
+    pq.write_table(table, parquet, compression=compression(table.column_names))
     nulls = _table(grid, null_blanks=True)
     pq.write_table(nulls, folder / f"{stem}-nulls.parquet", compression="zstd")
     plain = folder / f"{stem}.csv"

@@ -91,10 +91,19 @@ def test_write_then_read_gives_the_same_ballot_set(tmp_path, name):
 
 def test_parquet_is_written_in_the_layout_read_fastest(tmp_path, monkeypatch):
     """Rank columns hold indices into the candidates, then the empty name and ``=``, in
-    columns declared required (no null flags to decode): the fast path reads the file
-    without handing any row group back."""
+    columns declared required (no null flags to decode) and not compressed (the other
+    columns are): the fast path reads the file without handing any row group back."""
     path = tmp_path / "ballots.parquet"
     write_ballots(sample(), path, format="parquet")
+    group = pq.ParquetFile(path).metadata.row_group(0)
+    compressed = {
+        group.column(c).path_in_schema: group.column(c).compression
+        for c in range(group.num_columns)
+    }
+    assert compressed == {
+        name: "UNCOMPRESSED" if name.startswith("rank") else "ZSTD" for name in compressed
+    }
+    assert compressed["weight"] == "ZSTD"
     schema = pq.ParquetFile(path).schema
     written = pq.read_table(path)
     ranks = [name for name in written.column_names if name.startswith("rank")]
