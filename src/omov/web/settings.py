@@ -103,9 +103,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "officer-home"
 LOGOUT_REDIRECT_URL = "home"
 CSRF_FAILURE_VIEW = "omov.web.views.csrf_failure"
-# Sessions live in a signed cookie: casting touches no session table (faster), and the
-# server keeps no record of which browser held which credential digest.
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live in a signed cookie (omov/web/sessions.py): casting touches no session table
+# (faster), and the server keeps no record of which browser held which credential digest.
+SESSION_ENGINE = "omov.web.sessions"
+# A voter's session ends with the browser, so a shared computer does not keep a signed-in
+# voter (or an officer) until the next day; the signature still expires after
+# SESSION_COOKIE_AGE (two weeks).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG

@@ -30,10 +30,11 @@ from functools import cache
 from typing import Any
 
 from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Candidate, Contest, ContestState
-from omov.web.db import prepared_cursor
+from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector
 
 
@@ -99,15 +100,18 @@ def cast_in_one_statement(
     ranking: Sequence[int],
     on_paper: Sequence[int],
     receipt: str,
+    db: BaseDatabaseWrapper | None = None,
 ) -> str | None:
     """Cast; the receipt, or None when nothing was written (the caller finds out why).
 
     ``ranking`` must already be non-empty and free of repeats; ``on_paper``, the positions
     that must all be on the paper, distinct and including the ranking's (the statement checks
-    only those). Must run outside any transaction (autocommit)."""
+    only those). ``db``: the default database's connection, if the caller has it at hand.
+    Must run outside any transaction (autocommit)."""
     if not set(ranking) <= set(on_paper) or len(set(on_paper)) != len(on_paper):
         raise ValueError("on_paper must be distinct positions that include the ranking's")
-    if not connection.get_autocommit():
+    db = db or default_database()
+    if not db.get_autocommit():
         raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
     params: dict[str, Any] = {
         "contest": contest_id,
@@ -117,7 +121,7 @@ def cast_in_one_statement(
         "ranking_json": json.dumps(list(ranking)),
         "receipt": receipt,
     }
-    with prepared_cursor() as cursor:
+    with prepared_cursor(db) as cursor:
         cursor.execute(_cast_sql(), params)
         row = cursor.fetchone()
     return None if row is None else str(row[0])

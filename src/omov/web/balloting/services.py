@@ -27,7 +27,7 @@ from omov.web.balloting.models import Ballot, Channel, Credential, CredentialSta
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.selectors import ballot_candidates, ballot_positions
 from omov.web.contests.services import contest_lock, contest_transition
-from omov.web.db import prepared_cursor
+from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import ContestError
 
@@ -266,7 +266,8 @@ def ballot_cast(
     a transaction (``_store``)."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     digest = digest or code_digest(code)
-    if connection.vendor == "postgresql" and connection.get_autocommit():
+    db = default_database()
+    if db.vendor == "postgresql" and db.get_autocommit():
         _ranking_shape(ranking)
         receipt = cast_in_one_statement(
             contest_id=contest_id,
@@ -274,6 +275,7 @@ def ballot_cast(
             ranking=ranking,
             on_paper=sorted({*ranking, *named}),
             receipt=new_receipt(),
+            db=db,
         )
         if receipt is None:
             raise _why_not_cast(contest_id, digest, ranking, named)
