@@ -229,3 +229,27 @@ def test_parquet_codes_read_through_any_dictionary_order(tmp_path, dictionary):
     path = tmp_path / "ballots.parquet"
     pq.write_table(table, path)
     identical(read_ballots(path), BallotSet.from_grid(CANDS, grid))
+
+
+def test_parquet_columns_of_different_dictionaries_keep_their_own_codes(tmp_path):
+    """Each dictionary is mapped once and its codes kept for the batches that follow: a
+    column whose dictionary is in another order (or another row group's) is not read through
+    codes mapped for a different one."""
+    grid = np.array([[0, 1, BLANK], [3, BLANK, BLANK], [2, 0, 1], [0, 1, BLANK], [4, 3, 2]])
+    orders = [CANDS, CANDS[::-1], [*CANDS[2:], *CANDS[:2]]]
+    tables = []
+    for shift in range(2):  # the second row group's columns swap their dictionaries
+        columns = {}
+        for k in range(3):
+            dictionary = ["", *orders[(k + shift) % 3]]
+            position = {name: i for i, name in enumerate(dictionary)}
+            cells = [CANDS[c] if c >= 0 else "" for c in grid[:, k]]
+            columns[f"rank{k + 1}"] = pa.DictionaryArray.from_arrays(
+                pa.array([position[c] for c in cells], pa.int32()), pa.array(dictionary)
+            )
+        tables.append(pa.table(columns))
+    table = pa.concat_tables(tables)
+    table = table.replace_schema_metadata({"omov": json.dumps({"candidates": CANDS})})
+    path = tmp_path / "ballots.parquet"
+    pq.write_table(table, path, row_group_size=len(grid))
+    identical(read_ballots(path), BallotSet.from_grid(CANDS, np.concatenate([grid, grid])))

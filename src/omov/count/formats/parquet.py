@@ -136,19 +136,24 @@ class _Coded:
     layout: Layout
     candidates: tuple[str, ...]
     labelling: threading.Lock = field(default_factory=threading.Lock)
+    rank_dictionaries: list[_Mapped] = field(default_factory=list)
+    section_dictionaries: list[_Mapped] = field(default_factory=list)
 
     def columns(
         self, batch: Any
     ) -> tuple[list[npt.NDArray[Any]], npt.NDArray[np.int64] | None, npt.NDArray[Any] | None]:
         rows, candidates = self.rows, self.candidates
+        known = self.rank_dictionaries
         columns = [
-            _codes(batch.column(name), lambda d: cell_codes(d, candidates, rows), rows.blank)
+            _codes(batch.column(name), lambda d: cell_codes(d, candidates, rows), rows.blank, known)
             for name in self.layout.ranks
         ]
         sections = None
         if self.layout.section:
             with self.labelling:  # first sight numbers a label: one thread at a time
-                sections = _codes(batch.column(SECTION), rows.section_codes, None)
+                sections = _codes(
+                    batch.column(SECTION), rows.section_codes, None, self.section_dictionaries
+                )
         weights = _weights(batch) if self.layout.weight else None
         return columns, weights, sections
 
@@ -207,11 +212,28 @@ def _packed_in_batches(
     return runs
 
 
+KNOWN = 4
+"""Column dictionaries kept mapped (see ``_mapped``)."""
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """A column dictionary seen before, its codes, and whether they are its indices."""
+
+    dictionary: Any
+    codes: npt.NDArray[Any]
+    as_is: bool
+
+
 def _codes(
-    column: Any, codes_of: Callable[[list[str | None]], npt.NDArray[Any]], null: int | None
+    column: Any,
+    codes_of: Callable[[list[str | None]], npt.NDArray[Any]],
+    null: int | None,
+    known: list[_Mapped],
 ) -> npt.NDArray[Any]:
-    """The codes of a dictionary column: its small dictionary is mapped once per chunk,
-    then its indices taken. A null cell's code is ``null`` (``None``: a null is irregular).
+    """The codes of a dictionary column: its small dictionary is mapped once (``known``
+    keeps those seen before: every batch of every rank column has the same), then its
+    indices taken. A null cell's code is ``null`` (``None``: a null is irregular).
 
     Where the dictionary maps onto codes as they stand (a file written with the candidate
     list as its dictionary, as ours are), the indices are the codes, and nothing is taken."""
@@ -222,9 +244,10 @@ def _codes(
         if chunk.null_count and null is None:
             raise Irregular
         null_code = 0 if null is None else null
-        codes = codes_of(chunk.dictionary.to_pylist())  # one more: the code of a null
+        mapped = _mapped(chunk.dictionary, codes_of, known)
+        codes = mapped.codes  # one more than the dictionary: the code of a null
         indices = _buffer(chunk.indices)
-        if not np.array_equal(codes[:-1], np.arange(len(codes) - 1)):
+        if not mapped.as_is:
             indices = np.take(codes, indices, mode="clip")  # a new array, ours to change
             if chunk.null_count:
                 np.copyto(indices, null_code, where=~_valid(chunk))
@@ -233,6 +256,22 @@ def _codes(
             indices = np.where(_valid(chunk), indices, null_code)
         parts.append(indices)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _mapped(
+    dictionary: Any, codes_of: Callable[[list[str | None]], npt.NDArray[Any]], known: list[_Mapped]
+) -> _Mapped:
+    """A dictionary's codes, mapped on first sight (comparing Arrow arrays costs far less
+    than mapping them in Python again). Only the last ``KNOWN`` are kept, so a file whose
+    every row group has a dictionary of its own costs no more than it did."""
+    for seen in list(known):  # another thread may map one meanwhile: no harm
+        if seen.dictionary.equals(dictionary):
+            return seen
+    codes = codes_of(dictionary.to_pylist())
+    mapped = _Mapped(dictionary, codes, np.array_equal(codes[:-1], np.arange(len(codes) - 1)))
+    known.insert(0, mapped)
+    del known[KNOWN:]
+    return mapped
 
 
 def _buffer(array: Any) -> npt.NDArray[Any]:
