@@ -51,6 +51,15 @@ def test_contest_takes_body_size_and_freeze_date_from_the_rulebook(officer: Clie
     assert "Foster v McNicol" in page
 
 
+def test_the_officers_message_is_shown_once_on_the_next_page(officer: Client) -> None:
+    """Messages ride in the signed session cookie (MESSAGE_STORAGE): shown once, then gone."""
+    contest = _open(officer)
+    dashboard = reverse("contest-dashboard", args=[contest.pk])
+    shown = officer.get(dashboard).content.decode()
+    assert "Opened Leadership election: nominations are open." in shown
+    assert "nominations are open." not in officer.get(dashboard).content.decode()
+
+
 def test_candidate_photo_is_checked_and_shown(officer: Client) -> None:
     contest = _open(officer)
     url = reverse("candidate-add", args=[contest.pk])
