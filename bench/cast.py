@@ -38,6 +38,18 @@ import psycopg
 PORT = 8765
 
 
+def production_settings(database_url: str) -> None:
+    """Django's settings as in production (no debug), with throwaway keys."""
+    os.environ.update(
+        DATABASE_URL=database_url,
+        OMOV_DEBUG="0",
+        OMOV_SECRET_KEY="bench-" + secrets.token_hex(16),
+        OMOV_KEY_PASSPHRASE="bench-" + secrets.token_hex(16),
+        DJANGO_SETTINGS_MODULE="omov.web.settings",
+        OMOV_DATA_DIR=os.environ.get("OMOV_DATA_DIR", "var/bench"),
+    )
+
+
 def fresh_database(url: str) -> None:
     parts = urllib.parse.urlparse(url)
     name = parts.path.lstrip("/")
@@ -325,14 +337,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.ballots <= 100_000:
         raise SystemExit("--ballots must be between 1 and 100000")
-    os.environ.update(
-        DATABASE_URL=args.database_url,
-        OMOV_DEBUG="0",
-        OMOV_SECRET_KEY="bench-" + secrets.token_hex(16),
-        OMOV_KEY_PASSPHRASE="bench-" + secrets.token_hex(16),
-        DJANGO_SETTINGS_MODULE="omov.web.settings",
-        OMOV_DATA_DIR=os.environ.get("OMOV_DATA_DIR", "var/bench"),
-    )
+    production_settings(args.database_url)
     fresh_database(args.database_url)
     contest, codes = seed(args.ballots)
     from django.db import connections
