@@ -14,6 +14,7 @@ import csv
 import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import cache
 from random import SystemRandom
 
 from django.core.mail import get_connection, send_mass_mail
@@ -236,17 +237,22 @@ def _credential_state(contest_id: int, digest: str) -> str | None:
     """The state of this contest's credential with ``digest``, if there is one. Plain SQL,
     prepared on PostgreSQL, as every voter's sign-in sends it (the ORM's building of this
     query cost more CPU than the rest of the sign-in)."""
-    credential = connection.ops.quote_name(Credential._meta.db_table)
-    elector = connection.ops.quote_name(Elector._meta.db_table)
     with prepared_cursor() as cursor:
-        cursor.execute(
-            f"SELECT credential.state FROM {credential} AS credential"
-            f" JOIN {elector} AS elector ON elector.id = credential.elector_id"
-            " WHERE credential.digest = %s AND elector.contest_id = %s",
-            [digest, contest_id],
-        )
+        cursor.execute(_credential_state_sql(), [digest, contest_id])
         row = cursor.fetchone()
     return None if row is None else str(row[0])
+
+
+@cache
+def _credential_state_sql() -> str:
+    """Written once, as the cast's statement is (``casting._cast_sql``)."""
+    credential = connection.ops.quote_name(Credential._meta.db_table)
+    elector = connection.ops.quote_name(Elector._meta.db_table)
+    return (
+        f"SELECT credential.state FROM {credential} AS credential"
+        f" JOIN {elector} AS elector ON elector.id = credential.elector_id"
+        " WHERE credential.digest = %s AND elector.contest_id = %s"
+    )
 
 
 def ballot_cast(
