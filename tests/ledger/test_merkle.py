@@ -12,6 +12,7 @@ import pytest
 from omov.ledger.merkle import (
     EMPTY_ROOT,
     MerkleTree,
+    RightEdge,
     leaf_hash,
     root,
     verify_consistency,
@@ -108,3 +109,34 @@ def test_appending_in_bulk_builds_the_same_tree_as_one_by_one() -> None:
         assert bulk.root() == one_by_one.root(end) == root(entries[:end])
     assert bulk.consistency_proof(300) == one_by_one.consistency_proof(300)
     assert bulk.inclusion_proof(999) == one_by_one.inclusion_proof(999)
+
+
+def test_a_right_edge_grows_as_the_reference_tree_does(vectors: dict[str, Any]) -> None:
+    leaves = [bytes.fromhex(h) for h in vectors["leaves_hex"]]
+    edge = RightEdge()
+    assert edge.root().hex() == vectors["roots_hex_by_size"][0]
+    for n, leaf in enumerate(leaves, start=1):
+        edge = edge.appended(leaf_hash(leaf))
+        assert edge.root().hex() == vectors["roots_hex_by_size"][n]
+
+
+def test_a_right_edge_is_the_trees_edge_at_every_size() -> None:
+    """Appended leaf by leaf, stored as text and read back (as the web app keeps it), the
+    edge gives the tree's root at every size, and the tree's own edge is the same."""
+    tree, edge = MerkleTree(), RightEdge()
+    for i in range(300):
+        h = leaf_hash(f"event {i}".encode())
+        tree.append_hash(h)
+        edge = RightEdge.from_text(edge.size, edge.to_text()).appended(h)
+        assert edge.size == tree.size == i + 1
+        assert len(edge.hashes) == bin(edge.size).count("1")
+        assert edge.root() == tree.root()
+        assert tree.right_edge() == edge
+
+
+def test_a_right_edge_that_does_not_fit_its_size_is_refused() -> None:
+    h = leaf_hash(b"x")
+    with pytest.raises(ValueError, match="1 bit"):
+        RightEdge(3, (h,))  # 3 leaves are two subtrees (2 + 1)
+    with pytest.raises(ValueError, match="32 bytes"):
+        RightEdge(1, (b"short",))

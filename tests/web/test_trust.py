@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from typer.testing import CliRunner
@@ -18,9 +19,11 @@ from omov.ledger.errors import SignatureError
 from omov.ledger.heads import SignedTreeHead, heads_consistent
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
-from omov.ledger.merkle import leaf_hash
+from omov.ledger.merkle import RightEdge, leaf_hash
 from omov.web.audit.models import AuditEvent
+from omov.web.audit.services import event_record
 from omov.web.balloting.services import ballot_cast, ballot_close
+from omov.web.contests.models import Contest
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 from omov.web.trust.services import checkpoint_sign, contest_log, signed_heads
 
@@ -65,6 +68,59 @@ def test_every_contest_event_is_one_leaf_chained_to_the_tree_before(
         "members": 4,
         "registered-supporters": 4,
     }
+
+
+def test_each_entry_keeps_the_right_edge_of_the_log_it_ends(open_ballot: OpenBallot) -> None:
+    contest = open_ballot.contest
+    entries = list(LogEntry.objects.filter(contest=contest).order_by("index"))
+    log = Log(contest.stream)
+    for entry in entries:
+        log.append_bytes(entry.data.encode())
+        assert RightEdge.from_text(entry.index + 1, entry.right_edge) == log.right_edge()
+
+
+def _rewrite_last_edge(contest: Contest, text: str) -> None:
+    """Change the last entry's stored edge behind the append-only guards (a test's doing:
+    on PostgreSQL the trigger is switched off for this transaction only)."""
+    last = LogEntry.objects.filter(contest=contest).order_by("-index").first()
+    assert last is not None
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("UPDATE trust_logentry SET right_edge = %s WHERE id = %s", [text, last.pk])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
+def _note(contest: Contest) -> LogEntry:
+    event_record(stream=contest.stream, kind="test.note", payload={"note": "appended"})
+    entry = LogEntry.objects.filter(contest=contest).order_by("-index").first()
+    assert entry is not None
+    return entry
+
+
+def test_the_next_root_is_computed_from_the_stored_edge(open_ballot: OpenBallot) -> None:
+    """An append reads the last entry's edge, not the log: a wrong edge of the right shape
+    gives a wrong next root (so the edge is what is used; the log itself is the check)."""
+    contest = open_ballot.contest
+    size = LogEntry.objects.filter(contest=contest).count()
+    wrong = RightEdge(size, tuple(leaf_hash(b"%d" % i) for i in range(size.bit_count())))
+    _rewrite_last_edge(contest, wrong.to_text())
+    entry = _note(contest)
+    assert entry.root == wrong.appended(bytes.fromhex(entry.leaf_hash)).root().hex()
+    assert entry.root != contest_log(contest).root().hex()
+
+
+def test_a_log_whose_last_entry_has_no_edge_is_rebuilt_once(open_ballot: OpenBallot) -> None:
+    """Entries written before edges were kept have none: the next append rebuilds the edge
+    from the log, and keeps it from then on."""
+    contest = open_ballot.contest
+    _rewrite_last_edge(contest, "")
+    first, second = _note(contest), _note(contest)
+    log = contest_log(contest)
+    assert first.root == log.root(first.index + 1).hex()
+    assert second.root == log.root().hex()
+    assert second.right_edge == log.right_edge().to_text()
 
 
 def test_the_log_names_nobody(open_ballot: OpenBallot) -> None:

@@ -110,7 +110,11 @@ def sign_head(
     log: Log, key: SigningKey, checkpoint: str, size: int | None = None
 ) -> SignedTreeHead:
     n = log.size if size is None else size
-    head = TreeHead(log.log_id, n, log.root(n), checkpoint)
+    return sign_root(TreeHead(log.log_id, n, log.root(n), checkpoint), key)
+
+
+def sign_root(head: TreeHead, key: SigningKey) -> SignedTreeHead:
+    """Sign a head whose root was computed elsewhere (from a log's ``RightEdge``)."""
     return SignedTreeHead(head, key.public, key.sign(head.message()))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from omov.ledger.entries import Entry, parse_entry
 from omov.ledger.errors import EntryError, LedgerError
-from omov.ledger.merkle import MerkleTree, leaf_hash
+from omov.ledger.merkle import MerkleTree, RightEdge, leaf_hash
 
 
 class Log:
@@ -56,6 +56,10 @@ class Log:
         if index not in self._parsed:
             self._parsed[index] = parse_entry(self._entries[index])
         return self._parsed[index]
+
+    def right_edge(self) -> RightEdge:
+        """What it takes to append to this log elsewhere (``merkle.RightEdge``)."""
+        return self._tree.right_edge()
 
     def root(self, size: int | None = None) -> bytes:
         return self._tree.root(size)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
@@ -66,6 +67,49 @@ def root(entries: Iterable[bytes]) -> bytes:
     return root_of_hashes([leaf_hash(e) for e in entries])
 
 
+@dataclass(frozen=True)
+class RightEdge:
+    """The complete subtrees along the right edge of a tree of ``size`` leaves, largest
+    first: one for each 1 bit of ``size`` (a tree of 6 leaves: the subtrees of leaves 0-3
+    and 4-5). They are all it takes to append a leaf and compute the root, so a log stored
+    elsewhere grows by O(log n) hashes an entry, without its earlier entries being read."""
+
+    size: int = 0
+    hashes: tuple[bytes, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.size < 0 or len(self.hashes) != self.size.bit_count():
+            raise ValueError("a right edge holds one subtree for each 1 bit of its size")
+        if any(len(h) != HASH_SIZE for h in self.hashes):
+            raise ValueError("a subtree hash is 32 bytes")
+
+    def appended(self, leaf: bytes) -> RightEdge:
+        """The edge with one more leaf (its hash): equal subtrees at the end pair up, as two
+        1 bits carry when the size is incremented."""
+        hashes, carry, below = list(self.hashes), leaf, self.size
+        while below & 1:
+            carry = node_hash(hashes.pop(), carry)
+            below >>= 1
+        return RightEdge(self.size + 1, (*hashes, carry))
+
+    def root(self) -> bytes:
+        """RFC 9162's root: each subtree is the left child of the tree of those after it."""
+        if not self.hashes:
+            return EMPTY_ROOT
+        top = self.hashes[-1]
+        for subtree in reversed(self.hashes[:-1]):
+            top = node_hash(subtree, top)
+        return top
+
+    def to_text(self) -> str:
+        """The hashes in hex, comma-separated (the size is the entry's index plus one)."""
+        return ",".join(h.hex() for h in self.hashes)
+
+    @classmethod
+    def from_text(cls, size: int, text: str) -> RightEdge:
+        return cls(size, tuple(bytes.fromhex(h) for h in text.split(",") if h))
+
+
 class MerkleTree:
     """An append-only tree over leaf hashes, with the proofs of RFC 9162."""
 
@@ -113,6 +157,15 @@ class MerkleTree:
 
     def leaf(self, index: int) -> bytes:
         return self._levels[0][index]
+
+    def right_edge(self) -> RightEdge:
+        """The complete subtrees along this tree's right edge (``RightEdge``)."""
+        hashes, start = [], 0
+        for level in reversed(range(self.size.bit_length())):
+            if self.size >> level & 1:
+                hashes.append(self._levels[level][start >> level])
+                start += 1 << level
+        return RightEdge(self.size, tuple(hashes))
 
     def root(self, size: int | None = None) -> bytes:
         """Tree head of the first ``size`` leaves (default: all of them)."""

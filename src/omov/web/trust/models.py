@@ -1,7 +1,8 @@
 """The contest's transparency log in the database: entries, ballot leaves, signed heads, keys.
 
 Every audit event of a contest becomes one ``LogEntry``: its canonical ledger entry (the
-Merkle leaf, as ``omov.ledger`` defines it), the leaf hash and the tree root after it. The
+Merkle leaf, as ``omov.ledger`` defines it), the leaf hash, and the tree root and right edge
+after it (so the next entry is appended without reading the log). The
 ballots have their own log (``BallotLeaf``), filled in batches at checkpoints and sorted by
 random id inside a batch, so the log never shows the order of casting. Rows of all three
 tables are append-only: the models refuse changes, and on PostgreSQL a trigger does too.
@@ -38,6 +39,12 @@ class LogEntry(AppendOnly):
     data = models.TextField(help_text="The ledger entry, canonical JSON (RFC 8785).")
     leaf_hash = models.CharField(max_length=64)
     root = models.CharField(max_length=64, help_text="The tree root with this entry last.")
+    right_edge = models.TextField(
+        blank=True,
+        default="",
+        help_text="The tree's right edge with this entry last (omov.ledger.merkle.RightEdge), "
+        "from which the next entry's root is computed; empty on entries from before it was kept.",
+    )
 
     class Meta:
         ordering = ("contest", "index")

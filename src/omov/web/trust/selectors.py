@@ -16,10 +16,14 @@ from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey
 AFTER_CLOSE = (ContestState.BALLOT_CLOSED, ContestState.COUNTED, ContestState.PUBLISHED)
 
 
+def contest_log_id(contest: Contest) -> str:
+    return contest.stream
+
+
 def contest_log(contest: Contest) -> Log:
     """The contest's log as ``omov.ledger`` sees it, rebuilt from the stored entries."""
     data = LogEntry.objects.filter(contest=contest).order_by("index").values_list("data", flat=True)
-    return Log(contest.stream, (d.encode() for d in data))
+    return Log(contest_log_id(contest), (d.encode() for d in data))
 
 
 def ballot_log(contest: Contest) -> Log:

@@ -23,10 +23,10 @@ from django.core.cache import cache
 from django.db import transaction
 
 from omov.ledger.bundle import write_bundle
-from omov.ledger.heads import Checkpoint, SignedTreeHead, sign_head
+from omov.ledger.heads import Checkpoint, SignedTreeHead, TreeHead, sign_root
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
-from omov.ledger.merkle import MerkleTree, leaf_hash
+from omov.ledger.merkle import MerkleTree, RightEdge, leaf_hash
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.models import Ballot
 from omov.web.contests.models import Contest, ContestState, Organisation
@@ -35,7 +35,7 @@ from omov.web.errors import ContestError
 from omov.web.trust.entries import entry_for_event
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 from omov.web.trust.publication import board_facts, count_facts, publication_build
-from omov.web.trust.selectors import ballot_log, contest_log
+from omov.web.trust.selectors import ballot_log, contest_log, contest_log_id
 
 EMPTY_ROOT = MerkleTree().root().hex()
 
@@ -68,32 +68,48 @@ def organisation_key(*, organisation: Organisation) -> SigningKey:
 def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
     """Make ``event`` the next leaf of its contest's log; chain the event to the tree before
     it (``previous_hash`` is the root of the log it extends). Organisation events have no
-    contest log. Checkpoints due at this event are signed here."""
+    contest log. Checkpoints due at this event are signed here.
+
+    The new root comes from the right edge stored with the last entry, so an append costs
+    the same however long the log is (a vetting drive appends an entry per decision)."""
     if not event.stream.startswith("contest:"):
         return None
     contest = Contest.objects.filter(pk=int(event.stream.split(":", 1)[1])).first()
     if contest is None:
         return None
     extra = _facts_before(contest, event.kind)
-    log = contest_log(contest)
+    edge = _contest_log_edge(contest)
     ledger_entry = entry_for_event(contest, event, extra)
     data = ledger_entry.to_bytes()
-    previous = log.root().hex()
-    index = log.append_bytes(data)
+    previous = edge.root().hex()
+    edge = edge.appended(leaf_hash(data))
     entry = LogEntry.objects.create(
         contest=contest,
-        index=index,
+        index=edge.size - 1,
         event=event,
         kind=ledger_entry.kind.value,
         data=data.decode(),
         leaf_hash=leaf_hash(data).hex(),
-        root=log.root().hex(),
+        root=edge.root().hex(),
+        right_edge=edge.to_text(),
     )
     AuditEvent.objects.filter(pk=event.pk, previous_hash="").update(previous_hash=previous)
     checkpoint = CHECKPOINTS.get(event.kind)
     if checkpoint is not None:
-        _sign(contest, LogName.CONTEST, log, checkpoint)
+        head = TreeHead(contest_log_id(contest), edge.size, edge.root(), checkpoint)
+        _record(contest, LogName.CONTEST, head)
     return entry
+
+
+def _contest_log_edge(contest: Contest) -> RightEdge:
+    """The right edge of the contest's log as it stands: stored with its last entry, or
+    (for a log whose last entry was written before edges were kept) rebuilt from it."""
+    last = LogEntry.objects.filter(contest=contest).order_by("-index").first()
+    if last is None:
+        return RightEdge()
+    if last.right_edge:
+        return RightEdge.from_text(last.index + 1, last.right_edge)
+    return contest_log(contest).right_edge()
 
 
 def _facts_before(contest: Contest, kind: str) -> dict[str, Any]:
@@ -169,12 +185,17 @@ def checkpoint_sign(*, contest: Contest, minimum: int = 1) -> TreeHeadRecord | N
 
 
 def _sign(contest: Contest, name: str, log: Log, checkpoint: str) -> TreeHeadRecord:
-    head = sign_head(log, organisation_key(organisation=contest.organisation), checkpoint)
+    return _record(contest, name, TreeHead(log.log_id, log.size, log.root(), checkpoint))
+
+
+def _record(contest: Contest, name: str, unsigned: TreeHead) -> TreeHeadRecord:
+    """Sign ``unsigned`` with the organisation's key and keep it."""
+    head = sign_root(unsigned, organisation_key(organisation=contest.organisation))
     return TreeHeadRecord.objects.create(
         contest=contest,
         log=name,
         size=head.size,
-        checkpoint=checkpoint,
+        checkpoint=unsigned.checkpoint,
         signed=json.dumps(head.to_json()),
     )
 
