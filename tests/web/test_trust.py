@@ -25,6 +25,7 @@ from omov.web.audit.services import event_record
 from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
+from omov.web.trust.selectors import ballot_log, ballot_log_id
 from omov.web.trust.services import checkpoint_sign, contest_log, signed_heads
 
 from .conftest import OpenBallot
@@ -79,15 +80,16 @@ def test_each_entry_keeps_the_right_edge_of_the_log_it_ends(open_ballot: OpenBal
         assert RightEdge.from_text(entry.index + 1, entry.right_edge) == log.right_edge()
 
 
-def _rewrite_last_edge(contest: Contest, text: str) -> None:
-    """Change the last entry's stored edge behind the append-only guards (a test's doing:
-    on PostgreSQL the trigger is switched off for this transaction only)."""
-    last = LogEntry.objects.filter(contest=contest).order_by("-index").first()
+def _rewrite_last_edge(contest: Contest, text: str, model: type = LogEntry) -> None:
+    """Change the last row's stored edge behind the append-only guards (a test's doing: on
+    PostgreSQL the trigger is switched off for this transaction only)."""
+    last = model.objects.filter(contest=contest).order_by("-index").first()
     assert last is not None
+    table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("UPDATE trust_logentry SET right_edge = %s WHERE id = %s", [text, last.pk])
+        cursor.execute(f"UPDATE {table} SET right_edge = %s WHERE id = %s", [text, last.pk])
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
@@ -176,6 +178,48 @@ def cast_remaining(open_ballot: OpenBallot, *, skip: int) -> int:
     for code in codes:
         ballot_cast(contest=open_ballot.contest, code=code, ranking=positions[:1])
     return len(codes)
+
+
+def test_each_ballot_batch_ends_with_the_right_edge_of_the_log(open_ballot: OpenBallot) -> None:
+    contest = open_ballot.contest
+    cast(open_ballot, 5)
+    checkpoint_sign(contest=contest)
+    rest = cast_remaining(open_ballot, skip=5)
+    checkpoint_sign(contest=contest)
+    log = Log(ballot_log_id(contest))
+    for leaf in BallotLeaf.objects.filter(contest=contest).order_by("index"):
+        log.append_bytes(leaf.data.encode())
+        if log.size in (5, 5 + rest):  # the last leaf of a batch
+            assert RightEdge.from_text(log.size, leaf.right_edge) == log.right_edge()
+        else:
+            assert leaf.right_edge == ""
+    heads = signed_heads(contest, LogName.BALLOTS)
+    assert [(h.size, h.head.root) for h in heads[1:]] == [(5, log.root(5)), (5 + rest, log.root())]
+
+
+def test_a_checkpoint_appends_to_the_stored_edge(open_ballot: OpenBallot) -> None:
+    """A wrong edge of the right shape gives a wrong next head (so the edge is what is
+    used); a blank one (a log from before edges were kept) is rebuilt from the leaves."""
+    contest = open_ballot.contest
+    cast(open_ballot, 5)
+    checkpoint_sign(contest=contest)
+    wrong = RightEdge(5, (leaf_hash(b"4 leaves"), leaf_hash(b"1 leaf")))
+    _rewrite_last_edge(contest, wrong.to_text(), BallotLeaf)
+    cast_remaining(open_ballot, skip=10)
+    head = checkpoint_sign(contest=contest)
+    assert head is not None
+    new = BallotLeaf.objects.filter(contest=contest, index__gte=5).order_by("index")
+    expected = wrong
+    for leaf in new:
+        expected = expected.appended(bytes.fromhex(leaf.leaf_hash))
+    assert signed_heads(contest, LogName.BALLOTS)[-1].root == expected.root()
+    assert expected.root() != ballot_log(contest).root()
+
+    _rewrite_last_edge(contest, "", BallotLeaf)
+    for code in list(open_ballot.codes.values())[5:10]:
+        ballot_cast(contest=contest, code=code, ranking=[open_ballot.candidates[0].position])
+    checkpoint_sign(contest=contest)
+    assert signed_heads(contest, LogName.BALLOTS)[-1].root == ballot_log(contest).root()
 
 
 def test_each_batch_of_the_ballot_log_is_in_random_id_order(open_ballot: OpenBallot) -> None:

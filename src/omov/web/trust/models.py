@@ -4,7 +4,8 @@ Every audit event of a contest becomes one ``LogEntry``: its canonical ledger en
 Merkle leaf, as ``omov.ledger`` defines it), the leaf hash, and the tree root and right edge
 after it (so the next entry is appended without reading the log). The
 ballots have their own log (``BallotLeaf``), filled in batches at checkpoints and sorted by
-random id inside a batch, so the log never shows the order of casting. Rows of all three
+random id inside a batch, so the log never shows the order of casting; the last leaf of a
+batch keeps the right edge. Rows of all three
 tables are append-only: the models refuse changes, and on PostgreSQL a trigger does too.
 """
 
@@ -60,6 +61,12 @@ class BallotLeaf(AppendOnly):
     ballot = models.UUIDField(help_text="The ballot's random id (no link to any voter).")
     data = models.TextField(help_text="Id, section and ranking, canonical JSON: the leaf.")
     leaf_hash = models.CharField(max_length=64)
+    right_edge = models.TextField(
+        blank=True,
+        default="",
+        help_text="On the last leaf of each batch: the tree's right edge with it last, from "
+        "which the next batch is appended (empty on the others, and on older batches).",
+    )
 
     class Meta:
         ordering = ("contest", "index")

@@ -26,10 +26,14 @@ def contest_log(contest: Contest) -> Log:
     return Log(contest_log_id(contest), (d.encode() for d in data))
 
 
+def ballot_log_id(contest: Contest) -> str:
+    return f"{contest.stream}/ballots"
+
+
 def ballot_log(contest: Contest) -> Log:
     leaves = BallotLeaf.objects.filter(contest=contest).order_by("index")
     data = leaves.values_list("data", flat=True)
-    return Log(f"{contest.stream}/ballots", (d.encode() for d in data))
+    return Log(ballot_log_id(contest), (d.encode() for d in data))
 
 
 def consistency_proof(*, contest: Contest, log: str, old: int, new: int) -> list[str] | None:

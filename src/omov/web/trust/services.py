@@ -14,6 +14,7 @@ import json
 import tempfile
 import uuid
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import rfc8785
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from omov.ledger.bundle import write_bundle
 from omov.ledger.heads import Checkpoint, SignedTreeHead, TreeHead, sign_root
@@ -35,7 +37,7 @@ from omov.web.errors import ContestError
 from omov.web.trust.entries import entry_for_event
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 from omov.web.trust.publication import board_facts, count_facts, publication_build
-from omov.web.trust.selectors import ballot_log, contest_log, contest_log_id
+from omov.web.trust.selectors import ballot_log, ballot_log_id, contest_log, contest_log_id
 
 EMPTY_ROOT = MerkleTree().root().hex()
 
@@ -102,25 +104,28 @@ def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
 
 
 def _contest_log_edge(contest: Contest) -> RightEdge:
-    """The right edge of the contest's log as it stands: stored with its last entry, or
-    (for a log whose last entry was written before edges were kept) rebuilt from it."""
     last = LogEntry.objects.filter(contest=contest).order_by("-index").first()
+    return _edge_after(last, lambda: contest_log(contest))
+
+
+def _edge_after(last: LogEntry | BallotLeaf | None, rebuilt: Callable[[], Log]) -> RightEdge:
+    """A log's right edge as it stands: kept with its ``last`` row, or (for a log whose last
+    row was written before edges were kept) taken from the log ``rebuilt`` from its rows."""
     if last is None:
         return RightEdge()
     if last.right_edge:
         return RightEdge.from_text(last.index + 1, last.right_edge)
-    return contest_log(contest).right_edge()
+    return rebuilt().right_edge()
 
 
 def _facts_before(contest: Contest, kind: str) -> dict[str, Any]:
     """What an entry commits to that must be computed first (and heads signed before it)."""
     if kind == "ballot.opened":
-        _sign(contest, LogName.BALLOTS, ballot_log(contest), Checkpoint.BALLOT_OPENED)
+        _sign_ballot_log(contest, _ballot_log_edge(contest), Checkpoint.BALLOT_OPENED)
     if kind == "ballot.closed":
-        log = ballot_log(contest)
-        ballot_log_extend(contest=contest, log=log)
-        _sign(contest, LogName.BALLOTS, log, Checkpoint.BALLOT_CLOSED)
-        return {"ballots": log.size, "ballot_log_root": log.root().hex()}
+        edge = ballot_log_extend(contest=contest)
+        _sign_ballot_log(contest, edge, Checkpoint.BALLOT_CLOSED)
+        return {"ballots": edge.size, "ballot_log_root": edge.root().hex()}
     if kind == "count.completed":
         return count_facts(contest)
     if kind == "result.published":
@@ -140,35 +145,45 @@ def ballot_leaf(ballot_id: uuid.UUID, section: str, ranking: list[int]) -> bytes
     return bytes(rfc8785.dumps({"ballot": ballot_id.hex, "section": section, "ranking": ranking}))
 
 
-def ballot_log_extend(*, contest: Contest, log: Log) -> int:
+def ballot_log_extend(*, contest: Contest) -> RightEdge:
     """Append the ballots cast since the last checkpoint, sorted by their random id, so the
-    log shows only in which batch a ballot came, never the order inside it."""
-    logged = set(BallotLeaf.objects.filter(contest=contest).values_list("ballot", flat=True))
+    log shows only in which batch a ballot came, never the order inside it; the log's right
+    edge after them.
+
+    Only the new ballots are read (the database finds them), and the new leaves are hashed
+    onto the edge kept with the last batch: a checkpoint costs what its batch costs, not
+    what the whole log does. That matters because it holds the contest's lock, which
+    casting waits for."""
+    edge = _ballot_log_edge(contest)
+    logged = BallotLeaf.objects.filter(contest=contest, ballot=OuterRef("id"))
     new = sorted(
-        (
-            row
-            for row in Ballot.objects.filter(contest=contest).values_list(
-                "id", "section", "ranking"
-            )
-            if row[0] not in logged
-        ),
+        Ballot.objects.filter(contest=contest)
+        .exclude(Exists(logged))
+        .values_list("id", "section", "ranking"),
         key=lambda row: row[0].bytes,
     )
     leaves = []
     for ballot_id, section, ranking in new:
         data = ballot_leaf(ballot_id, section, ranking)
-        index = log.append_bytes(data)
+        edge = edge.appended(leaf_hash(data))
         leaves.append(
             BallotLeaf(
                 contest=contest,
-                index=index,
+                index=edge.size - 1,
                 ballot=ballot_id,
                 data=data.decode(),
                 leaf_hash=leaf_hash(data).hex(),
             )
         )
+    if leaves:
+        leaves[-1].right_edge = edge.to_text()
     BallotLeaf.objects.bulk_create(leaves)
-    return len(leaves)
+    return edge
+
+
+def _ballot_log_edge(contest: Contest) -> RightEdge:
+    last = BallotLeaf.objects.filter(contest=contest).order_by("-index").first()
+    return _edge_after(last, lambda: ballot_log(contest))
 
 
 @transaction.atomic
@@ -176,16 +191,16 @@ def checkpoint_sign(*, contest: Contest, minimum: int = 1) -> TreeHeadRecord | N
     """While the ballot is open: log the new ballots and sign a head, if at least
     ``minimum`` ballots came since the last one (the periodic command passes the setting)."""
     contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
-    log = ballot_log(contest)
-    waiting = Ballot.objects.filter(contest=contest).count() - log.size
+    logged = BallotLeaf.objects.filter(contest=contest).count()
+    waiting = Ballot.objects.filter(contest=contest).count() - logged
     if waiting < max(1, minimum):
         return None
-    ballot_log_extend(contest=contest, log=log)
-    return _sign(contest, LogName.BALLOTS, log, Checkpoint.WHILE_OPEN)
+    return _sign_ballot_log(contest, ballot_log_extend(contest=contest), Checkpoint.WHILE_OPEN)
 
 
-def _sign(contest: Contest, name: str, log: Log, checkpoint: str) -> TreeHeadRecord:
-    return _record(contest, name, TreeHead(log.log_id, log.size, log.root(), checkpoint))
+def _sign_ballot_log(contest: Contest, edge: RightEdge, checkpoint: str) -> TreeHeadRecord:
+    head = TreeHead(ballot_log_id(contest), edge.size, edge.root(), checkpoint)
+    return _record(contest, LogName.BALLOTS, head)
 
 
 def _record(contest: Contest, name: str, unsigned: TreeHead) -> TreeHeadRecord:

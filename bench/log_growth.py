@@ -1,0 +1,158 @@
+"""The transparency log at scale: what a vetting decision and a checkpoint cost as the logs grow.
+
+(1) Every vetting decision, appeal and reissued code is an event of the contest's stream,
+    and so the next entry of its log. A fresh PostgreSQL database gets one contest whose
+    electorate is open for vetting (``--electors`` members); ``--exclusions`` of them are
+    excluded one at a time through ``elector_exclude`` (as the officer's button does),
+    printing the milliseconds per decision for each block of ``--block`` decisions.
+(2) Then the ballot opens and ballots arrive in batches of ``--batch`` (written straight to
+    the ballot table: how they were cast does not matter here), and after each batch a
+    checkpoint (``checkpoint_sign``, as ``omov ledger checkpoint`` runs it) logs them and
+    signs a head, holding the contest's lock, which casting waits for. Printed: the
+    milliseconds per checkpoint as the ballot log grows to ``--ballots``.
+
+Each phase ends with the ratio of its last block's cost to its first: 1.00x is flat (an
+append costs the same at any log size), more means the cost grows with the log. Bounded by
+``--seconds`` per phase.
+
+    .venv/bin/python bench/log_growth.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.cast import fresh_database, production_settings
+
+
+def seed(n: int) -> int:
+    """A contest with ``n`` eligible members, its electorate open for vetting; its id."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from omov.web.contests import services as contests
+    from omov.web.electorate.services import roll_import
+    from omov.web.nominations.services import nomination_record, nominations_close
+
+    call_command("migrate", verbosity=0)
+    rulebook = contests.rulebook_load(
+        organisation=contests.organisation_create(name="Bench Party"), key="labour/2016"
+    )
+    now = timezone.now()
+    contest = contests.contest_open(
+        rulebook=rulebook,
+        title="Bench",
+        nominating_body_size=5,
+        freeze_date=dt.date(2016, 1, 12),
+        ballot_opens_at=now - dt.timedelta(hours=1),
+        ballot_closes_at=now + dt.timedelta(days=2),
+    )
+    contests.candidate_add(contest=contest, name="Incumbent", incumbent=True)
+    challenger = contests.candidate_add(contest=contest, name="Challenger")
+    nomination_record(candidate=challenger, nominator="MP 1")
+    nominations_close(contest=contest)
+    header = "membership_number,email,date_of_birth,join_date,status,arrears"
+    rows = [f"V{i:06d},,1970-01-01,2015-01-01,active,false" for i in range(n)]
+    roll_import(contest=contest, section="members", data="\n".join([header, *rows]).encode())
+    return int(contest.pk)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/omov_bench")
+    parser.add_argument("--electors", type=int, default=6000)
+    parser.add_argument("--exclusions", type=int, default=5000)
+    parser.add_argument("--block", type=int, default=1000, help="decisions a block")
+    parser.add_argument("--ballots", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=20_000, help="ballots between checkpoints")
+    parser.add_argument("--seconds", type=float, default=300, help="time limit per phase")
+    args = parser.parse_args()
+    production_settings(args.database_url)
+    fresh_database(args.database_url)
+    contest_id = seed(args.electors)
+    vetting(contest_id, args.exclusions, args.block, args.seconds)
+    checkpoints(contest_id, args.ballots, args.batch, args.seconds)
+
+
+def vetting(contest_id: int, exclusions: int, block_size: int, seconds: float) -> None:
+    from omov.web.electorate.models import Elector
+    from omov.web.electorate.services import elector_exclude
+    from omov.web.trust.models import LogEntry
+
+    electors = list(Elector.objects.filter(contest_id=contest_id).order_by("pk")[:exclusions])
+    print(f"(1) excluding {len(electors):,} electors one at a time, {block_size:,} a block")
+    deadline, costs = time.monotonic() + seconds, []
+    for start in range(0, len(electors), block_size):
+        block = electors[start : start + block_size]
+        began = time.perf_counter()
+        for elector in block:
+            elector_exclude(elector=elector, grounds="bench")
+        costs.append((time.perf_counter() - began) / len(block))
+        size = LogEntry.objects.filter(contest_id=contest_id).count()
+        print(f"  contest log {size:9,} entries: {costs[-1] * 1000:8.2f} ms a decision")
+        if time.monotonic() > deadline:
+            print(f"  (stopped at the {seconds:.0f} s limit)")
+            break
+    print(f"  last block / first block: {costs[-1] / costs[0]:.2f}x (1.00x: flat)")
+
+
+def checkpoints(contest_id: int, ballots: int, batch: int, seconds: float) -> None:
+    from omov.web.balloting.services import ballot_open
+    from omov.web.contests.models import Contest
+    from omov.web.electorate.services import electorate_freeze
+    from omov.web.trust.services import checkpoint_sign
+
+    contest = Contest.objects.get(pk=contest_id)
+    electorate_freeze(contest=contest)
+    ballot_open(contest=contest)
+    print(f"(2) {ballots:,} ballots in batches of {batch:,}, a checkpoint after each")
+    deadline, costs, logged = time.monotonic() + seconds, [], 0
+    rng = random.Random(2016)
+    while logged < ballots and time.monotonic() < deadline:
+        _arrive(contest, min(batch, ballots - logged), rng)
+        began = time.perf_counter()
+        head = checkpoint_sign(contest=contest)
+        costs.append(time.perf_counter() - began)
+        assert head is not None
+        logged = head.size
+        print(f"  ballot log {logged:9,} leaves: {costs[-1] * 1000:8.1f} ms a checkpoint")
+    print(f"  last checkpoint / first: {costs[-1] / costs[0]:.2f}x (1.00x: flat)")
+
+
+def _arrive(contest: Any, n: int, rng: random.Random) -> None:
+    """``n`` ballots in the ballot table, as casting leaves them (random ids, no voter)."""
+    from omov.web.balloting.models import Ballot, Channel
+
+    sections = ("members", "registered-supporters", "affiliated-supporters")
+    Ballot.objects.bulk_create(
+        [
+            Ballot(
+                id=uuid.UUID(int=rng.getrandbits(128)),
+                contest=contest,
+                ranking=rng.sample([1, 2], rng.choice([1, 2])),
+                section=rng.choice(sections),
+                channel=Channel.ONLINE,
+                receipt=f"{rng.getrandbits(96):024x}",
+            )
+            for _ in range(n)
+        ],
+        batch_size=5000,
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("OMOV_DATA_DIR", "var/bench")
+    main()
