@@ -25,8 +25,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     cls=LazyRoot,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Messages are not wrapped at the terminal's width: a file's path or a one-line error
+# broken across lines cannot be copied, or found by grep in a log. Tables keep their width.
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 DOMAIN_ERRORS: list[tuple[str, str]] = [("omov.count.errors", "CountError")]
 """(module, class) of each package's error base class, named so that registering one
