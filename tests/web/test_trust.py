@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -25,7 +27,7 @@ from omov.web.audit.services import event_record
 from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
-from omov.web.trust.selectors import ballot_log, ballot_log_id
+from omov.web.trust.selectors import ballot_log, ballot_log_id, consistency_proof
 from omov.web.trust.services import checkpoint_sign, contest_log, signed_heads
 
 from .conftest import OpenBallot
@@ -299,6 +301,25 @@ def test_observers_check_two_served_heads_with_a_served_proof(
         client.get(reverse("ledger-proof", args=[contest.pk, "ballots"]), too_big).status_code
         == 404
     )
+
+
+def test_a_served_proof_is_the_logs_own_and_computed_once(
+    open_ballot: OpenBallot, django_assert_num_queries: Any
+) -> None:
+    """Built from the stored leaf hashes, a proof is the one the log gives; asked again,
+    it comes from the cache after one query (the two sizes' last leaves: the endpoint is
+    public). Sizes the log does not have give none."""
+    contest = open_ballot.contest
+    cast(open_ballot)
+    checkpoint_sign(contest=contest)
+    logs = {LogName.CONTEST: contest_log(contest), LogName.BALLOTS: ballot_log(contest)}
+    for name, log in logs.items():
+        wanted = [base64.b64encode(h).decode() for h in log.consistency_proof(2, log.size - 1)]
+        assert consistency_proof(contest=contest, log=name, old=2, new=log.size - 1) == wanted
+        with django_assert_num_queries(1):
+            assert consistency_proof(contest=contest, log=name, old=2, new=log.size - 1) == wanted
+        for old, new in ((2, log.size + 1), (0, 2), (3, 2)):
+            assert consistency_proof(contest=contest, log=name, old=old, new=new) is None
 
 
 def test_an_event_of_any_shape_becomes_an_entry(open_ballot: OpenBallot) -> None:

@@ -6,9 +6,12 @@ import base64
 import json
 from typing import Any
 
+from django.core.cache import cache
+
 from omov.ledger.board import normalise_tracker
 from omov.ledger.keys import short_fingerprint
 from omov.ledger.log import Log
+from omov.ledger.merkle import MerkleTree
 from omov.web.balloting.models import Ballot
 from omov.web.contests.models import Contest, ContestState
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
@@ -38,11 +41,29 @@ def ballot_log(contest: Contest) -> Log:
 
 def consistency_proof(*, contest: Contest, log: str, old: int, new: int) -> list[str] | None:
     """The proof that the log of ``new`` entries extends that of ``old`` (base64 hashes, as
-    ``omov ledger check --proof`` reads them); None if the sizes do not fit the log."""
-    the_log = contest_log(contest) if log == LogName.CONTEST else ballot_log(contest)
-    if not 0 < old <= new <= the_log.size:
+    ``omov ledger check --proof`` reads them); None if the sizes do not fit the log.
+
+    The endpoint is public, so the tree is built from the first ``new`` stored leaf hashes
+    (no entry is read or hashed again), and a proof, which cannot change once both sizes
+    exist (the log only grows), is kept in the cache, under a key naming the two sizes' last
+    leaves (so another database's contest of the same number is never served it)."""
+    rows = LogEntry if log == LogName.CONTEST else BallotLeaf
+    last_leaves = dict(
+        rows.objects.filter(contest=contest, index__in=(old - 1, new - 1)).values_list(
+            "index", "leaf_hash"
+        )
+    )
+    if not 0 < old <= new or {old - 1, new - 1} - set(last_leaves):
         return None
-    return [base64.b64encode(h).decode() for h in the_log.consistency_proof(old, new)]
+    key = f"omov-proof-{contest.pk}-{log}-{old}-{new}-{last_leaves[old - 1]}-{last_leaves[new - 1]}"
+    cached: list[str] | None = cache.get(key)
+    if cached is None:
+        hashes = rows.objects.filter(contest=contest, index__lt=new).order_by("index")
+        tree = MerkleTree()
+        tree.extend_hashes([bytes.fromhex(h) for h in hashes.values_list("leaf_hash", flat=True)])
+        cached = [base64.b64encode(h).decode() for h in tree.consistency_proof(old, new)]
+        cache.set(key, cached, timeout=None)
+    return cached
 
 
 def heads_json(*, contest: Contest) -> dict[str, list[dict[str, Any]]]:

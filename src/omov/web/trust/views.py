@@ -49,8 +49,10 @@ def proof_download(request: HttpRequest, pk: int, log: str) -> JsonResponse:
         old, new = int(request.GET["old"]), int(request.GET["new"])
     except (KeyError, ValueError):
         raise Http404("ask for ?old=SIZE&new=SIZE") from None
+    if log not in LogName.values:
+        raise Http404("no such log")
     proof = selectors.consistency_proof(contest=contest, log=log, old=old, new=new)
-    if log not in LogName.values or proof is None:
+    if proof is None:
         raise Http404("no such sizes in this log")
     return JsonResponse(proof, safe=False)
 
