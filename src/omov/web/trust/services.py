@@ -28,7 +28,7 @@ from omov.ledger.bundle import write_bundle
 from omov.ledger.heads import Checkpoint, SignedTreeHead, TreeHead, sign_root
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
-from omov.ledger.merkle import MerkleTree, RightEdge, leaf_hash
+from omov.ledger.merkle import RightEdge, leaf_hash
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.models import Ballot
 from omov.web.contests.models import Contest, ContestState, Organisation
@@ -38,8 +38,6 @@ from omov.web.trust.entries import entry_for_event
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 from omov.web.trust.publication import board_facts, count_facts, publication_build
 from omov.web.trust.selectors import ballot_log, ballot_log_id, contest_log, contest_log_id
-
-EMPTY_ROOT = MerkleTree().root().hex()
 
 
 # -- the organisation's key -----------------------------------------------------------
