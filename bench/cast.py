@@ -267,7 +267,9 @@ def cpu_snapshot(server: int) -> dict[str, dict[int, float]]:
     }
 
 
-def cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict:
+def cpu_used(
+    before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
+) -> dict[str, float]:
     """CPU seconds per side between two snapshots (processes gone meanwhile are missed)."""
     return {
         side: sum(cpu - before[side].get(pid, 0.0) for pid, cpu in after[side].items())
@@ -303,7 +305,9 @@ def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[
     return [v for b in batches for v in b.voters], report(phase, wall, latencies, used, load)
 
 
-def report(label: str, wall: float, latencies: list[float], cpu: dict, load: float) -> str:
+def report(
+    label: str, wall: float, latencies: list[float], cpu: dict[str, float], load: float
+) -> str:
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     per = {side: 1000 * seconds / len(ms) for side, seconds in cpu.items()}
