@@ -22,6 +22,7 @@ from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
 from omov.web.demo import Demo, demo_seed
 from omov.web.results.services import result_count, result_publish
+from omov.web.trust import selectors
 from omov.web.trust.models import OrganisationKey
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +154,49 @@ def test_the_board_lists_trackers_after_close_and_checks_one(
     assert "is on the board" in found.content.decode()
     absent = client.get(reverse("ballot-board", args=[contest.pk]), {"tracker": "AAAA-BBBB"})
     assert "is not on the board" in absent.content.decode()
+
+
+def test_the_board_is_served_a_page_at_a_time(
+    published: tuple[Demo, Contest, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A contest of Labour's size would make one page of tens of megabytes: the board
+    lists a page of trackers, numbered from where the page starts, with links on."""
+    _, contest, _ = published
+    monkeypatch.setattr(selectors, "BOARD_PAGE", 5)
+    receipts = sorted(Ballot.objects.values_list("receipt", flat=True))
+    assert len(receipts) > 10
+    client = Client()
+    url = reverse("ballot-board", args=[contest.pk])
+    second = client.get(url, {"page": 2}).content.decode()
+    listed = [line.split("<code>")[1].split("</code>")[0] for line in second.split("<li>")[1:6]]
+    assert listed == receipts[5:10]
+    assert '<ol id="trackers" class="trackers" start="6">' in second
+    assert f"{len(receipts)} trackers" in second
+    assert 'href="?page=1" rel="prev"' in second
+    assert 'href="?page=3" rel="next"' in second
+    last = client.get(url, {"page": 10**6}).content.decode()  # past the end: the last page
+    assert receipts[-1] in last
+    assert 'rel="next"' not in last
+
+
+def test_the_browser_checks_a_tracker_against_its_range_only(
+    published: tuple[Demo, Contest, str],
+) -> None:
+    """The range of a tracker is every tracker with its first two characters, so the
+    server learns only the range; a prefix that is not base32 is no range."""
+    _, contest, tracker = published
+    receipts = sorted(Ballot.objects.values_list("receipt", flat=True))
+    client = Client()
+    prefix = tracker[:2]
+    response = client.get(reverse("ballot-board-range", args=[contest.pk, prefix]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().splitlines() == [r for r in receipts if r.startswith(prefix)]
+    assert tracker in response.content.decode().splitlines()
+    for bad in ("A", "ABC", "A1", "a-"):
+        assert client.get(reverse("ballot-board-range", args=[contest.pk, bad])).status_code == 404
+    page = client.get(reverse("ballot-board", args=[contest.pk])).content.decode()
+    assert f'data-range-url="/contest/{contest.pk}/board/range/XX.txt"' in page
 
 
 def test_the_board_is_empty_while_open_and_officers_sign_checkpoints(db: None) -> None:

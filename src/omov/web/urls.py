@@ -37,6 +37,7 @@ public = [
     path("ledger/heads/<str:log>/<int:number>.json", trust.head_download, name="ledger-head"),
     path("ledger/<str:log>/proof.json", trust.proof_download, name="ledger-proof"),
     path("board/", trust.board_page, name="ballot-board"),
+    path("board/range/<str:prefix>.txt", trust.board_range_download, name="ballot-board-range"),
     path("bundle.zip", trust.bundle_download, name="bundle-download"),
 ]
 

@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 
-from omov.ledger.board import normalise_tracker
 from omov.ledger.keys import short_fingerprint
 from omov.ledger.log import Log
 from omov.ledger.merkle import MerkleTree
-from omov.web.balloting.models import Ballot
+from omov.web.balloting.selectors import ballot_box, receipt_included
 from omov.web.contests.models import Contest, ContestState
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 
@@ -106,16 +106,39 @@ def log_size(*, contest: Contest) -> int:
     return LogEntry.objects.filter(contest=contest).count()
 
 
-def board_trackers(*, contest: Contest) -> list[str] | None:
-    """Every tracker, sorted (no order of casting), once the ballot is closed; else None."""
+BOARD_PAGE = 1000
+"""Trackers a page of the board lists (Labour 2016 had ~500,000 ballots: one page of them
+all would be tens of megabytes of HTML)."""
+RANGE_CHARACTERS = 2
+"""The board is also served in ranges, the trackers that begin with the same two
+characters (32 x 32 ranges of base32): the browser checks a voter's tracker against its
+range, so the server learns only the range, one of 1,024, never the tracker."""
+TRACKER_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def board_page(*, contest: Contest, number: str | int | None) -> Page[str] | None:
+    """A page of the trackers, sorted (no order of casting), once the ballot is closed;
+    else None. A page number out of range gives the nearest page."""
     if contest.state not in AFTER_CLOSE:
         return None
-    receipts = Ballot.objects.filter(contest=contest).values_list("receipt", flat=True)
-    return sorted(normalise_tracker(r) for r in receipts)
+    receipts = ballot_box(contest=contest).values_list("receipt", flat=True)
+    return Paginator(receipts, BOARD_PAGE).get_page(number)
+
+
+def board_range(*, contest: Contest, prefix: str) -> list[str] | None:
+    """The trackers that begin with ``prefix`` (``RANGE_CHARACTERS`` of base32), sorted,
+    once the ballot is closed; None before, or for a prefix that is not a range."""
+    if contest.state not in AFTER_CLOSE:
+        return None
+    if len(prefix) != RANGE_CHARACTERS or not set(prefix) <= TRACKER_ALPHABET:
+        return None
+    in_range = ballot_box(contest=contest).filter(receipt__startswith=prefix)
+    return list(in_range.values_list("receipt", flat=True))
 
 
 def tracker_listed(*, contest: Contest, tracker: str) -> bool | None:
-    trackers = board_trackers(contest=contest)
-    if trackers is None:
+    """Whether the board lists ``tracker`` (as a voter types it), once the ballot is
+    closed; else None. One indexed lookup: the no-JavaScript check asks the server."""
+    if contest.state not in AFTER_CLOSE:
         return None
-    return normalise_tracker(tracker) in set(trackers)
+    return receipt_included(contest=contest, receipt=tracker)

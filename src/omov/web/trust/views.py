@@ -58,6 +58,8 @@ def proof_download(request: HttpRequest, pk: int, log: str) -> JsonResponse:
 
 
 def board_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board a page at a time. The tracker check runs in the browser against the
+    tracker's range (``board_range_download``); without JavaScript the form asks here."""
     contest = get_object_or_404(Contest, pk=pk)
     tracker = request.GET.get("tracker", "").strip()
     return render(
@@ -65,13 +67,24 @@ def board_page(request: HttpRequest, pk: int) -> HttpResponse:
         "trust/board.html",
         {
             "contest": contest,
-            "trackers": selectors.board_trackers(contest=contest),
+            "page": selectors.board_page(contest=contest, number=request.GET.get("page")),
             "tracker": tracker,
             "found": selectors.tracker_listed(contest=contest, tracker=tracker)
             if tracker
             else None,
         },
     )
+
+
+def board_range_download(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
+    """The trackers beginning with ``prefix``, one a line: what the browser checks a tracker
+    against without telling the server which one it is."""
+    contest = get_object_or_404(Contest, pk=pk)
+    trackers = selectors.board_range(contest=contest, prefix=prefix)
+    if trackers is None:
+        raise Http404("the board is published when the ballot closes, in two-letter ranges")
+    text = "".join(f"{tracker}\n" for tracker in trackers)
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
