@@ -21,6 +21,7 @@ append costs the same at any log size), more means the cost grows with the log. 
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import os
 import random
@@ -132,6 +133,12 @@ def checkpoints(contest_id: int, ballots: int, batch: int, seconds: float) -> No
     print(f"  last checkpoint / first: {costs[-1] / costs[0]:.2f}x (1.00x: flat)")
 
 
+def _tracker(rng: random.Random) -> str:
+    """A tracker as casting gives one (``ledger.board.new_tracker``), from ``rng``."""
+    text = base64.b32encode(rng.randbytes(10)).decode()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
 def _arrive(contest: Any, n: int, rng: random.Random) -> None:
     """``n`` ballots in the ballot table, as casting leaves them (random ids, no voter)."""
     from omov.web.balloting.models import Ballot, Channel
@@ -145,7 +152,7 @@ def _arrive(contest: Any, n: int, rng: random.Random) -> None:
                 ranking=rng.sample([1, 2], rng.choice([1, 2])),
                 section=rng.choice(sections),
                 channel=Channel.ONLINE,
-                receipt=f"{rng.getrandbits(96):024x}",
+                receipt=_tracker(rng),
             )
             for _ in range(n)
         ],
