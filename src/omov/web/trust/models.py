@@ -2,11 +2,11 @@
 
 Every audit event of a contest becomes one ``LogEntry``: its canonical ledger entry (the
 Merkle leaf, as ``omov.ledger`` defines it), the leaf hash, and the tree root and right edge
-after it (so the next entry is appended without reading the log). The
-ballots have their own log (``BallotLeaf``), filled in batches at checkpoints and sorted by
-random id inside a batch, so the log never shows the order of casting; the last leaf of a
-batch keeps the right edge. Rows of all three
-tables are append-only: the models refuse changes, and on PostgreSQL a trigger does too.
+after it (so the next entry is appended without reading the log). The ballots have their
+own log (``BallotLeaf``), filled in batches at checkpoints and sorted by random id inside a
+batch, so the log never shows the order of casting; the last leaf of a batch keeps the right
+edge. Rows of all three tables are append-only: the models refuse changes, and on
+PostgreSQL a trigger does too.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.cache import cache
@@ -43,27 +44,29 @@ def consistency_proof(*, contest: Contest, log: str, old: int, new: int) -> list
     """The proof that the log of ``new`` entries extends that of ``old`` (base64 hashes, as
     ``omov ledger check --proof`` reads them); None if the sizes do not fit the log.
 
-    The endpoint is public, so the tree is built from the first ``new`` stored leaf hashes
-    (no entry is read or hashed again), and a proof, which cannot change once both sizes
-    exist (the log only grows), is kept in the cache, under a key naming the two sizes' last
-    leaves (so another database's contest of the same number is never served it)."""
+    The endpoint is public, so a proof, which cannot change once both sizes exist (the log
+    only grows), is computed once and kept in the cache, under a key naming the two sizes'
+    last leaves (so another database's contest of the same number is never served it)."""
     rows = LogEntry if log == LogName.CONTEST else BallotLeaf
-    last_leaves = dict(
-        rows.objects.filter(contest=contest, index__in=(old - 1, new - 1)).values_list(
-            "index", "leaf_hash"
-        )
-    )
+    ends = rows.objects.filter(contest=contest, index__in=(old - 1, new - 1))
+    last_leaves = dict(ends.values_list("index", "leaf_hash"))
     if not 0 < old <= new or {old - 1, new - 1} - set(last_leaves):
         return None
     key = f"omov-proof-{contest.pk}-{log}-{old}-{new}-{last_leaves[old - 1]}-{last_leaves[new - 1]}"
-    cached: list[str] | None = cache.get(key)
-    if cached is None:
-        hashes = rows.objects.filter(contest=contest, index__lt=new).order_by("index")
-        tree = MerkleTree()
-        tree.extend_hashes([bytes.fromhex(h) for h in hashes.values_list("leaf_hash", flat=True)])
-        cached = [base64.b64encode(h).decode() for h in tree.consistency_proof(old, new)]
-        cache.set(key, cached, timeout=None)
-    return cached
+    proof: list[str] | None = cache.get(key)
+    if proof is None:
+        leaves = rows.objects.filter(contest=contest, index__lt=new).order_by("index")
+        proof = _proof_from_leaf_hashes(leaves.values_list("leaf_hash", flat=True), old)
+        cache.set(key, proof, timeout=None)
+    return proof
+
+
+def _proof_from_leaf_hashes(leaf_hashes: Iterable[str], old: int) -> list[str]:
+    """The consistency proof from ``old`` to all of ``leaf_hashes`` (hex, as stored): the
+    tree is built from them, so no entry is read or hashed again."""
+    tree = MerkleTree()
+    tree.extend_hashes([bytes.fromhex(h) for h in leaf_hashes])
+    return [base64.b64encode(h).decode() for h in tree.consistency_proof(old)]
 
 
 def heads_json(*, contest: Contest) -> dict[str, list[dict[str, Any]]]:
