@@ -3,6 +3,8 @@ candidate with a photo for the statements page."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from omov.web.audit.models import AuditEvent
+from omov.web.audit.selectors import DASHBOARD_EVENTS
 from omov.web.contests.models import Candidate, Contest
+from omov.web.contests.services import candidate_add
+from omov.web.nominations.services import nomination_record
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +81,31 @@ def test_candidate_photo_is_checked_and_shown(officer: Client) -> None:
     candidate.save()
     statements = Client().get(reverse("statements", args=[contest.pk])).content.decode()
     assert f'src="{candidate.photo.url}" alt="Photo of Owen Smith"' in statements
+
+
+def _add_nominations(contest: Contest, how_many: int) -> None:
+    """``how_many`` events on the contest's stream (each nomination is one)."""
+    candidate = candidate_add(contest=contest, name="Owen Smith")
+    for n in range(how_many):
+        nomination_record(candidate=candidate, nominator=f"MP {n}")
+
+
+def test_the_dashboard_shows_the_latest_events_and_the_trail_has_them_all(
+    officer: Client,
+) -> None:
+    """A vetting drive adds an event per decision and each decision returns to the
+    dashboard, so it shows only the latest few; the trail download has every one."""
+    contest = _open(officer)
+    _add_nominations(contest, DASHBOARD_EVENTS + 2)
+    events = list(AuditEvent.objects.filter(stream=contest.stream).order_by("sequence"))
+    assert len(events) == DASHBOARD_EVENTS + 4  # opened, candidate added, the nominations
+    page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
+    trail = page[page.index('id="audit"') :]
+    assert f"The latest {DASHBOARD_EVENTS} of {len(events)} events." in trail
+    shown = [int(v) for v in re.findall(r'<li value="(\d+)">', trail)]
+    assert shown == [e.sequence for e in events[-DASHBOARD_EVENTS:]]
+    download = officer.get(reverse("audit-trail", args=[contest.pk]))
+    lines = b"".join(download.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
+    records = [json.loads(line) for line in lines]
+    assert [r["sequence"] for r in records] == [e.sequence for e in events]
+    assert [r["payload"] for r in records] == [json.loads(e.payload) for e in events]

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
 
 from omov.web.audit.selectors import events_for_stream
 from omov.web.officer import officer_required
 
 
 @officer_required
-def audit_trail(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_trail(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Streamed a few thousand events at a time: a contest's trail can hold an event for
+    every vetting decision."""
     lines = (
         f'{{"sequence":{e.sequence},"kind":"{e.kind}","payload":{e.payload}}}\n'
-        for e in events_for_stream(stream=f"contest:{pk}")
+        for e in events_for_stream(stream=f"contest:{pk}").iterator(chunk_size=2000)
     )
-    return HttpResponse("".join(lines), content_type="application/x-ndjson")
+    return StreamingHttpResponse(lines, content_type="application/x-ndjson")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from omov.web.audit.selectors import events_for_stream
+from omov.web.audit.selectors import latest_events
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.selectors import contest_list
@@ -78,7 +78,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "electors": electors_page(contest=contest, search=request.GET.get("q", "")),
         "appeals": appeals_waiting(contest=contest),
         "ballots": contest.ballots.count(),
-        "events": events_for_stream(stream=contest.stream),
+        "events": latest_events(stream=contest.stream),
         "roll_columns": [
             (slug, roll_columns(slug))
             for slug in contest.rulebook.facts["sections"]
