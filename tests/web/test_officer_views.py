@@ -10,14 +10,21 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from omov.web.audit.models import AuditEvent
 from omov.web.audit.selectors import DASHBOARD_EVENTS
 from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.services import candidate_add
+from omov.web.electorate.models import Appeal, Elector
+from omov.web.electorate.selectors import APPEALS_SHOWN
+from omov.web.electorate.services import appeal_lodge, elector_exclude, roll_import
 from omov.web.nominations.services import nomination_record
+
+from .conftest import member_roll
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +116,38 @@ def test_the_dashboard_shows_the_latest_events_and_the_trail_has_them_all(
     records = [json.loads(line) for line in lines]
     assert [r["sequence"] for r in records] == [e.sequence for e in events]
     assert [r["payload"] for r in records] == [json.loads(e.payload) for e in events]
+
+
+def _appeals(contest: Contest, members: int) -> None:
+    """A roll of ``members``, and every one still eligible excluded in vetting, each with an
+    appeal waiting."""
+    roll_import(contest=contest, section="members", data=member_roll(members, late=0))
+    for elector in Elector.objects.filter(contest=contest, eligibility="eligible").order_by("pk"):
+        excluded = elector_exclude(elector=elector, grounds="vetting")
+        appeal_lodge(elector=excluded, grounds=f"I am {elector.reference}")
+
+
+def _appeals_shown(page: str) -> list[str]:
+    """The references of the appeals the dashboard lists, in order."""
+    section = page[page.index("<h3>Appeals waiting</h3>") : page.index("<h3>Electors</h3>")]
+    return re.findall(r"I am (M\d+)", section)
+
+
+def test_the_dashboard_shows_the_oldest_waiting_appeals_in_few_queries(officer: Client) -> None:
+    """A purge can bring thousands of appeals: the dashboard shows the oldest few, says how
+    many wait, and reads them with their electors in one query, not one per appeal."""
+    contest = _open(officer)
+    dashboard = reverse("contest-dashboard", args=[contest.pk])
+    _appeals(contest, 3)
+    with CaptureQueriesContext(connection) as few:
+        page = officer.get(dashboard).content.decode()
+    assert "The oldest" not in page
+    assert _appeals_shown(page) == ["M0001", "M0002", "M0003"]
+    _appeals(contest, APPEALS_SHOWN + 4)  # the roll again, larger: the same three and more
+    with CaptureQueriesContext(connection) as many:
+        page = officer.get(dashboard).content.decode()
+    waiting = Appeal.objects.filter(elector__contest=contest, state="lodged").order_by("pk")
+    assert waiting.count() == APPEALS_SHOWN + 4
+    assert f"The oldest {APPEALS_SHOWN} of {APPEALS_SHOWN + 4} waiting." in page
+    assert _appeals_shown(page) == [a.elector.reference for a in waiting[:APPEALS_SHOWN]]
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -22,6 +22,7 @@ from omov.web.contests.services import (
 )
 from omov.web.electorate.rolls import SECTION_OF, roll_columns
 from omov.web.electorate.selectors import (
+    APPEALS_SHOWN,
     appeals_waiting,
     electors_page,
     exclusion_statistics,
@@ -76,7 +77,8 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "statistics": exclusion_statistics(contest=contest),
         "turnout": turnout_by_section(contest=contest),
         "electors": electors_page(contest=contest, search=request.GET.get("q", "")),
-        "appeals": appeals_waiting(contest=contest),
+        "appeals": appeals_waiting(contest=contest)[:APPEALS_SHOWN],
+        "appeals_waiting": appeals_waiting(contest=contest).count(),
         "ballots": contest.ballots.count(),
         "events": latest_events(stream=contest.stream),
         "roll_columns": [

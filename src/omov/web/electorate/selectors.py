@@ -41,5 +41,11 @@ def electors_page(*, contest: Contest, search: str = "", limit: int = 50) -> Que
     return electors[:limit]
 
 
+APPEALS_SHOWN = 50
+"""Waiting appeals the dashboard shows at once, oldest first (a purge can bring thousands)."""
+
+
 def appeals_waiting(*, contest: Contest) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(elector__contest=contest, state=AppealState.LODGED)
+    """Appeals lodged and not yet decided, oldest first, with their electors."""
+    waiting = Appeal.objects.filter(elector__contest=contest, state=AppealState.LODGED)
+    return waiting.select_related("elector").order_by("pk")
