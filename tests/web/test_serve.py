@@ -1,5 +1,6 @@
 """``omov serve`` runs the app under the production server (Granian) and answers requests:
-pages render, static files are served, and a POST without a CSRF token is refused."""
+pages render, static files are served, and a POST without a CSRF token is refused. So does
+``omov demo``, the README's first command, on its seeded SQLite contest."""
 
 from __future__ import annotations
 
@@ -81,3 +82,37 @@ def test_serve_answers_pages_static_files_and_refuses_a_forged_post(served: str)
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(forged)
     assert refused.value.code == 403
+
+
+def test_the_demo_seeds_and_serves_a_contest_to_vote_in(tmp_path: Path) -> None:
+    """What a newcomer gets from the README's first command: the printed voting page, the
+    candidates' statements, a static file, and the officer's pages behind a login."""
+    port = _free_port()
+    env = {**os.environ, "OMOV_DATA_DIR": str(tmp_path)}
+    for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "OMOV_DEBUG"):
+        env.pop(name, None)
+    command = "from omov.cli import main; main()"
+    server = subprocess.Popen(
+        [sys.executable, "-c", command, "demo", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for(port, server, seconds=120)
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/vote/1/") as page:
+            assert "voting code" in page.read().decode().lower()
+        with urllib.request.urlopen(f"{base}/contest/1/candidates/") as page:
+            assert "Owen Smith" in page.read().decode()
+        with urllib.request.urlopen(f"{base}/static/omov/site.css") as css:
+            assert css.status == 200
+        with urllib.request.urlopen(f"{base}/officer/contest/1/") as officer:
+            assert "/login" in officer.url  # redirected to sign in
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0].decode()
+    assert f"omov demo on http://127.0.0.1:{port}/" in output
+    assert "voting code" in output
+    assert (tmp_path / "demo.sqlite3").exists()

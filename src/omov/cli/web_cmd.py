@@ -99,4 +99,5 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     console.print(f"    voting code [bold]{demo.voting_code}[/bold]")
     console.print("  Then, as the officer: close the ballot, count, publish.\n")
     if serve:
-        _run(host, port)
+        # The server production runs (``omov serve``), one process on the demo's SQLite file.
+        granian_serve(host, port, workers=1, threads=4)
