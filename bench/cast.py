@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -59,23 +60,22 @@ def fresh_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def seed(n: int) -> tuple[int, list[str]]:
-    """An open contest with ``n`` eligible electors; returns its id and the voting codes."""
+def seed_electorate(n: int) -> Any:
+    """A fresh contest (migrated database) with two candidates on the ballot and ``n``
+    eligible members, its electorate still open; the contest."""
     import django
 
     django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     import datetime as dt
 
+    from django.core.management import call_command
     from django.utils import timezone
 
-    from omov.web.balloting.services import ballot_open, credentials_issue
     from omov.web.contests import services as contests
-    from omov.web.electorate.services import electorate_freeze, roll_import
+    from omov.web.electorate.services import roll_import
     from omov.web.nominations.services import nomination_record, nominations_close
 
+    call_command("migrate", verbosity=0)
     rulebook = contests.rulebook_load(
         organisation=contests.organisation_create(name="Bench Party"), key="labour/2016"
     )
@@ -95,6 +95,15 @@ def seed(n: int) -> tuple[int, list[str]]:
     header = "membership_number,email,date_of_birth,join_date,status,arrears"
     rows = [f"B{i:06d},,1970-01-01,2015-01-01,active,false" for i in range(n)]
     roll_import(contest=contest, section="members", data="\n".join([header, *rows]).encode())
+    return contest
+
+
+def seed(n: int) -> tuple[int, list[str]]:
+    """An open contest with ``n`` eligible electors; returns its id and the voting codes."""
+    contest = seed_electorate(n)  # sets Django up: the services can be imported after it
+    from omov.web.balloting.services import ballot_open, credentials_issue
+    from omov.web.electorate.services import electorate_freeze
+
     electorate_freeze(contest=contest)
     codes = credentials_issue(contest=contest, send=False)
     ballot_open(contest=contest)

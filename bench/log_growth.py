@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import datetime as dt
 import os
 import random
 import sys
@@ -33,42 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cast import fresh_database, production_settings
-
-
-def seed(n: int) -> int:
-    """A contest with ``n`` eligible members, its electorate open for vetting; its id."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from omov.web.contests import services as contests
-    from omov.web.electorate.services import roll_import
-    from omov.web.nominations.services import nomination_record, nominations_close
-
-    call_command("migrate", verbosity=0)
-    rulebook = contests.rulebook_load(
-        organisation=contests.organisation_create(name="Bench Party"), key="labour/2016"
-    )
-    now = timezone.now()
-    contest = contests.contest_open(
-        rulebook=rulebook,
-        title="Bench",
-        nominating_body_size=5,
-        freeze_date=dt.date(2016, 1, 12),
-        ballot_opens_at=now - dt.timedelta(hours=1),
-        ballot_closes_at=now + dt.timedelta(days=2),
-    )
-    contests.candidate_add(contest=contest, name="Incumbent", incumbent=True)
-    challenger = contests.candidate_add(contest=contest, name="Challenger")
-    nomination_record(candidate=challenger, nominator="MP 1")
-    nominations_close(contest=contest)
-    header = "membership_number,email,date_of_birth,join_date,status,arrears"
-    rows = [f"V{i:06d},,1970-01-01,2015-01-01,active,false" for i in range(n)]
-    roll_import(contest=contest, section="members", data="\n".join([header, *rows]).encode())
-    return int(contest.pk)
+from bench.cast import fresh_database, production_settings, seed_electorate
 
 
 def main() -> None:
@@ -83,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     production_settings(args.database_url)
     fresh_database(args.database_url)
-    contest_id = seed(args.electors)
+    contest_id = int(seed_electorate(args.electors).pk)
     vetting(contest_id, args.exclusions, args.block, args.seconds)
     checkpoints(contest_id, args.ballots, args.batch, args.seconds)
 
