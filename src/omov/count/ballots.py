@@ -19,11 +19,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from omov.count.errors import BallotError
+
+if TYPE_CHECKING:
+    from omov.count.papers import Checked
 
 BLANK = -1
 """Rank grid cell: no candidate marked at this rank."""
@@ -89,7 +93,9 @@ class BallotSet:
     """Unique clean rankings with weights, optionally labelled with an electorate section.
 
     ``rankings[i]`` is a clean ranking (candidate ids, then stop codes) held by ``weights[i]``
-    ballots of section ``section_ids[i]``. Rows are unique by (ranking, section).
+    ballots of section ``section_ids[i]``. Rows are unique by (ranking, section). The array
+    is contiguous in either order: readers that build it rank by rank hand it over
+    column-major (one contiguous array per rank, as the counting kernels read it).
 
     Under the exhaust-if-multiple-continuing overvote rule a ranking may also hold *group
     codes* ``n_candidates + N_STOPS + g`` (``overvote_groups[g]`` marked at one rank), which
@@ -117,6 +123,8 @@ class BallotSet:
     def __post_init__(self) -> None:
         if self.rankings.ndim != 2 or len(self.rankings) != len(self.weights):
             raise BallotError("rankings and weights do not line up")
+        if not (self.rankings.flags.c_contiguous or self.rankings.flags.f_contiguous):
+            object.__setattr__(self, "rankings", np.ascontiguousarray(self.rankings))
         if len(self.section_ids) != len(self.weights):
             object.__setattr__(self, "section_ids", np.zeros(len(self.weights), dtype=np.int16))
 
@@ -244,10 +252,11 @@ class BallotSet:
         policy: BallotPolicy | None = None,
         title: str = "",
         seats: int | None = None,
+        checked: Checked | None = None,
     ) -> BallotSet:
         """Compress rows a reader has grouped itself: distinct, in order, as cell codes
         (``compress.compress_codes``), so they are not grouped again; ``codes`` is taken
-        over (it may become the rankings)."""
+        over (it may become the rankings). ``checked``: the papers checked already."""
         from omov.count.compress import compress_codes
 
         return compress_codes(
@@ -261,4 +270,5 @@ class BallotSet:
             policy=policy or BallotPolicy(),
             title=title,
             seats=seats,
+            checked=checked,
         )

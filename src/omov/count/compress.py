@@ -29,7 +29,7 @@ from omov.count.ballots import (
     OvervoteRule,
 )
 from omov.count.errors import BallotError
-from omov.count.papers import clean_codes, grid_as_codes
+from omov.count.papers import Checked, clean_codes, grid_as_codes
 
 if TYPE_CHECKING:
     from omov.count.ballots import BallotSet
@@ -130,6 +130,7 @@ def compress_codes(
     policy: BallotPolicy,
     title: str,
     seats: int | None = None,
+    checked: Checked | None = None,
 ) -> BallotSet:
     """Rows a reader has grouped itself: distinct, weighted, in the ballot set's order (by
     section, then ranking) and written as cell codes: a candidate's id, ``n_candidates``
@@ -137,7 +138,9 @@ def compress_codes(
 
     ``codes`` is taken over, not copied, where its rows are the rankings as they stand:
     regular papers, with a blank column past the longest (a reader gives one more column
-    than there are ranks, so a ranking of every candidate has room for its stop)."""
+    than there are ranks, so a ranking of every candidate has room for its stop), in either
+    memory order. ``checked``: the papers checked already, as ``papers.irregular_rows``
+    checks them (a reader may do it while the rows are in cache)."""
     n_candidates = len(candidates)
     if codes.ndim != 2 or (
         codes.size and not 0 <= int(codes.min()) <= int(codes.max()) <= n_candidates + 1
@@ -146,7 +149,7 @@ def compress_codes(
     if policy.overvote is OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING:
         _refuse_bare_overvotes(bool((codes == n_candidates + 1).any()))
     sections, w = _checked_rows(len(codes), section_ids, section_names, weights)
-    rows = _Rows(sections, codes.astype(np.int16, copy=False), w, grouped=True)
+    rows = _Rows(sections, codes.astype(np.int16, copy=False), w, grouped=True, checked=checked)
     return _compressed(cls, candidates, rows, section_names, withdrawn, policy, title, seats, ())
 
 
@@ -159,6 +162,8 @@ class _Rows:
     codes: npt.NDArray[np.int16]
     weights: npt.NDArray[np.int64] | None
     grouped: bool
+    checked: Checked | None = None
+    """The papers checked already (only for rows grouped already)."""
 
 
 def _checked_rows(
@@ -180,16 +185,17 @@ def _checked_rows(
 
 def _distinct_papers(
     rows: _Rows, max_rankings: int | None
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16], npt.NDArray[np.int64]]:
-    """Sections, codes and weights of the distinct papers, ranks past ``max_rankings`` cut."""
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16], npt.NDArray[np.int64], Checked | None]:
+    """Sections, codes and weights of the distinct papers, ranks past ``max_rankings`` cut,
+    and the check of them (if the rows are still the ones checked)."""
     sections, codes, weights = rows.sections, rows.codes, rows.weights
     cut = max_rankings is not None and max_rankings < codes.shape[1]
     if cut:
         codes = codes[:, :max_rankings]  # cut rows may coincide
     if cut or not rows.grouped or weights is None:
         keyed, weights = unique_rows(np.column_stack([sections, codes]), weights)
-        sections, codes = keyed[:, 0], keyed[:, 1:]
-    return sections, codes, weights
+        return keyed[:, 0], keyed[:, 1:], weights, None
+    return sections, codes, weights, rows.checked
 
 
 def _compressed(
@@ -206,7 +212,7 @@ def _compressed(
     """Rows grouped into distinct raw papers (unless they are already), then read under
     ``policy`` into a ballot set."""
     n_candidates = len(candidates)
-    raw_sections, raw_codes, raw_weights = _distinct_papers(rows, policy.max_rankings)
+    raw_sections, raw_codes, raw_weights, checked = _distinct_papers(rows, policy.max_rankings)
     blank = np.zeros(len(raw_codes), dtype=np.bool_)
     maybe = np.flatnonzero(raw_codes[:, 0] == n_candidates)  # a blank first: few rows
     blank[maybe] = (raw_codes[maybe] == n_candidates).all(axis=1)
@@ -217,7 +223,8 @@ def _compressed(
             raw_codes[~blank],
             raw_weights[~blank],
         )
-    clean, irregular = clean_codes(raw_codes, n_candidates, policy)
+        checked = None if checked is None else checked.without(blank)
+    clean, irregular = clean_codes(raw_codes, n_candidates, policy, checked)
     if groups:
         # The sticky overvote: where a ballot goes that meets several continuing candidates.
         clean = np.column_stack([clean, np.full(len(clean), n_candidates + Inactive.OVERVOTE)])
@@ -232,7 +239,7 @@ def _compressed(
         row_sections, clean, row_weights = row_sections[keep], clean[keep], row_weights[keep]
     return cls(
         candidates=candidates,
-        rankings=np.ascontiguousarray(clean),
+        rankings=clean,  # contiguous in either order (``BallotSet`` takes both)
         weights=row_weights,
         section_names=section_names,
         section_ids=row_sections.copy(),

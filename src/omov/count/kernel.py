@@ -115,16 +115,23 @@ def _cells_at(
     rankings: npt.NDArray[np.int16], pointers: Pointers, rows: npt.NDArray[np.intp] | None = None
 ) -> npt.NDArray[np.int16]:
     """The cell each of ``rows`` (every row by default) points at: one gather from the flat
-    rankings, much cheaper than 2-D fancy indexing."""
-    width = rankings.shape[1]
+    rankings (row-major or column-major, as the ballot set holds them), much cheaper than
+    2-D fancy indexing."""
+    n_rows, width = rankings.shape
+    if rankings.flags.c_contiguous:
+        cells, row_step, rank_step = rankings.reshape(-1), width, 1
+    else:  # column-major: one contiguous array per rank
+        cells, row_step, rank_step = rankings.T.reshape(-1), 1, n_rows
     if rows is None:
         flat = np.arange(len(pointers), dtype=np.intp)
-        flat *= width
-        flat += pointers
+        if row_step != 1:
+            flat *= row_step
     else:
-        flat = rows * width + pointers[rows]
-    cells: npt.NDArray[np.int16] = rankings.reshape(-1).take(flat)
-    return cells
+        flat = rows * row_step if row_step != 1 else rows.copy()
+        pointers = pointers[rows]
+    flat += pointers if rank_step == 1 else pointers * rank_step
+    taken: npt.NDArray[np.int16] = cells.take(flat)
+    return taken
 
 
 def tally(

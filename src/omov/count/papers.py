@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,31 +52,52 @@ def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArra
     return grid
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Papers a reader has checked already (as ``irregular_rows`` checks them): those that
+    need reading under the policy, and the most marks on any other."""
+
+    irregular: npt.NDArray[np.bool_]
+    longest: int
+
+    def without(self, dropped: npt.NDArray[np.bool_]) -> Checked:
+        return Checked(self.irregular[~dropped], self.longest)
+
+
 def clean_codes(
-    codes: npt.NDArray[np.int16], n_candidates: int, policy: BallotPolicy
+    codes: npt.NDArray[np.int16],
+    n_candidates: int,
+    policy: BallotPolicy,
+    checked: Checked | None = None,
 ) -> tuple[npt.NDArray[np.int16], bool]:
     """Clean rankings of rows of cell codes, and whether any paper needed reading under
     the policy. A regular paper's codes are its clean ranking already (a blank's code is
     the exhausted stop); the rest (gaps, overvotes, group codes, repeats) are read one by
-    one."""
+    one. ``checked``: the rows checked already (by the reader that made them)."""
     n, width = codes.shape
     end = n_candidates + Inactive.EXHAUSTED
     if n == 0:
         return np.full((0, 1), end, dtype=np.int16), False
-    irregular, longest = irregular_rows(codes, n_candidates)
+    if checked is None:
+        checked = Checked(*irregular_rows(codes, n_candidates))
+    irregular, longest = checked.irregular, checked.longest
     rows = np.flatnonzero(irregular)
     readings = [
         _read_paper(codes_as_grid(codes[row], n_candidates), n_candidates, policy) for row in rows
     ]
     # Columns up to and including the first stop of the longest ranking.
     used = 1 + max([longest, *(len(reading) - 1 for reading in readings)])
-    if used == width and not readings:
-        clean = codes  # the rankings as they stand: no copy (see ``compress_codes``)
-    elif used <= width:
-        clean = np.array(codes[:, :used], order="C")
-    else:
-        clean = np.full((n, used), end, dtype=np.int16)
+    by_rank = codes.flags.f_contiguous and not codes.flags.c_contiguous  # column-major
+    if used > width:
+        clean = np.full((n, used), end, dtype=np.int16, order="F" if by_rank else "C")
         clean[:, :width] = codes
+    elif readings or not (by_rank or used == width):
+        # A copy to write the readings into, or to hold the columns used contiguously.
+        clean = np.array(codes[:, :used], order="F" if by_rank else "C")
+    else:
+        # The rankings as they stand, no copy (see ``compress_codes``): the first columns
+        # of a column-major grid are contiguous too.
+        clean = codes[:, :used]
     for row, reading in zip(rows, readings, strict=True):
         clean[row] = end
         clean[row, : len(reading)] = reading
@@ -95,13 +117,10 @@ def irregular_rows(
     or a candidate marked twice), and the most marks on any other row. Large sets are
     checked in two halves at once (NumPy lets go of the GIL as it works)."""
     irregular = np.empty(len(codes), dtype=np.bool_)
-    by_bits = max(int(codes.max()), n_candidates) < WORD_BITS
+    highest = max(int(codes.max()), n_candidates) if len(codes) else n_candidates
 
     def check(part: slice) -> int:
-        blocks = codes[part], irregular[part]
-        if by_bits:
-            return _check_blocks(*blocks, n_candidates, _odd_by_bits)
-        return _check_blocks(*blocks, n_candidates, _odd_by_sorting)
+        return irregular_rows_into(codes[part], n_candidates, irregular[part], highest=highest)
 
     if len(codes) < 4 * BLOCK:
         return irregular, check(slice(0, len(codes)))
@@ -109,6 +128,20 @@ def irregular_rows(
     with ThreadPoolExecutor(2) as pool:
         longest = max(pool.map(check, [slice(0, half), slice(half, len(codes))]))
     return irregular, longest
+
+
+def irregular_rows_into(
+    codes: npt.NDArray[np.int16],
+    n_candidates: int,
+    irregular: npt.NDArray[np.bool_],
+    *,
+    highest: int,
+) -> int:
+    """``irregular_rows`` in this thread, into ``irregular``, for codes no higher than
+    ``highest``; returns the most marks on a regular row."""
+    if highest < WORD_BITS:
+        return _check_blocks(codes, irregular, n_candidates, _odd_by_bits)
+    return _check_blocks(codes, irregular, n_candidates, _odd_by_sorting)
 
 
 OddRows = Callable[
@@ -149,7 +182,9 @@ def _odd_by_bits(
     marked = np.empty(rows, dtype=np.bool_)
     marks = np.zeros(rows, dtype=np.int32)
     running = np.zeros(rows, dtype=np.int32)
-    for cells in block.T.copy():  # one contiguous row per rank
+    # One contiguous array per rank: a column-major block's ranks are already.
+    by_rank = block.T if block.strides[0] == block.itemsize else block.T.copy()
+    for cells in by_rank:
         np.less(cells, n_candidates, out=marked)
         marks += marked
         running += marks

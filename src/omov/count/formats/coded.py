@@ -7,16 +7,15 @@ candidate's id, ``blank`` (``n_candidates``) or ``overvote`` (``n_candidates + 1
 row of codes compares as the ballot set orders its rows: by candidate, then blank, then
 overvote.
 
-Each row is packed into one 64-bit *key*: the section label (if any) in the top bits, then
-as many cells as fit, first rank most significant, so sorting keys sorts rows; the cells
-past the key go into *tail words* packed alike, all blank for most rows. Each block of
-rows is sorted and reduced to distinct keys as it is packed (in the reader's threads); a
-*long* row, one with a mark past the key (a ballot ranking nearly every candidate), keeps
-its tail words and joins its block's rows as a second sorted run. At the end the runs are
-cut at one key into two halves, each merged (one stable argsort of the keys, then the few
-rows sharing a key with a long row put in order of their tails) and reduced in its own
-thread: distinct rows in the order the ballot set keeps, so compressing them need not sort
-them again.
+Each row is packed into one 64-bit key (``keys``) as it comes, straight into one buffer of
+keys shared by the reader's threads; a long row (a ballot ranking nearly every candidate)
+is kept apart with its tail words, and a weighted batch is reduced to distinct keys with
+their weights at once. Nothing is sorted while the file is read: at the end the buffer is
+cut at its median key and its two halves sorted and reduced at once, in two threads, and
+so is everything after: the long rows and weighted runs of each side merged in, and the
+distinct rows unpacked straight into their place in one column-major grid. A buffer that
+fills up (``REDUCE_EVERY``) is sorted and reduced to a weighted run, so memory stays
+bounded however long the file.
 
 Anything irregular (a name outside the list, a name with spaces around it, a bad weight,
 a ballot with no section, ...) is not handled here: ``Irregular`` is raised and the
@@ -26,60 +25,109 @@ or names the row at fault. So the two paths can never disagree on what a file me
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
 from omov.count.formats.keys import (
-    BLOCK,
+    LONG,
     Codes,
+    Counts,
     Keys,
-    Packed,
-    Words,
-    halves,
-    in_order,
+    LongRows,
+    Run,
+    distinct_long,
+    distinct_sorted,
+    distinct_weighted,
+    marked_past,
+    merged,
     pack,
-    reduced,
-    reduced_keys,
-    run_weights,
+    places_among,
+    sampled_pivot,
+    sorted_halves,
     unpack,
 )
+from omov.count.papers import Checked, irregular_rows_into
 
-KEY = "key"
-COUNT = "count"
 REDUCE_EVERY = 2**24
-"""Keys held unreduced at most (128 MB): memory stays bounded however long the file."""
+"""Keys held unsorted at most (128 MB): memory stays bounded however long the file."""
 KEY_BITS = 63
 """Bits of a key in use: keys stay non-negative ``int64``."""
 LABEL_BITS = 8
 """Top bits of a key holding the section label: up to 255 labels take the fast path."""
+
+Grid = npt.NDArray[np.int16]
 
 
 class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
     """The rows need the general reader (which gives the exact message if they are bad)."""
 
 
+@dataclass(frozen=True)
+class DistinctRows:
+    """Distinct rows as cell codes (column-major), with their weights, section ids (if the
+    rows have sections) and names, and their check as papers: what
+    ``BallotSet.from_codes`` takes."""
+
+    codes: Grid
+    weights: Counts
+    section_ids: npt.NDArray[np.int16] | None
+    section_names: tuple[str, ...]
+    checked: Checked
+
+    def part(self, start: int, stop: int) -> DistinctRows:
+        """Rows ``start`` to ``stop`` (views, to write into)."""
+        ids = None if self.section_ids is None else self.section_ids[start:stop]
+        checked = Checked(self.checked.irregular[start:stop], 0)
+        return DistinctRows(
+            self.codes[start:stop], self.weights[start:stop], ids, self.section_names, checked
+        )
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One side's distinct rows (see ``keys``): the short ones, and the long ones with
+    their places among all of the side's rows."""
+
+    short: Run
+    long: LongRows
+    places: npt.NDArray[np.intp]
+
+    def __len__(self) -> int:
+        return len(self.short) + len(self.long)
+
+
 @dataclass
 class CodedRows:
-    """Rows of cell codes, reduced to distinct rows (with summed weights) as they come.
+    """Rows of cell codes, collected as keys and reduced to distinct rows at the end.
 
-    Section labels are numbered in order of first sight; ``rankings`` renumbers them.
+    ``add`` may be called from several threads at once. Section labels are numbered in
+    order of first sight; ``distinct`` renumbers them. ``expected_rows`` (if the reader
+    knows) sizes the buffer of keys.
     """
 
     n_candidates: int
     width: int
     sections: bool = False
+    expected_rows: int | None = None
     labels: dict[str, int] = field(default_factory=dict)
-    parts: list[Packed] = field(default_factory=list)
-    held: int = 0
-    """Rows held since the last reduction (see ``REDUCE_EVERY``)."""
+    # What is kept so far, guarded by ``_room`` (``add`` runs in several threads):
+    _buffer: Keys | None = field(default=None, init=False, repr=False)
+    _filled: int = field(default=0, init=False)
+    _writing: int = field(default=0, init=False)
+    """Batches being packed into the buffer: it is sorted only when none is."""
+    _runs: list[Run] = field(default_factory=list, init=False, repr=False)
+    _long: list[LongRows] = field(default_factory=list, init=False, repr=False)
+    _added: int = field(default=0, init=False)
+    _room: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
 
     def __bool__(self) -> bool:
-        return bool(self.parts)
+        return self._added > 0
 
     @property
     def blank(self) -> int:
@@ -124,58 +172,92 @@ class CodedRows:
         weights: npt.NDArray[np.int64] | None = None,
         section_codes: npt.NDArray[np.int32] | None = None,
     ) -> None:
-        """Keep the rows whose cell codes are ``columns`` (one array per rank)."""
-        self.keep(self.packed(columns, weights, section_codes))
-
-    def packed(
-        self,
-        columns: Sequence[Codes],
-        weights: npt.NDArray[np.int64] | None = None,
-        section_codes: npt.NDArray[np.int32] | None = None,
-    ) -> list[Packed]:
-        """Rows packed, not kept yet, as runs in order of key: the rows their keys hold
-        whole, reduced to distinct keys, and the long rows (with marks past the key).
-        Changes nothing here, so readers may pack blocks in several threads and ``keep``
-        them in order; NumPy lets go of the GIL while it packs and sorts."""
+        """Keep the rows whose cell codes are ``columns`` (one array per rank). NumPy lets
+        go of the GIL as it packs, so readers call this in several threads at once."""
         if self.cells == 0 or len(columns) != self.width:
             raise Irregular
         n = len(columns[0])
-        keys = np.empty(n, dtype=np.int64)
-        long = np.zeros(n, dtype=np.bool_)
-        for start in range(0, n, BLOCK):
-            part = slice(start, min(n, start + BLOCK))
-            labels = None if section_codes is None else section_codes[part]
-            pack(keys[part], [column[part] for column in columns[: self.cells]], self.bits, labels)
-            for column in columns[self.cells :]:
-                long[part] |= column[part] != self.blank
-        if not long.any():
-            keys, counts = reduced_keys(keys, weights)
-            return [Packed(keys, self._blank_tails(len(keys)), counts)]
-        picked = np.flatnonzero(long)
-        long_keys = keys.take(picked)
-        by_key = np.argsort(long_keys)
-        picked = picked[by_key]
-        long_rows = Packed(
-            long_keys[by_key],
-            self._tails(columns, picked),
-            None if weights is None else weights[picked],
-        )
-        kept = ~long
-        keys, counts = reduced_keys(keys[kept], None if weights is None else weights[kept])
-        return [Packed(keys, self._blank_tails(len(keys)), counts), long_rows]
+        if n == 0:
+            return
+        long = marked_past(columns[self.cells :], self.blank, n)
+        if weights is None:
+            self._add_unweighted(columns, section_codes, long)
+        else:
+            self._add_weighted(columns, weights, section_codes, long)
 
-    def keep(self, runs: list[Packed]) -> None:
-        """Keep packed rows (from ``packed``)."""
-        self.parts += runs
-        self.held += sum(map(len, runs))
-        if self.held >= REDUCE_EVERY:
-            self.parts = [reduced(self.parts, self.blank_word)]
-            self.held = 0
+    def _add_unweighted(
+        self, columns: Sequence[Codes], labels: Codes | None, long: npt.NDArray[np.bool_]
+    ) -> None:
+        """One ballot a row: packed straight into the buffer (long rows kept apart)."""
+        keys = self._reserve(len(long))
+        try:
+            pack(keys, columns[: self.cells], self.bits, labels)
+            if long.any():
+                picked = np.flatnonzero(long)
+                ones = np.ones(len(picked), dtype=np.int64)
+                self._keep_long(LongRows(keys[picked], self._tails(columns, picked), ones))
+                keys[picked] = LONG
+        finally:
+            with self._room:
+                self._writing -= 1
+                self._room.notify_all()
 
-    def _blank_tails(self, n: int) -> Words:
-        return np.full((self.tail_words, n), self.blank_word, dtype=np.int64)
+    def _add_weighted(
+        self,
+        columns: Sequence[Codes],
+        weights: npt.NDArray[np.int64],
+        labels: Codes | None,
+        long: npt.NDArray[np.bool_],
+    ) -> None:
+        """Weighted rows: reduced to distinct keys with their weights at once."""
+        keys = np.empty(len(long), dtype=np.int64)
+        pack(keys, columns[: self.cells], self.bits, labels)
+        if long.any():
+            picked = np.flatnonzero(long)
+            self._keep_long(LongRows(keys[picked], self._tails(columns, picked), weights[picked]))
+            keys, weights = keys[~long], weights[~long]
+        run = distinct_weighted(keys, weights)
+        with self._room:
+            self._runs.append(run)
+            self._added += len(long)
 
-    def _tails(self, columns: Sequence[Codes], picked: npt.NDArray[np.intp]) -> Words:
+    def _reserve(self, n: int) -> Keys:
+        """Room for ``n`` keys in the buffer (sorting it into a run first if it is full)."""
+        with self._room:
+            while True:
+                if self._buffer is None:
+                    wanted = self.expected_rows or REDUCE_EVERY
+                    self._buffer = np.empty(max(n, min(wanted, REDUCE_EVERY)), dtype=np.int64)
+                if self._filled + n <= len(self._buffer):
+                    break
+                if self._writing == 0:
+                    self._flush()
+                    if n > len(self._buffer):
+                        self._buffer = np.empty(n, dtype=np.int64)
+                    continue
+                self._room.wait()  # batches still being packed into the buffer
+            keys = self._buffer[self._filled : self._filled + n]
+            self._filled += n
+            self._added += n
+            self._writing += 1
+            return keys
+
+    def _flush(self) -> None:
+        """The buffer sorted and reduced to a weighted run (the caller holds ``_room``)."""
+        keys = self._held()
+        keys.sort()
+        first = int(np.searchsorted(keys, 0))  # past the long rows' places
+        self._runs.append(distinct_sorted(keys[first:]))
+        self._filled = 0
+
+    def _held(self) -> Keys:
+        return np.zeros(0, np.int64) if self._buffer is None else self._buffer[: self._filled]
+
+    def _keep_long(self, rows: LongRows) -> None:
+        with self._room:
+            self._long.append(rows)
+
+    def _tails(self, columns: Sequence[Codes], picked: npt.NDArray[np.intp]) -> Keys:
         """The tail words of the rows ``picked``: the cells past the key, packed alike."""
         tails = np.empty((self.tail_words, len(picked)), dtype=np.int64)
         rest = columns[self.cells :]
@@ -211,34 +293,84 @@ class CodedRows:
     # -- the distinct rows ---------------------------------------------------------------
     def distinct(
         self, allowed_sections: tuple[str, ...] | None, *, stop_column: bool = False
-    ) -> tuple[
-        npt.NDArray[np.int16], npt.NDArray[np.int64], npt.NDArray[np.int16] | None, tuple[str, ...]
-    ]:
-        """The distinct rows as cell codes (in the ballot set's order, as
-        ``BallotSet.from_codes`` takes them), their weights, section ids and names.
+    ) -> DistinctRows:
+        """The distinct rows (in the ballot set's order, as ``BallotSet.from_codes`` takes
+        them), checked as papers. Everything kept is handed over: the rows are collected
+        afresh after this.
 
         ``stop_column``: one more column, blank, where a ranking of every candidate puts its
         stop, so ``from_codes`` can take the codes as the rankings without a wider copy."""
-        names, parts = self._in_section_order(allowed_sections)
-        self.parts, self.held = [], 0
-        lower, upper = halves(parts)
-        with ThreadPoolExecutor(1) as helper:  # the upper half meanwhile, in a thread
-            upper_rows = helper.submit(reduced, upper, self.blank_word)
-            rows = reduced(lower, self.blank_word), upper_rows.result()
-            grid = np.empty((len(rows[0]) + len(rows[1]), self.width + stop_column), np.int16)
-            grids = grid[: len(rows[0])], grid[len(rows[0]) :]
-            upper_labels = helper.submit(self._unpacked, rows[1], grids[1])
-            labels = np.concatenate([self._unpacked(rows[0], grids[0]), upper_labels.result()])
-        weights = np.concatenate([run_weights(rows[0]), run_weights(rows[1])])
-        return grid, weights, (labels.astype(np.int16) if self.sections else None), names
+        names = self._in_section_order(allowed_sections)
+        with ThreadPoolExecutor(1) as helper:  # the upper side meanwhile, in a thread
+            lower, upper = self._sides(helper)
+            n = len(lower) + len(upper)
+            rows = DistinctRows(
+                codes=np.empty((n, self.width + stop_column), dtype=np.int16, order="F"),
+                weights=np.empty(n, dtype=np.int64),
+                section_ids=np.zeros(n, dtype=np.int16) if self.sections else None,
+                section_names=names,
+                checked=Checked(np.empty(n, dtype=np.bool_), 0),
+            )
+            upper_longest = helper.submit(self._unpacked, upper, rows.part(len(lower), n))
+            longest = self._unpacked(lower, rows.part(0, len(lower)))
+            longest = max(longest, upper_longest.result())
+        self._buffer, self._filled, self._runs, self._long, self._added = None, 0, [], [], 0
+        return replace(rows, checked=Checked(rows.checked.irregular, longest))
 
-    def _in_section_order(
-        self, allowed_sections: tuple[str, ...] | None
-    ) -> tuple[tuple[str, ...], list[Packed]]:
-        """The section names and the parts with their labels numbered in that order (a
+    def _sides(self, helper: Executor) -> tuple[_Side, _Side]:
+        """Every row kept, as the distinct rows of two sides, each side's found at once."""
+        lower, upper, pivot = sorted_halves(self._held(), helper)
+        if self._runs:
+            if self._filled == 0:
+                pivot = sampled_pivot(self._runs)
+            cuts = [run.cut(pivot) for run in self._runs]
+            lower = merged([lower, *(below for below, _ in cuts)])
+            upper = merged([upper, *(above for _, above in cuts)])
+        long = LongRows.joined(self._long, self.tail_words)
+        below = long.keys < pivot
+        upper_side = helper.submit(self._side, upper, long.take(~below))
+        return self._side(lower, long.take(below)), upper_side.result()
+
+    def _side(self, short: Run, long: LongRows) -> _Side:
+        long = distinct_long(long)
+        return _Side(short, long, places_among(short.keys, long, self.blank_word))
+
+    def _unpacked(self, side: _Side, rows: DistinctRows) -> int:
+        """Write a side's rows into ``rows`` (a part of them) and check them as papers
+        while they are in cache; returns the most marks on a regular paper."""
+        keys, grid = side.short.keys, rows.codes
+        if len(side.long):
+            shorts = np.ones(len(side), dtype=np.bool_)
+            shorts[side.places] = False
+            keys = np.empty(len(side), dtype=np.int64)
+            keys[shorts], keys[side.places] = side.short.keys, side.long.keys
+            rows.weights[shorts] = side.short.counts
+            rows.weights[side.places] = side.long.counts
+        else:
+            rows.weights[:] = side.short.counts
+        if rows.section_ids is None:
+            unpack(keys, grid[:, : self.cells], self.bits)
+        else:
+            labels = np.empty(len(keys), dtype=np.int64)
+            unpack(keys, grid[:, : self.cells], self.bits, labels=labels)
+            rows.section_ids[:] = labels
+        grid[:, self.cells :] = self.blank  # tails and the stop column: blank but for long rows
+        for w, tail in enumerate(side.long.tails):
+            first = self.cells + w * self.tail_cells
+            last = min(self.width, first + self.tail_cells)
+            padding = (self.tail_cells - (last - first)) * self.bits
+            cells = np.empty((len(tail), last - first), dtype=np.int16, order="F")
+            unpack(tail, cells, self.bits, skip=padding)
+            grid[side.places, first:last] = cells
+        return irregular_rows_into(
+            grid, self.n_candidates, rows.checked.irregular, highest=self.overvote
+        )
+
+    def _in_section_order(self, allowed_sections: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The section names, with every kept key's label renumbered in their order (a
         label outside ``allowed_sections`` is irregular)."""
         if not self.sections:
-            return (), self.parts
+            return ()
         names = allowed_sections or tuple(sorted(self.labels))
         if not set(self.labels) <= set(names):
             raise Irregular
@@ -246,26 +378,24 @@ class CodedRows:
         renumber = np.zeros(max(len(self.labels), 1), dtype=np.int64)
         for label, code in self.labels.items():
             renumber[code] = position[label]
-        if np.array_equal(renumber, np.arange(len(renumber))):
-            return names, self.parts
-        return names, [in_order(self._relabel(p.keys, renumber), p) for p in self.parts]
+        if not np.array_equal(renumber, np.arange(len(renumber))):
+            self._relabel(renumber)
+        return names
 
-    def _relabel(self, keys: Keys, renumber: npt.NDArray[np.int64]) -> Keys:
+    def _relabel(self, renumber: npt.NDArray[np.int64]) -> None:
+        """Every kept key's label renumbered; weighted runs sorted again by their new keys."""
         shift = self.cells * self.bits
-        relabelled: Keys = (renumber[keys >> shift] << shift) | (keys & ((1 << shift) - 1))
-        return relabelled
+        low = (1 << shift) - 1
 
-    def _unpacked(self, rows: Packed, grid: npt.NDArray[np.int16]) -> Keys:
-        """Write the cells of ``rows`` into ``grid``; returns their labels."""
-        labels = np.empty(len(rows) if self.sections else 0, dtype=np.int64)
-        unpack(rows.keys, grid[:, : self.cells], self.bits, labels=labels)
-        for w, tail in enumerate(rows.tails):
-            first = self.cells + w * self.tail_cells
-            last = min(self.width, first + self.tail_cells)
-            padding = (self.tail_cells - (last - first)) * self.bits
-            unpack(tail, grid[:, first:last], self.bits, skip=padding)
-        grid[:, self.width :] = self.blank  # the stop column (if any)
-        return labels
+        def relabelled(keys: Keys) -> Keys:
+            new: Keys = (renumber[keys >> shift] << shift) | (keys & low)
+            return new
+
+        held = self._held()
+        rows = held >= 0  # not the long rows' places
+        held[rows] = relabelled(held[rows])
+        self._runs = [distinct_weighted(relabelled(r.keys), r.counts) for r in self._runs]
+        self._long = [LongRows(relabelled(p.keys), p.tails, p.counts) for p in self._long]
 
 
 def cell_codes(

@@ -1,14 +1,21 @@
-"""Rows of cell codes as sortable 64-bit keys: packing, unpacking, and merging sorted runs.
+"""Rows of cell codes as sortable 64-bit keys: packing, sorting into distinct rows, unpacking.
 
 A row's key holds its section label (if any) in the top bits, then as many cells as fit,
 first rank most significant, so sorting keys sorts rows; the cells past the key go into
-*tail words* packed alike. ``formats/coded.py`` packs and reduces blocks of rows into
-sorted runs with these, then merges the runs in two halves.
+*tail words* packed alike. Most rows fit their key whole (a ballot seldom ranks more than
+a dozen candidates); a *long* row, one with a mark past its key, is kept apart with its
+tail words. ``formats/coded.py`` collects rows with these functions; every function here
+works on whole arrays with NumPy and none keeps state.
+
+The distinct rows are found in two *sides*, cut at one key (the *pivot*): every row whose
+key is below it on the lower side, the rest on the upper, so the two sides are sorted,
+reduced and unpacked apart, in two threads, and the lower side's rows all come first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,52 +23,232 @@ import numpy as np
 import numpy.typing as npt
 
 BLOCK = 2**16
-"""Rows packed at a time: a block's key stays in cache while every column is folded in."""
+"""Rows packed or unpacked at a time: a block's key stays in cache while every cell of it
+is folded in or taken out."""
 SAMPLE = 2**10
-"""One key in this many picks where the distinct rows are cut in halves."""
+"""One key in this many picks the pivot of runs that were not sorted here."""
+LONG = -1
+"""The key written in place of a long row's in a buffer of keys (so it sorts first, and is
+skipped there): real keys are never negative."""
 
 Codes = npt.NDArray[np.integer[Any]]
 Keys = npt.NDArray[np.int64]
+Counts = npt.NDArray[np.int64]
 Words = npt.NDArray[np.int64]
-"""Tail words: one row per word, one column per ballot row."""
+"""Tail words: one row per word, one column per ballot row (so each word is contiguous)."""
 
 
 @dataclass(frozen=True)
-class Packed:
-    """A run of rows in order of key: each row's key and tail words (the cells past the
-    key, packed alike and padded with blanks, so every word is blank for a row its key
-    holds whole), with weights (``None``: one ballot each)."""
+class Run:
+    """Distinct keys in ascending order, with the ballots holding each."""
 
     keys: Keys
-    tails: Words
-    """One row per tail word, one column per row (so each word is contiguous)."""
-    weights: npt.NDArray[np.int64] | None = None
+    counts: Counts
 
     def __len__(self) -> int:
         return len(self.keys)
 
+    def cut(self, pivot: int) -> tuple[Run, Run]:
+        """The keys below ``pivot`` and the rest."""
+        at = int(np.searchsorted(self.keys, pivot))
+        return Run(self.keys[:at], self.counts[:at]), Run(self.keys[at:], self.counts[at:])
 
+
+@dataclass(frozen=True)
+class LongRows:
+    """Rows with marks past their key, in any order: keys, tail words and weights."""
+
+    keys: Keys
+    tails: Words
+    counts: Counts
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def take(self, picked: npt.NDArray[Any]) -> LongRows:
+        return LongRows(self.keys[picked], self.tails[:, picked], self.counts[picked])
+
+    @staticmethod
+    def joined(parts: Sequence[LongRows], n_words: int) -> LongRows:
+        return LongRows(
+            np.concatenate([np.zeros(0, np.int64), *(p.keys for p in parts)]),
+            np.concatenate([np.zeros((n_words, 0), np.int64), *(p.tails for p in parts)], 1),
+            np.concatenate([np.zeros(0, np.int64), *(p.counts for p in parts)]),
+        )
+
+
+# -- packing -----------------------------------------------------------------------------
 def pack(out: Keys, columns: Sequence[Codes], bits: int, labels: Codes | None) -> None:
-    """Fold ``labels`` and the cells of ``columns`` into ``out``, first most significant.
+    """Fold ``labels`` and the cells of ``columns`` into ``out``, first most significant,
+    a block of rows at a time.
 
     Cells are folded a few at a time into a 32-bit word first, then the word into ``out``:
     half the memory traffic of folding each cell into the 64-bit key."""
-    if labels is None:
-        out.fill(0)
-    else:
-        out[:] = labels
     per_word = max(1, 31 // bits)
-    word = np.empty(len(out), dtype=np.int32)
-    for first in range(0, len(columns), per_word):
-        group = columns[first : first + per_word]
-        np.copyto(word, group[0], casting="unsafe")
-        for column in group[1:]:
-            np.left_shift(word, bits, out=word)
-            np.bitwise_or(word, column, out=word, casting="unsafe")
-        np.left_shift(out, bits * len(group), out=out)
-        np.bitwise_or(out, word, out=out, casting="unsafe")
+    word = np.empty(min(len(out), BLOCK), dtype=np.int32)
+    for start in range(0, len(out), BLOCK):
+        stop = min(len(out), start + BLOCK)
+        key, part = out[start:stop], word[: stop - start]
+        if labels is None:
+            key.fill(0)
+        else:
+            np.copyto(key, labels[start:stop], casting="unsafe")
+        for first in range(0, len(columns), per_word):
+            group = columns[first : first + per_word]
+            np.copyto(part, group[0][start:stop], casting="unsafe")
+            for column in group[1:]:
+                np.left_shift(part, bits, out=part)
+                np.bitwise_or(part, column[start:stop], out=part, casting="unsafe")
+            np.left_shift(key, bits * len(group), out=key)
+            np.bitwise_or(key, part, out=key, casting="unsafe")
 
 
+def marked_past(columns: Sequence[Codes], blank: int, n: int) -> npt.NDArray[np.bool_]:
+    """Which of ``n`` rows have a mark (any code but ``blank``) in any of ``columns``."""
+    marked = np.zeros(n, dtype=np.bool_)
+    cell = np.empty(n, dtype=np.bool_)
+    for column in columns:
+        np.not_equal(column, blank, out=cell)
+        marked |= cell
+    return marked
+
+
+# -- sorting into distinct rows -------------------------------------------------------------
+def distinct_sorted(keys: Keys) -> Run:
+    """The distinct keys of sorted ``keys``, each with how many times it occurs."""
+    if len(keys) == 0:
+        return Run(keys, np.zeros(0, dtype=np.int64))
+    first = np.empty(len(keys), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.diff(starts, append=len(keys))
+    return Run(keys[starts], counts)
+
+
+def distinct_weighted(keys: Keys, weights: Counts) -> Run:
+    """The distinct keys of ``keys`` (in any order) with their summed ``weights``."""
+    order = np.argsort(keys, kind="stable")
+    return _reduced(keys[order], weights[order])
+
+
+def merged(runs: Sequence[Run]) -> Run:
+    """Several runs as one: a stable argsort of their keys (which merges the runs' sorted
+    stretches in passes over them), then equal keys summed."""
+    if len(runs) == 1:
+        return runs[0]
+    keys = np.concatenate([np.zeros(0, dtype=np.int64), *(run.keys for run in runs)])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64), *(run.counts for run in runs)])
+    return distinct_weighted(keys, counts)
+
+
+def _reduced(keys: Keys, weights: Counts) -> Run:
+    """Sorted keys with weights: each distinct key once, its weights summed."""
+    if len(keys) == 0:
+        return Run(keys, weights)
+    first = np.empty(len(keys), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return Run(keys[starts], np.add.reduceat(weights, starts))
+
+
+def sorted_halves(keys: Keys, helper: Executor | None) -> tuple[Run, Run, int]:
+    """A buffer of keys (``LONG`` in place of long rows) as the distinct keys of its two
+    sides, and the pivot between them.
+
+    The buffer is cut at its median key (NumPy's partition, in place) and each half sorted
+    in place, the upper one by ``helper`` (NumPy lets go of the GIL as it sorts) while the
+    lower one is sorted here. Copies of the pivot key left at the top of the lower half
+    are counted on the upper side, which starts with that key."""
+    if len(keys) == 0:
+        return _empty_run(), _empty_run(), 0
+    middle = len(keys) // 2
+    keys.partition(middle)
+    pivot = int(keys[middle])
+    lower, upper = keys[:middle], keys[middle:]
+    if helper is None:
+        upper.sort()
+    else:
+        sorting = helper.submit(upper.sort)
+    lower.sort()
+    if helper is not None:
+        sorting.result()
+    upper_run = distinct_sorted(upper)
+    if pivot < 0:  # more than half the rows are long: all the short ones are above
+        return _empty_run(), _without_long(upper_run), 0
+    first, cut = np.searchsorted(lower, [0, pivot])  # past the long rows; the pivot's copies
+    upper_run.counts[0] += len(lower) - cut
+    return distinct_sorted(lower[first:cut]), upper_run, pivot
+
+
+def _empty_run() -> Run:
+    return Run(np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def _without_long(run: Run) -> Run:
+    at = int(np.searchsorted(run.keys, 0))
+    return Run(run.keys[at:], run.counts[at:])
+
+
+def sampled_pivot(runs: Sequence[Run]) -> int:
+    """About the median key of ``runs`` (each sorted), from one key in ``SAMPLE``."""
+    sample = np.concatenate([np.zeros(0, np.int64), *(run.keys[::SAMPLE] for run in runs)])
+    if len(sample) == 0:
+        return 0
+    return int(np.partition(sample, len(sample) // 2)[len(sample) // 2])
+
+
+# -- long rows ---------------------------------------------------------------------------------
+def distinct_long(rows: LongRows) -> LongRows:
+    """Long rows sorted by key and then tail words, each distinct row once with its weights
+    summed. Sorted by key alone first (a quicksort), then the few runs of rows sharing a
+    key put in order of their tails: a full ``lexsort`` costs five times as much."""
+    if len(rows) == 0:
+        return rows
+    ordered = rows.take(np.argsort(rows.keys))
+    same = ordered.keys[1:] == ordered.keys[:-1]
+    if same.any():
+        shared = np.zeros(len(ordered), dtype=np.bool_)
+        shared[1:] = same
+        shared[:-1] |= same
+        tied = np.flatnonzero(shared)
+        by_tails = tied[np.lexsort([*ordered.tails[::-1, tied], ordered.keys[tied]])]
+        ordered.keys[tied] = ordered.keys[by_tails]
+        ordered.tails[:, tied] = ordered.tails[:, by_tails]
+        ordered.counts[tied] = ordered.counts[by_tails]
+    first = np.empty(len(ordered), dtype=np.bool_)
+    first[0] = True
+    np.not_equal(ordered.keys[1:], ordered.keys[:-1], out=first[1:])
+    for tail in ordered.tails:
+        first[1:] |= tail[1:] != tail[:-1]
+    starts = np.flatnonzero(first)
+    return LongRows(
+        ordered.keys[starts],
+        ordered.tails[:, starts],
+        np.add.reduceat(ordered.counts, starts),
+    )
+
+
+def places_among(short: Keys, rows: LongRows, blank_word: int) -> npt.NDArray[np.intp]:
+    """Where distinct long rows (sorted, see ``distinct_long``) go among the distinct short
+    rows ``short`` in the order of whole rows: a long row and a short row of one key are
+    ordered by the long row's tail words against the short row's, which are all blank."""
+    before = np.zeros(len(rows), dtype=np.bool_)  # tails below the blank words
+    decided = np.zeros(len(rows), dtype=np.bool_)
+    for tail in rows.tails:
+        before |= ~decided & (tail < blank_word)
+        decided |= tail != blank_word
+    places = np.where(
+        before,
+        np.searchsorted(short, rows.keys, side="left"),
+        np.searchsorted(short, rows.keys, side="right"),
+    )
+    places += np.arange(len(rows))  # each long row already placed pushes the next one on
+    return places
+
+
+# -- unpacking ---------------------------------------------------------------------------------
 def unpack(
     keys: Keys,
     cells: npt.NDArray[np.int16],
@@ -70,9 +257,9 @@ def unpack(
     skip: int = 0,
     labels: Keys | None = None,
 ) -> None:
-    """Write the cells of ``keys`` (past the lowest ``skip`` bits) into ``cells`` (one column
-    each), a block of rows at a time (so the block stays in cache), and what is left above
-    them into ``labels`` (unless it is empty)."""
+    """Write the cells of ``keys`` (past the lowest ``skip`` bits) into the columns of
+    ``cells`` (column-major, so each column is written whole), a block of rows at a time,
+    and what is left above them into ``labels`` (if given)."""
     mask = (1 << bits) - 1
     for start in range(0, len(keys), BLOCK):
         block = keys[start : start + BLOCK] >> skip  # a copy of our own
@@ -80,104 +267,5 @@ def unpack(
         for k in reversed(range(cells.shape[1])):
             np.bitwise_and(block, mask, out=out[:, k], casting="unsafe")
             block >>= bits
-        if labels is not None and len(labels):
+        if labels is not None:
             labels[start : start + BLOCK] = block
-
-
-def reduced_keys(
-    keys: Keys, weights: npt.NDArray[np.int64] | None
-) -> tuple[Keys, npt.NDArray[np.int64]]:
-    """Distinct keys in order with summed weights (``keys`` is ours to sort in place)."""
-    if len(keys) == 0:
-        return keys, np.zeros(0, dtype=np.int64)
-    if weights is None:
-        keys.sort()
-    else:
-        order = np.argsort(keys, kind="stable")
-        keys, weights = keys[order], weights[order]
-    first = np.empty(len(keys), dtype=np.bool_)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    if weights is None:
-        counts = np.diff(np.append(starts, len(keys)))
-    else:
-        counts = np.add.reduceat(weights, starts)
-    return keys[starts], counts.astype(np.int64)
-
-
-def halves(runs: list[Packed]) -> tuple[list[Packed], list[Packed]]:
-    """Runs cut at one key (about the median), so the two halves are reduced apart: every
-    row of a key lies in one half, and the lower half's keys all come first."""
-    sample = np.concatenate([np.zeros(0, np.int64), *(run.keys[::SAMPLE] for run in runs)])
-    if len(sample) == 0:
-        return runs, []
-    pivot = np.partition(sample, len(sample) // 2)[len(sample) // 2]
-    lower, upper = [], []
-    for run in runs:
-        cut = int(np.searchsorted(run.keys, pivot))
-        weights = run.weights
-        lower.append(
-            Packed(run.keys[:cut], run.tails[:, :cut], None if weights is None else weights[:cut])
-        )
-        upper.append(
-            Packed(run.keys[cut:], run.tails[:, cut:], None if weights is None else weights[cut:])
-        )
-    return lower, upper
-
-
-def in_order(keys: Keys, run: Packed) -> Packed:
-    """A run with new keys (relabelled), sorted by them again."""
-    order = np.argsort(keys, kind="stable")
-    weights = None if run.weights is None else run.weights.take(order)
-    return Packed(keys.take(order), run.tails.take(order, axis=1), weights)
-
-
-def run_weights(rows: Packed) -> npt.NDArray[np.int64]:
-    return np.ones(len(rows), np.int64) if rows.weights is None else rows.weights
-
-
-def reduced(parts: list[Packed], blank_word: int) -> Packed:
-    """Distinct rows in order with summed weights: one stable argsort of the keys (which
-    merges the parts' sorted runs in passes over them), then the few rows that share a key
-    with a long row put in order of their tails."""
-    keys = np.concatenate([np.zeros(0, dtype=np.int64), *(part.keys for part in parts)])
-    n_words = parts[0].tails.shape[0] if parts else 0
-    tails = np.concatenate([np.zeros((n_words, 0), np.int64), *(p.tails for p in parts)], axis=1)
-    weights = np.concatenate([np.zeros(0, dtype=np.int64), *map(run_weights, parts)])
-    if len(keys) == 0:
-        return Packed(keys, tails, weights)
-    order = np.argsort(keys, kind="stable")
-    keys, tails, weights = keys[order], tails[:, order], weights[order]
-    _order_tails(keys, tails, weights, blank_word)
-    first = np.empty(len(keys), dtype=np.bool_)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    for tail in tails:
-        first[1:] |= tail[1:] != tail[:-1]
-    starts = np.flatnonzero(first)
-    return Packed(keys[starts], tails[:, starts], np.add.reduceat(weights, starts))
-
-
-def _order_tails(keys: Keys, tails: Words, weights: npt.NDArray[np.int64], blank: int) -> None:
-    """Rows sorted by key put in order of their tails (in place) where that matters: in
-    runs of one key holding a long row (another long row, or the row its key holds whole)."""
-    if tails.shape[0] == 0:
-        return
-    long = tails[0] != blank
-    for tail in tails[1:]:
-        long |= tail != blank
-    same = keys[1:] == keys[:-1]
-    shared = np.zeros(len(keys), dtype=np.bool_)
-    shared[1:] = same
-    shared[:-1] |= same
-    shared &= long
-    if not shared.any():
-        return
-    run = np.cumsum(np.concatenate([[True], ~same]))
-    mixed = np.zeros(int(run[-1]) + 1, dtype=np.bool_)
-    mixed[run[shared]] = True
-    rows = np.flatnonzero(mixed[run])
-    ordered = rows[np.lexsort([*tails[::-1, rows], keys[rows]])]
-    tails[:, rows] = tails[:, ordered]
-    weights[rows] = weights[ordered]

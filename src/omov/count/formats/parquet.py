@@ -42,7 +42,6 @@ from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
 from omov.count.formats.coded import CodedRows, Irregular, cell_codes
-from omov.count.formats.keys import Packed
 from omov.count.formats.plain_csv import write_atomically
 from omov.count.formats.tabular import (
     METADATA_KEY,
@@ -105,25 +104,27 @@ def _read_coded(
     row groups than threads is read in batches instead (``_packed_in_batches``)."""
     candidates = metadata.candidates
     assert candidates is not None
-    rows = CodedRows(len(candidates), len(layout.ranks), sections=layout.section)
+    n_rows = source.metadata.num_rows
+    rows = CodedRows(len(candidates), len(layout.ranks), layout.section, n_rows)
     coded = _Coded(rows, layout, candidates)
     size = path.stat().st_size
     if source.metadata.num_row_groups < THREADS:  # too few groups to keep the threads busy
-        rows.keep(_packed_in_batches(source, coded, size, progress))
+        _packed_in_batches(source, coded, size, progress)
     else:
         _keep_row_groups(path, source, coded, size, progress)
-    codes, weights, section_ids, section_names = rows.distinct(metadata.sections, stop_column=True)
+    distinct = rows.distinct(metadata.sections, stop_column=True)
     ids = {name: i for i, name in enumerate(candidates)}
     return BallotSet.from_codes(
         candidates,
-        codes,
-        weights=weights,
-        section_ids=section_ids,
-        section_names=section_names,
+        distinct.codes,
+        weights=distinct.weights,
+        section_ids=distinct.section_ids,
+        section_names=distinct.section_names,
         withdrawn=frozenset(ids[name] for name in metadata.withdrawn),
         policy=policy,
         title=metadata.title,
         seats=metadata.seats,
+        checked=distinct.checked,
     )
 
 
@@ -138,6 +139,11 @@ class _Coded:
     labelling: threading.Lock = field(default_factory=threading.Lock)
     rank_dictionaries: list[_Mapped] = field(default_factory=list)
     section_dictionaries: list[_Mapped] = field(default_factory=list)
+
+    def add(self, batch: Any) -> None:
+        """Keep a batch's rows (in a worker thread: mapping its columns costs Python time
+        that the thread decoding the next batch has none to spare for)."""
+        self.rows.add(*self.columns(batch))
 
     def columns(
         self, batch: Any
@@ -164,52 +170,49 @@ def _keep_row_groups(
     """Row groups decoded and packed in ``THREADS`` threads, each with its own reader."""
     readers = threading.local()
 
-    def packed(group: int) -> tuple[int, list[Packed]]:
+    def packed(group: int) -> int:
         if not hasattr(readers, "file"):
             readers.file = _open(path, dictionaries=coded.layout.categorical)
         try:
             batch = readers.file.read_row_group(group, use_threads=False)
         except (OSError, pa.ArrowException):
             raise Irregular from None
-        return batch.num_rows, coded.rows.packed(*coded.columns(batch))
+        coded.add(batch)
+        return int(batch.num_rows)
 
     total_rows, done = source.metadata.num_rows, 0
     with ThreadPoolExecutor(THREADS) as pool:
-        for n_rows, block in pool.map(packed, range(source.metadata.num_row_groups)):
-            coded.rows.keep(block)
+        for n_rows in pool.map(packed, range(source.metadata.num_row_groups)):
             done += n_rows
             if progress is not None:
                 progress(size * done // total_rows, size)
 
 
-BATCH = 2**18
-"""Rows decoded at a time from a file of few row groups: Arrow's buffers for one batch are
-reused by the next (fresh memory costs more than decoding into it)."""
+BATCH = 2**16
+"""Rows decoded at a time from a file of few row groups: small enough that Arrow's buffers
+for one batch are reused by the next while they are still in cache (fresh memory costs
+more than decoding into it)."""
 
 
-def _packed_in_batches(
-    source: Any, coded: _Coded, size: int, progress: Progress | None
-) -> list[Packed]:
+def _packed_in_batches(source: Any, coded: _Coded, size: int, progress: Progress | None) -> None:
     """A file of few row groups read a batch at a time in this thread (Arrow's own
-    threads would compete with the packing), each batch packed (sorted and reduced) in a
-    worker while the next is decoded."""
+    threads would compete with the packing), each batch packed in a worker while the next
+    is decoded."""
     n, done = source.metadata.num_rows, 0
-    runs: list[Packed] = []
-    pending: deque[Future[list[Packed]]] = deque()
+    pending: deque[Future[None]] = deque()
     with ThreadPoolExecutor(THREADS) as pool:
         try:
             for batch in source.iter_batches(batch_size=BATCH, use_threads=False):
-                pending.append(pool.submit(coded.rows.packed, *coded.columns(batch)))
+                pending.append(pool.submit(coded.add, batch))
                 while len(pending) > THREADS:  # a few batches in hand: their memory is reused
-                    runs += pending.popleft().result()
+                    pending.popleft().result()
                 done += batch.num_rows
                 if progress is not None:
                     progress(size * done // n, size)
         except (OSError, pa.ArrowException):
             raise Irregular from None
         for job in pending:
-            runs += job.result()
-    return runs
+            job.result()
 
 
 KNOWN = 4

@@ -254,25 +254,26 @@ class RankingTable:
         metadata = self.metadata
         if coded and not self.parts:  # only the fast path read them: grouped in order
             candidates = metadata.candidates or ()
-            codes, weights, _, _ = coded.distinct(None, stop_column=True)
+            distinct = coded.distinct(None, stop_column=True)
             ids = {name: i for i, name in enumerate(candidates)}
             return BallotSet.from_codes(
                 candidates,
-                codes,
-                weights=weights,
+                distinct.codes,
+                weights=distinct.weights,
                 withdrawn=frozenset(ids[name] for name in metadata.withdrawn),
                 policy=policy,
                 title=metadata.title,
                 seats=metadata.seats,
+                checked=distinct.checked,
             )
         rows = self._rows(empty_line)
         if coded:
-            codes, weights, _, _ = coded.distinct(None)
-            grid = codes_as_grid(codes, coded.n_candidates)
+            distinct = coded.distinct(None)
+            grid = codes_as_grid(distinct.codes, coded.n_candidates)
             rows = Rows(
                 rows.candidates,
                 np.concatenate([grid, rows.grid]),
-                np.concatenate([weights, rows.weights]),
+                np.concatenate([distinct.weights, rows.weights]),
             )
         ids = {name: i for i, name in enumerate(rows.candidates)}
         return BallotSet.from_grid(
