@@ -47,18 +47,16 @@ def advance(
     preference just stopped continuing); by default every row is checked.
     """
     rankings = ballots.rankings
-    n_candidates = ballots.n_candidates
     todo = np.arange(len(pointers)) if rows is None else rows
     checked = todo
-    grouped = bool(ballots.overvote_groups)
+    # A row moves on from a code that is not continuing (a candidate or group), never
+    # from a stop: one lookup per row and step.
+    moves = ~mask
+    moves[ballots.n_candidates : ballots.n_candidates + N_STOPS] = False
     while len(todo):
-        current = _cells_at(rankings, pointers, todo)
-        moving = (current < n_candidates) & ~mask[current]
-        if grouped:
-            moving |= (current >= n_candidates + N_STOPS) & ~mask[current]
-        todo = todo[moving]
+        todo = todo[moves[_cells_at(rankings, pointers, todo)]]
         pointers[todo] += 1
-    if grouped:
+    if ballots.overvote_groups:
         _exhaust_overvotes(ballots, pointers, mask, checked)
 
 

@@ -136,64 +136,101 @@ def irregular_rows_into(
     irregular: npt.NDArray[np.bool_],
     *,
     highest: int,
+    counted: npt.NDArray[np.bool_] | None = None,
 ) -> int:
     """``irregular_rows`` in this thread, into ``irregular``, for codes no higher than
-    ``highest``; returns the most marks on a regular row."""
+    ``highest``; returns the most marks on a regular row (of the ``counted`` rows only,
+    if given)."""
     if highest < WORD_BITS:
-        return _check_blocks(codes, irregular, n_candidates, _odd_by_bits)
-    return _check_blocks(codes, irregular, n_candidates, _odd_by_sorting)
+        word = np.int32 if highest < 31 else np.int64
+        check = _BitCheck(min(len(codes), BLOCK), n_candidates, word)
+        return _check_blocks(codes, irregular, check, counted)
+    return _check_blocks(
+        codes, irregular, lambda block: _odd_by_sorting(block, n_candidates), counted
+    )
 
 
-OddRows = Callable[
-    [npt.NDArray[np.int16], int], tuple[npt.NDArray[np.bool_], npt.NDArray[np.integer]]
-]
+OddRows = Callable[[npt.NDArray[np.int16]], tuple[npt.NDArray[np.bool_], npt.NDArray[np.integer]]]
 """Irregular rows of a block and the marks on each row."""
 
 
 def _check_blocks(
     codes: npt.NDArray[np.int16],
     irregular: npt.NDArray[np.bool_],
-    n_candidates: int,
     odd_rows: OddRows,
+    counted: npt.NDArray[np.bool_] | None,
 ) -> int:
     """``irregular_rows`` for some rows, a block at a time (its temporaries stay in cache)."""
     longest = 0
     for start in range(0, len(codes), BLOCK):
-        odd, marks = odd_rows(codes[start : start + BLOCK], n_candidates)
+        odd, marks = odd_rows(codes[start : start + BLOCK])
         irregular[start : start + BLOCK] = odd
-        if not odd.all():
-            longest = max(longest, int(marks[~odd].max()))
+        regular = ~odd if counted is None else ~odd & counted[start : start + BLOCK]
+        if regular.any():
+            longest = max(longest, int(marks[regular].max()))
     return longest
 
 
-def _odd_by_bits(
-    block: npt.NDArray[np.int16], n_candidates: int
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int32]]:
-    """Rank by rank over contiguous columns (codes and candidates below ``WORD_BITS``): each row's
-    codes as bits of one word (an overvote or group sets a bit past the candidates'; a
-    repeat sets fewer bits than there are marks), and its marks counted. The marks are a
-    prefix exactly when the running count of marks, summed over the ranks, is as large
-    as it can be: ``m`` marks first give ``1 + 2 + ... + m``, then ``m`` per later rank."""
-    rows, width = block.shape
-    word = np.int32 if max(int(block.max()), n_candidates) < 31 else np.int64
-    seen: npt.NDArray[np.signedinteger[Any]] = np.zeros(rows, dtype=word)
-    bit: npt.NDArray[np.signedinteger[Any]] = np.empty(rows, dtype=word)
-    one = np.ones(rows, dtype=word)
-    marked = np.empty(rows, dtype=np.bool_)
-    marks = np.zeros(rows, dtype=np.int32)
-    running = np.zeros(rows, dtype=np.int32)
-    # One contiguous array per rank: a column-major block's ranks are already.
-    by_rank = block.T if block.strides[0] == block.itemsize else block.T.copy()
-    for cells in by_rank:
-        np.less(cells, n_candidates, out=marked)
-        marks += marked
-        running += marks
-        np.left_shift(one, cells, out=bit)
-        seen |= bit
-    odd = (seen >> (n_candidates + 1)) != 0
-    odd |= np.bitwise_count(seen & ((1 << n_candidates) - 1)) != marks
-    odd |= running != marks * (marks + 1) // 2 + (width - marks) * marks
-    return odd, marks
+class _BitCheck:
+    """Rank by rank over contiguous columns (codes and candidates below ``WORD_BITS``): each
+    row's codes as bits of one word (an overvote or group sets a bit past the candidates';
+    a repeat sets fewer bits than there are marks), its marks counted, and a mark after a
+    rank without one noted (the marks are not a prefix).
+
+    Every step works on arrays of one type (NumPy's mixed-type loops cast through a
+    buffer, at several times the cost), and the work arrays are made once and reused by
+    every block: fresh memory costs more than the work done in it."""
+
+    def __init__(self, rows: int, n_candidates: int, word: type[np.signedinteger[Any]]) -> None:
+        self.n_candidates = n_candidates
+        self.seen = np.empty(rows, dtype=word)
+        self.bit = np.empty(rows, dtype=word)
+        self.code = np.empty(rows, dtype=word)
+        self.one = np.ones(rows, dtype=word)
+        self.marked = np.empty(rows, dtype=np.bool_)
+        self.before = np.empty(rows, dtype=np.bool_)
+        self.odd = np.empty(rows, dtype=np.bool_)
+        self.also = np.empty(rows, dtype=np.bool_)
+        self.marks = np.empty(rows, dtype=np.int8)
+        self.wide_marks = np.empty(rows, dtype=np.int32)
+
+    def __call__(
+        self, block: npt.NDArray[np.int16]
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.integer[Any]]]:
+        rows, width = block.shape
+        n = self.n_candidates
+        seen, bit, code, one = self.seen[:rows], self.bit[:rows], self.code[:rows], self.one[:rows]
+        marked, before, odd, also = (
+            self.marked[:rows],
+            self.before[:rows],
+            self.odd[:rows],
+            self.also[:rows],
+        )
+        # Marks counted as bytes (a bool is one) while a row can hold no more than 127.
+        marks = self.marks[:rows] if width < 128 else self.wide_marks[:rows]
+        counted = marked.view(np.int8) if width < 128 else marked
+        seen.fill(0)
+        marks.fill(0)
+        odd.fill(False)
+        before.fill(True)
+        # One contiguous array per rank: a column-major block's ranks are already.
+        by_rank = block.T if block.strides[0] == block.itemsize else block.T.copy()
+        for cells in by_rank:
+            np.less(cells, n, out=marked)
+            np.greater(marked, before, out=also)  # a mark after a rank without one
+            odd |= also
+            np.add(marks, counted, out=marks, casting="unsafe")
+            np.copyto(code, cells, casting="unsafe")
+            np.left_shift(one, code, out=bit)
+            seen |= bit
+            np.copyto(before, marked)
+        np.right_shift(seen, n + 1, out=bit)  # a bit past the candidates': overvote or group
+        np.not_equal(bit, 0, out=also)
+        odd |= also
+        np.bitwise_and(seen, (1 << n) - 1, out=bit)
+        np.not_equal(np.bitwise_count(bit), marks, out=also)  # a candidate marked twice
+        odd |= also
+        return odd, marks
 
 
 def _odd_by_sorting(

@@ -22,18 +22,14 @@ key_lists = st.lists(st.integers(0, 12), max_size=80)
 
 
 @EXAMPLES
-@given(values=key_lists, long=st.lists(st.booleans(), max_size=80), threaded=st.booleans())
+@given(values=key_lists, threaded=st.booleans())
 def test_the_sides_of_a_buffer_hold_every_key_once_with_its_count(
-    values: list[int], long: list[bool], threaded: bool
+    values: list[int], threaded: bool
 ) -> None:
-    """Keys written over by ``LONG`` (long rows' places) are left out; every other key is
-    on exactly one side, below the pivot or not, however many copies of the pivot there
-    are and however many of the rows are long."""
-    buffer = np.array(
-        [keys.LONG if i < len(long) and long[i] else v for i, v in enumerate(values)],
-        dtype=np.int64,
-    )
-    wanted = Counter(int(v) for v in buffer if v != keys.LONG)
+    """Every key is on exactly one side, below the pivot or not, with its count, however
+    many copies of the pivot there are."""
+    buffer = np.array(values, dtype=np.int64)
+    wanted = Counter(values)
     with ThreadPoolExecutor(1) as helper:
         lower, upper, pivot = keys.sorted_halves(buffer, helper if threaded else None)
     found: Counter[int] = Counter()
@@ -42,6 +38,19 @@ def test_the_sides_of_a_buffer_hold_every_key_once_with_its_count(
         assert all((k < pivot) == below for k in side.keys.tolist())
         found.update(dict(zip(side.keys.tolist(), side.counts.tolist(), strict=True)))
     assert found == wanted
+
+
+@EXAMPLES
+@given(values=key_lists, extra=key_lists)
+def test_a_short_run_merged_into_a_long_one_sums_shared_keys(
+    values: list[int], extra: list[int]
+) -> None:
+    run = keys.distinct_sorted(np.sort(np.array(values, np.int64)))
+    more = keys.distinct_sorted(np.sort(np.array(extra, np.int64)))
+    merged = keys.merged_into(run, more)
+    assert np.all(np.diff(merged.keys) > 0)
+    found = dict(zip(merged.keys.tolist(), merged.counts.tolist(), strict=True))
+    assert found == dict(Counter(values) + Counter(extra))
 
 
 @EXAMPLES
@@ -114,14 +123,17 @@ def test_unpacking_gives_back_the_packed_cells_column_by_column(codes: np.ndarra
 
 
 @pytest.mark.parametrize("capacity", [3, 64])
+@pytest.mark.parametrize("dense_bits", [0, 3, 16])
 def test_coded_rows_give_the_distinct_rows_in_order_whatever_the_buffer(
-    monkeypatch: pytest.MonkeyPatch, capacity: int
+    monkeypatch: pytest.MonkeyPatch, capacity: int, dense_bits: int
 ) -> None:
     """Rows added in several batches, some weighted, with a buffer that fills up (and is
-    sorted into runs) or not, and keys too small for some rows: the distinct rows in
-    order, column-major, with their weights, checked as papers."""
+    sorted into runs) or not, keys too small for some rows, and rows counted in a
+    histogram of their first cell, of both, or of none: the distinct rows in order,
+    column-major, with their weights, checked as papers."""
     monkeypatch.setattr("omov.count.formats.coded.REDUCE_EVERY", capacity)
     monkeypatch.setattr("omov.count.formats.coded.KEY_BITS", 6)  # two cells a key
+    monkeypatch.setattr("omov.count.formats.coded.DENSE_BITS", dense_bits)
     rng = np.random.default_rng(7)
     rows = CodedRows(n_candidates=4, width=4)
     blank = rows.blank

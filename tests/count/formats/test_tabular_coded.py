@@ -82,13 +82,23 @@ def metadata(*, sections: bool) -> str:
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(papers, st.booleans(), st.booleans(), st.integers(min_value=1, max_value=3), st.booleans())
+@given(
+    papers,
+    st.booleans(),
+    st.booleans(),
+    st.integers(min_value=1, max_value=3),
+    st.booleans(),
+    st.sampled_from([0, 3, 11, 16]),
+)
 # Sections first seen out of their order: relabelled runs must be sorted again.
-@example([([0, 1, BLANK], 0, 1, 0)] * 2 + [([0, 1, BLANK], 0, 0, 0)], True, False, 1, False)
+@example([([0, 1, BLANK], 0, 1, 0)] * 2 + [([0, 1, BLANK], 0, 0, 0)], True, False, 1, False, 16)
+@example([([0, 1, BLANK], 0, 1, 0)] * 2 + [([0, 1, 2], 0, 0, 0)], True, False, 3, False, 11)
 def test_parquet_with_a_candidate_list_reads_as_its_grid(
-    tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells, one_group
+    tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells, one_group, dense_bits
 ):
     monkeypatch.setattr(coded, "REDUCE_EVERY", 10)  # rows reduced a few row groups at a time
+    # Rows counted in a histogram of none, one or more of their first cells, the rest sorted.
+    monkeypatch.setattr(coded, "DENSE_BITS", dense_bits)
     # One row group is read in batches of 5 rows, packed into one set of keys, cut in
     # three runs (cuts and batches out of step).
     monkeypatch.setattr(parquet, "BATCH", 5)

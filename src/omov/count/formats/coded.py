@@ -35,7 +35,6 @@ import numpy.typing as npt
 import polars as pl
 
 from omov.count.formats.keys import (
-    LONG,
     Codes,
     Counts,
     Keys,
@@ -46,6 +45,7 @@ from omov.count.formats.keys import (
     distinct_weighted,
     marked_past,
     merged,
+    merged_into,
     pack,
     places_among,
     sampled_pivot,
@@ -102,6 +102,77 @@ class _Side:
         return len(self.short) + len(self.long)
 
 
+DENSE_BITS = 16
+"""Bits of a key's top that may index a histogram (``_DenseCounts``): 65,536 bins."""
+
+
+@dataclass
+class _DenseCounts:
+    """Rows whose marks all lie in their first few cells (``cells``), counted in a
+    histogram of the top of their keys (the label and those cells) instead of being
+    sorted: most ballots rank a few candidates, so most rows are counted here, and the
+    bins come out in the order of the keys they stand for.
+
+    Each thread counts into a histogram of its own."""
+
+    shift: int
+    """Bits of a key below the counted cells: all blank in a counted row."""
+    blanks: int
+    """Those bits in a counted row."""
+    bins: int
+    histograms: list[npt.NDArray[np.int64]] = field(default_factory=list)
+    mine: threading.local = field(default_factory=threading.local)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def of(cls, rows: CodedRows) -> _DenseCounts | None:
+        label_bits = LABEL_BITS if rows.sections else 0
+        cells = min(rows.cells, (DENSE_BITS - label_bits) // rows.bits)
+        if cells < 1:
+            return None
+        below = rows.cells - cells
+        blanks = 0
+        for _ in range(below):
+            blanks = blanks << rows.bits | rows.blank
+        return cls(below * rows.bits, blanks, 1 << (label_bits + cells * rows.bits))
+
+    def count(self, keys: Keys, rows: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Count those of ``rows`` that are dense; returns which they are."""
+        dense: npt.NDArray[np.bool_] = (keys & ((1 << self.shift) - 1)) == self.blanks
+        dense &= rows
+        # np.compress: NumPy's boolean indexing costs four times as much on a random mask.
+        found = np.bincount(np.compress(dense, keys) >> self.shift, minlength=self.bins)
+        histogram = getattr(self.mine, "histogram", None)
+        if histogram is None:
+            with self.lock:
+                self.mine.histogram = histogram = np.zeros(self.bins, dtype=np.int64)
+                self.histograms.append(histogram)
+        histogram += found
+        return dense
+
+    def run(self) -> Run:
+        """The counted rows as distinct keys (in order) with their counts."""
+        total = np.zeros(self.bins, dtype=np.int64)
+        for histogram in self.histograms:
+            total += histogram
+        bins = np.flatnonzero(total)
+        return Run((bins << self.shift) | self.blanks, total[bins])
+
+
+@dataclass
+class _Scratch:
+    """Arrays a thread reuses from batch to batch (fresh memory costs more than writing)."""
+
+    mine: threading.local = field(default_factory=threading.local)
+
+    def keys(self, n: int) -> Keys:
+        held = getattr(self.mine, "keys", None)
+        if held is None or len(held) < n:
+            self.mine.keys = held = np.empty(n, dtype=np.int64)
+        keys: Keys = held[:n]
+        return keys
+
+
 @dataclass
 class CodedRows:
     """Rows of cell codes, collected as keys and reduced to distinct rows at the end.
@@ -124,6 +195,12 @@ class CodedRows:
     _runs: list[Run] = field(default_factory=list, init=False, repr=False)
     _long: list[LongRows] = field(default_factory=list, init=False, repr=False)
     _added: int = field(default=0, init=False)
+    _dense: _DenseCounts | None = field(default=None, init=False, repr=False)
+    _scratch: _Scratch = field(default_factory=lambda: _Scratch(), init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._dense = _DenseCounts.of(self)
+
     _room: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
 
     def __bool__(self) -> bool:
@@ -184,19 +261,26 @@ class CodedRows:
             self._add_unweighted(columns, section_codes, long)
         else:
             self._add_weighted(columns, weights, section_codes, long)
+        with self._room:
+            self._added += n
 
     def _add_unweighted(
         self, columns: Sequence[Codes], labels: Codes | None, long: npt.NDArray[np.bool_]
     ) -> None:
-        """One ballot a row: packed straight into the buffer (long rows kept apart)."""
-        keys = self._reserve(len(long))
+        """One ballot a row: long rows kept apart, the rows whose marks lie in their first
+        few cells counted (``_DenseCounts``), and the rest moved into the buffer."""
+        keys = self._scratch.keys(len(long))
+        pack(keys, columns[: self.cells], self.bits, labels)
+        rest = ~long
+        if long.any():
+            picked = np.flatnonzero(long)
+            ones = np.ones(len(picked), dtype=np.int64)
+            self._keep_long(LongRows(keys[picked], self._tails(columns, picked), ones))
+        if self._dense is not None:
+            rest &= ~self._dense.count(keys, rest)
+        slot = self._reserve(int(np.count_nonzero(rest)))
         try:
-            pack(keys, columns[: self.cells], self.bits, labels)
-            if long.any():
-                picked = np.flatnonzero(long)
-                ones = np.ones(len(picked), dtype=np.int64)
-                self._keep_long(LongRows(keys[picked], self._tails(columns, picked), ones))
-                keys[picked] = LONG
+            np.compress(rest, keys, out=slot)
         finally:
             with self._room:
                 self._writing -= 1
@@ -219,7 +303,6 @@ class CodedRows:
         run = distinct_weighted(keys, weights)
         with self._room:
             self._runs.append(run)
-            self._added += len(long)
 
     def _reserve(self, n: int) -> Keys:
         """Room for ``n`` keys in the buffer (sorting it into a run first if it is full)."""
@@ -238,7 +321,6 @@ class CodedRows:
                 self._room.wait()  # batches still being packed into the buffer
             keys = self._buffer[self._filled : self._filled + n]
             self._filled += n
-            self._added += n
             self._writing += 1
             return keys
 
@@ -246,8 +328,7 @@ class CodedRows:
         """The buffer sorted and reduced to a weighted run (the caller holds ``_room``)."""
         keys = self._held()
         keys.sort()
-        first = int(np.searchsorted(keys, 0))  # past the long rows' places
-        self._runs.append(distinct_sorted(keys[first:]))
+        self._runs.append(distinct_sorted(keys))
         self._filled = 0
 
     def _held(self) -> Keys:
@@ -263,8 +344,11 @@ class CodedRows:
         rest = columns[self.cells :]
         for w in range(self.tail_words):
             cells = [c.take(picked) for c in rest[w * self.tail_cells : (w + 1) * self.tail_cells]]
-            cells += [np.full(len(picked), self.blank)] * (self.tail_cells - len(cells))  # padding
             pack(tails[w], cells, self.bits, None)
+            padding = self.tail_cells - len(cells)  # blank cells after the last rank
+            if padding:
+                tails[w] <<= padding * self.bits
+                tails[w] |= self.blank_word & ((1 << padding * self.bits) - 1)
         return tails
 
     def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
@@ -303,6 +387,10 @@ class CodedRows:
         names = self._in_section_order(allowed_sections)
         with ThreadPoolExecutor(1) as helper:  # the upper side meanwhile, in a thread
             lower, upper = self._sides(helper)
+            # What was kept is in the sides now: its memory goes back before the grid's is
+            # taken, which may then be the same pages (fresh pages cost far more).
+            self._buffer, self._filled, self._runs, self._long, self._added = None, 0, [], [], 0
+            self._dense = _DenseCounts.of(self)
             n = len(lower) + len(upper)
             rows = DistinctRows(
                 codes=np.empty((n, self.width + stop_column), dtype=np.int16, order="F"),
@@ -314,31 +402,34 @@ class CodedRows:
             upper_longest = helper.submit(self._unpacked, upper, rows.part(len(lower), n))
             longest = self._unpacked(lower, rows.part(0, len(lower)))
             longest = max(longest, upper_longest.result())
-        self._buffer, self._filled, self._runs, self._long, self._added = None, 0, [], [], 0
         return replace(rows, checked=Checked(rows.checked.irregular, longest))
 
     def _sides(self, helper: Executor) -> tuple[_Side, _Side]:
-        """Every row kept, as the distinct rows of two sides, each side's found at once."""
+        """Every row kept, as the distinct rows of two sides, each side's found at once.
+        The long rows are sorted in the helper while this thread cuts the buffer."""
+        long = helper.submit(lambda: distinct_long(LongRows.joined(self._long, self.tail_words)))
         lower, upper, pivot = sorted_halves(self._held(), helper)
-        if self._runs:
-            if self._filled == 0:
-                pivot = sampled_pivot(self._runs)
-            cuts = [run.cut(pivot) for run in self._runs]
-            lower = merged([lower, *(below for below, _ in cuts)])
-            upper = merged([upper, *(above for _, above in cuts)])
-        long = LongRows.joined(self._long, self.tail_words)
-        below = long.keys < pivot
-        upper_side = helper.submit(self._side, upper, long.take(~below))
-        return self._side(lower, long.take(below)), upper_side.result()
+        if self._runs and self._filled == 0:
+            pivot = sampled_pivot(self._runs)
+        dense = self._dense.run() if self._dense is not None else Run.empty()
+        below, above = long.result().cut(pivot)
+        upper_side = helper.submit(self._side, upper, above, pivot, above=True, dense=dense)
+        return self._side(lower, below, pivot, above=False, dense=dense), upper_side.result()
 
-    def _side(self, short: Run, long: LongRows) -> _Side:
-        long = distinct_long(long)
+    def _side(self, short: Run, long: LongRows, pivot: int, *, above: bool, dense: Run) -> _Side:
+        """One side's distinct rows: the buffer's, with the weighted runs' and the counted
+        rows' on this side of ``pivot`` merged in, and its long rows placed among them."""
+        runs = [run.cut(pivot)[above] for run in self._runs]
+        if runs:
+            short = merged([short, *runs])
+        short = merged_into(short, dense.cut(pivot)[above])  # counted rows: few and in order
         return _Side(short, long, places_among(short.keys, long, self.blank_word))
 
     def _unpacked(self, side: _Side, rows: DistinctRows) -> int:
         """Write a side's rows into ``rows`` (a part of them) and check them as papers
         while they are in cache; returns the most marks on a regular paper."""
         keys, grid = side.short.keys, rows.codes
+        shorts = None
         if len(side.long):
             shorts = np.ones(len(side), dtype=np.bool_)
             shorts[side.places] = False
@@ -355,16 +446,37 @@ class CodedRows:
             unpack(keys, grid[:, : self.cells], self.bits, labels=labels)
             rows.section_ids[:] = labels
         grid[:, self.cells :] = self.blank  # tails and the stop column: blank but for long rows
-        for w, tail in enumerate(side.long.tails):
+        # Checked as papers: a short row's cells past its key are blank, so its key's cells
+        # tell all; the long rows are unpacked whole on their own, checked, and put in place.
+        irregular = rows.checked.irregular
+        longest = irregular_rows_into(
+            grid[:, : self.cells],
+            self.n_candidates,
+            irregular,
+            highest=self.overvote,
+            counted=shorts,
+        )
+        if len(side.long):
+            whole = self._long_grid(side.long, grid.shape[1])
+            checked = np.empty(len(side.long), dtype=np.bool_)
+            longest = max(
+                longest,
+                irregular_rows_into(whole, self.n_candidates, checked, highest=self.overvote),
+            )
+            irregular[side.places] = checked
+            grid[side.places] = whole
+        return longest
+
+    def _long_grid(self, long: LongRows, columns: int) -> Grid:
+        """Long rows as a grid of their own (column-major), ``columns`` wide."""
+        whole = np.full((len(long), columns), self.blank, dtype=np.int16, order="F")
+        unpack(long.keys, whole[:, : self.cells], self.bits)
+        for w, tail in enumerate(long.tails):
             first = self.cells + w * self.tail_cells
             last = min(self.width, first + self.tail_cells)
             padding = (self.tail_cells - (last - first)) * self.bits
-            cells = np.empty((len(tail), last - first), dtype=np.int16, order="F")
-            unpack(tail, cells, self.bits, skip=padding)
-            grid[side.places, first:last] = cells
-        return irregular_rows_into(
-            grid, self.n_candidates, rows.checked.irregular, highest=self.overvote
-        )
+            unpack(tail, whole[:, first:last], self.bits, skip=padding)
+        return whole
 
     def _in_section_order(self, allowed_sections: tuple[str, ...] | None) -> tuple[str, ...]:
         """The section names, with every kept key's label renumbered in their order (a
@@ -392,8 +504,10 @@ class CodedRows:
             return new
 
         held = self._held()
-        rows = held >= 0  # not the long rows' places
-        held[rows] = relabelled(held[rows])
+        held[:] = relabelled(held)
+        if self._dense is not None:  # its rows become a run, sorted again
+            self._runs.append(self._dense.run())
+            self._dense = None
         self._runs = [distinct_weighted(relabelled(r.keys), r.counts) for r in self._runs]
         self._long = [LongRows(relabelled(p.keys), p.tails, p.counts) for p in self._long]
 

@@ -27,9 +27,6 @@ BLOCK = 2**16
 is folded in or taken out."""
 SAMPLE = 2**10
 """One key in this many picks the pivot of runs that were not sorted here."""
-LONG = -1
-"""The key written in place of a long row's in a buffer of keys (so it sorts first, and is
-skipped there): real keys are never negative."""
 
 Codes = npt.NDArray[np.integer[Any]]
 Keys = npt.NDArray[np.int64]
@@ -48,6 +45,10 @@ class Run:
     def __len__(self) -> int:
         return len(self.keys)
 
+    @staticmethod
+    def empty() -> Run:
+        return Run(np.zeros(0, np.int64), np.zeros(0, np.int64))
+
     def cut(self, pivot: int) -> tuple[Run, Run]:
         """The keys below ``pivot`` and the rest."""
         at = int(np.searchsorted(self.keys, pivot))
@@ -65,8 +66,13 @@ class LongRows:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def take(self, picked: npt.NDArray[Any]) -> LongRows:
+    def take(self, picked: npt.NDArray[Any] | slice) -> LongRows:
         return LongRows(self.keys[picked], self.tails[:, picked], self.counts[picked])
+
+    def cut(self, pivot: int) -> tuple[LongRows, LongRows]:
+        """Rows sorted by key (``distinct_long``) cut into those below ``pivot`` and the rest."""
+        at = int(np.searchsorted(self.keys, pivot))
+        return self.take(slice(0, at)), self.take(slice(at, None))
 
     @staticmethod
     def joined(parts: Sequence[LongRows], n_words: int) -> LongRows:
@@ -154,41 +160,46 @@ def _reduced(keys: Keys, weights: Counts) -> Run:
 
 
 def sorted_halves(keys: Keys, helper: Executor | None) -> tuple[Run, Run, int]:
-    """A buffer of keys (``LONG`` in place of long rows) as the distinct keys of its two
-    sides, and the pivot between them.
+    """A buffer of keys as the distinct keys of its two sides, and the pivot between them.
 
     The buffer is cut at its median key (NumPy's partition, in place) and each half sorted
-    in place, the upper one by ``helper`` (NumPy lets go of the GIL as it sorts) while the
-    lower one is sorted here. Copies of the pivot key left at the top of the lower half
+    and reduced, the upper one by ``helper`` (NumPy lets go of the GIL as it sorts) while
+    the lower one is done here. Copies of the pivot key left at the top of the lower half
     are counted on the upper side, which starts with that key."""
     if len(keys) == 0:
-        return _empty_run(), _empty_run(), 0
+        return Run.empty(), Run.empty(), 0
     middle = len(keys) // 2
     keys.partition(middle)
     pivot = int(keys[middle])
     lower, upper = keys[:middle], keys[middle:]
-    if helper is None:
-        upper.sort()
-    else:
-        sorting = helper.submit(upper.sort)
+    upper_run = None if helper is None else helper.submit(_sorted_run, upper)
     lower.sort()
-    if helper is not None:
-        sorting.result()
-    upper_run = distinct_sorted(upper)
-    if pivot < 0:  # more than half the rows are long: all the short ones are above
-        return _empty_run(), _without_long(upper_run), 0
-    first, cut = np.searchsorted(lower, [0, pivot])  # past the long rows; the pivot's copies
-    upper_run.counts[0] += len(lower) - cut
-    return distinct_sorted(lower[first:cut]), upper_run, pivot
+    cut = int(np.searchsorted(lower, pivot))
+    lower_run = distinct_sorted(lower[:cut])
+    upper_side = _sorted_run(upper) if upper_run is None else upper_run.result()
+    upper_side.counts[0] += len(lower) - cut
+    return lower_run, upper_side, pivot
 
 
-def _empty_run() -> Run:
-    return Run(np.zeros(0, np.int64), np.zeros(0, np.int64))
+def _sorted_run(keys: Keys) -> Run:
+    keys.sort()
+    return distinct_sorted(keys)
 
 
-def _without_long(run: Run) -> Run:
-    at = int(np.searchsorted(run.keys, 0))
-    return Run(run.keys[at:], run.counts[at:])
+def merged_into(run: Run, extra: Run) -> Run:
+    """A run with the keys of a much shorter one merged in: each found by binary search
+    and added to its key's count, or inserted, rather than both sorted together."""
+    if len(extra) == 0 or len(run) == 0:
+        return run if len(extra) == 0 else extra
+    at = np.searchsorted(run.keys, extra.keys)
+    found = at < len(run)
+    found[found] = run.keys[at[found]] == extra.keys[found]
+    counts = run.counts.copy()
+    np.add.at(counts, at[found], extra.counts[found])
+    new = ~found
+    return Run(
+        np.insert(run.keys, at[new], extra.keys[new]), np.insert(counts, at[new], extra.counts[new])
+    )
 
 
 def sampled_pivot(runs: Sequence[Run]) -> int:
@@ -239,11 +250,9 @@ def places_among(short: Keys, rows: LongRows, blank_word: int) -> npt.NDArray[np
     for tail in rows.tails:
         before |= ~decided & (tail < blank_word)
         decided |= tail != blank_word
-    places = np.where(
-        before,
-        np.searchsorted(short, rows.keys, side="left"),
-        np.searchsorted(short, rows.keys, side="right"),
-    )
+    places = np.searchsorted(short, rows.keys)
+    if len(short):  # after a short row of its key unless its tails come first
+        places += ~before & (short.take(places, mode="clip") == rows.keys)
     places += np.arange(len(rows))  # each long row already placed pushes the next one on
     return places
 

@@ -195,16 +195,18 @@ more than decoding into it)."""
 
 
 def _packed_in_batches(source: Any, coded: _Coded, size: int, progress: Progress | None) -> None:
-    """A file of few row groups read a batch at a time in this thread (Arrow's own
-    threads would compete with the packing), each batch packed in a worker while the next
-    is decoded."""
+    """A file of few row groups read a batch at a time in this thread, each batch packed
+    in one worker while the next is decoded. Decoding is most of the work and does not
+    go faster in more threads (Arrow's own, or readers of half the columns each, measured
+    on 2 cores), so one thread decodes and one packs: a second packer only takes turns on
+    the decoder's core."""
     n, done = source.metadata.num_rows, 0
     pending: deque[Future[None]] = deque()
-    with ThreadPoolExecutor(THREADS) as pool:
+    with ThreadPoolExecutor(1) as packer:
         try:
             for batch in source.iter_batches(batch_size=BATCH, use_threads=False):
-                pending.append(pool.submit(coded.add, batch))
-                while len(pending) > THREADS:  # a few batches in hand: their memory is reused
+                pending.append(packer.submit(coded.add, batch))
+                while len(pending) > 2:  # a batch in hand: their memory is reused
                     pending.popleft().result()
                 done += batch.num_rows
                 if progress is not None:
