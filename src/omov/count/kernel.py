@@ -46,18 +46,30 @@ def advance(
     ``rows`` limits the work to rows that may need to move (those whose current
     preference just stopped continuing); by default every row is checked.
     """
-    rankings = ballots.rankings
     todo = np.arange(len(pointers)) if rows is None else rows
-    checked = todo
+    _advanced(ballots, pointers, mask, todo)
+    if ballots.overvote_groups:
+        _exhaust_overvotes(ballots, pointers, mask, todo)
+
+
+def _advanced(
+    ballots: BallotSet, pointers: Pointers, mask: Mask, rows: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int16]:
+    """``advance`` for ``rows`` (groups not resolved); returns the cells they now point at."""
+    rankings = ballots.rankings
     # A row moves on from a code that is not continuing (a candidate or group), never
     # from a stop: one lookup per row and step.
     moves = ~mask
     moves[ballots.n_candidates : ballots.n_candidates + N_STOPS] = False
-    while len(todo):
-        todo = todo[moves[_cells_at(rankings, pointers, todo)]]
+    cells = _cells_at(rankings, pointers, rows)
+    moving = np.flatnonzero(moves[cells])
+    while len(moving):
+        todo = rows[moving]
         pointers[todo] += 1
-    if ballots.overvote_groups:
-        _exhaust_overvotes(ballots, pointers, mask, checked)
+        now = _cells_at(rankings, pointers, todo)
+        cells[moving] = now
+        moving = moving[moves[now]]
+    return cells
 
 
 def _live_members(ballots: BallotSet, mask: Mask) -> npt.NDArray[np.intp]:
@@ -185,12 +197,17 @@ def exact_bincount(
 
 
 def _exact_bincount(
-    keys: npt.NDArray[np.integer], weights: npt.NDArray[np.int64], length: int
+    keys: npt.NDArray[np.integer],
+    weights: npt.NDArray[np.int64],
+    length: int,
+    values: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.int64]:
     """Vote values are never negative, so every partial sum of a float64 bincount is at
     most the grand total: below 2**53 the float sums are exact, and checking the total
-    afterwards costs nothing. Past it, fall back to integer ``np.add.at``."""
-    sums = np.bincount(keys, weights=weights.astype(np.float64), minlength=length)
+    afterwards costs nothing. Past it, fall back to integer ``np.add.at``. ``values``:
+    the weights as floats already."""
+    floats = weights.astype(np.float64) if values is None else values
+    sums = np.bincount(keys, weights=floats, minlength=length)
     if float(sums.sum()) < _EXACT_LIMIT:
         return sums.astype(np.int64)
     out = np.zeros(length, dtype=np.int64)
@@ -216,17 +233,21 @@ class Preferences:
     """Ballots per candidate id and stop code, as ``tally``."""
     section_counts: npt.NDArray[np.int64]
     """The same per section, as ``section_tally``."""
+    values: npt.NDArray[np.float64]
+    """The weights as floats, for ``bincount``: exact while all the ballots sum below
+    2**53 (see ``_exact_bincount``), which ``start`` checks (it falls back otherwise)."""
 
     @classmethod
     def start(cls, ballots: BallotSet, mask: Mask) -> Preferences:
         pointers = np.zeros(ballots.n_unique, dtype=np.intp)
         current = _first_preferences(ballots, pointers, mask)
-        counts = _exact_bincount(current, ballots.weights, ballots.n_candidates + N_STOPS)
+        values = ballots.weights.astype(np.float64)
+        counts = _first_counts(ballots, current, values)
         if ballots.n_sections == 1:
             section_counts = counts.reshape(1, -1).copy()
         else:
             section_counts = _section_bincount(ballots, np.arange(len(current)), current)
-        return cls(ballots, pointers, current, counts, section_counts)
+        return cls(ballots, pointers, current, counts, section_counts, values)
 
     def move_on(self, leaving: list[int], mask: Mask) -> npt.NDArray[np.int64]:
         """Move the ballots of the ``leaving`` candidates to their next preference under
@@ -239,12 +260,16 @@ class Preferences:
         else:
             rows = np.flatnonzero(np.isin(self.current, leaving))
         before = self.current[rows]
-        advance(ballots, self.pointers, mask, rows)
-        after = _preferences_of(ballots, self.pointers, rows, mask)
+        if ballots.overvote_groups:
+            advance(ballots, self.pointers, mask, rows)
+            after = _preferences_of(ballots, self.pointers, rows, mask)
+        else:
+            after = _advanced(ballots, self.pointers, mask, rows)
         self.current[rows] = after
-        weights = ballots.weights[rows]
         flat = before.astype(np.intp) * width + after
-        moved = _exact_bincount(flat, weights, ballots.n_candidates * width)
+        moved = _exact_bincount(
+            flat, ballots.weights[rows], ballots.n_candidates * width, self.values[rows]
+        )
         moved = moved.reshape(ballots.n_candidates, width)
         self.counts[: ballots.n_candidates] -= moved.sum(axis=1)
         self.counts += moved.sum(axis=0)
@@ -256,6 +281,22 @@ class Preferences:
         return moved
 
 
+def _first_counts(
+    ballots: BallotSet, current: npt.NDArray[np.int16], values: npt.NDArray[np.float64]
+) -> npt.NDArray[np.int64]:
+    """Ballots per candidate id and stop code at their first preferences. A ballot set's
+    rows are sorted by ranking (within each section), so with one section and no row moved
+    off its first mark the preferences come in runs, summed in one pass: a weighted
+    ``bincount`` costs several times as much."""
+    width = ballots.n_candidates + N_STOPS
+    if ballots.n_sections == 1 and len(current) and bool(np.all(current[1:] >= current[:-1])):
+        starts = np.searchsorted(current, np.arange(width + 1))
+        sums = np.add.reduceat(np.append(ballots.weights, 0), starts)[:width]
+        sums[starts[:-1] == starts[1:]] = 0  # reduceat gives an empty run's next value
+        return sums.astype(np.int64)
+    return _exact_bincount(current, ballots.weights, width, values)
+
+
 def _first_preferences(ballots: BallotSet, pointers: Pointers, mask: Mask) -> npt.NDArray[np.int16]:
     """Each row's first continuing preference, its pointer (at the first rank) moved there:
     the first rank read once, and only rows whose first mark is not continuing (a withdrawn
@@ -264,10 +305,11 @@ def _first_preferences(ballots: BallotSet, pointers: Pointers, mask: Mask) -> np
         advance(ballots, pointers, mask)
         return current_preferences(ballots, pointers, mask)
     current = ballots.rankings[:, 0].copy()
-    rows = np.flatnonzero((current < ballots.n_candidates) & ~mask[current])
+    moves = ~mask  # a withdrawn candidate's (stops never move)
+    moves[ballots.n_candidates :] = False
+    rows = np.flatnonzero(moves[current])
     if len(rows):
-        advance(ballots, pointers, mask, rows)
-        current[rows] = _cells_at(ballots.rankings, pointers, rows)
+        current[rows] = _advanced(ballots, pointers, mask, rows)
     return current
 
 
