@@ -134,6 +134,7 @@ def test_coded_rows_give_the_distinct_rows_in_order_whatever_the_buffer(
     monkeypatch.setattr("omov.count.formats.coded.REDUCE_EVERY", capacity)
     monkeypatch.setattr("omov.count.formats.coded.KEY_BITS", 6)  # two cells a key
     monkeypatch.setattr("omov.count.formats.coded.DENSE_BITS", dense_bits)
+    monkeypatch.setattr("omov.count.formats.coded.LONG_FOLD", 2)  # long rows folded often
     rng = np.random.default_rng(7)
     rows = CodedRows(n_candidates=4, width=4)
     blank = rows.blank

@@ -99,6 +99,7 @@ def test_parquet_with_a_candidate_list_reads_as_its_grid(
     monkeypatch.setattr(coded, "REDUCE_EVERY", 10)  # rows reduced a few row groups at a time
     # Rows counted in a histogram of none, one or more of their first cells, the rest sorted.
     monkeypatch.setattr(coded, "DENSE_BITS", dense_bits)
+    monkeypatch.setattr(coded, "LONG_FOLD", 3)  # long rows folded as they come
     # One row group is read in batches of 5 rows, packed into one set of keys, cut in
     # three runs (cuts and batches out of step).
     monkeypatch.setattr(parquet, "BATCH", 5)

@@ -159,6 +159,40 @@ class _DenseCounts:
         return Run((bins << self.shift) | self.blanks, total[bins])
 
 
+LONG_FOLD = 2**12
+"""Long rows kept unsorted at most before they are folded into the sorted ones."""
+
+
+@dataclass
+class _LongRowsKept:
+    """Long rows as they come, folded into one sorted set of distinct rows whenever as
+    many have come since the last fold as it holds (so the folds cost about twice one sort
+    at the end, done while the file is still being read)."""
+
+    tail_words: int
+    folded: LongRows | None = None
+    waiting: list[LongRows] = field(default_factory=list)
+    waiting_rows: int = 0
+
+    def add(self, rows: LongRows) -> None:
+        self.waiting.append(rows)
+        self.waiting_rows += len(rows)
+        if self.waiting_rows >= max(LONG_FOLD, len(self.folded or ())):
+            self.fold()
+
+    def fold(self) -> LongRows:
+        """Every row kept, sorted and distinct."""
+        if self.waiting or self.folded is None:
+            first = [] if self.folded is None else [self.folded]
+            joined = LongRows.joined([*first, *self.waiting], self.tail_words)
+            self.folded = distinct_long(joined, sorted_first=len(self.folded or ()))
+            self.waiting, self.waiting_rows = [], 0
+        return self.folded
+
+    def parts(self) -> list[LongRows]:
+        return [*([] if self.folded is None else [self.folded]), *self.waiting]
+
+
 @dataclass
 class _Scratch:
     """Arrays a thread reuses from batch to batch (fresh memory costs more than writing)."""
@@ -193,13 +227,14 @@ class CodedRows:
     _writing: int = field(default=0, init=False)
     """Batches being packed into the buffer: it is sorted only when none is."""
     _runs: list[Run] = field(default_factory=list, init=False, repr=False)
-    _long: list[LongRows] = field(default_factory=list, init=False, repr=False)
+    _long: _LongRowsKept = field(init=False, repr=False)
     _added: int = field(default=0, init=False)
     _dense: _DenseCounts | None = field(default=None, init=False, repr=False)
     _scratch: _Scratch = field(default_factory=lambda: _Scratch(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._dense = _DenseCounts.of(self)
+        self._long = _LongRowsKept(self.tail_words)
 
     _room: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
 
@@ -336,7 +371,7 @@ class CodedRows:
 
     def _keep_long(self, rows: LongRows) -> None:
         with self._room:
-            self._long.append(rows)
+            self._long.add(rows)
 
     def _tails(self, columns: Sequence[Codes], picked: npt.NDArray[np.intp]) -> Keys:
         """The tail words of the rows ``picked``: the cells past the key, packed alike."""
@@ -389,7 +424,8 @@ class CodedRows:
             lower, upper = self._sides(helper)
             # What was kept is in the sides now: its memory goes back before the grid's is
             # taken, which may then be the same pages (fresh pages cost far more).
-            self._buffer, self._filled, self._runs, self._long, self._added = None, 0, [], [], 0
+            self._buffer, self._filled, self._runs, self._added = None, 0, [], 0
+            self._long = _LongRowsKept(self.tail_words)
             self._dense = _DenseCounts.of(self)
             n = len(lower) + len(upper)
             rows = DistinctRows(
@@ -407,7 +443,7 @@ class CodedRows:
     def _sides(self, helper: Executor) -> tuple[_Side, _Side]:
         """Every row kept, as the distinct rows of two sides, each side's found at once.
         The long rows are sorted in the helper while this thread cuts the buffer."""
-        long = helper.submit(lambda: distinct_long(LongRows.joined(self._long, self.tail_words)))
+        long = helper.submit(self._long.fold)  # the last few, folded in meanwhile
         lower, upper, pivot = sorted_halves(self._held(), helper)
         if self._runs and self._filled == 0:
             pivot = sampled_pivot(self._runs)
@@ -509,7 +545,10 @@ class CodedRows:
             self._runs.append(self._dense.run())
             self._dense = None
         self._runs = [distinct_weighted(relabelled(r.keys), r.counts) for r in self._runs]
-        self._long = [LongRows(relabelled(p.keys), p.tails, p.counts) for p in self._long]
+        relabelled_long = _LongRowsKept(self.tail_words)
+        for part in self._long.parts():
+            relabelled_long.add(LongRows(relabelled(part.keys), part.tails, part.counts))
+        self._long = relabelled_long
 
 
 def cell_codes(

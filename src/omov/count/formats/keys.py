@@ -211,13 +211,15 @@ def sampled_pivot(runs: Sequence[Run]) -> int:
 
 
 # -- long rows ---------------------------------------------------------------------------------
-def distinct_long(rows: LongRows) -> LongRows:
+def distinct_long(rows: LongRows, *, sorted_first: int = 0) -> LongRows:
     """Long rows sorted by key and then tail words, each distinct row once with its weights
-    summed. Sorted by key alone first (a quicksort), then the few runs of rows sharing a
-    key put in order of their tails: a full ``lexsort`` costs five times as much."""
+    summed. Sorted by key alone first, then the few runs of rows sharing a key put in order
+    of their tails: a full ``lexsort`` costs five times as much. ``sorted_first``: how many
+    rows at the start are in order already (a stable sort merges the rest in)."""
     if len(rows) == 0:
         return rows
-    ordered = rows.take(np.argsort(rows.keys))
+    order = np.argsort(rows.keys, kind="stable" if sorted_first else "quicksort")
+    ordered = rows.take(order)
     same = ordered.keys[1:] == ordered.keys[:-1]
     if same.any():
         shared = np.zeros(len(ordered), dtype=np.bool_)
