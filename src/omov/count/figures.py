@@ -18,7 +18,8 @@ def candidate_figures(
     ballots: BallotSet, counts: Counts, ids: Iterable[int], scale: int = 1
 ) -> dict[str, Fraction]:
     """Votes of the candidates ``ids`` (in ballot-file order), divided by ``scale``."""
-    return {ballots.candidates[i]: Fraction(int(counts[i]), scale) for i in sorted(ids)}
+    held = counts.tolist()  # Python ints, read once
+    return {ballots.candidates[i]: Fraction(held[i], scale) for i in sorted(ids)}
 
 
 def inactive_figures(
