@@ -16,9 +16,12 @@
     linearly (the report says which).
 (c) Scottish STV, 10^6 ballots, 16 candidates, 3 seats (goal: <= 5 s).
 
-Each omov case runs ``--repeat`` times (5), each in a fresh process, and the run of median
-total is reported with the range: a single run of 0.15 s is a sample of one moment on a
-noisy VM, where a peer's 15 s run averages its moments out.
+Each omov case runs ``--repeat`` times (9), each in a fresh process, and the run of median
+total is reported with the range: a single run of 0.1 s is a sample of one moment on a
+noisy VM, where a peer's 10 s run averages its moments out. Most of the spread is the
+kernel's cost of the fresh memory a run touches (its system time), which swings 5x from
+run to run: with 5 runs the median itself moved from 0.09 to 0.12 s between two runs of
+this script, so it takes 9.
 
 Ballots are drawn deterministically (seeded) from a Plackett-Luce model, each ballot
 truncated to a length drawn from a falling distribution, so the number of distinct
@@ -169,9 +172,9 @@ def peak_rss_mb() -> float:
 def in_child(path: Path, method: str, seats: int, repeat: int = 1) -> dict[str, Any]:
     """Count ``path`` in ``repeat`` fresh processes; the run of median total, with every
     run's total and the highest peak memory of any. A run of omov at 10^6 ballots lasts
-    ~0.15 s, and on this VM one such run swings from 0.13 to 0.35 s with what else the
-    machine does in that moment; a peer's run lasts 15 s or more and averages that out. The
-    median of a few runs is omov's typical time (not its best)."""
+    ~0.1 s, and on this VM one such run swings from 0.08 to 0.2 s with what else the
+    machine does in that moment; a peer's run lasts 10 s or more and averages that out. The
+    median of several runs is omov's typical time (not its best)."""
     command = [sys.executable, __file__, "--child", str(path), method, str(seats)]
     runs = []
     for _ in range(repeat):
@@ -248,7 +251,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10x smaller sizes")
     parser.add_argument("--peer-ballots", type=int, default=10_000)
     parser.add_argument(
-        "--repeat", type=int, default=5, help="fresh-process runs of each omov case (median)"
+        "--repeat", type=int, default=9, help="fresh-process runs of each omov case (median)"
     )
     parser.add_argument("--cases", default="abc", help="which of (a), (b), (c) to run")
     args = parser.parse_args()
