@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from omov.count.formats import keys
+from omov.count.formats import kept, keys
 from omov.count.formats.coded import CodedRows
 from omov.count.papers import irregular_rows
 
@@ -132,9 +132,9 @@ def test_coded_rows_give_the_distinct_rows_in_order_whatever_the_buffer(
     histogram of their first cell, of both, or of none: the distinct rows in order,
     column-major, with their weights, checked as papers."""
     monkeypatch.setattr("omov.count.formats.coded.REDUCE_EVERY", capacity)
-    monkeypatch.setattr("omov.count.formats.coded.KEY_BITS", 6)  # two cells a key
-    monkeypatch.setattr("omov.count.formats.coded.DENSE_BITS", dense_bits)
-    monkeypatch.setattr("omov.count.formats.coded.LONG_FOLD", 2)  # long rows folded often
+    monkeypatch.setattr(keys, "KEY_BITS", 6)  # two cells a key
+    monkeypatch.setattr(kept, "DENSE_BITS", dense_bits)
+    monkeypatch.setattr(kept, "LONG_FOLD", 2)  # long rows folded often
     rng = np.random.default_rng(7)
     rows = CodedRows(n_candidates=4, width=4)
     blank = rows.blank

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy
-from omov.count.formats import coded, parquet, plain_csv, read_ballots
+from omov.count.formats import coded, kept, keys, parquet, plain_csv, read_ballots
 
 CANDS = ["Alice", "Bob", "Carol", "Dan", "Eve"]
 SECTIONS = ["members", "affiliates"]
@@ -96,17 +96,17 @@ def metadata(*, sections: bool) -> str:
 def test_parquet_with_a_candidate_list_reads_as_its_grid(
     tmp_path_factory, monkeypatch, rows, sections, weighted, key_cells, one_group, dense_bits
 ):
-    monkeypatch.setattr(coded, "REDUCE_EVERY", 10)  # rows reduced a few row groups at a time
+    # The buffer of keys is sorted into a run whenever it holds 10 (batches out of step).
+    monkeypatch.setattr(coded, "REDUCE_EVERY", 10)
     # Rows counted in a histogram of none, one or more of their first cells, the rest sorted.
-    monkeypatch.setattr(coded, "DENSE_BITS", dense_bits)
-    monkeypatch.setattr(coded, "LONG_FOLD", 3)  # long rows folded as they come
-    # One row group is read in batches of 5 rows, packed into one set of keys, cut in
-    # three runs (cuts and batches out of step).
+    monkeypatch.setattr(kept, "DENSE_BITS", dense_bits)
+    monkeypatch.setattr(kept, "LONG_FOLD", 3)  # long rows folded as they come
+    # One row group is read in batches of 5 rows; several row groups in 3 threads at once.
     monkeypatch.setattr(parquet, "BATCH", 5)
     monkeypatch.setattr(parquet, "THREADS", 3)
     # Keys of 1 or 2 cells leave long rows, grouped on their own and merged in order.
-    label_bits = coded.LABEL_BITS if sections else 0
-    monkeypatch.setattr(coded, "KEY_BITS", label_bits + 3 * key_cells)
+    label_bits = keys.LABEL_BITS if sections else 0
+    monkeypatch.setattr(keys, "KEY_BITS", label_bits + 3 * key_cells)
     columns = {
         f"rank{k + 1}": pa.array(
             [cell(r[0][k], r[3]) for r in rows], pa.string()
@@ -132,7 +132,7 @@ def test_parquet_with_a_candidate_list_reads_as_its_grid(
 def test_csv_with_a_candidate_list_reads_as_its_grid_in_any_chunks(
     tmp_path, monkeypatch, rows, key_cells
 ):
-    monkeypatch.setattr(coded, "KEY_BITS", 3 * key_cells)
+    monkeypatch.setattr(keys, "KEY_BITS", 3 * key_cells)
     lines = [
         f"# candidates: {json.dumps(CANDS)}",
         '# withdrawn: ["Eve"]',

@@ -22,6 +22,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+KEY_BITS = 63
+"""Bits of a key in use: keys stay non-negative ``int64``."""
+LABEL_BITS = 8
+"""Top bits of a key holding the section label: up to 255 labels."""
 BLOCK = 2**16
 """Rows packed or unpacked at a time: a block's key stays in cache while every cell of it
 is folded in or taken out."""
@@ -33,6 +37,76 @@ Keys = npt.NDArray[np.int64]
 Counts = npt.NDArray[np.int64]
 Words = npt.NDArray[np.int64]
 """Tail words: one row per word, one column per ballot row (so each word is contiguous)."""
+
+
+@dataclass(frozen=True)
+class KeyLayout:
+    """How rows of ``width`` cell codes are packed: a candidate's id, ``blank``
+    (``n_candidates``) or ``overvote`` (``n_candidates + 1``), ``bits`` a cell; a key holds
+    the section label (if ``sections``) and the first ``cells`` cells, each tail word
+    ``tail_cells`` more."""
+
+    n_candidates: int
+    width: int
+    sections: bool = False
+
+    @property
+    def blank(self) -> int:
+        return self.n_candidates
+
+    @property
+    def overvote(self) -> int:
+        return self.n_candidates + 1
+
+    @property
+    def bits(self) -> int:
+        """Bits per cell: every code up to ``overvote``."""
+        return self.overvote.bit_length()
+
+    @property
+    def label_bits(self) -> int:
+        return LABEL_BITS if self.sections else 0
+
+    @property
+    def cells(self) -> int:
+        """Cells a key holds: as many as fit beside the label."""
+        return min(self.width, (KEY_BITS - self.label_bits) // self.bits)
+
+    @property
+    def tail_cells(self) -> int:
+        """Cells each tail word holds."""
+        return KEY_BITS // self.bits
+
+    @property
+    def tail_words(self) -> int:
+        return -(-(self.width - self.cells) // self.tail_cells)
+
+    @property
+    def blank_word(self) -> int:
+        """A tail word of blanks."""
+        return blanks(self.tail_cells, self.bits, self.blank)
+
+    def tails(self, columns: Sequence[Codes], picked: npt.NDArray[np.intp]) -> Words:
+        """The tail words of the rows ``picked``: the cells past the key, packed alike and
+        padded with blanks."""
+        tails = np.empty((self.tail_words, len(picked)), dtype=np.int64)
+        rest = columns[self.cells :]
+        for w in range(self.tail_words):
+            cells = [c.take(picked) for c in rest[w * self.tail_cells : (w + 1) * self.tail_cells]]
+            pack(tails[w], cells, self.bits, None)
+            padding = self.tail_cells - len(cells)  # blank cells after the last rank
+            if padding:
+                tails[w] <<= padding * self.bits
+                tails[w] |= blanks(padding, self.bits, self.blank)
+        return tails
+
+
+def blanks(cells: int, bits: int, blank: int) -> int:
+    """``cells`` blank cells packed."""
+    word = 0
+    for _ in range(cells):
+        word = word << bits | blank
+    return word
 
 
 @dataclass(frozen=True)
