@@ -91,6 +91,7 @@ class CodedRows:
     _added: int = field(default=0, init=False)
     _scratch: Scratch = field(default_factory=Scratch, init=False, repr=False)
     _room: threading.Condition = field(default_factory=threading.Condition, init=False, repr=False)
+    _long_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.layout = KeyLayout(self.n_candidates, self.width, self.sections)
@@ -209,7 +210,7 @@ class CodedRows:
         return np.zeros(0, np.int64) if self._buffer is None else self._buffer[: self._filled]
 
     def _keep_long(self, rows: LongRows) -> None:
-        with self._room:
+        with self._long_lock:  # not ``_room``: a fold sorts, and others need the buffer
             self._long.add(rows)
 
     def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
