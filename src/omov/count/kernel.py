@@ -234,8 +234,8 @@ class Preferences:
     section_counts: npt.NDArray[np.int64]
     """The same per section, as ``section_tally``."""
     values: npt.NDArray[np.float64]
-    """The weights as floats, for ``bincount``: exact while all the ballots sum below
-    2**53 (see ``_exact_bincount``), which ``start`` checks (it falls back otherwise)."""
+    """The weights as floats, made once for every ``bincount`` of the count (whose sums
+    ``_exact_bincount`` checks, falling back to integers past 2**53)."""
 
     @classmethod
     def start(cls, ballots: BallotSet, mask: Mask) -> Preferences:
