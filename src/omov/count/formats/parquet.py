@@ -189,9 +189,11 @@ def _keep_row_groups(
 
 
 BATCH = 2**16
-"""Rows decoded at a time from a file of few row groups: small enough that Arrow's buffers
-for one batch are reused by the next while they are still in cache (fresh memory costs
-more than decoding into it)."""
+"""Rows decoded at a time from a file of few row groups. Fewer would keep less of Arrow's
+memory (its allocator takes fresh pages for batch after batch: reading 10^6 ballots grew
+the process by 27 MB at 2**14 rows a batch, 61 MB at 2**16), but every batch costs its
+packing a fixed ~0.3 ms, which at 2**14 outweighs the fresh memory saved (108 ms against
+97 ms a read, measured)."""
 
 
 def _packed_in_batches(source: Any, coded: _Coded, size: int, progress: Progress | None) -> None:
@@ -206,7 +208,7 @@ def _packed_in_batches(source: Any, coded: _Coded, size: int, progress: Progress
         try:
             for batch in source.iter_batches(batch_size=BATCH, use_threads=False):
                 pending.append(packer.submit(coded.add, batch))
-                while len(pending) > 2:  # a batch in hand: their memory is reused
+                while len(pending) > 2:  # no more than two batches wait to be packed
                     pending.popleft().result()
                 done += batch.num_rows
                 if progress is not None:
