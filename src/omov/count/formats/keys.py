@@ -198,12 +198,8 @@ def distinct_sorted(keys: Keys) -> Run:
     """The distinct keys of sorted ``keys``, each with how many times it occurs."""
     if len(keys) == 0:
         return Run(keys, np.zeros(0, dtype=np.int64))
-    first = np.empty(len(keys), dtype=np.bool_)
-    first[0] = True
-    np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    counts = np.diff(starts, append=len(keys))
-    return Run(keys[starts], counts)
+    starts = _run_starts(keys)
+    return Run(keys[starts], np.diff(starts, append=len(keys)))
 
 
 def distinct_weighted(keys: Keys, weights: Counts) -> Run:
@@ -226,11 +222,16 @@ def _reduced(keys: Keys, weights: Counts) -> Run:
     """Sorted keys with weights: each distinct key once, its weights summed."""
     if len(keys) == 0:
         return Run(keys, weights)
+    starts = _run_starts(keys)
+    return Run(keys[starts], np.add.reduceat(weights, starts))
+
+
+def _run_starts(keys: Keys) -> npt.NDArray[np.intp]:
+    """Where each run of equal keys starts, in sorted ``keys`` (not empty)."""
     first = np.empty(len(keys), dtype=np.bool_)
     first[0] = True
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    return Run(keys[starts], np.add.reduceat(weights, starts))
+    return np.flatnonzero(first)
 
 
 def sorted_halves(keys: Keys, helper: Executor | None) -> tuple[Run, Run, int]:
