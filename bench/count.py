@@ -236,11 +236,11 @@ def time_peer(name: str, path: Path) -> tuple[float, str]:
 # -- the report -------------------------------------------------------------------------
 def _split(result: dict[str, Any]) -> str:
     totals = result.get("totals", [])
-    spread = f" (median of {len(totals)}: {totals[0]:.2f}-{totals[-1]:.2f} s)"
+    spread = f" (median of {len(totals)}: {totals[0]:.3f}-{totals[-1]:.3f} s)"
     return (
-        f"total {result['total']:6.2f} s{spread if len(totals) > 1 else ''} = parse "
-        f"{result['parse']:.2f} + compress "
-        f"{result['compress']:.2f} + rounds {result['rounds']:.2f}; peak RSS "
+        f"total {result['total']:6.3f} s{spread if len(totals) > 1 else ''} = parse "
+        f"{result['parse']:.3f} + compress "
+        f"{result['compress']:.3f} + rounds {result['rounds']:.3f}; peak RSS "
         f"{result['peak_rss_mb']:,.0f} MB; {result['ballots']:,} ballots, "
         f"{result['unique']:,} unique rankings, {result['n_rounds']} rounds"
     )
@@ -287,7 +287,7 @@ def report_b(n: int, files: tuple[Path, Path], sample: Path, sample_n: int, repe
     ours = {path.suffix[1:]: in_child(path, "irv", 1, repeat) for path in files}
     ours_sample = in_child(sample, "irv", 1)
     for label, result in ours.items():
-        print(f"  omov {label:7} {result['total']:7.2f} s   ({_split(result)})")
+        print(f"  omov {label:7} {result['total']:7.3f} s   ({_split(result)})")
     fastest = None
     for name in PEERS:
         seconds, winner = time_peer(name, sample)
