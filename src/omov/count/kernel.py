@@ -57,10 +57,7 @@ def _advanced(
 ) -> npt.NDArray[np.int16]:
     """``advance`` for ``rows`` (groups not resolved); returns the cells they now point at."""
     rankings = ballots.rankings
-    # A row moves on from a code that is not continuing (a candidate or group), never
-    # from a stop: one lookup per row and step.
-    moves = ~mask
-    moves[ballots.n_candidates : ballots.n_candidates + N_STOPS] = False
+    moves = _moves_on(ballots, mask)
     cells = _cells_at(rankings, pointers, rows)
     moving = np.flatnonzero(moves[cells])
     while len(moving):
@@ -70,6 +67,14 @@ def _advanced(
         cells[moving] = now
         moving = moving[moves[now]]
     return cells
+
+
+def _moves_on(ballots: BallotSet, mask: Mask) -> Mask:
+    """Lookup over codes: True where a row moves on from its cell, one that is not
+    continuing (a candidate or group), never a stop (one lookup per row and step)."""
+    moves = ~mask
+    moves[ballots.n_candidates : ballots.n_candidates + N_STOPS] = False
+    return moves
 
 
 def _live_members(ballots: BallotSet, mask: Mask) -> npt.NDArray[np.intp]:
@@ -285,9 +290,10 @@ def _first_counts(
     ballots: BallotSet, current: npt.NDArray[np.int16], values: npt.NDArray[np.float64]
 ) -> npt.NDArray[np.int64]:
     """Ballots per candidate id and stop code at their first preferences. A ballot set's
-    rows are sorted by ranking (within each section), so with one section and no row moved
-    off its first mark the preferences come in runs, summed in one pass: a weighted
-    ``bincount`` costs several times as much."""
+    rows are sorted by ranking (within each section), so with one section (and no
+    withdrawn candidate) the preferences come in order: their runs are summed in one pass,
+    where a weighted ``bincount`` costs several times as much. Out of order, they are
+    bincounted."""
     width = ballots.n_candidates + N_STOPS
     if ballots.n_sections == 1 and len(current) and bool(np.all(current[1:] >= current[:-1])):
         starts = np.searchsorted(current, np.arange(width + 1))
@@ -305,9 +311,7 @@ def _first_preferences(ballots: BallotSet, pointers: Pointers, mask: Mask) -> np
         advance(ballots, pointers, mask)
         return current_preferences(ballots, pointers, mask)
     current = ballots.rankings[:, 0].copy()
-    moves = ~mask  # a withdrawn candidate's (stops never move)
-    moves[ballots.n_candidates :] = False
-    rows = np.flatnonzero(moves[current])
+    rows = np.flatnonzero(_moves_on(ballots, mask)[current])  # a withdrawn candidate's
     if len(rows):
         current[rows] = _advanced(ballots, pointers, mask, rows)
     return current
