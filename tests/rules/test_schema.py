@@ -129,6 +129,27 @@ def test_tracker_mode_and_minimum_section_size_come_from_the_rulebook():
     )
 
 
+def test_trustees_threshold_and_checkpoint_batch_come_from_the_rulebook():
+    voting = parse_rulebook(copy.deepcopy(GOOD), label="ok.toml").voting
+    assert (voting.trustees, voting.decryption_threshold, voting.checkpoint_min_ballots) == (
+        3,
+        2,
+        100,
+    )
+    five = copy.deepcopy(GOOD)
+    five["voting"].update(trustees=5, decryption_threshold=3, checkpoint_min_ballots=500)
+    voting = parse_rulebook(five, label="ok.toml").voting
+    assert (voting.trustees, voting.decryption_threshold, voting.checkpoint_min_ballots) == (
+        5,
+        3,
+        500,
+    )
+    assert broken(lambda d: d["voting"].update(trustees=3, decryption_threshold=4)) == (
+        "bad.toml: voting: decryption_threshold 4 is more than the 3 trustees"
+    )
+    assert broken(lambda d: d["voting"].update(trustees=1)).startswith("bad.toml: voting.trustees:")
+
+
 def test_every_registered_count_method_is_accepted():
     assert set(METHODS) <= known_methods()
     for method in sorted(set(METHODS) - {"college"}):

@@ -26,6 +26,6 @@ lazy_group(
     help="Rolls: check one, or decide who may vote with a reason for every exclusion.",
 )
 
-from omov.cli import demo_cmd, rules_cmd, web_cmd  # noqa: E402  (listed after count, roll)
+from omov.cli import demo_cmd, rules_cmd, trustee_cmd, web_cmd  # noqa: E402  (after count, roll)
 
-__all__ = ["bundle_web_cmd", "demo_cmd", "ledger_cmd", "rules_cmd", "web_cmd"]
+__all__ = ["bundle_web_cmd", "demo_cmd", "ledger_cmd", "rules_cmd", "trustee_cmd", "web_cmd"]

@@ -253,6 +253,14 @@ class Voting(Model):
     """A section with fewer ballots is merged into another in everything published, so
     that nobody is identified by their section."""
     independent_scrutineer: bool = False
+    trustees: int = Field(default=3, ge=2, le=32)
+    """n: how many trustees make the election key (each holds one share); at least two of
+    them, each a different trustee, mix the encrypted ballots at close."""
+    decryption_threshold: int = Field(default=2, ge=1)
+    """k: how many trustees must act together to decrypt (k of n)."""
+    checkpoint_min_ballots: int = Field(default=100, ge=1)
+    """A signed head of the ballot log covers at least this many new ballots, so that a
+    batch never narrows down who cast which ciphertext to a handful of voters."""
     citation: Citation
 
     @field_validator("method")
@@ -266,6 +274,15 @@ class Voting(Model):
                 f"the count core has no method {method!r}; known: {', '.join(sorted(known))}"
             )
         return method
+
+    @model_validator(mode="after")
+    def _threshold_within_trustees(self) -> Voting:
+        if self.decryption_threshold > self.trustees:
+            raise ValueError(
+                f"decryption_threshold {self.decryption_threshold} is more than the "
+                f"{self.trustees} trustees"
+            )
+        return self
 
     @model_validator(mode="after")
     def _college_adds_up(self) -> Voting:
