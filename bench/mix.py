@@ -1,0 +1,305 @@
+"""The mix's benchmark: 16 candidates, 10^4 and 10^5 ballots (10^6 extrapolated).
+
+    .venv/bin/python bench/mix.py                       # 10^4 and 10^5 ballots, 2 workers
+    .venv/bin/python bench/mix.py --sizes 2000 20000    # a smoke test
+
+Three trustees (k = 2) make the key; the ballots (random rankings of 16 candidates) are
+encrypted with their proofs; two mixers each shuffle with a proof; each proof is checked;
+two trustees publish decryption shares, which are checked; the shares decrypt. The last
+step, "check all", is everything ``omov trustee check`` runs (and ``omov verify`` on an
+encrypted contest): every ballot's proof, each mix in order, each share, the decryption.
+
+Each step runs in a fresh process (so its peak resident memory is its own), using
+``--workers`` processes for the per-ballot loops; memory is printed for the step's process
+and for its largest worker. The figures per ballot and the ratio of the two sizes' times
+per ballot (1.00 = linear) show the growth; 10^6 is extrapolated linearly from them.
+Goals (issue 17): a mixer's shuffle and proof, and its check, within 2 minutes per 10^5.
+
+Browser encryption per ballot is timed by ``--browser`` in Chromium (Playwright) running
+the app's own ``ballot.js`` when it is built; without it, the server-side encryption (the
+no-JavaScript path) is what is timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import multiprocessing
+import os
+import pickle
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+CANDIDATES = 16
+CONTEST = "bench-mix"
+
+
+def _rankings(n: int, seed: int) -> list[tuple[int, ...]]:
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        order = list(range(CANDIDATES))
+        rnd.shuffle(order)
+        out.append(tuple(order[: rnd.randint(1, CANDIDATES)]))
+    return out
+
+
+def _encrypt_slice(key: bytes, rankings: list[tuple[int, ...]]) -> list[bytes]:
+    from omov.secrecy.ballot import encrypt_ballot
+    from omov.secrecy.group import Element
+
+    return [encrypt_ballot(CONTEST, Element(key), r, CANDIDATES).as_bytes() for r in rankings]
+
+
+# Steps: each reads its inputs from the work directory and writes its output there.
+
+
+def step_keygen(work: Path, workers: int) -> str:
+    from omov.secrecy.keyfile import TrusteeKey
+    from omov.secrecy.messages import Roster
+    from omov.secrecy.trustee import confirm, deal, introduce, keygen_outcome
+
+    keys = [TrusteeKey.new(CONTEST, i, 3, 2) for i in (1, 2, 3)]
+    messages = [introduce(k) for k in keys]
+    roster = Roster.from_introductions(messages)
+    messages += [deal(k, roster) for k in keys]
+    finished = []
+    for k in keys:
+        done, m = confirm(k, roster, messages)
+        finished.append(done)
+        messages.append(m)
+    key, _ = keygen_outcome(roster, messages)
+    _save(work, "keygen", (finished, messages, key))
+    return "3 trustees, k = 2"
+
+
+def step_encrypt(work: Path, workers: int, n: int) -> str:
+    from omov.secrecy.ballot import EncryptedBallot
+    from omov.secrecy.tally import BallotBox
+
+    _, _, key = _load(work, "keygen")
+    rankings = _rankings(n, seed=n)
+    per = -(-n // workers)
+    with concurrent.futures.ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        parts = pool.map(
+            _encrypt_slice, [key] * workers, [rankings[i : i + per] for i in range(0, n, per)]
+        )
+        raw = [b for part in parts for b in part]
+    box = BallotBox(CONTEST, key, CANDIDATES, tuple(EncryptedBallot.from_bytes(b) for b in raw))
+    _save(work, "box", box)
+    _save(work, "rankings", rankings)
+    return f"{n} ballots"
+
+
+def step_mix(work: Path, workers: int, mixer: int) -> str:
+    from omov.secrecy.trustee import mix
+
+    keys, _, key = _load(work, "keygen")
+    box = _load(work, "box")
+    inputs = box.ciphertexts if mixer == 1 else list(_load(work, "mix1").outputs)
+    message = mix(keys[mixer - 1], key, inputs, workers)
+    from omov.secrecy.trustee import mix_of
+
+    _save(work, f"mix{mixer}", mix_of(message))
+    return f"{len(message.to_json()) / 1e6:.1f} MB published"
+
+
+def step_check_mix(work: Path, workers: int, mixer: int) -> str:
+    from omov.secrecy.shuffle_check import check_shuffle
+
+    _, _, key = _load(work, "keygen")
+    box = _load(work, "box")
+    inputs = box.ciphertexts if mixer == 1 else list(_load(work, "mix1").outputs)
+    failure = check_shuffle(CONTEST, key, inputs, _load(work, f"mix{mixer}"), workers)
+    assert failure is None, failure
+    return "holds"
+
+
+def step_decrypt(work: Path, workers: int) -> str:
+    from omov.secrecy.trustee import decrypt
+
+    keys, _, _ = _load(work, "keygen")
+    last = list(_load(work, "mix2").outputs)
+    _save(work, "shares", [decrypt(keys[j - 1], last, workers) for j in (1, 3)])
+    return "2 trustees"
+
+
+def step_check_shares(work: Path, workers: int) -> str:
+    from omov.secrecy.messages import Roster
+    from omov.secrecy.tally import decryption_shares, rankings, share_faults
+    from omov.secrecy.trustee import keygen_outcome
+
+    _, messages, _ = _load(work, "keygen")
+    box = _load(work, "box")
+    last = list(_load(work, "mix2").outputs)
+    roster = Roster.from_introductions(messages)
+    _, verification = keygen_outcome(roster, messages)
+    shares = decryption_shares(roster, [*messages, *_load(work, "shares")], last)
+    assert share_faults(CONTEST, shares, verification, last, workers) == []
+    papers = rankings(box, last, shares, 2, workers)
+    assert sorted(papers) == sorted(_load(work, "rankings"))  # type: ignore[type-var]
+    return "hold; every ranking decrypted"
+
+
+def step_check_all(work: Path, workers: int) -> str:
+    from omov.secrecy.messages import Roster
+    from omov.secrecy.tally import (
+        ballot_faults,
+        decryption_shares,
+        mix_chain,
+        mix_faults,
+        rankings,
+        share_faults,
+    )
+    from omov.secrecy.trustee import keygen_outcome
+
+    keys, messages, _ = _load(work, "keygen")
+    box = _load(work, "box")
+    roster = Roster.from_introductions(messages)
+    _, verification = keygen_outcome(roster, messages)
+    mixes = [_load(work, "mix1"), _load(work, "mix2")]
+    from omov.secrecy.messages import Message, MessageKind
+
+    signed = [
+        Message.sign(keys[m.mixer - 1], MessageKind.MIXED, {"inputs": i, **m.as_record()})
+        for m, i in zip(mixes, _input_digests(box, mixes), strict=True)
+    ]
+    published = [*messages, *signed, *_load(work, "shares")]
+    chain = mix_chain(box, roster, published)
+    last = list(chain[-1].outputs)
+    faults = ballot_faults(box) + mix_faults(box, chain, workers)
+    shares = decryption_shares(roster, published, last)
+    faults += share_faults(CONTEST, shares, verification, last, workers)
+    assert faults == [], faults
+    rankings(box, last, shares, 2, workers)
+    return "ballot proofs, 2 mixes, 2 shares, decryption"
+
+
+def _input_digests(box: Any, mixes: list[Any]) -> list[str]:
+    from omov.secrecy.messages import ciphertexts_digest
+
+    return [ciphertexts_digest(box.ciphertexts), ciphertexts_digest(mixes[0].outputs)]
+
+
+def _save(work: Path, name: str, value: Any) -> None:
+    (work / f"{name}.pickle").write_bytes(pickle.dumps(value))
+
+
+def _load(work: Path, name: str) -> Any:
+    return pickle.loads((work / f"{name}.pickle").read_bytes())
+
+
+Result = tuple[float, float, str, float, float]
+"""Wall seconds, CPU seconds (the step's process and its workers), note, peak RSS in MB of
+the step's process and of its largest worker."""
+
+
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _in_process(fn: Callable[..., str], *args: Any) -> Result:
+    """Run in this (fresh) process."""
+    cpu = _cpu(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    note = fn(*args)
+    elapsed = time.perf_counter() - start
+    from omov.secrecy import parallel
+
+    parallel._shutdown()  # reap the workers, so RUSAGE_CHILDREN counts them
+    cpu = _cpu(resource.RUSAGE_SELF) - cpu + _cpu(resource.RUSAGE_CHILDREN)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return elapsed, cpu, note, own, workers
+
+
+def run_step(fn: Callable[..., str], *args: Any) -> Result:
+    with concurrent.futures.ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        return pool.submit(_in_process, fn, *args).result()
+
+
+def time_encryption(samples: int) -> float:
+    """Seconds per ballot, server side (the no-JavaScript path), one core."""
+    from omov.secrecy.ballot import encrypt_ballot
+    from omov.secrecy.group import base_power, random_scalar
+
+    key = base_power(random_scalar())
+    rankings = _rankings(samples, seed=1)
+    start = time.process_time()
+    for r in rankings:
+        encrypt_ballot(CONTEST, key, r, CANDIDATES)
+    return (time.process_time() - start) / samples
+
+
+def bench_size(n: int, workers: int) -> dict[str, Result]:
+    with tempfile.TemporaryDirectory(prefix="omov-mix-") as tmp:
+        work = Path(tmp)
+        results = {}
+        plan: list[tuple[str, Callable[..., str], tuple[Any, ...]]] = [
+            ("key generation", step_keygen, (work, workers)),
+            ("encrypt ballots (setup)", step_encrypt, (work, workers, n)),
+            ("mixer 1: shuffle + proof", step_mix, (work, workers, 1)),
+            ("check mixer 1's proof", step_check_mix, (work, workers, 1)),
+            ("mixer 2: shuffle + proof", step_mix, (work, workers, 2)),
+            ("check mixer 2's proof", step_check_mix, (work, workers, 2)),
+            ("2 decryption shares + proofs", step_decrypt, (work, workers)),
+            ("check shares, decrypt", step_check_shares, (work, workers)),
+            ("check all (omov trustee check)", step_check_all, (work, workers)),
+        ]
+        for name, fn, args in plan:
+            results[name] = run_step(fn, *args)
+            t, cpu, note, own, wk = results[name]
+            print(
+                f"  {n:>7} {name:<32} {t:8.1f} s wall {cpu:8.1f} s cpu  "
+                f"{own:5.0f} MB (+{wk:.0f} MB/worker)  {note}",
+                flush=True,
+            )
+        return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    small, large = args.sizes
+    print(f"cores: {os.cpu_count()}, workers: {args.workers}, load average before: "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    per_ballot = time_encryption(500)
+    print(
+        "encryption with proof, server side (no-JavaScript path): "
+        f"{per_ballot * 1e3:.2f} ms a ballot"
+    )
+    runs = {n: bench_size(n, args.workers) for n in (small, large)}
+    print()
+    print(f"{'step':<32} {small:>9} {large:>9}  ms/ballot (wall, cpu)  growth  10^6 (extrap.)")
+    for name in runs[small]:
+        t_small, t_large = runs[small][name][0], runs[large][name][0]
+        cpu_large = runs[large][name][1]
+        growth = (t_large / large) / (t_small / small)
+        extrapolated = t_large + (t_large - t_small) * (1_000_000 - large) / (large - small)
+        print(
+            f"{name:<32} {t_small:8.1f}s {t_large:8.1f}s  {t_large / large * 1e3:8.2f} "
+            f"{cpu_large / large * 1e3:8.2f}      {growth:6.2f}  {extrapolated:10.0f} s"
+        )
+    for name in [n for n in runs[large] if "mixer" in n]:
+        per_100k = runs[large][name][0] * 100_000 / large
+        verdict = "met" if per_100k <= 120 else "missed"
+        print(f"goal, {name}: {per_100k:.0f} s per 10^5 ballots, wall (≤ 120 s): {verdict}")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
