@@ -11,6 +11,7 @@ from omov.count import BallotSet, CountOptions, count
 from omov.count.formats import read_ballots
 from omov.count.methods.stv_ers97_steps import ers97_quota
 from omov.count.report import EXHAUSTED
+from tests.count.reports.rcvis import assert_rcvis_accepts
 
 FOOD = ["Orange", "Pear", "Chocolate", "Strawberry", "Bonbon", "Hamburger"]
 
@@ -44,6 +45,7 @@ def test_food_election_stage_by_stage() -> None:
        none transferable, so 0.64 becomes non-transferable.
     4: Pear (2) excluded (2 + 2.32 > 4, so not with Bonbon); Orange reaches 6."""
     report = count(food_election(), method="ers97", seats=3)
+    assert_rcvis_accepts(report)
     assert report.quota == 5
     r1, r2, r3, r4, r5 = report.rounds
     assert r1.elected == ("Chocolate",)
@@ -97,6 +99,7 @@ def test_a_later_surplus_moves_only_the_last_batch() -> None:
         ["A", "B", "C", "D"], [[0, 1, 2], [1, 3], [2], [3]], weights=[12, 5, 3, 1]
     )
     report = count(ballots, method="ers97", seats=3)
+    assert_rcvis_accepts(report)
     assert report.quota == F("5.25")
     a_surplus = report.rounds[0].transfers[0]
     assert a_surplus.to == {"B": F("6.72"), EXHAUSTED: F("0.03")}
@@ -113,6 +116,7 @@ def test_votes_are_conserved_on_real_wards(shared_data: Path) -> None:
     for ward in ["aberdeen_2017_ward2", "glasgow_2017_ward19", "highland_2017_ward3"]:
         ballots = read_ballots(folder / f"{ward}.blt")
         report = count(ballots, method="ers97", seats=ballots.seats or 1)
+        assert_rcvis_accepts(report)
         assert len(report.elected) == ballots.seats
         for round_ in report.rounds:
             held = round_.continuing_total + round_.inactive_total + round_.residual_surplus

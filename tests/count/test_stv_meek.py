@@ -25,6 +25,7 @@ from omov.count import (
     count,
 )
 from omov.count.ballots import BLANK, OVERVOTE
+from tests.count.reports.rcvis import assert_rcvis_accepts
 
 SC_CANDIDATES = (
     "Budd Dickinson", "Kirit Mookerjee", "Tom Sevigny", "Pat LaMarche", "Michael Piacsek",
@@ -92,6 +93,7 @@ SC_REFERENCE = {
 
 def test_sc_rounds_match_the_reference_to_nine_decimals() -> None:
     report = count(_sc(), method="meek", seats=4)
+    assert_rcvis_accepts(report)
     assert report.valid_ballots == 94
     for number, (quota, votes) in SC_REFERENCE.items():
         round_ = report.rounds[number - 1]
@@ -113,9 +115,14 @@ def test_sc_elected_and_excluded_as_the_reference() -> None:
     no_votes = {"Write-In 2", "Write-In 1", "Steve Greenfield", "Jimmy Leas"}
     assert set(excluded[:4]) == no_votes  # the order among them is a tie-break
     assert excluded[4:] == [
-        "Jason Jones", "Michael Piacsek", "Kirit Mookerjee", "Budd Dickinson", "Tom Sevigny",
+        "Jason Jones", "Michael Piacsek", "Kirit Mookerjee", "Budd Dickinson",
     ]  # fmt: skip
     assert len(report.rounds) == 11
+    # The reference defeats Tom Sevigny once the seats are filled; nothing moves then, so
+    # the last round says so rather than excluding anyone (an exclusion is followed by
+    # the round its votes move to).
+    assert report.rounds[-1].excluded == ()
+    assert "every seat is filled (Tom Sevigny not elected)" in report.rounds[-1].note
 
 
 def test_keep_factors_and_conservation_in_each_round() -> None:
@@ -147,6 +154,7 @@ def test_pollux_and_helen_do_not_quite_tie(
     ballot_set = BallotSet.from_rankings(candidates, ballots, weights=weights)
     options = CountOptions(tie_break=TieBreakMode.CANDIDATE_ORDER)
     report = count(ballot_set, method="meek", seats=2, options=options)
+    assert_rcvis_accepts(report)
     second = report.rounds[1]
     assert second.threshold == Fraction(quota)
     assert second.tallies["Castor"] == Fraction(castor)

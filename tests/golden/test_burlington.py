@@ -24,6 +24,7 @@ from omov.count import CountOptions, count
 from omov.count.ballots import BallotPolicy, Inactive, OvervoteRule
 from omov.count.formats import read_ballots
 from omov.count.report import EXHAUSTED, CountReport
+from tests.count.reports.rcvis import assert_rcvis_accepts
 
 OFFICIAL_ROUNDS = [
     (
@@ -50,7 +51,9 @@ def _read(shared_data: Path, rule: OvervoteRule) -> CountReport:
         policy=BallotPolicy(overvote=rule),
     )
     assert ballots.total == 8980
-    return count(ballots, method="irv", options=CountOptions(batch_elimination=True))
+    report = count(ballots, method="irv", options=CountOptions(batch_elimination=True))
+    assert_rcvis_accepts(report)
+    return report
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ from omov.count.rctab_config import (
     run_rctab_config,
 )
 from omov.count.reports.rctab_json import rctab_document
+from tests.count.reports.rcvis import assert_rcvis_accepts
 
 CONFIG_CASES = [
     "test_set_0_skipped_first_choice",
@@ -97,6 +98,7 @@ def test_config_case_matches_rctab(shared_data: Path, case: str) -> None:
     case_dir = shared_data / "rctab" / case
     reports = run_rctab_config(case_dir / f"{case}_config.json")
     assert len(reports) == 1
+    assert_rcvis_accepts(reports[0])
     expected = _expected(case_dir, f"{case}_expected_detailed_report.json")
     assert _comparable(rctab_document(reports[0])) == expected
 
@@ -132,6 +134,7 @@ def test_minneapolis_case_matches_rctab(shared_data: Path, case: str) -> None:
         names = [f"{case}_expected_detailed_report.json"]
     assert len(reports) == len(names)
     for report, name in zip(reports, names, strict=True):
+        assert_rcvis_accepts(report)
         assert _comparable(rctab_document(report)) == _expected(case_dir, name), name
 
 

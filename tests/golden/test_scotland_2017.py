@@ -19,6 +19,7 @@ import pytest
 from omov.count import CountReport, count
 from omov.count.formats import read_ballots
 from omov.count.report import format_votes
+from tests.count.reports.rcvis import assert_rcvis_accepts
 
 WARDS_DIR = "scotland-2017"
 _INDEX = Path(__file__).resolve().parents[2].parent / "shared" / "data" / WARDS_DIR / "index.json"
@@ -72,6 +73,7 @@ def test_ward_reproduces_the_official_count(shared_data: Path, ward: str) -> Non
     assert ballots.seats == int(info["Number_Of_Seats"])
 
     report = count(ballots, method="scottish-stv", seats=ballots.seats)
+    assert_rcvis_accepts(report)
 
     assert report.quota == int(info["Quota"])
     stages = {row["Count_Number"] for row in rows}

@@ -9,10 +9,17 @@ exhausted paper leaves its section's denominator, as in Labour's published round
 percentages of the college. A candidate with more than half the college wins; otherwise
 the candidate with the lowest score is excluded and their papers move on, section by
 section. Each round's ``sections`` give the raw votes per section.
+
+A round's transfers are in the college's terms, as its tallies are: the excluded
+candidate's score goes to each continuing candidate as the rise in its score (its papers
+moving on, and the exhausted ones leaving their sections' denominators), and, where a
+section is left with no paper counting, that section's part goes to ``exhausted``: the
+round's inactive figure is then the share of the college with no paper counting.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from fractions import Fraction
 
@@ -20,13 +27,13 @@ import numpy as np
 import numpy.typing as npt
 
 from omov.count import kernel
-from omov.count.ballots import BallotSet
+from omov.count.ballots import BallotSet, Inactive
 from omov.count.errors import MethodError
 from omov.count.figures import section_figures
 from omov.count.methods import register
 from omov.count.methods.exhaustive import exclude
 from omov.count.options import CountOptions
-from omov.count.report import CountReport, Round
+from omov.count.report import EXHAUSTED, CountReport, Round, Transfer
 from omov.count.tiebreak import TieBreaker
 
 HUNDRED = Fraction(100)
@@ -49,9 +56,11 @@ def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> C
         per_section = preferences.section_counts
         scores = college_scores(ballots, per_section, continuing, shares)
         history.append(scores)
+        unheld = HUNDRED - sum(scores.values(), Fraction(0))
         figures = Round(
             number=len(rounds) + 1,
             tallies=scores,
+            inactive={Inactive.EXHAUSTED: unheld} if unheld else {},
             sections=section_figures(ballots, per_section, continuing),
         )
         leader = max(scores, key=lambda name: scores[name])
@@ -64,17 +73,15 @@ def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> C
         out, record = breaker.pick(tied, history, purpose="exclusion")
         source = ballots.candidates.index(out)
         continuing.discard(source)
-        transfers = exclude(preferences, continuing, [source])
+        exclude(preferences, continuing, [source])
         tie_breaks = (record,) if len(tied) > 1 else ()
         note = f"{out} excluded with the lowest college score"
-        rounds.append(
-            replace(figures, excluded=(out,), transfers=transfers, tie_breaks=tie_breaks, note=note)
-        )
+        rounds.append(replace(figures, excluded=(out,), tie_breaks=tie_breaks, note=note))
     return CountReport.of_ballots(
         ballots,
         method="college",
         seats=seats,
-        rounds=rounds,
+        rounds=_with_transfers(rounds),
         elected=rounds[-1].elected,
         options=options.as_record(),
     )
@@ -111,3 +118,24 @@ def college_scores(
         for c in continuing:
             scores[ballots.candidates[c]] += HUNDRED * share * int(row[c]) / counting
     return scores
+
+
+def _with_transfers(rounds: list[Round]) -> list[Round]:
+    """Each exclusion round with where the excluded candidate's score went."""
+    moved = [
+        replace(this, transfers=tuple(_transfer(this, name, after) for name in this.excluded))
+        for this, after in itertools.pairwise(rounds)
+    ]
+    return [*moved, rounds[-1]]
+
+
+def _transfer(this: Round, source: str, after: Round) -> Transfer:
+    to = {
+        name: score - this.tallies[name]
+        for name, score in after.tallies.items()
+        if score != this.tallies[name]
+    }
+    unheld = this.tallies[source] - sum(to.values(), Fraction(0))
+    if unheld:
+        to[EXHAUSTED] = unheld
+    return Transfer(source, "exclusion", to)

@@ -22,11 +22,22 @@ Rounds (as in Droop's and OpenSTV's reports): each round iterates until someone 
 the quota (elected, highest first) or the surplus settles (the lowest hopeful is
 excluded; hopefuls within the total surplus of the lowest count as tied with it, and the
 tie-break rule chooses among them). A round's tallies are the votes its decision was made
-on; its note gives the iterations and the elected candidates' keep factors.
+on; its note gives the iterations and the elected candidates' keep factors. Once every
+seat is filled the count stops: hopefuls left then are not elected, and nothing moves.
+
+Transfers: between one round and the next, the excluded candidate's papers move on and
+every elected candidate's keep factor falls, all at once, so which loss reached which gain
+has no single answer. As RCTab reports a surplus (fractional votes to each destination),
+each candidate whose votes fell passes its loss on to the candidates whose votes rose and
+to the excess (``exhausted``), in proportion to what each gained: a surplus from an
+elected candidate, an exclusion from an excluded one. The shares are exact to the last
+unit of 10^-9 both ways: each loss adds up to what its candidate lost, and each gain to
+what its candidate gained.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -39,7 +50,7 @@ from omov.count.errors import MethodError
 from omov.count.figures import candidate_figures, inactive_figures, section_figures
 from omov.count.methods import register
 from omov.count.options import CountOptions, Quota
-from omov.count.report import CountReport, Round, TieBreak, format_votes
+from omov.count.report import EXHAUSTED, CountReport, Round, TieBreak, Transfer, format_votes
 from omov.count.tiebreak import TieBreaker
 
 DEFAULT_DECIMALS = 9
@@ -107,7 +118,7 @@ def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> Coun
             rounds.append(_elect(state, settled, settled.reached, breaker, len(rounds) + 1))
         else:
             rounds.append(_exclude_lowest(state, settled, breaker, len(rounds) + 1))
-    rounds = _finish(state, rounds, seats, breaker)
+    rounds = _with_transfers(_finish(state, rounds, seats, breaker), scale)
     return CountReport.of_ballots(
         ballots,
         method="meek",
@@ -241,12 +252,63 @@ def _finish(state: _Count, rounds: list[Round], seats: int, breaker: TieBreaker)
         settled = _settle(state)
         rounds.append(_elect(state, settled, sorted(state.hopeful), breaker, len(rounds) + 1))
         return rounds
-    left = tuple(state.ballots.candidates[c] for c in sorted(state.hopeful))
-    state.keep[sorted(state.hopeful)] = 0
-    state.hopeful.clear()
+    left = ", ".join(state.ballots.candidates[c] for c in sorted(state.hopeful))
     last = rounds[-1]
-    rounds[-1] = replace(last, excluded=last.excluded + left)
+    rounds[-1] = replace(last, note=f"{last.note}; every seat is filled ({left} not elected)")
     return rounds
+
+
+def _with_transfers(rounds: list[Round], scale: int) -> list[Round]:
+    """Each round with the transfers that take its votes to the next round's."""
+    moved = [
+        replace(this, transfers=_transfers(this, after, scale))
+        for this, after in itertools.pairwise(rounds)
+    ]
+    return [*moved, rounds[-1]]
+
+
+def _transfers(this: Round, after: Round, scale: int) -> tuple[Transfer, ...]:
+    change = {
+        name: int((after.tallies.get(name, 0) - votes) * scale)
+        for name, votes in this.tallies.items()
+    }
+    change[EXHAUSTED] = int((after.inactive_total - this.inactive_total) * scale)
+    losses = {name: -units for name, units in change.items() if units < 0}
+    gains = {name: units for name, units in change.items() if units > 0}
+    if EXHAUSTED in losses:
+        raise AssertionError(f"Meek: excess fell between rounds {this.number} and {after.number}")
+    shares = proportional_shares(losses, gains)
+    return tuple(
+        Transfer(
+            name,
+            "exclusion" if name in this.excluded else "surplus",
+            {dest: Fraction(units, scale) for dest, units in shares[name].items() if units},
+        )
+        for name in losses
+    )
+
+
+def proportional_shares(losses: dict[str, int], gains: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Each loss split over the gains in proportion to them, in whole units, so that every
+    loss and every gain adds up exactly: shares rounded down, then the units left over
+    paired off in order (losses with gains, as far as each goes)."""
+    total = sum(gains.values())
+    if total != sum(losses.values()):
+        raise AssertionError(f"losses {sum(losses.values())} and gains {total} differ")
+    shares = {s: {t: lost * got // total for t, got in gains.items()} for s, lost in losses.items()}
+    rows = [(s, lost - sum(shares[s].values())) for s, lost in losses.items()]
+    cols = [(t, got - sum(shares[s][t] for s in losses)) for t, got in gains.items()]
+    row_names, row_left = [s for s, _ in rows], [left for _, left in rows]
+    col_names, col_left = [t for t, _ in cols], [left for _, left in cols]
+    i = j = 0
+    while i < len(rows) and j < len(cols):
+        units = min(row_left[i], col_left[j])
+        shares[row_names[i]][col_names[j]] += units
+        row_left[i] -= units
+        col_left[j] -= units
+        i += row_left[i] == 0
+        j += col_left[j] == 0
+    return shares
 
 
 def _iterations_note(state: _Count, settled: _Settled) -> str:

@@ -2,8 +2,9 @@
 
 One object per round: ``tally`` (votes of each counted candidate), ``tallyResults`` (who was
 elected, then who was eliminated, each with the votes that moved because of it: to a
-candidate, ``exhausted`` or ``residual surplus``), cumulative ``inactiveBallots`` by reason
-and the ``threshold``; then a ``summary``. Every vote figure is a string.
+candidate, ``exhausted`` or ``residual surplus``; ``rctab_rounds`` says which round each
+event goes in), cumulative ``inactiveBallots`` by reason and the ``threshold``; then a
+``summary``. Every vote figure is a string.
 
 RCTab prints figures as Java ``BigDecimal``s: whole ballots print as integers ("12"), and a
 figure that has been through fractional arithmetic keeps the rule's decimal places even
@@ -20,8 +21,9 @@ from fractions import Fraction
 from typing import Any
 
 from omov.count.ballots import Inactive
-from omov.count.report import INACTIVE_LABELS, CountReport, Round, format_votes
+from omov.count.report import INACTIVE_LABELS, CountReport, format_votes
 from omov.count.reports import register_report
+from omov.count.reports.rctab_rounds import RctabRound, rctab_rounds
 
 GENERATED_BY = "omov"
 _INACTIVE_ORDER = (Inactive.OVERVOTE, Inactive.SKIPPED, Inactive.EXHAUSTED, Inactive.REPEATED)
@@ -44,8 +46,9 @@ def rctab_document(report: CountReport) -> dict[str, Any]:
         "jurisdiction": meta.get("jurisdiction", ""),
         "office": meta.get("office", ""),
     }
-    last = report.rounds[-1] if report.rounds else None
-    results = [_round(report, r, numbers, extra, r is last) for r in report.rounds]
+    rounds = rctab_rounds(report)
+    last = rounds[-1] if rounds else None
+    results = [_round(r, numbers, extra, r is last) for r in rounds]
     summary = {
         "finalThreshold": numbers.figure(last.number, "threshold", last.threshold)
         if last and last.threshold is not None
@@ -72,7 +75,7 @@ class _Numbers:
 
 
 def _round(
-    report: CountReport, round_: Round, numbers: _Numbers, extra: Mapping[str, Any], last: bool
+    round_: RctabRound, numbers: _Numbers, extra: Mapping[str, Any], last: bool
 ) -> dict[str, Any]:
     n = round_.number
     inactive = {
@@ -89,23 +92,17 @@ def _round(
         "inactiveBallots": inactive,
         "round": n,
         "tally": {
-            name: numbers.figure(n, f"tally:{name}", votes)
-            for name, votes in round_.tallies.items()
+            name: numbers.figure(n, f"tally:{name}", votes) for name, votes in round_.tally.items()
         },
-        "tallyResults": _results(round_, numbers),
+        "tallyResults": [
+            {
+                result.kind: result.name,
+                "transfers": {
+                    dest: numbers.figure(n, f"transfer:{result.name}:{dest}", votes)
+                    for dest, votes in result.transfers.items()
+                },
+            }
+            for result in round_.results
+        ],
         "threshold": numbers.figure(n, "threshold", round_.threshold),
     }
-
-
-def _results(round_: Round, numbers: _Numbers) -> list[dict[str, Any]]:
-    """Elected first, then eliminated, each in name order (as RCTab lists them)."""
-    moved: dict[str, dict[str, str]] = {}
-    for transfer in round_.transfers:
-        into = moved.setdefault(transfer.source, {})
-        for dest, votes in transfer.to.items():
-            into[dest] = numbers.figure(round_.number, f"transfer:{transfer.source}:{dest}", votes)
-    actions: list[dict[str, Any]] = []
-    for kind, names in (("elected", round_.elected), ("eliminated", round_.excluded)):
-        for name in sorted(names):
-            actions.append({kind: name, "transfers": moved.get(name, {})})
-    return actions
