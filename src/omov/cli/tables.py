@@ -5,11 +5,15 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from omov.count.report import CountReport, format_votes
+from omov.count.report import CountReport, Transfer, format_votes
 
 
 def print_report(report: CountReport, console: Console) -> None:
     console.print(report_table(report))
+    for round_ in report.rounds:
+        for transfer in round_.transfers:
+            line = transfer_line(transfer, report.decimals)
+            console.print(f"Round {round_.number}: {line}", markup=False, highlight=False)
     for round_ in report.rounds:
         for tie in round_.tie_breaks:
             console.print(
@@ -19,6 +23,19 @@ def print_report(report: CountReport, console: Console) -> None:
     for name in report.sections:
         console.print(section_table(report, name))
     console.print(f"[bold]Elected:[/bold] {', '.join(report.elected) or 'nobody'}")
+
+
+def transfer_line(transfer: Transfer, decimals: int | None) -> str:
+    """One surplus or exclusion and where its votes went (they show in the next round)."""
+    what = (
+        f"surplus of {transfer.source}"
+        if transfer.kind == "surplus"
+        else f"{transfer.source} excluded"
+    )
+    if transfer.transfer_value is not None:
+        what += f" (transfer value {format_votes(transfer.transfer_value, decimals)})"
+    moved = ", ".join(f"{format_votes(v, decimals)} to {dest}" for dest, v in transfer.to.items())
+    return f"{what}: {moved or 'nothing moves'}"
 
 
 def report_table(report: CountReport) -> Table:
