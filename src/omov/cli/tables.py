@@ -22,6 +22,8 @@ def print_report(report: CountReport, console: Console) -> None:
             )
     for name in report.sections:
         console.print(section_table(report, name))
+    for note in report.notes:
+        console.print(f"Note: {note}", markup=False)
     console.print(f"[bold]Elected:[/bold] {', '.join(report.elected) or 'nobody'}")
 
 

@@ -119,6 +119,14 @@ class BallotSet:
     """Seats to fill, where the ballot file says (BLT's header)."""
     overvote_groups: tuple[frozenset[int], ...] = ()
     """Candidates marked together at one rank, by group code (see above)."""
+    tie_order: tuple[int, ...] = ()
+    """The order in which lots fall, where the ballot file declares one (BLT's ``[tie]``):
+    every candidate id once. A tie the rules leave to lot goes to the earliest here."""
+    annotations: tuple[str, ...] = ()
+    """Lines the ballot file adds after its title (a source, a comment), as metadata."""
+    notes: tuple[str, ...] = ()
+    """What the reader read but did not apply (an option of another tabulator), in words
+    for the count report."""
 
     def __post_init__(self) -> None:
         if self.rankings.ndim != 2 or len(self.rankings) != len(self.weights):

@@ -131,6 +131,12 @@ class CountReport:
     """The options the count ran with, as plain values, so a recount can repeat it."""
     blank_ballots: int = 0
     title: str = ""
+    notes: tuple[str, ...] = ()
+    """What a reader of the report should know about how the papers were read: an equal
+    ranking's meaning under the method and the papers it affected, a ballot file's option
+    that was not applied."""
+    annotations: tuple[str, ...] = ()
+    """The ballot file's own notes after its title (a source, a comment)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", _frozen(self.options))
@@ -162,6 +168,8 @@ class CountReport:
             options=options,
             blank_ballots=ballots.blank_ballots,
             title=ballots.title,
+            notes=ballots.notes,
+            annotations=ballots.annotations,
         )
 
     @property

@@ -2,7 +2,10 @@
 
 A ``TieBreaker`` is made once per count and keeps the seeded generator, so every draw of
 lots in a count comes from one reproducible sequence: a recount with the same seed makes
-the same draws in the same order.
+the same draws in the same order. Where the ballot file declares the order in which lots
+fall (``BallotSet.tie_order``, BLT's ``[tie]`` line), that order stands for the draw: the
+earliest of the tied candidates in it is the one chosen (excluded first, or elected or
+transferred first), as Droop reads the line.
 """
 
 from __future__ import annotations
@@ -21,17 +24,28 @@ History = Sequence[Mapping[str, Fraction]]
 
 class TieBreaker:
     def __init__(
-        self, mode: TieBreakMode, *, seed: int = 0, candidate_order: Sequence[str] = ()
+        self,
+        mode: TieBreakMode,
+        *,
+        seed: int = 0,
+        candidate_order: Sequence[str] = (),
+        lot_order: Sequence[str] = (),
     ) -> None:
         self.mode = mode
         self.seed = seed
         self._rng = random.Random(seed)
         self._order = {name: i for i, name in enumerate(candidate_order)}
+        self._lots = {name: i for i, name in enumerate(lot_order)}
 
     @classmethod
     def for_count(cls, ballots: BallotSet, options: CountOptions) -> TieBreaker:
         """The tie-breaker a count's options ask for, candidates in ballot-file order."""
-        return cls(options.tie_break, seed=options.seed, candidate_order=ballots.candidates)
+        return cls(
+            options.tie_break,
+            seed=options.seed,
+            candidate_order=ballots.candidates,
+            lot_order=declared_lots(ballots),
+        )
 
     def pick(
         self, tied: Sequence[str], history: History, *, purpose: str, lowest: bool = True
@@ -56,6 +70,9 @@ class TieBreaker:
             tied_at_lot = remaining
         else:
             tied_at_lot = tied
+        if self._lots:
+            chosen = min(tied_at_lot, key=self._lots.__getitem__)
+            return chosen, TieBreak(purpose, tuple(tied), chosen, "lot, as the file's [tie] order")
         chosen = self._rng.choice(tied_at_lot)
         return chosen, TieBreak(purpose, tuple(tied), chosen, f"lot (seed {self.seed})")
 
@@ -77,3 +94,8 @@ class TieBreaker:
             if len(tied) == 1:
                 return tied, number
         return list(tied), None
+
+
+def declared_lots(ballots: BallotSet) -> tuple[str, ...]:
+    """The order in which lots fall, as the ballot file declares it (empty: draw them)."""
+    return tuple(ballots.candidates[c] for c in ballots.tie_order)

@@ -109,7 +109,6 @@ BAD = [
     ("truncated", "3 1\n2 1 2 0\n1 3", 3, "truncated"),
     ("truncated-line", '3 1\n2 1 2 0\n1 3\n0\n"A"\n"B"\n"C"\n', 3, "end with 0"),
     ("fewer-names", '3 1\n2 1 2 0\n0\n"A"\n"B"\n', 6, "2 candidate names for the 3"),
-    ("more-names", '2 1\n2 1 2 0\n0\n"A"\n"B"\n"T"\n"X"\n', 7, "more names than the 2"),
     (
         "non-numeric-rank",
         '3 1\n2 1 2 0\n1 1 x 0\n0\n"A"\n"B"\n"C"\n',

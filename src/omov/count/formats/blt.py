@@ -2,22 +2,26 @@
 
     6 3                  candidates, seats
     -2                   optional: withdrawn candidates, as negative ids
+    [tie 3 1 2 ...]      optional option lines (``blt_header``)
     100 1 2 0            weight, then candidate ids in order of preference, then 0
     4 1 2=3 0            '=': several candidates at one rank (an overvote at that rank)
     2 1 - 3 0            '-': a rank left blank
     0                    end of ballots
     "Ashworth"           one quoted name per candidate, in id order
-    "Demo Ward"          the title (optional)
+    "Demo Ward"          the title (optional), then any annotation lines (``blt_names``)
 
-The ballot section, often a million lines, is parsed as one byte buffer with NumPy:
-characters are classified once, tokens found where a non-space follows a space, and each
-token's value built from its digits, so no Python code runs per ballot line. The few
-tokens with '=' are read one by one. Every malformed input raises ``BallotFileError``
-naming the file and line; nothing is returned half-read.
+A UTF-8 byte-order mark at the start is passed over. The ballot section, often a million
+lines, is parsed as one byte buffer with NumPy: characters are classified once, tokens
+found where a non-space follows a space, and each token's value built from its digits, so
+no Python code runs per ballot line. The few tokens with '=' are read one by one, and a
+file whose ballot lines use ``[nick]`` nicknames has them replaced by ids first. Every
+malformed input raises ``BallotFileError`` naming the file and line; nothing is returned
+half-read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import re
@@ -32,13 +36,13 @@ import numpy.typing as npt
 from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet
 from omov.count.errors import BallotError, BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.blt_header import BltHeader, ids_for_nicknames, parse_header
+from omov.count.formats.blt_names import parse_names
 
 _CHUNK = 1 << 24
 _MAX_DIGITS = 15
 """Longer numbers could not be built exactly in float64; no real BLT needs them."""
 _TERMINATOR = re.compile(rb"^[ \t]*0[ \t]*\r?$", re.MULTILINE)
-_QUOTED = re.compile(r'"([^"]*)"')
-_SPACE = frozenset(b" \t\r\n")
 _ALLOWED_BYTES = b"0123456789=- \t\r\n"
 _ALLOWED = np.zeros(256, dtype=np.bool_)
 _ALLOWED[list(_ALLOWED_BYTES)] = True
@@ -47,27 +51,35 @@ _ALLOWED[list(_ALLOWED_BYTES)] = True
 @register_reader("blt", ".blt")
 def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = None) -> BallotSet:
     data = _read_bytes(path, progress)
-    header = _Header.parse(path, data)
+    header = parse_header(path, data)
     end = _TERMINATOR.search(data, header.ballots_start)
     if end is None:
         last = data.count(b"\n") + 1
         raise BallotFileError(path, last, "truncated: no line '0' ends the ballots")
-    grid, weights = _parse_ballots(path, data, header, end.start())
-    names, title = _parse_names(path, data, end.end(), header.n_candidates)
+    section = data[header.ballots_start : end.start()]
+    if header.nicknames:
+        section = ids_for_nicknames(path, section, header.first_ballot_line, header.nicknames)
+    grid, weights = _parse_ballots(path, section, header)
+    names = parse_names(path, data, end.end(), header.n_candidates)
     if progress is not None:
         progress(len(data), len(data))
     try:
-        return BallotSet.from_grid(
-            names,
+        ballots = BallotSet.from_grid(
+            names.names,
             grid,
             weights=weights,
             withdrawn=header.withdrawn,
             policy=policy,
-            title=title,
+            title=names.title,
             seats=header.seats,
         )
     except BallotError as error:
         raise BallotFileError(path, None, str(error)) from error
+    if not (header.tie_order or header.notes or names.annotations):
+        return ballots
+    return dataclasses.replace(
+        ballots, tie_order=header.tie_order, notes=header.notes, annotations=names.annotations
+    )
 
 
 def _read_bytes(path: Path, progress: Progress | None) -> bytes:
@@ -87,71 +99,11 @@ def _read_bytes(path: Path, progress: Progress | None) -> bytes:
     return data
 
 
-def _next_line(data: bytes, offset: int, line_no: int) -> tuple[int, list[bytes], int]:
-    """The next non-empty line from ``offset``: its number, its tokens, and where it ends."""
-    while offset < len(data):
-        stop = data.find(b"\n", offset)
-        stop = len(data) if stop < 0 else stop + 1
-        line_no += 1
-        tokens = data[offset:stop].split()
-        if tokens:
-            return line_no, tokens, stop
-        offset = stop
-    return line_no, [], offset
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-@dataclass(frozen=True)
-class _Header:
-    n_candidates: int
-    seats: int
-    withdrawn: frozenset[int]
-    ballots_start: int
-    """Byte offset of the first ballot line."""
-    first_ballot_line: int
-
-    @classmethod
-    def parse(cls, path: Path, data: bytes) -> _Header:
-        first_line, first, offset = _next_line(data, 0, 0)
-        if len(first) != 2 or not all(t.isdigit() for t in first):
-            raise BallotFileError(
-                path, first_line, "the first line must be 'candidates seats' (two whole numbers)"
-            )
-        n_candidates, seats = int(first[0]), int(first[1])
-        if n_candidates < 1 or seats < 1:
-            raise BallotFileError(path, first_line, "candidates and seats must be at least 1")
-        second_line, second, after_second = _next_line(data, offset, first_line)
-        if second and second[0].startswith(b"-"):
-            withdrawn = cls._withdrawn(path, (second_line, second), n_candidates)
-            return cls(n_candidates, seats, withdrawn, after_second, second_line + 1)
-        return cls(n_candidates, seats, frozenset(), offset, first_line + 1)
-
-    @staticmethod
-    def _withdrawn(path: Path, line: tuple[int, list[bytes]], n: int) -> frozenset[int]:
-        line_no, tokens = line
-        ids = []
-        for token in tokens:
-            if not (token.startswith(b"-") and token[1:].isdigit()):
-                raise BallotFileError(path, line_no, f"withdrawn candidate {token!r} is not -id")
-            candidate = int(token[1:])
-            if not 1 <= candidate <= n:
-                raise BallotFileError(
-                    path, line_no, f"withdrawn candidate {candidate} is outside 1..{n}"
-                )
-            ids.append(candidate - 1)
-        return frozenset(ids)
-
-
 def _parse_ballots(
-    path: Path, data: bytes, header: _Header, end: int
+    path: Path, section: bytes, header: BltHeader
 ) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
     """The ballot lines between the header and the '0' line, as a rank grid and weights."""
-    chars = np.frombuffer(
-        data, dtype=np.uint8, count=end - header.ballots_start, offset=header.ballots_start
-    )
+    chars = np.frombuffer(section, dtype=np.uint8)
     base_line = header.first_ballot_line
 
     def fail(char_index: int, message: str) -> BallotFileError:
@@ -159,7 +111,7 @@ def _parse_ballots(
         return BallotFileError(path, line, message)
 
     # bytes.translate drops the allowed characters at C speed; anything left is junk.
-    if data[header.ballots_start : end].translate(None, _ALLOWED_BYTES):
+    if section.translate(None, _ALLOWED_BYTES):
         bad = int(np.argmax(~_ALLOWED[chars]))
         char = bytes([int(chars[bad])]).decode("latin-1")
         raise fail(bad, f"unexpected character {char!r} in a ballot line")
@@ -275,39 +227,6 @@ def _check_equal_rank(
     parts = text.split("=")
     if not all(p.isdigit() and 1 <= int(p) <= n for p in parts):
         raise fail(start, f"equal ranking {text!r} must join candidate ids in 1..{n} with '='")
-
-
-def _parse_names(path: Path, data: bytes, offset: int, n: int) -> tuple[list[str], str]:
-    """The quoted candidate names after the '0' line, then the optional quoted title."""
-    # ``offset`` is the end of the '0' line (before its newline), so the text starts there.
-    terminator_line = _line_of(data, offset)
-    try:
-        text = data[offset:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        bad_line = _line_of(data, offset + error.start)
-        raise BallotFileError(path, bad_line, "names are not valid UTF-8") from error
-    strings: list[str] = []
-    for line_no, content in enumerate(text.split("\n"), start=terminator_line):
-        stripped = content.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        found = _QUOTED.findall(stripped)
-        if not found or _QUOTED.sub("", stripped).strip():
-            raise BallotFileError(path, line_no, 'expected a quoted name, like "Ann Smith"')
-        strings.extend(found)
-        if len(strings) > n + 1:
-            raise BallotFileError(
-                path, line_no, f"more names than the {n} candidates the first line gives"
-            )
-    if len(strings) < n:
-        last = data.count(b"\n") + 1
-        raise BallotFileError(
-            path,
-            last,
-            f"{len(strings)} candidate names for the {n} candidates the first line gives",
-        )
-    title = strings[n] if len(strings) > n else ""
-    return strings[:n], title
 
 
 @register_writer("blt")

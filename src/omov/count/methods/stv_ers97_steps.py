@@ -13,7 +13,7 @@ from omov.count.figures import Counts, candidate_figures
 from omov.count.methods.stv_common import Parcels, by_votes, names
 from omov.count.options import CountOptions, TieBreakMode
 from omov.count.report import Round, TieBreak
-from omov.count.tiebreak import TieBreaker
+from omov.count.tiebreak import TieBreaker, declared_lots
 
 SCALE = 100
 """Values in units of 0.01 votes."""
@@ -47,6 +47,7 @@ class Ers97Steps:
             TieBreakMode.EARLIEST_ROUND_THEN_LOT,
             seed=options.seed,
             candidate_order=ballots.candidates,
+            lot_order=declared_lots(ballots),
         )
         self.snapshot()
 

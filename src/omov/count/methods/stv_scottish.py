@@ -36,7 +36,7 @@ from omov.count.methods.stv_common import (
 )
 from omov.count.options import CountOptions, TieBreakMode
 from omov.count.report import CountReport, Round, TieBreak, Transfer
-from omov.count.tiebreak import TieBreaker
+from omov.count.tiebreak import TieBreaker, declared_lots
 
 DECIMALS = 5
 SCALE = 10**DECIMALS
@@ -72,6 +72,7 @@ class _ScottishCount:
             TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT,
             seed=options.seed,
             candidate_order=ballots.candidates,
+            lot_order=declared_lots(ballots),
         )
 
     @property

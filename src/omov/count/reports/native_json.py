@@ -63,6 +63,8 @@ def report_record(report: CountReport) -> dict[str, Any]:
         "quota": votes(report.quota),
         "elected": list(report.elected),
         "options": dict(report.options),
+        "notes": list(report.notes),
+        "annotations": list(report.annotations),
         "rounds": [_round(r, votes) for r in report.rounds],
     }
     # Through JSON once, so the record equals what ``report_from_json`` reads back.
