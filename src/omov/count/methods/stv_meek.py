@@ -169,21 +169,28 @@ def _settle(state: _Count) -> _Settled:
     iterations = 0
     while True:
         iterations += 1
-        per_section = distribute(state.ballots, state.keep, state.scale)
-        votes = per_section.sum(axis=0)
+        settled = _measure(state, iterations)
+        if settled.reached or settled.surplus < state.omega:
+            return settled
+        if last_surplus is not None and settled.surplus >= last_surplus:
+            return settled  # the rounding allows no further progress
+        last_surplus = settled.surplus
+        for c in state.elected:
+            scaled = -(-int(state.keep[c]) * settled.quota // state.scale)
+            state.keep[c] = -(-scaled * state.scale // int(settled.votes[c]))
+
+
+def _measure(state: _Count, iterations: int, quota: int | None = None) -> _Settled:
+    """The votes under the present keep factors, the quota they give (or ``quota``), who
+    has reached it and the elected candidates' total surplus."""
+    per_section = distribute(state.ballots, state.keep, state.scale)
+    votes = per_section.sum(axis=0)
+    if quota is None:
         held = int(sum(int(votes[c]) for c in state.standing))
         quota = held // state.divisor + 1
-        reached = [c for c in state.hopeful if votes[c] >= quota]
-        surplus = max(0, sum(int(votes[c]) - quota for c in state.elected))
-        settled = _Settled(votes, per_section, quota, surplus, reached, iterations)
-        if reached or surplus < state.omega:
-            return settled
-        if last_surplus is not None and surplus >= last_surplus:
-            return settled  # the rounding allows no further progress
-        last_surplus = surplus
-        for c in state.elected:
-            scaled = -(-int(state.keep[c]) * quota // state.scale)
-            state.keep[c] = -(-scaled * state.scale // int(votes[c]))
+    reached = [c for c in state.hopeful if votes[c] >= quota]
+    surplus = max(0, sum(int(votes[c]) - quota for c in state.elected))
+    return _Settled(votes, per_section, quota, surplus, reached, iterations)
 
 
 def _figures(state: _Count, settled: _Settled, number: int) -> Round:
@@ -249,8 +256,15 @@ def _finish(state: _Count, rounds: list[Round], seats: int, breaker: TieBreaker)
     if not state.hopeful:
         return rounds
     if len(state.elected) < seats:
-        settled = _settle(state)
-        rounds.append(_elect(state, settled, sorted(state.hopeful), breaker, len(rounds) + 1))
+        # The rule elects the last hopefuls without iterating again (as the reference
+        # counts do): the votes as they now stand, against the last iteration's quota.
+        if rounds and rounds[-1].threshold is not None:
+            quota = int(rounds[-1].threshold * state.scale)
+            settled = _measure(state, 0, quota)
+        else:
+            settled = _settle(state)
+        last = _elect(state, settled, sorted(state.hopeful), breaker, len(rounds) + 1)
+        rounds.append(replace(last, note=f"{', '.join(last.elected)} fill the seats left"))
         return rounds
     left = ", ".join(state.ballots.candidates[c] for c in sorted(state.hopeful))
     last = rounds[-1]
