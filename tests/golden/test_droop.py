@@ -26,6 +26,7 @@ import pytest
 
 from omov.count import BallotSet, CountOptions, CountReport, TieBreakMode, count
 from omov.count.formats import read_ballots
+from tests.count.reports.rcvis import assert_rcvis_accepts
 
 DROOP = Path(__file__).resolve().parents[1] / "data" / "droop"
 RULES = {"scotland-fixed-p5-d5": "scottish-stv", "meek-prf-o6-fixed-p9-d9": "meek"}
@@ -82,6 +83,7 @@ def droop_count(ballots: BallotSet, method: str) -> CountReport:
 def test_same_elected_and_final_figures_as_droop(stem: str, method: str, reference: str) -> None:
     ballots = read_ballots(DROOP / "blt" / f"{stem}.blt")
     report = droop_count(ballots, method)
+    assert_rcvis_accepts(report)
     quota, elected = final_figures(DROOP / "ref" / "dump" / reference)
     assert set(report.elected) == set(elected)
     assert report.quota == quota
