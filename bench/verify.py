@@ -34,9 +34,13 @@ T = TypeVar("T")
 RULEBOOK = "labour/2016"
 
 
-def _run_step(step: Callable[[Any], Iterable[Any]], bundle: Any) -> list[Any]:
+NEW_STEPS = ("entries", "saved_heads", "marker", "electorate")
+"""Steps that format v2 added (electorate: it now derives every figure from the log)."""
+
+
+def _run_step(step: Callable[[Any, Any], Iterable[Any]], evidence: Any, options: Any) -> list[Any]:
     """One of ``omov verify``'s check steps run to the end (steps may yield lazily)."""
-    return list(step(bundle))
+    return list(step(evidence, options))
 
 
 def timed(label: str, totals: dict[str, float], run: Callable[[], T]) -> T:
@@ -75,7 +79,8 @@ def main() -> None:
     from omov.ledger.bundle import write_bundle
     from omov.ledger.demo import run_demo_contest
     from omov.ledger.keys import SigningKey
-    from omov.ledger.verify import check_steps, open_bundle
+    from omov.ledger.logged import logged_facts
+    from omov.ledger.verify import STEPS, Options, read_evidence
     from omov.rules.counting import count_setup
     from omov.rules.loading import load_rulebook
 
@@ -114,15 +119,23 @@ def main() -> None:
         print(f"  build total {sum(build.values()):.2f} s; bundle {sizes / 2**20:.1f} MiB")
         print("verify")
         checked: dict[str, float] = {}
-        bundle = timed("open bundle", checked, lambda: open_bundle(target))
+        asked = Options()
+        evidence = timed("read bundle strictly, log facts", checked, lambda: read_evidence(target))
+        new: dict[str, float] = {}
+        timed("  of which: log facts (new in v2)", new, lambda: logged_facts(evidence.entries))
         results = []
-        for step in check_steps():
-            run = functools.partial(_run_step, step, bundle)
-            results.extend(timed(step.__name__, checked, run))
+        for step in STEPS:
+            label = f"{step.__module__.rsplit('.', 1)[-1]}.{step.__name__}"
+            run = functools.partial(_run_step, step, evidence, asked)
+            results.extend(timed(label, checked, run))
+            if step.__name__ in NEW_STEPS:
+                new[label] = checked[label]
         failed = [c.line() for c in results if not c.ok]
+        total = sum(checked.values())
         print(
-            f"  verify total {sum(checked.values()):.2f} s; "
-            f"{len(results)} checks, {len(failed)} failed"
+            f"  verify total {total:.2f} s; {len(results)} checks, {len(failed)} failed; "
+            f"the checks new in format v2 ({', '.join(NEW_STEPS)}, log facts) take "
+            f"{sum(new.values()):.2f} s ({sum(new.values()) / total:.1%})"
         )
         for line in failed:
             print(f"  {line}")

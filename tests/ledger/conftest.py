@@ -19,10 +19,12 @@ from omov.rules.loading import load_rulebook
 RULEBOOK = "labour/2016"
 
 
-def rulebook_text() -> str:
+def rulebook_text(mode: TrackerMode = TrackerMode.INCLUSION) -> str:
+    """Labour 2016's rulebook, with its tracker mode set to ``mode``."""
     from importlib import resources
 
-    return resources.files("omov.rules.rulebooks").joinpath("labour", "2016.toml").read_text()
+    text = resources.files("omov.rules.rulebooks").joinpath("labour", "2016.toml").read_text()
+    return text.replace('trackers = "inclusion"', f'trackers = "{mode.value}"', 1)
 
 
 @pytest.fixture(scope="session")
@@ -35,12 +37,14 @@ def scrutineer() -> SigningKey:
     return SigningKey.generate()
 
 
-def build_demo(officer: SigningKey, **kwargs: object) -> DemoContest:
+def build_demo(
+    officer: SigningKey, mode: TrackerMode = TrackerMode.INCLUSION, **kwargs: object
+) -> DemoContest:
     method, seats, options = count_setup(load_rulebook(RULEBOOK))
     return run_demo_contest(
         read_ballots(WARD_BLT),
         rulebook_edition=RULEBOOK,
-        rulebook_text=rulebook_text(),
+        rulebook_text=rulebook_text(mode),
         method=method,
         seats=seats,
         options=options,

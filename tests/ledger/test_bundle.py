@@ -49,10 +49,10 @@ def test_verify_cli_exits_0_and_finds_a_voters_tracker(
     assert "AAAA-AAAA-AAAA-AAAA is not on the board" in capsys.readouterr().out
 
 
-def test_a_pinned_officer_key_must_match(bundle_dir: Path, officer: SigningKey) -> None:
+def test_a_pinned_officer_key_must_match_whole(bundle_dir: Path, officer: SigningKey) -> None:
     fp = officer.fingerprint
-    assert all(c.ok for c in verify_bundle(bundle_dir, expect_keys=[fp[:16]]))
-    wrong = verify_bundle(bundle_dir, expect_keys=["0000"])
+    assert all(c.ok for c in verify_bundle(bundle_dir, expect_keys=(fp,)))
+    wrong = verify_bundle(bundle_dir, expect_keys=("0" * 64,))
     assert [c.name for c in wrong if not c.ok] == ["officer key"]
 
 
@@ -137,12 +137,22 @@ def test_the_cli_builds_signs_verifies_and_exports(
     assert run_cli(["bundle", "sign", str(bundle), "--key", str(scrutineer)], monkeypatch) == 0
     capsys.readouterr()
     export = tmp_path / "export"
-    assert run_cli(["verify", str(bundle), "--export", str(export)], monkeypatch) == 0
+    pins = ["--expect-key", f"{officer}.pub", "--trust", f"{scrutineer}.pub"]
+    assert run_cli(["verify", str(bundle), "--export", str(export), *pins], monkeypatch) == 0
     out = capsys.readouterr().out
     assert "ok   countersignature" in out
-    assert "all 13 checks hold" in out
+    assert "(trusted)" in out
+    assert "ok   officer key" in out
+    assert "FAIL" not in out
+    assert "all 16 checks hold" in out
     assert (export / "ballots.blt").is_file()
     assert (export / "ballots-rctab.csv").is_file()
+    assert (export / "rctab-config.json").is_file()
+    # The officer's key where a scrutineer's is required: refused, as is a prefix.
+    assert run_cli(["verify", str(bundle), "--trust", f"{officer}.pub"], monkeypatch) == 1
+    assert "no countersignature by trusted key" in capsys.readouterr().out
+    assert run_cli(["verify", str(bundle), "--expect-key", "0123abcd"], monkeypatch) == 2
+    assert "full fingerprint" in capsys.readouterr().err
     monkeypatch.setenv("OMOV_KEY_PASSPHRASE", "wrong")
     assert run_cli(["bundle", "sign", str(bundle), "--key", str(scrutineer)], monkeypatch) == 2
     assert "wrong passphrase" in capsys.readouterr().err

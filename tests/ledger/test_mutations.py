@@ -212,7 +212,7 @@ def run_mutations(bundle_dir: Path, tmp: Path, officer: SigningKey, total: int) 
             f"{mutate.__name__} (seed {seed}): failures do not name {expected}: "
             + "; ".join(c.line() for c in failures)
         )
-        assert all(c.name and c.detail for c in failures)
+        assert all(c.name and c.message for c in failures)
         caught[mutate.__name__] = caught.get(mutate.__name__, 0) + 1
         shutil.rmtree(target)
     return caught

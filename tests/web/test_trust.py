@@ -66,11 +66,15 @@ def test_every_contest_event_is_one_leaf_chained_to_the_tree_before(
         assert kind in kinds
     assert kinds[-1] == EntryKind.BALLOT_OPENED
     frozen = json.loads(entries[kinds.index("electorate-frozen")].data)
-    assert frozen["eligible"] == {
+    assert {s: f["eligible"] for s, f in frozen["sections"].items()} == {
         "affiliated-supporters": 4,
         "members": 4,
         "registered-supporters": 4,
     }
+    opened = json.loads(entries[-1].data)
+    names = list(contest.candidates.filter(on_ballot=True).order_by("position"))
+    assert opened["candidates"] == [c.name for c in names]
+    assert (opened["trackers"], opened["min_section"]) == ("inclusion", 10)
 
 
 def test_each_entry_keeps_the_right_edge_of_the_log_it_ends(open_ballot: OpenBallot) -> None:

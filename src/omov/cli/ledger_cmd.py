@@ -5,13 +5,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from omov.cli import app, console, register_domain_error
 from omov.ledger.errors import LedgerError
+
+if TYPE_CHECKING:
+    from omov.ledger.heads import SignedTreeHead
+    from omov.ledger.verify.check import SavedHead
 
 register_domain_error("omov.ledger.errors", "LedgerError")
 
@@ -32,15 +37,14 @@ def _passphrase(confirm: bool = False) -> bytes:
     return value.encode("utf-8")
 
 
-def _read_head(path: Path) -> object:
+def _read_head(path: Path) -> SignedTreeHead:
+    from omov.ledger import strict_json
     from omov.ledger.heads import SignedTreeHead
 
     try:
-        data = json.loads(path.read_bytes())
+        data = strict_json.loads(path.read_bytes(), source=str(path))
     except OSError as error:
         raise LedgerError(f"{path}: cannot read ({error.strerror})") from None
-    except (ValueError, UnicodeDecodeError):
-        raise LedgerError(f"{path}: not JSON") from None
     return SignedTreeHead.from_json(data, source=str(path))
 
 
@@ -56,12 +60,10 @@ def ledger_check(
     ] = None,
 ) -> None:
     """Prove that the log behind NEW_HEAD only extends the log behind OLD_HEAD."""
-    from omov.ledger.heads import SignedTreeHead, head_matches_log, heads_consistent
+    from omov.ledger.heads import head_matches_log, heads_consistent
     from omov.ledger.log import Log
 
     old, new = _read_head(old_head), _read_head(new_head)
-    assert isinstance(old, SignedTreeHead)
-    assert isinstance(new, SignedTreeHead)
     for path, head in ((old_head, old), (new_head, new)):
         if not head.signature_holds():
             raise LedgerError(f"{path}: the tree head's signature does not verify")
@@ -90,13 +92,16 @@ def bundle_keygen(
     output: Annotated[Path, typer.Argument(help="Where to write the encrypted key.")],
 ) -> None:
     """Generate an organisation's Ed25519 signing key, encrypted with a passphrase."""
-    from omov.ledger.keys import SigningKey, short_fingerprint
+    from omov.ledger.keys import SigningKey
 
     if output.exists():
         raise LedgerError(f"{output} exists; a key is never overwritten")
     key = SigningKey.generate()
     key.save(output, _passphrase(confirm=True))
-    console.print(f"key {output}: fingerprint {short_fingerprint(key.fingerprint)}")
+    public = output.with_name(f"{output.name}.pub")
+    public.write_bytes(key.public.to_pem())
+    console.print(f"key {output}: fingerprint {key.fingerprint}", highlight=False, soft_wrap=True)
+    console.print(f"public key {public}: give it to observers for --expect-key or --trust")
 
 
 @bundle_app.command("build-demo")
@@ -105,13 +110,11 @@ def bundle_build_demo(
     output: Annotated[Path, typer.Option("--output", "-o", help="New bundle directory.")],
     rulebook: Annotated[str, typer.Option(help="Rulebook id or TOML file.")] = "labour/2016",
     key: KeyOption = Path("officer.key"),
-    trackers: Annotated[str, typer.Option(help="inclusion|content")] = "inclusion",
-    min_section: Annotated[int, typer.Option(help="Smaller sections are merged.")] = 10,
     seed: Annotated[int, typer.Option(help="Seed of the simulated casting.")] = 0,
 ) -> None:
-    """Play a demo contest over a ballot file and write its signed results bundle."""
+    """Play a demo contest over a ballot file and write its signed results bundle (the
+    tracker mode and the smallest section published alone are the rulebook's)."""
     from omov.count.formats import read_ballots
-    from omov.ledger.board import TrackerMode
     from omov.ledger.bundle import write_bundle
     from omov.ledger.demo import run_demo_contest
     from omov.ledger.keys import SigningKey
@@ -130,8 +133,6 @@ def bundle_build_demo(
         options=options,
         officer=officer,
         contest_id=ballots.stem,
-        mode=TrackerMode(trackers),
-        min_section=min_section,
         seed=seed,
     )
     write_bundle(demo.publication, output, officer)
@@ -178,36 +179,72 @@ def verify_command(
     directory: Annotated[Path, typer.Argument(help="The results bundle directory.")],
     tracker: Annotated[str | None, typer.Option(help="Check that this tracker is counted.")] = None,
     export: Annotated[
-        Path | None, typer.Option(help="Also write the ballots as BLT and RCTab CSV here.")
+        Path | None,
+        typer.Option(help="Also write the ballots (BLT, RCTab CSV) and an RCTab config here."),
     ] = None,
     expect_key: Annotated[
-        list[str] | None, typer.Option(help="The officer key fingerprint you trust (prefix).")
+        list[str] | None,
+        typer.Option(help="The officer's key: its full fingerprint, or a public key file."),
+    ] = None,
+    trust: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A scrutineer's key (fingerprint or file) whose countersignature "
+            "must be present; repeatable."
+        ),
+    ] = None,
+    head: Annotated[
+        list[Path] | None,
+        typer.Option(help="A tree head you saved while the contest ran (JSON); repeatable."),
     ] = None,
 ) -> None:
     """Check a results bundle offline and recount it; exit 0 only if every check holds."""
-    from omov.ledger.export import export_ballots
-    from omov.ledger.verify import open_bundle, verify_bundle
+    from omov.ledger.verify import read_evidence, run_steps
+    from omov.ledger.verify.check import Options
 
-    checks = verify_bundle(directory, tracker=tracker, expect_keys=expect_key or ())
+    options = Options(
+        tracker=tracker,
+        expect_keys=tuple(_key_fingerprint(k, "--expect-key") for k in expect_key or ()),
+        trusted=tuple(_key_fingerprint(k, "--trust") for k in trust or ()),
+        saved_heads=tuple(_saved_heads(head or ())),
+    )
+    evidence = read_evidence(directory)
+    checks = run_steps(evidence, options)
     for check in checks:
         style = "green" if check.ok else "red"
         console.print(f"[{style}]{check.line()}[/{style}]", highlight=False, soft_wrap=True)
     failed = sum(not c.ok for c in checks)
     if export is not None:
-        from omov.ledger.board_file import read_board
+        from omov.ledger.export import export_bundle
 
-        bundle = open_bundle(directory)
-        board = read_board(directory / "ballots.parquet", ())
-        for path in export_ballots(
-            board,
-            export,
-            title=str(bundle.marker.get("title", "")),
-            seats=int(bundle.marker["count"]["seats"]),
-        ):
-            console.print(f"exported {path}")
+        for path in export_bundle(evidence, export):
+            console.print(f"exported {path}", highlight=False, soft_wrap=True)
     if failed:
         console.print(f"[red]{failed} of {len(checks)} checks failed[/red]")
         # SystemExit, not typer.Exit: main() runs click with standalone_mode=False, which
         # turns typer.Exit into a return value and would lose the status.
         raise SystemExit(1)
     console.print(f"[green]all {len(checks)} checks hold[/green]")
+
+
+def _key_fingerprint(text: str, option: str) -> str:
+    """A full fingerprint as typed, or the fingerprint of the public key in a file (PEM,
+    or the base64 raw key). A prefix is refused: one takes seconds to match."""
+    from omov.ledger.keys import public_key_file
+    from omov.ledger.verify.steps_keys import fingerprint_of
+
+    found = fingerprint_of(text)
+    if found is not None:
+        return found
+    path = Path(text)
+    if path.is_file():
+        return public_key_file(path).fingerprint
+    raise LedgerError(
+        f"{option} {text!r}: give the key's full fingerprint (64 hex digits) or its public key file"
+    )
+
+
+def _saved_heads(paths: Sequence[Path]) -> list[SavedHead]:
+    from omov.ledger.verify.check import SavedHead
+
+    return [SavedHead(str(path), _read_head(path)) for path in paths]

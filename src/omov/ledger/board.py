@@ -31,6 +31,8 @@ from omov.ledger.merkle import leaf_hashes_of_rows, root_of_hashes
 MIN_SECTION_DEFAULT = 10
 ID_BYTES = 16
 TRACKER_BYTES = 10  # 80 bits: 16 base32 characters, unguessable and short enough to read out
+TRACKER_WIDTH = 32
+"""Bytes a tracker takes in a content-mode board leaf (zero-padded; ours take 19)."""
 
 
 class TrackerMode(StrEnum):
@@ -129,19 +131,31 @@ class Board:
         return len(self.ids)
 
     def leaf_hashes(self) -> list[bytes]:
-        """One Merkle leaf per ballot row: id, section and ranking as fixed-width bytes."""
+        """One Merkle leaf per ballot row: id, section and ranking as fixed-width bytes, and
+        in content mode the row's tracker too, so that two rows cannot swap trackers (and a
+        voter see someone else's ranking) under the root the log holds."""
         return leaf_hashes_of_rows(self.row_bytes(), self.row_size)
 
     @property
     def row_size(self) -> int:
-        return ID_BYTES + 2 + 2 * int(self.rankings.shape[1])
+        tracker = TRACKER_WIDTH if self.mode is TrackerMode.CONTENT else 0
+        return ID_BYTES + 2 + 2 * int(self.rankings.shape[1]) + tracker
 
     def row_bytes(self) -> bytes:
         width = self.rankings.shape[1]
-        rows = np.empty(
-            self.size, dtype=[("id", f"S{ID_BYTES}"), ("s", ">i2"), ("r", ">i2", (width,))]
-        )
+        fields = [("id", f"S{ID_BYTES}"), ("s", ">i2"), ("r", ">i2", (width,))]
+        content = self.mode is TrackerMode.CONTENT
+        if content:
+            fields.append(("t", f"S{TRACKER_WIDTH}"))
+        rows = np.empty(self.size, dtype=fields)
         rows["id"], rows["s"], rows["r"] = self.ids, self.section_ids, self.rankings
+        if content:
+            if len(self.row_trackers) != self.size:
+                raise BundleError("in content mode every ballot row carries its tracker")
+            encoded = [t.encode() for t in self.row_trackers]
+            if any(len(t) > TRACKER_WIDTH for t in encoded):
+                raise BundleError(f"a tracker is longer than {TRACKER_WIDTH} characters")
+            rows["t"] = encoded
         return rows.tobytes()
 
     def root(self) -> bytes:
@@ -156,8 +170,9 @@ class Board:
         against the whole published list, so no per-tracker proof is needed."""
         return hashlib.sha256(self.trackers_text()).hexdigest()
 
-    def ballot_set(self) -> BallotSet:
-        """The board's ballots, compressed for a count."""
+    def ballot_set(self, withdrawn: frozenset[int] = frozenset()) -> BallotSet:
+        """The board's ballots, compressed for a count (``withdrawn``: the candidates the
+        log says withdrew, by index)."""
         from omov.count.compress import unique_rows
 
         keys = np.column_stack([self.section_ids, self.rankings]).astype(np.int16)
@@ -168,6 +183,7 @@ class Board:
             weights=weights,
             section_names=self.section_names,
             section_ids=rows[:, 0].copy(),
+            withdrawn=withdrawn,
         )
 
 

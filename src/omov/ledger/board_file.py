@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omov.count.ballots import Inactive
@@ -50,9 +52,20 @@ def write_board(board: Board, path: Path) -> None:
 
 
 def read_board(path: Path, trackers: tuple[str, ...]) -> Board:
-    """Read a board back exactly, or raise ``BundleError`` naming what is wrong."""
+    """Read a board file back exactly, or raise ``BundleError`` naming what is wrong."""
     try:
-        return _read_board(path, trackers)
+        data = path.read_bytes()
+    except OSError as error:
+        raise BundleError(f"cannot read the board ({error.strerror})") from None
+    return board_from_bytes(data, trackers)
+
+
+def board_from_bytes(data: bytes, trackers: tuple[str, ...]) -> Board:
+    """The board a Parquet file's bytes hold, read strictly: exactly the columns and types
+    ``write_board`` writes and no other metadata (an extra column, such as the time each
+    ballot was cast, would be a channel to de-anonymise ballots), or ``BundleError``."""
+    try:
+        return _read_board(data, trackers)
     except BundleError:
         raise
     except Exception as error:
@@ -61,20 +74,19 @@ def read_board(path: Path, trackers: tuple[str, ...]) -> Board:
         raise BundleError(f"damaged board ({type(error).__name__}: {error})") from None
 
 
-def _read_board(path: Path, trackers: tuple[str, ...]) -> Board:
+def _read_board(data: bytes, trackers: tuple[str, ...]) -> Board:
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(pa.BufferReader(data))
+        keys = set((parquet.metadata.metadata or {}).keys())
+        table = parquet.read()
     except (OSError, pa.ArrowException) as error:
         raise BundleError(f"not a readable Parquet file ({error})") from None
-    meta_raw = (table.schema.metadata or {}).get(META_KEY)
-    if meta_raw is None:
-        raise BundleError("not an omov ballot board (no board metadata)")
-    try:
-        meta = json.loads(meta_raw)
-        candidates, sections = tuple(meta["candidates"]), tuple(meta["sections"])
-        mode = TrackerMode(meta["trackers"])
-    except (ValueError, KeyError, TypeError):
-        raise BundleError("the board metadata is not readable") from None
+    if keys - ALLOWED_FILE_METADATA:
+        raise BundleError(f"the board file holds metadata it should not ({sorted(keys)!r})")
+    meta = _metadata(table.schema.metadata or {})
+    candidates, sections = tuple(meta["candidates"]), tuple(meta["sections"])
+    mode = TrackerMode(meta["trackers"])
+    _check_schema(table.schema, mode)
     n = table.num_rows
     rank_names = [c for c in table.column_names if c.startswith("rank_")]
     rankings = np.empty((n, len(rank_names) + 1), dtype=np.int16)
@@ -83,20 +95,79 @@ def _read_board(path: Path, trackers: tuple[str, ...]) -> Board:
     for k, name in enumerate(rank_names):
         column = _indices(table, name, candidates, nullable=True)
         rankings[:, k] = np.where(column < 0, stops, column)
-    ids = np.char.encode(np.asarray(table.column("ballot_id").to_pylist(), dtype="U32"))
+    ids = _ballot_ids(table.column("ballot_id"))
     row_trackers: tuple[str, ...] = ()
     if mode is TrackerMode.CONTENT:
+        if table.column("tracker").null_count:
+            raise BundleError("column 'tracker' has an empty cell")
         row_trackers = tuple(table.column("tracker").to_pylist())
     return Board(
         candidates=candidates,
         section_names=sections,
-        ids=_unhex(ids),
+        ids=ids,
         section_ids=_indices(table, "section", sections),
         rankings=rankings,
         trackers=trackers,
         mode=mode,
         row_trackers=row_trackers,
     )
+
+
+ALLOWED_FILE_METADATA = frozenset({META_KEY, b"ARROW:schema"})
+NAMES = pa.dictionary(pa.int16(), pa.string())
+
+
+def _metadata(schema_meta: dict[bytes, bytes]) -> dict[str, Any]:
+    from omov.ledger import strict_json
+
+    if set(schema_meta) != {META_KEY}:
+        raise BundleError("not an omov ballot board (no board metadata, or other metadata)")
+    meta = strict_json.loads(schema_meta[META_KEY], source="the board metadata")
+    if not isinstance(meta, dict) or set(meta) != {"candidates", "sections", "trackers"}:
+        raise BundleError("the board metadata holds other than candidates, sections, trackers")
+    for key in ("candidates", "sections"):
+        names = meta[key]
+        if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+            raise BundleError(f"the board metadata's {key} are not a list of names")
+        if len(set(names)) != len(names):
+            raise BundleError(f"the board metadata names one of its {key} twice")
+    if meta["trackers"] not in {m.value for m in TrackerMode}:
+        raise BundleError("the board metadata's tracker mode is not inclusion or content")
+    return meta
+
+
+def _check_schema(schema: pa.Schema, mode: TrackerMode) -> None:
+    names = schema.names
+    ranks = [n for n in names if n.startswith("rank_")]
+    wanted = ["ballot_id", "section", *(f"rank_{k + 1}" for k in range(len(ranks))), "inactive"]
+    if mode is TrackerMode.CONTENT:
+        wanted.append("tracker")
+    if names != wanted:
+        extra = sorted(set(names) - set(wanted))
+        what = f"the column(s) {', '.join(extra)}" if extra else "its columns in another order"
+        raise BundleError(f"the board has {what}; it has exactly {', '.join(wanted[:3])}, …")
+    for field in schema:
+        text = field.name in ("ballot_id", "tracker")
+        if field.type != (pa.string() if text else NAMES) or field.metadata:
+            raise BundleError(f"column {field.name!r} has type {field.type}, not the board's")
+
+
+def _ballot_ids(column: pa.ChunkedArray) -> np.ndarray:
+    """Ballot ids: each exactly ``2 * ID_BYTES`` lowercase hexadecimal characters."""
+    values = column.combine_chunks()
+    if values.null_count:
+        raise BundleError("column 'ballot_id' has an empty cell")
+    lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
+    if lengths.size and (lengths != 2 * ID_BYTES).any():
+        raise BundleError(f"a ballot_id is not {2 * ID_BYTES} hexadecimal characters")
+    if not len(values):
+        return np.empty(0, dtype=f"S{ID_BYTES}")
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset :]
+    start, end = int(offsets[0]), int(offsets[len(values)])
+    text = np.frombuffer(values.buffers()[2], dtype=np.uint8)[start:end]
+    if not np.isin(text, np.frombuffer(b"0123456789abcdef", np.uint8)).all():
+        raise BundleError("a ballot_id is not lowercase hexadecimal")
+    return _unhex(text.view(f"S{2 * ID_BYTES}"))
 
 
 def _hex(ids: np.ndarray) -> np.ndarray:

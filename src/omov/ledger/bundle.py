@@ -17,7 +17,11 @@ Layout (all paths relative to the bundle directory)::
     signatures/*.json       the returning officer's signature of the manifest; countersignatures
 
 The manifest is signed, not each file, so one signature covers the bundle and a
-scrutineer's countersignature says "I checked exactly these bytes".
+scrutineer's countersignature says "I checked exactly these bytes". A signature signs the
+manifest's SHA-256 together with the signer's role and key fingerprint, so a signature
+cannot be copied in under another role. ``omov-bundle.json`` is written from the log and
+the rulebook (``marker_of``), and ``omov verify`` derives it the same way and compares:
+it states nothing that the log does not. ``docs/bundle-format.md`` is the specification.
 """
 
 from __future__ import annotations
@@ -34,15 +38,17 @@ import rfc8785
 
 from omov.count.options import CountOptions
 from omov.count.report import CountReport
-from omov.ledger.board import Board
+from omov.ledger.board import Board, merge_small_sections, published_sections
 from omov.ledger.board_file import write_board
 from omov.ledger.errors import BundleError
 from omov.ledger.heads import SignedTreeHead
-from omov.ledger.keys import PublicKey, SigningKey
+from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
+from omov.ledger.logged import LoggedFacts, logged_facts
+from omov.ledger.setup import RulebookSetup, setup_from_text
 
 FORMAT = "omov-results-bundle"
-VERSION = 1
+VERSION = 2
 MARKER = "omov-bundle.json"
 MANIFEST = "MANIFEST.json"
 SIGNATURES = "signatures"
@@ -57,7 +63,8 @@ REPORT_RCTAB = "report-rctab.json"
 ENTRIES = "ledger/entries.jsonl"
 HEADS = "ledger/heads.json"
 SECTION_DIR = "sections"
-SIGNATURE_CONTEXT = b"omov bundle manifest v1\n"
+SIGNATURE_CONTEXT = b"omov bundle manifest v2\n"
+OFFICER_ROLE = "returning-officer"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,14 @@ class SectionStats:
     @property
     def eligible(self) -> int:
         return self.on_roll - sum(self.excluded.values())
+
+    def frozen_json(self) -> dict[str, Any]:
+        """What the electorate-frozen entry holds of the section."""
+        return {
+            "on_roll": self.on_roll,
+            "excluded": dict(sorted(self.excluded.items())),
+            "eligible": self.eligible,
+        }
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -116,20 +131,29 @@ class Publication:
 REPORT_FILES = {"json": REPORT, "rctab-json": REPORT_RCTAB}
 
 
-def marker(pub: Publication) -> dict[str, Any]:
+def marker_of(contest_id: str, facts: LoggedFacts, setup: RulebookSetup) -> dict[str, Any]:
+    """``omov-bundle.json``: every value from the log's facts or the rulebook's setup."""
+    cast = {section: n for section, n in facts.cast.items() if n > 0}
     return {
         "format": FORMAT,
         "version": VERSION,
-        "contest": pub.contest_id,
-        "title": pub.title,
-        "rulebook": {"edition": pub.rulebook_edition, "file": RULEBOOK},
-        "count": {"method": pub.method, "seats": pub.seats, "options": pub.options.as_record()},
-        "candidates": list(pub.board.candidates),
-        "sections": {label: list(parts) for label, parts in pub.sections.items()},
-        "min_section": pub.min_section,
-        "trackers": pub.board.mode.value,
-        "reports": sorted(REPORT_FILES[name] for name in pub.report_texts),
+        "contest": contest_id,
+        "title": facts.title,
+        "rulebook": {"edition": facts.rulebook_edition, "file": RULEBOOK},
+        "count": setup.count_record(),
+        "candidates": list(facts.candidates),
+        "withdrawn": list(facts.withdrawn),
+        "sections": published_sections(merge_small_sections(cast, facts.min_section)),
+        "min_section": facts.min_section,
+        "trackers": facts.trackers,
+        "reports": sorted(facts.reports),
     }
+
+
+def _marker(pub: Publication) -> dict[str, Any]:
+    log = pub.contest_log
+    facts = logged_facts([log.entry(i) for i in range(log.size)])
+    return marker_of(pub.contest_id, facts, setup_from_text(pub.rulebook_text))
 
 
 def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None:
@@ -137,10 +161,11 @@ def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise BundleError(f"{directory} is not empty; a bundle is written into a new directory")
+    marker = _marker(pub)
     (directory / "ledger").mkdir()
     (directory / SIGNATURES).mkdir()
     texts: dict[str, bytes] = {
-        MARKER: _json_bytes(marker(pub)),
+        MARKER: _json_bytes(marker),
         RULEBOOK: pub.rulebook_text.encode("utf-8"),
         ELECTORATE: _json_bytes(electorate_json(pub.electorate)),
         TRACKERS: pub.board.trackers_text(),
@@ -157,20 +182,24 @@ def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None
     for name, data in texts.items():
         (directory / name).write_bytes(data)
     write_board(pub.board, directory / BALLOTS)
-    _write_blt(pub, directory / BALLOTS_BLT)
+    _write_blt(
+        pub,
+        directory / BALLOTS_BLT,
+        withdrawn=frozenset(pub.board.candidates.index(name) for name in marker["withdrawn"]),
+    )
     manifest = manifest_bytes(directory)
     (directory / MANIFEST).write_bytes(manifest)
-    write_signature(directory, officer, role="returning-officer", path=OFFICER_SIGNATURE)
+    write_signature(directory, officer, role=OFFICER_ROLE, path=OFFICER_SIGNATURE)
 
 
-def _write_blt(pub: Publication, path: Path) -> None:
+def _write_blt(pub: Publication, path: Path, *, withdrawn: frozenset[int]) -> None:
     """All ballots in one BLT file, and (BLT having no sections) one file per published
     section, titled with the section's label, under ``sections/``."""
     from omov.count.formats import WRITERS, write_ballots
 
     if "blt" not in WRITERS:
         return
-    ballots = pub.board.ballot_set()
+    ballots = pub.board.ballot_set(withdrawn)
     write_ballots(_with_title_and_seats(ballots, pub.title, pub.seats), path, format="blt")
     if len(ballots.section_names) < 2:
         return
@@ -231,6 +260,12 @@ def manifest_bytes(directory: Path) -> bytes:
     return bytes(rfc8785.dumps({"format": FORMAT, "version": VERSION, "files": files}))
 
 
+def signed_message(manifest: bytes, *, role: str, signer: str) -> bytes:
+    """What a bundle signature signs: the manifest's digest, the role and the signer."""
+    body = {"manifest": hashlib.sha256(manifest).hexdigest(), "role": role, "signer": signer}
+    return SIGNATURE_CONTEXT + bytes(rfc8785.dumps(body))
+
+
 def write_signature(
     directory: Path, key: SigningKey, *, role: str, path: str | None = None
 ) -> Path:
@@ -240,26 +275,14 @@ def write_signature(
         raise BundleError(f"{directory}: no {MANIFEST}; is this an omov results bundle?")
     manifest = manifest_path.read_bytes()
     rel = path or f"{SIGNATURES}/{role}-{key.fingerprint[:16]}.json"
+    message = signed_message(manifest, role=role, signer=key.fingerprint)
     record = {
         "role": role,
         "key": key.fingerprint,
         "public_key": key.public.b64,
-        "signature": base64.b64encode(key.sign(SIGNATURE_CONTEXT + manifest)).decode(),
+        "signature": base64.b64encode(key.sign(message)).decode(),
     }
     target = directory / rel
     target.parent.mkdir(exist_ok=True)
     target.write_bytes(_json_bytes(record))
     return target
-
-
-def signature_holds(record: Mapping[str, Any], manifest: bytes) -> bool:
-    try:
-        key = PublicKey.from_b64(record["public_key"])
-        signature = base64.b64decode(record["signature"], validate=True)
-    except (KeyError, TypeError, ValueError, BundleError):
-        return False
-    except Exception:
-        return False
-    return record.get("key") == key.fingerprint and key.verify(
-        signature, SIGNATURE_CONTEXT + manifest
-    )

@@ -20,18 +20,18 @@ from omov.count import BallotSet, CountOptions, count
 from omov.count.reports import REPORT_WRITERS, render_report
 from omov.ledger.board import (
     ID_BYTES,
-    MIN_SECTION_DEFAULT,
     TrackerMode,
     board_from_cast,
     merge_small_sections,
     published_sections,
     relabel_sections,
 )
-from omov.ledger.bundle import Publication, SectionStats
+from omov.ledger.bundle import REPORT_FILES, Publication, SectionStats
 from omov.ledger.entries import EntryKind, make_entry, person_key, sha256_hex
 from omov.ledger.heads import Checkpoint, SignedTreeHead, sign_head
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
+from omov.ledger.setup import setup_from_text
 
 BASE32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 EXCLUSION_REASONS = ("joined-after-freeze", "in-arrears", "under-18")
@@ -56,15 +56,16 @@ def run_demo_contest(
     options: CountOptions,
     officer: SigningKey,
     contest_id: str = "demo",
-    mode: TrackerMode = TrackerMode.INCLUSION,
-    min_section: int = MIN_SECTION_DEFAULT,
     seed: int = 0,
     tracker_seed: int | None = None,
     elector_seed: int | None = None,
     checkpoints: int = 4,
 ) -> DemoContest:
     """Play a contest through the ledger. ``tracker_seed`` shuffles which ballot gets which
-    tracker and ``elector_seed`` which elector casts which ballot, leaving all else alone."""
+    tracker and ``elector_seed`` which elector casts which ballot, leaving all else alone.
+    The tracker mode and the smallest section published alone are the rulebook's."""
+    setup = setup_from_text(rulebook_text)
+    mode, min_section = TrackerMode(setup.trackers), setup.min_section
     rng = np.random.default_rng(seed)
     secret = hashlib.sha256(f"{contest_id} person key {seed}".encode()).digest()
     log = Log(contest_id)
@@ -97,8 +98,19 @@ def run_demo_contest(
             issued={s: e.credentials_issued for s, e in sorted(electorate.items())},
         )
     )
-    log.append(make_entry(EntryKind.BALLOT_OPENED))
+    log.append(
+        make_entry(
+            EntryKind.BALLOT_OPENED,
+            title=ballots.title or contest_id,
+            candidates=list(ballots.candidates),
+            sections=list(sections),
+            min_section=min_section,
+            trackers=mode.value,
+        )
+    )
     heads.append(sign_head(log, officer, Checkpoint.BALLOT_OPENED))
+    for i in sorted(ballots.withdrawn):
+        log.append(make_entry(EntryKind.CANDIDATE_WITHDRAWN, candidate=ballots.candidates[i]))
 
     order = _cast_order(ballots, rng)
     n = len(order)
@@ -109,7 +121,12 @@ def run_demo_contest(
     ballot_log, ballot_heads = _ballot_log(contest_id, ballots, order, ids, officer, checkpoints)
     voters = _voters(electors, ballots, order, sections, elector_seed)
     log.append(
-        make_entry(EntryKind.BALLOT_CLOSED, ballots=n, ballot_log_root=ballot_log.root().hex())
+        make_entry(
+            EntryKind.BALLOT_CLOSED,
+            ballots=n,
+            ballot_log_root=ballot_log.root().hex(),
+            cast=dict(zip(sections, per_section, strict=True)),
+        )
     )
     heads.append(sign_head(log, officer, Checkpoint.BALLOT_CLOSED))
 
@@ -122,21 +139,20 @@ def run_demo_contest(
         trackers=list(trackers),
         mode=mode,
     )
-    counted = board.ballot_set()
+    counted = board.ballot_set(ballots.withdrawn)
     report = count(counted, method=method, seats=seats, options=options)
     texts: dict[str, str] = {
         name: render_report(report, name)
         for name in ("json", "rctab-json")
         if name in REPORT_WRITERS
     }
-    report_digest = sha256_hex(texts["json"].encode()) if "json" in texts else ""
     log.append(
         make_entry(
             EntryKind.COUNT_RUN,
             method=method,
             seats=seats,
             elected=list(report.elected),
-            report_sha256=report_digest,
+            reports={REPORT_FILES[name]: sha256_hex(t.encode()) for name, t in texts.items()},
         )
     )
     log.append(
@@ -213,9 +229,9 @@ def _record_electorate(
                 )
             k += n
         holders[section] = people[k : k + stats.credentials_issued]
-    frozen = {s: e.eligible for s, e in sorted(electorate.items())}
+    frozen = {s: e.frozen_json() for s, e in sorted(electorate.items())}
     digest = sha256_hex(repr(sorted((s, e.to_json()) for s, e in electorate.items())).encode())
-    log.append(make_entry(EntryKind.ELECTORATE_FROZEN, sha256=digest, eligible=frozen))
+    log.append(make_entry(EntryKind.ELECTORATE_FROZEN, sha256=digest, sections=frozen))
     return holders
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -34,6 +33,7 @@ class EntryKind(StrEnum):
     ELECTORATE_FROZEN = "electorate-frozen"
     CREDENTIALS_ISSUED = "credentials-issued"
     BALLOT_OPENED = "ballot-opened"
+    CANDIDATE_WITHDRAWN = "candidate-withdrawn"
     BALLOT_CLOSED = "ballot-closed"
     COUNT_RUN = "count-run"
     RESULTS_PUBLISHED = "results-published"
@@ -60,11 +60,18 @@ REQUIRED: Mapping[EntryKind, _Fields] = MappingProxyType(
             "grounds": str,
         },
         EntryKind.APPEAL_DECIDED: {"person": str, "upheld": bool, "reason": str},
-        EntryKind.ELECTORATE_FROZEN: {"sha256": str, "eligible": dict},
+        EntryKind.ELECTORATE_FROZEN: {"sha256": str, "sections": dict},
         EntryKind.CREDENTIALS_ISSUED: {"issued": dict},
-        EntryKind.BALLOT_OPENED: {},
-        EntryKind.BALLOT_CLOSED: {"ballots": int, "ballot_log_root": str},
-        EntryKind.COUNT_RUN: {"method": str, "seats": int, "elected": list, "report_sha256": str},
+        EntryKind.BALLOT_OPENED: {
+            "title": str,
+            "candidates": list,
+            "sections": list,
+            "min_section": int,
+            "trackers": str,
+        },
+        EntryKind.CANDIDATE_WITHDRAWN: {"candidate": str},
+        EntryKind.BALLOT_CLOSED: {"ballots": int, "ballot_log_root": str, "cast": dict},
+        EntryKind.COUNT_RUN: {"method": str, "seats": int, "elected": list, "reports": dict},
         EntryKind.RESULTS_PUBLISHED: {"board_root": str, "trackers_sha256": str, "ballots": int},
     }
 )
@@ -104,10 +111,13 @@ def make_entry(kind: EntryKind | str, **fields: Any) -> Entry:
 
 def parse_entry(data: bytes) -> Entry:
     """Read one stored entry, refusing anything that is not exactly its canonical form."""
+    from omov.ledger import strict_json
+    from omov.ledger.errors import BundleError
+
     try:
-        value = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise EntryError(f"not JSON: {error}") from None
+        value = strict_json.loads(data, source="entry")
+    except BundleError as error:
+        raise EntryError(str(error).removeprefix("entry: ")) from None
     if not isinstance(value, dict) or not isinstance(value.get("kind"), str):
         raise EntryError("an entry is a JSON object with a 'kind'")
     kind = value.pop("kind")

@@ -3,7 +3,8 @@
 A private key file is PKCS#8 PEM encrypted with the passphrase
 (``BestAvailableEncryption``), so a copied disk does not give away the signing key.
 A fingerprint is the SHA-256 of the raw public key: what the results page shows and what
-an observer pins with ``omov verify --expect-key``.
+an observer pins with ``omov verify --expect-key`` (whole: a key whose fingerprint begins
+with the same 16 bits takes some 65,000 tries, seconds, to make).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ def fingerprint(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()
 
 
-def short_fingerprint(fp: str) -> str:
-    """The first 128 bits, in groups of four, for people to compare by eye."""
-    return " ".join(fp[i : i + 4] for i in range(0, 32, 4))
+def grouped_fingerprint(fp: str) -> str:
+    """The whole fingerprint in groups of four, for people to read and copy
+    (``omov verify --expect-key`` takes it with or without the spaces)."""
+    return " ".join(fp[i : i + 4] for i in range(0, len(fp), 4))
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class PublicKey:
         if len(raw) != 32:
             raise SignatureError("an Ed25519 public key is 32 bytes")
         return cls(raw)
+
+    def to_pem(self) -> bytes:
+        return Ed25519PublicKey.from_public_bytes(self.raw).public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
     def verify(self, signature: bytes, message: bytes) -> bool:
         try:
@@ -113,3 +120,26 @@ class SigningKey:
         except OSError as error:
             raise SignatureError(f"{path}: cannot read the key ({error.strerror})") from None
         return cls.from_pem(pem, passphrase, source=str(path))
+
+
+def public_key_file(path: Path) -> PublicKey:
+    """The public key in a file: PEM (``omov bundle keygen`` writes ``KEY.pub``) or the raw
+    key in base64, as the bundle's signature records and tree heads carry it."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SignatureError(f"{path}: cannot read the key ({error.strerror})") from None
+    if data.lstrip().startswith(b"-----BEGIN"):
+        try:
+            key = serialization.load_pem_public_key(data)
+        except (ValueError, TypeError):
+            raise SignatureError(f"{path}: not a PEM public key") from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise SignatureError(f"{path}: not an Ed25519 public key")
+        return PublicKey(
+            key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
+    try:
+        return PublicKey.from_b64(data.decode("ascii").strip())
+    except (UnicodeDecodeError, SignatureError):
+        raise SignatureError(f"{path}: not a public key (PEM, or base64 of 32 bytes)") from None

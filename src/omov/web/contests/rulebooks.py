@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from omov.count import CountOptions
-from omov.ledger.verify_count import options_from_record
+from omov.ledger.setup import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
 from omov.rules.loading import read_rulebook, rulebook_from_text
 from omov.rules.nominations import round_share

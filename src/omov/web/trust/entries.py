@@ -23,7 +23,7 @@ from omov.web.contests.models import Contest
 from omov.web.trust.publication import (
     credentials_per_section,
     electorate_digest,
-    eligible_per_section,
+    frozen_sections,
     rulebook_text,
 )
 
@@ -83,13 +83,12 @@ def _appeal(contest: Contest, event: str, fields: dict[str, Any], reference: str
 
 
 def _frozen(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
-    fields.pop("eligible", None)
     return make_entry(
         EntryKind.ELECTORATE_FROZEN,
         **fields,
         event=event,
         sha256=electorate_digest(contest),
-        eligible=eligible_per_section(contest),
+        sections=frozen_sections(contest),
     )
 
 

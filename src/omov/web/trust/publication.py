@@ -22,7 +22,7 @@ from omov.ledger.board import (
     board_from_papers,
     published_sections,
 )
-from omov.ledger.bundle import Publication, SectionStats
+from omov.ledger.bundle import REPORT_FILES, Publication, SectionStats
 from omov.ledger.entries import sha256_hex
 from omov.ledger.heads import SignedTreeHead
 from omov.ledger.log import Log
@@ -57,8 +57,30 @@ def electorate_stats(contest: Contest) -> dict[str, SectionStats]:
     return {s: SectionStats(on_roll[s], dict(excluded[s]), issued.get(s, 0)) for s in excluded}
 
 
-def eligible_per_section(contest: Contest) -> dict[str, int]:
-    return {s: stats.eligible for s, stats in electorate_stats(contest).items()}
+def frozen_sections(contest: Contest) -> dict[str, dict[str, Any]]:
+    """What the electorate-frozen entry commits to: each section's figures."""
+    return {s: stats.frozen_json() for s, stats in sorted(electorate_stats(contest).items())}
+
+
+def opening_facts(contest: Contest) -> dict[str, Any]:
+    """What the ballot-opened entry commits to, before any ballot is cast: the candidates
+    by name in ballot order, the sections, and the rulebook's tracker mode and smallest
+    section published alone (``omov verify`` derives the bundle's marker from these)."""
+    return {
+        "title": contest.title,
+        "candidates": [c.name for c in ballot_candidates(contest=contest)],
+        "sections": _sections(contest),
+        "min_section": min_section(contest),
+        "trackers": tracker_mode(contest).value,
+    }
+
+
+def cast_per_section(contest: Contest) -> dict[str, int]:
+    """Ballots cast per section of the electorate (the ballot-closed entry): from these and
+    the smallest section published alone, anyone derives which sections are merged."""
+    rows = Ballot.objects.filter(contest=contest).values("section").annotate(n=Count("pk"))
+    found = {row["section"]: int(row["n"]) for row in rows}
+    return {s: found.get(s, 0) for s in sorted(set(_sections(contest)) | set(found))}
 
 
 def electorate_digest(contest: Contest) -> str:
@@ -123,7 +145,7 @@ def count_facts(contest: Contest) -> dict[str, Any]:
         "method": method,
         "seats": seats,
         "elected": list(report.elected),
-        "report_sha256": sha256_hex(texts["json"].encode()) if "json" in texts else "",
+        "reports": {REPORT_FILES[name]: sha256_hex(t.encode()) for name, t in texts.items()},
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 
-from omov.ledger.keys import short_fingerprint
+from omov.ledger.keys import grouped_fingerprint
 from omov.ledger.log import Log
 from omov.ledger.merkle import MerkleTree
 from omov.web.balloting.selectors import ballot_box, receipt_included
@@ -102,7 +102,7 @@ def key_shown(*, contest: Contest) -> dict[str, str] | None:
     fingerprint = key_fingerprint(contest=contest)
     if fingerprint is None:
         return None
-    return {"full": fingerprint, "short": short_fingerprint(fingerprint)}
+    return {"full": fingerprint, "grouped": grouped_fingerprint(fingerprint)}
 
 
 def log_size(*, contest: Contest) -> int:

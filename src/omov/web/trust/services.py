@@ -36,7 +36,13 @@ from omov.web.contests.services import contest_lock
 from omov.web.errors import ContestError
 from omov.web.trust.entries import entry_for_event
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
-from omov.web.trust.publication import board_facts, count_facts, publication_build
+from omov.web.trust.publication import (
+    board_facts,
+    cast_per_section,
+    count_facts,
+    opening_facts,
+    publication_build,
+)
 from omov.web.trust.selectors import ballot_log, ballot_log_id, contest_log, contest_log_id
 
 
@@ -120,10 +126,15 @@ def _facts_before(contest: Contest, kind: str) -> dict[str, Any]:
     """What an entry commits to that must be computed first (and heads signed before it)."""
     if kind == "ballot.opened":
         _sign_ballot_log(contest, _ballot_log_edge(contest), Checkpoint.BALLOT_OPENED)
+        return opening_facts(contest)
     if kind == "ballot.closed":
         edge = ballot_log_extend(contest=contest)
         _sign_ballot_log(contest, edge, Checkpoint.BALLOT_CLOSED)
-        return {"ballots": edge.size, "ballot_log_root": edge.root().hex()}
+        return {
+            "ballots": edge.size,
+            "ballot_log_root": edge.root().hex(),
+            "cast": cast_per_section(contest),
+        }
     if kind == "count.completed":
         return count_facts(contest)
     if kind == "result.published":

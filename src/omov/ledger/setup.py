@@ -1,0 +1,68 @@
+"""What a bundled rulebook says the contest is: the count setup, the tracker mode and the
+smallest section published on its own.
+
+``omov verify`` derives these from ``rulebook.toml`` (whose SHA-256 the log holds) and
+never from what the bundle declares. Reading a rulebook needs ``omov.rules``; the ledger
+imports it only here, when a rulebook is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from omov.count import CountOptions
+from omov.count.options import Quota, TieBreakMode
+from omov.ledger.errors import BundleError
+
+
+@dataclass(frozen=True)
+class RulebookSetup:
+    method: str
+    seats: int
+    options: CountOptions
+    trackers: str
+    min_section: int
+
+    def count_record(self) -> dict[str, Any]:
+        return {"method": self.method, "seats": self.seats, "options": self.options.as_record()}
+
+
+def setup_from_text(text: str, *, source: str = "rulebook.toml") -> RulebookSetup:
+    """The setup the rulebook ``text`` gives, or ``BundleError`` saying why it gives none."""
+    from omov.rules.counting import count_setup
+    from omov.rules.errors import RulebookError
+    from omov.rules.loading import rulebook_from_text
+
+    try:
+        book = rulebook_from_text(text, label=source)
+        method, seats, options = count_setup(book)
+    except RulebookError as error:
+        raise BundleError(f"not a valid rulebook: {error}") from None
+    except Exception as error:  # a foreign or damaged file must never give a traceback
+        raise BundleError(f"cannot be read as a rulebook ({type(error).__name__})") from None
+    assert book.voting is not None  # count_setup refuses a rulebook without [voting]
+    return RulebookSetup(
+        method,
+        seats,
+        options,
+        book.voting.trackers.value,
+        book.voting.min_section_ballots,
+    )
+
+
+def options_from_record(record: Mapping[str, Any]) -> CountOptions:
+    """The inverse of ``CountOptions.as_record``."""
+    values = dict(record)
+    values["tie_break"] = TieBreakMode(
+        values.get("tie_break", TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT)
+    )
+    values["quota"] = Quota(values.get("quota", Quota.DROOP))
+    values["meek_omega"] = Fraction(values.get("meek_omega", "1/1000000"))
+    values["minimum_votes"] = {int(k): int(v) for k, v in values.get("minimum_votes", {}).items()}
+    values["section_weights"] = {
+        k: Fraction(v) for k, v in values.get("section_weights", {}).items()
+    }
+    return CountOptions(**values)
