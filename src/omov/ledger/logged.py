@@ -39,6 +39,10 @@ class LoggedFacts:
     candidates: tuple[str, ...]
     """On the ballot, in ballot order (ballot-opened)."""
     nominated: frozenset[str]
+    """Named by a nomination entry."""
+    on_ballot: frozenset[str] | None
+    """Put on the ballot by the nominations-closed decision, where the log has one (the
+    web app logs it; an incumbent the rulebook puts on the ballot needs no nomination)."""
     sections: tuple[str, ...]
     min_section: int
     trackers: str
@@ -91,6 +95,7 @@ def logged_facts(entries: Sequence[Entry]) -> LoggedFacts:
         nominated=frozenset(
             _text(e["candidate"], "nomination") for e in _all(entries, K.NOMINATION)
         ),
+        on_ballot=_on_ballot(entries[: at[K.BALLOT_OPENED]]),
         sections=_names(opened["sections"], "ballot-opened sections"),
         min_section=_count(opened["min_section"], "ballot-opened min_section"),
         trackers=_text(opened["trackers"], "ballot-opened trackers"),
@@ -138,6 +143,20 @@ def _first_of_each(
 
 def _all(entries: Sequence[Entry], kind: EntryKind) -> list[Entry]:
     return [e for e in entries if e.kind is kind]
+
+
+NOMINATIONS_CLOSED = "nominations.closed"
+
+
+def _on_ballot(before_open: Sequence[Entry]) -> frozenset[str] | None:
+    decided = [
+        e
+        for e in _all(before_open, K.ENGINE_DECISION)
+        if e["decision"] == NOMINATIONS_CLOSED and "on_ballot" in e.fields
+    ]
+    if not decided:
+        return None
+    return frozenset(_names(decided[-1]["on_ballot"], "nominations-closed on_ballot"))
 
 
 def _rolls(before_freeze: Sequence[Entry]) -> dict[str, int]:

@@ -33,6 +33,7 @@ STEPS: tuple[Step, ...] = (
     steps_log.saved_heads,
     steps_facts.rulebook,
     steps_facts.marker,
+    steps_facts.candidates,
     steps_board.board,
     steps_facts.electorate,
     steps_count.recount,

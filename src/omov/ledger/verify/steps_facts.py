@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 
 from omov.ledger.bundle import (
     ELECTORATE,
+    ENTRIES,
     MARKER,
     RULEBOOK,
     SectionStats,
@@ -129,3 +130,23 @@ def _section_problems(
         yield f"{name}: {credentials} credentials for {eligible} eligible"
     if facts.cast.get(name, 0) > credentials:
         yield f"{name}: {facts.cast.get(name, 0)} ballots for {credentials} credentials"
+
+
+def candidates(evidence: Evidence, options: Options) -> Iterator[Check]:
+    """The ballot's candidates are the ones nominated before it opened: those the
+    nominations-closed decision put on the ballot, or (where the log has no such decision)
+    each named by a nomination entry."""
+    facts = evidence.facts
+    if facts is None:
+        return
+    named = set(facts.candidates)
+    if facts.on_ballot is not None and named != facts.on_ballot:
+        what = ", ".join(sorted(named ^ facts.on_ballot))
+        yield failed("candidates", ENTRIES, f"not those the nominations put on the ballot: {what}")
+    elif facts.on_ballot is None and not named <= facts.nominated:
+        what = ", ".join(sorted(named - facts.nominated))
+        yield failed("candidates", ENTRIES, f"on the ballot with no nomination entry: {what}")
+    else:
+        yield passed(
+            "candidates", ENTRIES, f"{len(named)} on the ballot, each as the nominations put them"
+        )
