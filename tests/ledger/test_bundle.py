@@ -156,3 +156,34 @@ def test_the_cli_builds_signs_verifies_and_exports(
     monkeypatch.setenv("OMOV_KEY_PASSPHRASE", "wrong")
     assert run_cli(["bundle", "sign", str(bundle), "--key", str(scrutineer)], monkeypatch) == 2
     assert "wrong passphrase" in capsys.readouterr().err
+
+
+def test_heads_an_observer_saved_are_checked_from_the_cli(
+    bundle_dir: Path,
+    tmp_path: Path,
+    officer: SigningKey,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The observer saved the heads at open and close (as the web app serves them); the
+    officer then rewrites a nomination and signs everything again."""
+    import json
+
+    from tests.ledger.rewrite import copy, edit_entry, entries, rewrite_log
+
+    heads = json.loads((bundle_dir / "ledger/heads.json").read_text())
+    saved = []
+    for k, head in enumerate(heads["contest"][:2] + heads["ballots"][1:2]):
+        path = tmp_path / f"head-{k}.json"
+        path.write_text(json.dumps(head))
+        saved += ["--head", str(path)]
+    assert run_cli(["verify", str(bundle_dir), *saved], monkeypatch) == 0
+    assert capsys.readouterr().out.count("ok   saved head") == 3
+    rewritten = copy(bundle_dir, tmp_path / "rewritten")
+    lines = entries(rewritten)
+    lines[2] = edit_entry(lines[2], nominator="00" * 32)
+    rewrite_log(rewritten, officer, lines)
+    assert run_cli(["verify", str(rewritten), *saved], monkeypatch) == 1
+    out = capsys.readouterr().out
+    assert "FAIL saved head: ledger/entries.jsonl:" in out
+    assert "the log was rewritten" in out
