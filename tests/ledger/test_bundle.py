@@ -144,7 +144,7 @@ def test_the_cli_builds_signs_verifies_and_exports(
     assert "(trusted)" in out
     assert "ok   officer key" in out
     assert "FAIL" not in out
-    assert "all 16 checks hold" in out
+    assert "all 17 checks hold" in out
     assert (export / "ballots.blt").is_file()
     assert (export / "ballots-rctab.csv").is_file()
     assert (export / "rctab-config.json").is_file()
