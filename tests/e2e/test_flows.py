@@ -11,7 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from omov.web.access.models import Role
+from omov.web.access.services import membership_grant
 from omov.web.balloting.models import Ballot
+from omov.web.contests.services import organisation_create
 
 from .conftest import axe_violations, screenshot
 
@@ -123,7 +126,12 @@ def test_officer_flow_and_one_voters_ballot(
     live_server: object, page: Page, tmp_path: Path
 ) -> None:
     base = str(live_server)
-    get_user_model().objects.create_superuser("ro", "ro@example.org", "a long officer password")
+    officer = get_user_model().objects.create_user(
+        "ro", "ro@example.org", "a long officer password"
+    )
+    labour = organisation_create(name="The Labour Party")
+    roles = [Role.RETURNING_OFFICER, Role.VETTING_OFFICER, Role.APPEALS_PANEL]
+    membership_grant(user=officer, organisation=labour, roles=roles)
     roll = tmp_path / "roll.csv"
     roll.write_text(ROLL)
     _officer_flow_to_open_ballot(page, base, roll)

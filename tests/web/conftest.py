@@ -6,10 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
+from omov.web.access.models import Role
+from omov.web.access.services import membership_grant
 from omov.web.balloting.services import ballot_open, credentials_issue
-from omov.web.contests.models import Candidate, Contest
+from omov.web.contests.models import Candidate, Contest, Organisation
 from omov.web.contests.services import (
     candidate_add,
     contest_open,
@@ -92,3 +96,12 @@ def ballot_ready(*, per_section: int = 4) -> OpenBallot:
 @pytest.fixture
 def open_ballot(db: None) -> OpenBallot:
     return ballot_ready()
+
+
+def officer_of(organisation: Organisation, *roles: Role, username: str = "ro") -> Client:
+    """A signed-in client of a new user holding ``roles`` in ``organisation``."""
+    user = get_user_model().objects.create_user(username, password="pw")
+    membership_grant(user=user, organisation=organisation, roles=list(roles))
+    client = Client()
+    assert client.login(username=username, password="pw")
+    return client

@@ -158,12 +158,24 @@ def _cast(client: Client, ready: OpenBallot, form: dict[str, str]) -> tuple[int,
     return response.status_code, response.content
 
 
+def _of_sessions(queries: CaptureQueriesContext) -> list[str]:
+    """The first word of each query on the session table (sessions live in the database)."""
+    return [q["sql"].split()[0] for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+def _outside_sessions(queries: CaptureQueriesContext) -> int:
+    on_sessions = [q for q in queries.captured_queries if "django_session" in q["sql"]]
+    return len(queries.captured_queries) - len(on_sessions)
+
+
 def test_the_cast_page_casts_in_one_statement(ready: OpenBallot) -> None:
     client = _signed_in(ready)
     with CaptureQueriesContext(connection) as queries:
         status, _ = _cast(client, ready, {"rank_2": "1", "rank_1": "2", "rank_3": ""})
     assert status == 302
-    assert len(queries.captured_queries) == 1  # the statement checks the form's positions
+    # the statement checks the form's positions; the session is read, then deleted
+    assert _outside_sessions(queries) == 1
+    assert _of_sessions(queries) == ["SELECT", "DELETE"]
     assert Ballot.objects.get().ranking == [2, 1]
     receipt = client.get(reverse("vote-receipt", args=[ready.contest.pk]))
     assert Ballot.objects.get().receipt.encode() in receipt.content
@@ -200,7 +212,8 @@ def test_signing_in_is_one_prepared_query(ready: OpenBallot) -> None:
     with CaptureQueriesContext(connection) as queries:
         response = client.post(start, form)
     assert response.status_code == 302
-    assert len(queries.captured_queries) == 1  # the credential's state; not the contest
+    assert _outside_sessions(queries) == 1  # the credential's state; not the contest
+    assert "INSERT" in _of_sessions(queries)  # the new session, server-side
     refused = client.post(start, {**form, "code": "NOT-A-CODE"})
     assert refused.status_code == 400
     assert b"not valid for this ballot" in refused.content

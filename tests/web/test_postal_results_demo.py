@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from omov.web.access.models import Role
+from omov.web.access.roles import may
 from omov.web.balloting.models import Ballot, Channel
 from omov.web.balloting.services import ballot_cast, ballot_close, postal_import
 from omov.web.contests.models import Contest, ContestState
@@ -123,7 +125,7 @@ def test_demo_seeds_a_2016_shaped_contest_that_counts() -> None:
     assert Ballot.objects.filter(receipt=receipt).exists()
     client = Client()
     assert client.login(username=demo.officer, password=demo.password)
-    assert get_user_model().objects.get(username="officer").is_staff
+    assert may(get_user_model().objects.get(username="officer"), Role.RETURNING_OFFICER, contest)
     assert client.post(reverse("ballot-close", args=[contest.pk])).status_code == 302
     assert client.post(reverse("result-count", args=[contest.pk])).status_code == 302
     contest.refresh_from_db()

@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from omov.cli import app
 from omov.cli import commands as _commands  # noqa: F401  (registers the commands)
 from omov.ledger.verify import verify_bundle
+from omov.web.access.models import Role
+from omov.web.access.roles import may
 from omov.web.balloting.models import Ballot
 from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
@@ -221,4 +223,5 @@ def test_the_board_is_empty_while_open_and_officers_sign_checkpoints(db: None) -
     heads = client.get(reverse("ledger-heads-json", args=[demo.contest_id])).json()["ballots"]
     assert heads[-1]["checkpoint"] == "while-open"
     assert heads[-1]["size"] == demo.ballots_cast
-    assert get_user_model().objects.get(username=demo.officer).is_staff
+    officer = get_user_model().objects.get(username=demo.officer)
+    assert may(officer, Role.RETURNING_OFFICER, Contest.objects.get(pk=demo.contest_id))

@@ -18,6 +18,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from omov.electorate.synthetic import generate
+from omov.web.access.models import Role
+from omov.web.access.services import membership_grant
 from omov.web.balloting.services import ballot_cast, ballot_open, credentials_issue
 from omov.web.contests.services import (
     candidate_add,
@@ -36,6 +38,7 @@ from omov.web.electorate.services import (
 )
 from omov.web.nominations.services import nomination_record, nominations_close
 
+DEMO_ROLES = [Role.RETURNING_OFFICER, Role.VETTING_OFFICER, Role.APPEALS_PANEL]
 SHARE = {  # the incumbent's share of first preferences in each section in 2016
     "members": 0.59,
     "registered-supporters": 0.70,
@@ -73,9 +76,11 @@ def demo_seed(*, cast_fraction: float = 0.35, scale: float = 0.005, seed: int = 
     password = secrets.token_urlsafe(9)
     user_model = get_user_model()
     user_model.objects.filter(username="officer").delete()
-    user_model.objects.create_superuser("officer", "officer@example.org", password)
+    officer = user_model.objects.create_user("officer", "officer@example.org", password)
 
     labour = organisation_create(name="The Labour Party (demo)")
+    # One person runs the whole demo; a real contest gives vetting and appeals to others.
+    membership_grant(user=officer, organisation=labour, roles=DEMO_ROLES)
     rulebook = rulebook_load(organisation=labour, key="labour/2016")
     now = timezone.now()
     contest = contest_open(

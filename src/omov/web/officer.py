@@ -1,4 +1,5 @@
-"""Helpers for the officer's views: access and running a service from a form post."""
+"""Helpers for the officer's views: running a service from a form post. Who may reach a
+view is checked in one place, ``omov.web.access.checks``."""
 
 from __future__ import annotations
 
@@ -6,13 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import user_passes_test
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
 from omov.web.errors import ContestError
-
-officer_required = user_passes_test(lambda user: user.is_active and user.is_staff)
 
 
 def run_action(

@@ -1,24 +1,108 @@
-"""The session store: Django's signed cookie, signed without compression.
+"""The session store: Django's database sessions, each step one plain statement.
 
-Sessions live in the browser's cookie (see ``SESSION_ENGINE`` in settings): casting touches
-no session table, and the server keeps no record of which browser held which credential
-digest. Django's store compresses the cookie with zlib before signing it; ours signs it as it
-is. A voter's session is a few dozen bytes, which zlib cannot shrink by much, and setting up
-zlib cost more than anything else in signing it (~9 µs of the ~27 µs a cast spends on it).
-Not compressing also keeps the cookie's length from telling anything about its contents.
-Cookies signed compressed still load: the signature says which they are.
+Sessions live in the database (``django_session``) so that signing out ends them: a cookie
+replayed after logout finds no row. Django's own ``db`` store reaches the table through the
+ORM, and creates a session with a look-up for a free key, a savepoint, an insert and a
+release; every voter signs in and casts, so this store sends one statement a step instead,
+prepared on PostgreSQL (``omov/web/db.py``):
+
+- load: ``SELECT`` the row if it has not expired;
+- create: ``INSERT`` under a new random key, ``ON CONFLICT DO NOTHING`` (a taken key, one
+  chance in 2^165, draws another);
+- save: ``UPDATE`` the row (a session deleted meanwhile, by logout in another tab, is not
+  brought back: Django answers such a request with 400, as its own store does);
+- delete: ``DELETE`` the row.
+
+The payload is signed as Django signs it but not compressed: zlib's set-up cost more than
+anything else in signing a few dozen bytes, and an uncompressed payload's length tells
+nothing about what it holds. Payloads Django compressed still load. The table and its
+``clearsessions`` clean-up are Django's own.
 """
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends import signed_cookies
+import datetime as dt
+from typing import Any
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.core import signing
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
-SALT = "django.contrib.sessions.backends.signed_cookies"
-"""Django's salt for signed-cookie sessions, so that sessions signed by either store load."""
+from omov.web.db import default_database, prepared_cursor
+
+TABLE = "django_session"
 
 
-class SessionStore(signed_cookies.SessionStore):
-    def _get_session_key(self) -> str:
-        session = dict(self.items())
-        return signing.dumps(session, compress=False, salt=SALT, serializer=self.serializer)
+def _moment(value: dt.datetime) -> Any:
+    """A datetime as this database's driver takes it (text on SQLite)."""
+    return default_database().ops.adapt_datetimefield_value(value)
+
+
+class SessionStore(db.SessionStore):
+    def encode(self, session_dict: dict[str, Any]) -> str:
+        return signing.dumps(
+            session_dict, salt=self.key_salt, serializer=self.serializer, compress=False
+        )
+
+    def load(self) -> dict[str, Any]:
+        data = None
+        if self.session_key is not None:
+            with prepared_cursor() as cursor:
+                cursor.execute(
+                    f"SELECT session_data FROM {TABLE} WHERE session_key = %s AND expire_date > %s",
+                    [self.session_key, _moment(timezone.now())],
+                )
+                row = cursor.fetchone()
+            data = row[0] if row else None
+        if data is None:
+            self._session_key = None
+            return {}
+        return self.decode(data)
+
+    def exists(self, session_key: str) -> bool:
+        with prepared_cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {TABLE} WHERE session_key = %s", [session_key])
+            return cursor.fetchone() is not None
+
+    def create(self) -> None:
+        while True:
+            self._session_key = get_random_string(32, VALID_KEY_CHARS)
+            try:
+                self.save(must_create=True)
+            except CreateError:
+                continue
+            self.modified = True
+            return
+
+    def save(self, must_create: bool = False) -> None:
+        if self.session_key is None:
+            self.create()
+            return
+        # As Django's store does: a new session is not loaded first (django-stubs omit this).
+        data = self.encode(self._get_session(no_load=must_create))  # type: ignore[attr-defined]
+        expires = _moment(self.get_expiry_date())
+        with prepared_cursor() as cursor:
+            if must_create:
+                cursor.execute(
+                    f"INSERT INTO {TABLE} (session_key, session_data, expire_date)"
+                    " VALUES (%s, %s, %s) ON CONFLICT (session_key) DO NOTHING",
+                    [self.session_key, data, expires],
+                )
+            else:
+                cursor.execute(
+                    f"UPDATE {TABLE} SET session_data = %s, expire_date = %s"
+                    " WHERE session_key = %s",
+                    [data, expires, self.session_key],
+                )
+            written = cursor.rowcount
+        if written != 1:
+            raise CreateError if must_create else UpdateError
+
+    def delete(self, session_key: str | None = None) -> None:
+        key = session_key if session_key is not None else self.session_key
+        if key is None:
+            return
+        with prepared_cursor() as cursor:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE session_key = %s", [key])

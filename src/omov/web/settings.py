@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "omov.web.audit",
     "omov.web.contests",
+    "omov.web.access",
+    "rules",
     "omov.web.nominations",
     "omov.web.electorate",
     "omov.web.balloting",
@@ -99,20 +101,29 @@ EMAIL_BACKEND = os.environ.get(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
 STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]
+# Officers' roles are per organisation (omov/web/access): django-rules answers has_perm on a
+# contest; Django's own backend keeps answering the admin's model permissions.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "officer-home"
 LOGOUT_REDIRECT_URL = "home"
 CSRF_FAILURE_VIEW = "omov.web.views.csrf_failure"
-# Sessions live in a signed cookie (omov/web/sessions.py): casting touches no session table
-# (faster), and the server keeps no record of which browser held which credential digest.
+# Sessions live in the database, so signing out ends them: a cookie replayed after logout
+# finds no session (Django's table, a statement a step: omov/web/sessions.py). A voter's
+# session holds only the code's digest until the cast, which deletes it; the receipt goes
+# to the receipt page in a signed cookie of its own (balloting/views.py), so no session row
+# ever holds a tracker.
 SESSION_ENGINE = "omov.web.sessions"
 # A voter's session ends with the browser, so a shared computer does not keep a signed-in
-# voter (or an officer) until the next day; the signature still expires after
-# SESSION_COOKIE_AGE (two weeks).
+# voter (or an officer) until the next day; the server forgets it after SESSION_COOKIE_AGE
+# (12 hours) whatever the browser does. `omov serve` deployments run `clearsessions` daily.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# The officer's messages ("Opened ...", "line 4: ...") ride in the session cookie too. The
-# default stores them in a cookie of their own first, which costs every request, the voters'
-# included, a second signer (~4% of a cast's CPU) for pages that never show a message.
+SESSION_COOKIE_AGE = 12 * 3600
+# The officer's messages ("Opened ...", "line 4: ...") ride in the session, not in a cookie
+# of their own (which cost every request, the voters' included, a second signer).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

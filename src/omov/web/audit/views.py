@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, StreamingHttpResponse
 
+from omov.web.access.checks import officer_view
 from omov.web.audit.selectors import events_for_stream
-from omov.web.officer import officer_required
 
 
-@officer_required
+@officer_view(None)
 def audit_trail(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Streamed a few thousand events at a time: a contest's trail can hold an event for
     every vetting decision."""

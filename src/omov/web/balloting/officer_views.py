@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
+from omov.web.access.checks import officer_view
+from omov.web.access.models import Role
 from omov.web.balloting.services import (
     ballot_close,
     ballot_open,
@@ -18,11 +20,11 @@ from omov.web.contests.models import Contest
 from omov.web.electorate.models import Elector
 from omov.web.electorate.views import _upload_text
 from omov.web.errors import ContestError
-from omov.web.officer import back_to, officer_required, run_action
+from omov.web.officer import back_to, run_action
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def credentials_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(
@@ -30,8 +32,8 @@ def credentials_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
     chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
     return run_action(
@@ -42,22 +44,22 @@ def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> Http
     )
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def ballot_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(request, lambda: ballot_open(contest=contest), "Ballot open.", back_to(pk))
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def ballot_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(request, lambda: ballot_close(contest=contest), "Ballot closed.", back_to(pk))
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def postal_upload(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     try:

@@ -1,12 +1,15 @@
 """The voter's pages: enter the code, read the statements, rank, review, cast, receipt.
 
-The session holds only the code's digest between pages and is flushed after casting.
+The session holds only the code's digest between pages and is flushed after casting. The
+receipt goes to the receipt page in a signed cookie of its own, valid for that page only and
+for a few minutes, so the server's session rows never hold a tracker.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
@@ -20,6 +23,8 @@ from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import ContestError
 
 SESSION_KEY = "omov-credential"
+RECEIPT_COOKIE = "omov-receipt"
+RECEIPT_SECONDS = 600
 
 
 def _refuse(request: HttpRequest, pk: int, error: ContestError) -> HttpResponse:
@@ -91,8 +96,18 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     except ContestError as error:
         return _refuse(request, pk, error)
     request.session.flush()
-    request.session["omov-receipt"] = receipt
-    return _redirect("vote-receipt", pk)
+    response = _redirect("vote-receipt", pk)
+    response.set_signed_cookie(
+        RECEIPT_COOKIE,
+        receipt,
+        salt=RECEIPT_COOKIE,
+        max_age=RECEIPT_SECONDS,
+        path=response["Location"],
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _redirect(page: str, pk: int) -> HttpResponseRedirect:
@@ -119,10 +134,14 @@ def _cast_form(request: HttpRequest, pk: int) -> PlainForm:
 
 def vote_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
-    receipt = request.session.pop("omov-receipt", None)
+    receipt = request.get_signed_cookie(
+        RECEIPT_COOKIE, default=None, salt=RECEIPT_COOKIE, max_age=RECEIPT_SECONDS
+    )
     if receipt is None:
         return redirect("receipt-check", pk=pk)
-    return render(request, "balloting/receipt.html", {"contest": contest, "receipt": receipt})
+    response = render(request, "balloting/receipt.html", {"contest": contest, "receipt": receipt})
+    response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Lax")
+    return response
 
 
 def candidate_statements(request: HttpRequest, pk: int) -> HttpResponse:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
+from omov.web.contests.models import Organisation
 from omov.web.contests.rulebooks import shipped_keys
 
 
@@ -18,7 +20,7 @@ class OfficerForm(forms.Form):
 
 
 class ContestForm(OfficerForm):
-    organisation = forms.CharField(max_length=200, initial="The Labour Party")
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), empty_label=None)
     rulebook = forms.ChoiceField(
         choices=lambda: [(k, k) for k in shipped_keys()], initial="labour/2016"
     )
@@ -36,6 +38,11 @@ class ContestForm(OfficerForm):
     )
     ballot_opens_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")
     ballot_closes_at = forms.DateTimeField(help_text="YYYY-MM-DD HH:MM")
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        """``organisations``: those the officer may open a contest in."""
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
 class CandidateForm(OfficerForm):

@@ -10,6 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from omov.web.access.checks import officer_area, officer_view
+from omov.web.access.models import Role
+from omov.web.access.roles import organisations_where
 from omov.web.audit.selectors import latest_events
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.models import Contest, Organisation
@@ -17,7 +20,6 @@ from omov.web.contests.selectors import contest_list
 from omov.web.contests.services import (
     candidate_add,
     contest_open,
-    organisation_create,
     rulebook_load,
 )
 from omov.web.electorate.rolls import SECTION_OF, roll_columns
@@ -30,12 +32,17 @@ from omov.web.electorate.selectors import (
 )
 from omov.web.errors import ContestError
 from omov.web.nominations.selectors import contest_threshold, nomination_standing
-from omov.web.officer import back_to, officer_required, run_action
+from omov.web.officer import back_to, run_action
 
 
-@officer_required
+@officer_area(Role.RETURNING_OFFICER)
 def officer_home(request: HttpRequest) -> HttpResponse:
-    form = ContestForm(request.POST or None)
+    """The contests of the officer's organisations, and opening one in an organisation the
+    officer is returning officer of (organisations and roles are given in the admin)."""
+    running = Organisation.objects.filter(
+        pk__in=organisations_where(request.user, Role.RETURNING_OFFICER)
+    )
+    form = ContestForm(request.POST or None, organisations=running)
     if request.method == "POST" and form.is_valid():
         try:
             contest = _open(form.cleaned_data)
@@ -44,13 +51,14 @@ def officer_home(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Opened {contest.title}: nominations are open.")
             return back_to(contest.pk)
-    return render(request, "contests/officer_home.html", {"form": form, "contests": contest_list()})
+    contests = contest_list().filter(organisation_id__in=organisations_where(request.user))
+    return render(request, "contests/officer_home.html", {"form": form, "contests": contests})
 
 
 @transaction.atomic
 def _open(data: dict[str, object]) -> Contest:
-    name = str(data["organisation"]).strip()
-    organisation = Organisation.objects.filter(name=name).first() or organisation_create(name=name)
+    organisation = data["organisation"]
+    assert isinstance(organisation, Organisation)
     rulebook = rulebook_load(organisation=organisation, key=str(data["rulebook"]))
     facts = rulebook.facts
     freeze = data["freeze_date"] or facts["freeze_date"]
@@ -66,7 +74,7 @@ def _open(data: dict[str, object]) -> Contest:
     )
 
 
-@officer_required
+@officer_view(None)
 def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest.objects.select_related("rulebook"), pk=pk)
     context = {
@@ -90,8 +98,8 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "contests/dashboard.html", context)
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     form = CandidateForm(request.POST, request.FILES)

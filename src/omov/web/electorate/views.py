@@ -6,6 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
+from omov.web.access.checks import officer_view
+from omov.web.access.models import Role
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import Appeal, Elector
 from omov.web.electorate.services import (
@@ -16,7 +18,7 @@ from omov.web.electorate.services import (
     roll_import,
 )
 from omov.web.errors import ContestError
-from omov.web.officer import back_to, officer_required, run_action
+from omov.web.officer import back_to, run_action
 
 
 def _upload_bytes(request: HttpRequest, field: str) -> bytes:
@@ -33,8 +35,8 @@ def _upload_text(request: HttpRequest, field: str) -> str:
         raise ContestError("the file is not UTF-8 text") from None
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def roll_upload(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(
@@ -49,8 +51,8 @@ def roll_upload(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@officer_view(Role.VETTING_OFFICER)
 @require_POST
-@officer_required
 def elector_exclude_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
     chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
     grounds = request.POST.get("grounds", "")
@@ -62,8 +64,8 @@ def elector_exclude_view(request: HttpRequest, pk: int, elector: int) -> HttpRes
     )
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def appeal_lodge_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
     chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
     grounds = request.POST.get("grounds", "")
@@ -75,8 +77,8 @@ def appeal_lodge_view(request: HttpRequest, pk: int, elector: int) -> HttpRespon
     )
 
 
+@officer_view(Role.APPEALS_PANEL)
 @require_POST
-@officer_required
 def appeal_decide_view(request: HttpRequest, pk: int, appeal: int) -> HttpResponse:
     chosen = get_object_or_404(Appeal, pk=appeal, elector__contest_id=pk)
     uphold = request.POST.get("decision") == "uphold"
@@ -88,8 +90,8 @@ def appeal_decide_view(request: HttpRequest, pk: int, appeal: int) -> HttpRespon
     )
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def electorate_freeze_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(

@@ -6,13 +6,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
+from omov.web.access.checks import officer_view
+from omov.web.access.models import Role
 from omov.web.contests.models import Candidate, Contest
 from omov.web.nominations.services import nomination_record, nominations_close
-from omov.web.officer import back_to, officer_required, run_action
+from omov.web.officer import back_to, run_action
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(Candidate, pk=request.POST.get("candidate", 0), contest_id=pk)
     nominator = request.POST.get("nominator", "")
@@ -24,8 +26,8 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def nominations_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(

@@ -6,15 +6,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from omov.web.access.checks import officer_view
+from omov.web.access.models import Role
+from omov.web.access.roles import may
 from omov.web.contests.models import Contest, ContestState
-from omov.web.officer import back_to, officer_required, run_action
+from omov.web.officer import back_to, run_action
 from omov.web.results.selectors import results_page
 from omov.web.results.services import result_count, result_publish
 
 
 def _visible(request: HttpRequest, pk: int) -> Contest:
     contest = get_object_or_404(Contest, pk=pk)
-    officer = request.user.is_authenticated and request.user.is_staff
+    officer = may(request.user, None, contest)
     shown = ContestState.PUBLISHED if not officer else ContestState.COUNTED
     if contest.state not in (ContestState.PUBLISHED, shown):
         raise Http404("no published result yet")
@@ -44,15 +47,15 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return response
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def count_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(request, lambda: result_count(contest=contest), "Counted.", back_to(pk))
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(

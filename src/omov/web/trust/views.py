@@ -7,8 +7,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
+from omov.web.access.checks import officer_view
+from omov.web.access.models import Role
 from omov.web.contests.models import Contest, ContestState
-from omov.web.officer import back_to, officer_required, run_action
+from omov.web.officer import back_to, run_action
 from omov.web.trust import selectors
 from omov.web.trust.models import LogName
 from omov.web.trust.services import bundle_zip, checkpoint_sign
@@ -96,8 +98,8 @@ def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@officer_view(Role.RETURNING_OFFICER)
 @require_POST
-@officer_required
 def checkpoint_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(

@@ -1,0 +1,78 @@
+"""The one check every officer view passes through.
+
+``officer_view(role)`` wraps a contest's officer view (a URL with the contest's ``pk``):
+
+- not signed in: to the sign-in page;
+- signed in but holding no role in the contest's organisation: 403;
+- a GET or HEAD (a page or a download): any role in the organisation, scrutineers included;
+- any other method: only ``role``; a view given ``None`` is read-only and refuses every POST.
+
+``officer_area(role)`` wraps the officer's pages that belong to no one contest (the list of
+contests): a GET needs a role in some organisation, a POST needs ``role`` in some
+organisation, and the view itself confines what it shows and does to those organisations.
+
+Both mark the view with ``officer_role`` so that a test can check every URL under
+``officer/`` is wrapped (``tests/web/test_access.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+
+from omov.web.access.models import Role
+from omov.web.access.roles import may, organisations_where
+from omov.web.contests.models import Contest
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+READING = frozenset({"GET", "HEAD"})
+MARK = "officer_role"
+
+
+def officer_view(role: Role | None) -> Callable[[View], View]:
+    """Confine a contest's officer view to its organisation's officers (see the module)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            contest = get_object_or_404(Contest.objects.only("pk", "organisation_id"), pk=pk)
+            if request.method in READING:
+                allowed = may(request.user, None, contest)
+            else:
+                allowed = role is not None and may(request.user, role, contest)
+            if not allowed:
+                raise PermissionDenied("not an officer of this contest's organisation")
+            return view(request, *args, pk=pk, **kwargs)
+
+        setattr(checked, MARK, role)
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def officer_area(role: Role) -> Callable[[View], View]:
+    """Confine an officer page outside any one contest to users with a role somewhere."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            needed = None if request.method in READING else role
+            if not organisations_where(request.user, needed):
+                raise PermissionDenied("no role in any organisation")
+            return view(request, *args, **kwargs)
+
+        setattr(checked, MARK, role)
+        return checked  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,209 @@
+"""Every officer URL, enumerated from the URL conf, against every kind of visitor: the right
+status, and nothing changed in the database by anyone the page refuses.
+
+A URL added under ``officer/`` is in this test without being named here, and fails it unless
+its view passes the one check (``omov.web.access.checks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from omov.web.access.checks import MARK
+from omov.web.access.models import Role
+from omov.web.balloting.views import SESSION_KEY
+from omov.web.contests.models import Contest
+from omov.web.contests.services import organisation_create
+from omov.web.electorate.models import Appeal
+
+from .conftest import OpenBallot, officer_of
+
+pytestmark = pytest.mark.django_db
+
+OFFICER_PREFIX = "officer/"
+IGNORED_TABLES = {"django_session", "auth_user"}  # signing in writes these (last_login)
+
+
+def officer_urls() -> Iterator[tuple[str, URLPattern, list[str]]]:
+    """(route, pattern, its arguments' names) for every URL under ``officer/``, read from
+    the URL conf."""
+
+    def walk(
+        patterns: list[Any], prefix: str, names: list[str]
+    ) -> Iterator[tuple[str, URLPattern, list[str]]]:
+        for entry in patterns:
+            route = prefix + str(entry.pattern)
+            here = [*names, *getattr(entry.pattern, "converters", {})]
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, route, here)
+            elif route.startswith(OFFICER_PREFIX):
+                yield route, entry, here
+
+    yield from walk(get_resolver().url_patterns, "", [])
+
+
+def database_state() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table the app keeps (sessions and users aside)."""
+    state = {}
+    for model in apps.get_models():
+        if model._meta.db_table not in IGNORED_TABLES:
+            state[model._meta.label] = list(model.objects.order_by("pk").values())
+    return state
+
+
+@dataclass(frozen=True)
+class Visitor:
+    name: str
+    client: Client
+    roles: frozenset[Role]
+    """roles in the contest's organisation"""
+    officer_elsewhere: bool = False
+
+
+def _visitors(contest: Contest, code: str) -> list[Visitor]:
+    voter = Client()
+    assert voter.post(reverse("vote-start", args=[contest.pk]), {"code": code}).status_code == 302
+    assert SESSION_KEY in voter.session
+    elsewhere = organisation_create(name="Another Party")
+    ours = contest.organisation
+    acting = [(r, officer_of(ours, r, username=r.value)) for r in Role if r != Role.SCRUTINEER]
+    return [
+        Visitor("anonymous", Client(), frozenset()),
+        Visitor("voter", voter, frozenset()),
+        Visitor(
+            "officer of another organisation",
+            officer_of(elsewhere, *Role, username="elsewhere"),
+            frozenset(),
+            officer_elsewhere=True,
+        ),
+        Visitor(
+            "scrutineer",
+            officer_of(ours, Role.SCRUTINEER, username="scrutineer"),
+            frozenset({Role.SCRUTINEER}),
+        ),
+        *(Visitor(role.label.lower(), client, frozenset({role})) for role, client in acting),
+    ]
+
+
+def _expected(visitor: Visitor, method: str, role: Role | None, contest_page: bool) -> int:
+    """The status ``visitor`` should get from a view needing ``role`` for a POST."""
+    if visitor.name in ("anonymous", "voter"):
+        return 302  # to the sign-in page
+    if contest_page and not visitor.roles:
+        return 403
+    if method == "GET":
+        return 200
+    if role is None:
+        return 403  # a read-only page takes no POST
+    if contest_page:
+        return 302 if role in visitor.roles else 403  # acted (or refused with a message)
+    # the list of contests: a POST needs the role in some organisation, and opens a contest
+    # only in one where it is held (the form offers only those)
+    if role in visitor.roles:
+        return 302
+    return 200 if visitor.officer_elsewhere else 403
+
+
+def _form(ballot: OpenBallot, appeal: Appeal) -> dict[str, object]:
+    """A plausible form for any officer action (the action may still refuse it)."""
+    return {
+        "candidate": ballot.candidates[1].pk,
+        "nominator": "MP 9",
+        "grounds": "Evidence on file",
+        "decision": "uphold",
+        "reason": "Evidence was about someone else",
+        "section": "members",
+        "name": "Dora Newcomer",
+        "organisation": ballot.contest.organisation_id,
+        "rulebook": "labour/2016",
+        "title": "A contest in another's name",
+        "ballot_opens_at": "2016-08-22 09:00",
+        "ballot_closes_at": "2016-09-21 12:00",
+    }
+
+
+def test_every_officer_url_passes_the_one_check() -> None:
+    routes = list(officer_urls())
+    assert len(routes) >= 19  # as many as there were when this test was written
+    unchecked = [route for route, pattern, _ in routes if not hasattr(pattern.callback, MARK)]
+    assert unchecked == []
+
+
+def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
+    contest = open_ballot.contest
+    elector = contest.electors.filter(eligibility="eligible").order_by("pk").first()
+    assert elector is not None
+    appeal = Appeal.objects.create(elector=elector, grounds="I was wrongly excluded")
+    visitors = _visitors(contest, next(iter(open_ballot.codes.values())))
+    form = _form(open_ballot, appeal)
+    wrong = []
+    for route, pattern, names in officer_urls():
+        kwargs = {"pk": contest.pk, "elector": elector.pk, "appeal": appeal.pk}
+        url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
+        role = getattr(pattern.callback, MARK)
+        contest_page = "pk" in names
+        methods = ("GET", "POST") if role is None or not contest_page else ("POST", "GET")
+        for visitor in visitors:
+            for method in methods:
+                before = database_state()
+                if method == "GET":
+                    response = visitor.client.get(url)
+                else:
+                    response = visitor.client.post(url, form)
+                expected = _expected(visitor, method, role, contest_page)
+                if expected == 200 and method == "GET" and role is not None and contest_page:
+                    expected = 405  # an action's URL takes only POST
+                if response.status_code != expected:
+                    wrong.append(f"{method} {route} as {visitor.name}: {response.status_code}")
+                if expected == 302 and visitor.name in ("anonymous", "voter"):
+                    assert response["Location"].startswith(reverse("login")), route
+                acted = expected == 302 or (expected == 200 and method == "POST")
+                if not acted and database_state() != before:
+                    wrong.append(f"{method} {route} as {visitor.name}: changed the database")
+    assert wrong == []
+
+
+def test_an_officer_of_another_organisation_sees_none_of_its_contests(
+    open_ballot: OpenBallot,
+) -> None:
+    contest = open_ballot.contest
+    elsewhere = officer_of(organisation_create(name="Another Party"), Role.RETURNING_OFFICER)
+    link = reverse("contest-dashboard", args=[contest.pk])
+    assert link not in elsewhere.get(reverse("officer-home")).content.decode()
+    ours = officer_of(contest.organisation, Role.SCRUTINEER, username="scrutineer")
+    assert link in ours.get(reverse("officer-home")).content.decode()
+
+
+def test_a_returning_officer_opens_contests_only_in_their_organisation(
+    open_ballot: OpenBallot,
+) -> None:
+    theirs = open_ballot.contest.organisation
+    other = organisation_create(name="Another Party")
+    officer = officer_of(other, Role.RETURNING_OFFICER)
+    form = _form(open_ballot, Appeal())
+    refused = officer.post(reverse("officer-home"), form)
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.content.decode()
+    assert not Contest.objects.filter(organisation=theirs).exclude(pk=open_ballot.contest.pk)
+    opened = officer.post(reverse("officer-home"), form | {"organisation": other.pk})
+    assert opened.status_code == 302
+    assert Contest.objects.get(organisation=other).title == form["title"]
+
+
+def test_a_superuser_acts_for_no_organisation_without_a_role(open_ballot: OpenBallot) -> None:
+    """The site's administrator is not an officer of every organisation."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
+    admin = Client()
+    assert admin.login(username="admin", password="pw")
+    dashboard = reverse("contest-dashboard", args=[open_ballot.contest.pk])
+    assert admin.get(dashboard).status_code == 403
+    assert admin.post(reverse("ballot-close", args=[open_ballot.contest.pk])).status_code == 403
