@@ -3,7 +3,12 @@ configuration, and other tabulators, reading the exported files with their own c
 the published rounds and winners.
 
 RCTab itself is Java built with Gradle from Maven Central, which these machines cannot
-reach (see docs/bundle-format.md); the second tabulators are pyrankvote and pref_voting:
+reach, and its source may not be copied into this repository; so RCTab 2.0.1's reports of
+the demo contest's export (built from its source against Debian's libraries, see
+tests/ledger/data/rctab-2.0.1/README.md) are kept as data, and the tests check that the
+export is still what RCTab read and that the bundle's rounds are RCTab's, for IRV and for
+three-seat WIGM. The second tabulators run in the tests themselves: pyrankvote and
+pref_voting:
 
 - pyrankvote's instant-runoff voting reproduces IRV round by round (every tally) and the
   winner; its single transferable vote reproduces the winners of a multi-seat count but not
@@ -22,6 +27,7 @@ import json
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +223,72 @@ def test_pyrankvote_stv_gives_the_winners_of_a_multi_seat_count(
     result = pyrankvote.single_transferable_vote(people, ballots, number_of_seats=seats)
     assert sorted(c.name for c in result.get_winners()) == sorted(demo.publication.report.elected)
     assert len(demo.publication.report.elected) == 3
+
+
+RCTAB = Path(__file__).parent / "data" / "rctab-2.0.1"
+
+
+def _rctab_rounds(report: dict[str, Any]) -> tuple[list[dict[str, Fraction]], list[str]]:
+    rounds = [
+        {name: Fraction(v) for name, v in r["tally"].items() if Fraction(v)}
+        for r in report["results"]
+    ]
+    decided = [
+        str(t.get("elected") or t.get("eliminated"))
+        for r in report["results"]
+        for t in r["tallyResults"]
+    ]
+    return rounds, decided
+
+
+def _omov_rounds(bundle: Path) -> tuple[list[dict[str, Fraction]], list[str], list[str]]:
+    report = json.loads((bundle / "report.json").read_text())
+    rounds = [
+        {c: Fraction(v) for c, v in r["tallies"].items() if Fraction(v)} for r in report["rounds"]
+    ]
+    decided = [name for r in report["rounds"] for name in [*r["elected"], *r["excluded"]]]
+    return rounds, decided, list(report["elected"])
+
+
+@pytest.mark.parametrize("case", ["demo-irv", "demo-wigm-3"])
+def test_rctab_gave_the_published_rounds_and_winners(
+    case: str, tmp_path: Path, officer: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    from omov.count.formats import read_ballots
+    from omov.examples import WARD_BLT
+    from omov.ledger.setup import setup_from_text
+
+    text = rulebook_text()
+    if case == "demo-wigm-3":
+        text = text.replace('method = "irv"', 'method = "wigm"\nseats = 3', 1)
+    setup = setup_from_text(text)
+    demo = run_demo_contest(
+        read_ballots(WARD_BLT),
+        rulebook_edition=RULEBOOK,
+        rulebook_text=text,
+        method=setup.method,
+        seats=setup.seats,
+        options=setup.options,
+        officer=officer,
+    )
+    bundle, export = tmp_path / "bundle", tmp_path / "export"
+    write_bundle(demo.publication, bundle, officer)
+    assert run_cli(["verify", str(bundle), "--export", str(export)], monkeypatch) == 0
+    inputs = json.loads((RCTAB / "inputs.json").read_text())
+    csv_digest = hashlib.sha256((export / "ballots-rctab.csv").read_bytes()).hexdigest()
+    assert csv_digest == inputs["ballots-rctab.csv"]  # the ballots RCTab read
+    rules = json.loads((export / "rctab-config.json").read_text())["rules"]
+    assert {k: rules[k] for k in inputs[case]} == inputs[case]
+    theirs = json.loads((RCTAB / f"{case}_detailed_report.json").read_text())
+    assert theirs["config"]["generatedBy"] == "RCTab 2.0.1"
+    rctab_rounds, rctab_decided = _rctab_rounds(theirs)
+    rounds, decided, elected = _omov_rounds(bundle)
+    assert rounds == rctab_rounds
+    assert decided == rctab_decided
+    rctab_elected = [
+        t["elected"] for r in theirs["results"] for t in r["tallyResults"] if "elected" in t
+    ]
+    assert sorted(elected) == sorted(rctab_elected)
+    assert len(elected) == setup.seats

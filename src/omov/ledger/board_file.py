@@ -114,6 +114,8 @@ def _read_board(data: bytes, trackers: tuple[str, ...]) -> Board:
 
 
 ALLOWED_FILE_METADATA = frozenset({META_KEY, b"ARROW:schema"})
+HEX_DIGIT = np.zeros(256, dtype=bool)
+HEX_DIGIT[np.frombuffer(b"0123456789abcdef", np.uint8)] = True
 NAMES = pa.dictionary(pa.int16(), pa.string())
 
 
@@ -165,7 +167,7 @@ def _ballot_ids(column: pa.ChunkedArray) -> np.ndarray:
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset :]
     start, end = int(offsets[0]), int(offsets[len(values)])
     text = np.frombuffer(values.buffers()[2], dtype=np.uint8)[start:end]
-    if not np.isin(text, np.frombuffer(b"0123456789abcdef", np.uint8)).all():
+    if not HEX_DIGIT[text].all():
         raise BundleError("a ballot_id is not lowercase hexadecimal")
     return _unhex(text.view(f"S{2 * ID_BYTES}"))
 

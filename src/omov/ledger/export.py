@@ -101,7 +101,7 @@ def rctab_config(
     title: str, candidates: tuple[str, ...], withdrawn: tuple[str, ...], rules: dict[str, Any]
 ) -> dict[str, Any]:
     return {
-        "tabulatorVersion": "1.3.2",
+        "tabulatorVersion": "2.0.1",  # the first RCTab with the generic CSV provider
         "outputSettings": {
             "contestName": title,
             "outputDirectory": "output",

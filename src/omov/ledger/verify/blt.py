@@ -80,40 +80,45 @@ def _quoted(line: bytes) -> str:
         raise BundleError("a name or the title is not UTF-8") from None
 
 
+POWERS = 10 ** np.arange(10, dtype=np.int64)
+
+
 def _numbers(block: bytes) -> npt.NDArray[np.int64]:
-    """The whole numbers of lines 'a b c\\n...' (single spaces, no leading zeros)."""
+    return _tokens(block)[0]
+
+
+def _tokens(block: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """The whole numbers of lines 'a b c\\n...' (single spaces, no leading zeros), and the
+    line each stands on."""
     chars = np.frombuffer(block, dtype=np.uint8)
     digit = (chars >= 48) & (chars <= 57)
-    space, newline = chars == 32, chars == 10
-    if not (digit | space | newline).all():
+    newline = chars == 10
+    if not (digit | newline | (chars == 32)).all():
         raise BundleError("a ballot line holds other than digits and single spaces")
     if chars.size == 0:
-        return np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.intp)
     before = np.concatenate(([False], digit[:-1]))
     if not digit[0] or not before[~digit].all():
         raise BundleError("a ballot line has a doubled, leading or trailing space")
-    starts = np.flatnonzero(digit & ~before)
+    first = digit & ~before
+    starts = np.flatnonzero(first)
     ends = np.flatnonzero(~digit) - 1  # the last digit of each number
     lengths = ends - starts + 1
     if (lengths > 9).any():
         raise BundleError("a number in a ballot line is too long")
     if ((chars[starts] == 48) & (lengths > 1)).any():
         raise BundleError("a number in a ballot line has a leading zero")
-    values = (chars - 48).astype(np.int64) * np.where(digit, 1, 0)
-    token = np.cumsum(digit & ~before) - 1
-    power = np.zeros(chars.size, dtype=np.int64)
-    power[digit] = ends[token[digit]] - np.flatnonzero(digit)
-    result: npt.NDArray[np.int64] = np.add.reduceat(values * 10**power, starts)
-    return result
+    at = np.flatnonzero(digit)
+    token = np.cumsum(first)[at] - 1
+    weighted = (chars[at] - 48).astype(np.int64) * POWERS[ends[token] - at]
+    offsets = np.cumsum(lengths) - lengths  # where each number's digits begin in ``at``
+    numbers: npt.NDArray[np.int64] = np.add.reduceat(weighted, offsets)
+    lines = np.cumsum(newline)[starts]
+    return numbers, lines
 
 
 def _ballots(block: bytes, n: int) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
-    numbers = _numbers(block)
-    chars = np.frombuffer(block, dtype=np.uint8)
-    digit = (chars >= 48) & (chars <= 57)
-    before = np.concatenate(([False], digit[:-1])) if chars.size else digit
-    starts = np.flatnonzero(digit & ~before)
-    line_of = np.cumsum(chars == 10)[starts] if chars.size else starts
+    numbers, line_of = _tokens(block)
     zero = numbers == 0
     lines = int(line_of[-1]) + 1 if line_of.size else 0
     first = np.searchsorted(line_of, np.arange(lines))
