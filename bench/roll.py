@@ -96,18 +96,17 @@ def _omov(directory: Path) -> dict[str, float]:
     from omov.electorate.dedup import deduplicate
     from omov.electorate.eligibility import assess
     from omov.electorate.roll import read_roll
-    from omov.electorate.schema import Section
 
     vetting = pickle.loads((directory / "vetting.pickle").read_bytes())
     started = time.perf_counter()
-    rolls = {s: read_roll(directory / f"{s.value}.csv", s) for s in Section}
+    rolls = {s.name: read_roll(directory / f"{s.name}.csv", s.roll) for s in LABOUR_2016.sections}
     read = time.perf_counter()
     assessment = assess(rolls, LABOUR_2016, vetting=vetting)
     decided = time.perf_counter()
     people = pl.concat(
         [
             roll.frame.select(
-                pl.lit(s.value).alias("section"),
+                pl.lit(s).alias("section"),
                 pl.col(roll.frame.columns[1]).alias("record_id"),
                 "email",
                 "date_of_birth",
@@ -115,7 +114,7 @@ def _omov(directory: Path) -> dict[str, float]:
             for s, roll in rolls.items()
         ]
     )
-    kept = deduplicate(people)
+    kept = deduplicate(people, priority=LABOUR_2016.names)
     deduped = time.perf_counter()
     return {
         "import": read - started,
@@ -133,7 +132,7 @@ def _pandas(directory: Path) -> dict[str, float]:
     vetting = pickle.loads((directory / "vetting.pickle").read_bytes())
     started = time.perf_counter()
     frames = {}
-    for section in ("members", "supporters", "affiliates"):
+    for section in ("members", "registered-supporters", "affiliated-supporters"):
         frame = pd.read_csv(directory / f"{section}.csv", dtype=str, keep_default_na=False)
         for column in ("date_of_birth", "join_date", "signed_up", "applied_at"):
             if column in frame:
@@ -157,7 +156,7 @@ def _pandas(directory: Path) -> dict[str, float]:
     read = time.perf_counter()
     issue = datetime(2016, 8, 22)  # exclusions in force when ballots were issued
     excluded = {
-        (c.section.value, c.record_id)
+        (c.section, c.record_id)
         for c in vetting
         if (at := c.excluded_at()) is not None and at <= issue
     }
@@ -168,18 +167,18 @@ def _pandas(directory: Path) -> dict[str, float]:
         if section == "members":
             bad |= frame["join_date"] > pd.Timestamp("2016-01-12")
             bad |= frame["status"].str.lower().isin(["lapsed", "suspended"]) | frame["arrears"]
-        else:
+        if section == "registered-supporters":  # 18 at the close of the window
             bad |= frame["date_of_birth"] > pd.Timestamp("1998-07-20")
-        if section == "supporters":
             at = frame["applied_at"]
             bad |= (at < pd.Timestamp("2016-07-18 17:00")) | (at > pd.Timestamp("2016-07-20 17:00"))
             bad |= (frame["payment_status"].str.lower() != "paid") | ~frame["on_register"]
-        if section == "affiliates":
+        if section == "affiliated-supporters":  # 18 by the sign-up deadline
+            bad |= frame["date_of_birth"] > pd.Timestamp("1998-08-08")
             bad |= frame["signed_up"] > pd.Timestamp("2016-08-08")
             if "affiliate_join_date" in frame:  # NaT compares False: not excluded on it
                 bad |= frame["affiliate_join_date"] > pd.Timestamp("2016-01-12")
         key = frame["email"].str.strip().str.lower() + "|" + frame["date_of_birth"].astype(str)
-        rank = {"members": 0, "affiliates": 1, "supporters": 2}[section]
+        rank = {"members": 0, "affiliated-supporters": 1, "registered-supporters": 2}[section]
         parts.append(pd.DataFrame({"key": key, "rank": rank, "id": ids, "ok": ~bad}))
     records = pd.concat(parts, ignore_index=True)
     candidates = records[records["ok"]].sort_values(["rank", "id"])

@@ -9,9 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omov.electorate.dedup import EMAIL_AND_BIRTH, MEMBERSHIP_NUMBER, deduplicate
-from omov.electorate.schema import Section
 
-SECTIONS = [s.value for s in Section]
+SECTIONS = ["members", "affiliates", "supporters"]
 
 records = st.lists(
     st.tuples(
@@ -85,7 +84,7 @@ def test_member_who_also_applied_keeps_the_ballot_as_a_member() -> None:
         ]
     )
     assert _keys(deduplicate(frame)) == {("members", "R009"), ("supporters", "R003")}
-    reversed_priority = (Section.SUPPORTERS, Section.AFFILIATES, Section.MEMBERS)
+    reversed_priority = ("supporters", "affiliates", "members")
     assert _keys(deduplicate(frame, priority=reversed_priority)) == {
         ("supporters", "R001"),
         ("supporters", "R003"),
@@ -104,3 +103,18 @@ def test_membership_number_key() -> None:
         ("members", "L1"),
         ("supporters", "S2"),
     }
+
+
+def test_a_quoted_membership_number_links_records_under_other_emails() -> None:
+    """A supporter who quotes a member's number under another email is that member, and
+    so is an affiliated supporter sharing the supporter's email: one person, one ballot."""
+    frame = pl.DataFrame(
+        {
+            "section": ["members", "supporters", "affiliates", "supporters"],
+            "record_id": ["L1", "S1", "A1", "S2"],
+            "email": ["m@x.org", "other@x.org", "Other@x.org", "s2@x.org"],
+            "date_of_birth": [date(1970, 1, 1)] * 4,
+            "membership_number": ["L1", " l1", None, "L9"],
+        }
+    )
+    assert _keys(deduplicate(frame)) == {("members", "L1"), ("supporters", "S2")}

@@ -10,7 +10,7 @@ import pytest
 
 from omov.electorate.errors import ElectorateError, RollError
 from omov.electorate.roll import read_roll, read_roll_bytes
-from omov.electorate.schema import Section, parse_column_map
+from omov.electorate.schema import parse_column_map
 
 HEADER = b"membership_number,email,date_of_birth,join_date,status,arrears\n"
 GOOD = (
@@ -20,7 +20,7 @@ GOOD = (
 
 
 def test_good_roll_is_typed_and_keeps_source_rows() -> None:
-    roll = read_roll_bytes(GOOD, Section.MEMBERS)
+    roll = read_roll_bytes(GOOD, "members")
     assert roll.frame["row"].to_list() == [2, 3]
     assert roll.frame["join_date"].dtype == pl.Date
     assert roll.frame["status"].to_list() == ["active", "suspended"]

@@ -10,8 +10,7 @@ import pytest
 from omov.electorate import appeals, vetting
 from omov.electorate.errors import TransitionError
 from omov.electorate.events import subject_hash
-from omov.electorate.schema import Section
-from omov.electorate.vetting import Grounds, VettingState
+from omov.electorate.vetting import EXAMPLE_GROUNDS, VettingState
 
 KEY = b"contest-key"
 T0 = datetime(2016, 7, 25, 10)
@@ -22,13 +21,13 @@ def _hour(n: int) -> datetime:
 
 
 def _opened() -> vetting.VettingCase:
-    return vetting.open_case("V1", Section.SUPPORTERS, "RS1", key=KEY, at=T0, actor="ann")
+    return vetting.open_case("V1", "registered-supporters", "RS1", key=KEY, at=T0, actor="ann")
 
 
 def _proposed(second: bool = True) -> vetting.VettingCase:
     return vetting.propose_exclusion(
         _opened(),
-        grounds=Grounds.SUPPORTS_ANOTHER_PARTY,
+        grounds=EXAMPLE_GROUNDS[0],
         evidence="tweet 2016-07-01 (archived)",
         at=_hour(1),
         actor="ann",
@@ -61,8 +60,8 @@ def test_each_transition_emits_an_immutable_event_with_a_keyed_subject() -> None
         "awaiting_confirmation",
         "excluded",
     ]
-    assert {e.subject for e in case.events} == {subject_hash(KEY, "supporters", "RS1")}
-    assert subject_hash(b"other key", "supporters", "RS1") != case.subject
+    assert {e.subject for e in case.events} == {subject_hash(KEY, "registered-supporters", "RS1")}
+    assert subject_hash(b"other key", "registered-supporters", "RS1") != case.subject
     assert "RS1" not in case.events[0].canonical().decode()
     with pytest.raises(FrozenInstanceError):
         case.events[0].actor = "mallory"  # type: ignore[misc]
@@ -79,7 +78,7 @@ def test_each_transition_emits_an_immutable_event_with_a_keyed_subject() -> None
             _excluded,
             lambda c: vetting.propose_exclusion(
                 c,
-                grounds=Grounds.FRAUD,
+                grounds=EXAMPLE_GROUNDS[3],
                 evidence="x",
                 at=_hour(5),
                 actor="cat",
@@ -104,7 +103,7 @@ def test_rejected_proposal_returns_to_review_and_time_cannot_run_backwards() -> 
     with pytest.raises(TransitionError, match="needs evidence"):
         vetting.propose_exclusion(
             back,
-            grounds=Grounds.ABUSE,
+            grounds=EXAMPLE_GROUNDS[2],
             evidence=" ",
             at=_hour(3),
             actor="ann",
@@ -118,7 +117,8 @@ def test_state_at_replays_the_case() -> None:
     assert vetting.state_at(case, _hour(1)) is VettingState.AWAITING_CONFIRMATION
     assert vetting.state_at(case, _hour(9)) is VettingState.EXCLUDED
     assert vetting.exclusions_in_force([case], _hour(1)).height == 0
-    assert vetting.exclusions_in_force([case], _hour(2)).rows() == [("supporters", "RS1", "V1")]
+    in_force = vetting.exclusions_in_force([case], _hour(2)).rows()
+    assert in_force == [("registered-supporters", "RS1", "V1")]
 
 
 def _lodged() -> appeals.Appeal:
@@ -135,8 +135,8 @@ def test_appeal_path_allowed_then_reinstated() -> None:
         appeals.restore(_excluded(), _lodged(), at=_hour(51), actor="dee")
     other = vetting.confirm(
         vetting.propose_exclusion(
-            vetting.open_case("V2", Section.MEMBERS, "L2", key=KEY, at=T0, actor="ann"),
-            grounds=Grounds.FRAUD,
+            vetting.open_case("V2", "members", "L2", key=KEY, at=T0, actor="ann"),
+            grounds=EXAMPLE_GROUNDS[3],
             evidence="e",
             at=_hour(1),
             actor="ann",

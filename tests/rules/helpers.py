@@ -7,12 +7,20 @@ from textwrap import dedent
 import yaml
 
 from omov.rules import Decision, DecisionKind, Rulebook, explain, load_rulebook, parse_events
+from omov.rules.contest import Contest
+from omov.rules.engine import run
 
 
 def replay(rulebook: str | Rulebook, events_yaml: str) -> list[Decision]:
     book = load_rulebook(rulebook) if isinstance(rulebook, str) else rulebook
     events = parse_events(yaml.safe_load(dedent(events_yaml)), timezone=book.timezone)
     return explain(book, events)
+
+
+def replay_contest(rulebook: str | Rulebook, events_yaml: str) -> Contest:
+    """The engine's state after the events: decisions, ballot, dates set."""
+    book = load_rulebook(rulebook) if isinstance(rulebook, str) else rulebook
+    return run(book, parse_events(yaml.safe_load(dedent(events_yaml)), timezone=book.timezone))
 
 
 def about(decisions: list[Decision], subject: str) -> list[DecisionKind]:

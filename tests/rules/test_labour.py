@@ -33,9 +33,58 @@ def replay_2016(reading: str | None = None) -> list:
     return explain(book, events)
 
 
+def test_2016_shadow_cabinet_resignations_trigger_nothing():
+    resignations = replay_2016()[:3]
+    assert [d.kind for d in resignations] == [K.NOT_TRIGGERED] * 3
+    first = resignations[0]
+    assert first.summary == "Heidi Alexander resigns as shadow-health: no contest"
+    assert "does not vacate the office of Leader of the Labour Party" in first.explanation
+    assert first.citation == "Ch4 Cl II.2.A"
+    assert not any("elected unopposed" in d.summary for d in replay_2016())
+
+
+def test_a_resignation_by_someone_else_or_from_another_office_vacates_nothing():
+    decisions = replay(
+        "labour/2016",
+        """
+        contest: {office: leader, incumbent: Jeremy Corbyn}
+        events:
+          - {type: resignation, at: 2016-06-26, holder: Hilary Benn}
+          - {type: resignation, at: 2016-06-27, holder: Tom Watson, office: deputy}
+          - {type: resignation, at: 2016-06-28, holder: Jeremy Corbyn, office: leader}
+        """,
+    )
+    assert [d.kind for d in decisions[:3]] == [
+        K.NOT_TRIGGERED,
+        K.NOT_TRIGGERED,
+        K.CONTEST_TRIGGERED,
+    ]
+    assert decisions[0].summary == "Hilary Benn's resignation starts no contest"
+    assert "Deputy Leader of the Labour Party" in decisions[1].summary
+
+
+def test_2016_the_nec_sets_the_freeze_date_and_the_supporter_window():
+    set_by_nec = of_kind(replay_2016(), K.DATE_SET)
+    assert [d.summary for d in set_by_nec] == [
+        "the NEC sets the freeze date: 12 January 2016",
+        "the NEC sets the supporter window opens: 18 July 2016",
+        "the NEC sets the supporter window closes: 20 July 2016",
+    ]
+    assert all("Ch4 Cl II.2.C.vii" in d.citation for d in set_by_nec)
+
+
+def test_a_date_the_rulebook_fixes_cannot_be_set():
+    decisions = replay(
+        "conservative/2016",
+        "[{type: date-set, at: 2016-07-01, what: freeze-date, value: 2016-01-01, by: the Board}]",
+    )
+    assert decisions[0].kind is K.NO_STANDING
+    assert decisions[0].summary == "The freeze date cannot be set for this contest"
+
+
 def test_2016_plp_motion_of_no_confidence_has_no_standing():
     decisions = replay_2016()
-    motion = decisions[0]
+    motion = decisions[3]
     assert motion.kind is K.NO_STANDING
     assert "172–40" in motion.summary
     assert motion.citation == "Ch4 Cl II"
@@ -95,7 +144,7 @@ def test_2016_corbyn_not_on_the_ballot_under_the_other_reading():
 
 def test_2016_eagle_withdrawal_keeps_her_off_the_ballot():
     decisions = replay_2016()
-    assert about(decisions, "Angela Eagle") == [K.WITHDRAWN]
+    assert about(decisions, "Angela Eagle") == [K.NOT_TRIGGERED, K.WITHDRAWN]  # shadow-business
 
 
 def test_2016_nominations_after_the_close_are_late():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from omov.web.electorate.models import Eligibility
-from omov.web.electorate.rolls import roll_columns
+from omov.web.electorate.rolls import sections
 from omov.web.electorate.services import roll_import
 
 from .conftest import open_contest
@@ -32,4 +32,5 @@ def test_a_supporter_who_joined_the_affiliate_after_the_freeze_is_excluded() -> 
 
 
 def test_the_upload_page_lists_the_optional_column() -> None:
-    assert "affiliate_join_date" in roll_columns("affiliated-supporters").split(",")
+    columns = dict(sections(open_contest()))
+    assert "affiliate_join_date" in columns["affiliated-supporters"].split(",")

@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from omov.electorate.schema import Section
-
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -54,7 +52,7 @@ class Event:
         return hashlib.sha256(self.canonical()).hexdigest()
 
 
-def subject_hash(key: bytes, section: Section | str, record_id: str) -> str:
+def subject_hash(key: bytes, section: str, record_id: str) -> str:
     """The keyed hash that names a person's record in events (HMAC-SHA256, hex)."""
-    message = f"{Section(section).value}:{record_id}".encode()
+    message = f"{section}:{record_id}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()

@@ -17,19 +17,19 @@ from datetime import datetime, time
 import polars as pl
 
 from omov.electorate.appeals import Appeal, appeal_deadline
-from omov.electorate.criteria import EligibilityCriteria
+from omov.electorate.criteria import EligibilityCriteria, SectionCriteria
 from omov.electorate.dedup import EMAIL_AND_BIRTH, IdentityKey
 from omov.electorate.eligibility import ORDER, Assessment, Reason, assess, reasons_of
 from omov.electorate.errors import ElectorateError
 from omov.electorate.roll import Roll
-from omov.electorate.schema import Section
 from omov.electorate.vetting import VettingCase
 
 ELIGIBLE = "eligible"
 TOTAL = "total"
 
 EXPLANATIONS: dict[Reason, str] = {
-    Reason.JOINED_AFTER_FREEZE: "your membership began after the freeze date, {freeze}",
+    Reason.JOINED_AFTER_FREEZE: "your membership began after {freeze}, the date by which "
+    "members had to have joined",
     Reason.LAPSED: "your membership had lapsed",
     Reason.APPLIED_OUTSIDE_WINDOW: "your application was not made between {opens} and {closes}",
     Reason.SIGNED_UP_AFTER_DEADLINE: "you signed up after the deadline, {deadline}",
@@ -40,6 +40,7 @@ EXPLANATIONS: dict[Reason, str] = {
     Reason.PAYMENT_FAILED: "the payment of the £{fee} fee did not go through",
     Reason.UNDER_AGE: "you were under {age} on {age_on}",
     Reason.NOT_ON_REGISTER: "we could not match you to the electoral register",
+    Reason.EXPELLED: "you have been expelled",
     Reason.SUSPENDED: "your membership is suspended",
     Reason.IN_ARREARS: "your subscriptions are in arrears",
     Reason.EXCLUDED_BY_VETTING: "you were excluded by vetting decision {decision}",
@@ -49,7 +50,7 @@ EXPLANATIONS: dict[Reason, str] = {
 
 def exclusion_table(assessment: Assessment) -> pl.DataFrame:
     """One row per reason (every reason, zero or not), then ``eligible`` and ``total``."""
-    sections = [s.value for s in assessment.criteria.section_priority]
+    sections = list(assessment.criteria.names)
     counts = (
         assessment.records.with_columns(pl.col("reason").fill_null(ELIGIBLE))
         .group_by("reason", "section")
@@ -72,7 +73,7 @@ def exclusion_table(assessment: Assessment) -> pl.DataFrame:
 class Statement:
     """What one person is told: the outcome, every reason, and how and by when to appeal."""
 
-    section: Section
+    section: str
     record_id: str
     eligible: bool
     lines: tuple[str, ...]
@@ -84,7 +85,7 @@ class Statement:
 
 def personal_statement(
     assessment: Assessment,
-    section: Section | str,
+    section: str,
     record_id: str,
     *,
     vetting: Iterable[VettingCase] = (),
@@ -93,45 +94,51 @@ def personal_statement(
     """One person's decisions in plain words; ``vetting`` and ``appeals`` add their history."""
     record = assessment.record(section, record_id)
     if record is None:
-        raise ElectorateError(f"no record {record_id!r} on the {Section(section)} roll")
-    criteria = assessment.criteria
+        raise ElectorateError(f"no record {record_id!r} on the {section} roll")
+    criteria = assessment.criteria.section(section)
     reasons = reasons_of(int(str(record["failed"])))
-    head = f"{Section(section).value} record {record_id}: "
+    head = f"{section} record {record_id}: "
     if not reasons:
         line = head + "you are on the electorate and will receive a ballot."
-        return Statement(Section(section), record_id, True, (line,), None)
+        return Statement(section, record_id, True, (line,), None)
     decision = record["decision"]
     case = next((c for c in vetting if c.decision == decision), None)
     lines = [head + "you will not receive a ballot in this section, because:"]
     lines += [f"- {_explain(reason, record, criteria)}" for reason in reasons]
+    if record["via"]:
+        found = str(record["via"]).replace(":", " record ")
+        lines.append(f"  this is about you, not one record: it was found on your {found}")
     if case is not None and case.grounds is not None:
-        lines.append(f"  grounds: {case.grounds.value.replace('_', ' ')}; evidence {case.evidence}")
+        lines.append(f"  ground {case.grounds.code}: {case.grounds.statement}")
     if reasons == [Reason.DUPLICATE]:
-        return Statement(Section(section), record_id, False, tuple(lines), None)
+        return Statement(section, record_id, False, tuple(lines), None)
     decided = (case.excluded_at() if case else None) or assessment.as_of
-    by = appeal_deadline(decided, criteria.appeal_days)
-    reference = decision if isinstance(decision, str) else f"{Section(section).value}:{record_id}"
+    by = appeal_deadline(decided, assessment.criteria.appeal_days)
+    reference = decision if isinstance(decision, str) else f"{section}:{record_id}"
     lines.append(f"You may appeal until {by:%d %B %Y %H:%M}, quoting {reference}.")
     lines += [
         f"Your appeal {a.appeal_id} is {a.state.value.replace('_', ' ')}."
         for a in appeals
         if a.decision == reference
     ]
-    return Statement(Section(section), record_id, False, tuple(lines), by)
+    return Statement(section, record_id, False, tuple(lines), by)
 
 
-def _explain(reason: Reason, record: Mapping[str, object], criteria: EligibilityCriteria) -> str:
+def _day(value: object) -> str:
+    return f"{value:%d %B %Y}" if value is not None else "the date the rules set"
+
+
+def _explain(reason: Reason, record: Mapping[str, object], section: SectionCriteria) -> str:
+    opens, closes = section.window_opens, section.window_closes
     return EXPLANATIONS[reason].format(
-        freeze=f"{criteria.freeze_date:%d %B %Y}",
-        opens=f"{criteria.window_opens:%d %B %Y %H:%M}",
-        closes=f"{criteria.window_closes:%d %B %Y %H:%M}",
-        deadline=f"{criteria.affiliated_deadline:%d %B %Y}",
-        affiliate_by=f"{criteria.affiliate_member_by:%d %B %Y}"
-        if criteria.affiliate_member_by
-        else "",
-        fee=f"{criteria.supporter_fee_pence / 100:.2f}",
-        age=criteria.minimum_age,
-        age_on=f"{criteria.age_on:%d %B %Y}",
+        freeze=_day(section.joined_by),
+        opens=f"{opens:%d %B %Y %H:%M}" if opens else "the opening of applications",
+        closes=f"{closes:%d %B %Y %H:%M}" if closes else "the close of applications",
+        deadline=_day(section.signed_up_by),
+        affiliate_by=_day(section.affiliate_member_by),
+        fee=f"{(section.fee_pence or 0) / 100:.2f}",
+        age=section.minimum_age,
+        age_on=_day(section.age_on),
         decision=record["decision"],
         keeper=str(record["duplicate_of"]).replace(":", " record "),
     )
@@ -151,7 +158,7 @@ class Snapshot:
 
 
 def freeze_snapshot(
-    rolls: Mapping[Section, Roll | pl.DataFrame],
+    rolls: Mapping[str, Roll | pl.DataFrame],
     criteria: EligibilityCriteria,
     *,
     vetting: Iterable[VettingCase] = (),

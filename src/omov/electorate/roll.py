@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from omov.electorate.errors import RollError
-from omov.electorate.schema import Column, Kind, Section, SectionSchema, schema_for
+from omov.electorate.schema import Column, Kind, RollKind, SectionSchema, schema_for
 
 ROW = "row"  # the source row of each record, kept so every decision can name it
 _TEXT, _BAD = "_text:", "_bad:"  # working columns, never in a roll's frame
@@ -38,9 +38,9 @@ class SkippedRow:
 
 @dataclass(frozen=True, slots=True)
 class Roll:
-    """One section's imported roll: typed schema columns plus ``row``, and any skipped rows."""
+    """One imported roll: typed columns of its kind plus ``row``, and any skipped rows."""
 
-    section: Section
+    kind: RollKind
     frame: pl.DataFrame
     source: str
     skipped: tuple[SkippedRow, ...] = ()
@@ -51,12 +51,12 @@ class Roll:
 
 def read_roll(
     source: str | Path,
-    section: Section | str,
+    kind: RollKind | str,
     *,
     column_map: dict[str, str] | None = None,
     skip_bad_rows: bool = False,
 ) -> Roll:
-    """Read a roll file (``.csv`` or ``.parquet``) for ``section``; see the module docstring."""
+    """Read a roll file (``.csv`` or ``.parquet``) of ``kind``; see the module docstring."""
     path = Path(source)
     if not path.is_file():
         raise RollError(path, None, "no such file")
@@ -66,7 +66,7 @@ def read_roll(
         raw, first_row = _read_csv_text(path.read_bytes(), path), 2
     return roll_from_text(
         raw,
-        section,
+        kind,
         source=str(path),
         first_row=first_row,
         column_map=column_map,
@@ -76,7 +76,7 @@ def read_roll(
 
 def read_roll_bytes(
     data: bytes,
-    section: Section | str,
+    kind: RollKind | str,
     *,
     name: str = "<roll>",
     column_map: dict[str, str] | None = None,
@@ -85,13 +85,13 @@ def read_roll_bytes(
     """Read CSV bytes already in memory (an upload) exactly as :func:`read_roll` reads a file."""
     raw = _read_csv_text(data, name)
     return roll_from_text(
-        raw, section, source=name, column_map=column_map, skip_bad_rows=skip_bad_rows
+        raw, kind, source=name, column_map=column_map, skip_bad_rows=skip_bad_rows
     )
 
 
 def roll_from_text(
     raw: pl.DataFrame,
-    section: Section | str,
+    kind: RollKind | str,
     *,
     source: str,
     first_row: int = 2,
@@ -99,7 +99,7 @@ def roll_from_text(
     skip_bad_rows: bool = False,
 ) -> Roll:
     """Check and convert a frame of text columns (as read from a file) into a typed roll."""
-    schema = schema_for(section)
+    schema = schema_for(kind)
     raw = _apply_map(raw, column_map or {}, schema, source)
     raw = raw.with_row_index(ROW, offset=first_row)
     typed, problems = _convert(raw, schema)
@@ -116,7 +116,7 @@ def roll_from_text(
     )
     if problems.height:
         typed = typed.filter(~pl.col(ROW).is_in(problems[ROW].implode()))
-    return Roll(Section(section), typed, source, skipped)
+    return Roll(RollKind(kind), typed, source, skipped)
 
 
 def _read_csv_text(data: bytes, source: str | Path) -> pl.DataFrame:
@@ -205,7 +205,7 @@ def _apply_map(
     missing = [c.name for c in schema.columns if c.required and c.name not in raw.columns]
     if missing:
         raise RollError(
-            source, 1, f"missing column(s) {missing} for the {schema.section} roll; map them"
+            source, 1, f"missing column(s) {missing} for a {schema.kind} roll; map them"
         )
     absent = [c.name for c in schema.columns if c.name not in raw.columns]
     return raw.with_columns(pl.lit(None, pl.String).alias(name) for name in absent)

@@ -16,6 +16,8 @@ finds one person on several rolls is the normalised email plus the date of birth
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -25,12 +27,16 @@ import polars as pl
 from omov.electorate.errors import ElectorateError
 
 
-class Section(StrEnum):
-    """A section of the electorate, as the rulebook names them."""
+class RollKind(StrEnum):
+    """The kind of roll a section is kept on, which fixes its columns.
 
-    MEMBERS = "members"
-    SUPPORTERS = "supporters"  # registered supporters: pay a fee, apply in a window
-    AFFILIATES = "affiliates"  # affiliated supporters: members of an affiliated union
+    Sections are the rulebook's (``members``; Labour's ``registered-supporters``); each
+    names the kind of roll its electors come on. Most organisations have one section, a
+    membership roll; Labour from 2014 has three, one of each kind."""
+
+    MEMBERS = "members"  # a membership roll: numbered members, join date, standing
+    SUPPORTERS = "supporters"  # applications: pay a fee, apply in a window
+    AFFILIATES = "affiliates"  # members of an affiliated organisation who signed up
 
 
 class Kind(StrEnum):
@@ -68,7 +74,7 @@ _DTYPES: dict[Kind, pl.DataType] = {
     Kind.CODE: pl.String(),
 }
 
-MEMBER_STATUSES = ("active", "lapsed", "suspended")
+MEMBER_STATUSES = ("active", "lapsed", "suspended", "expelled")
 PAYMENT_STATUSES = ("paid", "failed", "pending", "refunded")
 
 _PERSON = (
@@ -81,7 +87,7 @@ _PERSON = (
 class SectionSchema:
     """The columns of one section's roll; ``record_id`` names the column that numbers records."""
 
-    section: Section
+    kind: RollKind
     record_id: str
     columns: tuple[Column, ...]
 
@@ -97,7 +103,7 @@ class SectionSchema:
 
 
 MEMBERS = SectionSchema(
-    Section.MEMBERS,
+    RollKind.MEMBERS,
     "membership_number",
     (
         Column("membership_number", Kind.ID, "the member's membership number"),
@@ -109,7 +115,7 @@ MEMBERS = SectionSchema(
 )
 
 SUPPORTERS = SectionSchema(
-    Section.SUPPORTERS,
+    RollKind.SUPPORTERS,
     "application_id",
     (
         Column("application_id", Kind.ID, "the registered-supporter application's number"),
@@ -124,7 +130,7 @@ SUPPORTERS = SectionSchema(
 )
 
 AFFILIATES = SectionSchema(
-    Section.AFFILIATES,
+    RollKind.AFFILIATES,
     "supporter_id",
     (
         Column("supporter_id", Kind.ID, "the affiliated supporter's number"),
@@ -139,21 +145,57 @@ AFFILIATES = SectionSchema(
             required=False,
         ),
         Column(
+            "on_register",
+            Kind.FLAG,
+            "true if matched to the electoral register, where the affiliate reports it; "
+            "empty: not reported, not excluded on this ground",
+            required=False,
+        ),
+        Column(
             "membership_number", Kind.TEXT, "membership number, if also a member", required=False
         ),
     ),
 )
 
-SCHEMAS: Mapping[Section, SectionSchema] = {
-    Section.MEMBERS: MEMBERS,
-    Section.SUPPORTERS: SUPPORTERS,
-    Section.AFFILIATES: AFFILIATES,
+SCHEMAS: Mapping[RollKind, SectionSchema] = {
+    RollKind.MEMBERS: MEMBERS,
+    RollKind.SUPPORTERS: SUPPORTERS,
+    RollKind.AFFILIATES: AFFILIATES,
 }
 
 
-def schema_for(section: Section | str) -> SectionSchema:
-    """The schema of a section, named as an enum or as its text (``"members"``)."""
-    return SCHEMAS[Section(section)]
+def schema_for(kind: RollKind | str) -> SectionSchema:
+    """The columns of a kind of roll, named as an enum or as its text (``"members"``)."""
+    try:
+        return SCHEMAS[RollKind(kind)]
+    except ValueError:
+        known = ", ".join(k.value for k in RollKind)
+        raise ElectorateError(f"no kind of roll {kind!r}; known: {known}") from None
+
+
+_EXAMPLES: Mapping[Kind, str] = {
+    Kind.ID: "EXAMPLE-1",
+    Kind.TEXT: "",
+    Kind.DATE: "1980-01-31",
+    Kind.DATETIME: "2016-07-19T12:00:00",
+    Kind.FLAG: "false",
+}
+
+
+def template_csv(kind: RollKind | str) -> str:
+    """A roll template: the header row, then one example row to overwrite (delete it before
+    importing a real roll; its number says it is an example)."""
+    schema = schema_for(kind)
+    examples = {"email": "example@example.org", "union": "Example Union"}
+    values = [
+        examples.get(c.name) or (c.codes[0] if c.codes else _EXAMPLES[c.kind])
+        for c in schema.columns
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(schema.names)
+    writer.writerow(values)
+    return buffer.getvalue()
 
 
 def parse_column_map(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:

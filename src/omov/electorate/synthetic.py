@@ -27,7 +27,7 @@ import polars as pl
 from omov.electorate import vetting as vet
 from omov.electorate.criteria import LABOUR_2016, EligibilityCriteria
 from omov.electorate.roll import ROW
-from omov.electorate.schema import SCHEMAS, Section
+from omov.electorate.schema import SCHEMAS, RollKind
 
 MEMBERS_BEFORE_FREEZE = 388_407
 MEMBERS_AFTER_FREEZE = 130_000
@@ -46,16 +46,27 @@ JOINED_AFFILIATE_LATE, AFFILIATE_DATE_UNREPORTED = 700, 2_000
 CLEARED_BY_VETTING, EXCLUDED_AFTER_ISSUE = 1_500, 100
 
 KEY = b"synthetic-2016-contest-key"
+MEMBER_ROLL, SUPPORTER_ROLL, AFFILIATE_ROLL = (
+    "members",
+    "registered-supporters",
+    "affiliated-supporters",
+)
+KINDS = {
+    MEMBER_ROLL: RollKind.MEMBERS,
+    SUPPORTER_ROLL: RollKind.SUPPORTERS,
+    AFFILIATE_ROLL: RollKind.AFFILIATES,
+}
+"""The three sections, named as Labour's rulebook names them, and the kind of roll of each."""
 _EPOCH = date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
 class SyntheticElectorate:
-    """The three rolls (typed, as :func:`omov.electorate.roll.read_roll` returns them), the
+    """The three rolls by section (typed, as :func:`omov.electorate.roll.read_roll` gives), the
     vetting cases, the criteria and the truth: ``truth`` has ``section``, ``record_id``,
     ``reason`` (null when eligible), ``decision`` and ``duplicate_of`` for every record."""
 
-    rolls: dict[Section, pl.DataFrame]
+    rolls: dict[str, pl.DataFrame]
     vetting: tuple[vet.VettingCase, ...]
     criteria: EligibilityCriteria
     truth: pl.DataFrame
@@ -64,11 +75,11 @@ class SyntheticElectorate:
         """Records per (section, reason) by design; reason null means eligible."""
         return self.truth.group_by("section", "reason").len().sort("section", "reason")
 
-    def write_csv(self, directory: Path) -> dict[Section, Path]:
+    def write_csv(self, directory: Path) -> dict[str, Path]:
         """Write each roll as CSV in the documented schema (what an officer would upload)."""
         paths = {}
         for section, frame in self.rolls.items():
-            path = directory / f"{section.value}.csv"
+            path = directory / f"{section}.csv"
             frame.drop(ROW).write_csv(path, datetime_format="%Y-%m-%dT%H:%M:%S")
             paths[section] = path
         return paths
@@ -83,9 +94,9 @@ def generate(seed: int = 2016, scale: float = 1.0) -> SyntheticElectorate:
     cases, v_truth = _vetting(b)
     births = b.days(date(1935, 1, 1), date(1997, 12, 31), b.next_person)
     rolls = {
-        Section.MEMBERS: _finish(Section.MEMBERS, members, births, b.rng),
-        Section.SUPPORTERS: _finish(Section.SUPPORTERS, supporters, births, b.rng),
-        Section.AFFILIATES: _finish(Section.AFFILIATES, affiliates, births, b.rng),
+        MEMBER_ROLL: _finish(MEMBER_ROLL, members, births, b.rng),
+        SUPPORTER_ROLL: _finish(SUPPORTER_ROLL, supporters, births, b.rng),
+        AFFILIATE_ROLL: _finish(AFFILIATE_ROLL, affiliates, births, b.rng),
     }
     truth = pl.concat([m_truth, s_truth, a_truth], how="vertical")
     truth = truth.update(v_truth, on=["section", "record_id"], how="left")
@@ -146,7 +157,7 @@ def _ids(prefix: str, positions: np.ndarray) -> list[str]:
 
 
 def _truth(
-    section: Section,
+    section: str,
     prefix: str,
     groups: _Groups,
     reasons: dict[str, str],
@@ -161,7 +172,7 @@ def _truth(
         keeper[groups.at[name]] = keepers
     return pl.DataFrame(
         {
-            "section": [section.value] * groups.size,
+            "section": [section] * groups.size,
             "record_id": _ids(prefix, np.arange(groups.size)),
             "reason": pl.Series(reason.tolist(), dtype=pl.String),
             "decision": pl.Series([None] * groups.size, dtype=pl.String),
@@ -206,7 +217,7 @@ def _members(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
         "in_arrears": "in_arrears",
         "new": "joined_after_freeze",
     }
-    return frame, _truth(Section.MEMBERS, "L", g, reasons, {})
+    return frame, _truth(MEMBER_ROLL, "L", g, reasons, {})
 
 
 def _affiliates(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -252,7 +263,7 @@ def _affiliates(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
         "joined_late": "joined_affiliate_after_freeze",
     }
     keepers = {"members": _ids("members:L", members)}
-    return frame, _truth(Section.AFFILIATES, "AS", g, reasons, keepers)
+    return frame, _truth(AFFILIATE_ROLL, "AS", g, reasons, keepers)
 
 
 def _affiliate_joined(b: _Builder, g: _Groups, signed: np.ndarray) -> tuple[pl.Series, np.ndarray]:
@@ -298,7 +309,9 @@ def _supporters(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
     b.pools["new_member_supporters"] = b.rng.permutation(g.at["new_members"])
     seconds = b.rng.integers(0, 48 * 3600 + 1, size=g.size)
     seconds[g.at["late"]] = 48 * 3600 + b.rng.integers(1, 86_400, size=g.at["late"].size)
-    opens = int((LABOUR_2016.window_opens - datetime(1970, 1, 1)).total_seconds())
+    window_opens = LABOUR_2016.section(SUPPORTER_ROLL).window_opens
+    assert window_opens is not None
+    opens = int((window_opens - datetime(1970, 1, 1)).total_seconds())
     frame = pl.DataFrame(
         {
             "application_id": _ids("RS", np.arange(g.size)),
@@ -317,23 +330,36 @@ def _supporters(b: _Builder) -> tuple[pl.DataFrame, pl.DataFrame]:
     }
     keepers = {
         "members": _ids("members:L", members),
-        "affiliates": _ids("affiliates:AS", appliers),
-        "repeats": _ids("supporters:RS", originals),
+        "affiliates": _ids(f"{AFFILIATE_ROLL}:AS", appliers),
+        "repeats": _ids(f"{SUPPORTER_ROLL}:RS", originals),
     }
-    return frame, _truth(Section.SUPPORTERS, "RS", g, reasons, keepers)
+    b.pools["supporter_persons"] = person
+    return frame, _truth(SUPPORTER_ROLL, "RS", g, reasons, keepers)
 
 
 def _vetting(b: _Builder) -> tuple[tuple[vet.VettingCase, ...], pl.DataFrame]:
-    """Cases through the state machine: exclusions (two officers), cleared, still awaiting."""
+    """Cases through the state machine: exclusions (two officers), cleared, still awaiting.
+
+    An exclusion is about the person: 1,243 of the supporters excluded joined as members
+    after the freeze, and their member record (which has no vote anyway, having joined too
+    late) carries the same decision as a second reason."""
+    new_members = b.take("new_member_supporters", b.n(1_243))
     plan = [
-        (Section.MEMBERS, "L", b.take("members", b.n(777)), "excluded"),
-        (Section.SUPPORTERS, "RS", b.take("supporters", b.n(1_056)), "excluded"),
-        (Section.SUPPORTERS, "RS", b.take("new_member_supporters", b.n(1_243)), "excluded"),
-        (Section.AFFILIATES, "AS", b.take("affiliates", b.n(31)), "excluded"),
-        (Section.SUPPORTERS, "RS", b.take("supporters", b.n(CLEARED_BY_VETTING)), "cleared"),
-        (Section.SUPPORTERS, "RS", b.take("supporters", b.n(AWAITING_VETTING)), "awaiting"),
-        (Section.SUPPORTERS, "RS", b.take("supporters", b.n(EXCLUDED_AFTER_ISSUE)), "late"),
+        (MEMBER_ROLL, "L", b.take("members", b.n(777)), "excluded"),
+        (SUPPORTER_ROLL, "RS", b.take("supporters", b.n(1_056)), "excluded"),
+        (SUPPORTER_ROLL, "RS", new_members, "excluded"),
+        (AFFILIATE_ROLL, "AS", b.take("affiliates", b.n(31)), "excluded"),
+        (SUPPORTER_ROLL, "RS", b.take("supporters", b.n(CLEARED_BY_VETTING)), "cleared"),
+        (SUPPORTER_ROLL, "RS", b.take("supporters", b.n(AWAITING_VETTING)), "awaiting"),
+        (SUPPORTER_ROLL, "RS", b.take("supporters", b.n(EXCLUDED_AFTER_ISSUE)), "late"),
     ]
+    member_of = dict(
+        zip(
+            _ids("RS", new_members),
+            _ids("L", b.pools["supporter_persons"][new_members]),
+            strict=True,
+        )
+    )
     cases: list[vet.VettingCase] = []
     truth: list[tuple[str, str, str, str]] = []
     for section, prefix, positions, outcome in plan:
@@ -341,21 +367,21 @@ def _vetting(b: _Builder) -> tuple[tuple[vet.VettingCase, ...], pl.DataFrame]:
             number = f"V{len(cases) + 1:05d}"
             cases.append(_case(b, number, section, record_id, outcome))
             if outcome == "excluded":
-                truth.append((section.value, record_id, "excluded_by_vetting", number))
+                truth.append((section, record_id, "excluded_by_vetting", number))
+            if outcome == "excluded" and record_id in member_of and section == SUPPORTER_ROLL:
+                truth.append((MEMBER_ROLL, member_of[record_id], "joined_after_freeze", number))
     frame = pl.DataFrame(truth, schema=["section", "record_id", "reason", "decision"], orient="row")
     return tuple(cases), frame
 
 
-def _case(
-    b: _Builder, number: str, section: Section, record_id: str, outcome: str
-) -> vet.VettingCase:
+def _case(b: _Builder, number: str, section: str, record_id: str, outcome: str) -> vet.VettingCase:
     day = datetime(2016, 7, 21, 9) + timedelta(days=int(b.rng.integers(0, 28)))
     case = vet.open_case(number, section, record_id, key=KEY, at=day, actor="officer-1")
     if outcome == "awaiting":
         return case
     if outcome == "cleared":
         return vet.clear(case, at=day + timedelta(hours=2), actor="officer-1")
-    grounds = vet.Grounds.SUPPORTS_ANOTHER_PARTY if b.rng.random() < 0.6 else vet.Grounds.ABUSE
+    grounds = vet.EXAMPLE_GROUNDS[0] if b.rng.random() < 0.6 else vet.EXAMPLE_GROUNDS[2]
     case = vet.propose_exclusion(
         case,
         grounds=grounds,
@@ -369,7 +395,7 @@ def _case(
 
 
 def _finish(
-    section: Section, frame: pl.DataFrame, births: np.ndarray, rng: np.random.Generator
+    section: str, frame: pl.DataFrame, births: np.ndarray, rng: np.random.Generator
 ) -> pl.DataFrame:
     """Emails and birth dates from the person (so overlaps match), messy case and spacing
     (which normalisation must see through), rows shuffled, in the roll schema's order."""
@@ -390,7 +416,7 @@ def _finish(
         email.alias("email"),
         pl.Series("date_of_birth", dob, dtype=pl.Int32).cast(pl.Date),
     )
-    schema = SCHEMAS[section]
+    schema = SCHEMAS[KINDS[section]]
     absent = [c.name for c in schema.columns if c.name not in frame.columns]
     frame = frame.with_columns(pl.lit(None, pl.String).alias(name) for name in absent)
     frame = frame.select(schema.names).sample(

@@ -1,4 +1,5 @@
-"""Vetting: an officer's exclusion of a person, on closed grounds, with evidence, confirmed.
+"""Vetting: an officer's exclusion of a person, on the rulebook's grounds, with evidence,
+confirmed by a second officer.
 
 A vetting case is an explicit state machine. Each step is a function that takes the case and
 returns a new case (cases are immutable) whose last event records the step::
@@ -26,7 +27,6 @@ import polars as pl
 
 from omov.electorate.errors import TransitionError
 from omov.electorate.events import Event, subject_hash
-from omov.electorate.schema import Section
 
 
 class VettingState(StrEnum):
@@ -37,14 +37,27 @@ class VettingState(StrEnum):
     REINSTATED = "reinstated"
 
 
-class Grounds(StrEnum):
-    """The closed list of grounds on which an officer may exclude a person."""
+@dataclass(frozen=True, slots=True)
+class Ground:
+    """One ground on which a person may be excluded: a code, and the plain statement the
+    person is given. The list is the rulebook's, fixed for the contest; the package takes
+    the ground as given and never reads a rulebook."""
 
-    SUPPORTS_ANOTHER_PARTY = "supports_another_party"
-    MEMBER_OF_ANOTHER_PARTY = "member_of_another_party"
-    ABUSE = "abuse"
-    FRAUD = "fraud"
-    AIMS_AND_VALUES = "aims_and_values"
+    code: str
+    statement: str
+
+    def __post_init__(self) -> None:
+        if not self.code.strip() or not self.statement.strip():
+            raise TransitionError("a vetting ground needs a code and a statement")
+
+
+EXAMPLE_GROUNDS = (
+    Ground("supports-another-party", "You have supported a candidate of another party."),
+    Ground("member-of-another-party", "You are a member of another party."),
+    Ground("abuse", "You have abused others, contrary to the party's code of conduct."),
+    Ground("fraud", "Your application is fraudulent or made in another's name."),
+)
+"""Grounds for examples and tests; a contest's come from its rulebook."""
 
 
 _ALLOWED: dict[str, tuple[VettingState, ...]] = {
@@ -61,11 +74,11 @@ class VettingCase:
     """One person's vetting case; ``decision`` is its number, cited as "vetting decision N"."""
 
     decision: str
-    section: Section
+    section: str
     record_id: str
     state: VettingState
     events: tuple[Event, ...]
-    grounds: Grounds | None = None
+    grounds: Ground | None = None
     evidence: str | None = None
     proposed_by: str | None = None
 
@@ -87,32 +100,33 @@ class VettingCase:
 
 
 def open_case(
-    decision: str, section: Section, record_id: str, *, key: bytes, at: datetime, actor: str
+    decision: str, section: str, record_id: str, *, key: bytes, at: datetime, actor: str
 ) -> VettingCase:
     """Refer a person for vetting; the case starts under review."""
     subject = subject_hash(key, section, record_id)
     event = _event("opened", at, actor, subject, decision, VettingState.UNDER_REVIEW, {})
-    return VettingCase(decision, Section(section), record_id, VettingState.UNDER_REVIEW, (event,))
+    return VettingCase(decision, section, record_id, VettingState.UNDER_REVIEW, (event,))
 
 
 def propose_exclusion(
     case: VettingCase,
     *,
-    grounds: Grounds,
+    grounds: Ground,
     evidence: str,
     at: datetime,
     actor: str,
     second_officer_required: bool,
 ) -> VettingCase:
-    """An officer excludes on closed grounds with an evidence reference; a second confirms."""
+    """An officer excludes on one of the rulebook's grounds with an evidence reference; a
+    second officer confirms (unless the rules ask for none)."""
     if not evidence.strip():
         raise TransitionError(f"vetting decision {case.decision}: an exclusion needs evidence")
     target = (
         VettingState.AWAITING_CONFIRMATION if second_officer_required else VettingState.EXCLUDED
     )
-    details = {"grounds": Grounds(grounds).value, "evidence": evidence}
+    details = {"grounds": grounds.code, "evidence": evidence}
     proposed = _step(case, "propose_exclusion", target, at, actor, details)
-    return replace(proposed, grounds=Grounds(grounds), evidence=evidence, proposed_by=actor)
+    return replace(proposed, grounds=grounds, evidence=evidence, proposed_by=actor)
 
 
 def confirm(case: VettingCase, *, at: datetime, actor: str) -> VettingCase:
@@ -155,7 +169,7 @@ def state_at(case: VettingCase, moment: datetime) -> VettingState | None:
 def exclusions_in_force(cases: Iterable[VettingCase], moment: datetime) -> pl.DataFrame:
     """Records excluded by vetting at ``moment``: section, record_id, decision."""
     rows = [
-        (case.section.value, case.record_id, case.decision)
+        (case.section, case.record_id, case.decision)
         for case in cases
         if state_at(case, moment) is VettingState.EXCLUDED
     ]

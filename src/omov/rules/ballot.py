@@ -166,7 +166,7 @@ def _announce_ballot(contest: Contest, at: datetime | None) -> None:
         )
         return
     if len(names) == 1:
-        contest.decided = True
+        contest.decided, contest.elected = True, names[0]
         contest.add(
             Decision(
                 K.ELECTED,
@@ -194,11 +194,12 @@ def after_withdrawal(contest: Contest, event: Withdrawal) -> None:
     """A withdrawal during the shortlist, or between it and the members' ballot."""
     shortlist = contest.book.shortlist
     if shortlist is None or event.candidate not in contest.shortlist:
+        _off_the_ballot(contest, event)
         return
     contest.shortlist.remove(event.candidate)
     if len(contest.shortlist) == 1 and shortlist.sole_finalist_elected:
         winner = contest.shortlist[0]
-        contest.decided = True
+        contest.decided, contest.elected = True, winner
         contest.add(
             Decision(
                 K.ELECTED,
@@ -211,6 +212,26 @@ def after_withdrawal(contest: Contest, event: Withdrawal) -> None:
         )
     elif len(contest.shortlist) == shortlist.finalists:
         _finalists(contest, event.at)
+
+
+def _off_the_ballot(contest: Contest, event: Withdrawal) -> None:
+    """A candidate withdraws after the ballot is known: one left is elected unopposed."""
+    if not contest.closed or contest.decided or event.candidate not in contest.ballot:
+        return
+    contest.ballot.remove(event.candidate)
+    standing = [name for name in contest.ballot if name != RON]
+    if len(standing) == 1:
+        contest.decided, contest.elected, contest.ballot = True, standing[0], standing
+        contest.add(
+            Decision(
+                K.ELECTED,
+                f"{standing[0]} is elected unopposed",
+                f"{event.candidate} withdrew, leaving one candidate, so no ballot is held.",
+                contest.book.citation,
+                subject=standing[0],
+                at=event.at,
+            )
+        )
 
 
 def on_shortlist_round(contest: Contest, event: ShortlistRound) -> None:
@@ -280,7 +301,7 @@ def on_result(contest: Contest, event: Result) -> None:
             )
         )
         return
-    contest.decided = True
+    contest.decided, contest.elected = True, event.elected
     contest.add(
         Decision(
             K.ELECTED,

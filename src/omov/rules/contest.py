@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from omov.rules.decisions import Decision
 from omov.rules.events import SupportingNomination
-from omov.rules.schema import MilestoneKind, NominationRule, Rulebook, TriggerKind
+from omov.rules.schema import DateKind, MilestoneKind, NominationRule, Rulebook, TriggerKind
+
+
+@dataclass(frozen=True)
+class DateGiven:
+    """A date set for this contest, and who set it under which clause."""
+
+    value: datetime
+    source: str
 
 
 @dataclass
@@ -36,7 +45,12 @@ class Contest:
     shortlist: list[str] = field(default_factory=list)
     """Candidates still in the shortlist rounds (empty when there are none)."""
     decided: bool = False
+    elected: str | None = None
     passed: set[MilestoneKind] = field(default_factory=set)
+    timetable: dict[MilestoneKind, DateGiven] = field(default_factory=dict)
+    """The contest's own timetable, where it was set (else the edition's)."""
+    dates: dict[tuple[str, DateKind], DateGiven] = field(default_factory=dict)
+    """Eligibility dates a committee set for this contest, per (section, date)."""
     decisions: list[Decision] = field(default_factory=list)
 
     @property

@@ -27,6 +27,7 @@ class DecisionKind(StrEnum):
     ELECTED = "elected"
     NOMINATIONS_REOPEN = "nominations-reopen"
     MILESTONE = "milestone"
+    DATE_SET = "date-set"
     BALLOT_VALID = "ballot-valid"
     BALLOT_FAILS = "ballot-fails"
 

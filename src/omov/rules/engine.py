@@ -2,6 +2,7 @@
 
 book = load_rulebook("labour/2016")
 decisions = explain(book, load_events(path, timezone=book.timezone))
+contest = run(book, events)       # the state too: who is on the ballot, the dates set
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from omov.rules import ballot, industrial_action, intake, timetable, triggers
+from omov.rules import ballot, dates, industrial_action, intake, timetable, triggers
 from omov.rules.contest import Contest
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.errors import EventsError
@@ -17,7 +18,9 @@ from omov.rules.events import (
     CloseNominations,
     ContestFacts,
     DatePasses,
+    DateSet,
     Declaration,
+    ElectionDue,
     EventsFile,
     GeneralElection,
     IndustrialActionBallot,
@@ -36,10 +39,16 @@ K = DecisionKind
 
 def explain(book: Rulebook, events: EventsFile) -> list[Decision]:
     """Every decision the rules take on ``events``, in order."""
+    return run(book, events).decisions
+
+
+def run(book: Rulebook, events: EventsFile) -> Contest:
+    """The contest as the rules leave it after ``events``: its decisions, candidates and
+    their nominations, the ballot, the dates set for it."""
     contest = start(book, events.contest)
     for event in events.events:
         HANDLERS[type(event)](contest, event)
-    return contest.decisions
+    return contest
 
 
 def start(book: Rulebook, facts: ContestFacts) -> Contest:
@@ -71,6 +80,8 @@ HANDLERS: dict[type, Callable[[Contest, Any], None]] = {
     Nominations: intake.on_nominations,
     SupportingNomination: intake.on_supporting,
     Withdrawal: intake.on_withdrawal,
+    DateSet: dates.on_date_set,
+    ElectionDue: triggers.on_election_due,
     CloseNominations: on_close,
     DatePasses: on_date,
     ShortlistRound: ballot.on_shortlist_round,

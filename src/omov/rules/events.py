@@ -27,6 +27,10 @@ class Event(Model):
 
 
 class Resignation(Event):
+    """Someone resigns an office. Only a resignation from the contest's office (or, with no
+    office given, by its holder) vacates it: a shadow minister's resignation triggers
+    nothing."""
+
     type: Literal["resignation"]
     holder: str = ""
     office: str | None = None
@@ -86,6 +90,27 @@ class Withdrawal(Event):
     candidate: str
 
 
+class DateSet(Event):
+    """A date set for this contest: a point of its timetable (``nominations-close``,
+    ``ballot-open``...), which every contest's returning officer sets, or an eligibility
+    date (``freeze-date``, ``supporter-window-opens``...), which only the committee the
+    rulebook names may set (``date_setting``). ``section``: the section it applies to
+    (default: every section with that test)."""
+
+    type: Literal["date-set"]
+    what: str
+    value: LocalDateTime
+    section: str | None = None
+    by: str = ""
+
+
+class ElectionDue(Event):
+    """An election the rules hold at intervals falls due (a term ends), or a ballot the
+    rules provide for is called (a union's industrial-action ballot)."""
+
+    type: Literal["election-due"]
+
+
 class CloseNominations(Event):
     type: Literal["close-nominations"]
 
@@ -132,6 +157,8 @@ AnyEvent = Annotated[
     | Nominations
     | SupportingNomination
     | Withdrawal
+    | DateSet
+    | ElectionDue
     | CloseNominations
     | DatePasses
     | ShortlistRound

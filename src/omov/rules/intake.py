@@ -77,8 +77,7 @@ def _record_named(
 
 
 def _late(contest: Contest, at: Any, subject: str, what: str) -> bool:
-    rule = contest.rule
-    closes = timetable.nominations_close(contest.book, rule)
+    closes = timetable.nominations_close(contest)
     if contest.closed or (closes is not None and at is not None and at > closes[0]):
         when = f"{closes[0]:%H:%M on %d %B %Y}" if closes else "the close"
         contest.add(
@@ -97,7 +96,7 @@ def _late(contest: Contest, at: Any, subject: str, what: str) -> bool:
 
 def on_supporting(contest: Contest, event: SupportingNomination) -> None:
     _check_bodies(contest, [event.body])
-    closes = timetable.supporting_close(contest.book)
+    closes = timetable.supporting_close(contest)
     if closes is not None and event.at is not None and event.at > closes[0]:
         contest.add(
             Decision(

@@ -40,6 +40,20 @@ def _problems(book: Rulebook) -> Iterator[str]:
         )
     if book.shortlist is not None:
         yield from _missing("shortlist.voters", [book.shortlist.voters], bodies)
+    yield from _vetting_and_dates(book)
+
+
+def _vetting_and_dates(book: Rulebook) -> Iterator[str]:
+    if book.vetting is not None:
+        codes = [ground.code for ground in book.vetting.grounds]
+        for code in sorted({c for c in codes if codes.count(c) > 1}):
+            yield f"vetting.grounds: code {code!r} is given twice"
+    if book.date_setting is not None:
+        for kind in book.date_setting.dates:
+            if not any(section.tested_on(kind) for section in book.sections.values()):
+                yield f"date_setting.dates: no section is tested on the {kind.value}"
+    if book.voting is not None and book.voting.options and book.nominations:
+        yield "voting.options: a question ballot has no nominations"
 
 
 def _requirement(book: Rulebook, path: str, requirement: Requirement) -> Iterator[str]:

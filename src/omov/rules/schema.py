@@ -52,6 +52,9 @@ class TriggerKind(StrEnum):
     CHALLENGE = "challenge"
     PERIODIC = "periodic"
     POST_ELECTION = "post-election"
+    CALLED = "called"
+    """A question ballot called by the body the rules empower (an industrial-action ballot);
+    never written in a rulebook's triggers: a rulebook with ``voting.options`` has it."""
 
 
 class Trigger(Model):
@@ -188,10 +191,90 @@ class IncumbentRule(Model):
         return self
 
 
+class RollKind(StrEnum):
+    """The kind of roll a section's electors come on; it fixes the roll's columns
+    (``omov roll schema --roll KIND``)."""
+
+    MEMBERS = "members"
+    """A membership roll (members of the party or union; the MPs and MEPs of 2010)."""
+    SUPPORTERS = "supporters"
+    """Applications (Labour's registered supporters): a fee, a window, the register."""
+    AFFILIATES = "affiliates"
+    """Members of an affiliated organisation who signed up (Labour's affiliated supporters)."""
+
+
 class Section(Model):
     name: str
+    roll: RollKind = RollKind.MEMBERS
     eligibility: EligibilityCriteria
     citation: Citation
+
+    def tested_on(self, kind: DateKind) -> bool:
+        """Whether this section can be tested on the date at all (its roll has the column)."""
+        if kind is DateKind.AGE_DATE:
+            return self.eligibility.minimum_age is not None
+        return self.roll is DATE_ROLLS[kind]
+
+
+class DateKind(StrEnum):
+    """An eligibility date a committee may set for a contest, where the rulebook lets it."""
+
+    FREEZE = "freeze-date"
+    """Members must have joined on or before it (``joined_on_or_before``)."""
+    ELIGIBILITY = "eligibility-date"
+    """One must be a member at this moment (``member_at``)."""
+    WINDOW_OPENS = "supporter-window-opens"
+    WINDOW_CLOSES = "supporter-window-closes"
+    AFFILIATED_DEADLINE = "affiliated-supporter-deadline"
+    AFFILIATE_MEMBER_BY = "affiliate-member-by"
+    AGE_DATE = "age-date"
+    """The day on which age is judged (``age_on``)."""
+
+
+DATE_ROLLS = {
+    DateKind.FREEZE: RollKind.MEMBERS,
+    DateKind.ELIGIBILITY: RollKind.MEMBERS,
+    DateKind.WINDOW_OPENS: RollKind.SUPPORTERS,
+    DateKind.WINDOW_CLOSES: RollKind.SUPPORTERS,
+    DateKind.AFFILIATED_DEADLINE: RollKind.AFFILIATES,
+    DateKind.AFFILIATE_MEMBER_BY: RollKind.AFFILIATES,
+}
+"""The kind of roll each date is tested on (the age date: any roll with a minimum age)."""
+
+
+class DateSetting(Model):
+    """Who sets a contest's eligibility dates, where the rules leave them to a committee
+    (Labour: the NEC defines the precise criteria, Ch4 Cl II.2.C.vii). The dates in the
+    sections' eligibility are then this edition's defaults (what was set in the contest the
+    edition describes); a date the committee sets for a contest replaces them."""
+
+    by: str
+    dates: list[DateKind] = Field(min_length=1)
+    citation: Citation
+
+
+class Ground(Model):
+    """One ground for excluding a person on vetting: a code and what the person is told."""
+
+    code: Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    statement: str = Field(min_length=1)
+    citation: Citation
+
+
+class Vetting(Model):
+    """How exclusions are decided and appealed: the fixed list of grounds, a second officer
+    to confirm, the days to appeal and who hears appeals, and the smallest figure published
+    (a smaller cell of the exclusion figures is suppressed, so nobody is identified)."""
+
+    grounds: list[Ground] = Field(min_length=1)
+    second_officer: bool = True
+    appeal_days: int = Field(default=7, ge=1)
+    appeals_heard_by: str = "the appeals panel"
+    min_published: int = Field(default=10, ge=1)
+    citation: Citation
+
+    def ground(self, code: str) -> Ground | None:
+        return next((g for g in self.grounds if g.code == code), None)
 
 
 class Channel(StrEnum):
@@ -246,6 +329,9 @@ class Voting(Model):
     reporting_sections: list[Slug] = Field(default_factory=list)
     re_open_nominations: bool = False
     """RON stands as an option; if it wins, nominations re-open."""
+    options: list[str] = Field(default_factory=list)
+    """A question put to the vote (an industrial-action ballot: Yes, No) rather than
+    candidates: these are the ballot, with no nominations."""
     channels: list[Channel] = Field(default_factory=lambda: [Channel.ONLINE, Channel.POSTAL])
     postal_precedence: PostalPrecedence = PostalPrecedence.FIRST_RECEIVED
     trackers: TrackerMode = TrackerMode.INCLUSION
@@ -361,6 +447,8 @@ class Rulebook(Model):
     voting: Voting | None = None
     timetable: list[Milestone] = Field(default_factory=list)
     industrial_action: IndustrialAction | None = None
+    date_setting: DateSetting | None = None
+    vetting: Vetting | None = None
 
     @property
     def id(self) -> str:

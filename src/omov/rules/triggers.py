@@ -8,7 +8,13 @@ from typing import Any
 from omov.rules.contest import Contest
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.errors import EventsError
-from omov.rules.events import Declaration, GeneralElection, MotionCarried, Resignation
+from omov.rules.events import (
+    Declaration,
+    ElectionDue,
+    GeneralElection,
+    MotionCarried,
+    Resignation,
+)
 from omov.rules.nominations import assess, threshold
 from omov.rules.schema import Motion, MotionEffect, Rulebook, TriggerKind
 
@@ -18,6 +24,9 @@ K = DecisionKind
 def on_resignation(contest: Contest, event: Resignation) -> None:
     trigger = contest.book.trigger(TriggerKind.VACANCY)
     holder = event.holder or contest.incumbent or "the holder"
+    if not _vacates(contest, event):
+        contest.add(_not_this_office(contest, event, holder))
+        return
     if trigger is None:
         contest.add(
             Decision(
@@ -44,6 +53,34 @@ def on_resignation(contest: Contest, event: Resignation) -> None:
 def _office_name(contest: Contest) -> str:
     office = contest.book.offices.get(contest.office)
     return office.name if office else "the office"
+
+
+def _vacates(contest: Contest, event: Resignation) -> bool:
+    """Only a resignation from the contest's office vacates it: with the office named, it
+    must be this one; without, the one resigning must be its holder (when known)."""
+    if event.office is not None:
+        return event.office == contest.office
+    return not (event.holder and contest.incumbent and event.holder != contest.incumbent)
+
+
+def _not_this_office(contest: Contest, event: Resignation, holder: str) -> Decision:
+    book = contest.book
+    office = book.offices.get(contest.office)
+    if event.office is not None:
+        other = book.offices[event.office].name if event.office in book.offices else event.office
+        summary = f"{holder} resigns as {other}: no contest"
+        why = f"A resignation from {other} does not vacate the office of {_office_name(contest)}."
+    else:
+        summary = f"{holder}'s resignation starts no contest"
+        why = f"{holder} does not hold the office of {_office_name(contest)}."
+    return Decision(
+        K.NOT_TRIGGERED,
+        summary,
+        f"{why} Only a vacancy in that office, or a challenge, starts a contest.",
+        office.citation if office else book.citation,
+        subject=holder,
+        at=event.at,
+    )
 
 
 def open_contest(
@@ -206,6 +243,48 @@ def challenge(contest: Contest, event: Declaration) -> None:
                 at=event.at,
             )
         )
+
+
+def on_election_due(contest: Contest, event: ElectionDue) -> None:
+    """An election held at intervals falls due; or a question ballot is called."""
+    book = contest.book
+    trigger = book.trigger(TriggerKind.PERIODIC)
+    if trigger is not None:
+        every = f" every {trigger.every_years} years" if trigger.every_years else ""
+        explanation = f"The office is elected{every}. {trigger.explanation}".strip()
+        open_contest(
+            contest, trigger.kind, trigger.nominations, trigger.citation, event, explanation
+        )
+        return
+    if book.voting is not None and book.voting.options:
+        open_contest(
+            contest,
+            TriggerKind.CALLED,
+            None,
+            book.voting.citation,
+            event,
+            "A ballot the rules provide for is called.",
+        )
+        contest.closed, contest.ballot = True, list(book.voting.options)
+        contest.add(
+            Decision(
+                K.BALLOT,
+                "On the ballot: " + ", ".join(contest.ballot),
+                "The question the rules put; there are no nominations.",
+                book.voting.citation,
+                at=event.at,
+            )
+        )
+        return
+    contest.add(
+        Decision(
+            K.NOT_TRIGGERED,
+            "No election falls due",
+            f"{book.id} holds no election at intervals and puts no question to a ballot.",
+            book.citation,
+            at=event.at,
+        )
+    )
 
 
 def on_general_election(contest: Contest, event: GeneralElection) -> None:

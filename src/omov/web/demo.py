@@ -28,7 +28,6 @@ from omov.web.contests.services import (
     rulebook_load,
 )
 from omov.web.electorate.models import Elector
-from omov.web.electorate.rolls import SECTION_OF
 from omov.web.electorate.services import (
     appeal_decide,
     appeal_lodge,
@@ -65,8 +64,7 @@ def _rolls(scale: float, seed: int) -> dict[str, bytes]:
     """The electorate package's seeded 2016-shaped synthetic rolls, as CSV uploads."""
     synthetic = generate(seed=seed, scale=scale)
     return {
-        slug: synthetic.rolls[section].drop("row").write_csv().encode()
-        for slug, section in SECTION_OF.items()
+        section: roll.drop("row").write_csv().encode() for section, roll in synthetic.rolls.items()
     }
 
 

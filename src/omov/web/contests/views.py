@@ -22,7 +22,7 @@ from omov.web.contests.services import (
     contest_open,
     rulebook_load,
 )
-from omov.web.electorate.rolls import SECTION_OF, roll_columns
+from omov.web.electorate.rolls import sections
 from omov.web.electorate.selectors import (
     APPEALS_SHOWN,
     appeals_waiting,
@@ -89,11 +89,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "appeals_waiting": appeals_waiting(contest=contest).count(),
         "ballots": contest.ballots.count(),
         "events": latest_events(stream=contest.stream),
-        "roll_columns": [
-            (slug, roll_columns(slug))
-            for slug in contest.rulebook.facts["sections"]
-            if slug in SECTION_OF
-        ],
+        "roll_columns": sections(contest),
     }
     return render(request, "contests/dashboard.html", context)
 

@@ -1,31 +1,32 @@
 """Rolls and eligibility through the electorate package (``omov.electorate``).
 
-The criteria come from the contest's stored rulebook through the rules engine's adapter.
-Each section has its own roll (the electorate package's column schemas); every import
-re-decides the whole electorate, because de-duplication looks across sections. The web side
-keeps only what the contest needs per record: reference, email, section, decision, reason.
+The sections, the kind of roll each is kept on and its criteria come from the contest's
+stored rulebook through the rules engine's adapter, with the dates set for the contest
+(its timetable, and the freeze date where the rules let it be set). Each section has its
+own roll; every import re-decides the whole electorate, because a person's records are
+linked across sections. The web side keeps only what the contest needs per record:
+reference, email, section, decision, reason.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from omov.electorate.criteria import EligibilityCriteria
 from omov.electorate.eligibility import assess
 from omov.electorate.errors import ElectorateError
 from omov.electorate.roll import Roll, read_roll_bytes
-from omov.electorate.schema import Section, schema_for
+from omov.electorate.schema import schema_for
 from omov.rules import RulesError
+from omov.rules.contest import Contest as EngineContest
+from omov.rules.engine import run
+from omov.rules.events import DateSet, EventsFile
 from omov.rules.for_electorate import electorate_criteria
-from omov.web.contests.rulebooks import Facts, stored_book
+from omov.rules.schema import DateKind, Rulebook
+from omov.web.contests.models import Contest
+from omov.web.contests.rulebooks import stored_book
 from omov.web.errors import ContestError
-
-SECTION_OF = {
-    "members": Section.MEMBERS,
-    "registered-supporters": Section.SUPPORTERS,
-    "affiliated-supporters": Section.AFFILIATES,
-}
-"""Rulebook section slug -> the electorate package's section."""
 
 
 @dataclass(frozen=True)
@@ -37,48 +38,81 @@ class Decision:
     reason: str
 
 
-def criteria_for(facts: Facts) -> EligibilityCriteria:
+def _dates(book: Rulebook, contest: Contest) -> list[DateSet]:
+    """The dates the officer set for the contest, as the engine's events."""
+    events = [
+        DateSet(type="date-set", what="ballot-open", value=contest.ballot_opens_at),
+        DateSet(type="date-set", what="ballot-close", value=contest.ballot_closes_at),
+    ]
+    if book.date_setting is not None and DateKind.FREEZE in book.date_setting.dates:
+        freeze = dt.datetime.combine(contest.freeze_date, dt.time())  # the organisation's day
+        events.append(
+            DateSet.model_validate(
+                {"type": "date-set", "what": "freeze-date", "value": freeze},
+                context={"timezone": book.timezone},
+            )
+        )
+    return events
+
+
+def engine_contest(contest: Contest) -> EngineContest:
+    book = stored_book(contest.rulebook.facts)
+    return run(book, EventsFile(events=list(_dates(book, contest))))
+
+
+def criteria_for(contest: Contest) -> EligibilityCriteria:
     """The electorate's criteria as the contest's stored rulebook sets them (the rules
-    engine's adapter), so a later release's shipped file changes no one's eligibility."""
+    engine's adapter) with the contest's dates, so a later release's shipped file changes
+    no one's eligibility."""
     try:
-        return electorate_criteria(stored_book(facts))
+        return electorate_criteria(stored_book(contest.rulebook.facts), engine_contest(contest))
     except RulesError as error:
-        key = facts.get("key", "the rulebook")
+        key = contest.rulebook.key
         raise ContestError(f"no eligibility criteria from {key}: {error}") from None
 
 
-def roll_columns(section: str) -> str:
-    return ",".join(schema_for(SECTION_OF[section]).names)
+def sections(contest: Contest) -> list[tuple[str, str]]:
+    """Each section that votes, with the columns of its roll."""
+    book = stored_book(contest.rulebook.facts)
+    return [
+        (name, ",".join(schema_for(book.sections[name].roll.value).names))
+        for name in criteria_for(contest).names
+    ]
 
 
-def roll_read(data: bytes, *, section: str) -> Roll:
+def roll_read(data: bytes, *, contest: Contest, section: str) -> Roll:
     """Read one section's roll; a bad row refuses the whole file with its line number."""
-    if section not in SECTION_OF:
-        raise ContestError(f"unknown section {section!r}; known: {', '.join(SECTION_OF)}")
+    book = stored_book(contest.rulebook.facts)
+    if section not in book.sections:
+        known = ", ".join(book.sections)
+        raise ContestError(f"this rulebook has no section {section!r}; its sections: {known}")
     try:
-        return read_roll_bytes(data, SECTION_OF[section], name=f"{section} roll")
+        return read_roll_bytes(data, book.sections[section].roll.value, name=f"{section} roll")
     except ElectorateError as error:
         raise ContestError(str(error)) from None
 
 
-def decide(rolls: dict[str, bytes], *, facts: Facts) -> list[Decision]:
+def decide(rolls: dict[str, bytes], *, contest: Contest) -> list[Decision]:
     """Every record of every section's roll, with its eligibility decision and reason code."""
-    read = {slug: roll_read(data, section=slug) for slug, data in rolls.items()}
-    slug_of = {SECTION_OF[slug].value: slug for slug in read}
-    assessment = assess({SECTION_OF[s]: r for s, r in read.items()}, criteria_for(facts))
+    read = {name: roll_read(data, contest=contest, section=name) for name, data in rolls.items()}
+    assessment = assess(read, criteria_for(contest))
     emails = {
-        (slug, str(row[0])): str(row[1] or "")
-        for slug, roll in read.items()
-        for row in roll.frame.select(schema_for(roll.section).record_id, "email").iter_rows()
+        (name, str(row[0])): str(row[1] or "")
+        for name, roll in read.items()
+        for row in roll.frame.select(schema_for(roll.kind).record_id, "email").iter_rows()
     }
     decisions = []
     for record in assessment.records.iter_rows(named=True):
-        slug = slug_of[record["section"]]
+        section = str(record["section"])
         reference = str(record["record_id"])
         reason = record["reason"]
         decisions.append(
             Decision(
-                reference, emails[(slug, reference)], slug, reason is None, reason or "eligible"
+                reference,
+                emails[(section, reference)],
+                section,
+                reason is None,
+                reason or "eligible",
             )
         )
     return decisions

@@ -10,7 +10,7 @@ from omov.web.audit.services import event_record
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility, RollUpload
-from omov.web.electorate.rolls import decide, roll_read
+from omov.web.electorate.rolls import decide, roll_read, sections
 from omov.web.errors import ContestError
 
 EDITABLE = (ContestState.NOMINATIONS, ContestState.ELECTORATE)
@@ -22,12 +22,12 @@ def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
 
     Vetting decisions already taken (exclusions, upheld appeals) stand across re-imports."""
     contest = contest_lock(contest=contest, expected=EDITABLE)
-    if section not in contest.rulebook.facts["sections"]:
-        raise ContestError(f"this rulebook has no section {section!r}")
-    roll_read(data, section=section)  # refuse a bad file before storing anything
+    if section not in dict(sections(contest)):
+        raise ContestError(f"no section {section!r} votes under this rulebook")
+    roll_read(data, contest=contest, section=section)  # refuse a bad file before storing
     RollUpload.objects.update_or_create(contest=contest, section=section, defaults={"data": data})
     rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
-    decisions = decide(rolls, facts=contest.rulebook.facts)
+    decisions = decide(rolls, contest=contest)
     kept = {
         (e.section, e.reference): e
         for e in contest.electors.filter(reason__in=("vetted", "appeal-upheld"))
