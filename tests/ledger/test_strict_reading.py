@@ -235,3 +235,19 @@ def _unchanged(root: Path, original: Path) -> bool:
         if path.read_bytes() != (original / rel).read_bytes():
             return False
     return True
+
+
+def test_a_pipe_given_as_a_saved_head_or_key_is_one_line(bundle_dir: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "head.json"
+    os.mkfifo(pipe)
+    omov = str(Path(sys.executable).parent / "omov")
+    for option in ("--head", "--expect-key", "--trust"):
+        done = subprocess.run(
+            [omov, "verify", str(bundle_dir), option, str(pipe)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 2, (option, done.stdout, done.stderr)
+        assert done.stderr.strip() == f"error: {pipe}: a named pipe, not a regular file"

@@ -40,12 +40,12 @@ def _passphrase(confirm: bool = False) -> bytes:
 def _read_head(path: Path) -> SignedTreeHead:
     from omov.ledger import strict_json
     from omov.ledger.heads import SignedTreeHead
+    from omov.ledger.verify.files import read_regular
 
-    try:
-        data = strict_json.loads(path.read_bytes(), source=str(path))
-    except OSError as error:
-        raise LedgerError(f"{path}: cannot read ({error.strerror})") from None
-    return SignedTreeHead.from_json(data, source=str(path))
+    read = read_regular(path)  # never follows a link or waits on a pipe
+    if isinstance(read, str):
+        raise LedgerError(f"{path}: {read}")
+    return SignedTreeHead.from_json(strict_json.loads(read, source=str(path)), source=str(path))
 
 
 @ledger_app.command("check")
@@ -237,7 +237,7 @@ def _key_fingerprint(text: str, option: str) -> str:
     if found is not None:
         return found
     path = Path(text)
-    if path.is_file():
+    if path.exists():
         return public_key_file(path).fingerprint
     raise LedgerError(
         f"{option} {text!r}: give the key's full fingerprint (64 hex digits) or its public key file"

@@ -125,10 +125,11 @@ class SigningKey:
 def public_key_file(path: Path) -> PublicKey:
     """The public key in a file: PEM (``omov bundle keygen`` writes ``KEY.pub``) or the raw
     key in base64, as the bundle's signature records and tree heads carry it."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise SignatureError(f"{path}: cannot read the key ({error.strerror})") from None
+    from omov.ledger.verify.files import read_regular
+
+    data = read_regular(path)  # never follows a link or waits on a pipe
+    if isinstance(data, str):
+        raise SignatureError(f"{path}: {data}")
     if data.lstrip().startswith(b"-----BEGIN"):
         try:
             key = serialization.load_pem_public_key(data)
