@@ -176,7 +176,12 @@ def bundle_sign(
 
 @app.command("verify")
 def verify_command(
-    directory: Annotated[Path, typer.Argument(help="The results bundle directory.")],
+    bundle: Annotated[
+        Path,
+        typer.Argument(
+            help="The results bundle: its zip as downloaded, or the directory it was unzipped into."
+        ),
+    ],
     tracker: Annotated[str | None, typer.Option(help="Check that this tracker is counted.")] = None,
     export: Annotated[
         Path | None,
@@ -208,7 +213,7 @@ def verify_command(
         trusted=tuple(_key_fingerprint(k, "--trust") for k in trust or ()),
         saved_heads=tuple(_saved_heads(head or ())),
     )
-    evidence = read_evidence(directory)
+    evidence = read_evidence(bundle)
     checks = run_steps(evidence, options)
     for check in checks:
         style = "green" if check.ok else "red"

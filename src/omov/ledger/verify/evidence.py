@@ -37,8 +37,9 @@ from omov.ledger.heads import SignedTreeHead
 from omov.ledger.log import Log
 from omov.ledger.logged import LoggedFacts, logged_facts
 from omov.ledger.setup import RulebookSetup, setup_from_text
+from omov.ledger.verify.archive import bundle_files
 from omov.ledger.verify.check import Check, failed
-from omov.ledger.verify.files import BundleFiles, read_bundle_files
+from omov.ledger.verify.files import BundleFiles
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ class Evidence:
 
 
 def open_bundle(directory: Path) -> Mapping[str, Any]:
-    """The bundle's marker, or a one-line ``BundleError`` if this is not an omov bundle of
-    the version this omov verifies."""
+    """The marker of the bundle in ``directory``, or a one-line ``BundleError`` if this is
+    not an omov bundle of the version this omov verifies."""
     if not directory.is_dir():
         raise BundleError(f"{directory}: no such directory")
     if not any(directory.iterdir()):
@@ -82,12 +83,19 @@ def open_bundle(directory: Path) -> Mapping[str, Any]:
     marker_path = directory / MARKER
     if marker_path.is_symlink() or not marker_path.is_file():
         raise BundleError(f"{directory}: no {MARKER}; this is not an omov results bundle")
-    marker = strict_json.loads(_read_small(marker_path), source=str(marker_path))
+    return marker_of(_read_small(marker_path), str(marker_path))
+
+
+def marker_of(data: bytes | None, source: str) -> Mapping[str, Any]:
+    """The marker read from ``data`` (the bytes of ``source``), checked for this version."""
+    if data is None:
+        raise BundleError(f"{source}: not a regular file; this is not an omov results bundle")
+    marker = strict_json.loads(data, source=source)
     if not isinstance(marker, dict) or marker.get("format") != FORMAT:
-        raise BundleError(f"{marker_path}: not an omov results bundle marker")
+        raise BundleError(f"{source}: not an omov results bundle marker")
     if marker.get("version") != VERSION:
         raise BundleError(
-            f"{marker_path}: bundle format version {marker.get('version')!r}; "
+            f"{source}: bundle format version {marker.get('version')!r}; "
             f"this omov verifies version {VERSION}"
         )
     return MappingProxyType(marker)
@@ -102,9 +110,14 @@ def _read_small(path: Path) -> bytes:
     return read
 
 
-def read_evidence(directory: Path) -> Evidence:
-    marker = open_bundle(directory)
-    files = read_bundle_files(directory)
+def read_evidence(path: Path) -> Evidence:
+    """Everything the bundle at ``path`` holds: its directory, the directory its zip was
+    unzipped into, or the zip itself (``archive``)."""
+    root, files = bundle_files(path)
+    if root.is_dir():
+        marker = open_bundle(root)
+    else:
+        marker = marker_of(files.get(MARKER), f"{root}: {MARKER}")
     problems: list[Check] = [
         failed("files", rel, f"{why}; a bundle holds regular files only")
         for rel, why in files.refused.items()
@@ -121,7 +134,7 @@ def read_evidence(directory: Path) -> Evidence:
     if board is not None and facts is not None and board.candidates == facts.candidates:
         ballots = board.ballot_set(facts.withdrawn_ids)
     return Evidence(
-        root=directory,
+        root=root,
         files=files,
         marker=marker,
         manifest=manifest,
