@@ -100,20 +100,21 @@ def _tokens(block: bytes) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
     before = np.concatenate(([False], digit[:-1]))
     if not digit[0] or not before[~digit].all():
         raise BundleError("a ballot line has a doubled, leading or trailing space")
-    first = digit & ~before
-    starts = np.flatnonzero(first)
+    starts = np.flatnonzero(digit & ~before)
     ends = np.flatnonzero(~digit) - 1  # the last digit of each number
     lengths = ends - starts + 1
     if (lengths > 9).any():
         raise BundleError("a number in a ballot line is too long")
     if ((chars[starts] == 48) & (lengths > 1)).any():
         raise BundleError("a number in a ballot line has a leading zero")
+    # Each digit weighed by ten to the number of digits after it in its number (no
+    # cumulative sums over the characters: NumPy's on booleans is slow to cast).
     at = np.flatnonzero(digit)
-    token = np.cumsum(first)[at] - 1
-    weighted = (chars[at] - 48).astype(np.int64) * POWERS[ends[token] - at]
-    offsets = np.cumsum(lengths) - lengths  # where each number's digits begin in ``at``
+    offsets = np.concatenate(([0], np.cumsum(lengths[:-1])))  # numbers' first digits in ``at``
+    place = np.repeat(lengths - 1, lengths) - (np.arange(at.size) - np.repeat(offsets, lengths))
+    weighted = (chars[at] - 48).astype(np.int64) * POWERS[place]
     numbers: npt.NDArray[np.int64] = np.add.reduceat(weighted, offsets)
-    lines = np.cumsum(newline)[starts]
+    lines = np.searchsorted(np.flatnonzero(newline), starts)  # newlines before each number
     return numbers, lines
 
 
