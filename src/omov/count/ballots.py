@@ -119,6 +119,13 @@ class BallotSet:
     """Seats to fill, where the ballot file says (BLT's header)."""
     overvote_groups: tuple[frozenset[int], ...] = ()
     """Candidates marked together at one rank, by group code (see above)."""
+    equal_groups: tuple[frozenset[int], ...] = ()
+    """Candidates a paper ranks equal (BLT's ``b=c``), by group code as for overvote groups
+    (a ballot set holds one kind or the other): kept as the file gives them, and read by
+    each method as its rule says (``omov.count.equal``)."""
+    policy: BallotPolicy = field(default_factory=BallotPolicy)
+    """The policy the papers were read under (its overvote rule reads equal rankings for
+    the methods that take them as overvotes)."""
     tie_order: tuple[int, ...] = ()
     """The order in which lots fall, where the ballot file declares one (BLT's ``[tie]``):
     every candidate id once. A tie the rules leave to lot goes to the earliest here."""
@@ -164,7 +171,8 @@ class BallotSet:
         return self.n_candidates + int(reason)
 
     def group_code(self, group: int) -> int:
-        """The code of ``overvote_groups[group]`` as it appears in ``rankings``."""
+        """The code of ``overvote_groups[group]`` (or ``equal_groups[group]``) as it
+        appears in ``rankings``."""
         return self.n_candidates + N_STOPS + group
 
     def first_preferences(self) -> WeightArray:
@@ -190,9 +198,11 @@ class BallotSet:
         policy: BallotPolicy | None = None,
         title: str = "",
         overvote_groups: Sequence[frozenset[int]] = (),
+        equal_groups: Sequence[frozenset[int]] = (),
     ) -> BallotSet:
         """Build from small Python lists (tests, web forms). Ids index ``candidates``;
-        ``OVERVOTE_GROUP_BASE - g`` marks ``overvote_groups[g]`` at one rank."""
+        ``OVERVOTE_GROUP_BASE - g`` marks ``overvote_groups[g]`` (or ranks
+        ``equal_groups[g]`` equal) at one rank."""
         width = max((len(r) for r in rankings), default=0)
         grid = np.full((len(rankings), max(width, 1)), BLANK, dtype=np.int16)
         for i, ranking in enumerate(rankings):
@@ -212,6 +222,7 @@ class BallotSet:
             policy=policy,
             title=title,
             overvote_groups=overvote_groups,
+            equal_groups=equal_groups,
         )
 
     @classmethod
@@ -228,9 +239,11 @@ class BallotSet:
         title: str = "",
         seats: int | None = None,
         overvote_groups: Sequence[frozenset[int]] = (),
+        equal_groups: Sequence[frozenset[int]] = (),
     ) -> BallotSet:
         """Compress a rank grid (one row per ballot) under ``policy``; group cells
-        ``OVERVOTE_GROUP_BASE - g`` name the candidates ``overvote_groups[g]``."""
+        ``OVERVOTE_GROUP_BASE - g`` name the candidates ``overvote_groups[g]``, or those of
+        ``equal_groups[g]`` (a reader gives one kind or the other)."""
         from omov.count.compress import compress_grid
 
         return compress_grid(
@@ -245,6 +258,7 @@ class BallotSet:
             title=title,
             seats=seats,
             overvote_groups=tuple(overvote_groups),
+            equal_groups=tuple(equal_groups),
         )
 
     @classmethod

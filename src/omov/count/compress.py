@@ -9,7 +9,8 @@ are already a clean prefix (the common case) are cleaned in bulk; only irregular
 Under the exhaust-if-multiple-continuing rule, group cells (``OVERVOTE_GROUP_BASE - g``)
 become group codes ``n_candidates + N_STOPS + g`` before anything else, so they sort and
 compress like any mark; their papers are read one by one, and a group is never a repeat.
-Under the other rules group cells are plain overvotes.
+Under the other rules group cells are plain overvotes. Equal rankings (a reader's
+``equal_groups``) become group codes under every rule: the count reads them.
 """
 
 from __future__ import annotations
@@ -107,10 +108,17 @@ def compress_grid(
     title: str,
     seats: int | None = None,
     overvote_groups: tuple[frozenset[int], ...] = (),
+    equal_groups: tuple[frozenset[int], ...] = (),
 ) -> BallotSet:
     n_candidates = len(candidates)
-    grid = _checked_grid(grid, n_candidates, overvote_groups)
-    grid, groups = _group_codes(grid, n_candidates, overvote_groups, policy)
+    if overvote_groups and equal_groups:
+        raise BallotError("a rank grid has overvote groups or equal rankings, not both")
+    grid = _checked_grid(grid, n_candidates, overvote_groups or equal_groups)
+    if equal_groups:
+        grid, groups = _codes_of(grid, n_candidates), _Groups(equal_groups, equal=True)
+    else:
+        grid, overvotes = _group_codes(grid, n_candidates, overvote_groups, policy)
+        groups = _Groups(overvotes, equal=False)
     sections, w = _checked_rows(len(grid), section_ids, section_names, weights)
     rows = _Rows(sections, grid_as_codes(grid, n_candidates), w, grouped=False)
     return _compressed(
@@ -150,7 +158,19 @@ def compress_codes(
         _refuse_bare_overvotes(bool((codes == n_candidates + 1).any()))
     sections, w = _checked_rows(len(codes), section_ids, section_names, weights)
     rows = _Rows(sections, codes.astype(np.int16, copy=False), w, grouped=True, checked=checked)
-    return _compressed(cls, candidates, rows, section_names, withdrawn, policy, title, seats, ())
+    groups = _Groups((), equal=False)
+    return _compressed(
+        cls, candidates, rows, section_names, withdrawn, policy, title, seats, groups
+    )
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Group codes in the rows: overvote groups (exhaust-if-multiple-continuing) or equal
+    rankings."""
+
+    members: tuple[frozenset[int], ...]
+    equal: bool
 
 
 @dataclass(frozen=True)
@@ -207,7 +227,7 @@ def _compressed(
     policy: BallotPolicy,
     title: str,
     seats: int | None,
-    groups: tuple[frozenset[int], ...],
+    groups: _Groups,
 ) -> BallotSet:
     """Rows grouped into distinct raw papers (unless they are already), then read under
     ``policy`` into a ballot set."""
@@ -225,7 +245,7 @@ def _compressed(
         )
         checked = None if checked is None else checked.without(blank)
     clean, irregular = clean_codes(raw_codes, n_candidates, policy, checked)
-    if groups:
+    if groups.members and not groups.equal:
         # The sticky overvote: where a ballot goes that meets several continuing candidates.
         clean = np.column_stack([clean, np.full(len(clean), n_candidates + Inactive.OVERVOTE)])
     row_sections, row_weights = raw_sections, raw_weights
@@ -247,7 +267,9 @@ def _compressed(
         blank_ballots=blank_ballots,
         title=title,
         seats=seats,
-        overvote_groups=groups,
+        overvote_groups=() if groups.equal else groups.members,
+        equal_groups=groups.members if groups.equal else (),
+        policy=policy,
     )
 
 
@@ -282,11 +304,16 @@ def _group_codes(
             return grid, ()
         return np.where(grid < OVERVOTE, OVERVOTE, grid).astype(np.int16), ()
     _refuse_bare_overvotes(bool(grid.size and (grid == OVERVOTE).any()))
-    in_group = grid <= OVERVOTE_GROUP_BASE
-    if not in_group.any():
+    if not (grid <= OVERVOTE_GROUP_BASE).any():
         return grid, ()
+    return _codes_of(grid, n_candidates), groups
+
+
+def _codes_of(grid: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArray[np.int16]:
+    """Group cells as group codes ``n_candidates + N_STOPS + g``."""
+    in_group = grid <= OVERVOTE_GROUP_BASE
     codes = n_candidates + N_STOPS + (OVERVOTE_GROUP_BASE - grid.astype(np.int32))
-    return np.where(in_group, codes, grid).astype(np.int16), groups
+    return np.where(in_group, codes, grid).astype(np.int16)
 
 
 def _refuse_bare_overvotes(found: bool) -> None:

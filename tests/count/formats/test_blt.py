@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from omov.count import BallotFileError, BallotSet, Inactive
+from omov.count import BallotFileError, BallotSet, Inactive, count
 from omov.count.ballots import BallotPolicy, OvervoteRule
 from omov.count.formats import read_ballots, write_ballots
 
@@ -49,17 +49,21 @@ def test_reads_header_withdrawn_weights_names_and_title(tmp_path: Path) -> None:
     assert as_lists(ballots) == {(0, 1): 4, (1, 0, 2): 2, (2,): 1}
 
 
-def test_equal_ranking_is_an_overvote_and_dash_a_skipped_rank(tmp_path: Path) -> None:
+def test_equal_ranking_is_kept_and_dash_is_a_skipped_rank(tmp_path: Path) -> None:
     text = '3 1\n2 1 2=3 0\n1 2 - 3 0\n0\n"A"\n"B"\n"C"\n'
     path = write(tmp_path, text)
     ballots = read_ballots(path)
+    assert ballots.equal_groups == (frozenset({1, 2}),)
     heads = {tuple(r[:2]): int(w) for r, w in zip(ballots.rankings, ballots.weights, strict=True)}
-    assert heads[(0, 3 + Inactive.OVERVOTE)] == 2
+    assert heads[(0, ballots.group_code(0))] == 2
     assert as_lists(ballots)[(1, 2)] == 1
-    skipping = read_ballots(path, policy=BallotPolicy(overvote=OvervoteRule.SKIP))
-    assert as_lists(skipping) == {(0,): 2, (1, 2): 1}
-    strict = read_ballots(path, policy=BallotPolicy(max_skipped_ranks=0))
-    assert as_lists(strict)[(1,)] == 1
+    # IRV reads an equal ranking as an overvote, under the policy the file was read with.
+    first = write(tmp_path, '3 1\n2 2=3 1 0\n1 1 0\n0\n"A"\n"B"\n"C"\n', "first.blt")
+    exhausting = count(read_ballots(first), method="irv").rounds[0]
+    assert (exhausting.tallies["A"], exhausting.inactive[Inactive.OVERVOTE]) == (1, 2)
+    skip = BallotPolicy(overvote=OvervoteRule.SKIP)
+    skipping = count(read_ballots(first, policy=skip), method="irv").rounds[0]
+    assert (skipping.tallies["A"], skipping.inactive[Inactive.OVERVOTE]) == (3, 0)
 
 
 def test_blank_lines_and_windows_line_ends_are_accepted(tmp_path: Path) -> None:

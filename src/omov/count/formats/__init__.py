@@ -29,6 +29,8 @@ Writer = Callable[[BallotSet, Path], None]
 
 READERS: dict[str, Reader] = {}
 WRITERS: dict[str, Writer] = {}
+EQUAL_RANKINGS = frozenset({"blt"})
+"""Formats whose writer records candidates ranked equal."""
 EXTENSIONS: dict[str, str] = {}
 """File suffix -> format name, for guessing the format of a file."""
 
@@ -86,6 +88,10 @@ def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
     if writer is None:
         raise BallotFileError(
             path, None, f"cannot write format {format!r}; known: {', '.join(sorted(WRITERS))}"
+        )
+    if ballots.equal_groups and format not in EQUAL_RANKINGS:
+        raise BallotFileError(
+            path, None, f"{format} cannot record equal rankings (blt can); nothing written"
         )
     if ballots.overvote_groups:
         # No writer has a place for which candidates were tied at a rank; writing the

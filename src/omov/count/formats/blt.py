@@ -4,7 +4,7 @@
     -2                   optional: withdrawn candidates, as negative ids
     [tie 3 1 2 ...]      optional option lines (``blt_header``)
     100 1 2 0            weight, then candidate ids in order of preference, then 0
-    4 1 2=3 0            '=': several candidates at one rank (an overvote at that rank)
+    4 1 2=3 0            '=': candidates ranked equal (each method reads them its way)
     2 1 - 3 0            '-': a rank left blank
     0                    end of ballots
     "Ashworth"           one quoted name per candidate, in id order
@@ -13,8 +13,10 @@
 A UTF-8 byte-order mark at the start is passed over. The ballot section, often a million
 lines, is parsed as one byte buffer with NumPy: characters are classified once, tokens
 found where a non-space follows a space, and each token's value built from its digits, so
-no Python code runs per ballot line. The few tokens with '=' are read one by one, and a
-file whose ballot lines use ``[nick]`` nicknames has them replaced by ids first. Every
+no Python code runs per ballot line. The few tokens with '=' are read one by one, into
+the ballot set's equal rankings (``omov.count.equal`` says what each method makes of
+them; a withdrawn candidate is taken out of one, as if not on the paper), and a file
+whose ballot lines use ``[nick]`` nicknames has them replaced by ids first. Every
 malformed input raises ``BallotFileError`` naming the file and line; nothing is returned
 half-read.
 """
@@ -33,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet
+from omov.count.ballots import BLANK, N_STOPS, OVERVOTE_GROUP_BASE, BallotPolicy, BallotSet
 from omov.count.errors import BallotError, BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
 from omov.count.formats.blt_header import BltHeader, ids_for_nicknames, parse_header
@@ -59,7 +61,7 @@ def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
     section = data[header.ballots_start : end.start()]
     if header.nicknames:
         section = ids_for_nicknames(path, section, header.first_ballot_line, header.nicknames)
-    grid, weights = _parse_ballots(path, section, header)
+    grid, weights, equal_groups = _parse_ballots(path, section, header)
     names = parse_names(path, data, end.end(), header.n_candidates)
     if progress is not None:
         progress(len(data), len(data))
@@ -72,6 +74,7 @@ def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
             policy=policy,
             title=names.title,
             seats=header.seats,
+            equal_groups=equal_groups,
         )
     except BallotError as error:
         raise BallotFileError(path, None, str(error)) from error
@@ -101,8 +104,9 @@ def _read_bytes(path: Path, progress: Progress | None) -> bytes:
 
 def _parse_ballots(
     path: Path, section: bytes, header: BltHeader
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
-    """The ballot lines between the header and the '0' line, as a rank grid and weights."""
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], tuple[frozenset[int], ...]]:
+    """The ballot lines between the header and the '0' line, as a rank grid, weights and
+    the candidates ranked equal (by the grid's group cells)."""
     chars = np.frombuffer(section, dtype=np.uint8)
     base_line = header.first_ballot_line
 
@@ -117,11 +121,11 @@ def _parse_ballots(
         raise fail(bad, f"unexpected character {char!r} in a ballot line")
     tokens = _tokenise(chars)
     if tokens.starts.size == 0:
-        return np.zeros((0, 1), dtype=np.int16), np.zeros(0, dtype=np.int64)
+        return np.zeros((0, 1), dtype=np.int16), np.zeros(0, dtype=np.int64), ()
     too_long = np.flatnonzero(tokens.lengths > _MAX_DIGITS)
     if len(too_long):
         raise fail(int(tokens.starts[too_long[0]]), "number too long")
-    return _grid_from_tokens(path, chars, tokens, header.n_candidates, fail)
+    return _grid_from_tokens(chars, tokens, header, fail)
 
 
 _Fail = Callable[[int, str], BallotFileError]
@@ -175,8 +179,9 @@ def _marked(
 
 
 def _grid_from_tokens(
-    path: Path, chars: npt.NDArray[np.uint8], tokens: _Tokens, n: int, fail: _Fail
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
+    chars: npt.NDArray[np.uint8], tokens: _Tokens, header: BltHeader, fail: _Fail
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], tuple[frozenset[int], ...]]:
+    n = header.n_candidates
     # Token lines are sorted, so each line's first token is where the line number changes.
     first = np.flatnonzero(np.diff(tokens.line, prepend=-1))
     per_line = np.diff(first, append=len(tokens.line))
@@ -207,44 +212,82 @@ def _grid_from_tokens(
     if found:
         index, message = min(found)
         raise fail(int(tokens.starts[index]), message)
-    for index in np.flatnonzero(plain_rank & tokens.equal):
-        _check_equal_rank(path, chars, tokens, int(index), n, fail)
+    groups: dict[frozenset[int], int] = {}
+    equal_cells = {
+        int(index): _equal_rank(chars, tokens, int(index), header, groups, fail)
+        for index in np.flatnonzero(plain_rank & tokens.equal)
+    }
 
     width = max(int(per_line.max()) - 2, 1)
     grid = np.full((len(first), width), BLANK, dtype=np.int16)
     row_of = np.repeat(np.arange(len(first)), per_line)
     column = np.arange(len(tokens.starts)) - np.repeat(first, per_line) - 1
-    cells = np.where(tokens.equal, OVERVOTE, np.where(tokens.dash, BLANK, tokens.values - 1))
+    cells = np.where(tokens.dash, BLANK, tokens.values - 1)
+    for index, cell in equal_cells.items():
+        cells[index] = cell
     grid[row_of[plain_rank], column[plain_rank]] = cells[plain_rank]
-    return grid, tokens.values[first]
+    return grid, tokens.values[first], tuple(groups)
 
 
-def _check_equal_rank(
-    path: Path, chars: npt.NDArray[np.uint8], tokens: _Tokens, index: int, n: int, fail: _Fail
-) -> None:
+def _equal_rank(
+    chars: npt.NDArray[np.uint8],
+    tokens: _Tokens,
+    index: int,
+    header: BltHeader,
+    groups: dict[frozenset[int], int],
+    fail: _Fail,
+) -> int:
+    """The grid cell of an equal ranking ``a=b``: a group cell, or the one candidate left
+    when the others are withdrawn (all withdrawn: the first, which the count passes over)."""
+    n = header.n_candidates
     start = int(tokens.starts[index])
     text = chars[start : start + int(tokens.lengths[index])].tobytes().decode("ascii")
     parts = text.split("=")
     if not all(p.isdigit() and 1 <= int(p) <= n for p in parts):
         raise fail(start, f"equal ranking {text!r} must join candidate ids in 1..{n} with '='")
+    members = [int(p) - 1 for p in parts]
+    if len(set(members)) < len(members):
+        raise fail(start, f"equal ranking {text!r} names a candidate twice")
+    standing = frozenset(members) - header.withdrawn
+    if len(standing) <= 1:
+        return min(standing) if standing else members[0]
+    return OVERVOTE_GROUP_BASE - groups.setdefault(standing, len(groups))
 
 
 @register_writer("blt")
 def write_blt(ballots: BallotSet, path: Path) -> None:
-    """Write ``ballots`` as BLT, atomically. Sections and inactive reasons have no place in
+    """Write ``ballots`` as BLT that Droop and OpenSTV read back, atomically, in UTF-8
+    without a byte-order mark. Withdrawn candidates go on the negative-id line, the form
+    both read (OpenSTV's reader refuses Droop's ``[withdrawn]`` option line, and any
+    other). Equal rankings are written ``a=b``, papers with no mark ``k 0``, and the
+    annotations after the title, quoted. Sections and inactive reasons have no place in
     BLT: each unique ranking becomes one weighted line ending where its candidates end."""
     seats = ballots.seats or 1
     lines = [f"{ballots.n_candidates} {seats}"]
     if ballots.withdrawn:
         lines.append(" ".join(f"-{c + 1}" for c in sorted(ballots.withdrawn)))
     n = ballots.n_candidates
-    for row, weight in zip(ballots.rankings, ballots.weights.tolist(), strict=True):
-        marks = row[row < n] + 1
-        lines.append(" ".join([str(weight), *map(str, marks.tolist()), "0"]))
+    first_group = ballots.group_code(0)
+    ranks = [str(c + 1) for c in range(n)] + [
+        "=".join(str(c + 1) for c in sorted(group)) for group in ballots.equal_groups
+    ]
+    for row, weight in zip(ballots.rankings.tolist(), ballots.weights.tolist(), strict=True):
+        marks = [ranks[c if c < n else c - first_group + n] for c in _marks(row, n)]
+        lines.append(" ".join([str(weight), *marks, "0"]))
+    if ballots.blank_ballots:
+        lines.append(f"{ballots.blank_ballots} 0")
     lines.append("0")
     lines.extend(_quote(path, name) for name in ballots.candidates)
     lines.append(_quote(path, ballots.title))
+    lines.extend(_quote(path, note) for note in ballots.annotations)
     _write_atomically(path, "\n".join(lines) + "\n")
+
+
+def _marks(row: list[int], n: int) -> list[int]:
+    """The candidates and equal rankings of a clean ranking, up to its stop."""
+    stops = range(n, n + N_STOPS)
+    end = next((i for i, c in enumerate(row) if c in stops), len(row))
+    return row[:end]
 
 
 def _quote(path: Path, name: str) -> str:

@@ -8,9 +8,10 @@ method module, so ``METHODS`` always lists them all (tests loop over it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from omov.count.ballots import BallotSet
+from omov.count.equal import EqualRankings, read_for
 from omov.count.errors import MethodError
 from omov.count.options import CountOptions
 from omov.count.report import CountReport
@@ -28,6 +29,9 @@ class Method:
     needs_sections: bool = False
     overvote_groups: bool = False
     """True: the method reads overvote groups (the exhaust-if-multiple-continuing rule)."""
+    equal_rankings: EqualRankings = EqualRankings.OVERVOTE
+    """What a paper that ranks candidates equal means under the method's rule
+    (``omov.count.equal``)."""
 
 
 METHODS: dict[str, Method] = {}
@@ -40,9 +44,12 @@ def register(
     multi_seat: bool,
     needs_sections: bool = False,
     overvote_groups: bool = False,
+    equal_rankings: EqualRankings = EqualRankings.OVERVOTE,
 ) -> Callable[[CountFunction], CountFunction]:
     def decorate(run: CountFunction) -> CountFunction:
-        METHODS[name] = Method(name, description, run, multi_seat, needs_sections, overvote_groups)
+        METHODS[name] = Method(
+            name, description, run, multi_seat, needs_sections, overvote_groups, equal_rankings
+        )
         return run
 
     return decorate
@@ -65,12 +72,14 @@ def count(
         raise MethodError(f"{seats} seats but only {running} candidates stand")
     if chosen.needs_sections and not ballots.section_names:
         raise MethodError(f"{method} needs ballots labelled with their electorate section")
+    ballots, note = read_for(ballots, method, chosen.equal_rankings)
     if ballots.overvote_groups and not chosen.overvote_groups:
         raise MethodError(
             f"{method} does not support the exhaust-if-multiple-continuing overvote rule; "
             "read the ballots with overvote 'exhaust' or 'skip'"
         )
-    return chosen.run(ballots, seats=seats, options=options or CountOptions())
+    report = chosen.run(ballots, seats=seats, options=options or CountOptions())
+    return replace(report, notes=(note, *report.notes)) if note else report
 
 
 # Importing the method modules registers them.
@@ -83,4 +92,4 @@ from omov.count.methods import stv_meek as stv_meek  # noqa: E402
 from omov.count.methods import stv_scottish as stv_scottish  # noqa: E402
 from omov.count.methods import wigm as wigm  # noqa: E402
 
-__all__ = ["METHODS", "Method", "count", "fptp", "register"]
+__all__ = ["METHODS", "EqualRankings", "Method", "count", "fptp", "register"]

@@ -18,6 +18,13 @@ multiplication and division. So a candidate's votes, the excess and every figure
 report are exact multiples of 10^-9 and votes are conserved exactly: nothing is lost to
 rounding, so there is never a residual surplus.
 
+Equal rankings (BLT's ``b=c``) are shared, as Droop's Meek counts them: at a rank of
+several candidates, a paper's remaining value is split equally among those of them still
+standing (hopeful or elected), each share kept by its candidate as the keep factor says
+and the rest going on to the next rank by itself. A rank none of whose candidates stands
+is passed over. The split is truncated to the last decimal; what it leaves (less than one
+unit a share) is excess, as a paper's remainder always is.
+
 Rounds (as in Droop's and OpenSTV's reports): each round iterates until someone reaches
 the quota (elected, highest first) or the surplus settles (the lowest hopeful is
 excluded; hopefuls within the total surplus of the lowest count as tied with it, and the
@@ -45,7 +52,8 @@ import numpy as np
 import numpy.typing as npt
 
 from omov.count import kernel
-from omov.count.ballots import N_STOPS, BallotSet
+from omov.count.ballots import N_STOPS, BallotSet, Inactive
+from omov.count.equal import EqualRankings, ranking_equal
 from omov.count.errors import MethodError
 from omov.count.figures import candidate_figures, inactive_figures, section_figures
 from omov.count.methods import register
@@ -91,7 +99,12 @@ class _Settled:
     iterations: int
 
 
-@register("meek", description="Meek STV (Algorithm 123, fixed point 10^-9)", multi_seat=True)
+@register(
+    "meek",
+    description="Meek STV (Algorithm 123, fixed point 10^-9)",
+    multi_seat=True,
+    equal_rankings=EqualRankings.SPLIT,
+)
 def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     decimals = DEFAULT_DECIMALS if options.decimals is None else options.decimals
     if not 0 < decimals <= DEFAULT_DECIMALS:
@@ -145,7 +158,12 @@ def distribute(
     base = ballots.section_ids.astype(np.intp) * width
     weight = np.full(ballots.n_unique, scale, dtype=np.int64)
     live = np.arange(ballots.n_unique)
-    keys, values = [], []
+    keys: list[npt.NDArray[np.int64]] = []
+    values: list[npt.NDArray[np.int64]] = []
+    if ballots.equal_groups:
+        sharing = ranking_equal(ballots)
+        keys, values = _shared(ballots, np.flatnonzero(sharing), keep, scale)
+        live = np.flatnonzero(~sharing)
     for column in range(rankings.shape[1]):
         preference = rankings[live, column]
         held = weight[live]
@@ -161,6 +179,60 @@ def distribute(
         np.concatenate(keys), np.concatenate(values), ballots.n_sections * width
     )
     return totals.reshape(ballots.n_sections, width)
+
+
+def _shared(
+    ballots: BallotSet, rows: npt.NDArray[np.intp], keep: npt.NDArray[np.int64], scale: int
+) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
+    """Keys and kept values (as ``distribute`` makes them) of the rows that rank candidates
+    equal, one paper at a time: they are few, and a paper splits at each equal rank."""
+    n = ballots.n_candidates
+    width = n + N_STOPS
+    first_group = ballots.group_code(0)
+    standing = [sorted(c for c in group if keep[c] > 0) for group in ballots.equal_groups]
+    keys, values = [], []
+    for row in rows.tolist():
+        kept = _kept_by(ballots.rankings[row].tolist(), keep, scale, standing, first_group)
+        codes = np.fromiter(kept, dtype=np.intp, count=len(kept))
+        base = int(ballots.section_ids[row]) * width
+        keys.append(base + codes)
+        values.append(np.fromiter(kept.values(), np.int64, len(kept)) * ballots.weights[row])
+    return keys, values
+
+
+def _kept_by(
+    ranking: list[int],
+    keep: npt.NDArray[np.int64],
+    scale: int,
+    standing: list[list[int]],
+    first_group: int,
+) -> dict[int, int]:
+    """What each candidate and stop code keeps of one paper worth ``scale``."""
+    kept: dict[int, int] = {}
+    shares = [(0, scale)]  # (rank, value): parts of the paper still to place
+    exhausted = first_group - N_STOPS + int(Inactive.EXHAUSTED)
+    while shares:
+        rank, value = shares.pop()
+        while value > 0:
+            code = ranking[rank]
+            if code < first_group:  # a candidate, or a stop (which keeps all)
+                part = -(-value * int(keep[code]) // scale)
+                kept[code] = kept.get(code, 0) + part
+                value -= part
+                rank += 1
+                continue
+            live = standing[code - first_group]
+            if not live:
+                rank += 1
+                continue
+            share, left = divmod(value, len(live))
+            kept[exhausted] = kept.get(exhausted, 0) + left
+            for candidate in live:
+                part = -(-share * int(keep[candidate]) // scale)
+                kept[candidate] = kept.get(candidate, 0) + part
+                shares.append((rank + 1, share - part))
+            break
+    return kept
 
 
 def _settle(state: _Count) -> _Settled:
