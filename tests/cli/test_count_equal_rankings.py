@@ -71,3 +71,13 @@ def test_overvote_option_chooses_for_an_overvote_method(
     report = json.loads(out)
     assert report["rounds"][0]["tallies"] == {"A": "6", "B": "2", "C": "2"}
     assert "(skip): each passes over its equal ranking" in report["notes"][0]
+
+
+def test_an_error_that_names_an_option_line_prints_it_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "tie.blt"
+    path.write_text(GOOD.replace("3 1\n", "3 1\n[tie 1 2]\n"), encoding="utf-8")
+    code, out, err = omov(monkeypatch, capsys, "count", str(path), "-m", "irv")
+    assert (code, out) == (2, "")
+    assert err.strip() == f"error: {path}:2: [tie] must list each of the 3 candidates once"

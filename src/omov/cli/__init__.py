@@ -14,6 +14,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from omov.cli.lazy import LazyRoot
 
@@ -59,7 +60,9 @@ def main() -> None:
         # Outside standalone mode click returns a command's exit status instead of exiting.
         status = app(standalone_mode=False)
     except domain_errors() as error:
-        err_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        # Escaped: a message may quote the file, and "[tie]" is not Rich markup.
+        message = escape(str(error))
+        err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Abort:
         sys.exit(1)
