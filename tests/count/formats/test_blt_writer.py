@@ -113,6 +113,15 @@ def test_what_droop_and_openstv_read(tmp_path: Path) -> None:
     assert all(ballot_line.match(line) for line in lines[2 : lines.index("0")])
 
 
+def test_an_empty_title_is_written_so_that_openstv_reads_it(tmp_path: Path) -> None:
+    ballots = BallotSet.from_rankings(["A", "B"], [[0, 1], [1]])
+    path = tmp_path / "untitled.blt"
+    write_ballots(ballots, path, format="blt")
+    title = path.read_text(encoding="utf-8").splitlines()[-1]
+    assert re.fullmatch(r'"[^"]+"', title)  # OpenSTV reads a quoted line so
+    assert read_ballots(path).title == ""
+
+
 def test_other_formats_refuse_equal_rankings_rather_than_drop_them(tmp_path: Path) -> None:
     source = tmp_path / "source.blt"
     source.write_text('3 1\n2 1 2=3 0\n0\n"A"\n"B"\n"C"\n', encoding="utf-8")

@@ -293,7 +293,8 @@ def _marks(row: list[int], n: int) -> list[int]:
 def _quote(path: Path, name: str) -> str:
     if '"' in name or "\n" in name:
         raise BallotFileError(path, None, f"BLT cannot hold the name {name!r} (quote or newline)")
-    return f'"{name}"'
+    # OpenSTV's reader wants a character between the quotes; a space reads back as "".
+    return f'"{name or " "}"'
 
 
 def _write_atomically(path: Path, text: str) -> None:
