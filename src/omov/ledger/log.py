@@ -29,8 +29,11 @@ class Log:
 
     # -- writing ---------------------------------------------------------------------
     def append(self, entry: Entry) -> int:
-        """Add a decision; returns its index (its leaf number)."""
-        return self.append_bytes(entry.to_bytes())
+        """Add a decision; returns its index (its leaf number). The entry is kept as well
+        as its bytes, so reading it back (the bundle's marker does) parses nothing."""
+        index = self.append_bytes(entry.to_bytes())
+        self._parsed[index] = entry
+        return index
 
     def append_bytes(self, data: bytes) -> int:
         self._entries.append(data)
