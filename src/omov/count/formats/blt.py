@@ -259,9 +259,11 @@ def write_blt(ballots: BallotSet, path: Path) -> None:
     """Write ``ballots`` as BLT that Droop and OpenSTV read back, atomically, in UTF-8
     without a byte-order mark. Withdrawn candidates go on the negative-id line, the form
     both read (OpenSTV's reader refuses Droop's ``[withdrawn]`` option line, and any
-    other). Equal rankings are written ``a=b``, papers with no mark ``k 0``, and the
-    annotations after the title, quoted. Sections and inactive reasons have no place in
-    BLT: each unique ranking becomes one weighted line ending where its candidates end."""
+    other). Equal rankings are written ``a=b``, and the annotations after the title,
+    quoted. Papers with no mark are not written: they are not part of the valid poll, and
+    OpenSTV would count a ``k 0`` line as k valid papers. Sections and inactive reasons
+    have no place in BLT: each unique ranking becomes one weighted line ending where its
+    candidates end."""
     seats = ballots.seats or 1
     lines = [f"{ballots.n_candidates} {seats}"]
     if ballots.withdrawn:
@@ -274,8 +276,6 @@ def write_blt(ballots: BallotSet, path: Path) -> None:
     for row, weight in zip(ballots.rankings.tolist(), ballots.weights.tolist(), strict=True):
         marks = [ranks[c if c < n else c - first_group + n] for c in _marks(row, n)]
         lines.append(" ".join([str(weight), *marks, "0"]))
-    if ballots.blank_ballots:
-        lines.append(f"{ballots.blank_ballots} 0")
     lines.append("0")
     lines.extend(_quote(path, name) for name in ballots.candidates)
     lines.append(_quote(path, ballots.title))
