@@ -44,7 +44,7 @@ def production_settings(database_url: str) -> None:
     os.environ.update(
         DATABASE_URL=database_url,
         OMOV_DEBUG="0",
-        OMOV_SECRET_KEY="bench-" + secrets.token_hex(16),
+        OMOV_SECRET_KEY="bench-" + secrets.token_hex(32),
         OMOV_KEY_PASSPHRASE="bench-" + secrets.token_hex(16),
         DJANGO_SETTINGS_MODULE="omov.web.settings",
         OMOV_DATA_DIR=os.environ.get("OMOV_DATA_DIR", "var/bench"),
@@ -134,7 +134,10 @@ class Voter:
         return {
             "Cookie": cookie,
             "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://127.0.0.1:{PORT}/",
+            # As the TLS-terminating proxy in front of `omov serve` passes a request on
+            # (production settings redirect plain HTTP and check the referer is HTTPS).
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://127.0.0.1:{PORT}/",
         }
 
 

@@ -53,7 +53,8 @@ def environ(contest: int, path: str, body: bytes, cookie: str) -> Environ:
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": "127.0.0.1:8765",
         "HTTP_COOKIE": cookie,
-        "HTTP_REFERER": "http://127.0.0.1:8765/",
+        "HTTP_REFERER": "https://127.0.0.1:8765/",
+        "HTTP_X_FORWARDED_PROTO": "https",  # as the TLS proxy in front passes it on
         "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),

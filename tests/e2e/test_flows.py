@@ -16,7 +16,7 @@ from omov.web.access.services import membership_grant
 from omov.web.balloting.models import Ballot
 from omov.web.contests.services import organisation_create
 
-from .conftest import axe_violations, screenshot
+from .conftest import axe_violations, csp_refusals, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -139,6 +139,7 @@ def test_officer_flow_and_one_voters_ballot(
 
     code = _code(next(m.body for m in mail.outbox if m.to == ["bea@example.org"]))
     voter = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    refused = csp_refusals(voter)
     receipt = _voter_casts(voter, base, contest_id, code)
     assert Ballot.objects.get().receipt == receipt
     assert Ballot.objects.get().ranking == [2, 1]
@@ -173,6 +174,7 @@ def test_officer_flow_and_one_voters_ballot(
     expect(voter.locator("#round-1")).to_contain_text("66.7")
     screenshot(voter, "06-results")
     assert axe_violations(voter) == []
+    assert refused == []  # the ballot's and the board's scripts ran under the policy
     # The voter finds their tracker on the board; the check runs in the browser.
     voter.get_by_role("link", name="The board of trackers").click()
     voter.get_by_label("Your tracker").fill(receipt.lower().replace("-", " "))

@@ -42,7 +42,7 @@ def served(tmp_path: Path) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "OMOV_DATA_DIR": str(tmp_path),
         "OMOV_DEBUG": "0",
-        "OMOV_SECRET_KEY": "serve-test-" + "x" * 40,
+        "OMOV_SECRET_KEY": "serve-test-" + "x" * 40 + "ABCDEFGH",
         "OMOV_KEY_PASSPHRASE": "serve-test-passphrase",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -72,16 +72,33 @@ def served(tmp_path: Path) -> Iterator[str]:
         server.wait(20)
 
 
+def _via_tls_proxy(url: str, data: bytes | None = None) -> urllib.request.Request:
+    """A request as the TLS-terminating proxy in front of ``omov serve`` passes it on."""
+    return urllib.request.Request(url, data=data, headers={"X-Forwarded-Proto": "https"})
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
 def test_serve_answers_pages_static_files_and_refuses_a_forged_post(served: str) -> None:
-    with urllib.request.urlopen(served + "/") as page:
+    with urllib.request.urlopen(_via_tls_proxy(served + "/")) as page:
         assert page.status == 200
         assert b"omov" in page.read()
-    with urllib.request.urlopen(served + "/static/omov/site.css") as css:
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    with urllib.request.urlopen(_via_tls_proxy(served + "/static/omov/site.css")) as css:
         assert css.status == 200
-    forged = urllib.request.Request(served + "/vote/1/", data=b"code=x", method="POST")
+    forged = _via_tls_proxy(served + "/vote/1/", data=b"code=x")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(forged)
     assert refused.value.code == 403
+    plain = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        plain.open(served + "/")
+    assert redirected.value.code == 301
+    assert redirected.value.headers["Location"].startswith("https://")
 
 
 def test_the_demo_seeds_and_serves_a_contest_to_vote_in(tmp_path: Path) -> None:
@@ -115,4 +132,5 @@ def test_the_demo_seeds_and_serves_a_contest_to_vote_in(tmp_path: Path) -> None:
         output = server.communicate(timeout=20)[0].decode()
     assert f"omov demo on http://127.0.0.1:{port}/" in output
     assert "voting code" in output
+    assert "DEBUG is on: this demo is for trying omov on this machine" in output
     assert (tmp_path / "demo.sqlite3").exists()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import typer
 
-from omov.cli import app, console
+from omov.cli import app, console, err_console
 
 
 def _django(database_url: str | None = None) -> None:
@@ -47,6 +48,10 @@ def granian_serve(host: str, port: int, workers: int, threads: int) -> None:
         workers=workers,
         blocking_threads=threads,
         log_access=False,
+        # A worker that dies (killed, out of memory) is started again, and the others go on
+        # answering meanwhile; without this Granian's master shuts the whole server down.
+        respawn_failed_workers=True,
+        respawn_interval=1.0,
     ).serve()
 
 
@@ -57,7 +62,19 @@ def serve_command(
     workers: int = typer.Option(2, help="Server processes (Granian); 0 = Django's dev server."),
     threads: int = typer.Option(4, help="Django threads per server process."),
 ) -> None:
-    """Migrate the database (DATABASE_URL, SQLite under ./var by default) and serve the web app."""
+    """Migrate the database (DATABASE_URL, SQLite under ./var by default) and serve the web app.
+
+    Production settings: refuses to start without OMOV_SECRET_KEY and OMOV_KEY_PASSPHRASE
+    (each also from a file named by OMOV_..._FILE); see README, "Deploying"."""
+    from omov.web.deploy import deploy_problems
+
+    problems = deploy_problems()
+    if os.environ.get("OMOV_DEBUG") == "1":
+        problems.append("unset OMOV_DEBUG: omov serve runs production settings (try omov demo)")
+    for problem in problems:
+        err_console.print(f"[red]error:[/red] omov serve: {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(2)
     os.environ.setdefault("OMOV_DB_CONN_MAX_AGE", "60")
     _django()
     _migrate()
@@ -80,6 +97,11 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     data.mkdir(parents=True, exist_ok=True)
     database = data / "demo.sqlite3"
     database.unlink(missing_ok=True)
+    # The demo alone runs with DEBUG on, under keys made for this run (its database is made
+    # afresh each time, so nothing signed under an earlier run's keys survives).
+    os.environ["OMOV_DEBUG"] = "1"
+    for name in ("OMOV_SECRET_KEY", "OMOV_KEY_PASSPHRASE"):
+        os.environ.setdefault(name, secrets.token_urlsafe(50))
     _django(f"sqlite:///{database}")
     _migrate()
     from django.db import transaction
@@ -97,7 +119,11 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     )
     console.print(f"  Vote as member {demo.voter}: {url}/vote/{demo.contest_id}/")
     console.print(f"    voting code [bold]{demo.voting_code}[/bold]")
-    console.print("  Then, as the officer: close the ballot, count, publish.\n")
+    console.print("  Then, as the officer: close the ballot, count, publish.")
+    console.print(
+        "[yellow]DEBUG is on: this demo is for trying omov on this machine; "
+        "serve real contests with `omov serve` (README, Deploying).[/yellow]\n"
+    )
     if serve:
         # The server production runs (``omov serve``), one process on the demo's SQLite file.
         granian_serve(host, port, workers=1, threads=4)

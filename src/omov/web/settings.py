@@ -1,8 +1,18 @@
-"""Django settings. Everything that differs between machines comes from the environment.
+"""Django settings: production unless ``OMOV_DEBUG=1`` (which only ``omov demo`` sets).
 
+Everything that differs between machines comes from the environment; each secret from
+``NAME`` or from the file ``NAME_FILE`` names (``omov/web/deploy.py``), and ``omov serve``
+refuses to start without them:
+
+- ``OMOV_SECRET_KEY``: Django's signing key (sessions, CSRF, the receipt cookie);
+- ``OMOV_KEY_PASSPHRASE``: unlocks the organisation's signing key (tree heads, bundles);
+- ``OMOV_CREDENTIAL_KEY`` (optional): the voting codes' HMAC key, else derived from the
+  secret key;
 - ``DATABASE_URL``: PostgreSQL in production (``postgres://...``); the embedded SQLite
-  file under ``OMOV_DATA_DIR`` by default.
-- ``OMOV_SECRET_KEY``: required when ``OMOV_DEBUG`` is off.
+  file under ``OMOV_DATA_DIR`` by default;
+- ``OMOV_ALLOWED_HOSTS``: the site's host names, comma-separated;
+- ``OMOV_HSTS_SECONDS`` (a year), ``OMOV_HSTS_PRELOAD`` (1), ``OMOV_SSL_REDIRECT`` (1):
+  HTTPS, which a proxy in front terminates and announces with ``X-Forwarded-Proto``.
 """
 
 from __future__ import annotations
@@ -11,14 +21,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+
+from omov.web.deploy import CREDENTIAL_KEY_ENV, PASSPHRASE_ENV, SECRET_KEY_ENV, secret
 
 DATA_DIR = Path(os.environ.get("OMOV_DATA_DIR", Path.cwd() / "var")).resolve()
-DEBUG = os.environ.get("OMOV_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("OMOV_SECRET_KEY") or (
-    "omov-development-only-key-never-use-in-production" if DEBUG else ""
-)
-if not SECRET_KEY:
-    raise RuntimeError("set OMOV_SECRET_KEY when OMOV_DEBUG is off")
+DEBUG = os.environ.get("OMOV_DEBUG", "0") == "1"
+# Empty when unset: Django then refuses to sign anything, and `omov serve` to start.
+SECRET_KEY = secret(SECRET_KEY_ENV)
 ALLOWED_HOSTS = os.environ.get("OMOV_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(
     ","
 )
@@ -50,7 +60,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content Security Policy (django-csp): scripts, styles, images and fetches from this site
+# only, and no inline script or style anywhere (templates load static/omov/*.js and *.css).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "omov.web.urls"
 WSGI_APPLICATION = "omov.web.wsgi.application"
@@ -129,14 +156,44 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# HTTPS: a proxy in front terminates TLS and must set X-Forwarded-Proto (overwriting any a
+# client sent); plain-HTTP requests are redirected and browsers told to keep to HTTPS.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = not DEBUG and os.environ.get("OMOV_SSL_REDIRECT", "1") == "1"
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(os.environ.get("OMOV_HSTS_SECONDS", str(365 * 86400)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("OMOV_HSTS_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("OMOV_HSTS_PRELOAD", "1") == "1"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 # Voting codes are stored as HMAC-SHA256 under this key (see balloting/codes.py).
-OMOV_CREDENTIAL_KEY = os.environ.get("OMOV_CREDENTIAL_KEY") or f"credential:{SECRET_KEY}"
+OMOV_CREDENTIAL_KEY = secret(CREDENTIAL_KEY_ENV) or (
+    f"credential:{SECRET_KEY}" if SECRET_KEY else ""
+)
 # Candidates' photos for the statements page (served by Django only when DEBUG is on).
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
-# The organisation's signing key is stored encrypted with this passphrase (demo default
-# only while DEBUG is on), and a while-open tree head is due every this many new ballots.
-OMOV_KEY_PASSPHRASE = os.environ.get("OMOV_KEY_PASSPHRASE") or (
-    "omov demo passphrase" if DEBUG else ""
-)
+# The organisation's signing key is stored encrypted with this passphrase, and a while-open
+# tree head is due every this many new ballots.
+OMOV_KEY_PASSPHRASE = secret(PASSPHRASE_ENV)
 OMOV_CHECKPOINT_BALLOTS = int(os.environ.get("OMOV_CHECKPOINT_BALLOTS", "1000"))
+
+# Server errors (and refused requests Django reports) as JSON lines on stderr
+# (omov/web/logs.py); with DEBUG off Django would only mail them, and omov sends no mail.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "omov.web.logs.JsonFormatter"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "formatter": "json",
+        }
+    },
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "omov": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
