@@ -1,5 +1,6 @@
-"""Shared fixtures. ``shared_data`` is ../shared/data beside the repository: golden tests
-read real elections from there, and fail (never skip) when it is missing."""
+"""Shared fixtures. ``data_dir`` is tests/data: the real elections and reference vectors the
+golden tests read, copied into the repository with their sources and licences
+(tests/data/README.md), so a clone needs nothing beside it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATA = REPO.parent / "shared" / "data"
+DATA_DIR = REPO / "tests" / "data"
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    assert SHARED_DATA.is_dir(), f"golden data not found at {SHARED_DATA}"
-    return SHARED_DATA
+def data_dir() -> Path:
+    return DATA_DIR

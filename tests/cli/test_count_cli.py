@@ -29,9 +29,9 @@ def omov(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_counts_a_toi_file_into_a_json_report(monkeypatch, capsys, shared_data, tmp_path):
+def test_counts_a_toi_file_into_a_json_report(monkeypatch, capsys, data_dir, tmp_path):
     out = tmp_path / "report.json"
-    ballots = shared_data / "burlington-2009" / "ballots.toi"
+    ballots = data_dir / "burlington-2009" / "ballots.toi"
     code, _, err = omov(
         monkeypatch, capsys, "count", str(ballots), "-m", "fptp", "-r", "json", "-o", str(out)
     )

@@ -16,8 +16,8 @@ from omov.count.rctab_config import load_rctab_config, run_rctab_config
 CASE = "test_set_7_duplicate_skip_to_next"
 
 
-def _config(shared_data: Path, tmp_path: Path, case: str = CASE, **rules: Any) -> Path:
-    case_dir = shared_data / "rctab" / case
+def _config(data_dir: Path, tmp_path: Path, case: str = CASE, **rules: Any) -> Path:
+    case_dir = data_dir / "rctab" / case
     config = json.loads((case_dir / f"{case}_config.json").read_text())
     config["rules"].update(rules)
     config["cvrFileSources"][0]["filePath"] = str(case_dir / f"{case}_cvr.json")
@@ -26,10 +26,10 @@ def _config(shared_data: Path, tmp_path: Path, case: str = CASE, **rules: Any) -
     return path
 
 
-def test_rules_become_policy_options_and_method(shared_data: Path, tmp_path: Path) -> None:
+def test_rules_become_policy_options_and_method(data_dir: Path, tmp_path: Path) -> None:
     contest = load_rctab_config(
         _config(
-            shared_data,
+            data_dir,
             tmp_path,
             tiebreakMode="previousRoundCountsThenRandom",
             overvoteRule="exhaustImmediately",
@@ -57,8 +57,8 @@ def test_rules_become_policy_options_and_method(shared_data: Path, tmp_path: Pat
     assert contest.options.decimals == 3
 
 
-def test_the_report_carries_the_configs_contest_details(shared_data: Path) -> None:
-    case_dir = shared_data / "rctab" / CASE
+def test_the_report_carries_the_configs_contest_details(data_dir: Path) -> None:
+    case_dir = data_dir / "rctab" / CASE
     (report,) = run_rctab_config(case_dir / f"{CASE}_config.json")
     assert report.options["rctab_config"]["contest"] == "Test Set 6"  # (sic: RCTab's config)
     assert report.options["rctab_config"]["jurisdiction"] == "TestSets_Single_winner"
@@ -73,14 +73,14 @@ def test_the_report_carries_the_configs_contest_details(shared_data: Path) -> No
     ],
 )
 def test_unsupported_rules_are_refused_by_name(
-    shared_data: Path, tmp_path: Path, rules: dict[str, str], message: str
+    data_dir: Path, tmp_path: Path, rules: dict[str, str], message: str
 ) -> None:
     with pytest.raises(CountError, match=message):
-        run_rctab_config(_config(shared_data, tmp_path, **rules))
+        run_rctab_config(_config(data_dir, tmp_path, **rules))
 
 
-def test_a_name_missing_from_the_config_is_an_error(shared_data: Path, tmp_path: Path) -> None:
-    path = _config(shared_data, tmp_path)
+def test_a_name_missing_from_the_config_is_an_error(data_dir: Path, tmp_path: Path) -> None:
+    path = _config(data_dir, tmp_path)
     config = json.loads(path.read_text())
     config["candidates"] = config["candidates"][1:]
     path.write_text(json.dumps(config))
@@ -98,24 +98,22 @@ def test_an_unreadable_config_fails_with_one_line(tmp_path: Path) -> None:
 
 
 def test_exhaust_if_multiple_continuing_runs_where_no_paper_is_overvoted(
-    shared_data: Path, tmp_path: Path
+    data_dir: Path, tmp_path: Path
 ) -> None:
     rule = "exhaustIfMultipleContinuing"
-    contest = load_rctab_config(_config(shared_data, tmp_path, overvoteRule=rule))
+    contest = load_rctab_config(_config(data_dir, tmp_path, overvoteRule=rule))
     assert contest.policy.overvote is OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING
-    (report,) = run_rctab_config(_config(shared_data, tmp_path, overvoteRule=rule))
-    (skipping,) = run_rctab_config(
-        _config(shared_data, tmp_path, overvoteRule="alwaysSkipToNextRank")
-    )
+    (report,) = run_rctab_config(_config(data_dir, tmp_path, overvoteRule=rule))
+    (skipping,) = run_rctab_config(_config(data_dir, tmp_path, overvoteRule="alwaysSkipToNextRank"))
     assert report.rounds == skipping.rounds
 
 
 def test_exhaust_if_multiple_continuing_refuses_overvotes_without_their_candidates(
-    shared_data: Path, tmp_path: Path
+    data_dir: Path, tmp_path: Path
 ) -> None:
     """The CDF reader keeps only the fact of an overvote, so the rule cannot be applied."""
     config = _config(
-        shared_data,
+        data_dir,
         tmp_path,
         case="test_set_1_exhaust_at_overvote",
         overvoteRule="exhaustIfMultipleContinuing",

@@ -111,8 +111,8 @@ def test_a_later_surplus_moves_only_the_last_batch() -> None:
     assert report.elected == ("A", "B", "C")
 
 
-def test_votes_are_conserved_on_real_wards(shared_data: Path) -> None:
-    folder = shared_data / "scotland-2017" / "blt"
+def test_votes_are_conserved_on_real_wards(data_dir: Path) -> None:
+    folder = data_dir / "scotland-2017" / "blt"
     for ward in ["aberdeen_2017_ward2", "glasgow_2017_ward19", "highland_2017_ward3"]:
         ballots = read_ballots(folder / f"{ward}.blt")
         report = count(ballots, method="ers97", seats=ballots.seats or 1)

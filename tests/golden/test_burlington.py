@@ -1,6 +1,6 @@
 """Burlington (Vermont) 2009 mayoral IRV against the city's official detail report.
 
-../shared/data/burlington-2009/official-detail-report.md (ChoicePlus Pro): round 1 first
+tests/data/burlington-2009/official-detail-report.md (ChoicePlus Pro): round 1 first
 preferences, three candidates defeated together in round 1 because their defeat was
 mathematically inevitable (batch elimination), 4 ballots exhausted from the start (an
 overvote at the first rank), Bob Kiss elected in round 3 with a majority of the votes left.
@@ -44,9 +44,9 @@ OFFICIAL_ROUNDS = [
 """(tallies, exhausted pile) per round, as published."""
 
 
-def _read(shared_data: Path, rule: OvervoteRule) -> CountReport:
+def _read(data_dir: Path, rule: OvervoteRule) -> CountReport:
     ballots = read_ballots(
-        shared_data / "burlington-2009" / "ballots.toi",
+        data_dir / "burlington-2009" / "ballots.toi",
         format="toi",
         policy=BallotPolicy(overvote=rule),
     )
@@ -57,8 +57,8 @@ def _read(shared_data: Path, rule: OvervoteRule) -> CountReport:
 
 
 @pytest.fixture(scope="module")
-def report(shared_data: Path) -> CountReport:
-    return _read(shared_data, OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING)
+def report(data_dir: Path) -> CountReport:
+    return _read(data_dir, OvervoteRule.EXHAUST_IF_MULTIPLE_CONTINUING)
 
 
 def test_every_official_round_is_reproduced(report: CountReport) -> None:
@@ -101,9 +101,9 @@ def test_kiss_wins_with_a_majority_of_continuing_votes(report: CountReport) -> N
     assert not report.tie_breaks
 
 
-def test_exhausting_at_every_overvote_is_one_paper_off(shared_data: Path) -> None:
+def test_exhausting_at_every_overvote_is_one_paper_off(data_dir: Path) -> None:
     """Under the plain 'exhaust' rule, ``2,4,{3,5},1`` exhausts in round 3 instead of going
     to Wright: the official count did not read overvotes that way."""
-    final = _read(shared_data, OvervoteRule.EXHAUST).final_round
+    final = _read(data_dir, OvervoteRule.EXHAUST).final_round
     assert final.tallies == {"Bob Kiss": 4313, "Kurt Wright": 4060}
     assert final.inactive_total == 607

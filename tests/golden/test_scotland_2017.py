@@ -1,6 +1,6 @@
 """Scottish STV against the official results of the 2017 Scottish council elections.
 
-Every ward in ../shared/data/scotland-2017: the quota, the number of stages, every
+Every ward in tests/data/scotland-2017: the quota, the number of stages, every
 candidate's total at every stage at the precision the council published, and the elected
 set. Councils publish five decimals (our arithmetic) except Glasgow and a few cells
 elsewhere, which publish fewer: those are the five-decimal figure rounded half up.
@@ -22,19 +22,19 @@ from omov.count.report import format_votes
 from tests.count.reports.rcvis import assert_rcvis_accepts
 
 WARDS_DIR = "scotland-2017"
-_INDEX = Path(__file__).resolve().parents[2].parent / "shared" / "data" / WARDS_DIR / "index.json"
-WARDS = [w["ward_file"] for w in json.loads(_INDEX.read_text())] if _INDEX.is_file() else []
+_INDEX = Path(__file__).resolve().parents[1] / "data" / WARDS_DIR / "index.json"
+WARDS = [w["ward_file"] for w in json.loads(_INDEX.read_text())]
 
 KNOWN_FAULTS = {
-    # (ward, stage, published): what the count gives. Documented in ../shared/README.md.
+    # (ward, stage, published): what the count gives (tests/data/scotland-2017/README.md).
     ("glasgow_2017_ward1", 3, "393"): "303",
     ("glasgow_2017_ward11", 2, "998.5328"): "998.5329",
 }
 
 
-def test_every_ward_is_listed(shared_data: Path) -> None:
+def test_every_ward_is_listed(data_dir: Path) -> None:
     assert len(WARDS) == 84
-    assert sorted(WARDS) == sorted(p.stem for p in (shared_data / WARDS_DIR / "blt").glob("*.blt"))
+    assert sorted(WARDS) == sorted(p.stem for p in (data_dir / WARDS_DIR / "blt").glob("*.blt"))
 
 
 def published(value: Fraction, decimals: int) -> str:
@@ -64,8 +64,8 @@ def match_candidates(report: CountReport, rows: list[dict[str, Any]]) -> dict[st
 
 
 @pytest.mark.parametrize("ward", WARDS)
-def test_ward_reproduces_the_official_count(shared_data: Path, ward: str) -> None:
-    folder = shared_data / WARDS_DIR
+def test_ward_reproduces_the_official_count(data_dir: Path, ward: str) -> None:
+    folder = data_dir / WARDS_DIR
     official = json.loads((folder / "official" / f"{ward}.json").read_text())["Constituency"]
     info, rows = official["countInfo"], official["countGroup"]
     ballots = read_ballots(folder / "blt" / f"{ward}.blt")
@@ -95,9 +95,9 @@ def test_ward_reproduces_the_official_count(shared_data: Path, ward: str) -> Non
 
 
 @pytest.mark.parametrize("ward", WARDS[:: len(WARDS) // 8 or 1])
-def test_votes_are_conserved_in_every_round(shared_data: Path, ward: str) -> None:
+def test_votes_are_conserved_in_every_round(data_dir: Path, ward: str) -> None:
     """Tallies + inactive + residual = valid poll, exactly, at every stage."""
-    ballots = read_ballots(shared_data / WARDS_DIR / "blt" / f"{ward}.blt")
+    ballots = read_ballots(data_dir / WARDS_DIR / "blt" / f"{ward}.blt")
     report = count(ballots, method="scottish-stv", seats=ballots.seats or 1)
     for round_ in report.rounds:
         held = round_.continuing_total + round_.inactive_total + round_.residual_surplus

@@ -25,8 +25,8 @@ def _b64(value: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def vectors(shared_data: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((shared_data / "merkle-rfc6962" / "vectors.json").read_text())
+def vectors(data_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((data_dir / "merkle-rfc6962" / "vectors.json").read_text())
     return data
 
 

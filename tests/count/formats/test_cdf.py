@@ -15,12 +15,12 @@ from omov.count.formats.cdf import parse_cdf
 CASE = "test_set_1_exhaust_at_overvote"
 
 
-def _cvr(shared_data: Path) -> Path:
-    return shared_data / "rctab" / CASE / f"{CASE}_cvr.json"
+def _cvr(data_dir: Path) -> Path:
+    return data_dir / "rctab" / CASE / f"{CASE}_cvr.json"
 
 
-def test_reads_an_rctab_test_file(shared_data: Path) -> None:
-    ballots = read_ballots(_cvr(shared_data), policy=BallotPolicy(overvote=OvervoteRule.EXHAUST))
+def test_reads_an_rctab_test_file(data_dir: Path) -> None:
+    ballots = read_ballots(_cvr(data_dir), policy=BallotPolicy(overvote=OvervoteRule.EXHAUST))
     assert ballots.candidates == tuple(f"Candidate {c} Name" for c in "ABCD")
     assert ballots.total == 15
     assert ballots.title == "test set 1"
@@ -28,13 +28,13 @@ def test_reads_an_rctab_test_file(shared_data: Path) -> None:
     assert ballots.first_preferences().tolist() == [5, 6, 2, 1]
 
 
-def test_two_candidates_at_one_rank_are_an_overvote(shared_data: Path) -> None:
-    records = parse_cdf(_cvr(shared_data))
+def test_two_candidates_at_one_rank_are_an_overvote(data_dir: Path) -> None:
+    records = parse_cdf(_cvr(data_dir))
     assert records.grid[0, 0] == -2  # ballot 1 marks A and B at rank 1
 
 
-def _broken(tmp_path: Path, shared_data: Path, edit: str) -> Path:
-    document = json.loads(_cvr(shared_data).read_text())
+def _broken(tmp_path: Path, data_dir: Path, edit: str) -> Path:
+    document = json.loads(_cvr(data_dir).read_text())
     if edit == "unknown selection":
         cvr = document["CVR"][6]["CVRSnapshot"][0]["CVRContest"][0]
         cvr["CVRContestSelection"][0]["ContestSelectionId"] = "cs-z"
@@ -57,9 +57,9 @@ def _broken(tmp_path: Path, shared_data: Path, edit: str) -> Path:
     ],
 )
 def test_bad_records_name_file_and_record(
-    tmp_path: Path, shared_data: Path, edit: str, message: str
+    tmp_path: Path, data_dir: Path, edit: str, message: str
 ) -> None:
-    path = _broken(tmp_path, shared_data, edit)
+    path = _broken(tmp_path, data_dir, edit)
     with pytest.raises(BallotFileError) as error:
         read_ballots(path, format="cdf")
     assert str(error.value).startswith(str(path))
@@ -78,6 +78,6 @@ def test_empty_and_junk_files_fail_with_one_line(tmp_path: Path, text: str, wher
     assert "\n" not in str(error.value)
 
 
-def test_a_named_contest_must_exist(shared_data: Path) -> None:
+def test_a_named_contest_must_exist(data_dir: Path) -> None:
     with pytest.raises(BallotFileError, match="no contest 'mayor'"):
-        parse_cdf(_cvr(shared_data), "mayor")
+        parse_cdf(_cvr(data_dir), "mayor")

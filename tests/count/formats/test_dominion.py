@@ -10,8 +10,8 @@ from omov.count.errors import BallotFileError
 from omov.count.formats.dominion import parse_dominion
 
 
-def test_reads_contest_marks_by_candidate_code(shared_data: Path) -> None:
-    folder = shared_data / "rctab" / "dominion_wyoming" / "wyoming_input_data"
+def test_reads_contest_marks_by_candidate_code(data_dir: Path) -> None:
+    folder = data_dir / "rctab" / "dominion_wyoming" / "wyoming_input_data"
     records = parse_dominion(folder, "1")
     assert len(records.grid) == 1000
     assert "12" in records.names  # the undeclared write-in code in RCTab's config

@@ -12,8 +12,8 @@ from omov.count.formats.ess_xlsx import parse_ess_xlsx
 CASE = "test_set_allow_only_one_winner_per_round"
 
 
-def test_reads_ranks_with_the_configs_columns_and_labels(shared_data: Path) -> None:
-    path = shared_data / "rctab" / CASE / f"{CASE}_cvr.xlsx"
+def test_reads_ranks_with_the_configs_columns_and_labels(data_dir: Path) -> None:
+    path = data_dir / "rctab" / CASE / f"{CASE}_cvr.xlsx"
     records = parse_ess_xlsx(path, first_vote_column=2, ranks=3, skipped_label="undervote")
     assert set(records.names) == {"A", "B", "C", "D"}
     assert records.grid.shape[1] == 3

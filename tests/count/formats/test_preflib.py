@@ -43,8 +43,8 @@ def official_first_round(report: Path) -> dict[str, int]:
     return {name.strip(): int(total.replace(",", "")) for name, _, total in rows}
 
 
-def test_burlington_first_preferences_match_the_official_report(shared_data):
-    folder = shared_data / "burlington-2009"
+def test_burlington_first_preferences_match_the_official_report(data_dir):
+    folder = data_dir / "burlington-2009"
     ballots = read_ballots(folder / "ballots.toi")
     official = official_first_round(folder / "official-detail-report.md")
     assert ballots.total == 8980
@@ -134,11 +134,11 @@ def test_empty_binary_and_undecodable_files_fail_with_a_line(tmp_path):
         read_ballots(latin)
 
 
-def test_the_whole_buffer_reading_agrees_with_the_careful_one(tmp_path, shared_data, monkeypatch):
+def test_the_whole_buffer_reading_agrees_with_the_careful_one(tmp_path, data_dir, monkeypatch):
     from omov.count.formats import preflib
 
     made = write(tmp_path, HEADER + "4: 1, 2,3\n2: {1,2},3\n1: \n3: 3\n5: 2,{3}\n")
-    files = [made, shared_data / "burlington-2009" / "ballots.toi"]
+    files = [made, data_dir / "burlington-2009" / "ballots.toi"]
     fast = [read_ballots(path) for path in files]
     monkeypatch.setattr(preflib, "_whole_body", lambda *args: None)
     careful = [read_ballots(path) for path in files]

@@ -13,8 +13,8 @@ from omov.count.formats.rctab_csv import parse_rctab_csv
 HEADER = "id,Lettuce,Broccoli,Cucumber\n"
 
 
-def test_reads_rctab_generic_csv_with_guessed_vote_columns(shared_data: Path) -> None:
-    path = shared_data / "rctab" / "generic_csv_test" / "generic_csv_test_cvr.csv"
+def test_reads_rctab_generic_csv_with_guessed_vote_columns(data_dir: Path) -> None:
+    path = data_dir / "rctab" / "generic_csv_test" / "generic_csv_test_cvr.csv"
     ballots = read_ballots(path, format="rctab-csv")
     assert ballots.candidates == ("Lettuce", "Broccoli", "Cucumber", "Cauliflower", "Write-In")
     assert ballots.total == 26
@@ -22,8 +22,8 @@ def test_reads_rctab_generic_csv_with_guessed_vote_columns(shared_data: Path) ->
     assert ballots.first_preferences().tolist() == [5, 3, 8, 4, 6]
 
 
-def test_the_config_columns_are_honoured(shared_data: Path) -> None:
-    path = shared_data / "rctab" / "generic_csv_test" / "generic_csv_test_cvr.csv"
+def test_the_config_columns_are_honoured(data_dir: Path) -> None:
+    path = data_dir / "rctab" / "generic_csv_test" / "generic_csv_test_cvr.csv"
     records = parse_rctab_csv(path, first_vote_column=6)
     assert records.names == ("Cucumber", "Cauliflower", "Write-In")
 

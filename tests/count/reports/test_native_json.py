@@ -101,10 +101,10 @@ def test_a_recount_compares_equal_to_the_published_json_and_a_change_does_not():
     assert report_from_json(json.dumps(altered)) != report_record(stv_like_report())
 
 
-def test_a_real_count_keeps_its_votes_in_every_round(shared_data):
+def test_a_real_count_keeps_its_votes_in_every_round(data_dir):
     from omov.count.formats import read_ballots
 
-    ballots = read_ballots(shared_data / "burlington-2009" / "ballots.toi")
+    ballots = read_ballots(data_dir / "burlington-2009" / "ballots.toi")
     record = report_from_json(render_report(count(ballots, method="fptp"), "json"))
     (round_,) = record["rounds"]
     held = sum(int(v) for v in round_["tallies"].values()) + int(round_["inactive_total"])
