@@ -25,15 +25,17 @@ from omov.cli import main
 sys.argv = ["omov", *sys.argv[1:]]
 try:
     main()
-except SystemExit:
-    pass
+    status = 0
+except SystemExit as exit:
+    status = exit.code or 0
 heavy = json.loads(sys.stdin.read())
-print("\\nLOADED " + json.dumps(sorted(m for m in heavy if m in sys.modules)))
+print("\\nLOADED " + json.dumps([status, sorted(m for m in heavy if m in sys.modules)]))
 """
 
 
 def heavy_loaded(*args: str) -> list[str]:
-    """The heavy modules loaded by running ``omov ARGS`` in a fresh interpreter."""
+    """The heavy modules loaded by running ``omov ARGS`` in a fresh interpreter, which
+    must succeed (a command that does not exist exits 2 and fails the test)."""
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, *args],
         input=json.dumps(HEAVY),
@@ -43,8 +45,9 @@ def heavy_loaded(*args: str) -> list[str]:
     )
     marker = done.stdout.rsplit("\nLOADED ", 1)
     assert len(marker) == 2, done.stdout + done.stderr
-    loaded: list[str] = json.loads(marker[1])
-    return loaded
+    status, loaded = json.loads(marker[1])
+    assert status == 0, done.stdout + done.stderr
+    return list(loaded)
 
 
 def test_building_the_app_imports_no_heavy_package() -> None:
@@ -95,3 +98,8 @@ def test_a_stand_in_lists_the_real_command_help(name: str) -> None:
     assert LAZY[name].help == real.help
     rebuilt = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
     assert not isinstance(rebuilt, StandIn | StandInGroup)  # the real one took its place
+
+
+def test_a_command_that_does_not_exist_fails_the_check() -> None:
+    with pytest.raises(AssertionError):
+        heavy_loaded("no-such-command", "--help")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import polars as pl
@@ -115,13 +114,10 @@ def _million_rows_with_one_bad(bad_at: int) -> bytes:
 
 def test_a_million_rows_with_one_bad_row_in_the_middle() -> None:
     data = _million_rows_with_one_bad(bad_at=500_000)
-    started = time.perf_counter()
     with pytest.raises(RollError) as caught:
         read_roll_bytes(data, "members")
-    elapsed = time.perf_counter() - started
     assert caught.value.row == 500_002  # header is row 1, the first person row 2
     assert "'2016-13-01' is not a date" in str(caught.value)
-    assert elapsed < 10, f"refusing a million-row roll took {elapsed:.1f}s"
 
 
 def test_empty_file_is_refused_and_a_header_alone_is_an_empty_roll() -> None:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -243,20 +242,25 @@ def test_binary_and_undecodable_csv_fail_at_their_line(tmp_path):
         read_ballots(latin)
 
 
-def test_a_large_file_of_junk_fails_fast(tmp_path):
+def test_a_large_file_of_binary_junk_fails_at_its_first_nul_byte(tmp_path):
+    """Found in the file's first bytes, before any parsing (the line of the first NUL)."""
     rng = np.random.default_rng(7)
+    data = rng.integers(0, 256, size=24 * 2**20, dtype=np.uint8).tobytes()
     junk = tmp_path / "junk.csv"
-    junk.write_bytes(rng.integers(0, 256, size=24 * 2**20, dtype=np.uint8).tobytes())
-    started = time.perf_counter()
-    with pytest.raises(BallotFileError, match=r"junk\.csv:\d+: "):
+    junk.write_bytes(data)
+    line = 1 + data.count(b"\n", 0, data.index(b"\0"))
+    with pytest.raises(BallotFileError, match=rf"junk\.csv:{line}: binary data, not CSV text"):
         read_ballots(junk)
-    assert time.perf_counter() - started < 2.0
+
+
+def test_one_endless_line_of_text_junk_is_named_with_its_width(tmp_path):
     text_junk = tmp_path / "text-junk.csv"
     text_junk.write_text("rank1,rank2\n" + "x," * 8 * 2**20)
-    started = time.perf_counter()
-    with pytest.raises(BallotFileError, match=r"text-junk\.csv:2: \d+ fields, but the header"):
+    fields = 8 * 2**20 + 1
+    with pytest.raises(
+        BallotFileError, match=rf"text-junk\.csv:2: {fields} fields, but the header has 2 columns"
+    ):
         read_ballots(text_junk)
-    assert time.perf_counter() - started < 5.0
 
 
 def test_a_spreadsheets_byte_order_mark_and_crlf_lines_are_read(tmp_path):
