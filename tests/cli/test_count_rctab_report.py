@@ -45,12 +45,12 @@ def rctab_json(
 def test_scottish_ward_as_the_council_published_it(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    shared_data: Path,
+    data_dir: Path,
     tmp_path: Path,
 ) -> None:
     """Aberdeen ward 1 (Dyce/Bucksburn/Danestone): two elected at stage 1, the second
     surplus at stage 3; every cell of the council's five-decimal count sheet."""
-    folder = shared_data / "scotland-2017"
+    folder = data_dir / "scotland-2017"
     blt = folder / "blt" / "aberdeen_2017_ward1.blt"
     document = rctab_json(monkeypatch, capsys, tmp_path / "r.json", str(blt), "-m", "scottish-stv")
     official = json.loads((folder / "official" / "aberdeen_2017_ward1.json").read_text())
@@ -98,10 +98,10 @@ def test_ers97_as_worked_by_hand(
 def test_wigm_as_rctab_counted_it(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    shared_data: Path,
+    data_dir: Path,
     tmp_path: Path,
 ) -> None:
-    case = shared_data / "rctab" / "test_set_multi_winner_fractional_threshold"
+    case = data_dir / "rctab" / "test_set_multi_winner_fractional_threshold"
     config = case / "test_set_multi_winner_fractional_threshold_config.json"
     document = rctab_json(monkeypatch, capsys, tmp_path / "r.json", "--rctab-config", str(config))
     expected = json.loads(

@@ -123,11 +123,11 @@ def test_proportional_shares_add_up_exactly_both_ways(
 
 
 def test_rctab_own_reports_pass_once_the_predated_fields_are_set_aside(
-    shared_data: Path,
+    data_dir: Path,
 ) -> None:
     """The fields set aside are those RCTab writes and rcvformats' schema predates: RCTab's
     own reports pass without them, and fail with any one of them put back."""
-    paths = sorted((shared_data / "rctab").glob("*/*_expected_detailed_report.json"))
+    paths = sorted((data_dir / "rctab").glob("*/*_expected_detailed_report.json"))
     assert len(paths) > 20
     for path in paths:
         document = json.loads(path.read_text(encoding="utf-8"))
