@@ -116,6 +116,18 @@ def test_used_unknown_and_foreign_codes_are_refused(ready: OpenBallot, path: str
     assert not other.contest.electors.filter(has_voted=True).exists()
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_a_code_reissued_after_voting_is_refused(ready: OpenBallot, path: str) -> None:
+    """The officer reissues without learning whether the elector voted; the cast refuses."""
+    elector_id, code = next(iter(ready.codes.items()))
+    ballot_cast(contest=ready.contest, code=code, ranking=[1])
+    new = credential_reissue(elector=Elector.objects.get(pk=elector_id), send=False)
+    with pytest.raises(ContestError, match="this code has already been used"), PATHS[path]():
+        ballot_cast(contest=ready.contest, code=new, ranking=[2])
+    assert Ballot.objects.count() == 1
+    assert Credential.objects.filter(state=CredentialState.USED).count() == 1
+
+
 def test_unknown_contest_is_refused(ready: OpenBallot) -> None:
     code = next(iter(ready.codes.values()))
     with pytest.raises(ContestError, match="the ballot is not open"):

@@ -150,3 +150,21 @@ def test_the_dashboard_shows_the_oldest_waiting_appeals_in_few_queries(officer: 
     assert f"The oldest {APPEALS_SHOWN} of {APPEALS_SHOWN + 4} waiting." in page
     assert _appeals_shown(page) == [a.elector.reference for a in waiting[:APPEALS_SHOWN]]
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_while_open_the_dashboard_shows_turnout_per_section_never_who_voted(
+    officer: Client,
+) -> None:
+    from omov.web.balloting.services import ballot_cast
+
+    from .conftest import ballot_ready
+
+    ready = ballot_ready(per_section=2)
+    code = next(iter(ready.codes.values()))
+    ballot_cast(contest=ready.contest, code=code, ranking=[ready.candidates[0].position])
+    page = officer.get(reverse("contest-dashboard", args=[ready.contest.pk])).content.decode()
+    assert re.search(r"<td[^>]*>\s*1\s*</td>", page)  # one voter in a section's turnout
+    for elector_id in ready.codes:  # every eligible elector has the same action, voted or not
+        assert reverse("credential-reissue", args=[ready.contest.pk, elector_id]) in page
+    assert "<th>Voted</th>" not in page
+    assert "yes" not in re.sub(r"<[^>]+>", " ", page.split('id="ballot"')[0]).split()

@@ -30,7 +30,23 @@ from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey
 from omov.web.trust.selectors import ballot_log, ballot_log_id, consistency_proof
 from omov.web.trust.services import checkpoint_sign, contest_log, signed_heads
 
-from .conftest import OpenBallot
+from .conftest import OpenBallot, ballot_ready
+
+
+def with_batches_of(contest: Contest, minimum: int) -> None:
+    """The contest's rulebook as if it named ``minimum`` as its smallest checkpoint batch."""
+    rulebook = contest.rulebook
+    rulebook.facts = {**rulebook.facts, "checkpoint_min_ballots": minimum}
+    rulebook.save(update_fields=["facts"])
+
+
+@pytest.fixture
+def open_ballot(db: None) -> OpenBallot:
+    """These tests follow the log batch by batch: a rulebook whose batches may be of one."""
+    ready = ballot_ready()
+    with_batches_of(ready.contest, 1)
+    return ready
+
 
 pytestmark = pytest.mark.django_db
 
@@ -388,3 +404,17 @@ def test_a_ballot_slipped_in_after_close_is_caught(open_ballot: OpenBallot, tmp_
     )
     failures = _publish_and_verify(open_ballot, tmp_path)
     assert any("ballot counts differ" in f for f in failures), failures
+
+
+def test_no_head_is_signed_over_fewer_ballots_than_the_rulebook_minimum(db: None) -> None:
+    ready = ballot_ready(per_section=4)
+    contest = ready.contest
+    assert contest.rulebook.facts["checkpoint_min_ballots"] == 100  # labour/2016: the default
+    with_batches_of(contest, 6)
+    cast(ready, 5)
+    assert checkpoint_sign(contest=contest) is None
+    assert checkpoint_sign(contest=contest, minimum=1) is None  # nor when a caller asks for 1
+    cast_remaining(ready, skip=5)
+    head = checkpoint_sign(contest=contest)
+    assert head is not None
+    assert head.size == len(ready.codes)

@@ -10,10 +10,11 @@ The statement does what ``services._store`` does in five queries inside a transa
 2. check every position the voter's form named (ranked or left blank) is on this contest's
    ballot paper, so the page needs no read of the paper of its own;
 3. spend the credential, found by its digest's unique index:
-   ``UPDATE ... WHERE state = 'issued'`` and its elector is in this contest and 1. and 2.
-   hold (so the contest is locked before the credential). Of simultaneous casts with one
-   code, the first takes the row lock; the others wait, re-check ``state`` on the committed
-   row (now ``used``) and update nothing;
+   ``UPDATE ... WHERE state = 'issued'`` and its elector is in this contest and has not
+   voted (a code reissued to an elector who had voted) and 1. and 2. hold (so the contest
+   is locked before the credential). Of simultaneous casts with one code, the first takes
+   the row lock; the others wait, re-check ``state`` on the committed row (now ``used``)
+   and update nothing;
 4. set the elector's ``has_voted`` and insert the ballot with the elector's section.
 
 Nothing is written unless all four hold. The statement runs in autocommit, so it is its own
@@ -75,7 +76,7 @@ def _cast_sql() -> str:
                 AND credential.state = {_state(CredentialState.ISSUED)}
                 AND (
                     SELECT elector.contest_id FROM {_table(Elector)} AS elector
-                    WHERE elector.id = credential.elector_id
+                    WHERE elector.id = credential.elector_id AND NOT elector.has_voted
                 ) = %(contest)s
                 AND (SELECT known FROM paper)
                 AND EXISTS (SELECT FROM open_contest)

@@ -77,11 +77,13 @@ def credentials_issue(*, contest: Contest, send: bool = True) -> dict[int, str]:
 
 @transaction.atomic
 def credential_reissue(*, elector: Elector, send: bool = True) -> str:
-    """Issue a new code to ``elector``; the old one stops working."""
+    """Issue a new code to ``elector``; the old one stops working.
+
+    Whether the elector has voted is not checked here, so that the officer who reissues
+    learns nothing of it: a new code of an elector who has voted is refused at casting,
+    the only place that reads ``has_voted``."""
     contest = contest_lock(contest=elector.contest, expected=ISSUING)
     elector = Elector.objects.select_for_update().get(pk=elector.pk)
-    if elector.has_voted:
-        raise ContestError(f"{elector.reference} has already voted: no new code")
     if elector.eligibility != Eligibility.ELIGIBLE:
         raise ContestError(f"{elector.reference} is not eligible")
     elector.credentials.filter(state=CredentialState.ISSUED).update(state=CredentialState.REVOKED)
@@ -190,7 +192,7 @@ def _check_credential(contest: Contest, digest: str, *, lock: bool) -> Credentia
     credential = found.filter(digest=digest, elector__contest=contest).first()
     if credential is None or credential.state == CredentialState.REVOKED:
         raise ContestError("this code is not valid for this ballot")
-    if credential.state == CredentialState.USED:
+    if credential.state == CredentialState.USED or credential.elector.has_voted:
         raise ContestError("this code has already been used")
     return credential
 

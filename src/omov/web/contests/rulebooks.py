@@ -92,6 +92,7 @@ def rulebook_facts(key: str) -> Facts:
         "postal_precedence": book.voting.postal_precedence.value,
         "trackers": book.voting.trackers.value,
         "min_section": book.voting.min_section_ballots,
+        "checkpoint_min_ballots": book.voting.checkpoint_min_ballots,
         "decisions": _decisions(book, rule),
     }
 

@@ -195,14 +195,25 @@ def _ballot_log_edge(contest: Contest) -> RightEdge:
     return _edge_after(last, lambda: ballot_log(contest))
 
 
+CHECKPOINT_MIN_DEFAULT = 100
+
+
+def checkpoint_minimum(contest: Contest) -> int:
+    """The rulebook's smallest batch a while-open head may cover (rulebooks loaded before
+    it was stored get the schema's default)."""
+    return int(contest.rulebook.facts.get("checkpoint_min_ballots", CHECKPOINT_MIN_DEFAULT))
+
+
 @transaction.atomic
 def checkpoint_sign(*, contest: Contest, minimum: int = 1) -> TreeHeadRecord | None:
     """While the ballot is open: log the new ballots and sign a head, if at least
-    ``minimum`` ballots came since the last one (the periodic command passes the setting)."""
+    ``minimum`` ballots came since the last one, and never fewer than the rulebook's
+    ``checkpoint_min_ballots``: a head over a batch of a few ballots, matched with the
+    database's transaction ids, would put each of those voters in a batch of a few."""
     contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
     logged = BallotLeaf.objects.filter(contest=contest).count()
     waiting = Ballot.objects.filter(contest=contest).count() - logged
-    if waiting < max(1, minimum):
+    if waiting < max(1, minimum, checkpoint_minimum(contest)):
         return None
     return _sign_ballot_log(contest, ballot_log_extend(contest=contest), Checkpoint.WHILE_OPEN)
 

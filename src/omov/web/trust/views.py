@@ -13,7 +13,7 @@ from omov.web.contests.models import Contest, ContestState
 from omov.web.officer import back_to, run_action
 from omov.web.trust import selectors
 from omov.web.trust.models import LogName
-from omov.web.trust.services import bundle_zip, checkpoint_sign
+from omov.web.trust.services import bundle_zip, checkpoint_minimum, checkpoint_sign
 
 
 def heads_page(request: HttpRequest, pk: int) -> HttpResponse:
@@ -102,9 +102,10 @@ def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def checkpoint_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
+    minimum = checkpoint_minimum(contest)
     return run_action(
         request,
         lambda: checkpoint_sign(contest=contest),
-        "Tree head signed over the ballots cast so far (if any were new).",
+        f"A tree head is signed over the new ballots once at least {minimum} have come.",
         back_to(pk),
     )
