@@ -15,9 +15,9 @@ and for its largest worker. The figures per ballot and the ratio of the two size
 per ballot (1.00 = linear) show the growth; 10^6 is extrapolated linearly from them.
 Goals (issue 17): a mixer's shuffle and proof, and its check, within 2 minutes per 10^5.
 
-Browser encryption per ballot is timed by ``--browser`` in Chromium (Playwright) running
-the app's own ``ballot.js`` when it is built; without it, the server-side encryption (the
-no-JavaScript path) is what is timed.
+Encryption per ballot is timed on the server (the no-JavaScript path) and, with
+``--browser``, in Chromium (Playwright, Debian's /usr/bin/chromium) running the app's own
+``encrypt.js`` over the bundled ``@noble/curves``.
 """
 
 from __future__ import annotations
@@ -242,6 +242,39 @@ def time_encryption(samples: int) -> float:
     return (time.process_time() - start) / samples
 
 
+def time_browser_encryption(samples: int) -> float:
+    """Seconds per ballot in Chromium (Playwright, Debian's /usr/bin/chromium), running the
+    app's own encrypt.js over the bundled @noble/curves: encode, encrypt, prove."""
+    from playwright.sync_api import sync_playwright
+
+    from omov.secrecy.group import base_power, random_scalar
+
+    static = Path(__file__).resolve().parent.parent / "src" / "omov" / "web" / "static" / "omov"
+    key = base_power(random_scalar()).hex()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
+        page = browser.new_page()
+        page.set_content("<!doctype html><title>bench</title>")
+        page.add_script_tag(path=str(static / "vendor" / "noble.js"))
+        page.add_script_tag(path=str(static / "encrypt.js"))
+        ms = page.evaluate(
+            """([key, n]) => {
+                const rankings = [[3, 0, 15, 7], [1], [2, 4, 6, 8, 10, 12, 14, 0], [5, 9]];
+                omovEncrypt.encryptBallot('bench', key, [0], 16);  // warm up
+                const t0 = performance.now();
+                for (let i = 0; i < n; i++) {
+                  omovEncrypt.encryptBallot('bench', key, rankings[i % 4], 16);
+                }
+                return (performance.now() - t0) / n;
+            }""",
+            [key, samples],
+        )
+        browser.close()
+    return float(ms) / 1000
+
+
 def bench_size(n: int, workers: int) -> dict[str, Result]:
     with tempfile.TemporaryDirectory(prefix="omov-mix-") as tmp:
         work = Path(tmp)
@@ -272,6 +305,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--browser", action="store_true", help="time encryption in Chromium")
     args = parser.parse_args()
     small, large = args.sizes
     print(f"cores: {os.cpu_count()}, workers: {args.workers}, load average before: "
@@ -281,6 +315,11 @@ def main() -> None:
         "encryption with proof, server side (no-JavaScript path): "
         f"{per_ballot * 1e3:.2f} ms a ballot"
     )
+    if args.browser:
+        in_browser = time_browser_encryption(200)
+        print(
+            f"encryption with proof, in Chromium (encrypt.js): {in_browser * 1e3:.1f} ms a ballot"
+        )
     runs = {n: bench_size(n, args.workers) for n in (small, large)}
     print()
     print(f"{'step':<32} {small:>9} {large:>9}  ms/ballot (wall, cpu)  growth  10^6 (extrap.)")

@@ -14,7 +14,10 @@ from playwright.sync_api import Page, expect
 from omov.web.access.models import Role
 from omov.web.access.services import membership_grant
 from omov.web.balloting.models import Ballot
+from omov.web.contests.models import Contest
 from omov.web.contests.services import organisation_create
+from omov.web.trustees.models import DecryptedPaper
+from omov.web.trustees.simulation import SimulatedTrustees
 
 from .conftest import axe_violations, csp_refusals, screenshot
 
@@ -39,7 +42,7 @@ def _click(page: Page, name: str) -> None:
     page.wait_for_load_state()
 
 
-def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> None:
+def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> SimulatedTrustees:
     page.goto(f"{base}/officer/")
     page.get_by_label("Username").fill("ro")
     page.get_by_label("Password").fill("a long officer password")
@@ -90,8 +93,17 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> None:
     _click(page, "Freeze the electorate")
     _click(page, "Issue voting codes")
     expect(page.get_by_role("status")).to_contain_text("Voting codes sent")
+    _click(page, "Open the ballot")  # refused: the trustees have not made the key yet
+    expect(page.get_by_role("status")).to_contain_text("have not made the election key")
+    # The trustees make the key (their messages go through the checks an upload runs).
+    contest_id = int(re.search(r"/contest/(\d+)/", page.url).group(1))  # type: ignore[union-attr]
+    trustees = SimulatedTrustees(Contest.objects.get(pk=contest_id))
+    trustees.make_key()
+    page.reload()
+    expect(page.locator("#trustees")).to_contain_text("the election key is made")
     _click(page, "Open the ballot")
     expect(page.locator("#state")).to_have_text("Ballot open")
+    return trustees
 
 
 def _voter_casts(page: Page, base: str, contest_id: int, code: str) -> str:
@@ -113,10 +125,17 @@ def _voter_casts(page: Page, base: str, contest_id: int, code: str) -> str:
     expect(page.get_by_role("status")).to_have_text("Owen Smith is now preference 2")
     page.get_by_role("button", name="Move up: Owen Smith").press("Enter")
     expect(page.get_by_role("combobox", name="Owen Smith")).to_have_value("1")
-    _click(page, "Review my ballot")
-    expect(page.locator("#review li")).to_have_text(["Owen Smith", "Jeremy Corbyn"])
+    _click(page, "Review my ballot")  # reviewed in the page: nothing is sent yet
+    expect(page.locator("#sealed-order li")).to_have_text(["Owen Smith", "Jeremy Corbyn"])
+    expect(page.get_by_role("heading", name="Check your ballot")).to_be_focused()
+    assert axe_violations(page) == []
     screenshot(page, "04-review")
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.method == "POST" else None)
     _click(page, "Cast my vote")
+    assert len(sent) == 1
+    assert "ciphertext=" in sent[0]
+    assert "rank_" not in sent[0]  # the ranking itself never left the browser
     receipt = page.locator("#receipt").inner_text()
     screenshot(page, "05-receipt")
     return receipt
@@ -134,7 +153,7 @@ def test_officer_flow_and_one_voters_ballot(
     membership_grant(user=officer, organisation=labour, roles=roles)
     roll = tmp_path / "roll.csv"
     roll.write_text(ROLL)
-    _officer_flow_to_open_ballot(page, base, roll)
+    trustees = _officer_flow_to_open_ballot(page, base, roll)
     contest_id = int(re.search(r"/contest/(\d+)/", page.url).group(1))  # type: ignore[union-attr]
 
     code = _code(next(m.body for m in mail.outbox if m.to == ["bea@example.org"]))
@@ -142,7 +161,7 @@ def test_officer_flow_and_one_voters_ballot(
     refused = csp_refusals(voter)
     receipt = _voter_casts(voter, base, contest_id, code)
     assert Ballot.objects.get().receipt == receipt
-    assert Ballot.objects.get().ranking == [2, 1]
+    assert len(bytes(Ballot.objects.get().ciphertext)) == 128  # only the ciphertext is stored
 
     page.reload()
     expect(page.locator("#ballot-count")).to_have_text("1")
@@ -166,6 +185,15 @@ def test_officer_flow_and_one_voters_ballot(
     expect(page.get_by_role("status")).to_contain_text("line 5: this code has already been used")
     expect(page.locator("#ballot-count")).to_have_text("3")
     _click(page, "Close the ballot")
+    _click(page, "Count")  # refused: the ballots are still encrypted
+    expect(page.get_by_role("status")).to_contain_text("still encrypted")
+    trustees.mix_and_decrypt()  # two trustees mix, two decrypt
+    assert sorted(DecryptedPaper.objects.values_list("ranking", flat=True)) == [
+        [1],
+        [2, 1],
+        [2, 1],
+    ]
+    page.reload()
     _click(page, "Count")
     _click(page, "Publish the results")
     expect(page.locator("#state")).to_have_text("Results published")

@@ -14,7 +14,7 @@ from omov.secrecy.ballot import encrypt_ballot
 from omov.secrecy.errors import ProofError, TrusteeKeyError
 from omov.secrecy.group import random_scalar
 from omov.secrecy.keyfile import TrusteeKey
-from omov.secrecy.messages import Message, MessageKind, Roster
+from omov.secrecy.messages import Message, MessageKind, Roster, ciphertexts_digest
 from omov.secrecy.records import b64
 from omov.secrecy.tally import (
     BallotBox,
@@ -96,7 +96,7 @@ def test_a_message_under_another_key_is_refused() -> None:
     _, messages, roster = keygen(2, 2)
     impostor = TrusteeKey.new(CONTEST, 2, 2, 2)
     box = BallotBox(CONTEST, keygen_outcome(roster, messages)[0], 2, ())
-    forged = Message.sign(impostor, MessageKind.MIXED, {"inputs": "x"})
+    forged = Message.sign(impostor, MessageKind.MIXED, {"inputs": ciphertexts_digest([])})
     with pytest.raises(ProofError, match="claims trustee 2 under another key"):
         mix_chain(box, roster, [*messages, forged])
     tampered = replace(messages[-1], body={**messages[-1].body, "election_key": b64(bytes(32))})

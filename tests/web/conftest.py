@@ -22,6 +22,13 @@ from omov.web.contests.services import (
 )
 from omov.web.electorate.services import electorate_freeze, roll_import
 from omov.web.nominations.services import nomination_record, nominations_close
+from omov.web.trustees.simulation import SimulatedTrustees
+
+
+@pytest.fixture(autouse=True)
+def demo_trustee_keys(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's demo trustees keep their key files apart from every other test's."""
+    settings.OMOV_DEMO_TRUSTEES = tmp_path_factory.mktemp("demo-trustees")  # type: ignore[attr-defined]
 
 
 def member_roll(count: int = 4, *, late: int = 1, start: int = 1) -> bytes:
@@ -73,6 +80,12 @@ class OpenBallot:
     candidates: list[Candidate]
     codes: dict[int, str]
     """elector id -> voting code"""
+    trustees: SimulatedTrustees
+    """The contest's trustees, played by the test (keys in memory, each its own)."""
+
+    def mix_and_decrypt(self) -> None:
+        """After the close: two trustees mix every box, k decrypt."""
+        self.trustees.mix_and_decrypt()
 
 
 def ballot_ready(*, per_section: int = 4) -> OpenBallot:
@@ -88,9 +101,11 @@ def ballot_ready(*, per_section: int = 4) -> OpenBallot:
     import_rolls(contest, per_section)
     electorate_freeze(contest=contest)
     codes = credentials_issue(contest=contest, send=False)
+    trustees = SimulatedTrustees(contest)
+    trustees.make_key()
     ballot_open(contest=contest)
     contest.refresh_from_db()
-    return OpenBallot(contest, candidates, codes)
+    return OpenBallot(contest, candidates, codes, trustees)
 
 
 @pytest.fixture

@@ -63,6 +63,7 @@ def cast_irv_and_fptp_disagree(open_ballot: OpenBallot) -> None:
     for ranking in rankings:
         ballot_cast(contest=open_ballot.contest, code=next(codes), ranking=ranking)
     ballot_close(contest=open_ballot.contest)
+    open_ballot.mix_and_decrypt()
 
 
 def test_a_changed_shipped_rulebook_changes_neither_count_nor_bundle(

@@ -150,7 +150,8 @@ def test_cast_marks_voted_spends_the_code_and_refuses_reuse(open_ballot: OpenBal
     assert elector.has_voted
     assert elector.credentials.get().state == CredentialState.USED
     ballot = Ballot.objects.get()
-    assert (ballot.receipt, ballot.ranking, ballot.section) == (receipt, ranking, elector.section)
+    assert (ballot.receipt, ballot.section) == (receipt, elector.section)
+    assert len(bytes(ballot.ciphertext)) == 128  # the ranking, encrypted at receipt
     with pytest.raises(ContestError, match="already been used"):
         ballot_cast(contest=open_ballot.contest, code=code, ranking=ranking)
     assert Ballot.objects.count() == 1
@@ -171,6 +172,11 @@ def test_bad_rankings_change_nothing(
 
 
 def test_count_publish_and_per_section_figures(open_ballot: OpenBallot) -> None:
+    """Each section is mixed and counted on its own when the rulebook lets sections of one
+    ballot stand alone (labour/2016 merges sections under 10, which would pool these)."""
+    rulebook = open_ballot.contest.rulebook
+    rulebook.facts = {**rulebook.facts, "min_section": 1}
+    rulebook.save(update_fields=["facts"])
     a, b, c = (x.position for x in open_ballot.candidates)
     codes = list(open_ballot.codes.values())
     # C is excluded after round 1; one of C's ballots goes to A, one to B.
@@ -180,6 +186,9 @@ def test_count_publish_and_per_section_figures(open_ballot: OpenBallot) -> None:
     with pytest.raises(ContestError, match="ballot open"):
         result_count(contest=open_ballot.contest)
     ballot_close(contest=open_ballot.contest)
+    with pytest.raises(ContestError, match="still encrypted"):
+        result_count(contest=open_ballot.contest)
+    open_ballot.mix_and_decrypt()
     result = result_count(contest=open_ballot.contest)
     summary = result.summary
     first = summary["rounds"][0]["tallies"]

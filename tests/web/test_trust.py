@@ -371,6 +371,7 @@ def _publish_and_verify(open_ballot: OpenBallot, tmp_path: Path) -> list[str]:
     contest = open_ballot.contest
     if Contest.objects.get(pk=contest.pk).state == ContestState.BALLOT_OPEN:
         ballot_close(contest=contest)
+    open_ballot.mix_and_decrypt()
     result_count(contest=contest)
     result_publish(contest=contest)
     bundle_write(contest=contest, directory=tmp_path / "bundle")
@@ -390,17 +391,21 @@ def test_a_ballot_removed_after_a_checkpoint_is_caught(
 
 
 def test_a_ballot_slipped_in_after_close_is_caught(open_ballot: OpenBallot, tmp_path: Path) -> None:
-    from omov.web.balloting.codes import new_receipt
+    from omov.secrecy.ballot import encrypt_ballot, tracker
     from omov.web.balloting.models import Ballot, Channel
+    from omov.web.trustees.selectors import contest_binding, election_key
 
     cast(open_ballot)
     ballot_close(contest=open_ballot.contest)
+    key = election_key(open_ballot.contest)
+    assert key is not None
+    slipped = encrypt_ballot(contest_binding(open_ballot.contest), key, (0,), 3)
     Ballot.objects.create(
         contest=open_ballot.contest,
-        ranking=[1],
+        ciphertext=slipped.as_bytes(),
         section="members",
         channel=Channel.ONLINE,
-        receipt=new_receipt(),
+        receipt=tracker(slipped),
     )
     failures = _publish_and_verify(open_ballot, tmp_path)
     assert any("ballot counts differ" in f for f in failures), failures

@@ -22,7 +22,7 @@ from omov.web.access.roles import may
 from omov.web.balloting.models import Ballot
 from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
-from omov.web.demo import Demo, demo_seed
+from omov.web.demo import Demo, demo_seed, demo_trustees
 from omov.web.results.services import result_count, result_publish
 from omov.web.trust import selectors
 from omov.web.trust.models import OrganisationKey
@@ -37,6 +37,7 @@ def published() -> tuple[Demo, Contest, str]:
     contest = Contest.objects.get(pk=demo.contest_id)
     tracker = ballot_cast(contest=contest, code=demo.voting_code, ranking=[2, 1])
     ballot_close(contest=contest)
+    demo_trustees(contest).mix_and_decrypt()
     result_count(contest=contest)
     result_publish(contest=contest)
     return demo, contest, tracker

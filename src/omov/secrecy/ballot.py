@@ -16,6 +16,8 @@ transcript, framed as ``group.hash_to_scalar`` frames it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass
 
 from omov.secrecy.elgamal import Ciphertext, encrypt
@@ -59,6 +61,16 @@ class EncryptedBallot:
             )
         except GroupError as e:
             raise ProofError(f"an encrypted ballot is malformed: {e}") from None
+
+
+def tracker(ballot: EncryptedBallot) -> str:
+    """The voter's tracker: the first 80 bits of SHA-256(α ‖ β) in base32, in groups of four
+    (Helios's smart ballot tracker, Benaloh 2006; the form of ``omov.ledger``'s trackers).
+    Anyone can recompute it from the ciphertext on the board; it tells nothing of the
+    ranking. 80 bits: a second ciphertext with the same tracker costs 2^80 hashes."""
+    digest = hashlib.sha256(ballot.ciphertext.as_bytes()).digest()[:10]
+    text = base64.b32encode(digest).decode()
+    return "-".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def _challenge(contest: str, key: Element, c: Ciphertext, commitment: Element) -> Scalar:

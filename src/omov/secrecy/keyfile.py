@@ -29,6 +29,8 @@ from omov.secrecy.records import b64, scalars, unb64
 
 FORMAT = "omov-trustee-key/1"
 STRENGTHS = {
+    # Only for keys whose passphrase is public anyway: the demo's simulated trustees.
+    "demo": (argon2id.OPSLIMIT_MIN, argon2id.MEMLIMIT_MIN),
     "interactive": (argon2id.OPSLIMIT_INTERACTIVE, argon2id.MEMLIMIT_INTERACTIVE),
     "moderate": (argon2id.OPSLIMIT_MODERATE, argon2id.MEMLIMIT_MODERATE),
     "sensitive": (argon2id.OPSLIMIT_SENSITIVE, argon2id.MEMLIMIT_SENSITIVE),

@@ -13,7 +13,9 @@ import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from omov.electorate.synthetic import generate
 from omov.web.access.models import Role
 from omov.web.access.services import membership_grant
 from omov.web.balloting.services import ballot_cast, ballot_open, credentials_issue
+from omov.web.contests.models import Contest
 from omov.web.contests.services import (
     candidate_add,
     contest_open,
@@ -36,6 +39,7 @@ from omov.web.electorate.services import (
     roll_import,
 )
 from omov.web.nominations.services import nomination_record, nominations_close
+from omov.web.trustees.simulation import SimulatedTrustees
 
 DEMO_ROLES = [Role.RETURNING_OFFICER, Role.VETTING_OFFICER, Role.APPEALS_PANEL]
 SHARE = {  # the incumbent's share of first preferences in each section in 2016
@@ -66,6 +70,12 @@ def _rolls(scale: float, seed: int) -> dict[str, bytes]:
     return {
         section: roll.drop("row").write_csv().encode() for section, roll in synthetic.rolls.items()
     }
+
+
+def demo_trustees(contest: Contest) -> SimulatedTrustees:
+    """The demo contest's trustees, played by the server: each key in its own file under
+    ``OMOV_DEMO_TRUSTEES`` (the demo's passphrase is public: these keys protect nothing)."""
+    return SimulatedTrustees(contest, directory=Path(settings.OMOV_DEMO_TRUSTEES))
 
 
 def demo_seed(*, cast_fraction: float = 0.35, scale: float = 0.005, seed: int = 2016) -> Demo:
@@ -113,6 +123,7 @@ def demo_seed(*, cast_fraction: float = 0.35, scale: float = 0.005, seed: int = 
     electorate_freeze(contest=contest)
 
     codes = credentials_issue(contest=contest, send=False)
+    demo_trustees(contest).make_key()
     ballot_open(contest=contest)
     cast = 0
     voters = Elector.objects.in_bulk(list(codes))

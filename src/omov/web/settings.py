@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "omov.web.balloting",
     "omov.web.results",
     "omov.web.trust",
+    "omov.web.trustees",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,9 @@ MEDIA_URL = "media/"
 # tree head is due every this many new ballots.
 OMOV_KEY_PASSPHRASE = secret(PASSPHRASE_ENV)
 OMOV_CHECKPOINT_BALLOTS = int(os.environ.get("OMOV_CHECKPOINT_BALLOTS", "1000"))
+# Where the demo's simulated trustees keep their key files, one file each (omov demo only;
+# a real contest's trustees keep theirs on their own machines, with `omov trustee`).
+OMOV_DEMO_TRUSTEES = DATA_DIR / "demo-trustees"
 
 # Server errors (and refused requests Django reports) as JSON lines on stderr
 # (omov/web/logs.py); with DEBUG off Django would only mail them, and omov sends no mail.

@@ -15,6 +15,7 @@ from omov.web.electorate import views as electorate
 from omov.web.nominations import views as nominations
 from omov.web.results import views as results
 from omov.web.trust import views as trust
+from omov.web.trustees import views as trustees
 
 handler400 = "omov.web.views.bad_request"
 
@@ -66,6 +67,10 @@ officer = [
     path("publish/", results.publish_view, name="result-publish"),
     path("audit.jsonl", audit.audit_trail, name="audit-trail"),
     path("checkpoint/", trust.checkpoint_view, name="ledger-checkpoint"),
+    path("trustees/message/", trustees.message_upload, name="trustee-message"),
+    path("trustees/messages.zip", trustees.messages_download, name="trustee-messages"),
+    path("trustees/box.json", trustees.box_download, name="ballot-box"),
+    path("trustees/demo/", trustees.demo_run, name="trustees-demo"),
 ]
 
 urlpatterns = [

@@ -15,7 +15,8 @@ The statement does what ``services._store`` does in five queries inside a transa
    is locked before the credential). Of simultaneous casts with one code, the first takes
    the row lock; the others wait, re-check ``state`` on the committed row (now ``used``)
    and update nothing;
-4. set the elector's ``has_voted`` and insert the ballot with the elector's section.
+4. set the elector's ``has_voted`` and insert the ballot (its ciphertext, already checked
+   by ``services``) with the elector's section.
 
 Nothing is written unless all four hold. The statement runs in autocommit, so it is its own
 transaction, committed (with ``synchronous_commit`` as configured: on, by default) before
@@ -25,7 +26,6 @@ unknown candidate, used or unknown code) to give the voter the same message as t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import cache
 from typing import Any
@@ -86,8 +86,8 @@ def _cast_sql() -> str:
             FROM spent WHERE elector.id = spent.elector_id
             RETURNING elector.section
         )
-        INSERT INTO {_table(Ballot)} (id, contest_id, ranking, section, channel, receipt)
-        SELECT gen_random_uuid(), %(contest)s, %(ranking_json)s::jsonb, voted.section,
+        INSERT INTO {_table(Ballot)} (id, contest_id, ciphertext, section, channel, receipt)
+        SELECT gen_random_uuid(), %(contest)s, %(ciphertext)s, voted.section,
             {_state(Channel.ONLINE)}, %(receipt)s
         FROM voted
         RETURNING receipt
@@ -98,19 +98,19 @@ def cast_in_one_statement(
     *,
     contest_id: int,
     digest: str,
-    ranking: Sequence[int],
+    ciphertext: bytes,
     on_paper: Sequence[int],
     receipt: str,
     db: BaseDatabaseWrapper | None = None,
 ) -> str | None:
     """Cast; the receipt, or None when nothing was written (the caller finds out why).
 
-    ``ranking`` must already be non-empty and free of repeats; ``on_paper``, the positions
-    that must all be on the paper, distinct and including the ranking's (the statement checks
-    only those). ``db``: the default database's connection, if the caller has it at hand.
-    Must run outside any transaction (autocommit)."""
-    if not set(ranking) <= set(on_paper) or len(set(on_paper)) != len(on_paper):
-        raise ValueError("on_paper must be distinct positions that include the ranking's")
+    ``ciphertext``: the encrypted ballot, its proof already checked; ``on_paper``, the
+    positions the voter's form named (none when the browser encrypted the ranking), all of
+    which must be on the paper. ``db``: the default database's connection, if the caller
+    has it at hand. Must run outside any transaction (autocommit)."""
+    if len(set(on_paper)) != len(on_paper):
+        raise ValueError("on_paper must be distinct positions")
     db = db or default_database()
     if not db.get_autocommit():
         raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
@@ -119,7 +119,7 @@ def cast_in_one_statement(
         "named": len(on_paper),
         "on_paper": _array_literal(on_paper),
         "digest": digest,
-        "ranking_json": json.dumps(list(ranking)),
+        "ciphertext": ciphertext,
         "receipt": receipt,
     }
     with prepared_cursor(db) as cursor:

@@ -1,4 +1,4 @@
-"""One-time voting codes and receipts.
+"""One-time voting codes (a ballot's receipt is its tracker: ``omov.secrecy.ballot.tracker``).
 
 A code is 60 random bits written as 12 letters and digits (no 0/O/1/I) in three groups. Only
 its HMAC-SHA256 under a server key is stored: a stolen database does not yield usable codes,
@@ -14,8 +14,6 @@ import secrets
 
 from django.conf import settings
 
-from omov.ledger.board import new_tracker
-
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -26,11 +24,6 @@ def _random_text(length: int) -> str:
 def new_code() -> str:
     text = _random_text(12)
     return "-".join(text[i : i + 4] for i in range(0, 12, 4))
-
-
-def new_receipt() -> str:
-    """The voter's receipt is the ledger's tracker (80 random bits), published on the board."""
-    return new_tracker()
 
 
 def normalise(code: str) -> str:

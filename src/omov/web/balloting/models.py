@@ -1,8 +1,12 @@
 """Credentials and ballots, kept apart so that no query can join a ballot to a voter.
 
-A ``Ballot`` has no foreign key to an elector or credential, no shared id (its key is a
-random UUID, so not even insertion order shows), and no timestamp. Its ``section`` is coarse
-on purpose: Labour publishes results per section.
+A ``Ballot`` holds only the ranking's ciphertext, from the moment it is cast (encrypted in
+the voter's browser, or by the server at receipt when the browser runs no JavaScript):
+the rankings exist in the clear only after the trustees' mix and decryption, as
+``trustees.DecryptedPaper`` rows that link to no ballot. A ballot has no foreign key to an
+elector or credential, no shared id (its key is a random UUID), and no timestamp; its
+``section`` is coarse on purpose (results are published per section) and its ``receipt``
+is the tracker, the hash of its ciphertext.
 """
 
 from __future__ import annotations
@@ -40,10 +44,14 @@ class Channel(models.TextChoices):
 class Ballot(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="ballots")
-    ranking = models.JSONField(help_text="Candidate positions, first preference first.")
+    ciphertext = models.BinaryField(
+        max_length=128, help_text="α ‖ β ‖ proof of knowledge (omov.secrecy.ballot)."
+    )
     section = models.CharField(max_length=60)
     channel = models.CharField(max_length=8, choices=Channel.choices)
-    receipt = models.CharField(max_length=24, unique=True, help_text="The ledger tracker.")
+    receipt = models.CharField(
+        max_length=24, unique=True, help_text="The tracker: a hash of the ciphertext."
+    )
 
     def __str__(self) -> str:
         return f"ballot {self.receipt}"

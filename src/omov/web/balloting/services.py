@@ -18,12 +18,15 @@ from functools import cache
 from random import SystemRandom
 
 from django.core.mail import get_connection, send_mass_mail
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, proof_holds, tracker
+from omov.secrecy.encoding import MAX_RANKS
+from omov.secrecy.errors import SecrecyError
 from omov.web.audit.services import event_record
 from omov.web.balloting.casting import cast_in_one_statement
-from omov.web.balloting.codes import code_digest, new_code, new_receipt
+from omov.web.balloting.codes import code_digest, new_code
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.selectors import ballot_candidates, ballot_positions
@@ -31,6 +34,7 @@ from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import ContestError
+from omov.web.trustees.selectors import contest_binding, election_key
 
 ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
 
@@ -100,6 +104,10 @@ def credential_reissue(*, elector: Elector, send: bool = True) -> str:
 @transaction.atomic
 def ballot_open(*, contest: Contest) -> Contest:
     contest = contest_lock(contest=contest, expected=(ContestState.FROZEN,))
+    if election_key(contest) is None:
+        raise ContestError("the trustees have not made the election key: the ballot cannot open")
+    if len(ballot_candidates(contest=contest)) > MAX_RANKS:
+        raise ContestError(f"more than {MAX_RANKS} candidates cannot be encrypted as one ballot")
     if timezone.now() < contest.ballot_opens_at:
         raise ContestError(
             f"the timetable opens the ballot at {contest.ballot_opens_at:%d %b %H:%M}"
@@ -152,7 +160,7 @@ def _vacuum_ballots() -> None:
 
 def ranking_check(
     *,
-    contest: Contest,
+    contest: Contest | int,
     ranking: Sequence[int],
     named: Collection[int] = (),
     positions: Collection[int] | None = None,
@@ -200,26 +208,63 @@ def _check_credential(contest: Contest, digest: str, *, lock: bool) -> Credentia
 def _store(
     contest: Contest,
     digest: str,
-    ranking: Sequence[int],
+    ranking: Sequence[int] | None,
     channel: Channel,
     *,
     check_time: bool,
+    ciphertext: bytes | None = None,
     named: Collection[int] = (),
     positions: Collection[int] | None = None,
 ) -> Ballot:
-    """Spend the credential with ``digest`` and store its ballot, inside a transaction."""
+    """Spend the credential with ``digest`` and store its encrypted ballot, inside a
+    transaction: the browser's ``ciphertext`` (its proof checked), or ``ranking`` encrypted
+    here at receipt."""
     _check_open(contest, channel, check_time=check_time)
-    ranking = ranking_check(contest=contest, ranking=ranking, named=named, positions=positions)
+    if ciphertext is None:
+        assert ranking is not None
+        ranking = ranking_check(contest=contest, ranking=ranking, named=named, positions=positions)
+    sealed = ballot_seal(contest=contest, ranking=ranking, ciphertext=ciphertext)
     credential = _check_credential(contest, digest, lock=True)
     Credential.objects.filter(pk=credential.pk).update(state=CredentialState.USED)
     Elector.objects.filter(pk=credential.elector_id).update(has_voted=True)
-    return Ballot.objects.create(
-        contest=contest,
-        ranking=ranking,
-        section=credential.elector.section,
-        channel=channel,
-        receipt=new_receipt(),
-    )
+    try:
+        with transaction.atomic():
+            return Ballot.objects.create(
+                contest=contest,
+                ciphertext=sealed.as_bytes(),
+                section=credential.elector.section,
+                channel=channel,
+                receipt=tracker(sealed),
+            )
+    except IntegrityError:
+        raise ContestError(COPIED) from None
+
+
+COPIED = "this encrypted ballot has been cast already: a ballot cannot be copied"
+
+
+def ballot_seal(
+    *, contest: Contest | int, ranking: Sequence[int] | None, ciphertext: bytes | None
+) -> EncryptedBallot:
+    """The encrypted ballot to store: the browser's, if its proof of knowledge holds for this
+    contest's key and name; else the ``ranking`` (positions, already checked against the
+    paper) encrypted here, at receipt, for a browser without JavaScript."""
+    contest = contest if isinstance(contest, Contest) else Contest.objects.get(pk=contest)
+    key = election_key(contest)
+    if key is None:
+        raise ContestError("the trustees have not made this contest's election key")
+    binding = contest_binding(contest)
+    if ciphertext is not None:
+        try:
+            sealed = EncryptedBallot.from_bytes(ciphertext)
+        except SecrecyError:
+            raise ContestError("the encrypted ballot is malformed: please vote again") from None
+        if not proof_holds(binding, key, sealed):
+            raise ContestError("the encrypted ballot was not made for this ballot: vote again")
+        return sealed
+    assert ranking is not None
+    index = {c.position: i for i, c in enumerate(ballot_candidates(contest=contest))}
+    return encrypt_ballot(binding, key, tuple(index[p] for p in ranking), len(index))
 
 
 def credential_check(*, contest: Contest | int, code: str) -> str:
@@ -260,37 +305,56 @@ def _credential_state_sql() -> str:
 def ballot_cast(
     *,
     contest: Contest | int,
-    ranking: Sequence[int],
+    ranking: Sequence[int] = (),
+    ciphertext: bytes | None = None,
     code: str = "",
     digest: str = "",
     named: Collection[int] = (),
 ) -> str:
-    """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the receipt.
+    """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the
+    tracker. The ballot is the browser's ``ciphertext`` (α ‖ β ‖ proof), or, from a browser
+    without JavaScript, the ``ranking`` (positions), encrypted here at receipt: either way
+    only the ciphertext is stored.
 
-    ``contest`` may be just its id (the cast reads the contest itself, under its lock).
-    ``named``: more positions that must be on the paper for the cast to stand (the ballot
-    form's fields left blank). On PostgreSQL outside a transaction the cast is one statement
-    (``casting``); otherwise, and on SQLite, the same checks and writes run as ORM queries in
-    a transaction (``_store``)."""
+    ``contest`` may be just its id. ``named``: more positions that must be on the paper
+    (the form's fields left blank). On PostgreSQL outside a transaction the cast is one
+    statement (``casting``); otherwise the same checks and writes run as ORM queries in a
+    transaction (``_store``)."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     digest = digest or code_digest(code)
     db = default_database()
     if db.vendor == "postgresql" and db.get_autocommit():
-        _ranking_shape(ranking)
-        receipt = cast_in_one_statement(
-            contest_id=contest_id,
-            digest=digest,
-            ranking=ranking,
-            on_paper=sorted({*ranking, *named}),
-            receipt=new_receipt(),
-            db=db,
-        )
+        on_paper: list[int] = []
+        if ciphertext is None:
+            _ranking_shape(ranking)
+            on_paper = sorted({*ranking, *named})
+            ranking_check(contest=contest_id, ranking=ranking, named=named)
+        sealed = ballot_seal(contest=contest_id, ranking=ranking, ciphertext=ciphertext)
+        try:
+            receipt = cast_in_one_statement(
+                contest_id=contest_id,
+                digest=digest,
+                ciphertext=sealed.as_bytes(),
+                on_paper=on_paper,
+                receipt=tracker(sealed),
+                db=db,
+            )
+        except IntegrityError:
+            raise ContestError(COPIED) from None
         if receipt is None:
             raise _why_not_cast(contest_id, digest, ranking, named)
         return receipt
     with transaction.atomic():
         locked = _contest_shared(contest_id)
-        ballot = _store(locked, digest, ranking, Channel.ONLINE, check_time=True, named=named)
+        ballot = _store(
+            locked,
+            digest,
+            ranking,
+            Channel.ONLINE,
+            check_time=True,
+            ciphertext=ciphertext,
+            named=named,
+        )
         return ballot.receipt
 
 
@@ -303,7 +367,8 @@ def _why_not_cast(
         return ContestError("the ballot is not open")
     try:
         _check_open(contest, Channel.ONLINE, check_time=True)
-        ranking_check(contest=contest, ranking=ranking, named=named)
+        if ranking:
+            ranking_check(contest=contest, ranking=ranking, named=named)
         _check_credential(contest, digest, lock=False)
     except ContestError as refusal:
         return refusal

@@ -1,5 +1,9 @@
 """The voter's pages: enter the code, read the statements, rank, review, cast, receipt.
 
+With JavaScript the ballot page reviews and encrypts the ranking itself and posts only the
+encrypted ballot (``ciphertext``); without it, the review page posts the ranking and the
+cast encrypts it at receipt.
+
 The session holds only the code's digest between pages and is flushed after casting. The
 receipt goes to the receipt page in a signed cookie of its own, valid for that page only and
 for a few minutes, so the server's session rows never hold a tracker.
@@ -21,6 +25,7 @@ from omov.web.balloting.services import ballot_cast, credential_check
 from omov.web.contests.models import Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import ContestError
+from omov.web.trustees.selectors import contest_binding, election_key
 
 SESSION_KEY = "omov-credential"
 RECEIPT_COOKIE = "omov-receipt"
@@ -64,10 +69,17 @@ def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     if _digest(request, contest.pk) is None:
         return redirect("vote-start", pk=pk)
     candidates = ballot_candidates(contest=contest)
+    key = election_key(contest)
     context = {
         "contest": contest,
         "candidates": candidates,
         "choices": range(1, len(candidates) + 1),
+        "seal": key
+        and {
+            "key": key.hex(),
+            "binding": contest_binding(contest),
+            "positions": ",".join(str(c.position) for c in candidates),
+        },
     }
     if request.method == "POST":
         try:
@@ -91,8 +103,12 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     if digest is None:
         return _refuse(request, pk, ContestError("enter your voting code first"))
     try:
-        form = _cast_form(request, pk)
-        receipt = ballot_cast(contest=pk, digest=digest, ranking=form.ranking, named=form.named)
+        sealed = request.POST.get("ciphertext")
+        if sealed:
+            receipt = ballot_cast(contest=pk, digest=digest, ciphertext=_hex(sealed))
+        else:
+            form = _cast_form(request, pk)
+            receipt = ballot_cast(contest=pk, digest=digest, ranking=form.ranking, named=form.named)
     except ContestError as error:
         return _refuse(request, pk, error)
     request.session.flush()
@@ -108,6 +124,13 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
         samesite="Lax",
     )
     return response
+
+
+def _hex(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise ContestError("the encrypted ballot is malformed: please vote again") from None
 
 
 def _redirect(page: str, pk: int) -> HttpResponseRedirect:

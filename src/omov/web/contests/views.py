@@ -33,6 +33,8 @@ from omov.web.electorate.selectors import (
 from omov.web.errors import ContestError
 from omov.web.nominations.selectors import contest_threshold, nomination_standing
 from omov.web.officer import back_to, run_action
+from omov.web.trustees.selectors import trustee_status
+from omov.web.trustees.views import demo_keys_exist
 
 
 @officer_area(Role.RETURNING_OFFICER)
@@ -88,6 +90,8 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "appeals": appeals_waiting(contest=contest)[:APPEALS_SHOWN],
         "appeals_waiting": appeals_waiting(contest=contest).count(),
         "ballots": contest.ballots.count(),
+        "trustees": trustee_status(contest),
+        "demo_trustees": demo_keys_exist(contest),
         "events": latest_events(stream=contest.stream),
         "roll_columns": sections(contest),
     }

@@ -12,14 +12,21 @@ from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.errors import ContestError
 from omov.web.results.models import Result
 from omov.web.results.reporting import ballot_set, board_parquet, downloads, report_summary
+from omov.web.trustees.models import DecryptedPaper
+from omov.web.trustees.selectors import board_rows
 
 
 @transaction.atomic
 def result_count(*, contest: Contest) -> Result:
     contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_CLOSED,))
-    rows = list(contest.ballots.values_list("ranking", "section"))
-    if not rows:
+    if not contest.ballots.exists():
         raise ContestError("there are no ballots to count")
+    if not DecryptedPaper.objects.filter(contest=contest).exists():
+        raise ContestError(
+            "the ballots are still encrypted: two trustees must mix them and "
+            "enough trustees decrypt them before the count"
+        )
+    rows = list(DecryptedPaper.objects.filter(contest=contest).values_list("ranking", "section"))
     ballots = ballot_set(ballot_candidates(contest=contest), rows, contest.title)
     method, seats, options = count_rules(contest.rulebook.facts)
     try:
@@ -28,9 +35,7 @@ def result_count(*, contest: Contest) -> Result:
         raise ContestError(f"the count failed: {error}") from None
     summary = report_summary(report)
     candidates = ballot_candidates(contest=contest)
-    board = board_parquet(
-        candidates, list(contest.ballots.values_list("id", "section", "ranking", "receipt"))
-    )
+    board = board_parquet(candidates, board_rows(contest))
     result = Result.objects.create(
         contest=contest, method=contest.method, summary=summary, board=board, **downloads(report)
     )

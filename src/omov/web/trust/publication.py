@@ -31,6 +31,7 @@ from omov.web.contests.models import Contest
 from omov.web.contests.rulebooks import count_rules, stored_text
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.electorate.models import Eligibility
+from omov.web.trustees.selectors import board_rows, section_groups
 
 
 def rulebook_text(contest: Contest) -> str:
@@ -100,7 +101,11 @@ def credentials_per_section(contest: Contest) -> dict[str, int]:
 
 
 def tracker_mode(contest: Contest) -> TrackerMode:
-    return TrackerMode(contest.rulebook.facts.get("trackers", TrackerMode.INCLUSION.value))
+    """Always ``inclusion``: a tracker is the hash of a ciphertext, and the mix breaks every
+    link between a ciphertext and its ranking, so no board can show a tracker's ranking
+    (a rulebook's ``content`` mode cannot be honoured with encrypted ballots)."""
+    del contest
+    return TrackerMode.INCLUSION
 
 
 def min_section(contest: Contest) -> int:
@@ -108,20 +113,23 @@ def min_section(contest: Contest) -> int:
 
 
 def contest_board(contest: Contest) -> tuple[Board, dict[str, str]]:
-    """The ballot board: ballots by random id, trackers apart, small sections merged."""
+    """The ballot board: the decrypted papers by random id, trackers apart; and each
+    section's published group. The papers already carry their group (small sections were
+    merged before the mix, which mixed each group on its own), so the mapping from the
+    sections themselves is the one the ballots were grouped by."""
     candidates = ballot_candidates(contest=contest)
     index = {c.position: i for i, c in enumerate(candidates)}
-    rows = Ballot.objects.filter(contest=contest).values_list("id", "section", "ranking", "receipt")
     papers = [
-        CastPaper(ballot_id.bytes, section, [index[p] for p in ranking], receipt)
-        for ballot_id, section, ranking, receipt in rows
+        CastPaper(paper_id.bytes, section, [index[p] for p in ranking], receipt)
+        for paper_id, section, ranking, receipt in board_rows(contest)
     ]
-    return board_from_papers(
+    board, _ = board_from_papers(
         [c.name for c in candidates],
         papers,
         mode=tracker_mode(contest),
         min_section=min_section(contest),
     )
+    return board, section_groups(contest)
 
 
 def board_count(contest: Contest, board: Board) -> tuple[CountReport, dict[str, str]]:

@@ -9,6 +9,7 @@ sorted by random id, so neither log shows who voted when or in what order.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import tempfile
@@ -150,8 +151,10 @@ CHECKPOINTS = {
 
 
 # -- the ballot log -------------------------------------------------------------------
-def ballot_leaf(ballot_id: uuid.UUID, section: str, ranking: list[int]) -> bytes:
-    return bytes(rfc8785.dumps({"ballot": ballot_id.hex, "section": section, "ranking": ranking}))
+def ballot_leaf(ballot_id: uuid.UUID, section: str, ciphertext: bytes) -> bytes:
+    """A ballot as its log holds it: id, section and the encrypted ballot (base64)."""
+    sealed = base64.b64encode(ciphertext).decode()
+    return bytes(rfc8785.dumps({"ballot": ballot_id.hex, "section": section, "ciphertext": sealed}))
 
 
 def ballot_log_extend(*, contest: Contest) -> RightEdge:
@@ -168,12 +171,12 @@ def ballot_log_extend(*, contest: Contest) -> RightEdge:
     new = sorted(
         Ballot.objects.filter(contest=contest)
         .exclude(Exists(logged))
-        .values_list("id", "section", "ranking"),
+        .values_list("id", "section", "ciphertext"),
         key=lambda row: row[0].bytes,
     )
     leaves = []
-    for ballot_id, section, ranking in new:
-        data = ballot_leaf(ballot_id, section, ranking)
+    for ballot_id, section, ciphertext in new:
+        data = ballot_leaf(ballot_id, section, bytes(ciphertext))
         edge = edge.appended(leaf_hash(data))
         leaves.append(
             BallotLeaf(
