@@ -108,6 +108,13 @@ def ballot_ready(*, per_section: int = 4) -> OpenBallot:
     return OpenBallot(contest, candidates, codes, trustees)
 
 
+def with_batches_of(contest: Contest, minimum: int) -> None:
+    """The contest's rulebook as if it named ``minimum`` as its smallest checkpoint batch."""
+    rulebook = contest.rulebook
+    rulebook.facts = {**rulebook.facts, "checkpoint_min_ballots": minimum}
+    rulebook.save(update_fields=["facts"])
+
+
 @pytest.fixture
 def open_ballot(db: None) -> OpenBallot:
     return ballot_ready()

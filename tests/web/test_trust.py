@@ -30,14 +30,7 @@ from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey
 from omov.web.trust.selectors import ballot_log, ballot_log_id, consistency_proof
 from omov.web.trust.services import checkpoint_sign, contest_log, signed_heads
 
-from .conftest import OpenBallot, ballot_ready
-
-
-def with_batches_of(contest: Contest, minimum: int) -> None:
-    """The contest's rulebook as if it named ``minimum`` as its smallest checkpoint batch."""
-    rulebook = contest.rulebook
-    rulebook.facts = {**rulebook.facts, "checkpoint_min_ballots": minimum}
-    rulebook.save(update_fields=["facts"])
+from .conftest import OpenBallot, ballot_ready, with_batches_of
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from omov.web.balloting.services import ballot_cast
 from omov.web.trust.models import BallotLeaf, LogEntry, TreeHeadRecord
 from omov.web.trust.services import checkpoint_sign
 
-from .conftest import OpenBallot
+from .conftest import OpenBallot, with_batches_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -18,6 +18,7 @@ def test_the_database_keeps_the_log_append_only(open_ballot: OpenBallot) -> None
     assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
     code = next(iter(open_ballot.codes.values()))
     ballot_cast(contest=open_ballot.contest, code=code, ranking=[1])
+    with_batches_of(open_ballot.contest, 1)  # a rulebook that lets a batch be of one
     checkpoint_sign(contest=open_ballot.contest)
     changes = (
         (LogEntry, {"data": '{"kind":"ballot-opened"}'}),
