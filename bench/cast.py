@@ -103,9 +103,11 @@ def seed(n: int) -> tuple[int, list[str]]:
     contest = seed_electorate(n)  # sets Django up: the services can be imported after it
     from omov.web.balloting.services import ballot_open, credentials_issue
     from omov.web.electorate.services import electorate_freeze
+    from omov.web.trustees.simulation import SimulatedTrustees
 
     electorate_freeze(contest=contest)
     codes = credentials_issue(contest=contest, send=False)
+    SimulatedTrustees(contest).make_key()  # the ballot opens once the trustees made the key
     ballot_open(contest=contest)
     return contest.pk, list(codes.values())
 

@@ -79,9 +79,11 @@ def checkpoints(contest_id: int, ballots: int, batch: int, seconds: float) -> No
     from omov.web.contests.models import Contest
     from omov.web.electorate.services import electorate_freeze
     from omov.web.trust.services import checkpoint_sign
+    from omov.web.trustees.simulation import SimulatedTrustees
 
     contest = Contest.objects.get(pk=contest_id)
     electorate_freeze(contest=contest)
+    SimulatedTrustees(contest).make_key()  # the ballot opens once the trustees made the key
     ballot_open(contest=contest)
     print(f"(2) {ballots:,} ballots in batches of {batch:,}, a checkpoint after each")
     deadline, costs, logged = time.monotonic() + seconds, [], 0
@@ -113,7 +115,7 @@ def _arrive(contest: Any, n: int, rng: random.Random) -> None:
             Ballot(
                 id=uuid.UUID(int=rng.getrandbits(128)),
                 contest=contest,
-                ranking=rng.sample([1, 2], rng.choice([1, 2])),
+                ciphertext=rng.randbytes(128),  # the log hashes the bytes, valid or not
                 section=rng.choice(sections),
                 channel=Channel.ONLINE,
                 receipt=_tracker(rng),
