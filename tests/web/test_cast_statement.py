@@ -14,12 +14,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, tracker
 from omov.web.balloting.models import Ballot, Credential, CredentialState
 from omov.web.balloting.services import ballot_cast, ballot_close, credential_reissue
 from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.selectors import ballot_positions
 from omov.web.electorate.models import Elector
 from omov.web.errors import ContestError
+from omov.web.trustees.selectors import contest_binding, election_key
 
 from .conftest import OpenBallot, ballot_ready
 
@@ -50,7 +52,9 @@ def test_both_paths_store_the_same_ballot(ready: OpenBallot, path: str) -> None:
         receipt = ballot_cast(contest=ready.contest, code=code, ranking=[3, 1])
     ballot = Ballot.objects.get()
     elector = Elector.objects.get(pk=elector_id)
-    assert (ballot.receipt, ballot.ranking, ballot.section) == (receipt, [3, 1], elector.section)
+    assert (ballot.receipt, ballot.section) == (receipt, elector.section)
+    sealed = EncryptedBallot.from_bytes(bytes(ballot.ciphertext))  # encrypted at receipt
+    assert tracker(sealed) == receipt
     assert (ballot.contest_id, ballot.channel) == (ready.contest.pk, "online")
     assert elector.has_voted
     assert elector.credentials.get().state == CredentialState.USED
@@ -135,12 +139,20 @@ def test_unknown_contest_is_refused(ready: OpenBallot) -> None:
     _nothing_changed()
 
 
-def test_a_cast_is_one_prepared_statement(ready: OpenBallot) -> None:
+def test_a_cast_is_the_keys_read_and_one_prepared_statement(ready: OpenBallot) -> None:
+    """A browser's ballot: the election key is read (to check its proof), then the one
+    statement; a ranking sent without JavaScript also reads the paper, to encrypt it."""
     codes = iter(ready.codes.values())
+    key = election_key(ready.contest)
+    assert key is not None
+    sealed = encrypt_ballot(contest_binding(ready.contest), key, (0,), 3)
     with CaptureQueriesContext(connection) as queries:
-        ballot_cast(contest=ready.contest, code=next(codes), ranking=[1])
-    assert len(queries.captured_queries) == 1
-    for _ in range(3):
+        ballot_cast(contest=ready.contest.pk, code=next(codes), ciphertext=sealed.as_bytes())
+    assert len(queries.captured_queries) == 2
+    with CaptureQueriesContext(connection) as queries:
+        ballot_cast(contest=ready.contest.pk, code=next(codes), ranking=[1])
+    assert len(queries.captured_queries) == 3
+    for _ in range(2):
         ballot_cast(contest=ready.contest, code=next(codes), ranking=[2, 1])
         assert ballot_positions(contest=ready.contest.pk) == {1, 2, 3}
     with connection.cursor() as cursor:
@@ -185,10 +197,11 @@ def test_the_cast_page_casts_in_one_statement(ready: OpenBallot) -> None:
     with CaptureQueriesContext(connection) as queries:
         status, _ = _cast(client, ready, {"rank_2": "1", "rank_1": "2", "rank_3": ""})
     assert status == 302
-    # the statement checks the form's positions; the session is read, then deleted
-    assert _outside_sessions(queries) == 1
+    # the key and the paper (to encrypt the ranking: no JavaScript here), then the statement,
+    # which checks the form's positions; the session is read, then deleted
+    assert _outside_sessions(queries) == 3
     assert _of_sessions(queries) == ["SELECT", "DELETE"]
-    assert Ballot.objects.get().ranking == [2, 1]
+    assert len(bytes(Ballot.objects.get().ciphertext)) == 128
     receipt = client.get(reverse("vote-receipt", args=[ready.contest.pk]))
     assert Ballot.objects.get().receipt.encode() in receipt.content
 
@@ -212,7 +225,7 @@ def test_the_cast_page_refuses_a_reused_code(ready: OpenBallot) -> None:
     status, content = _cast(second, ready, {"rank_2": "1"})
     assert status == 400
     assert b"this code has already been used" in content
-    assert Ballot.objects.get().ranking == [1]
+    assert Ballot.objects.count() == 1
 
 
 def test_signing_in_is_one_prepared_query(ready: OpenBallot) -> None:

@@ -152,14 +152,13 @@ def test_the_dashboard_shows_the_oldest_waiting_appeals_in_few_queries(officer: 
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_while_open_the_dashboard_shows_turnout_per_section_never_who_voted(
-    officer: Client,
-) -> None:
+def test_while_open_the_dashboard_shows_turnout_per_section_never_who_voted(db: None) -> None:
     from omov.web.balloting.services import ballot_cast
 
-    from .conftest import ballot_ready
+    from .conftest import ballot_ready, officer_of
 
     ready = ballot_ready(per_section=2)
+    officer = officer_of(ready.contest.organisation, Role.RETURNING_OFFICER)
     code = next(iter(ready.codes.values()))
     ballot_cast(contest=ready.contest, code=code, ranking=[ready.candidates[0].position])
     page = officer.get(reverse("contest-dashboard", args=[ready.contest.pk])).content.decode()

@@ -4,10 +4,8 @@ messages are checked as the officer uploads them."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,13 +15,14 @@ from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, tracker
 from omov.secrecy.keyfile import TrusteeKey
 from omov.secrecy.messages import Roster
 from omov.secrecy.trustee import confirm, deal, introduce
+from omov.web.access.models import Role
 from omov.web.balloting.models import Ballot, Credential, CredentialState
 from omov.web.balloting.services import ballot_cast
 from omov.web.errors import ContestError
 from omov.web.trustees.models import ElectionKey, TrusteeMessage
 from omov.web.trustees.selectors import contest_binding, election_key
 
-from .conftest import OpenBallot, open_contest
+from .conftest import OpenBallot, officer_of, open_contest
 
 pytestmark = pytest.mark.django_db
 
@@ -104,13 +103,9 @@ def test_the_cast_view_takes_the_hex_ciphertext(open_ballot: OpenBallot) -> None
     assert Ballot.objects.get().receipt == tracker(sealed)
 
 
-def test_the_officer_uploads_each_trustees_messages_and_the_ballot_opens(
-    settings: object, tmp_path: Path
-) -> None:
-    get_user_model().objects.create_superuser("ro", "ro@example.org", "pw")
-    officer = Client()
-    assert officer.login(username="ro", password="pw")
+def test_the_officer_uploads_each_trustees_messages_and_the_key_is_made(db: None) -> None:
     contest = open_contest()
+    officer = officer_of(contest.organisation, Role.RETURNING_OFFICER)
     contest.state = "frozen"
     contest.ballot_opens_at = timezone.now() - dt.timedelta(hours=1)
     contest.save()

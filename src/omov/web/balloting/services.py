@@ -248,11 +248,11 @@ def ballot_seal(
 ) -> EncryptedBallot:
     """The encrypted ballot to store: the browser's, if its proof of knowledge holds for this
     contest's key and name; else the ``ranking`` (positions, already checked against the
-    paper) encrypted here, at receipt, for a browser without JavaScript."""
-    contest = contest if isinstance(contest, Contest) else Contest.objects.get(pk=contest)
+    paper) encrypted here, at receipt, for a browser without JavaScript. ``contest`` may be
+    just its id: the browser's ballot costs one query (the key), never the contest's row."""
     key = election_key(contest)
-    if key is None:
-        raise ContestError("the trustees have not made this contest's election key")
+    if key is None:  # no key, no open ballot (``ballot_open`` needs one)
+        raise ContestError("the ballot is not open")
     binding = contest_binding(contest)
     if ciphertext is not None:
         try:
@@ -264,6 +264,8 @@ def ballot_seal(
         return sealed
     assert ranking is not None
     index = {c.position: i for i, c in enumerate(ballot_candidates(contest=contest))}
+    if any(p not in index for p in ranking):
+        raise ContestError("the ranking names a candidate who is not on this ballot")
     return encrypt_ballot(binding, key, tuple(index[p] for p in ranking), len(index))
 
 
@@ -327,8 +329,7 @@ def ballot_cast(
         on_paper: list[int] = []
         if ciphertext is None:
             _ranking_shape(ranking)
-            on_paper = sorted({*ranking, *named})
-            ranking_check(contest=contest_id, ranking=ranking, named=named)
+            on_paper = sorted({*ranking, *named})  # the statement checks they are on the paper
         sealed = ballot_seal(contest=contest_id, ranking=ranking, ciphertext=ciphertext)
         try:
             receipt = cast_in_one_statement(

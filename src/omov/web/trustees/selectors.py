@@ -22,10 +22,11 @@ TRUSTEES_DEFAULT = 3
 THRESHOLD_DEFAULT = 2
 
 
-def contest_binding(contest: Contest) -> str:
-    """The contest's name in every proof and trustee message: a ballot's proof of knowledge
-    made for one contest does not hold in another."""
-    return contest.stream
+def contest_binding(contest: Contest | int) -> str:
+    """The contest's name in every proof and trustee message (its audit stream,
+    ``contest:<id>``): a ballot's proof of knowledge made for one contest does not hold in
+    another. ``contest`` may be just its id."""
+    return f"contest:{contest if isinstance(contest, int) else contest.pk}"
 
 
 def trustee_setup(contest: Contest) -> tuple[int, int]:
@@ -51,8 +52,10 @@ def roster_of(messages: list[Message], trustees: int) -> Roster | None:
     return Roster.from_introductions(messages)
 
 
-def election_key(contest: Contest) -> Element | None:
-    found = ElectionKey.objects.filter(contest=contest).values_list("key", flat=True).first()
+def election_key(contest: Contest | int) -> Element | None:
+    """The key the trustees made, or None (``contest`` or its id: one query either way)."""
+    contest_id = contest if isinstance(contest, int) else contest.pk
+    found = ElectionKey.objects.filter(contest_id=contest_id).values_list("key", flat=True).first()
     return None if found is None else Element(bytes(found))
 
 

@@ -27,8 +27,8 @@ from omov.web.trustees.simulation import SimulatedTrustees
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a mix of 10^5 ballots is some 30 MB
 
 
-@require_POST
 @officer_view(Role.RETURNING_OFFICER)
+@require_POST
 def message_upload(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
 
@@ -89,8 +89,8 @@ def demo_keys_exist(contest: Contest) -> bool:
     return (folder / f"contest-{contest.pk}-trustee-1.key").is_file()
 
 
-@require_POST
 @officer_view(Role.RETURNING_OFFICER)
+@require_POST
 def demo_run(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
 
