@@ -119,7 +119,9 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     )
     console.print(f"  Vote as member {demo.voter}: {url}/vote/{demo.contest_id}/")
     console.print(f"    voting code [bold]{demo.voting_code}[/bold]")
-    console.print("  Then, as the officer: close the ballot, count, publish.")
+    console.print(
+        "  Then, as the officer: close the ballot, run the demo's trustees, count, publish."
+    )
     console.print(
         "[yellow]DEBUG is on: this demo is for trying omov on this machine; "
         "serve real contests with `omov serve` (README, Deploying).[/yellow]\n"
