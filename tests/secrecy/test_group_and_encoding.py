@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omov.secrecy import group
@@ -51,6 +51,7 @@ rankings = st.integers(1, MAX_RANKS).flatmap(
 )
 
 
+@settings(deadline=None)  # each example costs a few libsodium calls: slow on a busy machine
 @given(rankings)
 def test_every_ranking_round_trips_through_an_element(case: tuple[int, tuple[int, ...]]) -> None:
     n, ranking = case
@@ -59,6 +60,7 @@ def test_every_ranking_round_trips_through_an_element(case: tuple[int, tuple[int
     assert decode(element, n) == ranking
 
 
+@settings(deadline=None)
 @given(rankings)
 def test_encryption_and_re_encryption_keep_the_ranking(case: tuple[int, tuple[int, ...]]) -> None:
     n, ranking = case
