@@ -30,6 +30,17 @@ class DecisionKind(StrEnum):
     DATE_SET = "date-set"
     BALLOT_VALID = "ballot-valid"
     BALLOT_FAILS = "ballot-fails"
+    # Local party democracy (omov.rules.local)
+    NOTICE = "notice"
+    QUORUM = "quorum"
+    MOTION_FALLS = "motion-falls"
+    MOTION_CARRIED = "motion-carried"
+    MOTION_LOST = "motion-lost"
+    COUNTS_TOWARD = "counts-toward"
+    THRESHOLD_REACHED = "threshold-reached"
+    OPEN_SELECTION = "open-selection"
+    RESELECTED = "reselected"
+    REFUSED = "refused"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from omov.rules.local.references import local_problems
 from omov.rules.schema import BodyKind, Requirement, Rulebook
 
 
@@ -41,6 +42,7 @@ def _problems(book: Rulebook) -> Iterator[str]:
     if book.shortlist is not None:
         yield from _missing("shortlist.voters", [book.shortlist.voters], bodies)
     yield from _vetting_and_dates(book)
+    yield from local_problems(book)
 
 
 def _vetting_and_dates(book: Rulebook) -> Iterator[str]:

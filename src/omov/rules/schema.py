@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from omov.count.options import Quota, TieBreakMode
 from omov.rules.eligibility import EligibilityCriteria
+from omov.rules.local.schema import LocalRules
 from omov.rules.values import Citation, Day, LocalDateTime, Model, Percent
 
 SCHEMA_VERSION = 1
@@ -449,6 +450,8 @@ class Rulebook(Model):
     industrial_action: IndustrialAction | None = None
     date_setting: DateSetting | None = None
     vetting: Vetting | None = None
+    local: LocalRules | None = None
+    """Units, their meetings and motions, trigger ballots, petitions (``omov.rules.local``)."""
 
     @property
     def id(self) -> str:
