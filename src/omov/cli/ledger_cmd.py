@@ -16,7 +16,7 @@ from omov.ledger.errors import LedgerError
 
 if TYPE_CHECKING:
     from omov.ledger.heads import SignedTreeHead
-    from omov.ledger.verify.check import SavedHead
+    from omov.ledger.verify.check import Check, SavedHead
 
 register_domain_error("omov.ledger.errors", "LedgerError")
 
@@ -203,10 +203,18 @@ def verify_command(
         typer.Option(help="A tree head you saved while the contest ran (JSON); repeatable."),
     ] = None,
 ) -> None:
-    """Check a results bundle offline and recount it; exit 0 only if every check holds."""
+    """Check a results bundle (or a petition's signed count) offline and recount it; exit 0
+    only if every check holds."""
+    from omov.ledger.petition_verify import is_petition_bundle, verify_petition
     from omov.ledger.verify import read_evidence, run_steps
     from omov.ledger.verify.check import Options
 
+    if is_petition_bundle(bundle):
+        if tracker or export or trust or head:
+            raise LedgerError(f"{bundle}: a petition's count takes only --expect-key")
+        keys = tuple(_key_fingerprint(k, "--expect-key") for k in expect_key or ())
+        _report(verify_petition(bundle, expect_keys=keys))
+        return
     options = Options(
         tracker=tracker,
         expect_keys=tuple(_key_fingerprint(k, "--expect-key") for k in expect_key or ()),
@@ -215,15 +223,30 @@ def verify_command(
     )
     evidence = read_evidence(bundle)
     checks = run_steps(evidence, options)
-    for check in checks:
-        style = "green" if check.ok else "red"
-        console.print(f"[{style}]{check.line()}[/{style}]", highlight=False, soft_wrap=True)
-    failed = sum(not c.ok for c in checks)
     if export is not None:
         from omov.ledger.export import export_bundle
 
+        _print_checks(checks)
         for path in export_bundle(evidence, export):
             console.print(f"exported {path}", highlight=False, soft_wrap=True)
+        _verdict(checks)
+        return
+    _report(checks)
+
+
+def _print_checks(checks: Sequence[Check]) -> None:
+    for check in checks:
+        style = "green" if check.ok else "red"
+        console.print(f"[{style}]{check.line()}[/{style}]", highlight=False, soft_wrap=True)
+
+
+def _report(checks: Sequence[Check]) -> None:
+    _print_checks(checks)
+    _verdict(checks)
+
+
+def _verdict(checks: Sequence[Check]) -> None:
+    failed = sum(not c.ok for c in checks)
     if failed:
         console.print(f"[red]{failed} of {len(checks)} checks failed[/red]")
         # SystemExit, not typer.Exit: main() runs click with standalone_mode=False, which

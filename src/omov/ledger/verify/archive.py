@@ -26,15 +26,16 @@ MAX_ZIP_BYTES = 1 << 34
 bundle of a million ballots holds well under 1 GiB; a "zip bomb" declares far more)."""
 
 
-def bundle_files(path: Path) -> tuple[Path, BundleFiles]:
+def bundle_files(path: Path, *, marker: str = MARKER) -> tuple[Path, BundleFiles]:
     """The bundle's root and every file it holds, from a directory or a zip file; a one-line
-    ``BundleError`` if ``path`` is neither or holds no omov bundle."""
+    ``BundleError`` if ``path`` is neither or holds no omov bundle. ``marker``: the file
+    that marks a bundle of the kind wanted (a petition's count has its own)."""
     if path.is_file() and not path.is_symlink():
-        return path, read_zip_files(path)
-    return (root := bundle_root(path)), read_bundle_files(root)
+        return path, read_zip_files(path, marker=marker)
+    return (root := bundle_root(path, marker=marker)), read_bundle_files(root)
 
 
-def bundle_root(directory: Path) -> Path:
+def bundle_root(directory: Path, *, marker: str = MARKER) -> Path:
     """``directory`` if it holds the bundle's marker, or the one folder in it that does (a
     zip from the results page unzipped into ``directory``)."""
     if not directory.is_dir():
@@ -42,7 +43,7 @@ def bundle_root(directory: Path) -> Path:
     entries = list(directory.iterdir())
     if not entries:
         raise BundleError(f"{directory}: the directory is empty, not an omov results bundle")
-    if len(entries) == 1 and _real_directory(only := entries[0]) and (only / MARKER).exists():
+    if len(entries) == 1 and _real_directory(only := entries[0]) and (only / marker).exists():
         return only
     return directory
 
@@ -51,14 +52,14 @@ def _real_directory(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink()
 
 
-def read_zip_files(path: Path) -> BundleFiles:
+def read_zip_files(path: Path, *, marker: str = MARKER) -> BundleFiles:
     """Every regular member of the zip by its path in the bundle, and what was refused."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()]
             if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
                 raise BundleError(f"{path}: the zip's files would hold over 16 GiB; refused")
-            prefix = _common_folder(members)
+            prefix = _common_folder(members, marker)
             data: dict[str, bytes] = {}
             refused: dict[str, str] = {}
             for member in members:
@@ -75,15 +76,15 @@ def read_zip_files(path: Path) -> BundleFiles:
         raise BundleError(f"{path}: not a zip file (give the bundle's zip or directory)") from None
     except OSError as error:
         raise BundleError(f"{path}: cannot be read ({error.strerror})") from None
-    if MARKER not in data and MARKER not in refused:
-        raise BundleError(f"{path}: no {MARKER} in the zip; this is not an omov results bundle")
+    if marker not in data and marker not in refused:
+        raise BundleError(f"{path}: no {marker} in the zip; this is not an omov bundle")
     return BundleFiles(MappingProxyType(data), MappingProxyType(refused))
 
 
-def _common_folder(members: list[zipfile.ZipInfo]) -> str:
+def _common_folder(members: list[zipfile.ZipInfo], marker: str) -> str:
     """``top/`` if every member lies under one folder and the marker is not at the root."""
     names = [m.filename for m in members]
-    if not names or MARKER in names:
+    if not names or marker in names:
         return ""
     tops = {name.split("/", 1)[0] for name in names}
     if len(tops) == 1 and all("/" in name for name in names):
