@@ -28,8 +28,9 @@ app = typer.Typer(
 )
 # Messages are not wrapped at the terminal's width: a file's path or a one-line error
 # broken across lines cannot be copied, or found by grep in a log. Tables keep their width.
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# No emoji codes: a candidate's or a file's name may hold ":cat:", and is printed as it is.
+console = Console(soft_wrap=True, emoji=False)
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DOMAIN_ERRORS: list[tuple[str, str]] = [("omov.count.errors", "CountError")]
 """(module, class) of each package's error base class, named so that registering one

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
 
@@ -54,6 +56,13 @@ def count_command(
     overvote: Annotated[OvervoteRule, typer.Option()] = OvervoteRule.EXHAUST,
     max_skipped_ranks: Annotated[int | None, typer.Option()] = None,
     duplicates: Annotated[DuplicateRule, typer.Option()] = DuplicateRule.SKIP,
+    section_weight: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--section-weight",
+            help="SECTION=SHARE, once a section: its share of an electoral college (1/3, 0.5).",
+        ),
+    ] = None,
 ) -> None:
     """Count a ballot file round by round, as the rules prescribe."""
     if rctab_config is not None:
@@ -74,6 +83,7 @@ def count_command(
             continue_until_two=continue_until_two,
             quota=quota,
             decimals=decimals,
+            section_weights=_section_weights(section_weight or []),
         )
         wanted = seats or _seats_in_file(ballots)
         reports = [count(ballots, method=method, seats=wanted, options=options)]
@@ -99,6 +109,24 @@ def _read_with_progress(file: Path, format: str | None, policy: BallotPolicy) ->
         return read_ballots(file, format=format, policy=policy, progress=advance)
 
 
+def _section_weights(given: list[str]) -> dict[str, Fraction]:
+    """``NAME=SHARE`` pairs (a section's name may hold spaces, not ``=``) as exact shares."""
+    weights: dict[str, Fraction] = {}
+    for pair in given:
+        name, equals, share = pair.rpartition("=")
+        if not equals or not name.strip():
+            raise typer.BadParameter(
+                f"{pair!r} is not SECTION=SHARE", param_hint="--section-weight"
+            )
+        try:
+            weights[name.strip()] = Fraction(share.strip())
+        except (ValueError, ZeroDivisionError):
+            raise typer.BadParameter(
+                f"{share!r} is not a share (1/3, 0.5)", param_hint="--section-weight"
+            ) from None
+    return weights
+
+
 def _seats_in_file(ballots: BallotSet) -> int:
     return ballots.seats or 1
 
@@ -122,8 +150,9 @@ def _emit(reports: list[CountReport], report: str, output: Path | None) -> None:
         )
     texts = [render_report(one, report) for one in reports]
     if output is None:
+        # Written as they are: Rich would read ":Cat:" in a transfer's key as an emoji.
         for text in texts:
-            console.print(text, markup=False, highlight=False, soft_wrap=True)
+            sys.stdout.write(text + "\n")
         return
     _write_atomically(output, texts)
 

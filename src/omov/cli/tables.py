@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from omov.count.report import CountReport, Transfer, format_votes
@@ -18,13 +21,16 @@ def print_report(report: CountReport, console: Console) -> None:
         for tie in round_.tie_breaks:
             console.print(
                 f"Round {round_.number}: tie for {tie.purpose} between "
-                f"{', '.join(tie.tied)}; {tie.chosen} chosen by {tie.resolved_by}."
+                f"{', '.join(tie.tied)}; {tie.chosen} chosen by {tie.resolved_by}.",
+                markup=False,
+                highlight=False,
             )
     for name in report.sections:
         console.print(section_table(report, name))
     for note in report.notes:
         console.print(f"Note: {note}", markup=False)
-    console.print(f"[bold]Elected:[/bold] {', '.join(report.elected) or 'nobody'}")
+    elected = escape(", ".join(report.elected) or "nobody")
+    console.print(f"[bold]Elected:[/bold] {elected}", highlight=False)
 
 
 def transfer_line(transfer: Transfer, decimals: int | None) -> str:
@@ -41,7 +47,7 @@ def transfer_line(transfer: Transfer, decimals: int | None) -> str:
 
 
 def report_table(report: CountReport) -> Table:
-    title = report.title or "Count"
+    title = escape(report.title or "Count")
     quota = f", quota {format_votes(report.quota, report.decimals)}" if report.quota else ""
     table = Table(
         title=f"{title}: {report.method}, {report.seats} seat(s), "
@@ -60,7 +66,7 @@ def report_table(report: CountReport) -> Table:
             elif name in round_.excluded:
                 cell = f"[red]{cell} ✘[/red]"
             cells.append(cell)
-        table.add_row(name, *cells)
+        table.add_row(escape(name), *cells)
     table.add_section()
     table.add_row(
         "Inactive", *(format_votes(r.inactive_total, report.decimals) for r in report.rounds)
@@ -81,15 +87,35 @@ def report_table(report: CountReport) -> Table:
 
 
 def section_table(report: CountReport, section: str) -> Table:
-    """One section's share of the final round, with percentages, as Labour publishes it."""
-    final = report.final_round
-    figures = final.sections[section]
-    total = sum(figures.tallies.values())
-    table = Table(title=f"{section}: final round")
+    """One section's votes in every round, each with its share of the section's continuing
+    votes in that round, as Labour publishes them."""
+    table = Table(title=f"{escape(section)}: every round")
     table.add_column("Candidate", style="bold")
-    table.add_column("Votes", justify="right")
-    table.add_column("%", justify="right")
-    for name, votes in figures.tallies.items():
-        share = f"{100 * votes / total:.1f}" if total else "-"
-        table.add_row(name, format_votes(votes, report.decimals), share)
+    rounds = [r for r in report.rounds if section in r.sections]
+    for round_ in rounds:
+        table.add_column(f"R{round_.number}", justify="right")
+        table.add_column("%", justify="right")
+    for name in report.candidates:
+        cells: list[str] = []
+        for round_ in rounds:
+            figures = round_.sections[section]
+            votes = figures.tallies.get(name)
+            if votes is None:
+                cells += ["", ""]
+                continue
+            total = sum(figures.tallies.values(), Fraction(0))
+            cells += [format_votes(votes, report.decimals), percent(votes, total)]
+        table.add_row(escape(name), *cells)
+    table.add_section()
+    inactive = [(format_votes(r.sections[section].inactive, report.decimals), "") for r in rounds]
+    table.add_row("Inactive", *(cell for pair in inactive for cell in pair))
     return table
+
+
+def percent(part: Fraction, whole: Fraction) -> str:
+    """``part`` as a percentage of ``whole`` to one decimal place, halves rounded up (exact
+    arithmetic: a float would round 12.25 either way), or "-" of nothing."""
+    if not whole:
+        return "-"
+    tenths = (1000 * part / whole + Fraction(1, 2)).__floor__()
+    return f"{tenths // 10}.{tenths % 10}"
