@@ -145,7 +145,12 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
     form = _form(open_ballot, appeal)
     wrong = []
     for route, pattern, names in officer_urls():
-        kwargs = {"pk": contest.pk, "elector": elector.pk, "appeal": appeal.pk}
+        kwargs = {
+            "pk": contest.pk,
+            "elector": elector.pk,
+            "appeal": appeal.pk,
+            "section": "members",
+        }
         url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
         role = getattr(pattern.callback, MARK)
         contest_page = "pk" in names

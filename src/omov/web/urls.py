@@ -48,6 +48,7 @@ officer = [
     path("nominations/", nominations.nomination_create, name="nomination-add"),
     path("nominations/close/", nominations.nominations_close_view, name="nominations-close"),
     path("roll/", electorate.roll_upload, name="roll-import"),
+    path("roll/<slug:section>/template.csv", electorate.roll_template, name="roll-template"),
     path(
         "electors/<int:elector>/exclude/", electorate.elector_exclude_view, name="elector-exclude"
     ),

@@ -64,7 +64,7 @@ def _cast_sql() -> str:
         WITH open_contest AS (
             SELECT id FROM {_table(Contest)}
             WHERE id = %(contest)s AND state = {_state(ContestState.BALLOT_OPEN)}
-                AND ballot_closes_at > statement_timestamp()
+                AND ballot_closes_at > statement_timestamp() AND online_voting
             FOR SHARE
         ), paper AS (
             SELECT count(*) = %(named)s AS known FROM {_table(Candidate)}

@@ -56,7 +56,8 @@ def _code_message(contest: Contest, elector: Elector, code: str) -> tuple[str, s
 def credentials_issue(*, contest: Contest, send: bool = True) -> dict[int, str]:
     """Issue a code to every eligible elector who has none; email them (if ``send``).
 
-    Returns elector id -> code for the caller to deliver; only digests are stored."""
+    Returns elector id -> code for the caller to deliver; only digests are stored. A postal
+    only ballot emails nothing: its codes go on the ballot papers."""
     contest = contest_lock(contest=contest, expected=ISSUING)
     waiting = (
         contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
@@ -67,7 +68,7 @@ def credentials_issue(*, contest: Contest, send: bool = True) -> dict[int, str]:
     Credential.objects.bulk_create(
         Credential(elector_id=pk, digest=code_digest(code)) for pk, code in codes.items()
     )
-    if send:
+    if send and contest.online_voting:
         electors = Elector.objects.in_bulk(list(codes))
         messages = [
             _code_message(contest, electors[pk], code)
@@ -186,6 +187,8 @@ def _ranking_shape(ranking: Sequence[int]) -> None:
 
 
 def _check_open(contest: Contest, channel: Channel, *, check_time: bool) -> None:
+    if channel == Channel.ONLINE and not contest.online_voting:
+        raise ContestError(POSTAL_ONLY)
     if contest.state != ContestState.BALLOT_OPEN and channel == Channel.ONLINE:
         raise ContestError("the ballot is not open")
     if check_time and timezone.now() >= contest.ballot_closes_at:
@@ -240,6 +243,7 @@ def _store(
         raise ContestError(COPIED) from None
 
 
+POSTAL_ONLY = "this ballot is postal only under its rules: vote on the paper sent to you"
 COPIED = "this encrypted ballot has been cast already: a ballot cannot be copied"
 
 

@@ -66,7 +66,7 @@ def _digest(request: HttpRequest, pk: int) -> str | None:
 def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the ballot paper. POST: check the ranking and show it for review."""
     contest = get_object_or_404(Contest, pk=pk)
-    if _digest(request, contest.pk) is None:
+    if _digest(request, contest.pk) is None or not contest.online_voting:
         return redirect("vote-start", pk=pk)
     candidates = ballot_candidates(contest=contest)
     key = election_key(contest)

@@ -52,6 +52,10 @@ class Contest(models.Model):
     ballot_opens_at = models.DateTimeField()
     ballot_closes_at = models.DateTimeField()
     decisions = models.JSONField(default=list, help_text="The engine's decisions with citations.")
+    online_voting = models.BooleanField(
+        default=True,
+        help_text="The rulebook allows voting online (a statutory union ballot is postal only).",
+    )
 
     def __str__(self) -> str:
         return self.title

@@ -19,7 +19,7 @@ from omov.ledger.setup import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
 from omov.rules.loading import read_rulebook, rulebook_from_text
 from omov.rules.nominations import round_share
-from omov.rules.schema import NominationRule, Rounding, Rulebook
+from omov.rules.schema import Channel, NominationRule, Rounding, Rulebook
 from omov.web.errors import ContestError
 
 Facts = dict[str, Any]
@@ -90,6 +90,8 @@ def rulebook_facts(key: str) -> Facts:
         "incumbent_automatic": bool(reading and reading.on_ballot == "automatic"),
         "freeze_date": freeze.isoformat() if freeze else None,
         "postal_precedence": book.voting.postal_precedence.value,
+        "channels": [channel.value for channel in book.voting.channels],
+        "channels_citation": book.voting.citation,
         "trackers": book.voting.trackers.value,
         "min_section": book.voting.min_section_ballots,
         "checkpoint_min_ballots": book.voting.checkpoint_min_ballots,
@@ -147,6 +149,12 @@ def count_rules(facts: Facts) -> tuple[str, int, CountOptions]:
             "it cannot be counted under the rules it was opened under"
         ) from None
     return str(count["method"]), int(count["seats"]), options_from_record(count["options"])
+
+
+def online_lawful(facts: Facts) -> bool:
+    """The rulebook lets electors vote online (not so a statutory union ballot: TULRCA s.51
+    makes it postal). Facts stored before channels were kept: the schema's default, both."""
+    return Channel.ONLINE.value in facts.get("channels", [Channel.ONLINE.value])
 
 
 def stored_book(facts: Facts) -> Rulebook:

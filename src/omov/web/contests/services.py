@@ -88,6 +88,7 @@ def contest_open(
         ballot_opens_at=ballot_opens_at,
         ballot_closes_at=ballot_closes_at,
         decisions=rulebook.facts["decisions"],
+        online_voting=rulebooks.online_lawful(rulebook.facts),
     )
     event_record(
         stream=contest.stream,
@@ -102,6 +103,7 @@ def contest_open(
             "freeze_date": freeze_date.isoformat(),
             "ballot_opens_at": ballot_opens_at.isoformat(),
             "ballot_closes_at": ballot_closes_at.isoformat(),
+            "online_voting": contest.online_voting,
         },
     )
     return contest

@@ -22,7 +22,7 @@ from omov.web.contests.services import (
     contest_open,
     rulebook_load,
 )
-from omov.web.electorate.rolls import sections
+from omov.web.electorate.rolls import dates_used, sections
 from omov.web.electorate.selectors import (
     APPEALS_SHOWN,
     appeals_waiting,
@@ -94,6 +94,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "demo_trustees": demo_keys_exist(contest),
         "events": latest_events(stream=contest.stream),
         "roll_columns": sections(contest),
+        "dates_used": dates_used(contest),
     }
     return render(request, "contests/dashboard.html", context)
 

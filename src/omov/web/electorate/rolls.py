@@ -17,7 +17,7 @@ from omov.electorate.criteria import EligibilityCriteria
 from omov.electorate.eligibility import assess
 from omov.electorate.errors import ElectorateError
 from omov.electorate.roll import Roll, read_roll_bytes
-from omov.electorate.schema import schema_for
+from omov.electorate.schema import schema_for, template_csv
 from omov.rules import RulesError
 from omov.rules.contest import Contest as EngineContest
 from omov.rules.engine import run
@@ -78,6 +78,24 @@ def sections(contest: Contest) -> list[tuple[str, str]]:
         (name, ",".join(schema_for(book.sections[name].roll.value).names))
         for name in criteria_for(contest).names
     ]
+
+
+def section_template(contest: Contest, section: str) -> str:
+    """The CSV template of one section's roll (its header and one example row), as the
+    contest's stored rulebook sets the section's kind of roll."""
+    book = stored_book(contest.rulebook.facts)
+    if section not in criteria_for(contest).names:
+        known = ", ".join(criteria_for(contest).names)
+        raise ContestError(
+            f"no section {section!r} votes under this rulebook; its sections: {known}"
+        )
+    return template_csv(book.sections[section].roll.value)
+
+
+def dates_used(contest: Contest) -> list[str]:
+    """Every date an eligibility check uses, one line each, with where it came from (the
+    rulebook, or the date set for this contest)."""
+    return [used.line() for used in criteria_for(contest).dates_used()]
 
 
 def roll_read(data: bytes, *, contest: Contest, section: str) -> Roll:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
@@ -10,6 +10,7 @@ from omov.web.access.checks import officer_view
 from omov.web.access.models import Role
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import Appeal, Elector
+from omov.web.electorate.rolls import section_template
 from omov.web.electorate.services import (
     appeal_decide,
     appeal_lodge,
@@ -49,6 +50,19 @@ def roll_upload(request: HttpRequest, pk: int) -> HttpResponse:
         "Roll imported.",
         back_to(pk),
     )
+
+
+@officer_view(None)
+def roll_template(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """The CSV template of one section's roll, to fill in and import."""
+    contest = get_object_or_404(Contest.objects.select_related("rulebook"), pk=pk)
+    try:
+        text = section_template(contest, section)
+    except ContestError:
+        raise Http404("no such section") from None
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{section}-roll-template.csv"'
+    return response
 
 
 @officer_view(Role.VETTING_OFFICER)
