@@ -17,3 +17,6 @@ SECURE_SSL_REDIRECT = False
 # Static files from the apps' folders, as the demo serves them (nothing is collected).
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
+# Jobs run in the test's own process when queued (at the commit), whatever the database;
+# tests/web/test_workers.py runs `omov worker` processes on PostgreSQL's queue instead.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

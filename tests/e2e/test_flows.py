@@ -92,7 +92,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     screenshot(page, "02-electorate")
     _click(page, "Freeze the electorate")
     _click(page, "Issue voting codes")
-    expect(page.get_by_role("status")).to_contain_text("Voting codes sent")
+    expect(page.get_by_role("status")).to_contain_text("Sending voting codes")
     _click(page, "Open the ballot")  # refused: the trustees have not made the key yet
     expect(page.get_by_role("status")).to_contain_text("have not made the election key")
     # The trustees make the key (their messages go through the checks an upload runs).

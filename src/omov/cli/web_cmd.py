@@ -91,6 +91,25 @@ def serve_command(
         granian_serve(host, port, workers, threads)
 
 
+@app.command("worker")
+def worker_command(
+    interval: float = typer.Option(1.0, help="Seconds between looks at an empty queue."),
+    tick: float = typer.Option(10.0, help="Seconds between looks at the timetable."),
+) -> None:
+    """Run background jobs (voting codes, reminders, the timetable) from the database's
+    queue, until stopped. PostgreSQL only: on SQLite jobs run inside the web app.
+
+    Run two (README, Deploying); more only share the same database's work."""
+    _django()
+    from omov.web.jobs.worker import WorkerRefusedError, worker_run
+
+    try:
+        worker_run(interval=interval, tick=tick)
+    except WorkerRefusedError as refused:
+        err_console.print(f"[red]error:[/red] omov worker: {refused}", highlight=False)
+        raise typer.Exit(2) from None
+
+
 def demo_web(host: str, port: int, serve: bool) -> None:
     """Set up a fresh SQLite demo database, seed it, print how to use it, and serve it."""
     data = Path(os.environ.get("OMOV_DATA_DIR", Path.cwd() / "var")).resolve()

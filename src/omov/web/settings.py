@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "omov.web.results",
     "omov.web.trust",
     "omov.web.trustees",
+    "django_tasks",
+    "django_tasks_db",
+    "omov.web.jobs",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +117,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background jobs (ADR 5, django-tasks): on PostgreSQL they wait in a table of the database
+# until `omov worker` runs them; on SQLite (the demo) they run in the process that queued
+# them, when its transaction commits, so the demo needs no other process.
+_TASKS_DEFAULT = (
+    "database" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "immediate"
+)
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("OMOV_TASKS", _TASKS_DEFAULT)]
+    }
+}
+# Mailings (voting codes, reminders): electors a batch, how many workers share a mailing,
+# how long a worker's claim on a batch lasts (renewed every so many letters; a killed
+# worker's batch is taken up this long after), and how long deferred letters wait.
+OMOV_MAIL_BATCH = int(os.environ.get("OMOV_MAIL_BATCH", "500"))
+OMOV_MAIL_WORKERS = int(os.environ.get("OMOV_MAIL_WORKERS", "2"))
+OMOV_MAIL_LEASE_SECONDS = float(os.environ.get("OMOV_MAIL_LEASE_SECONDS", "60"))
+OMOV_MAIL_RENEW_EVERY = int(os.environ.get("OMOV_MAIL_RENEW_EVERY", "50"))
+OMOV_MAIL_RETRY_SECONDS = float(os.environ.get("OMOV_MAIL_RETRY_SECONDS", "300"))
+OMOV_MAIL_DOMAIN = os.environ.get("OMOV_MAIL_DOMAIN", "omov.invalid")
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -126,6 +153,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 EMAIL_BACKEND = os.environ.get(
     "OMOV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+# The relay, for the SMTP backend (any provider's SMTP endpoint works).
+EMAIL_HOST = os.environ.get("OMOV_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("OMOV_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("OMOV_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = secret("OMOV_EMAIL_PASSWORD")
+EMAIL_USE_TLS = os.environ.get("OMOV_EMAIL_TLS", "0") == "1"
+EMAIL_TIMEOUT = 30
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20
 
 STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]

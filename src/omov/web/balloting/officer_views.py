@@ -13,13 +13,13 @@ from omov.web.balloting.services import (
     ballot_close,
     ballot_open,
     credential_reissue,
-    credentials_issue,
     postal_import,
 )
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import Elector
 from omov.web.electorate.views import _upload_text
 from omov.web.errors import ContestError
+from omov.web.jobs.services import codes_mailing_start
 from omov.web.officer import back_to, run_action
 
 
@@ -28,7 +28,10 @@ from omov.web.officer import back_to, run_action
 def credentials_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(
-        request, lambda: credentials_issue(contest=contest), "Voting codes sent.", back_to(pk)
+        request,
+        lambda: codes_mailing_start(contest=contest),
+        "Sending voting codes: the mailing's progress is below.",
+        back_to(pk),
     )
 
 

@@ -31,6 +31,7 @@ from omov.web.electorate.selectors import (
     turnout_by_section,
 )
 from omov.web.errors import ContestError
+from omov.web.jobs.selectors import FAILURES_SHOWN, codes_undelivered, mailing_progress
 from omov.web.nominations.selectors import contest_threshold, nomination_standing
 from omov.web.officer import back_to, run_action
 from omov.web.trustees.selectors import trustee_status
@@ -95,6 +96,8 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "events": latest_events(stream=contest.stream),
         "roll_columns": sections(contest),
         "dates_used": dates_used(contest),
+        "mailings": mailing_progress(contest=contest),
+        "undelivered": codes_undelivered(contest=contest)[:FAILURES_SHOWN],
     }
     return render(request, "contests/dashboard.html", context)
 

@@ -1,0 +1,264 @@
+"""Mailings in batches, each step its own transaction, so a worker killed anywhere leaves
+the letters in a state the next worker carries on from:
+
+1. ``mailing_plan``: one letter per recipient, in numbered batches (once per mailing);
+2. ``batch_claim``: a worker takes a waiting batch, or one whose claim ran out, for a lease;
+3. ``batch_prepare``: the batch's codes are made, their credentials stored and each code
+   sealed in its letter, in one commit (so an elector gets one code, however often this
+   batch is taken up again);
+4. ``batch_send``: each ready letter is handed to the relay, and then marked sent (the
+   code wiped): a letter is sent at least once, and twice only if the worker dies between
+   the relay's acceptance and that mark (see docs/adr/0005-background-jobs.md);
+5. ``batch_finish``: the batch is done, or waits to retry its deferred letters; either way
+   one audit entry with its counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from omov.web.audit.services import event_record
+from omov.web.balloting.codes import code_digest, new_code
+from omov.web.balloting.models import Credential, CredentialState
+from omov.web.contests.models import Contest, ContestState
+from omov.web.contests.services import contest_lock
+from omov.web.electorate.models import Eligibility
+from omov.web.jobs.letters import Outcome, deliver
+from omov.web.jobs.models import (
+    FINAL,
+    BatchState,
+    Letter,
+    LetterState,
+    MailBatch,
+    Mailing,
+    MailingKind,
+    MailingState,
+)
+from omov.web.jobs.sealing import seal
+
+ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
+# A letter refused for now this many times is given up (the officer sees it as failed).
+MAX_ATTEMPTS = 5
+
+
+def codes_mailing_start(*, contest: Contest) -> Mailing:
+    """The officer's "send voting codes": a mailing to every eligible elector who has no
+    code, sent by the workers. Pressed again while one is under way, it is that one."""
+    from omov.web.jobs.tasks import mailing_enqueue
+
+    with transaction.atomic():
+        contest = contest_lock(contest=contest, expected=ISSUING)
+        under_way = contest.mailings.filter(kind=MailingKind.CODES).exclude(state=MailingState.DONE)
+        if mailing := under_way.first():
+            return mailing
+        mailing = Mailing.objects.create(contest=contest, kind=MailingKind.CODES)
+        event_record(stream=contest.stream, kind="mailing.started", payload=_about(mailing))
+        transaction.on_commit(lambda: mailing_enqueue(mailing.pk))
+    return mailing
+
+
+def _about(mailing: Mailing) -> dict[str, object]:
+    return {"mailing": mailing.pk, "kind": str(mailing.kind), "moment": mailing.moment}
+
+
+def _recipients(mailing: Mailing) -> Iterable[int]:
+    """Elector ids, in the roll's order. Codes: the eligible with no live code. Reminders:
+    those whose code is unspent, read here inside the job from the credentials; nobody
+    sees the list, only its count."""
+    electors = mailing.contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
+    if mailing.kind == MailingKind.CODES:
+        electors = electors.exclude(
+            credentials__state__in=(CredentialState.ISSUED, CredentialState.USED)
+        )
+    else:
+        electors = electors.filter(credentials__state=CredentialState.ISSUED).exclude(
+            credentials__state=CredentialState.USED
+        )
+    return electors.order_by("reference").values_list("pk", flat=True).distinct()
+
+
+def mailing_plan(*, mailing_id: int) -> Mailing:
+    """Write the mailing's letters and batches, once: a second call finds it planned."""
+    size = settings.OMOV_MAIL_BATCH
+    with transaction.atomic():
+        mailing = Mailing.objects.select_for_update().get(pk=mailing_id)
+        if mailing.state != MailingState.PLANNING:
+            return mailing
+        recipients = list(_recipients(mailing))
+        now = timezone.now()
+        batches = MailBatch.objects.bulk_create(
+            MailBatch(mailing=mailing, number=n, lease_until=now)
+            for n in range((len(recipients) + size - 1) // size)
+        )
+        Letter.objects.bulk_create(
+            (
+                Letter(mailing=mailing, batch=batches[i // size], elector_id=pk)
+                for i, pk in enumerate(recipients)
+            ),
+            batch_size=5000,
+        )
+        mailing.state = MailingState.SENDING
+        mailing.save(update_fields=["state"])
+        contest = Contest.objects.select_for_update().get(pk=mailing.contest_id)
+        payload = {**_about(mailing), "letters": len(recipients), "batches": len(batches)}
+        event_record(stream=contest.stream, kind="mailing.planned", payload=payload)
+    if not batches:
+        mailing_finish(mailing=mailing)
+    return mailing
+
+
+@transaction.atomic
+def batch_claim(*, mailing: Mailing, worker: str) -> MailBatch | None:
+    """The next batch nobody holds (waiting, retry due, or a claim run out), now ours."""
+    now = timezone.now()
+    batch = (
+        MailBatch.objects.select_for_update(skip_locked=True)
+        .filter(
+            mailing=mailing,
+            state__in=(BatchState.WAITING, BatchState.CLAIMED, BatchState.RETRY),
+            lease_until__lte=now,
+        )
+        .order_by("number")
+        .first()
+    )
+    if batch is None:
+        return None
+    batch.state, batch.worker = BatchState.CLAIMED, worker
+    batch.lease_until = now + dt.timedelta(seconds=settings.OMOV_MAIL_LEASE_SECONDS)
+    batch.passes += 1
+    batch.save(update_fields=["state", "worker", "lease_until", "passes"])
+    return batch
+
+
+def batch_renew(*, batch: MailBatch) -> bool:
+    """Extend our claim; False if it ran out and another worker took the batch."""
+    lease = timezone.now() + dt.timedelta(seconds=settings.OMOV_MAIL_LEASE_SECONDS)
+    held = MailBatch.objects.filter(
+        pk=batch.pk, state=BatchState.CLAIMED, worker=batch.worker, passes=batch.passes
+    )
+    return held.update(lease_until=lease) == 1
+
+
+@transaction.atomic
+def batch_prepare(*, batch: MailBatch) -> None:
+    """Make the codes of the batch's planned letters: credentials and sealed codes in one
+    commit. Electors who got a code meanwhile (a reissue) are skipped."""
+    planned = list(batch.letters.filter(state=LetterState.PLANNED))
+    if not planned:
+        return
+    if batch.mailing.kind == MailingKind.CODES:
+        _make_codes(planned)
+    else:
+        for letter in planned:
+            letter.state = LetterState.READY
+    Letter.objects.bulk_update(planned, ["state", "sealed_code", "reason"])
+
+
+def _make_codes(planned: list[Letter]) -> None:
+    holding = set(
+        Credential.objects.filter(
+            elector_id__in=[letter.elector_id for letter in planned],
+            state__in=(CredentialState.ISSUED, CredentialState.USED),
+        ).values_list("elector_id", flat=True)
+    )
+    credentials = []
+    for letter in planned:
+        if letter.elector_id in holding:
+            letter.state, letter.reason = LetterState.SKIPPED, "already has a code"
+            continue
+        code = new_code()
+        credentials.append(Credential(elector_id=letter.elector_id, digest=code_digest(code)))
+        letter.state, letter.sealed_code = LetterState.READY, seal(code)
+    Credential.objects.bulk_create(credentials)
+
+
+def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> bool:
+    """Send the batch's ready and deferred letters; False if our claim was lost."""
+    mail = mail or get_connection()
+    contest = batch.mailing.contest
+    letters = (
+        batch.letters.filter(state__in=(LetterState.READY, LetterState.DEFERRED))
+        .select_related("elector", "mailing")
+        .order_by("pk")
+    )
+    for n, letter in enumerate(letters, start=1):
+        if n % settings.OMOV_MAIL_RENEW_EVERY == 0 and not batch_renew(batch=batch):
+            return False
+        letter_mark(letter=letter, outcome=deliver(letter, contest, mail))
+    return True
+
+
+def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
+    """Record what became of a letter; a sent letter's code is wiped. On PostgreSQL the
+    mark commits without waiting for the disk: a worker killed after it keeps it (only a
+    crash of the database itself could lose it, and then the letter is sent again)."""
+    state, reason = outcome.state, outcome.reason
+    if state == LetterState.DEFERRED and letter.attempts + 1 >= MAX_ATTEMPTS:
+        state, reason = LetterState.FAILED, f"{reason}, {MAX_ATTEMPTS} times"
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Letter.objects.filter(pk=letter.pk).update(
+            state=state,
+            reason=reason,
+            attempts=F("attempts") + 1,
+            sealed_code=letter.sealed_code if state == LetterState.DEFERRED else b"",
+        )
+
+
+def batch_finish(*, batch: MailBatch) -> None:
+    """Close this pass over the batch: done, or a retry later for deferred letters."""
+    with transaction.atomic():
+        held = (
+            MailBatch.objects.select_for_update()
+            .filter(pk=batch.pk, state=BatchState.CLAIMED, worker=batch.worker)
+            .first()
+        )
+        if held is None or held.passes != batch.passes:
+            return
+        counts = Counter(
+            dict(batch.letters.values_list("state").annotate(n=Count("pk")).order_by())
+        )
+        pending = sum(n for state, n in counts.items() if state not in FINAL)
+        held.state = BatchState.RETRY if pending else BatchState.DONE
+        held.lease_until = timezone.now() + dt.timedelta(seconds=settings.OMOV_MAIL_RETRY_SECONDS)
+        held.save(update_fields=["state", "lease_until"])
+        contest = Contest.objects.select_for_update().get(pk=batch.mailing.contest_id)
+        payload = {
+            **_about(batch.mailing),
+            "batch": batch.number,
+            "pass": batch.passes,
+            **{str(state): counts.get(state, 0) for state in LetterState},
+        }
+        event_record(stream=contest.stream, kind="mailing.batch", payload=payload)
+    if not pending:
+        mailing_finish(mailing=batch.mailing)
+
+
+def mailing_finish(*, mailing: Mailing) -> None:
+    """Once every batch is done: the mailing is done, with its totals in the log."""
+    with transaction.atomic():
+        contest = Contest.objects.select_for_update().get(pk=mailing.contest_id)
+        mailing = Mailing.objects.select_for_update().get(pk=mailing.pk)
+        unfinished = mailing.batches.exclude(state=BatchState.DONE).exists()
+        if mailing.state == MailingState.DONE or unfinished:
+            return
+        counts = Counter(
+            dict(mailing.letters.values_list("state").annotate(n=Count("pk")).order_by())
+        )
+        mailing.state = MailingState.DONE
+        mailing.save(update_fields=["state"])
+        totals = {str(state): counts.get(state, 0) for state in LetterState}
+        # A codes mailing's end is the ledger's credentials-issued entry (codes per section).
+        kind = "credentials.issued" if mailing.kind == MailingKind.CODES else "mailing.done"
+        event_record(stream=contest.stream, kind=kind, payload={**_about(mailing), **totals})

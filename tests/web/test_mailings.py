@@ -1,0 +1,152 @@
+"""Voting codes sent by a background job in batches: one code and one email per elector,
+resumed without duplicate or gap after a worker dies at any step, deferred letters
+retried, bounces listed for the officer, each batch in the contest's log."""
+
+from __future__ import annotations
+
+import smtplib
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.urls import reverse
+
+from omov.web.access.models import Role
+from omov.web.audit.models import AuditEvent
+from omov.web.balloting.models import Credential
+from omov.web.jobs.models import BatchState, LetterState, MailBatch, MailingState
+from omov.web.jobs.selectors import codes_undelivered, mailing_progress
+from omov.web.jobs.services import (
+    batch_claim,
+    batch_prepare,
+    codes_mailing_start,
+)
+from omov.web.jobs.tasks import mailing_work
+
+from .conftest import officer_of
+from .jobs_helpers import digest_of, frozen_contest, live_digests
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def small_batches(settings: Any) -> None:
+    settings.OMOV_MAIL_BATCH = 4
+    settings.OMOV_MAIL_RENEW_EVERY = 2
+    settings.OMOV_MAIL_RETRY_SECONDS = 0
+
+
+def _one_email_each(contest: Any, members: int) -> None:
+    """Every member got exactly one email, whose code is that member's live credential."""
+    assert Counter(tuple(m.to) for m in mail.outbox) == {
+        (f"m{n}@example.org",): 1 for n in range(1, members + 1)
+    }
+    digests = live_digests(contest)
+    assert len(digests) == members
+    by_address = {e.email: e.pk for e in contest.electors.all()}
+    for message in mail.outbox:
+        assert digests[digest_of(message.body)] == by_address[message.to[0]]
+
+
+def test_a_mailing_sends_one_code_per_elector_and_logs_each_batch() -> None:
+    contest = frozen_contest(10)
+    mailing = codes_mailing_start(contest=contest)
+    assert codes_mailing_start(contest=contest) == mailing  # pressed twice: the same mailing
+    assert mailing_work.call(mailing.pk) == 3  # 10 letters in batches of 4
+    mailing.refresh_from_db()
+    assert mailing.state == MailingState.DONE
+    _one_email_each(contest, 10)
+    kinds = list(AuditEvent.objects.filter(stream=contest.stream).values_list("kind", flat=True))
+    assert kinds.count("mailing.batch") == 3
+    assert kinds[-1] == "credentials.issued"
+    [progress] = mailing_progress(contest=contest)
+    assert (progress.total, progress["sent"], progress.waiting) == (10, 10, 0)
+    assert mailing_work.call(mailing.pk) == 0  # run again: nothing more is sent
+    assert len(mail.outbox) == 10
+
+
+@pytest.mark.parametrize("step", ["claimed", "prepared", "half-sent"])
+def test_a_worker_killed_at_any_step_is_resumed_without_duplicate_or_gap(
+    step: str, settings: Any
+) -> None:
+    contest = frozen_contest(10)
+    mailing = codes_mailing_start(contest=contest)
+    from omov.web.jobs.services import mailing_plan
+
+    mailing = mailing_plan(mailing_id=mailing.pk)
+    dead = batch_claim(mailing=mailing, worker="dead")
+    assert dead is not None
+    if step != "claimed":
+        batch_prepare(batch=dead)
+    if step == "half-sent":
+        first_two = dead.letters.order_by("pk")[:2]
+        sender = LocmemBackend()
+        from omov.web.jobs.letters import deliver
+        from omov.web.jobs.services import letter_mark
+
+        for letter in first_two.select_related("elector", "mailing"):
+            letter_mark(letter=letter, outcome=deliver(letter, contest, sender))
+    # The dead worker's claim runs out; the next worker carries on.
+    MailBatch.objects.filter(pk=dead.pk).update(lease_until=dead.lease_until.replace(year=2000))
+    mailing_work.call(mailing.pk)
+    _one_email_each(contest, 10)
+    assert Credential.objects.filter(elector__contest=contest).count() == 10
+
+
+class Refusing(LocmemBackend):
+    """A relay that refuses some addresses for now (the first ``times`` tries) or for good."""
+
+    tries: ClassVar[Counter[str]] = Counter()
+    for_now: ClassVar[dict[str, int]] = {}
+    for_good: ClassVar[set[str]] = set()
+
+    def send_messages(self, messages: Sequence[Any]) -> int:
+        for message in messages:
+            address = message.to[0]
+            Refusing.tries[address] += 1
+            if address in Refusing.for_good:
+                raise smtplib.SMTPRecipientsRefused({address: (550, b"no such user")})
+            if Refusing.tries[address] <= Refusing.for_now.get(address, 0):
+                raise smtplib.SMTPRecipientsRefused({address: (451, b"try again later")})
+        return super().send_messages(messages)
+
+
+def test_refusals_for_now_are_retried_and_bounces_are_listed_for_the_officer(
+    settings: Any,
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.Refusing"
+    Refusing.tries, Refusing.for_now = Counter(), {"m2@example.org": 2, "m7@example.org": 1}
+    Refusing.for_good = {"m5@example.org"}
+    contest = frozen_contest(8)
+    mailing = codes_mailing_start(contest=contest)
+    for _ in range(3):  # the job, then the retries of deferred letters as they come due
+        mailing_work.call(mailing.pk)
+    mailing.refresh_from_db()
+    assert mailing.state == MailingState.DONE
+    sent = Counter(m.to[0] for m in mail.outbox)
+    assert sent == {f"m{n}@example.org": 1 for n in (1, 2, 3, 4, 6, 7, 8)}
+    assert Refusing.tries["m2@example.org"] == 3
+    [bounced] = codes_undelivered(contest=contest)
+    assert (bounced.elector.reference, bounced.state) == ("M0005", LetterState.BOUNCED)
+    assert "550" in bounced.reason
+    assert "example.org" not in bounced.reason
+    officer = officer_of(contest.organisation, Role.RETURNING_OFFICER)
+    page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
+    assert "Codes not delivered" in page
+    assert "M0005" in page
+
+
+def test_the_officers_button_queues_the_mailing_and_the_dashboard_counts_it(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    contest = frozen_contest(6)
+    officer = officer_of(contest.organisation, Role.RETURNING_OFFICER)
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(reverse("credentials-issue", args=[contest.pk]))
+    assert len(mail.outbox) == 6  # the immediate backend ran the job at the commit
+    page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
+    assert "Voting codes" in page
+    assert MailBatch.objects.get(number=0).state == BatchState.DONE
