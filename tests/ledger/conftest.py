@@ -1,12 +1,16 @@
 """A demo contest's signed bundle, built once: the Labour 2016 rulebook (IRV) over the
-bundled example ward's ballots, with a returning officer's and a scrutineer's keys."""
+bundled example ward's ballots, with a returning officer's and a scrutineer's keys; and an
+encrypted one over some of the ward's rankings."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from omov.count import BallotSet
 from omov.count.formats import read_ballots
 from omov.examples import WARD_BLT
 from omov.ledger.board import TrackerMode
@@ -67,5 +71,51 @@ def bundle_dir(
 ) -> Path:
     directory = tmp_path_factory.mktemp("bundle") / "demo"
     write_bundle(demo.publication, directory, officer)
+    write_signature(directory, scrutineer, role="scrutineer")
+    return directory
+
+
+def small_ward(size: int = 12) -> BallotSet:
+    """About ``size`` of the example ward's rankings, one ballot each, spread over them all
+    (an encrypted contest's proofs cost milliseconds a ballot, and the mutation suite
+    checks a thousand bundles)."""
+    ballots = read_ballots(WARD_BLT)
+    rows = np.linspace(0, ballots.n_unique - 1, size).astype(np.intp)
+    return replace(ballots, rankings=ballots.rankings[rows], weights=np.ones(len(rows), np.int64))
+
+
+def build_encrypted(
+    officer: SigningKey, ballots: BallotSet | None = None, **kwargs: object
+) -> DemoContest:
+    """A demo contest whose ballots (``small_ward()``'s unless given) are encrypted, mixed
+    and decrypted by trustees."""
+    method, seats, options = count_setup(load_rulebook(RULEBOOK))
+    return run_demo_contest(
+        small_ward() if ballots is None else ballots,
+        rulebook_edition=RULEBOOK,
+        rulebook_text=rulebook_text(TrackerMode.CONTENT),
+        method=method,
+        seats=seats,
+        options=options,
+        officer=officer,
+        encrypted=True,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def encrypted_demo(officer: SigningKey) -> DemoContest:
+    return build_encrypted(officer)
+
+
+@pytest.fixture(scope="session")
+def encrypted_bundle_dir(
+    tmp_path_factory: pytest.TempPathFactory,
+    encrypted_demo: DemoContest,
+    officer: SigningKey,
+    scrutineer: SigningKey,
+) -> Path:
+    directory = tmp_path_factory.mktemp("encrypted") / "demo"
+    write_bundle(encrypted_demo.publication, directory, officer)
     write_signature(directory, scrutineer, role="scrutineer")
     return directory

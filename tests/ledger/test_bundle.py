@@ -144,7 +144,10 @@ def test_the_cli_builds_signs_verifies_and_exports(
     assert "(trusted)" in out
     assert "ok   officer key" in out
     assert "FAIL" not in out
-    assert "all 17 checks hold" in out
+    assert "all 24 checks hold" in out  # the demo encrypts: 7 checks of the proofs
+    for check in ("trustee messages", "key generation", "ballot proofs", "shuffle"):
+        assert f"ok   {check}: secrecy/" in out
+    assert "ok   decrypted board: ballots.parquet: the board is the 2400 decrypted papers" in out
     assert (export / "ballots.blt").is_file()
     assert (export / "ballots-rctab.csv").is_file()
     assert (export / "rctab-config.json").is_file()

@@ -60,6 +60,11 @@ def test_the_demo_bundle_built_by_the_cli_verifies(
     assert "your tracker" in verified.output
     checks = verify_bundle(bundle)
     assert {c.name for c in checks} >= {"manifest", "signature", "log consistency", "recount"}
+    # Every proof of the encrypted ballots, one check per box for the mixes and shares.
+    assert {"key generation", "ballot proofs", "shuffle", "decryption", "decrypted board"} <= {
+        c.name for c in checks
+    }
+    assert "ok   decrypted board" in verified.output
     assert Ballot.objects.count() == demo.ballots_cast + 1
     assert f"{demo.ballots_cast + 1} ballots" in verified.output
 

@@ -111,6 +111,13 @@ def bundle_build_demo(
     rulebook: Annotated[str, typer.Option(help="Rulebook id or TOML file.")] = "labour/2016",
     key: KeyOption = Path("officer.key"),
     seed: Annotated[int, typer.Option(help="Seed of the simulated casting.")] = 0,
+    encrypted: Annotated[
+        bool,
+        typer.Option(
+            "--encrypted/--plain",
+            help="Encrypt the ballots, mix and decrypt them by simulated trustees (or not).",
+        ),
+    ] = True,
 ) -> None:
     """Play a demo contest over a ballot file and write its signed results bundle (the
     tracker mode and the smallest section published alone are the rulebook's)."""
@@ -134,6 +141,7 @@ def bundle_build_demo(
         officer=officer,
         contest_id=ballots.stem,
         seed=seed,
+        encrypted=encrypted,
     )
     write_bundle(demo.publication, output, officer)
     console.print(
@@ -202,6 +210,9 @@ def verify_command(
         list[Path] | None,
         typer.Option(help="A tree head you saved while the contest ran (JSON); repeatable."),
     ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Processes that share the checks of the mixes and decryptions.")
+    ] = 1,
 ) -> None:
     """Check a results bundle (or a petition's signed count) offline and recount it; exit 0
     only if every check holds."""
@@ -221,7 +232,7 @@ def verify_command(
         trusted=tuple(_key_fingerprint(k, "--trust") for k in trust or ()),
         saved_heads=tuple(_saved_heads(head or ())),
     )
-    evidence = read_evidence(bundle)
+    evidence = read_evidence(bundle, max(1, workers))
     checks = run_steps(evidence, options)
     if export is not None:
         from omov.ledger.export import export_bundle

@@ -232,27 +232,18 @@ def trustee_check(
     """Anyone: check the key generation, every ballot's proof, each mix in order and each
     decryption share, and print how many rankings the ballots decrypt to."""
     from omov.secrecy.errors import ProofError
-    from omov.secrecy.messages import Roster
-    from omov.secrecy.tally import (
-        decryption_shares,
-        mix_chain,
-        rankings,
-        transcript_faults,
-    )
+    from omov.secrecy.transcript import check_transcript
 
     published = _messages(messages)
-    box = _box(ballots)
-    faults = transcript_faults(box, published, workers)
-    if faults:
-        raise ProofError("; ".join(faults))
-    roster = Roster.from_introductions(published)
-    chain = mix_chain(box, roster, published)
-    last = list(chain[-1].outputs)
-    shares = decryption_shares(roster, published, last)
-    papers = rankings(box, last, shares, roster.threshold, workers)
+    outcome = check_transcript({"": _box(ballots)}, published, workers)
+    if outcome.faults:
+        raise ProofError("; ".join(outcome.faults))
+    (checked,) = outcome.boxes
+    papers = checked.rankings or ()
     spoilt = sum(1 for r in papers if r is None)
     console.print(
-        f"holds: {len(box.ballots)} ballots, {len(chain)} mixes "
-        f"(trustees {', '.join(str(m.mixer) for m in chain)}), {len(shares)} decryption shares; "
+        f"holds: {checked.ballots} ballots, {len(checked.mixers)} mixes "
+        f"(trustees {', '.join(str(m) for m in checked.mixers)}), "
+        f"{len(checked.decrypters)} decryption shares; "
         f"{len(papers) - spoilt} rankings, {spoilt} spoilt"
     )

@@ -13,6 +13,7 @@ Layout (all paths relative to the bundle directory)::
     report-rctab.json       the count report (RCTab's detailed-report JSON)
     ledger/entries.jsonl    the contest log, one canonical entry a line
     ledger/heads.json       every signed tree head (contest log and ballot log)
+    secrecy/                an encrypted contest's ballot boxes and trustees' messages
     MANIFEST.json           SHA-256 of every file above (canonical JSON)
     signatures/*.json       the returning officer's signature of the manifest; countersignatures
 
@@ -40,6 +41,7 @@ from omov.count.options import CountOptions
 from omov.count.report import CountReport
 from omov.ledger.board import Board, merge_small_sections, published_sections
 from omov.ledger.board_file import write_board
+from omov.ledger.encrypted import SECRECY_DIR, EncryptedBallots
 from omov.ledger.errors import BundleError
 from omov.ledger.heads import SignedTreeHead
 from omov.ledger.keys import SigningKey
@@ -48,7 +50,7 @@ from omov.ledger.logged import LoggedFacts, logged_facts
 from omov.ledger.setup import RulebookSetup, setup_from_text
 
 FORMAT = "omov-results-bundle"
-VERSION = 2
+VERSION = 3
 MARKER = "omov-bundle.json"
 MANIFEST = "MANIFEST.json"
 SIGNATURES = "signatures"
@@ -126,6 +128,8 @@ class Publication:
     contest_log: Log
     contest_heads: Sequence[SignedTreeHead]
     ballot_heads: Sequence[SignedTreeHead] = field(default_factory=tuple)
+    encrypted: EncryptedBallots | None = None
+    """The ballot boxes and the trustees' messages, where the ballots were encrypted."""
 
 
 REPORT_FILES = {"json": REPORT, "rctab-json": REPORT_RCTAB}
@@ -179,6 +183,9 @@ def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None
     }
     for name, text in pub.report_texts.items():
         texts[REPORT_FILES[name]] = text.encode("utf-8")
+    if pub.encrypted is not None:
+        (directory / SECRECY_DIR).mkdir()
+        texts.update(pub.encrypted.files())
     for name, data in texts.items():
         (directory / name).write_bytes(data)
     write_board(pub.board, directory / BALLOTS)

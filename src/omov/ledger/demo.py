@@ -27,11 +27,22 @@ from omov.ledger.board import (
     relabel_sections,
 )
 from omov.ledger.bundle import REPORT_FILES, Publication, SectionStats
+from omov.ledger.demo_secrecy import (
+    DemoTrustees,
+    MixStep,
+    boxes_of,
+    cast_rankings,
+    encrypt_all,
+    make_key,
+    mix_and_decrypt,
+)
 from omov.ledger.entries import EntryKind, make_entry, person_key, sha256_hex
 from omov.ledger.heads import Checkpoint, SignedTreeHead, sign_head
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
 from omov.ledger.setup import setup_from_text
+from omov.secrecy.ballot import EncryptedBallot, tracker
+from omov.secrecy.trustee import mix
 
 BASE32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 EXCLUSION_REASONS = ("joined-after-freeze", "in-arrears", "under-18")
@@ -44,6 +55,8 @@ class DemoContest:
     """Who got which tracker: known only inside the simulation, never published."""
     ballot_log: Log
     ballot_heads: tuple[SignedTreeHead, ...]
+    trustees: DemoTrustees | None = None
+    """An encrypted contest's trustees, keys and all: known only inside the simulation."""
 
 
 def run_demo_contest(
@@ -60,10 +73,14 @@ def run_demo_contest(
     tracker_seed: int | None = None,
     elector_seed: int | None = None,
     checkpoints: int = 4,
+    encrypted: bool = False,
+    mixer: MixStep = mix,
 ) -> DemoContest:
     """Play a contest through the ledger. ``tracker_seed`` shuffles which ballot gets which
     tracker and ``elector_seed`` which elector casts which ballot, leaving all else alone.
-    The tracker mode and the smallest section published alone are the rulebook's."""
+    The tracker mode and the smallest section published alone are the rulebook's.
+    ``encrypted``: the ballots are encrypted, mixed (by ``mixer``: a test swaps in a
+    cheating one) and decrypted by trustees, as the web app does (``demo_secrecy``)."""
     setup = setup_from_text(rulebook_text)
     mode, min_section = TrackerMode(setup.trackers), setup.min_section
     rng = np.random.default_rng(seed)
@@ -98,6 +115,11 @@ def run_demo_contest(
             issued={s: e.credentials_issued for s, e in sorted(electorate.items())},
         )
     )
+    trustees = None
+    if encrypted:
+        trustees, made = make_key(contest_id, rulebook_edition)
+        for entry in made:
+            log.append(entry)
     log.append(
         make_entry(
             EntryKind.BALLOT_OPENED,
@@ -116,6 +138,10 @@ def run_demo_contest(
     n = len(order)
     ids = np.frombuffer(rng.bytes(ID_BYTES * n), dtype=f"S{ID_BYTES}").copy()
     trackers = _trackers(rng, n)
+    sealed: list[EncryptedBallot] = []
+    if trustees is not None:
+        sealed = encrypt_all(trustees, cast_rankings(ballots, order), len(ballots.candidates))
+        trackers = [tracker(b) for b in sealed]
     if tracker_seed is not None:
         np.random.default_rng(tracker_seed).shuffle(trackers)
     ballot_log, ballot_heads = _ballot_log(contest_id, ballots, order, ids, officer, checkpoints)
@@ -132,13 +158,20 @@ def run_demo_contest(
 
     mapping = merge_small_sections(dict(zip(sections, per_section, strict=True)), min_section)
     published = relabel_sections(ballots, mapping) if ballots.section_names else ballots
+    row_order = _rows_after_relabel(ballots, published, mapping, order)
     board = board_from_cast(
         published,
         ids=ids,
-        row_order=_rows_after_relabel(ballots, published, mapping, order),
+        row_order=row_order,
         trackers=list(trackers),
         mode=mode,
     )
+    sealed_ballots = None
+    if trustees is not None:
+        boxes = boxes_of(trustees, sealed, published, row_order)
+        sealed_ballots, decrypted = mix_and_decrypt(trustees, boxes, mixer)
+        for entry in decrypted:
+            log.append(entry)
     counted = board.ballot_set(ballots.withdrawn)
     report = count(counted, method=method, seats=seats, options=options)
     texts: dict[str, str] = {
@@ -181,9 +214,10 @@ def run_demo_contest(
         contest_log=log,
         contest_heads=tuple(heads),
         ballot_heads=ballot_heads,
+        encrypted=sealed_ballots,
     )
     tracker_of = {elector: trackers[k] for k, elector in enumerate(voters)}
-    return DemoContest(pub, tracker_of, ballot_log, ballot_heads)
+    return DemoContest(pub, tracker_of, ballot_log, ballot_heads, trustees)
 
 
 def _ballots_per_section(ballots: BallotSet, sections: tuple[str, ...]) -> list[int]:

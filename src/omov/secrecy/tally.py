@@ -15,7 +15,7 @@ from omov.secrecy.ballot import EncryptedBallot, proof_holds
 from omov.secrecy.decryption import DecryptionShare, combine, share_holds
 from omov.secrecy.elgamal import Ciphertext
 from omov.secrecy.encoding import decode
-from omov.secrecy.errors import ProofError, SecrecyError
+from omov.secrecy.errors import ProofError
 from omov.secrecy.group import Element
 from omov.secrecy.messages import Message, MessageKind, Roster, ciphertexts_digest
 from omov.secrecy.mix import Mix
@@ -166,32 +166,8 @@ def rankings(
 
 
 def transcript_faults(box: BallotBox, messages: Sequence[Message], workers: int = 1) -> list[str]:
-    """Every check of an encrypted contest over its ballot box and the trustees' messages,
-    in order: the key generation (Feldman commitments, proofs of knowledge, confirmations),
-    the box's key, each ballot's proof, each mix's proof of shuffle in order, each
-    decryption share's proof, and that the shares decrypt. The faults, one line each; an
-    empty list is a pass. Nothing here raises on a bad transcript."""
-    from omov.secrecy.trustee import keygen_outcome
+    """Every check of an encrypted contest over one ballot box and the trustees' messages
+    (``omov.secrecy.transcript``), as one-line faults; an empty list is a pass."""
+    from omov.secrecy.transcript import check_transcript
 
-    try:
-        roster = Roster.from_introductions(messages)
-        key, verification = keygen_outcome(roster, messages)
-    except SecrecyError as error:
-        return [f"key generation: {error}"]
-    if key != box.election_key:
-        return ["the ballot box is under another key than the trustees made"]
-    faults = ballot_faults(box)
-    try:
-        chain = mix_chain(box, roster, messages)
-    except SecrecyError as error:
-        return [*faults, f"mixes: {error}"]
-    faults += mix_faults(box, chain, workers)
-    if faults:
-        return faults
-    last = list(chain[-1].outputs)
-    try:
-        shares = decryption_shares(roster, messages, last)
-    except SecrecyError as error:
-        return [f"decryption: {error}"]
-    faults += share_faults(box.contest, shares, verification, last, workers)
-    return faults
+    return check_transcript({"": box}, messages, workers).faults

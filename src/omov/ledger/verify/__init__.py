@@ -5,8 +5,10 @@ function ``(evidence, options) -> checks``, says what holds. Every step runs eve
 earlier one fails, so a tampered bundle shows everything that no longer holds. A failure
 names the file, the check and what differs; nothing a bundle holds gives a traceback or
 blocks. Only a directory that is not an omov bundle of this format version at all is
-refused with one ``BundleError`` line. To add a check (the shuffle and decryption proofs,
-say), write a step and add it to ``STEPS``; read its files from ``evidence.files``.
+refused with one ``BundleError`` line. To add a check, write a step and add it to
+``STEPS``; read its files from ``evidence.files``. An encrypted contest's proofs are
+checked once as the evidence is read (they are the costly part: ``workers`` processes
+share them), and ``steps_secrecy`` reports them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from omov.ledger.verify import (
     steps_files,
     steps_keys,
     steps_log,
+    steps_secrecy,
 )
 from omov.ledger.verify.check import Check, Options, SavedHead, Step
 from omov.ledger.verify.evidence import Evidence, open_bundle, read_evidence
@@ -36,6 +39,12 @@ STEPS: tuple[Step, ...] = (
     steps_facts.candidates,
     steps_board.board,
     steps_facts.electorate,
+    steps_secrecy.trustees,
+    steps_secrecy.key_generation,
+    steps_secrecy.ballot_proofs,
+    steps_secrecy.shuffles,
+    steps_secrecy.decryption,
+    steps_secrecy.decrypted_board,
     steps_count.recount,
     steps_count.blt,
     steps_board.tracker,
@@ -54,9 +63,10 @@ def verify_bundle(
     expect_keys: tuple[str, ...] = (),
     trusted: tuple[str, ...] = (),
     saved_heads: tuple[SavedHead, ...] = (),
+    workers: int = 1,
 ) -> list[Check]:
     options = Options(tracker, tuple(expect_keys), tuple(trusted), tuple(saved_heads))
-    return run_steps(read_evidence(directory), options)
+    return run_steps(read_evidence(directory, workers), options)
 
 
 __all__ = [

@@ -31,6 +31,7 @@ from omov.ledger.bundle import (
     TRACKERS,
     VERSION,
 )
+from omov.ledger.encrypted import BOXES, TRUSTEES, EncryptedBallots, LoggedTrustees, logged_trustees
 from omov.ledger.entries import Entry
 from omov.ledger.errors import BundleError, LedgerError
 from omov.ledger.heads import SignedTreeHead
@@ -40,6 +41,7 @@ from omov.ledger.setup import RulebookSetup, setup_from_text
 from omov.ledger.verify.archive import bundle_files
 from omov.ledger.verify.check import Check, failed
 from omov.ledger.verify.files import BundleFiles
+from omov.secrecy.transcript import TranscriptOutcome, check_transcript
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,11 @@ class Evidence:
     board: Board | None
     ballots: BallotSet | None
     """The board's ballots for a count, with the candidates the log says withdrew."""
+    trustees: LoggedTrustees
+    """What the log says of the trustees (nothing, if the ballots were not encrypted)."""
+    encrypted: EncryptedBallots | None
+    transcript: TranscriptOutcome | None
+    """Every proof of the encrypted ballots checked (``omov.secrecy.transcript``), once."""
     problems: tuple[Check, ...]
 
 
@@ -110,9 +117,10 @@ def _read_small(path: Path) -> bytes:
     return read
 
 
-def read_evidence(path: Path) -> Evidence:
+def read_evidence(path: Path, workers: int = 1) -> Evidence:
     """Everything the bundle at ``path`` holds: its directory, the directory its zip was
-    unzipped into, or the zip itself (``archive``)."""
+    unzipped into, or the zip itself (``archive``). ``workers`` processes share the
+    per-ballot loops of the proofs' checks."""
     root, files = bundle_files(path)
     if root.is_dir():
         marker = open_bundle(root)
@@ -133,6 +141,10 @@ def read_evidence(path: Path) -> Evidence:
     ballots = None
     if board is not None and facts is not None and board.candidates == facts.candidates:
         ballots = board.ballot_set(facts.withdrawn_ids)
+    encrypted = _encrypted(files, problems)
+    transcript = None
+    if encrypted is not None:
+        transcript = check_transcript(encrypted.boxes, encrypted.messages, workers)
     return Evidence(
         root=root,
         files=files,
@@ -146,6 +158,9 @@ def read_evidence(path: Path) -> Evidence:
         setup=setup,
         board=board,
         ballots=ballots,
+        trustees=logged_trustees(entries),
+        encrypted=encrypted,
+        transcript=transcript,
         problems=tuple(problems),
     )
 
@@ -259,4 +274,20 @@ def _board(files: BundleFiles, problems: list[Check]) -> Board | None:
         return board_from_bytes(data, trackers)
     except BundleError as error:
         problems.append(failed("ballots", BALLOTS, str(error)))
+        return None
+
+
+def _encrypted(files: BundleFiles, problems: list[Check]) -> EncryptedBallots | None:
+    boxes, messages = files.get(BOXES), files.get(TRUSTEES)
+    if boxes is None and messages is None:
+        return None
+    if boxes is None or messages is None:
+        missing = BOXES if boxes is None else TRUSTEES
+        problems.append(failed("ballot secrecy", missing, "missing"))
+        return None
+    try:
+        return EncryptedBallots.from_files(boxes, messages)
+    except BundleError as error:
+        rel = TRUSTEES if str(error).startswith(TRUSTEES) else BOXES
+        problems.append(failed("ballot secrecy", rel, str(error).removeprefix(f"{rel}: ")))
         return None

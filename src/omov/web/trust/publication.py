@@ -23,6 +23,7 @@ from omov.ledger.board import (
     published_sections,
 )
 from omov.ledger.bundle import REPORT_FILES, Publication, SectionStats
+from omov.ledger.encrypted import EncryptedBallots
 from omov.ledger.entries import sha256_hex
 from omov.ledger.heads import SignedTreeHead
 from omov.ledger.log import Log
@@ -31,7 +32,12 @@ from omov.web.contests.models import Contest
 from omov.web.contests.rulebooks import count_rules, stored_text
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.electorate.models import Eligibility
-from omov.web.trustees.selectors import board_rows, section_groups
+from omov.web.trustees.selectors import (
+    ballot_boxes,
+    board_rows,
+    published_messages,
+    section_groups,
+)
 
 
 def rulebook_text(contest: Contest) -> str:
@@ -193,4 +199,15 @@ def publication_build(
         contest_log=log,
         contest_heads=tuple(contest_heads),
         ballot_heads=tuple(ballot_heads),
+        encrypted=encrypted_ballots(contest),
     )
+
+
+def encrypted_ballots(contest: Contest) -> EncryptedBallots | None:
+    """The ballot boxes the trustees mixed and every message they sent, in the log's
+    order (the bundle's ``secrecy/``); None for a contest whose trustees made no key."""
+    boxes = ballot_boxes(contest)
+    messages = tuple(published_messages(contest))
+    if not messages:
+        return None
+    return EncryptedBallots(boxes, messages)
