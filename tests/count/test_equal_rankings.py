@@ -20,7 +20,7 @@ from omov.count import (
     OvervoteRule,
     count,
 )
-from omov.count.equal import EqualRankings
+from omov.count.catalogue import EqualRankings
 from omov.count.formats import read_ballots
 
 # Two papers rank B and C equal after A; one ranks them equal first.

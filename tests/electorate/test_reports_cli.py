@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from omov.cli import app
+from omov.cli import app, console
 from omov.cli import commands as _commands  # noqa: F401  (registers ``omov roll``)
 from omov.electorate import appeals
 from omov.electorate.eligibility import Reason, assess
@@ -254,3 +255,56 @@ def test_roll_template_is_the_sections_columns_and_reads_back(tmp_path: Path) ->
     assert "snp/2023 has no section 'registered-supporters'; its sections: members" in str(
         refused.exception
     )
+
+
+def test_roll_eligibility_json_gives_figures_per_section_and_reason(
+    rolls: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = [
+        "roll",
+        "eligibility",
+        "--roll",
+        f"affiliated-supporters={rolls['affiliated-supporters']}",
+        "--members",
+        str(rolls["members"]),
+        "--supporters",
+        str(rolls["registered-supporters"]),
+    ]
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)  # JSON and nothing else
+    assert (record["format"], record["version"]) == ("omov-eligibility", 1)
+    assert record["as_of"] == "2016-08-22T00:00:00"
+    sections = record["sections"]
+    # the order of the options: each --roll as given, then --members, --supporters
+    assert [s["section"] for s in sections] == [
+        "affiliated-supporters",
+        "members",
+        "registered-supporters",
+    ]
+    for section in sections:
+        assert list(section["excluded"]) == [reason.value for reason in Reason]
+        assert section["records"] == pl.read_csv(rolls[section["section"]]).height
+        assert section["eligible"] + sum(section["excluded"].values()) == section["records"]
+    total = record["total"]
+    assert total["records"] == sum(s["records"] for s in sections)
+    assert total["excluded"]["duplicate"] == sum(s["excluded"]["duplicate"] for s in sections)
+    assert sections[1]["excluded"]["joined_after_freeze"] > 0
+    assert {d["section"] for d in record["dates_used"]} == {
+        *(s["section"] for s in sections),
+        "vetting",
+    }
+    monkeypatch.setattr(console, "width", 200)  # the table's headings unabridged
+    table = CliRunner().invoke(app, args).output
+    header = next(line for line in table.splitlines() if "reason" in line)
+    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
+        "reason",
+        "affiliated-supporters",
+        "members",
+        "registered-supporters",
+        "total",
+    ]
+    eligible = next(line for line in table.splitlines() if line.startswith("│ eligible"))
+    assert [cell.strip() for cell in eligible.split("│")[2:-1]] == [
+        f"{figure:,}" for figure in (*(s["eligible"] for s in sections), total["eligible"])
+    ]

@@ -61,7 +61,14 @@ def test_explain_prints_decisions_with_citations(wide):
             "--json",
         ],
     )
-    decisions = json.loads(other.output)
+    record = json.loads(other.output)
+    assert (record["format"], record["version"]) == ("omov-decisions", 1)
+    assert (record["rulebook"], record["reading"]) == ("labour/2016", "all-nominated")
+    decisions = record["decisions"]
+    assert all(
+        set(d) == {"kind", "summary", "explanation", "citation", "arithmetic", "subject", "at"}
+        for d in decisions
+    )
     corbyn = [d for d in decisions if d["subject"] == "Jeremy Corbyn"]
     assert [d["kind"] for d in corbyn] == ["not-on-ballot"]
 

@@ -12,25 +12,52 @@ from __future__ import annotations
 
 import sys
 
-import typer
-from rich.console import Console
-from rich.markup import escape
+# Not typing's: importing typing costs ``omov --help`` a fifth of its time (mypy reads this
+# name the same way).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-from omov.cli.lazy import LazyRoot
+    import typer
+    from rich.console import Console
 
-app = typer.Typer(
-    name="omov",
-    help="One member, one vote: run and check an organisation's internal elections.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    cls=LazyRoot,
-)
-# Messages are not wrapped at the terminal's width: a file's path or a one-line error
-# broken across lines cannot be copied, or found by grep in a log. Tables keep their width.
-# No emoji codes: a candidate's or a file's name may hold ":cat:", and is printed as it is.
-console = Console(soft_wrap=True, emoji=False)
-err_console = Console(stderr=True, soft_wrap=True, emoji=False)
+    app: typer.Typer
+    console: Console
+    err_console: Console
+
+
+def _build() -> dict[str, Any]:
+    """The Typer app and the consoles, made when a command module first asks for them."""
+    import typer
+    from rich.console import Console
+
+    from omov.cli.catalogue import ROOT_HELP
+    from omov.cli.lazy import LazyRoot
+
+    return {
+        "app": typer.Typer(
+            name="omov",
+            help=ROOT_HELP,
+            no_args_is_help=True,
+            add_completion=False,
+            pretty_exceptions_enable=False,
+            cls=LazyRoot,
+        ),
+        # Messages are not wrapped at the terminal's width: a file's path or a one-line
+        # error broken across lines cannot be copied, or found by grep in a log. Tables
+        # keep their width. No emoji codes: a candidate's or a file's name may hold
+        # ":cat:", and is printed as it is.
+        "console": Console(soft_wrap=True, emoji=False),
+        "err_console": Console(stderr=True, soft_wrap=True, emoji=False),
+    }
+
+
+def __getattr__(name: str) -> Any:
+    if name not in ("app", "console", "err_console"):
+        raise AttributeError(f"module 'omov.cli' has no attribute {name!r}")
+    globals().update(_build())
+    return globals()[name]
+
 
 DOMAIN_ERRORS: list[tuple[str, str]] = [("omov.count.errors", "CountError")]
 """(module, class) of each package's error base class, named so that registering one
@@ -55,7 +82,24 @@ def domain_errors() -> tuple[type[Exception], ...]:
 
 
 def main() -> None:
-    from omov.cli import commands  # noqa: F401  (registers the commands)
+    if sys.argv[1:] in ([], ["--help"]):
+        # The root's help alone: printed without importing Typer or Rich (catalogue.py).
+        from omov.cli.catalogue import root_help
+
+        sys.stdout.write(root_help())
+        sys.exit(0 if sys.argv[1:] else 2)  # as click: no command is a usage error
+    _run()
+
+
+def _run() -> None:
+    import typer
+    from rich.markup import escape
+
+    from omov.cli import (
+        app,
+        commands,  # noqa: F401  (registers the commands)
+        err_console,
+    )
 
     try:
         # Outside standalone mode click returns a command's exit status instead of exiting.

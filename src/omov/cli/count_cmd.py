@@ -5,19 +5,25 @@ from __future__ import annotations
 import sys
 from fractions import Fraction
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from omov.cli import app, console
-from omov.cli.tables import print_report
-from omov.count import BallotPolicy, BallotSet, CountOptions, CountReport, count
-from omov.count.ballots import DuplicateRule, OvervoteRule
+from omov.count.catalogue import CATALOGUE
 from omov.count.errors import CountError
-from omov.count.formats import read_ballots
-from omov.count.options import Quota, TieBreakMode
-from omov.count.reports import REPORT_WRITERS, render_report
+from omov.count.options import CountOptions, Quota, TieBreakMode
+from omov.count.policy import BallotPolicy, DuplicateRule, OvervoteRule
+from omov.count.reports import REPORT_WRITERS
+
+if TYPE_CHECKING:
+    from omov.count import BallotSet, CountReport
+
+# The options' types and help come from light modules (the catalogue of methods, the
+# enums of options and policy, the report writers); NumPy and the readers are imported
+# when a count runs, so ``omov count --help`` loads neither.
+METHOD_HELP = "Counting method: " + ", ".join(CATALOGUE) + "."
+REPORT_HELP = ", ".join(["table", *REPORT_WRITERS])
 
 LARGE_FILE = 8 * 2**20
 
@@ -33,16 +39,12 @@ def count_command(
     ] = None,
     method: Annotated[
         str,
-        typer.Option(
-            "--method", "-m", help="scottish-stv|ers97|meek|wigm|irv|fptp|exhaustive|college"
-        ),
+        typer.Option("--method", "-m", help=METHOD_HELP),
     ] = "irv",
     seats: Annotated[
         int | None, typer.Option(help="Seats to fill (default: the file's, or 1).")
     ] = None,
-    report: Annotated[
-        str, typer.Option("--report", "-r", help="table|json|rctab-json|csv")
-    ] = "table",
+    report: Annotated[str, typer.Option("--report", "-r", help=REPORT_HELP)] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
     rctab_config: Annotated[
         Path | None, typer.Option("--rctab-config", help="Run an RCTab contest config as it is.")
@@ -85,14 +87,20 @@ def count_command(
             decimals=decimals,
             section_weights=_section_weights(section_weight or []),
         )
+        from omov.count import count
+
         wanted = seats or _seats_in_file(ballots)
         reports = [count(ballots, method=method, seats=wanted, options=options)]
     _emit(reports, report, output)
 
 
 def _read_with_progress(file: Path, format: str | None, policy: BallotPolicy) -> BallotSet:
+    from omov.count.formats import read_ballots
+
     if not file.is_file() or file.stat().st_size < LARGE_FILE:
         return read_ballots(file, format=format, policy=policy)
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -141,6 +149,8 @@ def _emit(reports: list[CountReport], report: str, output: Path | None) -> None:
     if report == "table":
         if output is not None:
             raise CountError("a table is for the terminal; choose --report json, rctab-json or csv")
+        from omov.cli.tables import print_report
+
         for one in reports:
             print_report(one, console)
         return
@@ -148,6 +158,8 @@ def _emit(reports: list[CountReport], report: str, output: Path | None) -> None:
         raise CountError(
             f"unknown report {report!r}; known: table, {', '.join(sorted(REPORT_WRITERS))}"
         )
+    from omov.count.reports import render_report
+
     texts = [render_report(one, report) for one in reports]
     if output is None:
         # Written as they are: Rich would read ":Cat:" in a transfer's key as an emoji.

@@ -3,6 +3,7 @@ across rolls with published figures and every date a check used."""
 
 from __future__ import annotations
 
+import json
 import sys
 from datetime import datetime, time
 from pathlib import Path
@@ -132,9 +133,16 @@ def eligibility_command(
     decisions: Annotated[
         Path | None, typer.Option(help="Also write every record's decision to this CSV.")
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the figures and dates as JSON (docs/cli.md), nothing else."
+        ),
+    ] = False,
 ) -> None:
     """Decide every record's eligibility; print every date a check used, then the exclusion
-    figures per reason and section."""
+    figures per reason and section (sections in the order of the options: each --roll as
+    given, then --members, --supporters, --affiliates)."""
     criteria = _criteria(rulebook, events)
     if identity not in IDENTITY_KEYS:
         raise ElectorateError(f"unknown identity key {identity!r}; known: {list(IDENTITY_KEYS)}")
@@ -143,8 +151,6 @@ def eligibility_command(
         name: _read(path, criteria.section(name).roll, None, skip_bad_rows)
         for name, path in given.items()
     }
-    for loaded in rolls.values():
-        _print_skipped(loaded)
     moment = date or datetime.combine(criteria.ballot_issue_date, time.min)
     assessment = assess(
         rolls,
@@ -153,12 +159,32 @@ def eligibility_command(
         as_of=moment,
         identity=IDENTITY_KEYS[identity],
     )
-    for used in criteria.dates_used():
-        if used.section in rolls or used.section == "vetting":
-            console.print(used.line(), highlight=False)
-    _print_table(exclusion_table(assessment), f"Eligibility as at {moment:%d %B %Y %H:%M}")
+    sections = list(given)
+    figures = exclusion_table(assessment).select("reason", *sections, TOTAL)
+    dates = [used for used in criteria.dates_used() if used.section in rolls]
+    dates.sort(key=lambda used: sections.index(used.section))
+    dates += [used for used in criteria.dates_used() if used.section == "vetting"]
     if decisions is not None:
         assessment.records.drop("identity").write_csv(decisions)
+    if as_json:
+        from omov.cli.roll_json import eligibility_record
+
+        record = eligibility_record(
+            rulebook=rulebook,
+            as_of=moment,
+            sections=sections,
+            figures=figures,
+            dates=dates,
+            rolls=rolls,
+        )
+        sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        return
+    for loaded in rolls.values():
+        _print_skipped(loaded)
+    for used in dates:
+        console.print(used.line(), highlight=False)
+    _print_table(figures, f"Eligibility as at {moment:%d %B %Y %H:%M}")
+    if decisions is not None:
         console.print(f"decisions written to {decisions}")
 
 

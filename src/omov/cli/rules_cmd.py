@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -39,7 +40,7 @@ def check_command(
 
     book = load_rulebook(rulebook)
     if as_json:
-        console.print_json(json.dumps(book.model_dump(mode="json")))
+        _write_json(book.model_dump(mode="json"))
         return
     console.print(
         Panel(
@@ -139,7 +140,9 @@ def explain_command(
     reading: Annotated[
         str | None, typer.Option(help="Reading of a disputed rule (e.g. nec-2016).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print decisions as JSON.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the decisions as JSON (docs/cli.md).")
+    ] = False,
 ) -> None:
     """Replay events under a rulebook and print each decision with the clause it rests on."""
     from omov.rules import explain, load_events, load_rulebook
@@ -152,9 +155,32 @@ def explain_command(
         )
     decisions = explain(book, replay)
     if as_json:
-        console.print_json(json.dumps([d.as_record() for d in decisions]))
+        _write_json(decisions_record(book.id, reading, decisions))
         return
     _print_decisions(book, decisions)
+
+
+DECISIONS_FORMAT = "omov-decisions"
+DECISIONS_VERSION = 1
+
+
+def decisions_record(
+    rulebook: str, reading: str | None, decisions: list[Decision]
+) -> dict[str, Any]:
+    """``omov rules explain --json``: the decisions in the order they were made, each with
+    the same keys (``Decision.as_record``), under a marker and version (docs/cli.md)."""
+    return {
+        "format": DECISIONS_FORMAT,
+        "version": DECISIONS_VERSION,
+        "rulebook": rulebook,
+        "reading": reading,
+        "decisions": [decision.as_record() for decision in decisions],
+    }
+
+
+def _write_json(record: Any) -> None:
+    """JSON as it is, for a program to read (not Rich's highlighted rendering)."""
+    sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
 
 def _print_decisions(book: Rulebook, decisions: list[Decision]) -> None:

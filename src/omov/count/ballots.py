@@ -18,13 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from omov.count.errors import BallotError
+from omov.count.policy import N_STOPS as N_STOPS
+from omov.count.policy import BallotPolicy as BallotPolicy
+from omov.count.policy import DuplicateRule as DuplicateRule
+from omov.count.policy import Inactive as Inactive
+from omov.count.policy import OvervoteRule as OvervoteRule
 
 if TYPE_CHECKING:
     from omov.count.papers import Checked
@@ -41,51 +45,6 @@ exhaust-if-multiple-continuing rule needs them); under the other rules they read
 
 RankArray = npt.NDArray[np.int16]
 WeightArray = npt.NDArray[np.int64]
-
-
-class Inactive(IntEnum):
-    """Why a ballot stops counting for any candidate (RCTab's inactive-ballot categories)."""
-
-    EXHAUSTED = 0
-    """Ran out of marked choices (or every remaining choice has been elected or excluded)."""
-    OVERVOTE = 1
-    """Reached a rank with more than one candidate marked, under the 'exhaust' overvote rule."""
-    SKIPPED = 2
-    """Reached a mark after more consecutive skipped ranks than the policy allows."""
-    REPEATED = 3
-    """Reached a candidate ranked earlier, under the 'exhaust' duplicate rule."""
-
-
-N_STOPS = len(Inactive)
-
-
-class OvervoteRule(StrEnum):
-    EXHAUST = "exhaust"
-    SKIP = "skip"
-    EXHAUST_IF_MULTIPLE_CONTINUING = "exhaust-if-multiple-continuing"
-    """RCTab's rule: an overvoted rank counts for its one continuing candidate, exhausts the
-    ballot (for good) if several are continuing, and is passed over if none is."""
-
-
-class DuplicateRule(StrEnum):
-    EXHAUST = "exhaust"
-    SKIP = "skip"
-
-
-@dataclass(frozen=True)
-class BallotPolicy:
-    """How marks on a ballot paper are read into a ranking.
-
-    The defaults read a ballot as most preferential-voting rules do: an overvoted rank
-    ends the ballot, skipped ranks are passed over, and a repeated candidate is ignored.
-    """
-
-    overvote: OvervoteRule = OvervoteRule.EXHAUST
-    max_skipped_ranks: int | None = None
-    """Consecutive blank ranks allowed before a later mark; more ends the ballot. None: any."""
-    duplicates: DuplicateRule = DuplicateRule.SKIP
-    max_rankings: int | None = None
-    """Ranks beyond this many are ignored. None: every rank on the paper counts."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,21 +22,14 @@ report, how many papers it affected.
 from __future__ import annotations
 
 import dataclasses
-from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
 
 from omov.count.ballots import BallotSet, Inactive, OvervoteRule
+from omov.count.catalogue import EqualRankings
 from omov.count.compress import unique_rows
 from omov.count.errors import MethodError
-
-
-class EqualRankings(StrEnum):
-    SPLIT = "split"
-    OVERVOTE = "overvote"
-    REFUSED = "refused"
-
 
 _READINGS = {
     OvervoteRule.EXHAUST: "each stops counting at its equal ranking",

@@ -18,9 +18,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from omov.count.ballots import BallotSet, Inactive
+from omov.count.policy import Inactive
+
+if TYPE_CHECKING:
+    from omov.count.ballots import BallotSet
 
 EXHAUSTED = "exhausted"
 """Transfer destination: votes that leave the count (non-transferable)."""

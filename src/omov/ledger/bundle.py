@@ -202,10 +202,8 @@ def write_bundle(pub: Publication, directory: Path, officer: SigningKey) -> None
 def _write_blt(pub: Publication, path: Path, *, withdrawn: frozenset[int]) -> None:
     """All ballots in one BLT file, and (BLT having no sections) one file per published
     section, titled with the section's label, under ``sections/``."""
-    from omov.count.formats import WRITERS, write_ballots
+    from omov.count.formats import write_ballots
 
-    if "blt" not in WRITERS:
-        return
     ballots = pub.board.ballot_set(withdrawn)
     write_ballots(_with_title_and_seats(ballots, pub.title, pub.seats), path, format="blt")
     if len(ballots.section_names) < 2:

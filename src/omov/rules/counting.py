@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from omov.count import METHODS, CountOptions
+from omov.count.catalogue import CATALOGUE
+from omov.count.options import CountOptions
 from omov.rules.errors import RulebookError
 from omov.rules.schema import Rulebook, Shortlist, Voting
 
-COUNT_CORE_METHODS = frozenset(
-    {"irv", "fptp", "scottish-stv", "ers97", "meek", "wigm", "exhaustive", "college"}
-)
-"""The method names the count core publishes (DESIGN.md). Methods are registered in
-``omov.count.METHODS`` as their modules land; a rulebook may name any of these."""
-
 
 def known_methods() -> frozenset[str]:
-    return COUNT_CORE_METHODS | frozenset(METHODS)
+    """The count core's methods, which a rulebook may name (read from the catalogue, so
+    checking a rulebook loads no counting code)."""
+    return frozenset(CATALOGUE)
 
 
 def count_setup(rulebook: Rulebook, *, stage: str = "ballot") -> tuple[str, int, CountOptions]:

@@ -9,6 +9,7 @@ whole file or nothing (it writes to a temporary file and renames it).
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import import_module
 from pathlib import Path
 from typing import Protocol
 
@@ -28,18 +29,43 @@ class Reader(Protocol):
 Writer = Callable[[BallotSet, Path], None]
 
 READERS: dict[str, Reader] = {}
+"""The readers registered so far: a format's module is imported when a file of it is read."""
 WRITERS: dict[str, Writer] = {}
 EQUAL_RANKINGS = frozenset({"blt"})
 """Formats whose writer records candidates ranked equal."""
-EXTENSIONS: dict[str, str] = {}
+
+MODULES: dict[str, str] = {
+    "blt": "blt",
+    "cdf": "cdf",
+    "csv": "plain_csv",
+    "parquet": "parquet",
+    "rctab-csv": "rctab_csv",
+    "soi": "preflib",
+    "toi": "preflib",
+}
+"""Format name -> the module of ``omov.count.formats`` that registers its reader (and
+writer). Imported only when that format is read or written: a BLT file's count loads
+neither Polars nor PyArrow."""
+EXTENSIONS: dict[str, str] = {
+    ".blt": "blt",
+    ".json": "cdf",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".soi": "soi",
+    ".soc": "soi",
+    ".toi": "toi",
+    ".toc": "toi",
+}
 """File suffix -> format name, for guessing the format of a file."""
 
 
 def register_reader(name: str, *suffixes: str) -> Callable[[Reader], Reader]:
+    if name not in MODULES or any(EXTENSIONS.get(s) != name for s in suffixes):
+        raise ValueError(f"list the format {name!r} and its suffixes in MODULES, EXTENSIONS")
+
     def decorate(reader: Reader) -> Reader:
         READERS[name] = reader
-        for suffix in suffixes:
-            EXTENSIONS[suffix] = name
         return reader
 
     return decorate
@@ -53,12 +79,17 @@ def register_writer(name: str) -> Callable[[Writer], Writer]:
     return decorate
 
 
+def _load(name: str) -> None:
+    if name in MODULES:
+        import_module(f"omov.count.formats.{MODULES[name]}")
+
+
 def guess_format(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz",)]
     for suffix in reversed(suffixes):
         if suffix in EXTENSIONS:
             return EXTENSIONS[suffix]
-    known = ", ".join(sorted(READERS))
+    known = ", ".join(sorted(MODULES))
     raise BallotFileError(
         path, None, f"cannot tell the ballot format from the name; give --format ({known})"
     )
@@ -75,20 +106,21 @@ def read_ballots(
     if not path.is_file():
         raise BallotFileError(path, None, "no such file")
     name = format or guess_format(path)
+    _load(name)
     reader = READERS.get(name)
     if reader is None:
         raise BallotFileError(
-            path, None, f"unknown ballot format {name!r}; known: {', '.join(sorted(READERS))}"
+            path, None, f"unknown ballot format {name!r}; known: {', '.join(sorted(MODULES))}"
         )
     return reader(path, policy=policy or BallotPolicy(), progress=progress)
 
 
 def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
+    _load(format)
     writer = WRITERS.get(format)
     if writer is None:
-        raise BallotFileError(
-            path, None, f"cannot write format {format!r}; known: {', '.join(sorted(WRITERS))}"
-        )
+        known = ", ".join(sorted(WRITERS_OF))
+        raise BallotFileError(path, None, f"cannot write format {format!r}; known: {known}")
     if ballots.equal_groups and format not in EQUAL_RANKINGS:
         raise BallotFileError(
             path, None, f"{format} cannot record equal rankings (blt can); nothing written"
@@ -105,15 +137,13 @@ def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:
     writer(ballots, Path(path))
 
 
-# Importing the format modules registers them.
-from omov.count.formats import blt as blt  # noqa: E402
-from omov.count.formats import cdf as cdf  # noqa: E402
-from omov.count.formats import parquet as parquet  # noqa: E402
-from omov.count.formats import plain_csv as plain_csv  # noqa: E402
-from omov.count.formats import preflib as preflib  # noqa: E402
-from omov.count.formats import rctab_csv as rctab_csv  # noqa: E402
+WRITERS_OF = frozenset({"blt", "csv", "parquet"})
+"""The formats omov writes (their modules register the writers)."""
+
 
 __all__ = [
+    "EXTENSIONS",
+    "MODULES",
     "READERS",
     "WRITERS",
     "read_ballots",

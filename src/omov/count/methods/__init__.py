@@ -1,8 +1,9 @@
 """Counting methods, one registry, one signature.
 
 Each method module registers a function ``(ballots, *, seats, options) -> CountReport``
-with ``@register``; ``count`` looks it up by name. Importing this package imports every
-method module, so ``METHODS`` always lists them all (tests loop over it).
+with ``@register`` under its name in the catalogue (``omov.count.catalogue``, which says
+what the method is and needs); ``count`` looks it up by name. Importing this package
+imports every method module, so ``METHODS`` always lists them all (tests loop over it).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from omov.count.ballots import BallotSet
-from omov.count.equal import EqualRankings, read_for
+from omov.count.catalogue import CATALOGUE, EqualRankings, MethodInfo
+from omov.count.equal import read_for
 from omov.count.errors import MethodError
 from omov.count.options import CountOptions
 from omov.count.report import CountReport
@@ -21,35 +23,47 @@ CountFunction = Callable[..., CountReport]
 
 @dataclass(frozen=True)
 class Method:
-    name: str
-    description: str
+    """A method of the catalogue (``omov.count.catalogue``) and the function that runs it."""
+
+    info: MethodInfo
     run: CountFunction
-    multi_seat: bool
-    """False: the method fills one seat only."""
-    needs_sections: bool = False
-    overvote_groups: bool = False
-    """True: the method reads overvote groups (the exhaust-if-multiple-continuing rule)."""
-    equal_rankings: EqualRankings = EqualRankings.OVERVOTE
-    """What a paper that ranks candidates equal means under the method's rule
-    (``omov.count.equal``)."""
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    @property
+    def description(self) -> str:
+        return self.info.description
+
+    @property
+    def multi_seat(self) -> bool:
+        return self.info.multi_seat
+
+    @property
+    def needs_sections(self) -> bool:
+        return self.info.needs_sections
+
+    @property
+    def overvote_groups(self) -> bool:
+        return self.info.overvote_groups
+
+    @property
+    def equal_rankings(self) -> EqualRankings:
+        return self.info.equal_rankings
 
 
 METHODS: dict[str, Method] = {}
 
 
-def register(
-    name: str,
-    *,
-    description: str,
-    multi_seat: bool,
-    needs_sections: bool = False,
-    overvote_groups: bool = False,
-    equal_rankings: EqualRankings = EqualRankings.OVERVOTE,
-) -> Callable[[CountFunction], CountFunction]:
+def register(name: str) -> Callable[[CountFunction], CountFunction]:
+    """Register the function that runs the catalogue's method ``name``."""
+    info = CATALOGUE.get(name)
+    if info is None:
+        raise MethodError(f"{name!r} is not in omov.count.catalogue; list it there first")
+
     def decorate(run: CountFunction) -> CountFunction:
-        METHODS[name] = Method(
-            name, description, run, multi_seat, needs_sections, overvote_groups, equal_rankings
-        )
+        METHODS[name] = Method(info, run)
         return run
 
     return decorate

@@ -39,12 +39,7 @@ from omov.count.tiebreak import TieBreaker
 HUNDRED = Fraction(100)
 
 
-@register(
-    "college",
-    description="Weighted electoral college (AV on section shares)",
-    multi_seat=False,
-    needs_sections=True,
-)
+@register("college")
 def count_college(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     shares = college_shares(ballots, options)
     continuing = ballots.standing()

@@ -28,20 +28,13 @@ from omov.count.figures import (
     inactive_figures,
     section_figures,
 )
-from omov.count.methods import EqualRankings, register
+from omov.count.methods import register
 from omov.count.options import CountOptions
 from omov.count.report import CountReport, Round, TieBreak, Transfer
 from omov.count.tiebreak import History, TieBreaker
 
 
-@register(
-    "exhaustive",
-    description="Exhaustive ballot (one elimination a round)",
-    multi_seat=False,
-    # A paper stands in for the voter's choice in each round; one that ranks candidates
-    # equal does not say which the voter would choose while both stand.
-    equal_rankings=EqualRankings.REFUSED,
-)
+@register("exhaustive")
 def count_exhaustive(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     continuing = ballots.standing()
     breaker = TieBreaker.for_count(ballots, options)

@@ -18,7 +18,7 @@ from omov.count.report import CountReport, Round, TieBreak
 from omov.count.tiebreak import TieBreaker
 
 
-@register("fptp", description="First past the post (block vote for several seats)", multi_seat=True)
+@register("fptp")
 def count_fptp(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     standing = frozenset(ballots.standing())
     totals, per_section = _block_votes(ballots, standing, seats)

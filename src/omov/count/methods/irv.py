@@ -38,12 +38,7 @@ UNDECLARED_WRITE_INS = "Undeclared Write-ins"
 is excluded first while it holds votes."""
 
 
-@register(
-    "irv",
-    description="Alternative vote / instant-runoff (RCTab options)",
-    multi_seat=False,
-    overvote_groups=True,
-)
+@register("irv")
 def count_irv(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _IrvCount(ballots, options).run()
 

@@ -42,7 +42,7 @@ from omov.count.report import CountReport, Round, Transfer
 DECIMALS = 2
 
 
-@register("ers97", description="STV, Electoral Reform Society 1997 rules", multi_seat=True)
+@register("ers97")
 def count_ers97(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _Ers97Count(ballots, seats, options).run()
 

@@ -53,7 +53,7 @@ import numpy.typing as npt
 
 from omov.count import kernel
 from omov.count.ballots import N_STOPS, BallotSet, Inactive
-from omov.count.equal import EqualRankings, ranking_equal
+from omov.count.equal import ranking_equal
 from omov.count.errors import MethodError
 from omov.count.figures import candidate_figures, inactive_figures, section_figures
 from omov.count.methods import register
@@ -99,12 +99,7 @@ class _Settled:
     iterations: int
 
 
-@register(
-    "meek",
-    description="Meek STV (Algorithm 123, fixed point 10^-9)",
-    multi_seat=True,
-    equal_rankings=EqualRankings.SPLIT,
-)
+@register("meek")
 def count_meek(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     decimals = DEFAULT_DECIMALS if options.decimals is None else options.decimals
     if not 0 < decimals <= DEFAULT_DECIMALS:

@@ -42,11 +42,7 @@ DECIMALS = 5
 SCALE = 10**DECIMALS
 
 
-@register(
-    "scottish-stv",
-    description="STV, Scottish local government rules (SSI 2007/42, rules 45-52)",
-    multi_seat=True,
-)
+@register("scottish-stv")
 def count_scottish_stv(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _ScottishCount(ballots, seats, options).run()
 

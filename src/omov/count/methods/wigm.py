@@ -50,21 +50,17 @@ from omov.count.report import (
 Values = npt.NDArray[np.int64]
 
 
-@register("wigm", description="STV, weighted inclusive Gregory (RCTab)", multi_seat=True)
+@register("wigm")
 def count_wigm(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _Wigm(ballots, seats, options, "wigm").run()
 
 
-@register(
-    "wigm-one-per-round",
-    description="STV, weighted inclusive Gregory, one election per round (RCTab)",
-    multi_seat=True,
-)
+@register("wigm-one-per-round")
 def count_wigm_one(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _Wigm(ballots, seats, options, "wigm-one-per-round").run()
 
 
-@register("wigm-bottoms-up", description="Exclude until seats remain (RCTab)", multi_seat=True)
+@register("wigm-bottoms-up")
 def count_bottoms_up(ballots: BallotSet, *, seats: int, options: CountOptions) -> CountReport:
     return _Wigm(ballots, seats, options, "wigm-bottoms-up").run()
 

@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterator
 from fractions import Fraction
 
-from omov.count.ballots import Inactive
+from omov.count.policy import Inactive
 from omov.count.report import INACTIVE_LABELS, CountReport, Round, format_votes
 from omov.count.reports import register_report
 

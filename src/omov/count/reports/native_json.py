@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from omov.count.ballots import Inactive
 from omov.count.errors import CountError
+from omov.count.policy import Inactive
 from omov.count.report import INACTIVE_LABELS, CountReport, Round, TieBreak, Transfer, format_votes
 from omov.count.reports import register_report
 

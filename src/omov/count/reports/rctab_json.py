@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from omov.count.ballots import Inactive
+from omov.count.policy import Inactive
 from omov.count.report import INACTIVE_LABELS, CountReport, format_votes
 from omov.count.reports import register_report
 from omov.count.reports.rctab_rounds import RctabRound, rctab_rounds

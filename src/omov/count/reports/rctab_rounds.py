@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
 
-from omov.count.ballots import Inactive
+from omov.count.policy import Inactive
 from omov.count.report import EXHAUSTED, CountReport, Round
 
 Kind = Literal["elected", "eliminated"]
