@@ -1,7 +1,9 @@
-"""Seeded mutations of the demo bundle: `omov verify` must catch every one, naming the file.
+"""Seeded mutations of the demo bundles: `omov verify` must catch every one, naming the file.
 
-The suite makes the 1,000 mutations the issue asks for, spread over every kind (under a
-minute on two cores).
+The suite makes the 1,000 mutations the issue asks for, spread over every kind: the kinds
+below on the plain demo bundle and on an encrypted one, and the mutations of the proofs
+(``proof_mutations``: ballots, mixes, decryption shares, the key generation, each made by
+insiders who sign again what they changed) on the encrypted one.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ import pytest
 from omov.ledger.board import Board
 from omov.ledger.board_file import read_board, write_board
 from omov.ledger.bundle import MANIFEST, OFFICER_SIGNATURE, manifest_bytes, write_signature
+from omov.ledger.demo import DemoContest
 from omov.ledger.heads import SignedTreeHead, sign_head
 from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
 from omov.ledger.verify import verify_bundle
+from tests.ledger.proof_mutations import proof_mutations
 
 Mutation = Callable[[Path, random.Random, SigningKey], str]
 """Changes the bundle in place; returns the file the verifier must name."""
@@ -198,10 +202,13 @@ MUTATIONS: list[Mutation] = [
 ]
 
 
-def run_mutations(bundle_dir: Path, tmp: Path, officer: SigningKey, total: int) -> dict[str, int]:
+Case = tuple[str, Mutation, Path]
+
+
+def run_mutations(cases: list[Case], tmp: Path, officer: SigningKey, total: int) -> dict[str, int]:
     caught: dict[str, int] = {}
     for seed in range(total):
-        mutate = MUTATIONS[seed % len(MUTATIONS)]
+        bundle, mutate, bundle_dir = cases[seed % len(cases)]
         rng = random.Random(seed)
         target = tmp / f"m{seed}"
         shutil.copytree(bundle_dir, target)
@@ -213,18 +220,48 @@ def run_mutations(bundle_dir: Path, tmp: Path, officer: SigningKey, total: int) 
             + "; ".join(c.line() for c in failures)
         )
         assert all(c.name and c.message for c in failures)
-        caught[mutate.__name__] = caught.get(mutate.__name__, 0) + 1
+        caught[f"{bundle}: {mutate.__name__}"] = caught.get(f"{bundle}: {mutate.__name__}", 0) + 1
         shutil.rmtree(target)
     return caught
 
 
 @pytest.mark.slow
 def test_a_thousand_seeded_mutations_are_all_detected_and_named(
-    bundle_dir: Path, tmp_path: Path, officer: SigningKey
+    bundle_dir: Path,
+    encrypted_bundle_dir: Path,
+    encrypted_demo: DemoContest,
+    tmp_path: Path,
+    officer: SigningKey,
 ) -> None:
-    caught = run_mutations(bundle_dir, tmp_path, officer, 1000)
+    assert encrypted_demo.trustees is not None
+    proofs = proof_mutations(encrypted_demo.trustees.keys)
+    cases: list[Case] = [
+        *(("plain", m, bundle_dir) for m in MUTATIONS),
+        *(("encrypted", m, encrypted_bundle_dir) for m in [*MUTATIONS, *proofs]),
+    ]
+    caught = run_mutations(cases, tmp_path, officer, 1000)
     assert sum(caught.values()) == 1000
-    assert set(caught) == {m.__name__ for m in MUTATIONS}
+    assert set(caught) == {f"{bundle}: {m.__name__}" for bundle, m, _ in cases}
+    assert sum(n for name, n in caught.items() if name.startswith("encrypted")) > 600
+
+
+def test_every_proof_mutation_is_caught_by_a_check_of_the_proofs(
+    encrypted_bundle_dir: Path, encrypted_demo: DemoContest, tmp_path: Path, officer: SigningKey
+) -> None:
+    """Once each: the officer re-signed the log and the manifest, so no check of the
+    files or signatures tells (but the scrutineer's countersignature); a check of the
+    proofs must."""
+    assert encrypted_demo.trustees is not None
+    secrecy = {"ballot secrecy", "trustee messages", "key generation", "ballot proofs"}
+    secrecy |= {"shuffle", "decryption", "trackers"}
+    for n, mutate in enumerate(proof_mutations(encrypted_demo.trustees.keys)):
+        target = tmp_path / f"p{n}"
+        shutil.copytree(encrypted_bundle_dir, target)
+        expected = mutate(target, random.Random(n), officer)
+        failures = [c for c in verify_bundle(target) if not c.ok]
+        others = {c.name for c in failures} - secrecy - {"countersignature"}
+        assert others == set(), (mutate.__name__, [c.line() for c in failures])
+        assert any(c.file == expected and c.name in secrecy for c in failures), mutate.__name__
 
 
 def test_the_insider_rewrite_is_caught_by_the_heads_and_the_scrutineer(

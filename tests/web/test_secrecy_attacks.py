@@ -6,13 +6,18 @@ the ballot table's file linked 291 of 300 voters to their ranking through the ca
 transaction's ``xmin``, checkpoint heads put every voter in a batch of one, and the
 bundle's heads gave away the casting order. Now the ballot rows hold ciphertexts only,
 checkpoints cover at least the rulebook's minimum, and the rankings exist only as papers
-decrypted after two mixes, in one transaction of their own.
+decrypted after two mixes, in one transaction of their own. The write-ahead log, read with
+PostgreSQL's pg_waldump, links each voter to a ciphertext and nothing more.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -124,3 +129,101 @@ def test_the_published_board_gives_no_casting_order(
     assert papers != rankings
     board_trackers = sorted(Ballot.objects.values_list("receipt", flat=True))
     assert board_trackers == sorted(trackers)
+
+
+def _wal_lsn() -> str:
+    """Where the WAL on disk ends (every committed transaction is there)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_flush_lsn()::text")
+        return str(cursor.fetchone()[0])
+
+
+def _pg_waldump() -> str | None:
+    """Debian's pg_waldump of the server's major version (the WAL format is per version)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version_num')::int / 10000")
+        major = int(cursor.fetchone()[0])
+    found = Path(f"/usr/lib/postgresql/{major}/bin/pg_waldump")
+    return str(found) if found.is_file() else shutil.which("pg_waldump")
+
+
+def _wal_segments(start: str, end: str, into: Path) -> None:
+    """Copy the WAL segments from ``start`` to ``end`` as the server holds them, through
+    SQL (a superuser reads its own pg_wal), into ``into``: what a backup or a replica has."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_walfile_name(%s::pg_lsn), pg_walfile_name(%s::pg_lsn)", [start, end]
+        )
+        first, last = cursor.fetchone()
+        cursor.execute(
+            "SELECT name FROM pg_ls_waldir() WHERE name BETWEEN %s AND %s", [first, last]
+        )
+        names = sorted(row[0] for row in cursor.fetchall())
+        assert names[0] == first, "the WAL since the test began was recycled"
+        assert names[-1] == last
+        for name in names:
+            cursor.execute("SELECT pg_read_binary_file(%s)", [f"pg_wal/{name}"])
+            (into / name).write_bytes(bytes(cursor.fetchone()[0]))
+
+
+def _relation(table: str) -> str:
+    """The table's file as WAL records name it: database and file node (the cluster's WAL
+    holds every database's records)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.oid, pg_relation_filenode(%s) FROM pg_database d "
+            "WHERE d.datname = current_database()",
+            [table],
+        )
+        database, node = cursor.fetchone()
+        return f"{database}/{node}"
+
+
+RECORD = re.compile(r"\btx:\s+(\d+),")
+RELATION = re.compile(r"\brel \d+/(\d+/\d+)")
+
+
+def test_the_write_ahead_log_links_no_voter_to_a_ranking(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """The attack on the write-ahead log (and so on every base backup and replica): read
+    every record written from the first ballot to the decryption, with the server's own
+    pg_waldump, and join them by transaction id."""
+    assert connection.vendor == "postgresql", "run with DATABASE_URL=postgres://..."
+    waldump = _pg_waldump()
+    if waldump is None:
+        pytest.skip("no pg_waldump of the server's version (Debian's postgresql package)")
+    start = _wal_lsn()
+    ready, rankings, _ = request.getfixturevalue("voted")
+    end = _wal_lsn()
+    _wal_segments(start, end, tmp_path)
+    raw = b"".join(p.read_bytes() for p in sorted(tmp_path.iterdir()))
+    index = {c.position: i for i, c in enumerate(ready.candidates)}
+    plaintexts = [encode(tuple(index[p] for p in r), len(index)) for r in rankings]
+    assert not [m for m in plaintexts if m in raw]  # no ranking as the ciphertexts hide it
+    stored = [bytes(c) for c in Ballot.objects.values_list("ciphertext", flat=True)]
+    assert all(c in raw for c in stored)  # the WAL does hold every ciphertext
+
+    dump = subprocess.run(
+        [waldump, "-p", str(tmp_path), "-s", start, "-e", end],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert dump.returncode == 0, dump.stderr
+    touched: dict[str, set[int]] = {}  # relation file -> transactions that wrote to it
+    for line in dump.stdout.splitlines():
+        record = RECORD.search(line)
+        if record is None or record.group(1) == "0":
+            continue
+        for relation in RELATION.findall(line):
+            touched.setdefault(relation, set()).add(int(record.group(1)))
+    credentials = touched[_relation(Credential._meta.db_table)]
+    ballots = touched[_relation(Ballot._meta.db_table)]
+    papers = touched[_relation(DecryptedPaper._meta.db_table)]
+    # What the WAL links: each voter's credential to their ballot's ciphertext (the cast is
+    # one transaction) -- and to nothing more. The papers were written by one transaction
+    # that touched no ballot and no credential, so no paper is any voter's.
+    assert len(credentials & ballots) >= len(rankings)
+    assert len(papers) == 1
+    assert not papers & (credentials | ballots)
