@@ -6,8 +6,11 @@
 Three trustees (k = 2) make the key; the ballots (random rankings of 16 candidates) are
 encrypted with their proofs; two mixers each shuffle with a proof; each proof is checked;
 two trustees publish decryption shares, which are checked; the shares decrypt. The last
-step, "check all", is everything ``omov trustee check`` runs (and ``omov verify`` on an
-encrypted contest): every ballot's proof, each mix in order, each share, the decryption.
+steps: a whole encrypted contest of the same size is played as ``omov bundle build-demo``
+plays it (setup: its own ballots, mixes and shares) and ``omov verify`` checks its bundle:
+files, log, heads, every proof (all of ``omov trustee check``: every ballot's proof, each
+mix in order, each share, the decryption), the decrypted board and the recount. Each step
+prints the load average after it: the machine may be shared.
 
 Each step runs in a fresh process (so its peak resident memory is its own), using
 ``--workers`` processes for the per-ballot loops; memory is printed for the step's process
@@ -162,44 +165,47 @@ def step_check_shares(work: Path, workers: int) -> str:
     return "hold; every ranking decrypted"
 
 
-def step_check_all(work: Path, workers: int) -> str:
-    from omov.secrecy.messages import Roster
-    from omov.secrecy.tally import (
-        ballot_faults,
-        decryption_shares,
-        mix_chain,
-        mix_faults,
-        rankings,
-        share_faults,
+def step_bundle(work: Path, workers: int, n: int) -> str:
+    """A whole encrypted contest of the same size as ``omov bundle build-demo`` plays it
+    (its own trustees, ballots, mixes and shares), written as a signed bundle."""
+    from importlib import resources
+
+    from omov.count import BallotSet
+    from omov.ledger.bundle import write_bundle
+    from omov.ledger.demo import run_demo_contest
+    from omov.ledger.keys import SigningKey
+    from omov.rules.counting import count_setup
+    from omov.rules.loading import load_rulebook
+
+    text = resources.files("omov.rules.rulebooks").joinpath("labour", "2016.toml").read_text()
+    method, seats, options = count_setup(load_rulebook("labour/2016"))
+    candidates = [f"Candidate {c + 1}" for c in range(CANDIDATES)]
+    officer = SigningKey.generate()
+    demo = run_demo_contest(
+        BallotSet.from_rankings(candidates, _rankings(n, seed=n), title="bench"),
+        rulebook_edition="labour/2016",
+        rulebook_text=text,
+        method=method,
+        seats=seats,
+        options=options,
+        officer=officer,
+        contest_id=CONTEST,
+        encrypted=True,
+        workers=workers,
     )
-    from omov.secrecy.trustee import keygen_outcome
-
-    keys, messages, _ = _load(work, "keygen")
-    box = _load(work, "box")
-    roster = Roster.from_introductions(messages)
-    _, verification = keygen_outcome(roster, messages)
-    mixes = [_load(work, "mix1"), _load(work, "mix2")]
-    from omov.secrecy.messages import Message, MessageKind
-
-    signed = [
-        Message.sign(keys[m.mixer - 1], MessageKind.MIXED, {"inputs": i, **m.as_record()})
-        for m, i in zip(mixes, _input_digests(box, mixes), strict=True)
-    ]
-    published = [*messages, *signed, *_load(work, "shares")]
-    chain = mix_chain(box, roster, published)
-    last = list(chain[-1].outputs)
-    faults = ballot_faults(box) + mix_faults(box, chain, workers)
-    shares = decryption_shares(roster, published, last)
-    faults += share_faults(CONTEST, shares, verification, last, workers)
-    assert faults == [], faults
-    rankings(box, last, shares, 2, workers)
-    return "ballot proofs, 2 mixes, 2 shares, decryption"
+    write_bundle(demo.publication, work / "bundle", officer)
+    size = sum(p.stat().st_size for p in (work / "bundle").rglob("*") if p.is_file())
+    return f"{size / 1e6:.0f} MB bundle"
 
 
-def _input_digests(box: Any, mixes: list[Any]) -> list[str]:
-    from omov.secrecy.messages import ciphertexts_digest
+def step_verify(work: Path, workers: int) -> str:
+    """``omov verify --workers``: the files, log and heads, every proof, the recount."""
+    from omov.ledger.verify import verify_bundle
 
-    return [ciphertexts_digest(box.ciphertexts), ciphertexts_digest(mixes[0].outputs)]
+    checks = verify_bundle(work / "bundle", workers=workers)
+    failed = [c.line() for c in checks if not c.ok]
+    assert not failed, failed
+    return f"all {len(checks)} checks hold"
 
 
 def _save(work: Path, name: str, value: Any) -> None:
@@ -301,14 +307,15 @@ def bench_size(n: int, workers: int) -> dict[str, Result]:
             ("check mixer 2's proof", step_check_mix, (work, workers, 2)),
             ("2 decryption shares + proofs", step_decrypt, (work, workers)),
             ("check shares, decrypt", step_check_shares, (work, workers)),
-            ("check all (omov trustee check)", step_check_all, (work, workers)),
+            ("whole contest + bundle (setup)", step_bundle, (work, workers, n)),
+            ("omov verify (the bundle)", step_verify, (work, workers)),
         ]
         for name, fn, args in plan:
             results[name] = run_step(fn, *args)
             t, cpu, note, own, wk = results[name]
             print(
                 f"  {n:>7} {name:<32} {t:8.1f} s wall {cpu:8.1f} s cpu  "
-                f"{own:5.0f} MB (+{wk:.0f} MB/worker)  {note}",
+                f"{own:5.0f} MB (+{wk:.0f} MB/worker)  load {os.getloadavg()[0]:4.1f}  {note}",
                 flush=True,
             )
         return results
@@ -345,6 +352,14 @@ def main() -> None:
             f"{name:<32} {t_small:8.1f}s {t_large:8.1f}s  {t_large / large * 1e3:8.2f} "
             f"{cpu_large / large * 1e3:8.2f}      {growth:6.2f}  {extrapolated:10.0f} s"
         )
+    print()
+    print(
+        f"{'peak memory, MB':<32} {small:>9} {large:>9}  (the step's process + its largest worker)"
+    )
+    for name in runs[small]:
+        own_s, wk_s = runs[small][name][3:5]
+        own_l, wk_l = runs[large][name][3:5]
+        print(f"{name:<32} {own_s:6.0f}+{wk_s:<4.0f} {own_l:6.0f}+{wk_l:<4.0f}")
     for name in [n for n in runs[large] if "mixer" in n]:
         per_100k = runs[large][name][0] * 100_000 / large
         verdict = "met" if per_100k <= 120 else "missed"

@@ -42,7 +42,6 @@ from omov.ledger.keys import SigningKey
 from omov.ledger.log import Log
 from omov.ledger.setup import setup_from_text
 from omov.secrecy.ballot import EncryptedBallot, tracker
-from omov.secrecy.trustee import mix
 
 BASE32 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 EXCLUSION_REASONS = ("joined-after-freeze", "in-arrears", "under-18")
@@ -74,13 +73,15 @@ def run_demo_contest(
     elector_seed: int | None = None,
     checkpoints: int = 4,
     encrypted: bool = False,
-    mixer: MixStep = mix,
+    mixer: MixStep | None = None,
+    workers: int = 1,
 ) -> DemoContest:
     """Play a contest through the ledger. ``tracker_seed`` shuffles which ballot gets which
     tracker and ``elector_seed`` which elector casts which ballot, leaving all else alone.
     The tracker mode and the smallest section published alone are the rulebook's.
     ``encrypted``: the ballots are encrypted, mixed (by ``mixer``: a test swaps in a
-    cheating one) and decrypted by trustees, as the web app does (``demo_secrecy``)."""
+    cheating one) and decrypted by trustees, as the web app does (``demo_secrecy``), with
+    ``workers`` processes for the per-ballot loops."""
     setup = setup_from_text(rulebook_text)
     mode, min_section = TrackerMode(setup.trackers), setup.min_section
     rng = np.random.default_rng(seed)
@@ -140,7 +141,9 @@ def run_demo_contest(
     trackers = _trackers(rng, n)
     sealed: list[EncryptedBallot] = []
     if trustees is not None:
-        sealed = encrypt_all(trustees, cast_rankings(ballots, order), len(ballots.candidates))
+        sealed = encrypt_all(
+            trustees, cast_rankings(ballots, order), len(ballots.candidates), workers
+        )
         trackers = [tracker(b) for b in sealed]
     if tracker_seed is not None:
         np.random.default_rng(tracker_seed).shuffle(trackers)
@@ -169,7 +172,7 @@ def run_demo_contest(
     sealed_ballots = None
     if trustees is not None:
         boxes = boxes_of(trustees, sealed, published, row_order)
-        sealed_ballots, decrypted = mix_and_decrypt(trustees, boxes, mixer)
+        sealed_ballots, decrypted = mix_and_decrypt(trustees, boxes, mixer, workers)
         for entry in decrypted:
             log.append(entry)
     counted = board.ballot_set(ballots.withdrawn)

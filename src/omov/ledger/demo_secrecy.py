@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +21,7 @@ import numpy.typing as npt
 from omov.count import BallotSet
 from omov.ledger.encrypted import DECRYPTED, KEY_MADE, EncryptedBallots, trustee_entry
 from omov.ledger.entries import Entry, EntryKind, make_entry
+from omov.secrecy import parallel
 from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, tracker
 from omov.secrecy.elgamal import Ciphertext
 from omov.secrecy.group import Element
@@ -70,11 +72,20 @@ def make_key(contest: str, rule: str) -> tuple[DemoTrustees, list[Entry]]:
 
 
 def encrypt_all(
-    trustees: DemoTrustees, rankings: Sequence[tuple[int, ...]], candidates: int
+    trustees: DemoTrustees,
+    rankings: Sequence[tuple[int, ...]],
+    candidates: int,
+    workers: int = 1,
 ) -> list[EncryptedBallot]:
     """What each voter's browser does: encode, encrypt, prove."""
-    key = trustees.election_key
-    return [encrypt_ballot(trustees.contest, key, r, candidates) for r in rankings]
+    extra = (trustees.contest, trustees.election_key, candidates)
+    return parallel.concat(parallel.run(_encrypt, [list(rankings)], extra, workers))
+
+
+def _encrypt(
+    rankings: list[tuple[int, ...]], contest: str, key: Element, candidates: int
+) -> list[EncryptedBallot]:
+    return [encrypt_ballot(contest, key, r, candidates) for r in rankings]
 
 
 def cast_rankings(ballots: BallotSet, order: npt.NDArray[np.intp]) -> list[tuple[int, ...]]:
@@ -117,9 +128,12 @@ def boxes_of(
 def mix_and_decrypt(
     trustees: DemoTrustees,
     boxes: Mapping[str, BallotBox],
-    mixer: MixStep = mix,
+    mixer: MixStep | None = None,
+    workers: int = 1,
 ) -> tuple[EncryptedBallots, list[Entry]]:
-    """Trustees 3 then 2 mix each box, 1 and 2 decrypt its last mix; the log entries."""
+    """Trustees 3 then 2 mix each box (``mixer``: ``trustee.mix`` unless a test cheats),
+    1 and 2 decrypt its last mix; the log entries."""
+    mixer = mixer or partial(mix, workers=workers)
     since = len(trustees.messages)
     roster = Roster.from_introductions(trustees.messages)
     for box in boxes.values():
@@ -128,7 +142,9 @@ def mix_and_decrypt(
             inputs = list(chain[-1].outputs) if chain else box.ciphertexts
             trustees.messages.append(mixer(trustees.keys[m], trustees.election_key, inputs))
         last = list(mix_chain(box, roster, trustees.messages)[-1].outputs)
-        trustees.messages += [decrypt(trustees.keys[j], last) for j in range(1, THRESHOLD + 1)]
+        trustees.messages += [
+            decrypt(trustees.keys[j], last, workers) for j in range(1, THRESHOLD + 1)
+        ]
     papers = sum(len(box.ballots) for box in boxes.values())
     decrypted = make_entry(
         EntryKind.ENGINE_DECISION,
