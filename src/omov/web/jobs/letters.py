@@ -65,6 +65,9 @@ def deliver(letter: Letter, contest: Contest, connection: BaseEmailBackend) -> O
         headers={"Message-ID": message_id(letter)},
     )
     try:
+        # Opened here, the connection stays open across letters (send() would otherwise
+        # open and close one per message); it is reopened after a failure closed it.
+        connection.open()
         message.send()
     except smtplib.SMTPRecipientsRefused as refused:
         code = next(iter(refused.recipients.values()))[0]

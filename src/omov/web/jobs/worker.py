@@ -9,7 +9,7 @@ import threading
 
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -33,7 +33,7 @@ def _ticking(every: float, stop: threading.Event) -> None:
 
 
 def worker_run(*, interval: float, tick: float) -> None:
-    if not isinstance(default_task_backend, DatabaseBackend):
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         raise WorkerRefusedError(
             "jobs run inside the web app with this database (SQLite); "
             "a worker needs PostgreSQL (DATABASE_URL)"
