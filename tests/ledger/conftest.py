@@ -90,16 +90,16 @@ def build_encrypted(
     """A demo contest whose ballots (``small_ward()``'s unless given) are encrypted, mixed
     and decrypted by trustees."""
     method, seats, options = count_setup(load_rulebook(RULEBOOK))
+    settings: dict[str, object] = {"rulebook_text": rulebook_text(TrackerMode.CONTENT), **kwargs}
     return run_demo_contest(
         small_ward() if ballots is None else ballots,
         rulebook_edition=RULEBOOK,
-        rulebook_text=rulebook_text(TrackerMode.CONTENT),
         method=method,
         seats=seats,
         options=options,
         officer=officer,
         encrypted=True,
-        **kwargs,  # type: ignore[arg-type]
+        **settings,  # type: ignore[arg-type]
     )
 
 

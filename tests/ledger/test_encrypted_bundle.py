@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from omov.ledger import demo as demo_module
+from omov.ledger import demo_secrecy
+from omov.ledger.board import TrackerMode
 from omov.ledger.bundle import (
     MANIFEST,
     OFFICER_SIGNATURE,
@@ -27,7 +30,7 @@ from omov.secrecy.group import Element
 from omov.secrecy.keyfile import TrusteeKey
 from omov.secrecy.messages import Message, MessageKind
 from omov.secrecy.trustee import mix
-from tests.ledger.conftest import build_encrypted
+from tests.ledger.conftest import build_encrypted, rulebook_text
 
 SECRECY_CHECKS = (
     "trustee messages",
@@ -158,3 +161,33 @@ def test_the_box_file_is_read_strictly(
     failures = _failures(target)
     assert [c.file for c in failures] == [BOXES]
     assert failures[0].name == "ballot secrecy"
+
+
+def _rulebook_naming(trustees: int, threshold: int) -> str:
+    text = rulebook_text(TrackerMode.CONTENT)
+    assert "[voting]\n" in text
+    named = f"[voting]\ntrustees = {trustees}\ndecryption_threshold = {threshold}\n"
+    return text.replace("[voting]\n", named, 1)
+
+
+def test_the_trustees_are_as_many_as_the_rulebook_names(
+    officer: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _rulebook_naming(4, 3)
+    demo = build_encrypted(officer, rulebook_text=text)
+    write_bundle(demo.publication, tmp_path / "four", officer)
+    checks = {c.name: c for c in verify_bundle(tmp_path / "four")}
+    assert checks["key generation"].ok
+    assert (
+        "4 trustees' commitments and proofs hold, 3 to decrypt" in checks["key generation"].message
+    )
+    assert "shares of trustees 1, 2, 3" in checks["decryption"].message
+
+    # Fewer trustees than the rulebook names: every proof holds, but not the set-up.
+    played = demo_secrecy.make_key
+    monkeypatch.setattr(demo_module, "make_key", lambda c, r, n, k: played(c, r, 3, 2))
+    fewer = build_encrypted(officer, rulebook_text=text)
+    write_bundle(fewer.publication, tmp_path / "three", officer)
+    failures = [c for c in verify_bundle(tmp_path / "three") if not c.ok]
+    assert [(c.name, c.file) for c in failures] == [("key generation", TRUSTEES)]
+    assert "3 trustees, 2 to decrypt, where the rulebook names 4, 3" in failures[0].message

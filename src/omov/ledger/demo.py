@@ -118,7 +118,7 @@ def run_demo_contest(
     )
     trustees = None
     if encrypted:
-        trustees, made = make_key(contest_id, rulebook_edition)
+        trustees, made = make_key(contest_id, rulebook_edition, setup.trustees, setup.threshold)
         for entry in made:
             log.append(entry)
     log.append(

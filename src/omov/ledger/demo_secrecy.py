@@ -2,9 +2,9 @@
 
 ``omov.ledger.demo`` plays a contest through the ledger; with ``encrypted=True`` it plays
 the ballots' secrecy through this module the way the web app does (``omov.web.trustees``):
-three trustees make the key before the ballot opens, every ballot is encrypted with its
-proof (its tracker is its ciphertext's), and after the close two trustees mix each
-published section's box and two decrypt it. Each message is a log entry
+the rulebook's n trustees make the key before the ballot opens, every ballot is encrypted
+with its proof (its tracker is its ciphertext's), and after the close two trustees mix each
+published section's box and k decrypt it. Each message is a log entry
 (``encrypted.trustee_entry``), so the bundle carries what ``omov verify`` checks. The
 trustees' keys stay in the simulation (a test plays an insider trustee with them).
 """
@@ -31,8 +31,6 @@ from omov.secrecy.records import b64
 from omov.secrecy.tally import BallotBox, mix_chain
 from omov.secrecy.trustee import confirm, deal, decrypt, introduce, keygen_outcome, mix
 
-TRUSTEES = 3
-THRESHOLD = 2
 MixStep = Callable[[TrusteeKey, Element, Sequence[Ciphertext]], Message]
 """A mixer's step (``trustee.mix``; a test swaps in a cheating mixer)."""
 
@@ -49,9 +47,12 @@ class DemoTrustees:
         return [trustee_entry(m, self.rule) for m in self.messages[since:]]
 
 
-def make_key(contest: str, rule: str) -> tuple[DemoTrustees, list[Entry]]:
-    """The key generation (introductions, dealings, confirmations) and its log entries."""
-    keys = {i: TrusteeKey.new(contest, i, TRUSTEES, THRESHOLD) for i in range(1, TRUSTEES + 1)}
+def make_key(
+    contest: str, rule: str, trustees: int, threshold: int
+) -> tuple[DemoTrustees, list[Entry]]:
+    """The key generation of ``trustees`` trustees, ``threshold`` to decrypt
+    (introductions, dealings, confirmations), and its log entries."""
+    keys = {i: TrusteeKey.new(contest, i, trustees, threshold) for i in range(1, trustees + 1)}
     messages = [introduce(k) for k in keys.values()]
     roster = Roster.from_introductions(messages)
     messages += [deal(k, roster) for k in keys.values()]
@@ -59,16 +60,16 @@ def make_key(contest: str, rule: str) -> tuple[DemoTrustees, list[Entry]]:
         keys[i], confirmation = confirm(k, roster, messages)
         messages.append(confirmation)
     key, _ = keygen_outcome(roster, messages)
-    trustees = DemoTrustees(contest, rule, keys, key, messages)
     made = make_entry(
         EntryKind.ENGINE_DECISION,
         decision=KEY_MADE,
         rule=rule,
         election_key=b64(key),
-        trustees=TRUSTEES,
-        threshold=THRESHOLD,
+        trustees=trustees,
+        threshold=threshold,
     )
-    return trustees, [*trustees.entries(), made]
+    played = DemoTrustees(contest, rule, keys, key, messages)
+    return played, [*played.entries(), made]
 
 
 def encrypt_all(
@@ -131,20 +132,19 @@ def mix_and_decrypt(
     mixer: MixStep | None = None,
     workers: int = 1,
 ) -> tuple[EncryptedBallots, list[Entry]]:
-    """Trustees 3 then 2 mix each box (``mixer``: ``trustee.mix`` unless a test cheats),
-    1 and 2 decrypt its last mix; the log entries."""
+    """Trustees n then n−1 mix each box (``mixer``: ``trustee.mix`` unless a test
+    cheats), 1 to k decrypt its last mix; the log entries."""
     mixer = mixer or partial(mix, workers=workers)
     since = len(trustees.messages)
     roster = Roster.from_introductions(trustees.messages)
     for box in boxes.values():
-        for m in (TRUSTEES, TRUSTEES - 1):
+        n, k = len(trustees.keys), trustees.keys[1].threshold
+        for m in (n, n - 1):
             chain = mix_chain(box, roster, trustees.messages, minimum=0)
             inputs = list(chain[-1].outputs) if chain else box.ciphertexts
             trustees.messages.append(mixer(trustees.keys[m], trustees.election_key, inputs))
         last = list(mix_chain(box, roster, trustees.messages)[-1].outputs)
-        trustees.messages += [
-            decrypt(trustees.keys[j], last, workers) for j in range(1, THRESHOLD + 1)
-        ]
+        trustees.messages += [decrypt(trustees.keys[j], last, workers) for j in range(1, k + 1)]
     papers = sum(len(box.ballots) for box in boxes.values())
     decrypted = make_entry(
         EntryKind.ENGINE_DECISION,

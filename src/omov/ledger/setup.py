@@ -1,5 +1,5 @@
-"""What a bundled rulebook says the contest is: the count setup, the tracker mode and the
-smallest section published on its own.
+"""What a bundled rulebook says the contest is: the count setup, the tracker mode, the
+smallest section published on its own, and the trustees an encrypted contest needs.
 
 ``omov verify`` derives these from ``rulebook.toml`` (whose SHA-256 the log holds) and
 never from what the bundle declares. Reading a rulebook needs ``omov.rules``; the ledger
@@ -25,6 +25,10 @@ class RulebookSetup:
     options: CountOptions
     trackers: str
     min_section: int
+    trustees: int = 3
+    """n: the trustees who make the election key (an encrypted contest's)."""
+    threshold: int = 2
+    """k: how many of them must act together to decrypt."""
 
     def count_record(self) -> dict[str, Any]:
         return {"method": self.method, "seats": self.seats, "options": self.options.as_record()}
@@ -50,6 +54,8 @@ def setup_from_text(text: str, *, source: str = "rulebook.toml") -> RulebookSetu
         options,
         book.voting.trackers.value,
         book.voting.min_section_ballots,
+        book.voting.trustees,
+        book.voting.decryption_threshold,
     )
 
 

@@ -80,6 +80,18 @@ def key_generation(evidence: Evidence, options: Options) -> Iterator[Check]:
     if outcome.keygen_faults:
         yield failed("key generation", TRUSTEES, _joined(outcome.keygen_faults))
         return
+    setup = evidence.setup
+    if setup is not None and (outcome.trustees, outcome.threshold) != (
+        setup.trustees,
+        setup.threshold,
+    ):
+        yield failed(
+            "key generation",
+            TRUSTEES,
+            f"{outcome.trustees} trustees, {outcome.threshold} to decrypt, where the "
+            f"rulebook names {setup.trustees}, {setup.threshold} to decrypt",
+        )
+        return
     key = _election_key(evidence.encrypted)
     if key is not None and evidence.trustees.election_key != key:
         yield failed(
@@ -90,7 +102,7 @@ def key_generation(evidence: Evidence, options: Options) -> Iterator[Check]:
         "key generation",
         TRUSTEES,
         f"{outcome.trustees} trustees' commitments and proofs hold, {outcome.threshold} "
-        "to decrypt; the log's election key is theirs",
+        "to decrypt, as the rulebook names; the log's election key is theirs",
     )
 
 
