@@ -38,8 +38,10 @@ import numpy.typing as npt
 from omov.count.ballots import BLANK, N_STOPS, OVERVOTE_GROUP_BASE, BallotPolicy, BallotSet
 from omov.count.errors import BallotError, BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.blt_fast import coded_section
 from omov.count.formats.blt_header import BltHeader, ids_for_nicknames, parse_header
-from omov.count.formats.blt_names import parse_names
+from omov.count.formats.blt_names import BltNames, parse_names
+from omov.count.formats.grid import DistinctRows
 
 _CHUNK = 1 << 24
 _MAX_DIGITS = 15
@@ -61,27 +63,57 @@ def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
     section = data[header.ballots_start : end.start()]
     if header.nicknames:
         section = ids_for_nicknames(path, section, header.first_ballot_line, header.nicknames)
-    grid, weights, equal_groups = _parse_ballots(path, section, header)
+    # A regular section takes the coded path (blt_fast); any other is read as a grid,
+    # which names the faulty line. Ballots are read before names, as errors are reported.
+    rows = coded_section(section, header.n_candidates)
+    parsed = _parse_ballots(path, section, header) if rows is None else None
     names = parse_names(path, data, end.end(), header.n_candidates)
-    if progress is not None:
-        progress(len(data), len(data))
     try:
-        ballots = BallotSet.from_grid(
-            names.names,
-            grid,
-            weights=weights,
-            withdrawn=header.withdrawn,
-            policy=policy,
-            title=names.title,
-            seats=header.seats,
-            equal_groups=equal_groups,
+        ballots = (
+            _from_rows(rows, header, names, policy)
+            if rows is not None
+            else _from_grid(parsed, header, names, policy)
         )
     except BallotError as error:
         raise BallotFileError(path, None, str(error)) from error
+    if progress is not None:
+        progress(len(data), len(data))
     if not (header.tie_order or header.notes or names.annotations):
         return ballots
     return dataclasses.replace(
         ballots, tie_order=header.tie_order, notes=header.notes, annotations=names.annotations
+    )
+
+
+def _from_rows(
+    rows: DistinctRows, header: BltHeader, names: BltNames, policy: BallotPolicy
+) -> BallotSet:
+    return BallotSet.from_codes(
+        names.names,
+        rows.codes,
+        weights=rows.weights,
+        withdrawn=header.withdrawn,
+        policy=policy,
+        title=names.title,
+        seats=header.seats,
+        checked=rows.checked,
+    )
+
+
+def _from_grid(
+    parsed: _Parsed | None, header: BltHeader, names: BltNames, policy: BallotPolicy
+) -> BallotSet:
+    assert parsed is not None
+    grid, weights, equal_groups = parsed
+    return BallotSet.from_grid(
+        names.names,
+        grid,
+        weights=weights,
+        withdrawn=header.withdrawn,
+        policy=policy,
+        title=names.title,
+        seats=header.seats,
+        equal_groups=equal_groups,
     )
 
 
@@ -102,9 +134,11 @@ def _read_bytes(path: Path, progress: Progress | None) -> bytes:
     return data
 
 
-def _parse_ballots(
-    path: Path, section: bytes, header: BltHeader
-) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], tuple[frozenset[int], ...]]:
+_Parsed = tuple[npt.NDArray[np.int16], npt.NDArray[np.int64], tuple[frozenset[int], ...]]
+"""A ballot section read as a grid: the rank grid, weights and equal rankings."""
+
+
+def _parse_ballots(path: Path, section: bytes, header: BltHeader) -> _Parsed:
     """The ballot lines between the header and the '0' line, as a rank grid, weights and
     the candidates ranked equal (by the grid's group cells)."""
     chars = np.frombuffer(section, dtype=np.uint8)

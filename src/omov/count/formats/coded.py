@@ -31,10 +31,10 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 
 from omov.count.formats.grid import DistinctRows, Side, write_side
 from omov.count.formats.kept import DenseCounts, LongRowsKept, Scratch
@@ -56,6 +56,9 @@ from omov.count.formats.keys import (
     sorted_halves,
 )
 from omov.count.papers import Checked
+
+if TYPE_CHECKING:
+    import polars as pl
 
 REDUCE_EVERY = 2**24
 """Keys held unsorted at most (128 MB): memory stays bounded however long the file."""
@@ -216,6 +219,8 @@ class CodedRows:
     def add_frame(self, frame: pl.DataFrame, ranks: Sequence[str], weight: str | None) -> None:
         """Keep the rows of a frame whose rank columns are enums of the candidates (codes
         are their physical values, a null cell blank)."""
+        import polars as pl  # here: the BLT reader's fast path needs no Polars
+
         codes = frame.select(
             pl.col(name).to_physical().fill_null(self.blank).cast(pl.Int16) for name in ranks
         )

@@ -1,0 +1,134 @@
+"""The BLT reader's fast path (``blt_fast``) and its general path read every file alike:
+the same ballot set, or the same error (which only the general path gives)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omov.count import BallotFileError, BallotSet
+from omov.count.ballots import BallotPolicy, DuplicateRule
+from omov.count.formats import blt, read_ballots
+from omov.count.formats.blt_fast import coded_section
+
+POLICIES = [
+    BallotPolicy(),
+    BallotPolicy(duplicates=DuplicateRule.EXHAUST),
+    BallotPolicy(max_rankings=2),
+]
+
+# Each turns a regular file's ballot lines into one the fast path must leave alone (or,
+# for the harmless ones, read the same): the general reader decides what they mean.
+MUTATIONS = {
+    "none": lambda lines: lines,
+    "crlf": lambda lines: [line + "\r" for line in lines],
+    "blank line": lambda lines: [*lines[:1], "", *lines[1:]],
+    "double space": lambda lines: [line.replace(" ", "  ", 1) for line in lines],
+    "leading space": lambda lines: [" " + line for line in lines],
+    "trailing space": lambda lines: [line + " " for line in lines],
+    "tab": lambda lines: [line.replace(" ", "\t", 1) for line in lines],
+    "dash": lambda lines: [line.replace(" ", " - ", 1) for line in lines],
+    "equal": lambda lines: [line.replace(" 1 ", " 1=2 ", 1) for line in lines],
+    "zero weight": lambda lines: ["0" + line[line.index(" ") :] for line in lines[:1]] + lines[1:],
+    "zero inside": lambda lines: [line.replace(" ", " 0 ", 1) for line in lines],
+    "no final zero": lambda lines: [line[:-2] for line in lines[:1]] + lines[1:],
+    "id too big": lambda lines: [line.replace(" 0", " 9 0", 1) for line in lines[:1]] + lines[1:],
+    "two ballots a line": lambda lines: [" ".join(lines[:2]), *lines[2:]],
+    "long weight": lambda lines: ["1234567890123456" + line[line.index(" ") :] for line in lines],
+}
+
+
+@st.composite
+def blt_files(draw: st.DrawFn) -> tuple[str, str]:
+    n = draw(st.integers(2, 6))
+    ballots = draw(
+        st.lists(
+            st.tuples(
+                st.integers(1, 3),
+                st.lists(st.integers(1, n), max_size=n + 1),
+            ),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    lines = [" ".join(str(v) for v in (weight, *ranks, 0)) for weight, ranks in ballots]
+    mutation = draw(st.sampled_from(sorted(MUTATIONS)))
+    withdrawn = draw(st.sampled_from(["", f"-{n}\n"]))
+    names = "".join(f'"C{i}"\n' for i in range(n))
+    body = "\n".join(MUTATIONS[mutation](lines))
+    return mutation, f'{n} 1\n{withdrawn}{body}\n0\n{names}"T"\n'
+
+
+def read_both(text: str, policy: BallotPolicy) -> tuple[object, object]:
+    """What each path makes of ``text``: a ballot set, or the error's message."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "b.blt"
+        path.write_text(text, encoding="utf-8", newline="")
+        outcomes = []
+        for fast in (True, False):
+            original = blt.coded_section
+            if not fast:
+                blt.coded_section = lambda section, n: None  # type: ignore[assignment]
+            try:
+                outcomes.append(read_ballots(path, policy=policy))
+            except BallotFileError as error:
+                outcomes.append(str(error).replace(str(path), "FILE"))
+            finally:
+                blt.coded_section = original
+    return outcomes[0], outcomes[1]
+
+
+def same(a: BallotSet, b: BallotSet) -> bool:
+    return (
+        a.candidates == b.candidates
+        and np.array_equal(a.rankings, b.rankings)
+        and np.array_equal(a.weights, b.weights)
+        and a.withdrawn == b.withdrawn
+        and a.total == b.total
+        and a.blank_ballots == b.blank_ballots
+        and (a.title, a.seats) == (b.title, b.seats)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(blt_files(), st.sampled_from(POLICIES))
+def test_the_fast_and_general_paths_read_alike(case: tuple[str, str], policy: BallotPolicy):
+    _, text = case
+    fast, general = read_both(text, policy)
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        assert isinstance(fast, BallotSet)
+        assert same(fast, general)
+
+
+@settings(max_examples=100, deadline=None)
+@given(blt_files())
+def test_a_regular_section_takes_the_fast_path(case: tuple[str, str]) -> None:
+    mutation, text = case
+    section = text[text.index("\n", text.index("\n") + 1 if "\n-" in text else 0) + 1 :]
+    section = section[: section.index("\n0\n") + 1]
+    taken = coded_section(section.encode(), int(text.split()[0]))
+    if mutation == "none":
+        assert taken is not None
+    elif mutation in ("crlf", "blank line", "tab", "dash", "trailing space"):  # always apply
+        assert taken is None
+
+
+@pytest.mark.parametrize(
+    ("section", "why"),
+    [
+        (b"1 2 0\n1 0 3 0\n", "a zero before the end of a line"),
+        (b"1 2 0 1 3 0\n1 0\n", "two zeros on one line"),
+        (b"1 2 0\n 0\n", "a line with no weight"),
+        (b"1 2 0\n1 4 0\n", "a candidate outside 1..3"),
+        (b"1 2 0\n1 2 10\n", "a line that does not end in 0"),
+    ],
+)
+def test_an_irregular_section_is_left_to_the_general_reader(section: bytes, why: str) -> None:
+    assert coded_section(section, 3) is None, why
