@@ -212,6 +212,12 @@ MEDIA_URL = "media/"
 # tree head is due every this many new ballots.
 OMOV_KEY_PASSPHRASE = secret(PASSPHRASE_ENV)
 OMOV_CHECKPOINT_BALLOTS = int(os.environ.get("OMOV_CHECKPOINT_BALLOTS", "1000"))
+# ... or this many minutes after the last head, if the rulebook's smallest batch came since
+# (the workers sign them); reminders to unspent codes go this many days before the close.
+OMOV_CHECKPOINT_MINUTES = float(os.environ.get("OMOV_CHECKPOINT_MINUTES", "60"))
+OMOV_REMINDER_DAYS = [
+    int(days) for days in os.environ.get("OMOV_REMINDER_DAYS", "7,1").split(",") if days
+]
 # Where the demo's simulated trustees keep their key files, one file each (omov demo only;
 # a real contest's trustees keep theirs on their own machines, with `omov trustee`).
 OMOV_DEMO_TRUSTEES = DATA_DIR / "demo-trustees"
