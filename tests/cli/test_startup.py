@@ -176,3 +176,45 @@ def test_the_root_help_is_printed_without_typer_or_rich() -> None:
     assert loaded == "[]"
     text = "\n".join(help_lines)
     assert all(f"  {name} " in text for name, _ in COMMANDS)
+
+
+IMPORTTIME = "import sys\nfrom omov.cli import main\nsys.argv = ['omov', *sys.argv[1:]]\nmain()\n"
+
+
+def imported_by(*args: str) -> set[str]:
+    """The top-level packages ``omov ARGS`` imports, as ``python -X importtime`` lists
+    them (names, not times), from a run that must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", IMPORTTIME, *args],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = (line for line in done.stderr.splitlines() if line.startswith("import time:"))
+    names = {line.rsplit("|", 1)[-1].strip() for line in lines}
+    return {name.split(".")[0] for name in names} - {"import time:"}
+
+
+BLT = '3 1\n1 1 2 0\n1 2 0\n1 3 1 0\n0\n"A"\n"B"\n"C"\n"t"\n'
+RCTAB = "BallotID,A,B,C\nb1,1,2,\nb2,,1,\nb3,2,,1\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "loads", "never"),
+    [
+        (["--help"], set(), {"polars", "pyarrow", "django", "pydantic", "numpy", "typer", "rich"}),
+        (["count", "--help"], {"typer"}, {"polars", "pyarrow", "django", "numpy"}),
+        (["rules", "check", "labour/2016"], {"pydantic"}, {"polars", "pyarrow", "django", "numpy"}),
+        (["count", "{blt}"], {"numpy"}, {"polars", "pyarrow", "django"}),
+        (["count", "{rctab}", "--format", "rctab-csv"], {"pyarrow"}, {"polars", "django"}),
+    ],
+)
+def test_each_command_imports_what_its_path_uses(
+    tmp_path: Path, args: list[str], loads: set[str], never: set[str]
+) -> None:
+    (tmp_path / "b.blt").write_text(BLT, encoding="utf-8")
+    (tmp_path / "cvr.csv").write_text(RCTAB, encoding="utf-8")
+    files = {"blt": tmp_path / "b.blt", "rctab": tmp_path / "cvr.csv"}
+    imported = imported_by(*(arg.format(**files) for arg in args))
+    assert loads <= imported
+    assert not never & imported, sorted(never & imported)

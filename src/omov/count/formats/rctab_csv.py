@@ -27,7 +27,18 @@ from omov.count.formats.cdf import CastVoteRecords
 def read_rctab_csv(
     path: Path, *, policy: BallotPolicy, progress: Progress | None = None
 ) -> BallotSet:
-    """Read with the vote columns guessed: the trailing columns holding only ranks."""
+    """Read with the vote columns guessed: the trailing columns holding only ranks. A
+    regular file takes the coded path (``rctab_fast``); any other is read row by row."""
+    from omov.count.formats.rctab_fast import coded_rctab  # imports PyArrow
+
+    fast = coded_rctab(path)
+    if fast is not None:
+        names, rows = fast
+        if progress is not None:
+            progress(1, 1)
+        return BallotSet.from_codes(
+            names, rows.codes, weights=rows.weights, policy=policy, checked=rows.checked
+        )
     records = parse_rctab_csv(path)
     if progress is not None:
         progress(1, 1)

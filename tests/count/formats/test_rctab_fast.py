@@ -1,0 +1,105 @@
+"""The RCTab CSV reader's fast path (``rctab_fast``, PyArrow) and its general path (the
+``csv`` module, row by row) read every file alike: the same ballot set, or the same
+error (which only the general path gives)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omov.count import BallotFileError, BallotSet
+from omov.count.ballots import BallotPolicy, OvervoteRule
+from omov.count.formats import rctab_fast, read_ballots
+
+POLICIES = [BallotPolicy(), BallotPolicy(overvote=OvervoteRule.SKIP, max_skipped_ranks=0)]
+
+# What a cell of a candidate's column may hold: mostly ranks, some not.
+CELLS = st.one_of(
+    st.integers(1, 4).map(str),
+    st.just(""),
+    st.sampled_from(["0", " 1", "1 ", "7", "1.0", "x", "-1", "01", '"2"']),
+)
+
+
+@st.composite
+def rctab_files(draw: st.DrawFn) -> str:
+    n = draw(st.integers(2, 4))
+    labels = draw(st.sampled_from([[], ["BallotID"], ["BallotID", "Precinct"]]))
+    names = [f"C{i}" for i in range(n)]
+    header = labels + draw(st.sampled_from([names, [*names[:-1], ""], [*names[:-1], "C0"]]))
+    rows = []
+    for number in range(draw(st.integers(1, 8))):
+        label_cells = [f"b-{number}", draw(st.sampled_from(["P1", "12", ""]))][: len(labels)]
+        ranks = draw(
+            st.lists(st.sampled_from([*map(str, range(1, n + 1)), ""]), min_size=n, max_size=n)
+        )
+        if draw(st.integers(0, 3)) == 0:  # now and then an odd cell
+            ranks[draw(st.integers(0, n - 1))] = draw(CELLS)
+        if draw(st.integers(0, 19)) == 0:  # now and then a ragged row
+            ranks = ranks[:-1]
+        rows.append(label_cells + ranks)
+    lines = [",".join(row) for row in [header, *rows]]
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    bom = draw(st.sampled_from(["", "\ufeff"]))
+    return bom + ending.join(lines) + ending
+
+
+def read_both(text: str, policy: BallotPolicy) -> tuple[object, object]:
+    """What each path makes of ``text``: a ballot set, or the error's message."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cvr.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        outcomes = []
+        for fast in (True, False):
+            original = rctab_fast.coded_rctab
+            if not fast:
+                rctab_fast.coded_rctab = lambda path: None  # type: ignore[assignment]
+            try:
+                outcomes.append(read_ballots(path, format="rctab-csv", policy=policy))
+            except BallotFileError as error:
+                outcomes.append(str(error).replace(str(path), "FILE"))
+            finally:
+                rctab_fast.coded_rctab = original
+    return outcomes[0], outcomes[1]
+
+
+def same(a: BallotSet, b: BallotSet) -> bool:
+    return (
+        a.candidates == b.candidates
+        and np.array_equal(a.rankings, b.rankings)
+        and np.array_equal(a.weights, b.weights)
+        and a.total == b.total
+        and a.blank_ballots == b.blank_ballots
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(rctab_files(), st.sampled_from(POLICIES))
+def test_the_fast_and_general_paths_read_alike(text: str, policy: BallotPolicy) -> None:
+    fast, general = read_both(text, policy)
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        assert isinstance(fast, BallotSet), fast
+        assert same(fast, general)
+
+
+def test_a_regular_file_takes_the_fast_path(tmp_path: Path) -> None:
+    path = tmp_path / "cvr.csv"
+    path.write_text("BallotID,A,B,C\nb1,1,2,\nb2,,1,1\nb3,,,\n", encoding="utf-8")
+    taken = rctab_fast.coded_rctab(path)
+    assert taken is not None
+    names, rows = taken
+    assert names == ("A", "B", "C")
+    assert int(rows.weights.sum()) == 3
+
+
+def test_an_odd_file_is_left_to_the_general_reader(tmp_path: Path) -> None:
+    for body in ("b1,1,2\nb2,0,1\n", "b1,1,3\n", "b1,1.5,2\n", "b1,1,2\nb2,1\n"):
+        path = tmp_path / "cvr.csv"
+        path.write_text("BallotID,A,B\n" + body, encoding="utf-8")
+        assert rctab_fast.coded_rctab(path) is None, body
