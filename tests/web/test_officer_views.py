@@ -58,8 +58,8 @@ def test_contest_takes_body_size_and_freeze_date_from_the_rulebook(officer: Clie
     assert contest.nominating_body_size == 251  # PLP 231 + EPLP 20, as the rulebook records
     assert contest.freeze_date.isoformat() == "2016-01-12"
     page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
-    assert "Threshold: <strong>51</strong> of 251" in page
-    assert "Foster v McNicol" in page
+    assert "Threshold: <strong>51</strong> nominations from plp and eplp" in page
+    assert "20% of 251 (PLP 231 + EPLP 20) = 50.2, rounded up to 51" in page
 
 
 def test_the_officers_message_is_shown_once_on_the_next_page(officer: Client) -> None:

@@ -48,11 +48,15 @@ def test_threshold_is_twenty_percent_of_the_body_rounded_up_and_incumbent_is_exe
     standing = {s.name: s for s in nomination_standing(contest=contest)}
     assert standing["Challenger"].threshold == 51
     assert not standing["Challenger"].qualifies
-    assert standing["Incumbent"].qualifies
-    assert standing["Incumbent"].nominations == 0
-    with pytest.raises(ContestError, match="fewer than two candidates qualify"):
-        nominations_close(contest=contest)
+    assert "No contest has been triggered" in standing["Challenger"].reason
+    with pytest.raises(ContestError, match="no contest has been triggered"):
+        nominations_close(contest=contest)  # 50 of 51: no challenge, so no contest
     nomination_record(candidate=challenger, nominator="MP 50")
+    standing = {s.name: s for s in nomination_standing(contest=contest)}
+    assert standing["Incumbent"].qualifies
+    assert standing["Incumbent"].exempt
+    assert standing["Incumbent"].nominations == 0
+    assert standing["Challenger"].qualifies
     nominations_close(contest=contest)
     contest.refresh_from_db()
     assert contest.state == ContestState.ELECTORATE

@@ -24,6 +24,8 @@ class Candidate:
     name: str
     counts: Counter[str] = field(default_factory=Counter)
     units: Counter[str] = field(default_factory=Counter)
+    unit_names: dict[str, set[str]] = field(default_factory=dict)
+    """Per body, the units named nomination by nomination (``Nominations.unit``)."""
     supports: list[SupportingNomination] = field(default_factory=list)
     withdrawn: bool = False
     valid: bool = True

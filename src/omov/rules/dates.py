@@ -12,7 +12,7 @@ from __future__ import annotations
 from omov.rules.contest import Contest, DateGiven
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.errors import EventsError
-from omov.rules.events import DateSet
+from omov.rules.events import BodySize, DateSet
 from omov.rules.schema import DateKind, MilestoneKind, Rulebook
 
 K = DecisionKind
@@ -130,3 +130,34 @@ def _sections(book: Rulebook, kind: DateKind, named: str | None) -> list[str]:
     if not found:
         raise EventsError(f"date-set: no section of {book.id} is tested on the {label(kind)}")
     return found
+
+
+def on_body_size(contest: Contest, event: BodySize) -> None:
+    """The size of the nominating bodies for this contest (see ``BodySize``): thresholds
+    taken after it are shares of this size, not of the rulebook's."""
+    book = contest.book
+    unknown = [name for name in event.bodies if name not in book.bodies]
+    if unknown:
+        known = ", ".join(sorted(book.bodies)) or "none"
+        raise EventsError(f"body-size: {unknown[0]!r} is not a body of {book.id} (known: {known})")
+    first, *rest = event.bodies
+    others = sum(book.bodies[name].size or 0 for name in rest)
+    sizes = {first: event.size - others} if event.size >= others else {first: event.size}
+    sizes |= {name: (book.bodies[name].size or 0) if event.size >= others else 0 for name in rest}
+    bodies = {
+        name: body.model_copy(update={"size": sizes[name]}) if name in sizes else body
+        for name, body in book.bodies.items()
+    }
+    contest.book = book.model_copy(update={"bodies": bodies})
+    by = event.by or "the returning officer"
+    parts = " + ".join(f"{book.short(name)} {sizes[name]}" for name in event.bodies)
+    contest.add(
+        Decision(
+            K.BODY_SIZE,
+            f"{'+'.join(book.short(name) for name in event.bodies)}: {event.size} for this contest",
+            f"Counted by {by} for this contest ({parts}); the rulebook's figure is as of its date.",
+            book.bodies[first].citation,
+            subject=first,
+            at=event.at,
+        )
+    )

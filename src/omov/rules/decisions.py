@@ -28,6 +28,7 @@ class DecisionKind(StrEnum):
     NOMINATIONS_REOPEN = "nominations-reopen"
     MILESTONE = "milestone"
     DATE_SET = "date-set"
+    BODY_SIZE = "body-size"
     BALLOT_VALID = "ballot-valid"
     BALLOT_FAILS = "ballot-fails"
     # Local party democracy (omov.rules.local)

@@ -15,6 +15,7 @@ from omov.rules.contest import Contest
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.errors import EventsError
 from omov.rules.events import (
+    BodySize,
     CloseNominations,
     ContestFacts,
     DatePasses,
@@ -81,6 +82,7 @@ HANDLERS: dict[type, Callable[[Contest, Any], None]] = {
     SupportingNomination: intake.on_supporting,
     Withdrawal: intake.on_withdrawal,
     DateSet: dates.on_date_set,
+    BodySize: dates.on_body_size,
     ElectionDue: triggers.on_election_due,
     CloseNominations: on_close,
     DatePasses: on_date,

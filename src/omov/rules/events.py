@@ -73,6 +73,9 @@ class Nominations(Event):
     nominators: dict[str, list[str]] = Field(default_factory=dict)
     units: dict[str, int] = Field(default_factory=dict)
     """How many distinct units (branches) the nominators of each body come from."""
+    unit: str = ""
+    """Or, nomination by nomination, the unit (branch, local party) these nominators belong
+    to: the engine counts the distinct units named."""
 
 
 class SupportingNomination(Event):
@@ -101,6 +104,18 @@ class DateSet(Event):
     what: str
     value: LocalDateTime
     section: str | None = None
+    by: str = ""
+
+
+class BodySize(Event):
+    """How many a body (or, together, several bodies) has for this contest, as the returning
+    officer counts them: the rulebook's size is as of a date, and seats change. Where only
+    the total of several bodies is given, each body after the first keeps the rulebook's
+    size and the first takes the rest (all of it, if the rest would be negative)."""
+
+    type: Literal["body-size"]
+    bodies: list[str] = Field(min_length=1)
+    size: int = Field(ge=0)
     by: str = ""
 
 
@@ -158,6 +173,7 @@ AnyEvent = Annotated[
     | SupportingNomination
     | Withdrawal
     | DateSet
+    | BodySize
     | ElectionDue
     | CloseNominations
     | DatePasses

@@ -11,7 +11,7 @@ from omov.rules.contest import Contest
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.errors import EventsError
 from omov.rules.events import Declaration, Nominations, SupportingNomination, Withdrawal
-from omov.rules.triggers import challenge
+from omov.rules.triggers import challenge, has_challenge
 
 K = DecisionKind
 
@@ -50,6 +50,14 @@ def on_nominations(contest: Contest, event: Nominations) -> None:
     candidate.units.update(event.units)
     for body, names in event.nominators.items():
         _record_named(contest, event.candidate, body, names, event)
+    if event.unit:
+        for body in {*event.nominations, *event.nominators}:
+            named = candidate.unit_names.setdefault(body, set())
+            if event.unit not in named:
+                named.add(event.unit)
+                candidate.units[body] += 1
+    if not contest.open and event.candidate != contest.incumbent and has_challenge(contest, event):
+        challenge(contest, event)
 
 
 def _record_named(

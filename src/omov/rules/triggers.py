@@ -13,6 +13,7 @@ from omov.rules.events import (
     ElectionDue,
     GeneralElection,
     MotionCarried,
+    Nominations,
     Resignation,
 )
 from omov.rules.nominations import assess, threshold
@@ -202,7 +203,20 @@ def _rule_for(book: Rulebook, kind: TriggerKind) -> str | None:
     return trigger.nominations if trigger else None
 
 
-def challenge(contest: Contest, event: Declaration) -> None:
+def has_challenge(contest: Contest, event: Nominations) -> bool:
+    """Nominations received for a would-be challenger, no contest open: do they now give
+    the support a challenge needs? (Nominations are handed in one by one; the challenge
+    starts when they reach the threshold, as Angela Eagle's 51 did in 2016.)"""
+    book = contest.book
+    trigger = book.trigger(TriggerKind.CHALLENGE)
+    if trigger is None or trigger.nominations is None or contest.incumbent is None:
+        return False
+    candidate = contest.candidates[event.candidate]
+    rule = book.nominations[trigger.nominations]
+    return all(assess(book, r, candidate.counts, candidate.units).met for r in rule.requirements)
+
+
+def challenge(contest: Contest, event: Declaration | Nominations) -> None:
     """No contest is open: a challenger's declaration starts one if it has the support."""
     book = contest.book
     trigger = book.trigger(TriggerKind.CHALLENGE)

@@ -38,7 +38,7 @@ from omov.web.electorate.services import (
     electorate_freeze,
     roll_import,
 )
-from omov.web.nominations.services import nomination_record, nominations_close
+from omov.web.nominations.services import nominations_close, nominations_record
 from omov.web.trustees.simulation import SimulatedTrustees
 
 DEMO_ROLES = [Role.RETURNING_OFFICER, Role.VETTING_OFFICER, Role.APPEALS_PANEL]
@@ -108,8 +108,8 @@ def demo_seed(*, cast_fraction: float = 0.35, scale: float = 0.005, seed: int = 
     challenger = candidate_add(
         contest=contest, name="Owen Smith", statement=STATEMENT.format(name="Owen Smith")
     )
-    for n in range(1, 173):
-        nomination_record(candidate=challenger, nominator=f"PLP/EPLP member {n}")
+    nominators = [f"PLP/EPLP member {n}" for n in range(1, 173)]
+    nominations_record(candidate=challenger, nominators=nominators)
     nominations_close(contest=contest)
 
     for section, data in _rolls(scale, seed).items():

@@ -47,6 +47,12 @@ officer = [
     path("candidates/", contests.candidate_create, name="candidate-add"),
     path("nominations/", nominations.nomination_create, name="nomination-add"),
     path("nominations/close/", nominations.nominations_close_view, name="nominations-close"),
+    path(
+        "nominations/supporting/",
+        nominations.supporting_nomination_create,
+        name="supporting-nomination-add",
+    ),
+    path("candidates/withdraw/", nominations.candidate_withdraw_view, name="candidate-withdraw"),
     path("roll/", electorate.roll_upload, name="roll-import"),
     path("roll/<slug:section>/template.csv", electorate.roll_template, name="roll-template"),
     path(

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from omov.rules.schema import TriggerKind
 from omov.web.contests.models import Organisation
 from omov.web.contests.rulebooks import shipped_keys
 
@@ -25,6 +26,13 @@ class ContestForm(OfficerForm):
         choices=lambda: [(k, k) for k in shipped_keys()], initial="labour/2016"
     )
     title = forms.CharField(max_length=200, initial="Leadership election")
+    trigger = forms.ChoiceField(
+        choices=[("", "The rulebook's challenge, else its first")]
+        + [(kind.value, kind.value) for kind in TriggerKind if kind is not TriggerKind.CALLED],
+        required=False,
+        label="How the contest arises",
+        help_text="One of the rulebook's triggers (a vacancy, a challenge, an election due).",
+    )
     nominating_body_size = forms.IntegerField(
         min_value=1,
         required=False,

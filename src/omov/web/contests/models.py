@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Organisation(models.Model):
@@ -37,6 +39,7 @@ class ContestState(models.TextChoices):
     BALLOT_CLOSED = "ballot_closed", "Ballot closed"
     COUNTED = "counted", "Counted"
     PUBLISHED = "published", "Results published"
+    UNOPPOSED = "unopposed", "Elected unopposed"
 
 
 class Contest(models.Model):
@@ -51,6 +54,9 @@ class Contest(models.Model):
     freeze_date = models.DateField(help_text="Members who joined after this date cannot vote.")
     ballot_opens_at = models.DateTimeField()
     ballot_closes_at = models.DateTimeField()
+    trigger = models.CharField(
+        max_length=20, blank=True, help_text="How the contest arose (the rulebook's trigger)."
+    )
     decisions = models.JSONField(default=list, help_text="The engine's decisions with citations.")
     online_voting = models.BooleanField(
         default=True,
@@ -87,3 +93,43 @@ class Candidate(models.Model):
     @property
     def initials(self) -> str:
         return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+class EventKind(models.TextChoices):
+    """The rules engine's kinds of event (``omov.rules.events``) the web app records."""
+
+    RESIGNATION = "resignation", "Resignation"
+    MOTION = "motion", "Motion"
+    DECLARATION = "declaration", "Declaration"
+    NOMINATIONS = "nominations", "Nominations"
+    SUPPORTING_NOMINATION = "supporting-nomination", "Supporting nomination"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    DATE_SET = "date-set", "Date set"
+    BODY_SIZE = "body-size", "Size of a body"
+    ELECTION_DUE = "election-due", "Election due"
+    GENERAL_ELECTION = "general-election", "General election"
+    CLOSE_NOMINATIONS = "close-nominations", "Nominations closed"
+    DATE = "date", "A date passes"
+
+
+class ContestEvent(models.Model):
+    """Something that happened in a contest, as the engine's typed event (``event``: its
+    JSON, read back with ``omov.rules.events``); the engine replays them in ``sequence``."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="engine_events")
+    sequence = models.PositiveIntegerField()
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    event = models.JSONField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("sequence",)
+        constraints = (
+            models.UniqueConstraint(fields=("contest", "sequence"), name="contest_event_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.contest_id} #{self.sequence} {self.kind}"

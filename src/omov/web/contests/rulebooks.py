@@ -11,15 +11,14 @@ shipped edition changes no contest already loaded.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from omov.count import CountOptions
 from omov.ledger.setup import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
 from omov.rules.loading import read_rulebook, rulebook_from_text
-from omov.rules.nominations import round_share
-from omov.rules.schema import Channel, NominationRule, Rounding, Rulebook
+from omov.rules.schema import Channel, NominationRule, Rulebook
 from omov.web.errors import ContestError
 
 Facts = dict[str, Any]
@@ -127,14 +126,6 @@ def _decisions(book: Rulebook, rule: NominationRule) -> list[dict[str, str]]:
     return decisions
 
 
-def nomination_threshold(facts: Facts, *, body_size: int) -> int:
-    """Nominations a candidate needs: the rule's share of the body, rounded as it says."""
-    share = round_share(
-        Fraction(facts["nomination_fraction"]) * body_size, Rounding(facts["rounding"])
-    )
-    return max(share, int(facts.get("nomination_count", 0)))
-
-
 def count_rules(facts: Facts) -> tuple[str, int, CountOptions]:
     """Method, seats and count options for ``omov.count.count``, from the stored facts.
 
@@ -159,9 +150,15 @@ def online_lawful(facts: Facts) -> bool:
 
 def stored_book(facts: Facts) -> Rulebook:
     """The rulebook parsed from the stored text: what was loaded, not what is shipped now."""
-    text = stored_text(facts)
+    return _parsed(stored_text(facts), str(facts.get("key", "rulebook")))
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str, label: str) -> Rulebook:
+    """Parsed once per text: the engine replays a contest's events at every step, and a
+    rulebook is never changed once parsed (the engine copies it to change a body's size)."""
     try:
-        return rulebook_from_text(text, label=str(facts.get("key", "rulebook")))
+        return rulebook_from_text(text, label=label)
     except RulesError as error:
         raise ContestError(f"the stored rulebook cannot be read: {error}") from None
 

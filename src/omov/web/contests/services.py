@@ -13,8 +13,10 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 
+from omov.rules.events import Declaration
+from omov.rules.schema import TriggerKind
 from omov.web.audit.services import event_record
-from omov.web.contests import rulebooks
+from omov.web.contests import engine, rulebooks
 from omov.web.contests.models import Candidate, Contest, ContestState, Organisation, Rulebook
 from omov.web.errors import ContestError
 
@@ -68,8 +70,16 @@ def contest_open(
     freeze_date: dt.date,
     ballot_opens_at: dt.datetime,
     ballot_closes_at: dt.datetime,
+    trigger: str | None = None,
+    actor: engine.Actor = None,
 ) -> Contest:
     """Open a contest under ``rulebook``: nominations are open from now.
+
+    ``trigger``: how the contest arises (``vacancy``, ``challenge``, ``periodic``...; by
+    default the rulebook's challenge, else its first). Its event (a vacancy's resignation,
+    an election falling due) and the nominating bodies' size, where the officer's differs
+    from the rulebook's, are the engine's first events; a challenge starts when a
+    challenger's nominations reach the threshold.
 
     The count setup recorded in the opening event is the one stored with the rulebook,
     which is what ``result_count`` and the publication read back."""
@@ -78,6 +88,8 @@ def contest_open(
         raise ContestError("the ballot must close after it opens")
     if nominating_body_size < 1:
         raise ContestError("the nominating body must have at least one member")
+    book = rulebooks.stored_book(rulebook.facts)
+    kind = engine.trigger_kind(book, trigger)
     contest = Contest.objects.create(
         organisation=rulebook.organisation,
         rulebook=rulebook,
@@ -87,8 +99,9 @@ def contest_open(
         freeze_date=freeze_date,
         ballot_opens_at=ballot_opens_at,
         ballot_closes_at=ballot_closes_at,
-        decisions=rulebook.facts["decisions"],
+        decisions=[],
         online_voting=rulebooks.online_lawful(rulebook.facts),
+        trigger=kind.value,
     )
     event_record(
         stream=contest.stream,
@@ -104,8 +117,20 @@ def contest_open(
             "ballot_opens_at": ballot_opens_at.isoformat(),
             "ballot_closes_at": ballot_closes_at.isoformat(),
             "online_voting": contest.online_voting,
+            "trigger": contest.trigger,
         },
     )
+    first = [
+        engine.body_size_event(book, kind, nominating_body_size),
+        engine.trigger_event(book, kind),
+    ]
+    for event in [e for e in first if e is not None]:
+        engine.event_add(
+            contest=contest, event=event, kind=f"engine.{event.type}", payload={}, actor=actor
+        )
+    if not contest.engine_events.exists():
+        contest.decisions = [d.as_record() for d in engine.engine_run(contest).decisions]
+        contest.save(update_fields=["decisions"])
     return contest
 
 
@@ -117,7 +142,10 @@ def candidate_add(
     statement: str = "",
     incumbent: bool = False,
     photo: File[bytes] | None = None,
+    actor: engine.Actor = None,
 ) -> Candidate:
+    """A candidate declares (an event for the engine). An incumbent facing a challenge
+    declares nothing: the rules put them in the contest when the challenge starts."""
     contest = contest_lock(contest=contest, expected=(ContestState.NOMINATIONS,))
     name = name.strip()
     if not name:
@@ -132,11 +160,18 @@ def candidate_add(
     )
     if photo is not None:
         candidate.photo.save(f"contest-{contest.pk}-{position}-{photo.name}", photo)
-    event_record(
-        stream=contest.stream,
-        kind="candidate.added",
-        payload={"name": name, "position": position, "incumbent": incumbent},
-    )
+    payload = {"name": name, "position": position, "incumbent": incumbent}
+    if incumbent and contest.trigger == TriggerKind.CHALLENGE:
+        event_record(stream=contest.stream, kind="candidate.added", payload=payload)
+    else:
+        declaration = Declaration(type="declaration", candidate=name)
+        engine.event_add(
+            contest=contest,
+            event=declaration,
+            kind="candidate.added",
+            payload=payload,
+            actor=actor,
+        )
     return candidate
 
 

@@ -14,6 +14,7 @@ from omov.web.access.checks import officer_area, officer_view
 from omov.web.access.models import Role
 from omov.web.access.roles import organisations_where
 from omov.web.audit.selectors import latest_events
+from omov.web.contests.engine import nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.selectors import contest_list
@@ -48,7 +49,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
     form = ContestForm(request.POST or None, organisations=running)
     if request.method == "POST" and form.is_valid():
         try:
-            contest = _open(form.cleaned_data)
+            contest = _open(form.cleaned_data, request)
         except ContestError as error:
             messages.error(request, str(error))
         else:
@@ -59,7 +60,7 @@ def officer_home(request: HttpRequest) -> HttpResponse:
 
 
 @transaction.atomic
-def _open(data: dict[str, object]) -> Contest:
+def _open(data: dict[str, object], request: HttpRequest) -> Contest:
     organisation = data["organisation"]
     assert isinstance(organisation, Organisation)
     rulebook = rulebook_load(organisation=organisation, key=str(data["rulebook"]))
@@ -74,6 +75,8 @@ def _open(data: dict[str, object]) -> Contest:
         freeze_date=freeze if isinstance(freeze, dt.date) else dt.date.fromisoformat(freeze),  # type: ignore[arg-type]
         ballot_opens_at=data["ballot_opens_at"],  # type: ignore[arg-type]
         ballot_closes_at=data["ballot_closes_at"],  # type: ignore[arg-type]
+        trigger=str(data.get("trigger") or "") or None,
+        actor=request.user,
     )
 
 
@@ -85,6 +88,8 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate_form": CandidateForm(),
         "standing": nomination_standing(contest=contest),
         "threshold": contest_threshold(contest=contest),
+        "nominating_bodies": nominating_bodies(contest),
+        "supporting_bodies": supporting_bodies(contest),
         "statistics": exclusion_statistics(contest=contest),
         "turnout": turnout_by_section(contest=contest),
         "electors": electors_page(contest=contest, search=request.GET.get("q", "")),
@@ -113,7 +118,7 @@ def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
         return back_to(pk)
     return run_action(
         request,
-        lambda: candidate_add(contest=contest, **form.cleaned_data),
+        lambda: candidate_add(contest=contest, **form.cleaned_data, actor=request.user),
         f"Added {form.cleaned_data['name']}.",
         redirect("contest-dashboard", pk=pk),
     )

@@ -10,7 +10,6 @@ reference, email, section, decision, reason.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from omov.electorate.criteria import EligibilityCriteria
@@ -20,10 +19,8 @@ from omov.electorate.roll import Roll, read_roll_bytes
 from omov.electorate.schema import schema_for, template_csv
 from omov.rules import RulesError
 from omov.rules.contest import Contest as EngineContest
-from omov.rules.engine import run
-from omov.rules.events import DateSet, EventsFile
 from omov.rules.for_electorate import electorate_criteria
-from omov.rules.schema import DateKind, Rulebook
+from omov.web.contests.engine import engine_run
 from omov.web.contests.models import Contest
 from omov.web.contests.rulebooks import stored_book
 from omov.web.errors import ContestError
@@ -38,26 +35,9 @@ class Decision:
     reason: str
 
 
-def _dates(book: Rulebook, contest: Contest) -> list[DateSet]:
-    """The dates the officer set for the contest, as the engine's events."""
-    events = [
-        DateSet(type="date-set", what="ballot-open", value=contest.ballot_opens_at),
-        DateSet(type="date-set", what="ballot-close", value=contest.ballot_closes_at),
-    ]
-    if book.date_setting is not None and DateKind.FREEZE in book.date_setting.dates:
-        freeze = dt.datetime.combine(contest.freeze_date, dt.time())  # the organisation's day
-        events.append(
-            DateSet.model_validate(
-                {"type": "date-set", "what": "freeze-date", "value": freeze},
-                context={"timezone": book.timezone},
-            )
-        )
-    return events
-
-
 def engine_contest(contest: Contest) -> EngineContest:
-    book = stored_book(contest.rulebook.facts)
-    return run(book, EventsFile(events=list(_dates(book, contest))))
+    """The contest as the engine leaves it: the dates set for it among the rest."""
+    return engine_run(contest)
 
 
 def criteria_for(contest: Contest) -> EligibilityCriteria:

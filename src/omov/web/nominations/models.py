@@ -11,6 +11,7 @@ class Nomination(models.Model):
     contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="nominations")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="nominations")
     nominator = models.CharField(max_length=120, help_text="The member of the nominating body.")
+    body = models.CharField(max_length=60, blank=True, help_text="The rulebook's body (plp).")
 
     class Meta:
         constraints = (
