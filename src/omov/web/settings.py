@@ -115,6 +115,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg prepares them after this many runs on a connection (``omov/web/db.py``): behind
     # PgBouncer in transaction mode that needs PgBouncer 1.21+ (max_prepared_statements).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
+    # Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator) cannot
+    # outlive its statement's server connection (docs/deploy.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = os.environ.get("OMOV_PGBOUNCER") == "1"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (ADR 5, django-tasks): on PostgreSQL they wait in a table of the database

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import get_connection
@@ -198,46 +197,37 @@ def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> boo
         .select_related("elector", "mailing")
         .order_by("pk")
     )
-    with _marks_without_waiting_for_the_disk():
-        try:
-            for n, letter in enumerate(letters, start=1):
-                if n % settings.OMOV_MAIL_RENEW_EVERY == 0 and not batch_renew(batch=batch):
-                    return False
-                letter_mark(letter=letter, outcome=deliver(letter, contest, mail))
-        finally:
-            mail.close()
+    try:
+        for n, letter in enumerate(letters, start=1):
+            if n % settings.OMOV_MAIL_RENEW_EVERY == 0 and not batch_renew(batch=batch):
+                return False
+            letter_mark(letter=letter, outcome=deliver(letter, contest, mail))
+    finally:
+        mail.close()
     return True
 
 
-@contextmanager
-def _marks_without_waiting_for_the_disk() -> Iterator[None]:
-    """On PostgreSQL a letter's mark commits without waiting for the disk: a worker
-    killed after it keeps it (only a crash of the database server itself could lose it,
-    and then the letter is sent again). Codes and credentials are committed before, with
-    the server's own setting."""
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        if postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-
-
 def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
-    """Record what became of a letter; a sent letter's code is wiped."""
+    """Record what became of a letter; a sent letter's code is wiped.
+
+    On PostgreSQL the mark commits without waiting for the disk: a worker killed after it
+    keeps it (only a crash of the database server could lose it, and then the letter is
+    sent again). ``SET LOCAL``, not a session setting, so that behind PgBouncer in
+    transaction mode it never reaches another client's transactions; the codes and
+    credentials were committed before, with the server's own setting."""
     state, reason = outcome.state, outcome.reason
     if state == LetterState.DEFERRED and letter.attempts + 1 >= MAX_ATTEMPTS:
         state, reason = LetterState.FAILED, f"{reason}, {MAX_ATTEMPTS} times"
-    Letter.objects.filter(pk=letter.pk).update(
-        state=state,
-        reason=reason,
-        attempts=F("attempts") + 1,
-        sealed_code=letter.sealed_code if state == LetterState.DEFERRED else b"",
-    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        Letter.objects.filter(pk=letter.pk).update(
+            state=state,
+            reason=reason,
+            attempts=F("attempts") + 1,
+            sealed_code=letter.sealed_code if state == LetterState.DEFERRED else b"",
+        )
 
 
 def batch_finish(*, batch: MailBatch) -> None:
