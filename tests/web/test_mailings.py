@@ -17,6 +17,7 @@ from django.urls import reverse
 from omov.web.access.models import Role
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.models import Credential
+from omov.web.contests.services import organisation_create
 from omov.web.jobs.models import BatchState, LetterState, MailBatch, MailingState
 from omov.web.jobs.selectors import codes_undelivered, mailing_progress
 from omov.web.jobs.services import (
@@ -137,6 +138,10 @@ def test_refusals_for_now_are_retried_and_bounces_are_listed_for_the_officer(
     page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
     assert "Codes not delivered" in page
     assert "M0005" in page
+    stranger = officer_of(
+        organisation_create(name="Other Party"), Role.RETURNING_OFFICER, username="x"
+    )
+    assert stranger.get(reverse("mailings-progress", args=[contest.pk])).status_code == 403
 
 
 def test_the_officers_button_queues_the_mailing_and_the_dashboard_counts_it(
@@ -149,4 +154,9 @@ def test_the_officers_button_queues_the_mailing_and_the_dashboard_counts_it(
     assert len(mail.outbox) == 6  # the immediate backend ran the job at the commit
     page = officer.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
     assert "Voting codes" in page
+    assert "mailings.js" in page
+    progress = officer.get(reverse("mailings-progress", args=[contest.pk])).json()
+    [mailing] = progress["mailings"]
+    assert (mailing["total"], mailing["sent"], mailing["waiting"]) == (6, 6, 0)
+    assert mailing["state"] == "Done"
     assert MailBatch.objects.get(number=0).state == BatchState.DONE

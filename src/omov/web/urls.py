@@ -12,6 +12,7 @@ from omov.web.balloting import officer_views as officer_balloting
 from omov.web.balloting import views as voting
 from omov.web.contests import views as contests
 from omov.web.electorate import views as electorate
+from omov.web.jobs import views as jobs
 from omov.web.nominations import views as nominations
 from omov.web.results import views as results
 from omov.web.trust import views as trust
@@ -62,6 +63,7 @@ officer = [
     path("appeals/<int:appeal>/", electorate.appeal_decide_view, name="appeal-decide"),
     path("freeze/", electorate.electorate_freeze_view, name="electorate-freeze"),
     path("credentials/", officer_balloting.credentials_issue_view, name="credentials-issue"),
+    path("mailings.json", jobs.mailings_progress, name="mailings-progress"),
     path(
         "electors/<int:elector>/reissue/",
         officer_balloting.credential_reissue_view,

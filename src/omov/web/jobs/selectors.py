@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 
 from omov.web.contests.models import Contest
-from omov.web.jobs.models import Letter, LetterState, Mailing, MailingKind
+from omov.web.jobs.models import Letter, LetterState, Mailing, MailingKind, MailingState
 
 SHOWN = 5
 FAILURES_SHOWN = 200
@@ -23,6 +23,10 @@ class Progress:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def under_way(self) -> bool:
+        return self.mailing.state != MailingState.DONE
 
     @property
     def waiting(self) -> int:
