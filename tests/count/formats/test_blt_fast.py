@@ -132,3 +132,22 @@ def test_a_regular_section_takes_the_fast_path(case: tuple[str, str]) -> None:
 )
 def test_an_irregular_section_is_left_to_the_general_reader(section: bytes, why: str) -> None:
     assert coded_section(section, 3) is None, why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b'2 1\n1 1 0\n0\n"A"\n"B"\n',
+        b'2 1\r\n1 1 0\r\n 0 \r\n"A"\r\n"B"\r\n',
+        b'2 1\n1 1 0\n\t0\t\n"A"\n"B"',
+        b"2 1\n0\n",
+        b"2 1\n0",
+        b"2 1\n1 1 0\n10\n",
+        b"2 1\n1 1 0\n",
+    ],
+)
+def test_the_end_of_the_ballots_is_found_as_the_line_regex_finds_it(text: bytes) -> None:
+    start = text.index(b"\n") + 1
+    line = blt._TERMINATOR.search(text, start)
+    expected = None if line is None else (line.start(), line.end())
+    assert blt._terminator(text, start) == expected

@@ -28,12 +28,17 @@ _MAX_WEIGHT = 10**15 - 1
 
 def coded_section(section: bytes, n_candidates: int) -> DistinctRows | None:
     """The distinct rows of a regular ballot section, or ``None`` if it is not regular."""
-    lines = _lines(section, n_candidates)
+    lines = _lines(section)
     if lines is None:
         return None
     values, starts, lengths = lines
     width = max(int(lengths.max(initial=0)), 1)
-    columns = [_rank_column(values, starts, lengths, rank, n_candidates) for rank in range(width)]
+    columns = []
+    for rank in range(width):
+        column = _rank_column(values, starts, lengths, rank, n_candidates)
+        if column is None:
+            return None
+        columns.append(column)
     weights = values[starts]
     rows = CodedRows(n_candidates, width, expected_rows=len(starts))
     try:
@@ -44,7 +49,7 @@ def coded_section(section: bytes, n_candidates: int) -> DistinctRows | None:
 
 
 def _lines(
-    section: bytes, n: int
+    section: bytes,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.intp]] | None:
     """Every number, and each line's first number (its weight) and count of ranks."""
     if not section.endswith(b"\n") or section.translate(None, _REGULAR_BYTES):
@@ -64,11 +69,6 @@ def _lines(
     lengths = ends - starts - 1
     if (lengths < 0).any() or (values[starts] > _MAX_WEIGHT).any():
         return None
-    ranks = np.ones(len(values), dtype=np.bool_)
-    ranks[starts] = False
-    ranks[ends] = False
-    if ranks.any() and int(values[ranks].max()) > n:
-        return None
     return values, starts, lengths
 
 
@@ -87,10 +87,14 @@ def _rank_column(
     lengths: npt.NDArray[np.intp],
     rank: int,
     n: int,
-) -> npt.NDArray[np.int16]:
+) -> npt.NDArray[np.int16] | None:
     """The codes at ``rank`` of every line: candidate ids from 0, blank (``n``) past the
-    line's last rank."""
+    line's last rank; ``None`` if an id is past the last candidate (every id is at least
+    1: zeros end the lines)."""
     column = np.full(len(starts), n, dtype=np.int16)
     has = np.flatnonzero(lengths > rank)
-    column[has] = values[starts[has] + 1 + rank] - 1
+    ids = values[starts[has] + 1 + rank]
+    if int(ids.max(initial=0)) > n:
+        return None
+    column[has] = ids - 1
     return column
