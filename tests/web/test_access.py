@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -21,7 +22,7 @@ from omov.web.access.models import Role
 from omov.web.balloting.views import SESSION_KEY
 from omov.web.contests.models import Contest
 from omov.web.contests.services import organisation_create
-from omov.web.electorate.models import Appeal
+from omov.web.electorate.models import Appeal, Exclusion
 
 from .conftest import OpenBallot, officer_of
 
@@ -141,6 +142,10 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
     elector = contest.electors.filter(eligibility="eligible").order_by("pk").first()
     assert elector is not None
     appeal = Appeal.objects.create(elector=elector, grounds="I was wrongly excluded")
+    proposer = get_user_model().objects.create_user("proposer", password="pw")
+    exclusion = Exclusion.objects.create(
+        elector=elector, ground="aims-and-values", note="On file", proposed_by=proposer
+    )
     visitors = _visitors(contest, next(iter(open_ballot.codes.values())))
     form = _form(open_ballot, appeal)
     wrong = []
@@ -150,6 +155,7 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
             "elector": elector.pk,
             "appeal": appeal.pk,
             "section": "members",
+            "exclusion": exclusion.pk,
         }
         url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
         role = getattr(pattern.callback, MARK)

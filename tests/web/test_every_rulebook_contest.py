@@ -2,7 +2,8 @@
 services: the rulebook, nominations to a ballot the engine decides, each section's roll made
 from the rulebook's own template, eligibility, vetting and an appeal, the freeze,
 credentials, votes, the close, the trustees' mix and decryption, the count, publication;
-and the published bundle verifies."""
+and the published bundle verifies. Vetting is proposed by one officer and confirmed by
+another, and the appeal is upheld by the appeals panel with written reasons."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -37,12 +39,12 @@ from omov.web.contests.services import (
 )
 from omov.web.electorate.models import Eligibility
 from omov.web.electorate.rolls import sections
-from omov.web.electorate.services import (
-    appeal_decide,
-    appeal_lodge,
-    elector_exclude,
-    electorate_freeze,
-    roll_import,
+from omov.web.electorate.services import electorate_freeze, roll_import
+from omov.web.electorate.vetting import (
+    exclusion_appeal,
+    exclusion_appeal_decide,
+    exclusion_confirm,
+    exclusion_propose,
 )
 from omov.web.nominations.services import nominations_close
 from omov.web.results.services import result_count, result_publish
@@ -111,9 +113,18 @@ def _run(key: str, tmp_path: Path) -> None:
         )
     eligible = contest.electors.filter(eligibility=Eligibility.ELIGIBLE).order_by("pk")
     assert eligible.count() >= PER_SECTION, list(contest.electors.values_list("section", "reason"))
-    excluded = elector_exclude(elector=eligible[0], grounds="Member of another party")
-    appeal = appeal_lodge(elector=excluded, grounds="I left that party in 2015")
-    appeal_decide(appeal=appeal, uphold=True, reason="The resignation letter is on file")
+    officers = [get_user_model().objects.create_user(n) for n in ("vetter", "second", "panel")]
+    vetter, second, panel = officers
+    ground = book.vetting.grounds[0].code if book.vetting else ""
+    person = eligible[0]
+    proposed = exclusion_propose(elector=person, ground=ground, note="On file", actor=vetter)
+    exclusion_confirm(exclusion=proposed, actor=second)
+    assert contest.electors.get(pk=person.pk).eligibility == Eligibility.EXCLUDED
+    appeal = exclusion_appeal(exclusion=proposed, grounds="The record is someone else's")
+    exclusion_appeal_decide(
+        appeal=appeal, uphold=True, reason="Records show two different people", actor=panel
+    )
+    assert contest.electors.get(pk=person.pk).eligibility == Eligibility.ELIGIBLE
     electorate_freeze(contest=contest)
 
     codes = credentials_issue(contest=contest, send=False)

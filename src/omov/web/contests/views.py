@@ -17,6 +17,7 @@ from omov.web.audit.selectors import latest_events
 from omov.web.contests.engine import nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.models import Contest, Organisation
+from omov.web.contests.rulebooks import stored_book
 from omov.web.contests.selectors import contest_list
 from omov.web.contests.services import (
     candidate_add,
@@ -29,7 +30,9 @@ from omov.web.electorate.selectors import (
     appeals_waiting,
     electors_page,
     exclusion_statistics,
+    exclusions_waiting,
     turnout_by_section,
+    vetting_figures,
 )
 from omov.web.errors import ContestError
 from omov.web.jobs.selectors import FAILURES_SHOWN, codes_undelivered, mailing_progress
@@ -101,10 +104,23 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "events": latest_events(stream=contest.stream),
         "roll_columns": sections(contest),
         "dates_used": dates_used(contest),
+        **_vetting(contest),
         "mailings": mailing_progress(contest=contest),
         "undelivered": codes_undelivered(contest=contest)[:FAILURES_SHOWN],
     }
     return render(request, "contests/dashboard.html", context)
+
+
+def _vetting(contest: Contest) -> dict[str, object]:
+    book = stored_book(contest.rulebook.facts)
+    if book.vetting is None:
+        return {"grounds": [], "exclusions_waiting": [], "vetting_figures": []}
+    return {
+        "grounds": book.vetting.grounds,
+        "vetting": book.vetting,
+        "exclusions_waiting": exclusions_waiting(contest=contest)[:APPEALS_SHOWN],
+        "vetting_figures": vetting_figures(contest=contest, smallest=book.vetting.min_published),
+    }
 
 
 @officer_view(Role.RETURNING_OFFICER)

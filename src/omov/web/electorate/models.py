@@ -5,7 +5,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from omov.web.contests.models import Contest
 
@@ -64,6 +66,40 @@ class Appeal(models.Model):
     grounds = models.TextField()
     state = models.CharField(max_length=10, choices=AppealState.choices, default=AppealState.LODGED)
     decision_reason = models.TextField(blank=True)
+    lodged_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"appeal by {self.elector}"
+
+
+class ExclusionState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed, awaiting a second officer"
+    CONFIRMED = "confirmed", "Confirmed: excluded"
+    REJECTED = "rejected", "Rejected by the second officer"
+    REVERSED = "reversed", "Reversed on appeal"
+
+
+class Exclusion(models.Model):
+    """A vetting exclusion of the person behind ``elector`` (the record it was found on), on
+    one of the rulebook's grounds: proposed by one officer, confirmed by another."""
+
+    elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="exclusions")
+    ground = models.CharField(max_length=60, help_text="The rulebook's ground code.")
+    note = models.TextField(help_text="The evidence, for the officers and the appeals panel.")
+    state = models.CharField(
+        max_length=10, choices=ExclusionState.choices, default=ExclusionState.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"exclusion {self.pk} of {self.elector} ({self.state})"

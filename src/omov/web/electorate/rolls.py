@@ -10,7 +10,10 @@ reference, email, section, decision, reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import polars as pl
 
 from omov.electorate.criteria import EligibilityCriteria
 from omov.electorate.eligibility import assess
@@ -90,10 +93,21 @@ def roll_read(data: bytes, *, contest: Contest, section: str) -> Roll:
         raise ContestError(str(error)) from None
 
 
-def decide(rolls: dict[str, bytes], *, contest: Contest) -> list[Decision]:
-    """Every record of every section's roll, with its eligibility decision and reason code."""
+def decide(
+    rolls: dict[str, bytes],
+    *,
+    contest: Contest,
+    exclusions: Sequence[tuple[str, str, str]] = (),
+) -> list[Decision]:
+    """Every record of every section's roll, with its eligibility decision and reason code.
+
+    ``exclusions``: vetting exclusions in force, as (section, reference, decision); the
+    electorate package applies each to the person, on every record of theirs."""
     read = {name: roll_read(data, contest=contest, section=name) for name, data in rolls.items()}
-    assessment = assess(read, criteria_for(contest))
+    given = pl.DataFrame(
+        list(exclusions), schema=["section", "record_id", "decision"], orient="row"
+    )
+    assessment = assess(read, criteria_for(contest), exclusions=given)
     emails = {
         (name, str(row[0])): str(row[1] or "")
         for name, roll in read.items()

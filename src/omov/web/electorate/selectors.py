@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from omov.web.contests.models import Contest
-from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility
+from omov.web.electorate.models import (
+    Appeal,
+    AppealState,
+    Elector,
+    Eligibility,
+    Exclusion,
+    ExclusionState,
+)
 
 
 def exclusion_statistics(*, contest: Contest) -> list[dict[str, object]]:
@@ -49,3 +57,32 @@ def appeals_waiting(*, contest: Contest) -> QuerySet[Appeal]:
     """Appeals lodged and not yet decided, oldest first, with their electors."""
     waiting = Appeal.objects.filter(elector__contest=contest, state=AppealState.LODGED)
     return waiting.select_related("elector").order_by("pk")
+
+
+def exclusions_waiting(*, contest: Contest) -> QuerySet[Exclusion]:
+    """Exclusions proposed and awaiting a second officer, oldest first."""
+    waiting = Exclusion.objects.filter(elector__contest=contest, state=ExclusionState.PROPOSED)
+    return waiting.select_related("elector", "proposed_by").order_by("pk")
+
+
+@dataclass(frozen=True)
+class Figure:
+    section: str
+    ground: str
+    count: int | None
+    """None: fewer than the rulebook's smallest published figure (suppressed)."""
+
+
+def vetting_figures(*, contest: Contest, smallest: int) -> list[Figure]:
+    """Exclusions in force per section and ground, as published: a cell under ``smallest``
+    (the rulebook's ``min_published``) is suppressed, so nobody is identified by it."""
+    rows = (
+        Exclusion.objects.filter(elector__contest=contest, state=ExclusionState.CONFIRMED)
+        .values("elector__section", "ground")
+        .annotate(n=Count("pk"))
+        .order_by("elector__section", "ground")
+    )
+    return [
+        Figure(row["elector__section"], row["ground"], row["n"] if row["n"] >= smallest else None)
+        for row in rows
+    ]

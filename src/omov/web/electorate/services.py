@@ -9,11 +9,36 @@ from django.db import transaction
 from omov.web.audit.services import event_record
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock, contest_transition
-from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility, RollUpload
-from omov.web.electorate.rolls import decide, roll_read, sections
+from omov.web.electorate.models import (
+    Appeal,
+    AppealState,
+    Elector,
+    Eligibility,
+    Exclusion,
+    ExclusionState,
+    RollUpload,
+)
+from omov.web.electorate.rolls import Decision, decide, roll_read, sections
 from omov.web.errors import ContestError
 
 EDITABLE = (ContestState.NOMINATIONS, ContestState.ELECTORATE)
+KEPT = ("vetted", "appeal-upheld")
+"""Decided by an officer outside the rolls (the one-officer path): a re-import keeps them."""
+
+
+def _in_force(contest: Contest) -> list[tuple[str, str, str]]:
+    confirmed = Exclusion.objects.filter(
+        elector__contest=contest, state=ExclusionState.CONFIRMED
+    ).select_related("elector")
+    return [(x.elector.section, x.elector.reference, str(x.pk)) for x in confirmed]
+
+
+def _eligibility(decision: Decision) -> Eligibility:
+    if decision.eligible:
+        return Eligibility.ELIGIBLE
+    if decision.reason == "excluded_by_vetting":
+        return Eligibility.EXCLUDED
+    return Eligibility.INELIGIBLE
 
 
 @transaction.atomic
@@ -27,24 +52,30 @@ def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
     roll_read(data, contest=contest, section=section)  # refuse a bad file before storing
     RollUpload.objects.update_or_create(contest=contest, section=section, defaults={"data": data})
     rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
-    decisions = decide(rolls, contest=contest)
-    kept = {
-        (e.section, e.reference): e
-        for e in contest.electors.filter(reason__in=("vetted", "appeal-upheld"))
-    }
-    contest.electors.exclude(pk__in=[e.pk for e in kept.values()]).delete()
-    Elector.objects.bulk_create(
-        Elector(
-            contest=contest,
-            reference=d.reference,
-            email=d.email,
-            section=d.section,
-            eligibility=Eligibility.ELIGIBLE if d.eligible else Eligibility.INELIGIBLE,
-            reason=d.reason,
-        )
-        for d in decisions
-        if (d.section, d.reference) not in kept
-    )
+    decisions = decide(rolls, contest=contest, exclusions=_in_force(contest))
+    existing = {(e.section, e.reference): e for e in contest.electors.all()}
+    fresh, changed = [], []
+    for d in decisions:
+        elector = existing.pop((d.section, d.reference), None)
+        eligibility = _eligibility(d)
+        if elector is None:
+            fresh.append(
+                Elector(
+                    contest=contest,
+                    reference=d.reference,
+                    email=d.email,
+                    section=d.section,
+                    eligibility=eligibility,
+                    reason=d.reason,
+                )
+            )
+        elif elector.reason not in KEPT:
+            elector.email, elector.eligibility, elector.reason = d.email, eligibility, d.reason
+            changed.append(elector)
+    gone = [e.pk for e in existing.values() if e.reason not in KEPT]
+    contest.electors.filter(pk__in=gone).delete()
+    Elector.objects.bulk_update(changed, ["email", "eligibility", "reason"])
+    Elector.objects.bulk_create(fresh)
     rows = sum(d.section == section for d in decisions)
     event_record(
         stream=contest.stream,
@@ -103,6 +134,8 @@ def appeal_decide(*, appeal: Appeal, uphold: bool, reason: str) -> Appeal:
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.state != AppealState.LODGED:
         raise ContestError("this appeal has already been decided")
+    if not reason.strip():
+        raise ContestError("an appeal decision needs written reasons")
     appeal.state = AppealState.UPHELD if uphold else AppealState.DISMISSED
     appeal.decision_reason = reason
     appeal.save(update_fields=["state", "decision_reason"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
@@ -9,14 +11,20 @@ from django.views.decorators.http import require_POST
 from omov.web.access.checks import officer_view
 from omov.web.access.models import Role
 from omov.web.contests.models import Contest
-from omov.web.electorate.models import Appeal, Elector
+from omov.web.electorate.models import Appeal, Elector, Exclusion, ExclusionState
 from omov.web.electorate.rolls import section_template
 from omov.web.electorate.services import (
     appeal_decide,
     appeal_lodge,
-    elector_exclude,
     electorate_freeze,
     roll_import,
+)
+from omov.web.electorate.vetting import (
+    exclusion_appeal,
+    exclusion_appeal_decide,
+    exclusion_confirm,
+    exclusion_propose,
+    exclusion_reject,
 )
 from omov.web.errors import ContestError
 from omov.web.officer import back_to, run_action
@@ -65,17 +73,53 @@ def roll_template(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     return response
 
 
+def _officer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # officer_view let only a signed-in officer through
+    return user
+
+
 @officer_view(Role.VETTING_OFFICER)
 @require_POST
 def elector_exclude_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
+    """Propose an exclusion on one of the rulebook's grounds; a second officer confirms."""
     chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
-    grounds = request.POST.get("grounds", "")
     return run_action(
         request,
-        lambda: elector_exclude(elector=chosen, grounds=grounds),
-        f"Excluded {chosen.reference}.",
+        lambda: exclusion_propose(
+            elector=chosen,
+            ground=request.POST.get("ground", ""),
+            note=request.POST.get("note", "") or request.POST.get("grounds", ""),
+            actor=_officer(request),
+        ),
+        f"Exclusion of {chosen.reference} proposed: a second officer must confirm it.",
         back_to(pk),
     )
+
+
+@officer_view(Role.VETTING_OFFICER)
+@require_POST
+def exclusion_decide_view(request: HttpRequest, pk: int, exclusion: int) -> HttpResponse:
+    chosen = get_object_or_404(Exclusion, pk=exclusion, elector__contest_id=pk)
+    if request.POST.get("decision") != "confirm":
+        return run_action(
+            request,
+            lambda: exclusion_reject(exclusion=chosen, actor=_officer(request)),
+            "Exclusion rejected.",
+            back_to(pk),
+        )
+    try:
+        confirmed = exclusion_confirm(exclusion=chosen, actor=_officer(request))
+    except ContestError as error:
+        messages.error(request, str(error))
+        return back_to(pk)
+    done = f"Excluded: {confirmed.excluded} record(s) of this person"
+    if confirmed.revoked:
+        done += f"; {confirmed.revoked} unused voting code(s) revoked"
+    if confirmed.already_voted:
+        done += "; they had already voted, and that ballot stays in the box"
+    messages.success(request, done + ".")
+    return back_to(pk)
 
 
 @officer_view(Role.RETURNING_OFFICER)
@@ -83,9 +127,14 @@ def elector_exclude_view(request: HttpRequest, pk: int, elector: int) -> HttpRes
 def appeal_lodge_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
     chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
     grounds = request.POST.get("grounds", "")
+    exclusion = chosen.exclusions.filter(state=ExclusionState.CONFIRMED).first()
     return run_action(
         request,
-        lambda: appeal_lodge(elector=chosen, grounds=grounds),
+        lambda: (
+            exclusion_appeal(exclusion=exclusion, grounds=grounds)
+            if exclusion is not None
+            else appeal_lodge(elector=chosen, grounds=grounds)
+        ),
         f"Appeal lodged for {chosen.reference}.",
         back_to(pk),
     )
@@ -96,9 +145,17 @@ def appeal_lodge_view(request: HttpRequest, pk: int, elector: int) -> HttpRespon
 def appeal_decide_view(request: HttpRequest, pk: int, appeal: int) -> HttpResponse:
     chosen = get_object_or_404(Appeal, pk=appeal, elector__contest_id=pk)
     uphold = request.POST.get("decision") == "uphold"
+    reason = request.POST.get("reason", "")
+    excluded = chosen.elector.exclusions.filter(state=ExclusionState.CONFIRMED).exists()
     return run_action(
         request,
-        lambda: appeal_decide(appeal=chosen, uphold=uphold, reason=request.POST.get("reason", "")),
+        lambda: (
+            exclusion_appeal_decide(
+                appeal=chosen, uphold=uphold, reason=reason, actor=_officer(request)
+            )
+            if excluded
+            else appeal_decide(appeal=chosen, uphold=uphold, reason=reason)
+        ),
         "Appeal upheld: vote restored." if uphold else "Appeal dismissed.",
         back_to(pk),
     )

@@ -1,0 +1,250 @@
+"""Accountable vetting: one officer proposes an exclusion on one of the rulebook's grounds,
+a second officer confirms it (never the same person), and the exclusion then applies to the
+person on every record of theirs (the electorate package links records by identity key and
+membership number). It can be confirmed after the freeze and while the ballot is open: the
+person's unused voting code is revoked; a ballot already cast stays, and the officer is told.
+Appeals go to the appeals panel within the rulebook's days and are decided with reasons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from omov.rules.schema import Vetting
+from omov.web.audit.services import event_record
+from omov.web.balloting.models import Credential, CredentialState
+from omov.web.contests.models import Contest, ContestState
+from omov.web.contests.rulebooks import stored_book
+from omov.web.contests.services import contest_lock
+from omov.web.electorate.models import (
+    Appeal,
+    AppealState,
+    Elector,
+    Eligibility,
+    Exclusion,
+    ExclusionState,
+)
+from omov.web.electorate.rolls import decide
+from omov.web.errors import ContestError
+
+VETTING = (
+    ContestState.NOMINATIONS,
+    ContestState.ELECTORATE,
+    ContestState.FROZEN,
+    ContestState.BALLOT_OPEN,
+)
+"""Exclusion is possible until the ballot closes."""
+KEPT = ("vetted", "appeal-upheld")
+"""Reasons set by the older one-officer exclusion path, which a re-decision keeps."""
+
+
+def vetting_rules(contest: Contest) -> Vetting:
+    book = stored_book(contest.rulebook.facts)
+    if book.vetting is None:
+        raise ContestError(f"{book.id} gives no vetting grounds: nobody can be excluded")
+    return book.vetting
+
+
+@transaction.atomic
+def exclusion_propose(*, elector: Elector, ground: str, note: str, actor: User) -> Exclusion:
+    """Propose excluding the person behind ``elector`` on the rulebook's ``ground``."""
+    contest = contest_lock(contest=elector.contest, expected=VETTING)
+    rules = vetting_rules(contest)
+    if rules.ground(ground) is None:
+        known = ", ".join(g.code for g in rules.grounds)
+        raise ContestError(f"{ground!r} is not a ground of this rulebook; its grounds: {known}")
+    if not note.strip():
+        raise ContestError("an exclusion needs a note of the evidence")
+    elector = Elector.objects.select_for_update().get(pk=elector.pk)
+    if elector.eligibility != Eligibility.ELIGIBLE:
+        raise ContestError(f"{elector.reference} is not eligible, so cannot be excluded")
+    if elector.exclusions.filter(state=ExclusionState.PROPOSED).exists():
+        raise ContestError(f"an exclusion of {elector.reference} is already awaiting confirmation")
+    exclusion = Exclusion.objects.create(
+        elector=elector, ground=ground, note=note.strip(), proposed_by=actor
+    )
+    event_record(
+        stream=contest.stream,
+        kind="exclusion.proposed",
+        payload={"exclusion": exclusion.pk, "ground": ground, "actor": actor.get_username()},
+    )
+    if not rules.second_officer:
+        _confirm(contest, exclusion, actor)
+    return exclusion
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    exclusion: Exclusion
+    excluded: int
+    """Records of the person now excluded (every section they are on)."""
+    revoked: int
+    """Unused voting codes revoked."""
+    already_voted: bool
+    """The person had voted: that ballot stays in the box."""
+
+
+@transaction.atomic
+def exclusion_confirm(*, exclusion: Exclusion, actor: User) -> Confirmed:
+    """A second officer confirms; the person is excluded on every record of theirs."""
+    contest = contest_lock(contest=exclusion.elector.contest, expected=VETTING)
+    exclusion = Exclusion.objects.select_for_update().get(pk=exclusion.pk)
+    if exclusion.state != ExclusionState.PROPOSED:
+        raise ContestError("this exclusion is not awaiting confirmation")
+    if exclusion.proposed_by_id == actor.pk:
+        raise ContestError(
+            "the officer who proposed an exclusion cannot confirm it: a second officer must"
+        )
+    return _confirm(contest, exclusion, actor)
+
+
+def _confirm(contest: Contest, exclusion: Exclusion, actor: User) -> Confirmed:
+    exclusion.state, exclusion.decided_by, exclusion.decided_at = (
+        ExclusionState.CONFIRMED,
+        actor,
+        timezone.now(),
+    )
+    exclusion.save(update_fields=["state", "decided_by", "decided_at"])
+    changed = electorate_redecide(contest=contest)
+    excluded = [e for e in changed if e.eligibility == Eligibility.EXCLUDED]
+    revoked = Credential.objects.filter(elector__in=excluded, state=CredentialState.ISSUED).update(
+        state=CredentialState.REVOKED
+    )
+    voted = any(e.has_voted for e in excluded)
+    event_record(
+        stream=contest.stream,
+        kind="elector.excluded",
+        payload={
+            "reference": exclusion.elector.reference,
+            "ground": exclusion.ground,
+            "grounds": exclusion.ground,
+            "exclusion": exclusion.pk,
+            "proposed_by": exclusion.proposed_by.get_username(),
+            "actor": actor.get_username(),
+            "records": len(excluded),
+            "codes_revoked": revoked,
+            "ballot_already_cast": voted,
+        },
+    )
+    return Confirmed(exclusion, len(excluded), revoked, voted)
+
+
+@transaction.atomic
+def exclusion_reject(*, exclusion: Exclusion, actor: User) -> Exclusion:
+    contest = contest_lock(contest=exclusion.elector.contest, expected=VETTING)
+    exclusion = Exclusion.objects.select_for_update().get(pk=exclusion.pk)
+    if exclusion.state != ExclusionState.PROPOSED:
+        raise ContestError("this exclusion is not awaiting confirmation")
+    if exclusion.proposed_by_id == actor.pk:
+        raise ContestError("the officer who proposed an exclusion cannot decide on it")
+    exclusion.state, exclusion.decided_by, exclusion.decided_at = (
+        ExclusionState.REJECTED,
+        actor,
+        timezone.now(),
+    )
+    exclusion.save(update_fields=["state", "decided_by", "decided_at"])
+    event_record(
+        stream=contest.stream,
+        kind="exclusion.rejected",
+        payload={"exclusion": exclusion.pk, "actor": actor.get_username()},
+    )
+    return exclusion
+
+
+def electorate_redecide(*, contest: Contest) -> list[Elector]:
+    """Decide every record again with the exclusions in force, in place (the electors'
+    rows, and so their voting codes, stay); the electors whose decision changed."""
+    rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
+    in_force = Exclusion.objects.filter(
+        elector__contest=contest, state=ExclusionState.CONFIRMED
+    ).select_related("elector")
+    exclusions = [(x.elector.section, x.elector.reference, str(x.pk)) for x in in_force]
+    decided = decide(rolls, contest=contest, exclusions=exclusions)
+    decisions = {(d.section, d.reference): d for d in decided}
+    changed = []
+    for elector in contest.electors.exclude(reason__in=KEPT):
+        found = decisions.get((elector.section, elector.reference))
+        if found is None:
+            continue
+        eligibility = (
+            Eligibility.ELIGIBLE
+            if found.eligible
+            else Eligibility.EXCLUDED
+            if found.reason == "excluded_by_vetting"
+            else Eligibility.INELIGIBLE
+        )
+        if (elector.eligibility, elector.reason) != (eligibility, found.reason):
+            elector.eligibility, elector.reason = eligibility, found.reason
+            changed.append(elector)
+    Elector.objects.bulk_update(changed, ["eligibility", "reason"])
+    return changed
+
+
+def appeal_deadline(exclusion: Exclusion) -> dt.datetime:
+    """The last moment to appeal: the rulebook's days after the exclusion took effect."""
+    days = vetting_rules(exclusion.elector.contest).appeal_days
+    return (exclusion.decided_at or exclusion.proposed_at) + dt.timedelta(days=days)
+
+
+@transaction.atomic
+def exclusion_appeal(*, exclusion: Exclusion, grounds: str) -> Appeal:
+    """The person appeals an exclusion, within the rulebook's days, to the appeals panel."""
+    contest = contest_lock(contest=exclusion.elector.contest, expected=VETTING)
+    exclusion = Exclusion.objects.select_related("elector").get(pk=exclusion.pk)
+    if exclusion.state != ExclusionState.CONFIRMED:
+        raise ContestError("only a confirmed exclusion can be appealed")
+    if timezone.now() > appeal_deadline(exclusion):
+        raise ContestError(
+            f"the {vetting_rules(contest).appeal_days} days to appeal ended at "
+            f"{appeal_deadline(exclusion):%H:%M on %d %B %Y}"
+        )
+    if not grounds.strip():
+        raise ContestError("an appeal needs its grounds")
+    elector = exclusion.elector
+    if elector.appeals.filter(state=AppealState.LODGED).exists():
+        raise ContestError(f"{elector.reference} already has an appeal waiting")
+    appeal = Appeal.objects.create(elector=elector, grounds=grounds.strip())
+    event_record(
+        stream=contest.stream,
+        kind="appeal.lodged",
+        payload={"reference": elector.reference, "exclusion": exclusion.pk},
+    )
+    return appeal
+
+
+@transaction.atomic
+def exclusion_appeal_decide(*, appeal: Appeal, uphold: bool, reason: str, actor: User) -> Appeal:
+    """The appeals panel decides, with written reasons; no officer who acted on the
+    exclusion may hear its appeal. Upheld: the exclusion is reversed and the person may vote
+    again (a new code is issued from the dashboard)."""
+    contest = contest_lock(contest=appeal.elector.contest, expected=VETTING)
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.state != AppealState.LODGED:
+        raise ContestError("this appeal has already been decided")
+    if not reason.strip():
+        raise ContestError("an appeal decision needs written reasons")
+    exclusion = appeal.elector.exclusions.filter(state=ExclusionState.CONFIRMED).first()
+    if exclusion is not None and actor.pk in (exclusion.proposed_by_id, exclusion.decided_by_id):
+        raise ContestError("an officer who acted on the exclusion cannot hear its appeal")
+    appeal.state = AppealState.UPHELD if uphold else AppealState.DISMISSED
+    appeal.decision_reason, appeal.decided_by = reason.strip(), actor
+    appeal.save(update_fields=["state", "decision_reason", "decided_by"])
+    if uphold and exclusion is not None:
+        exclusion.state = ExclusionState.REVERSED
+        exclusion.save(update_fields=["state"])
+        electorate_redecide(contest=contest)
+    event_record(
+        stream=contest.stream,
+        kind="appeal.upheld" if uphold else "appeal.dismissed",
+        payload={
+            "reference": appeal.elector.reference,
+            "reason": reason.strip(),
+            "actor": actor.get_username(),
+        },
+    )
+    return appeal

@@ -1,0 +1,170 @@
+"""Vetting answers to someone: one officer proposes an exclusion on the rulebook's ground,
+another confirms it (never the same person); the exclusion follows the person to every
+record; it can be made after the freeze, revoking an unused code (a cast ballot stays);
+appeals go to the appeals panel within the rulebook's days and need written reasons;
+figures are published per section and ground with small cells suppressed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from omov.web.access.models import Role
+from omov.web.balloting.models import CredentialState
+from omov.web.balloting.services import ballot_cast
+from omov.web.contests.models import Contest
+from omov.web.contests.services import candidate_add
+from omov.web.electorate.models import AppealState, Eligibility, Exclusion, ExclusionState
+from omov.web.electorate.selectors import vetting_figures
+from omov.web.electorate.services import roll_import
+from omov.web.electorate.vetting import (
+    exclusion_appeal,
+    exclusion_appeal_decide,
+    exclusion_confirm,
+    exclusion_propose,
+)
+from omov.web.errors import ContestError
+from omov.web.nominations.services import nomination_record, nominations_close
+
+from .conftest import OpenBallot, member_roll, officer_of, open_contest
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(name: str) -> User:
+    return get_user_model().objects.create_user(name, password="pw")
+
+
+def _electorate_with_a_person_on_two_rolls() -> Contest:
+    contest = open_contest()
+    candidate_add(contest=contest, name="A", incumbent=True)
+    b = candidate_add(contest=contest, name="B")
+    nomination_record(candidate=b, nominator="MP 1")
+    nomination_record(candidate=b, nominator="MP 2")
+    nominations_close(contest=contest)
+    roll_import(contest=contest, section="members", data=member_roll(3, late=0))
+    supporter = (
+        b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
+        b"S0001,M1@Example.org,1970-01-01,2016-07-19T12:00:00,paid,true\n"  # member M0001 again
+        b"S0002,other@example.org,1980-01-01,2016-07-19T12:00:00,paid,true\n"
+    )
+    roll_import(contest=contest, section="registered-supporters", data=supporter)
+    return contest
+
+
+def test_one_officer_cannot_propose_and_confirm_and_the_exclusion_follows_the_person() -> None:
+    contest = _electorate_with_a_person_on_two_rolls()
+    first, second = _user("first"), _user("second")
+    member = contest.electors.get(reference="M0001")
+    with pytest.raises(ContestError, match="not a ground of this rulebook"):
+        exclusion_propose(elector=member, ground="rudeness", note="n", actor=first)
+    proposed = exclusion_propose(
+        elector=member, ground="member-of-another-party", note="Card on file", actor=first
+    )
+    with pytest.raises(ContestError, match="cannot confirm it"):
+        exclusion_confirm(exclusion=proposed, actor=first)
+    assert contest.electors.get(reference="M0001").eligibility == Eligibility.ELIGIBLE
+    confirmed = exclusion_confirm(exclusion=proposed, actor=second)
+    assert confirmed.excluded == 2
+    excluded = contest.electors.filter(eligibility=Eligibility.EXCLUDED)
+    assert sorted(excluded.values_list("section", "reference")) == [
+        ("members", "M0001"),
+        ("registered-supporters", "S0001"),
+    ]
+    # A re-import of a roll keeps the exclusion on the person.
+    roll_import(contest=contest, section="members", data=member_roll(3, late=0))
+    assert contest.electors.get(reference="S0001").eligibility == Eligibility.EXCLUDED
+
+
+def test_exclusion_while_the_ballot_is_open_revokes_an_unused_code(open_ballot: OpenBallot) -> None:
+    contest = open_ballot.contest
+    first, second = _user("first"), _user("second")
+    voter, other = contest.electors.filter(eligibility=Eligibility.ELIGIBLE).order_by("pk")[:2]
+    ballot_cast(contest=contest, code=open_ballot.codes[voter.pk], ranking=[1])
+    for elector in (voter, other):
+        proposed = exclusion_propose(
+            elector=elector, ground="aims-and-values", note="Posts on file", actor=first
+        )
+        confirmed = exclusion_confirm(exclusion=proposed, actor=second)
+        assert confirmed.already_voted == (elector == voter)
+        assert confirmed.revoked == (0 if elector == voter else 1)
+    assert other.credentials.get().state == CredentialState.REVOKED
+    with pytest.raises(ContestError, match="not valid"):
+        ballot_cast(contest=contest, code=open_ballot.codes[other.pk], ranking=[1])
+    assert contest.ballots.count() == 1  # the ballot cast before the exclusion stays
+
+
+def test_appeals_need_reasons_a_fresh_officer_and_the_rulebooks_days() -> None:
+    contest = _electorate_with_a_person_on_two_rolls()
+    first, second, panel = _user("first"), _user("second"), _user("panel")
+    member = contest.electors.get(reference="M0002")
+    proposed = exclusion_propose(
+        elector=member, ground="supports-another-party", note="Leaflet", actor=first
+    )
+    exclusion_confirm(exclusion=proposed, actor=second)
+    appeal = exclusion_appeal(exclusion=proposed, grounds="I delivered it for a friend")
+    with pytest.raises(ContestError, match="needs written reasons"):
+        exclusion_appeal_decide(appeal=appeal, uphold=True, reason="  ", actor=panel)
+    with pytest.raises(ContestError, match="acted on the exclusion"):
+        exclusion_appeal_decide(appeal=appeal, uphold=True, reason="Fine", actor=second)
+    exclusion_appeal_decide(
+        appeal=appeal, uphold=True, reason="The leaflet was another party's", actor=panel
+    )
+    appeal.refresh_from_db()
+    assert appeal.state == AppealState.UPHELD
+    assert contest.electors.get(reference="M0002").eligibility == Eligibility.ELIGIBLE
+    late = exclusion_propose(
+        elector=contest.electors.get(reference="M0003"),
+        ground="supports-another-party",
+        note="Leaflet",
+        actor=first,
+    )
+    exclusion_confirm(exclusion=late, actor=second)
+    Exclusion.objects.filter(pk=late.pk).update(
+        decided_at=late.proposed_at - dt.timedelta(days=8)  # the 2016 rulebook gives 7 days
+    )
+    late.refresh_from_db()
+    with pytest.raises(ContestError, match="7 days to appeal ended"):
+        exclusion_appeal(exclusion=late, grounds="Too late")
+
+
+def test_figures_per_section_and_ground_suppress_small_cells() -> None:
+    contest = _electorate_with_a_person_on_two_rolls()
+    first, second = _user("first"), _user("second")
+    for reference in ("M0002", "M0003"):
+        proposed = exclusion_propose(
+            elector=contest.electors.get(reference=reference),
+            ground="aims-and-values",
+            note="x",
+            actor=first,
+        )
+        exclusion_confirm(exclusion=proposed, actor=second)
+    shown = vetting_figures(contest=contest, smallest=2)
+    assert [(f.section, f.ground, f.count) for f in shown] == [("members", "aims-and-values", 2)]
+    hidden = vetting_figures(contest=contest, smallest=10)
+    assert [f.count for f in hidden] == [None]
+
+
+def test_the_officers_pages_take_a_proposal_and_a_second_officers_confirmation() -> None:
+    contest = _electorate_with_a_person_on_two_rolls()
+    organisation = contest.organisation
+    first = officer_of(organisation, Role.VETTING_OFFICER, username="first")
+    second = officer_of(organisation, Role.VETTING_OFFICER, username="second")
+    member = contest.electors.get(reference="M0003")
+    url = reverse("elector-exclude", args=[contest.pk, member.pk])
+    first.post(url, {"ground": "member-of-another-party", "note": "Card"})
+    proposed = Exclusion.objects.get()
+    page = first.get(reverse("contest-dashboard", args=[contest.pk])).content.decode()
+    assert "Exclusions awaiting a second officer" in page
+    decide = reverse("exclusion-decide", args=[contest.pk, proposed.pk])
+    refused = first.post(decide, {"decision": "confirm"}, follow=True).content.decode()
+    assert "cannot confirm it" in refused
+    second.post(decide, {"decision": "confirm"})
+    proposed.refresh_from_db()
+    assert proposed.state == ExclusionState.CONFIRMED
+    assert proposed.decided_by is not None
+    assert proposed.decided_by.get_username() == "second"
