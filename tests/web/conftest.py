@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from omov.web.access.models import Role
@@ -60,13 +61,13 @@ def import_rolls(contest: Contest, per_section: int, late: int = 1) -> None:
     roll_import(contest=contest, section="affiliated-supporters", data=affiliate_roll(per_section))
 
 
-def open_contest(*, body: int = 10) -> Contest:
+def open_contest(*, body: int = 10, title: str = "Leadership election") -> Contest:
     organisation = organisation_create(name="Test Party")
     rulebook = rulebook_load(organisation=organisation, key="labour/2016")
     now = timezone.now()
     return contest_open(
         rulebook=rulebook,
-        title="Leadership election",
+        title=title,
         nominating_body_size=body,
         freeze_date=dt.date(2016, 1, 12),
         ballot_opens_at=now - dt.timedelta(hours=1),
@@ -88,10 +89,14 @@ class OpenBallot:
         self.trustees.mix_and_decrypt()
 
 
-def ballot_ready(*, per_section: int = 4) -> OpenBallot:
+NAMES = ("Alice Incumbent", "Bob Challenger", "Carol Challenger")
+
+
+def ballot_ready(
+    *, per_section: int = 4, names: tuple[str, str, str] = NAMES, title: str = "Leadership election"
+) -> OpenBallot:
     """A contest with three candidates on the ballot, codes issued and the ballot open."""
-    contest = open_contest(body=10)  # threshold: 20% of 10 = 2
-    names = ("Alice Incumbent", "Bob Challenger", "Carol Challenger")
+    contest = open_contest(body=10, title=title)  # threshold: 20% of 10 = 2
     candidates = [
         candidate_add(contest=contest, name=name, incumbent=i == 0) for i, name in enumerate(names)
     ]
@@ -125,5 +130,7 @@ def officer_of(organisation: Organisation, *roles: Role, username: str = "ro") -
     user = get_user_model().objects.create_user(username, password="pw")
     membership_grant(user=user, organisation=organisation, roles=list(roles))
     client = Client()
-    assert client.login(username=username, password="pw")
+    assert (
+        client.post(reverse("login"), {"username": username, "password": "pw"}).status_code == 302
+    )
     return client

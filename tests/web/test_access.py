@@ -214,7 +214,8 @@ def test_a_superuser_acts_for_no_organisation_without_a_role(open_ballot: OpenBa
 
     get_user_model().objects.create_superuser("admin", "admin@example.org", "pw")
     admin = Client()
-    assert admin.login(username="admin", password="pw")
+    signed_in = admin.post(reverse("login"), {"username": "admin", "password": "pw"})
+    assert signed_in.status_code == 302
     dashboard = reverse("contest-dashboard", args=[open_ballot.contest.pk])
     assert admin.get(dashboard).status_code == 403
     assert admin.post(reverse("ballot-close", args=[open_ballot.contest.pk])).status_code == 403

@@ -3,6 +3,7 @@ candidate with a photo for the statements page."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from PIL import Image
 
 from omov.web.access.models import Role
 from omov.web.audit.models import AuditEvent
@@ -28,7 +30,11 @@ from .conftest import member_roll, officer_of
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+
+def png_photo(size: tuple[int, int] = (64, 48)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -76,16 +82,17 @@ def test_candidate_photo_is_checked_and_shown(officer: Client) -> None:
     url = reverse("candidate-add", args=[contest.pk])
     fake = SimpleUploadedFile("photo.png", b"GIF89a not a png", content_type="image/png")
     response = officer.post(url, {"name": "Owen Smith", "photo": fake}, follow=True)
-    assert b"must be a JPEG, PNG or WebP image" in response.content
+    assert b"could not be read as a JPEG, PNG or WebP image" in response.content
     assert not Candidate.objects.exists()
-    photo = SimpleUploadedFile("smith.png", PNG, content_type="image/png")
+    photo = SimpleUploadedFile("smith.png", png_photo(), content_type="image/png")
     officer.post(url, {"name": "Owen Smith", "statement": "Words.", "photo": photo})
     candidate = Candidate.objects.get()
-    assert candidate.photo.read() == PNG
+    assert candidate.photo.read().startswith(b"\xff\xd8\xff")  # written anew as a JPEG
     candidate.on_ballot = True
     candidate.save()
     statements = Client().get(reverse("statements", args=[contest.pk])).content.decode()
-    assert f'src="{candidate.photo.url}" alt="Photo of Owen Smith"' in statements
+    src = reverse("candidate-photo", args=[contest.pk, candidate.position])
+    assert f'src="{src}" alt="Photo of Owen Smith"' in statements
 
 
 def _add_nominations(contest: Contest, how_many: int) -> None:

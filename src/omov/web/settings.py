@@ -17,6 +17,7 @@ refuses to start without them:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "omov.web.contests",
     "omov.web.access",
     "rules",
+    "axes",
     "omov.web.nominations",
     "omov.web.electorate",
     "omov.web.balloting",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content Security Policy (django-csp): scripts, styles, images and fetches from this site
@@ -169,9 +173,27 @@ STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]
 # Officers' roles are per organisation (omov/web/access): django-rules answers has_perm on a
 # contest; Django's own backend keeps answering the admin's model permissions.
 AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: a locked-out officer is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Officer sign-in is throttled by django-axes in the database (every web server on one
+# PostgreSQL shares the counts): five wrong passwords for one user name from one client lock
+# that pair out for 15 minutes (429), and each further try during the lock-out restarts it.
+# Locking by the pair means a flood from one client cannot lock a real officer out from
+# elsewhere. Voting codes have their own throttle (balloting/throttle.py).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+AXES_CLIENT_IP_CALLABLE = "omov.web.clients.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# How many proxies stand in front of the server, each appending to X-Forwarded-For: the
+# throttles key a client by the address the outermost one saw (omov/web/clients.py).
+OMOV_PROXY_COUNT = int(os.environ.get("OMOV_PROXY_COUNT", "0"))
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "officer-home"
 LOGOUT_REDIRECT_URL = "home"
@@ -208,7 +230,8 @@ X_FRAME_OPTIONS = "DENY"
 OMOV_CREDENTIAL_KEY = secret(CREDENTIAL_KEY_ENV) or (
     f"credential:{SECRET_KEY}" if SECRET_KEY else ""
 )
-# Candidates' photos for the statements page (served by Django only when DEBUG is on).
+# Candidates' photos, re-encoded as JPEG under random names (contests/photos.py) and served
+# by one view as images only (balloting/views.candidate_photo).
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 # The organisation's signing key is stored encrypted with this passphrase, and a while-open

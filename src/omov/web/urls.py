@@ -1,7 +1,5 @@
 """URL routes of the web app."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -31,6 +29,7 @@ voter = [
 
 public = [
     path("candidates/", voting.candidate_statements, name="statements"),
+    path("candidates/<int:position>/photo.jpg", voting.candidate_photo, name="candidate-photo"),
     path("receipts/", voting.receipt_check, name="receipt-check"),
     path("results/", results.results, name="results"),
     path("results/<str:kind>", results.download, name="results-download"),
@@ -92,5 +91,4 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    *static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT),
 ]

@@ -154,9 +154,8 @@ def test_large_file_of_junk_fails_fast(tmp_path: Path) -> None:
     assert failure.value.line == 2
 
 
-def test_writer_refuses_a_name_blt_cannot_hold(tmp_path: Path) -> None:
+def test_writer_writes_a_quote_in_a_name_as_a_typographic_one(tmp_path: Path) -> None:
     ballots = BallotSet.from_rankings(['Say "hi"', "B"], [[0, 1]])
     out = tmp_path / "x.blt"
-    with pytest.raises(BallotFileError, match="cannot hold"):
-        write_ballots(ballots, out, format="blt")
-    assert not list(tmp_path.iterdir())
+    write_ballots(ballots, out, format="blt")
+    assert read_ballots(out).candidates == ("Say “hi”", "B")

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
+from omov.count.labels import first_duplicate
 
 Progress = Callable[[int, int], None]
 """Called as (done, total) in bytes while a large file is read."""
@@ -112,7 +113,13 @@ def read_ballots(
         raise BallotFileError(
             path, None, f"unknown ballot format {name!r}; known: {', '.join(sorted(MODULES))}"
         )
-    return reader(path, policy=policy or BallotPolicy(), progress=progress)
+    ballots = reader(path, policy=policy or BallotPolicy(), progress=progress)
+    twice = first_duplicate(ballots.candidates)
+    if twice is not None:
+        # Every reader passes here: a count would otherwise add two candidates' votes
+        # under one name, or split one candidate's.
+        raise BallotFileError(path, None, f"the candidate {twice!r} is listed twice")
+    return ballots
 
 
 def write_ballots(ballots: BallotSet, path: str | Path, *, format: str) -> None:

@@ -42,6 +42,7 @@ from omov.count.formats.blt_fast import coded_section
 from omov.count.formats.blt_header import BltHeader, ids_for_nicknames, parse_header
 from omov.count.formats.blt_names import BltNames, parse_names
 from omov.count.formats.grid import DistinctRows
+from omov.count.labels import blt_text
 
 _CHUNK = 1 << 24
 _MAX_DIGITS = 15
@@ -306,10 +307,10 @@ def write_blt(ballots: BallotSet, path: Path) -> None:
     without a byte-order mark. Withdrawn candidates go on the negative-id line, the form
     both read (OpenSTV's reader refuses Droop's ``[withdrawn]`` option line, and any
     other). Equal rankings are written ``a=b``, and the annotations after the title,
-    quoted. Papers with no mark are not written: they are not part of the valid poll, and
-    OpenSTV would count a ``k 0`` line as k valid papers. Sections and inactive reasons
-    have no place in BLT: each unique ranking becomes one weighted line ending where its
-    candidates end."""
+    quoted; a quote inside a name becomes a typographic one (``_quote``). Papers with no
+    mark are not written: they are not part of the valid poll, and OpenSTV would count a
+    ``k 0`` line as k valid papers. Sections and inactive reasons have no place in BLT:
+    each unique ranking becomes one weighted line ending where its candidates end."""
     seats = ballots.seats or 1
     lines = [f"{ballots.n_candidates} {seats}"]
     if ballots.withdrawn:
@@ -323,9 +324,9 @@ def write_blt(ballots: BallotSet, path: Path) -> None:
         marks = [ranks[c if c < n else c - first_group + n] for c in _marks(row, n)]
         lines.append(" ".join([str(weight), *marks, "0"]))
     lines.append("0")
-    lines.extend(_quote(path, name) for name in ballots.candidates)
-    lines.append(_quote(path, ballots.title))
-    lines.extend(_quote(path, note) for note in ballots.annotations)
+    lines.extend(_quote(name) for name in ballots.candidates)
+    lines.append(_quote(ballots.title))
+    lines.extend(_quote(note) for note in ballots.annotations)
     _write_atomically(path, "\n".join(lines) + "\n")
 
 
@@ -336,11 +337,10 @@ def _marks(row: list[int], n: int) -> list[int]:
     return row[:end]
 
 
-def _quote(path: Path, name: str) -> str:
-    if '"' in name or "\n" in name:
-        raise BallotFileError(path, None, f"BLT cannot hold the name {name!r} (quote or newline)")
-    # OpenSTV's reader wants a character between the quotes; a space reads back as "".
-    return f'"{name or " "}"'
+def _quote(name: str) -> str:
+    """A name or title as BLT holds it: a quote inside written as a typographic one, white
+    space as single spaces, an empty one as a space (``omov.count.labels.blt_text``)."""
+    return f'"{blt_text(name)}"'
 
 
 def _write_atomically(path: Path, text: str) -> None:

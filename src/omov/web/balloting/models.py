@@ -55,3 +55,28 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"ballot {self.receipt}"
+
+
+class CodeAttempts(models.Model):
+    """Wrong voting codes from one client in one contest, for the sign-in throttle
+    (``balloting/throttle.py``). The row with an empty ``client`` counts the whole contest's
+    wrong codes in its current window. Times are seconds since the epoch, read and written
+    by plain SQL on the sign-in's path."""
+
+    contest = models.ForeignKey(Contest, on_delete=models.CASCADE, related_name="+")
+    client = models.CharField(max_length=32, blank=True, help_text="A keyed hash of the network.")
+    failures = models.PositiveIntegerField(help_text="Wrong codes in the current run or window.")
+    since = models.FloatField(help_text="When the current run or window began.")
+    last_failure = models.FloatField()
+    wrong = models.PositiveIntegerField(default=0, help_text="Every wrong code (never reset).")
+    held = models.PositiveIntegerField(
+        default=0, help_text="Sign-ins refused unread while the client was held back."
+    )
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["contest", "client"], name="code_attempts_per_client"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.wrong} wrong codes in contest {self.contest_id}"

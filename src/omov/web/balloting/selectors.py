@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
+from django.db.models import QuerySet, Sum
 
 from omov.ledger.board import normalise_tracker
-from omov.web.balloting.models import Ballot
+from omov.web.balloting.models import Ballot, CodeAttempts
 from omov.web.contests.models import Contest
 
 
@@ -15,3 +17,21 @@ def receipt_included(*, contest: Contest, receipt: str) -> bool:
 
 def ballot_box(*, contest: Contest) -> QuerySet[Ballot]:
     return Ballot.objects.filter(contest=contest).order_by("receipt")
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """What the officer sees: wrong codes typed, and attempts refused while held back."""
+
+    wrong: int
+    held: int
+
+
+def code_refusals(*, contest_id: int) -> Refusals:
+    """The contest's refused sign-ins, summed over its clients (``balloting/throttle.py``)."""
+    sums = (
+        CodeAttempts.objects.filter(contest_id=contest_id)
+        .exclude(client="")
+        .aggregate(wrong=Sum("wrong"), held=Sum("held"))
+    )
+    return Refusals(sums["wrong"] or 0, sums["held"] or 0)

@@ -25,6 +25,7 @@ from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, proof_holds, tr
 from omov.secrecy.encoding import MAX_RANKS
 from omov.secrecy.errors import SecrecyError
 from omov.web.audit.services import event_record
+from omov.web.balloting import throttle
 from omov.web.balloting.casting import cast_in_one_statement
 from omov.web.balloting.codes import code_digest, new_code
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
@@ -273,12 +274,28 @@ def ballot_seal(
     return encrypt_ballot(binding, key, tuple(index[p] for p in ranking), len(index))
 
 
-def credential_check(*, contest: Contest | int, code: str) -> str:
+def credential_check(
+    *, contest: Contest | int, code: str, client: str | None = None, now: float | None = None
+) -> str:
     """Check a code the voter typed can still vote; returns its digest to keep in the session.
 
-    ``contest`` may be just its id: signing in needs nothing else of it."""
+    ``contest`` may be just its id: signing in needs nothing else of it. ``client`` (the
+    sign-in page's ``omov.web.clients.client_key``) puts the check under the throttle
+    (``balloting/throttle.py``): a client held back gets ``SignInHeldError`` whatever it typed,
+    and a wrong code is counted against it."""
+    contest_id = contest if isinstance(contest, int) else contest.pk
     digest = code_digest(code)
-    state = _credential_state(contest if isinstance(contest, int) else contest.pk, digest)
+    state, attempts = _credential_state(contest_id, digest, client or "")
+    if attempts is None:
+        raise ContestError("there is no such contest")
+    if client is not None:
+        now = throttle.clock() if now is None else now
+        held_back = throttle.wait(attempts, now)
+        if held_back > 0:
+            throttle.held_record(contest_id=contest_id, client=client)
+            raise throttle.SignInHeldError(held_back)
+        if state is None:
+            throttle.wrong_code_record(contest_id=contest_id, client=client, now=now)
     if state is None or state == CredentialState.REVOKED:
         raise ContestError("this code is not valid for this ballot: check it and try again")
     if state == CredentialState.USED:
@@ -286,25 +303,46 @@ def credential_check(*, contest: Contest | int, code: str) -> str:
     return digest
 
 
-def _credential_state(contest_id: int, digest: str) -> str | None:
-    """The state of this contest's credential with ``digest``, if there is one. Plain SQL,
+def _credential_state(
+    contest_id: int, digest: str, client: str
+) -> tuple[str | None, throttle.Attempts | None]:
+    """The state of this contest's credential with ``digest``, if there is one, and the
+    throttle's counts for ``client`` (``None`` if there is no such contest). One statement,
     prepared on PostgreSQL, as every voter's sign-in sends it (the ORM's building of this
     query cost more CPU than the rest of the sign-in)."""
     with prepared_cursor() as cursor:
-        cursor.execute(_credential_state_sql(), [digest, contest_id])
+        parameters: list[int | str] = [
+            contest_id,
+            digest,
+            contest_id,
+            contest_id,
+            client,
+            contest_id,
+        ]
+        cursor.execute(_credential_state_sql(), parameters)
         row = cursor.fetchone()
-    return None if row is None else str(row[0])
+    if row is None:
+        return None, None
+    state = None if row[0] is None else str(row[0])
+    return state, throttle.attempts_from_row(row[1:])
 
 
 @cache
 def _credential_state_sql() -> str:
-    """Written once, as the cast's statement is (``casting._cast_sql``)."""
+    """Written once, as the cast's statement is (``casting._cast_sql``). One row if the
+    contest exists, none if not: the credential's state and the counts are each NULL when
+    there is none."""
     credential = connection.ops.quote_name(Credential._meta.db_table)
     elector = connection.ops.quote_name(Elector._meta.db_table)
+    contest = connection.ops.quote_name(Contest._meta.db_table)
     return (
-        f"SELECT credential.state FROM {credential} AS credential"
+        f"SELECT found.state, {throttle.attempts_columns('mine', 'everyone')}"
+        f" FROM (SELECT id FROM {contest} WHERE id = %s) AS base"
+        " LEFT JOIN (SELECT credential.state AS state"
+        f" FROM {credential} AS credential"
         f" JOIN {elector} AS elector ON elector.id = credential.elector_id"
-        " WHERE credential.digest = %s AND elector.contest_id = %s"
+        " WHERE credential.digest = %s AND elector.contest_id = %s) AS found ON 1 = 1"
+        f"{throttle.attempts_joins('mine', 'everyone')}"
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
@@ -22,7 +22,9 @@ from django.views.decorators.http import require_POST
 from omov.web.balloting.forms import PlainForm, plain_form, ranking_from_post
 from omov.web.balloting.selectors import receipt_included
 from omov.web.balloting.services import ballot_cast, credential_check
-from omov.web.contests.models import Contest
+from omov.web.balloting.throttle import SignInHeldError
+from omov.web.clients import client_address, client_key
+from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import ContestError
 from omov.web.trustees.selectors import contest_binding, election_key
@@ -38,24 +40,28 @@ def _refuse(request: HttpRequest, pk: int, error: ContestError) -> HttpResponse:
 
 
 def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the page to enter the code. POST: sign in with it (the contest is read only to
-    show the page again with what was wrong, or a 404)."""
-    error = ""
+    """GET: the page to enter the code. POST: sign in with it, under the throttle (the
+    contest is read only to show the page again with what was wrong, or a 404; 429 with
+    ``Retry-After`` while the client is held back)."""
+    error, status, retry = "", 200, 0
     if request.method == "POST":
+        client = client_key(client_address(request))
         try:
-            digest = credential_check(contest=pk, code=request.POST.get("code", ""))
+            digest = credential_check(contest=pk, code=request.POST.get("code", ""), client=client)
+        except SignInHeldError as held:
+            error, status, retry = str(held), 429, held.seconds
         except ContestError as refused:
-            error = str(refused)
+            error, status = str(refused), 400
         else:
             request.session[SESSION_KEY] = [pk, digest]
             return _redirect("vote-ballot", pk)
     contest = get_object_or_404(Contest, pk=pk)
-    return render(
-        request,
-        "balloting/start.html",
-        {"contest": contest, "error": error},
-        status=400 if error else 200,
+    response = render(
+        request, "balloting/start.html", {"contest": contest, "error": error}, status=status
     )
+    if retry:
+        response["Retry-After"] = str(retry)
+    return response
 
 
 def _digest(request: HttpRequest, pk: int) -> str | None:
@@ -174,6 +180,22 @@ def candidate_statements(request: HttpRequest, pk: int) -> HttpResponse:
         "balloting/statements.html",
         {"contest": contest, "candidates": ballot_candidates(contest=contest)},
     )
+
+
+def candidate_photo(request: HttpRequest, pk: int, position: int) -> FileResponse:
+    """A candidate's photo, always as a JPEG image: every stored photo was written anew as
+    one (``contests/photos.py``), whatever its name says (older uploads kept theirs)."""
+    candidate = get_object_or_404(Candidate, contest_id=pk, position=position)
+    if not candidate.photo:
+        raise Http404("no photo")
+    try:
+        stored = candidate.photo.open("rb")
+    except OSError:
+        raise Http404("no photo") from None
+    response = FileResponse(stored, content_type="image/jpeg")
+    response["Content-Disposition"] = 'inline; filename="photo.jpg"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def receipt_check(request: HttpRequest, pk: int) -> HttpResponse:

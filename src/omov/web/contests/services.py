@@ -13,23 +13,37 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 
+from omov.count.labels import label_key, label_problem, normalise_label
 from omov.rules.events import Declaration
 from omov.rules.schema import TriggerKind
 from omov.web.audit.services import event_record
 from omov.web.contests import engine, rulebooks
 from omov.web.contests.models import Candidate, Contest, ContestState, Organisation, Rulebook
+from omov.web.contests.photos import LARGEST_UPLOAD, photo_reencoded
 from omov.web.errors import ContestError
 
 WORD_LIMIT = 250
+
+
+def label_checked(text: str, *, what: str, longest: int = 200) -> str:
+    """``text`` as stored (``omov.count.labels``), or ``ContestError`` naming ``what`` and the
+    fault: every name and title goes into the published bundle, BLT files included, so each
+    is checked when it is entered."""
+    text = normalise_label(text)
+    problem = label_problem(text, longest=longest)
+    if problem is not None:
+        raise ContestError(f"{what} cannot be used: {problem}")
+    return text
 
 
 @transaction.atomic
 def organisation_create(*, name: str) -> Organisation:
     if not name.strip():
         raise ContestError("the organisation needs a name")
-    if Organisation.objects.filter(name=name.strip()).exists():
-        raise ContestError(f"an organisation called {name.strip()!r} already exists")
-    organisation = Organisation.objects.create(name=name.strip())
+    name = label_checked(name, what="the organisation's name")
+    if Organisation.objects.filter(name=name).exists():
+        raise ContestError(f"an organisation called {name!r} already exists")
+    organisation = Organisation.objects.create(name=name)
     event_record(
         stream=f"organisation:{organisation.pk}",
         kind="organisation.created",
@@ -93,7 +107,7 @@ def contest_open(
     contest = Contest.objects.create(
         organisation=rulebook.organisation,
         rulebook=rulebook,
-        title=title.strip() or "Leadership election",
+        title=label_checked(title or "Leadership election", what="the title"),
         method=method,
         nominating_body_size=nominating_body_size,
         freeze_date=freeze_date,
@@ -147,19 +161,22 @@ def candidate_add(
     """A candidate declares (an event for the engine). An incumbent facing a challenge
     declares nothing: the rules put them in the contest when the challenge starts."""
     contest = contest_lock(contest=contest, expected=(ContestState.NOMINATIONS,))
-    name = name.strip()
-    if not name:
+    if not name.strip():
         raise ContestError("the candidate needs a name")
+    name = label_checked(name, what="the candidate's name", longest=120)
     if len(statement.split()) > WORD_LIMIT:
         raise ContestError(f"the statement has {len(statement.split())} words; at most 250")
-    if contest.candidates.filter(name=name).exists():
-        raise ContestError(f"{name} is already a candidate")
+    # Two names one case or one quote apart would be one name in a BLT file or to a voter.
+    taken = {label_key(other): other for other in contest.candidates.values_list("name", flat=True)}
+    if label_key(name) in taken:
+        raise ContestError(f"{name} is already a candidate (as {taken[label_key(name)]})")
+    stored = photo_reencoded(_read_upload(photo)) if photo is not None else None
     position = contest.candidates.count() + 1
     candidate = Candidate.objects.create(
         contest=contest, name=name, position=position, incumbent=incumbent, statement=statement
     )
-    if photo is not None:
-        candidate.photo.save(f"contest-{contest.pk}-{position}-{photo.name}", photo)
+    if stored is not None:
+        candidate.photo.save(stored.name or "photo.jpg", stored)
     payload = {"name": name, "position": position, "incumbent": incumbent}
     if incumbent and contest.trigger == TriggerKind.CHALLENGE:
         event_record(stream=contest.stream, kind="candidate.added", payload=payload)
@@ -173,6 +190,12 @@ def candidate_add(
             actor=actor,
         )
     return candidate
+
+
+def _read_upload(photo: File[bytes]) -> bytes:
+    """At most one byte past the limit: ``photo_reencoded`` refuses anything longer."""
+    photo.seek(0)
+    return bytes(photo.read(LARGEST_UPLOAD + 1))
 
 
 def contest_lock(*, contest: Contest, expected: tuple[ContestState, ...]) -> Contest:

@@ -14,6 +14,7 @@ from omov.web.access.checks import officer_area, officer_view
 from omov.web.access.models import Role
 from omov.web.access.roles import organisations_where
 from omov.web.audit.selectors import latest_events
+from omov.web.balloting.selectors import code_refusals
 from omov.web.contests.engine import nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.models import Contest, Organisation
@@ -99,6 +100,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "appeals": appeals_waiting(contest=contest)[:APPEALS_SHOWN],
         "appeals_waiting": appeals_waiting(contest=contest).count(),
         "ballots": contest.ballots.count(),
+        "refusals": code_refusals(contest_id=contest.pk),
         "trustees": trustee_status(contest),
         "demo_trustees": demo_keys_exist(contest),
         "events": latest_events(stream=contest.stream),

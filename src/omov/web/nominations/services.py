@@ -15,7 +15,7 @@ from omov.rules.events import CloseNominations, Nominations, SupportingNominatio
 from omov.web.audit.services import event_record
 from omov.web.contests.engine import Actor, engine_run, event_add, nominating_bodies
 from omov.web.contests.models import Candidate, Contest, ContestState
-from omov.web.contests.services import contest_lock, contest_transition
+from omov.web.contests.services import contest_lock, contest_transition, label_checked
 from omov.web.errors import ContestError
 from omov.web.nominations.models import Nomination
 
@@ -49,9 +49,9 @@ def nominations_record(
 ) -> list[Nomination]:
     """Nominations received together (a branch's sheet of names): one event for the engine."""
     contest = contest_lock(contest=candidate.contest, expected=OPEN)
-    names = [name.strip() for name in nominators]
-    if not names or not all(names):
+    if not nominators or not all(name.strip() for name in nominators):
         raise ContestError("the nomination needs the nominator's name")
+    names = [label_checked(name, what="the nominator's name", longest=120) for name in nominators]
     if len(set(names)) != len(names):
         raise ContestError("a nominator is named twice")
     bodies = nominating_bodies(contest)

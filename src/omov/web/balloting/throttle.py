@@ -1,0 +1,150 @@
+"""The voting-code sign-in throttle: growing delays per client, tighter while a contest is flooded.
+
+Codes are 60 random bits, so guessing one is hopeless; what a flood of wrong codes costs is the
+database's time, and the officer should see it. The counts live in the database
+(``CodeAttempts``), so every web server on one PostgreSQL shares them:
+
+- a client (its network, ``omov.web.clients.client_key``) has ``FREE`` wrong codes in a
+  contest; after the next each further one must wait twice as long as the last (1 s, 2 s,
+  4 s, ... up to ``LONGEST_WAIT``), and a held-back attempt is refused without reading the
+  code, valid or not. An hour with no wrong code (``FORGET``) starts the client afresh;
+- while a contest has seen more than ``FLOOD`` wrong codes in a minute (from many clients),
+  each client has only ``FREE_UNDER_FLOOD``;
+- a client that has typed no wrong code is never held back, so a flood never stops another
+  voter's valid code, and a voter who mistypes twice signs in at the third try.
+
+Reading the counts rides in the sign-in's one statement (``services.credential_check``);
+only a wrong code or a held-back attempt writes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from functools import cache
+
+from django.db import connection
+
+from omov.web.balloting.models import CodeAttempts
+from omov.web.db import prepared_cursor
+from omov.web.errors import ContestError
+
+FREE = 5
+FREE_UNDER_FLOOD = 2
+FLOOD = 300
+FLOOD_WINDOW = 60.0
+FORGET = 3600.0
+LONGEST_WAIT = 900.0
+WHOLE_CONTEST = ""
+
+
+class SignInHeldError(ContestError):
+    """Too many wrong codes from this client: it must wait ``seconds`` before the next try."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = max(1, math.ceil(seconds))
+        unit = "second" if self.seconds == 1 else "seconds"
+        super().__init__(
+            f"too many wrong codes from your connection: wait {self.seconds} {unit} and try again"
+        )
+
+
+def clock() -> float:
+    """Now, in seconds since the epoch (a function, so that a test can stop the clock)."""
+    return time.time()
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """The counts the sign-in read: the client's run and the contest's window (0 if none)."""
+
+    failures: int = 0
+    last_failure: float = 0.0
+    contest_failures: int = 0
+    contest_since: float = 0.0
+
+
+def wait(attempts: Attempts, now: float) -> float:
+    """Seconds this client must still wait before its next attempt (0: it may try now)."""
+    if now - attempts.last_failure >= FORGET:
+        return 0.0
+    flooded = attempts.contest_failures > FLOOD and now - attempts.contest_since < FLOOD_WINDOW
+    free = FREE_UNDER_FLOOD if flooded else FREE
+    if attempts.failures <= free:
+        return 0.0
+    delay = min(2.0 ** (attempts.failures - free - 1), LONGEST_WAIT)
+    return max(0.0, attempts.last_failure + delay - now)
+
+
+def attempts_columns(table_alias: str, contest_alias: str) -> str:
+    """The select list's part that reads the counts (see ``attempts_joins``)."""
+    return (
+        f"{table_alias}.failures, {table_alias}.last_failure,"
+        f" {contest_alias}.failures, {contest_alias}.since"
+    )
+
+
+def attempts_joins(table_alias: str, contest_alias: str) -> str:
+    """Joins that read this client's and this contest's rows; parameters: contest, client,
+    contest."""
+    table = _table()
+    return (
+        f" LEFT JOIN {table} AS {table_alias}"
+        f" ON {table_alias}.contest_id = %s AND {table_alias}.client = %s"
+        f" LEFT JOIN {table} AS {contest_alias}"
+        f" ON {contest_alias}.contest_id = %s AND {contest_alias}.client = ''"
+    )
+
+
+def attempts_from_row(row: tuple[object, ...]) -> Attempts:
+    """The counts from the four columns ``attempts_columns`` selected (NULL: no row yet)."""
+    failures, last, contest_failures, contest_since = row
+    return Attempts(
+        int(failures or 0),  # type: ignore[call-overload]
+        float(last or 0.0),  # type: ignore[arg-type]
+        int(contest_failures or 0),  # type: ignore[call-overload]
+        float(contest_since or 0.0),  # type: ignore[arg-type]
+    )
+
+
+def wrong_code_record(*, contest_id: int, client: str, now: float) -> None:
+    """Count a wrong code against the client (its run restarts after ``FORGET`` quiet) and
+    the contest (its window restarts after ``FLOOD_WINDOW``)."""
+    with prepared_cursor() as cursor:
+        forget = now - FORGET
+        cursor.execute(_upsert_sql(), [contest_id, client, now, now, forget, forget])
+        window = now - FLOOD_WINDOW
+        cursor.execute(
+            _upsert_sql(by_window=True), [contest_id, WHOLE_CONTEST, now, now, window, window]
+        )
+
+
+def held_record(*, contest_id: int, client: str) -> None:
+    """Count an attempt refused unread (for the officer's count)."""
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table()} SET held = held + 1 WHERE contest_id = %s AND client = %s",
+            [contest_id, client],
+        )
+
+
+@cache
+def _table() -> str:
+    return connection.ops.quote_name(CodeAttempts._meta.db_table)
+
+
+@cache
+def _upsert_sql(*, by_window: bool = False) -> str:
+    """Insert the row, or add one to its run, restarting the run when the row's last wrong
+    code (a client's) or its window's start (the contest's) is older than the cut-off."""
+    table = _table()
+    stale = f"{table}.since < %s" if by_window else f"{table}.last_failure < %s"
+    return (
+        f"INSERT INTO {table} (contest_id, client, failures, since, last_failure, wrong, held)"
+        " VALUES (%s, %s, 1, %s, %s, 1, 0)"
+        " ON CONFLICT (contest_id, client) DO UPDATE SET"
+        f" failures = CASE WHEN {stale} THEN 1 ELSE {table}.failures + 1 END,"
+        f" since = CASE WHEN {stale} THEN excluded.since ELSE {table}.since END,"
+        f" last_failure = excluded.last_failure, wrong = {table}.wrong + 1"
+    )
