@@ -119,19 +119,23 @@ def test_refusals_for_now_are_retried_and_bounces_are_listed_for_the_officer(
     settings: Any,
 ) -> None:
     settings.EMAIL_BACKEND = f"{__name__}.Refusing"
-    Refusing.tries, Refusing.for_now = Counter(), {"m2@example.org": 2, "m7@example.org": 1}
+    Refusing.tries = Counter()
+    Refusing.for_now = {"m2@example.org": 2, "m7@example.org": 1, "m8@example.org": 99}
     Refusing.for_good = {"m5@example.org"}
     contest = frozen_contest(8)
     mailing = codes_mailing_start(contest=contest)
-    for _ in range(3):  # the job, then the retries of deferred letters as they come due
+    for _ in range(5):  # the job, then the retries of deferred letters as they come due
         mailing_work.call(mailing.pk)
     mailing.refresh_from_db()
     assert mailing.state == MailingState.DONE
     sent = Counter(m.to[0] for m in mail.outbox)
-    assert sent == {f"m{n}@example.org": 1 for n in (1, 2, 3, 4, 6, 7, 8)}
+    assert sent == {f"m{n}@example.org": 1 for n in (1, 2, 3, 4, 6, 7)}
     assert Refusing.tries["m2@example.org"] == 3
-    [bounced] = codes_undelivered(contest=contest)
+    assert Refusing.tries["m8@example.org"] == 5  # refused for now five times: given up
+    bounced, failed = codes_undelivered(contest=contest)
     assert (bounced.elector.reference, bounced.state) == ("M0005", LetterState.BOUNCED)
+    assert (failed.elector.reference, failed.state) == ("M0008", LetterState.FAILED)
+    assert "5 times" in failed.reason
     assert "550" in bounced.reason
     assert "example.org" not in bounced.reason
     officer = officer_of(contest.organisation, Role.RETURNING_OFFICER)

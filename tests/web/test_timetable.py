@@ -16,8 +16,9 @@ from django.core import mail
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.services import ballot_cast, credentials_issue
 from omov.web.contests.models import Contest, ContestState
-from omov.web.jobs.models import Mailing, MailingKind
+from omov.web.jobs.models import Letter, Mailing, MailingKind
 from omov.web.jobs.schedule import schedule_tick
+from omov.web.jobs.selectors import mailing_progress
 from omov.web.trust.models import LogName, TreeHeadRecord
 from omov.web.trustees.simulation import SimulatedTrustees
 
@@ -101,6 +102,9 @@ def test_a_reminder_goes_once_to_the_unspent_codes_only(settings: Any) -> None:
     assert len(mail.outbox) == 8  # the 1-day reminder, to the same four
     moments = Mailing.objects.filter(contest=contest, kind=MailingKind.REMINDER)
     assert sorted(moments.values_list("moment", flat=True)) == ["close-1d", "close-7d"]
+    # Only counts are kept: whom a reminder went to is who had not voted.
+    assert not Letter.objects.filter(mailing__in=moments).exists()
+    assert [p.total for p in mailing_progress(contest=contest)] == [4, 4]
 
 
 def test_checkpoints_come_every_n_ballots_but_never_under_the_rulebooks_batch(

@@ -38,6 +38,10 @@ class Mailing(models.Model):
         max_length=40, blank=True, help_text="The timetable moment that made it (reminders)."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    totals = models.JSONField(
+        default=dict,
+        help_text="Letters by state, once done (a reminder's letters are then deleted).",
+    )
 
     class Meta:
         constraints = (

@@ -52,6 +52,9 @@ def mailing_progress(*, contest: Contest) -> list[Progress]:
     counts: dict[int, Counter[str]] = {m.pk: Counter() for m in mailings}
     for mailing_id, state, n in rows:
         counts[mailing_id][state] = n
+    for mailing in mailings:
+        if mailing.totals:  # done: its totals are kept (a reminder's letters are gone)
+            counts[mailing.pk] = Counter(mailing.totals)
     return [Progress(m, counts[m.pk]) for m in mailings]
 
 

@@ -270,9 +270,12 @@ def mailing_finish(*, mailing: Mailing) -> None:
         counts = Counter(
             dict(mailing.letters.values_list("state").annotate(n=Count("pk")).order_by())
         )
-        mailing.state = MailingState.DONE
-        mailing.save(update_fields=["state"])
         totals = {str(state): counts.get(state, 0) for state in LetterState}
+        mailing.state, mailing.totals = MailingState.DONE, totals
+        mailing.save(update_fields=["state", "totals"])
+        if mailing.kind == MailingKind.REMINDER:
+            # Whom a reminder went to is who had not voted then: kept no longer than needed.
+            mailing.letters.all().delete()
         # A codes mailing's end is the ledger's credentials-issued entry (codes per section).
         kind = "credentials.issued" if mailing.kind == MailingKind.CODES else "mailing.done"
         event_record(stream=contest.stream, kind=kind, payload={**_about(mailing), **totals})
