@@ -99,7 +99,7 @@ def test_a_regular_file_takes_the_fast_path(tmp_path: Path) -> None:
 
 
 def test_an_odd_file_is_left_to_the_general_reader(tmp_path: Path) -> None:
-    for body in ("b1,1,2\nb2,0,1\n", "b1,1,3\n", "b1,1.5,2\n", "b1,1,2\nb2,1\n"):
+    for body in ("b1,1,2\nb2,0,1\n", "b1,1,3\n", "b1,1.5,2\n", "b1,1,2\nb2,1\n", "b1,70000,1\n"):
         path = tmp_path / "cvr.csv"
         path.write_text("BallotID,A,B\n" + body, encoding="utf-8")
         assert rctab_fast.coded_rctab(path) is None, body
