@@ -5,6 +5,7 @@ retried, bounces listed for the officer, each batch in the contest's log."""
 from __future__ import annotations
 
 import smtplib
+import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -164,3 +165,29 @@ def test_the_officers_button_queues_the_mailing_and_the_dashboard_counts_it(
     assert (mailing["total"], mailing["sent"], mailing["waiting"]) == (6, 6, 0)
     assert mailing["state"] == "Done"
     assert MailBatch.objects.get(number=0).state == BatchState.DONE
+
+
+class Slow(LocmemBackend):
+    """A relay slower than the claim's lease; each message, another worker tries to take
+    the batch."""
+
+    stolen: ClassVar[list[bool]] = []
+    mailing: ClassVar[Any] = None
+
+    def send_messages(self, messages: Sequence[Any]) -> int:
+        time.sleep(0.25)
+        Slow.stolen.append(batch_claim(mailing=Slow.mailing, worker="other") is not None)
+        return super().send_messages(messages)
+
+
+def test_a_slow_relay_does_not_let_the_claim_run_out_under_a_sending_worker(
+    settings: Any,
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.Slow"
+    settings.OMOV_MAIL_LEASE_SECONDS = 0.6  # four letters take 1 s
+    settings.OMOV_MAIL_RENEW_EVERY = 1000  # renewed by time, not by count
+    contest = frozen_contest(4)
+    Slow.mailing, Slow.stolen = codes_mailing_start(contest=contest), []
+    mailing_work.call(Slow.mailing.pk)
+    assert Slow.stolen == [False] * 4
+    assert len(mail.outbox) == 4

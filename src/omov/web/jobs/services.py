@@ -16,6 +16,7 @@ the letters in a state the next worker carries on from:
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from collections.abc import Iterable
 
@@ -197,10 +198,17 @@ def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> boo
         .select_related("elector", "mailing")
         .order_by("pk")
     )
+    # Renewed every so many letters, and at a third of the lease whatever the relay's pace,
+    # so a slow relay never lets the claim run out under a worker still sending.
+    every = settings.OMOV_MAIL_LEASE_SECONDS / 3
+    renewed = time.monotonic()
     try:
         for n, letter in enumerate(letters, start=1):
-            if n % settings.OMOV_MAIL_RENEW_EVERY == 0 and not batch_renew(batch=batch):
-                return False
+            due = n % settings.OMOV_MAIL_RENEW_EVERY == 0 or time.monotonic() - renewed > every
+            if due:
+                if not batch_renew(batch=batch):
+                    return False
+                renewed = time.monotonic()
             letter_mark(letter=letter, outcome=deliver(letter, contest, mail))
     finally:
         mail.close()
