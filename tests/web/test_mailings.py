@@ -191,3 +191,19 @@ def test_a_slow_relay_does_not_let_the_claim_run_out_under_a_sending_worker(
     mailing_work.call(Slow.mailing.pk)
     assert Slow.stolen == [False] * 4
     assert len(mail.outbox) == 4
+
+
+def test_letters_not_sent_when_the_ballot_closed_fail_and_the_mailing_ends() -> None:
+    from omov.web.contests.models import Contest, ContestState
+
+    contest = frozen_contest(6)
+    mailing = codes_mailing_start(contest=contest)
+    Contest.objects.filter(pk=contest.pk).update(state=ContestState.BALLOT_CLOSED)
+    mailing_work.call(mailing.pk)
+    mailing.refresh_from_db()
+    assert mailing.state == MailingState.DONE
+    assert mail.outbox == []
+    assert mailing.totals["failed"] == 6
+    assert {letter.reason for letter in codes_undelivered(contest=contest)} == {
+        "not sent: the ballot closed"
+    }

@@ -267,6 +267,23 @@ def batch_finish(*, batch: MailBatch) -> None:
         mailing_finish(mailing=batch.mailing)
 
 
+def mailing_wanted(mailing: Mailing) -> bool:
+    """Codes while codes can be issued, reminders while the ballot is open."""
+    state = Contest.objects.values_list("state", flat=True).get(pk=mailing.contest_id)
+    return state in (ISSUING if mailing.kind == MailingKind.CODES else (ContestState.BALLOT_OPEN,))
+
+
+def mailing_abandon(*, mailing: Mailing) -> None:
+    """The ballot closed with letters unsent: they fail (codes wiped), and the mailing ends."""
+    with transaction.atomic():
+        unsent = mailing.letters.exclude(state__in=FINAL)
+        unsent.update(
+            state=LetterState.FAILED, reason="not sent: the ballot closed", sealed_code=b""
+        )
+        mailing.batches.exclude(state=BatchState.DONE).update(state=BatchState.DONE)
+    mailing_finish(mailing=mailing)
+
+
 def mailing_finish(*, mailing: Mailing) -> None:
     """Once every batch is done: the mailing is done, with its totals in the log."""
     with transaction.atomic():

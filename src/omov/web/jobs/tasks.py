@@ -17,7 +17,9 @@ from omov.web.jobs.services import (
     batch_finish,
     batch_prepare,
     batch_send,
+    mailing_abandon,
     mailing_plan,
+    mailing_wanted,
 )
 
 
@@ -28,6 +30,9 @@ def mailing_work(mailing_id: int) -> int:
     worker = get_random_string(24)
     mailing = mailing_plan(mailing_id=mailing_id)
     taken = 0
+    if mailing.state == MailingState.SENDING and not mailing_wanted(mailing):
+        mailing_abandon(mailing=mailing)
+        return taken
     while mailing.state == MailingState.SENDING and (
         batch := batch_claim(mailing=mailing, worker=worker)
     ):
