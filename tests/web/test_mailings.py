@@ -4,7 +4,10 @@ retried, bounces listed for the officer, each batch in the contest's log."""
 
 from __future__ import annotations
 
+import os
 import smtplib
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -207,3 +210,18 @@ def test_letters_not_sent_when_the_ballot_closed_fail_and_the_mailing_ends() -> 
     assert {letter.reason for letter in codes_undelivered(contest=contest)} == {
         "not sent: the ballot closed"
     }
+
+
+def test_a_worker_on_sqlite_says_there_is_nothing_to_work_on(tmp_path: Any) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run = subprocess.run(
+        [sys.executable, "-c", "from omov.cli import main; main()", "worker"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "a worker needs PostgreSQL" in " ".join(run.stderr.split())  # however wrapped
