@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from omov.web.access.models import Role
+from omov.web.audit.models import AuditEvent
 from omov.web.balloting.models import CredentialState
 from omov.web.balloting.services import ballot_cast
 from omov.web.contests.models import Contest
@@ -26,6 +27,8 @@ from omov.web.electorate.vetting import (
     exclusion_appeal_decide,
     exclusion_confirm,
     exclusion_propose,
+    exclusions_confirm,
+    exclusions_import,
 )
 from omov.web.errors import ContestError
 from omov.web.nominations.services import nomination_record, nominations_close
@@ -168,3 +171,35 @@ def test_the_officers_pages_take_a_proposal_and_a_second_officers_confirmation()
     assert proposed.state == ExclusionState.CONFIRMED
     assert proposed.decided_by is not None
     assert proposed.decided_by.get_username() == "second"
+
+
+def test_bulk_vetting_checks_every_row_before_applying_any() -> None:
+    contest = _electorate_with_a_person_on_two_rolls()
+    first, second = _user("first"), _user("second")
+    bad = (
+        "section,reference,ground,note\n"
+        "members,M0002,aims-and-values,Posts\n"
+        "members,M9999,aims-and-values,Posts\n"
+        "members,M0003,rudeness,Posts\n"
+        "members,M0002,aims-and-values,Again\n"
+    )
+    with pytest.raises(ContestError) as refused:
+        exclusions_import(contest=contest, text=bad, actor=first)
+    assert str(refused.value) == (
+        "no decision was applied: line 3: no such elector in this section; "
+        "line 4: 'rudeness' is not a ground of this rulebook; line 5: named twice in this file"
+    )
+    assert not Exclusion.objects.exists()
+    good = (
+        "section,reference,ground,note\n"
+        "members,M0002,aims-and-values,Posts\n"
+        "members,M0001,member-of-another-party,Card\n"
+    )
+    assert len(exclusions_import(contest=contest, text=good, actor=first)) == 2
+    with pytest.raises(ContestError, match="cannot confirm it"):
+        exclusions_confirm(contest=contest, proposed_by=first, actor=first)
+    assert exclusions_confirm(contest=contest, proposed_by=first, actor=second) == 2
+    excluded = contest.electors.filter(eligibility=Eligibility.EXCLUDED)
+    assert sorted(excluded.values_list("reference", flat=True)) == ["M0001", "M0002", "S0001"]
+    logged = AuditEvent.objects.filter(stream=contest.stream, kind="elector.excluded")
+    assert logged.count() == 2  # one entry a decision

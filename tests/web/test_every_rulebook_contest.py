@@ -103,7 +103,7 @@ def _run(key: str, tmp_path: Path) -> None:
         "Bea Second",
     }
 
-    book = stored_book(rulebook.facts)
+    book = stored_book(rulebook.typed)
     for section, _ in sections(contest):
         template = template_csv(book.sections[section].roll.value)
         roll_import(

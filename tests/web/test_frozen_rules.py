@@ -114,7 +114,7 @@ def test_stored_count_setup_reads_back_as_the_rulebook_gave_it() -> None:
 
 
 def _stored_before_this_release(organisation: Organisation, key: str) -> Rulebook:
-    facts = rulebooks.rulebook_facts(EDITION)
+    facts = rulebooks.rulebook_facts(EDITION).as_record()
     del facts["count"], facts["text"]
     return Rulebook.objects.create(organisation=organisation, key=key, title=key, facts=facts)
 
@@ -124,14 +124,14 @@ def test_the_migration_fills_rulebooks_stored_without_a_count_setup() -> None:
     old = _stored_before_this_release(organisation, EDITION)
     gone = _stored_before_this_release(organisation, "labour/1900")
     with pytest.raises(ContestError, match="without its count setup"):
-        rulebooks.count_rules(old.facts)
+        rulebooks.count_rules(old.typed)
 
     fill.fill_count_setup(django_apps, None)
 
     old.refresh_from_db()
-    assert rulebooks.count_rules(old.facts) == count_setup(load_rulebook(EDITION))
-    assert rulebooks.stored_text(old.facts) == rulebooks.shipped_text(EDITION)
+    assert rulebooks.count_rules(old.typed) == count_setup(load_rulebook(EDITION))
+    assert rulebooks.stored_text(old.typed) == rulebooks.shipped_text(EDITION)
     gone.refresh_from_db()
     assert "count" not in gone.facts  # not shipped any more: refused, not guessed
     with pytest.raises(ContestError, match="without its count setup"):
-        rulebooks.count_rules(gone.facts)
+        rulebooks.count_rules(gone.typed)

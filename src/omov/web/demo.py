@@ -94,7 +94,7 @@ def demo_seed(*, cast_fraction: float = 0.35, scale: float = 0.005, seed: int = 
     contest = contest_open(
         rulebook=rulebook,
         title="Leadership election 2016 (demo)",
-        nominating_body_size=rulebook.facts["body_size"],
+        nominating_body_size=rulebook.typed.body_size,
         freeze_date=dt.date(2016, 1, 12),
         ballot_opens_at=now - dt.timedelta(hours=1),
         ballot_closes_at=now + dt.timedelta(days=14),

@@ -59,6 +59,8 @@ officer = [
         "electors/<int:elector>/exclude/", electorate.elector_exclude_view, name="elector-exclude"
     ),
     path("exclusions/<int:exclusion>/", electorate.exclusion_decide_view, name="exclusion-decide"),
+    path("exclusions/import/", electorate.exclusions_import_view, name="exclusions-import"),
+    path("exclusions/confirm/", electorate.exclusions_confirm_view, name="exclusions-confirm"),
     path("electors/<int:elector>/appeal/", electorate.appeal_lodge_view, name="appeal-lodge"),
     path("appeals/<int:appeal>/", electorate.appeal_decide_view, name="appeal-decide"),
     path("freeze/", electorate.electorate_freeze_view, name="electorate-freeze"),

@@ -442,7 +442,7 @@ def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
     Each paper is cast on its own, so one refused paper (already voted, unknown code)
     does not stop the others; which paper counts when two share a credential follows the
     rulebook's ``postal_precedence`` (2016: the first received)."""
-    if contest.rulebook.facts.get("postal_precedence") != "first-received":
+    if contest.rulebook.typed.postal_precedence != "first-received":
         raise ContestError("this rulebook's postal precedence needs a ballot link omov refuses")
     by_name = {c.name: c.position for c in ballot_candidates(contest=contest)}
     paper = set(by_name.values())  # read once for the whole file

@@ -96,7 +96,7 @@ def nomination_rule(book: Rulebook, kind: TriggerKind) -> NominationRule | None:
 
 def nominating_bodies(contest: Contest) -> list[str]:
     """The bodies whose members nominate in this contest (the rule its trigger names)."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     rule = nomination_rule(book, trigger_kind(book, contest.trigger or None))
     if rule is None or not rule.requirements:
         raise ContestError(f"{book.id} takes no nominations for this contest")
@@ -105,7 +105,7 @@ def nominating_bodies(contest: Contest) -> list[str]:
 
 def supporting_bodies(contest: Contest) -> list[str]:
     """The bodies whose supporting nominations count (none where the rules have none)."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     rule = nomination_rule(book, trigger_kind(book, contest.trigger or None))
     if rule is None or rule.supporting is None:
         return []
@@ -125,7 +125,7 @@ def event_add(
 
     ``kind`` and ``payload``: the audit event the caller writes for it (the ledger entry:
     people by the fields the log hashes), to which the decisions it brought are added."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     recorded = list(_stored(contest))
     try:
         engine = run(book, _events_file(contest, book, [*recorded, event]))
@@ -163,7 +163,7 @@ def decisions_store(*, contest: Contest, engine: EngineContest) -> list[dict[str
 
 
 def _stored(contest: Contest) -> Iterable[AnyEvent]:
-    book_zone = stored_book(contest.rulebook.facts).timezone
+    book_zone = stored_book(contest.rulebook.typed).timezone
     for row in contest.engine_events.order_by("sequence"):
         try:
             yield EVENT.validate_python(row.event, context={"timezone": book_zone})
@@ -194,7 +194,7 @@ def _events_file(contest: Contest, book: Rulebook, events: Sequence[AnyEvent]) -
 
 def engine_run(contest: Contest, *, then: Sequence[AnyEvent] = ()) -> EngineContest:
     """The contest as the rules leave it after every recorded event (and ``then``)."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     try:
         return run(book, _events_file(contest, book, [*_stored(contest), *then]))
     except RulesError as error:
@@ -241,7 +241,7 @@ def nominations_needed(contest: Contest, engine: EngineContest | None = None) ->
     officer gave them): its first requirement's."""
     every = requirements_needed(contest, engine)
     if not every:
-        book = stored_book(contest.rulebook.facts)
+        book = stored_book(contest.rulebook.typed)
         return Needed(0, "the rules set no nomination threshold", (), book.citation)
     return every[0]
 
@@ -249,7 +249,7 @@ def nominations_needed(contest: Contest, engine: EngineContest | None = None) ->
 def requirements_needed(contest: Contest, engine: EngineContest | None = None) -> list[Needed]:
     """Each nomination requirement of this contest, as the engine counts it."""
     engine = engine or engine_run(contest)
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     rule = engine.rule or nomination_rule(book, trigger_kind(book, contest.trigger or None))
     if rule is None:
         return []
@@ -270,7 +270,7 @@ def requirements_needed(contest: Contest, engine: EngineContest | None = None) -
 
 def standing(contest: Contest) -> list[Standing]:
     """Each candidate's standing: the engine run as if nominations closed now."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     engine = engine_run(contest, then=[CloseNominations(type="close-nominations")])
     needed_now = nominations_needed(contest, engine)
     needed, bodies = needed_now.required, needed_now.bodies

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from omov.web.contests.facts import RulebookFacts
+
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -29,6 +31,11 @@ class Rulebook(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def typed(self) -> RulebookFacts:
+        """``facts`` read through the typed, versioned model."""
+        return RulebookFacts.read(self.facts)
 
 
 class ContestState(models.TextChoices):

@@ -19,9 +19,8 @@ from omov.ledger.setup import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
 from omov.rules.loading import read_rulebook, rulebook_from_text
 from omov.rules.schema import Channel, NominationRule, Rulebook
+from omov.web.contests.facts import RulebookFacts
 from omov.web.errors import ContestError
-
-Facts = dict[str, Any]
 
 
 @cache
@@ -52,13 +51,13 @@ def shipped_book(key: str) -> tuple[str, Rulebook]:
         raise KeyError(str(error)) from None
 
 
-def count_facts_of(book: Rulebook) -> Facts:
+def count_facts_of(book: Rulebook) -> dict[str, Any]:
     """The count setup as plain JSON: what ``count_rules`` reads back at count time."""
     method, seats, options = count_setup(book)
     return {"method": method, "seats": seats, "options": options.as_record()}
 
 
-def rulebook_facts(key: str) -> Facts:
+def rulebook_facts(key: str) -> RulebookFacts:
     """The facts of the shipped rulebook ``key``; a ``KeyError`` names the known ones."""
     text, book = shipped_book(key)
     if not _runnable(book) or book.voting is None:
@@ -70,32 +69,34 @@ def rulebook_facts(key: str) -> Facts:
     reading = book.incumbent.readings[book.incumbent.default_reading] if book.incumbent else None
     members = book.sections.get("members")
     freeze = members.eligibility.joined_on_or_before if members else None
-    return {
-        "key": book.id,
-        "organisation": book.organisation_name,
-        "title": book.title,
-        "method": count["method"],
-        "seats": count["seats"],
-        "count": count,
-        "text": text,
-        "sections": sections,
-        "section_names": {slug: book.sections[slug].name for slug in sections},
-        "nomination_rule": rule_key,
-        "nominating_body": " and ".join(book.bodies[b].name for b in requirement.bodies),
-        "body_size": sum(book.bodies[b].size or 0 for b in requirement.bodies),
-        "nomination_fraction": str(requirement.fraction or Fraction(0)),
-        "nomination_count": requirement.count or 0,
-        "rounding": requirement.rounding.value,
-        "incumbent_automatic": bool(reading and reading.on_ballot == "automatic"),
-        "freeze_date": freeze.isoformat() if freeze else None,
-        "postal_precedence": book.voting.postal_precedence.value,
-        "channels": [channel.value for channel in book.voting.channels],
-        "channels_citation": book.voting.citation,
-        "trackers": book.voting.trackers.value,
-        "min_section": book.voting.min_section_ballots,
-        "checkpoint_min_ballots": book.voting.checkpoint_min_ballots,
-        "decisions": _decisions(book, rule),
-    }
+    return RulebookFacts.read(
+        {
+            "key": book.id,
+            "organisation": book.organisation_name,
+            "title": book.title,
+            "method": count["method"],
+            "seats": count["seats"],
+            "count": count,
+            "text": text,
+            "sections": sections,
+            "section_names": {slug: book.sections[slug].name for slug in sections},
+            "nomination_rule": rule_key,
+            "nominating_body": " and ".join(book.bodies[b].name for b in requirement.bodies),
+            "body_size": sum(book.bodies[b].size or 0 for b in requirement.bodies),
+            "nomination_fraction": str(requirement.fraction or Fraction(0)),
+            "nomination_count": requirement.count or 0,
+            "rounding": requirement.rounding.value,
+            "incumbent_automatic": bool(reading and reading.on_ballot == "automatic"),
+            "freeze_date": freeze.isoformat() if freeze else None,
+            "postal_precedence": book.voting.postal_precedence.value,
+            "channels": [channel.value for channel in book.voting.channels],
+            "channels_citation": book.voting.citation,
+            "trackers": book.voting.trackers.value,
+            "min_section": book.voting.min_section_ballots,
+            "checkpoint_min_ballots": book.voting.checkpoint_min_ballots,
+            "decisions": _decisions(book, rule),
+        }
+    )
 
 
 def _decisions(book: Rulebook, rule: NominationRule) -> list[dict[str, str]]:
@@ -126,31 +127,30 @@ def _decisions(book: Rulebook, rule: NominationRule) -> list[dict[str, str]]:
     return decisions
 
 
-def count_rules(facts: Facts) -> tuple[str, int, CountOptions]:
+def count_rules(facts: RulebookFacts) -> tuple[str, int, CountOptions]:
     """Method, seats and count options for ``omov.count.count``, from the stored facts.
 
     A ``ContestError`` where the facts hold no count setup (a rulebook loaded before omov stored
     it, whose edition was no longer shipped when the migration filled the others in): such
     a contest is refused rather than counted under whatever the shipped file says today."""
-    try:
-        count = facts["count"]
-    except KeyError:
+    count = facts.count
+    if count is None:
         raise ContestError(
-            f"the rulebook {facts.get('key', '?')} was stored without its count setup; "
+            f"the rulebook {facts.key} was stored without its count setup; "
             "it cannot be counted under the rules it was opened under"
-        ) from None
-    return str(count["method"]), int(count["seats"]), options_from_record(count["options"])
+        )
+    return count.method, count.seats, options_from_record(count.options)
 
 
-def online_lawful(facts: Facts) -> bool:
+def online_lawful(facts: RulebookFacts) -> bool:
     """The rulebook lets electors vote online (not so a statutory union ballot: TULRCA s.51
     makes it postal). Facts stored before channels were kept: the schema's default, both."""
-    return Channel.ONLINE.value in facts.get("channels", [Channel.ONLINE.value])
+    return Channel.ONLINE.value in facts.channels
 
 
-def stored_book(facts: Facts) -> Rulebook:
+def stored_book(facts: RulebookFacts) -> Rulebook:
     """The rulebook parsed from the stored text: what was loaded, not what is shipped now."""
-    return _parsed(stored_text(facts), str(facts.get("key", "rulebook")))
+    return _parsed(stored_text(facts), facts.key)
 
 
 @lru_cache(maxsize=32)
@@ -163,11 +163,8 @@ def _parsed(text: str, label: str) -> Rulebook:
         raise ContestError(f"the stored rulebook cannot be read: {error}") from None
 
 
-def stored_text(facts: Facts) -> str:
+def stored_text(facts: RulebookFacts) -> str:
     """The rulebook's TOML as it was when loaded (its SHA-256 goes into the log)."""
-    try:
-        return str(facts["text"])
-    except KeyError:
-        raise ContestError(
-            f"the rulebook {facts.get('key', '?')} was stored without its text"
-        ) from None
+    if facts.text is None:
+        raise ContestError(f"the rulebook {facts.key} was stored without its text")
+    return facts.text

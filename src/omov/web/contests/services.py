@@ -60,13 +60,19 @@ def rulebook_load(*, organisation: Organisation, key: str) -> Rulebook:
     except KeyError as error:
         raise ContestError(error.args[0]) from None
     rulebook, created = Rulebook.objects.get_or_create(
-        organisation=organisation, key=key, defaults={"title": facts["title"], "facts": facts}
+        organisation=organisation,
+        key=key,
+        defaults={"title": facts.title, "facts": facts.as_record()},
     )
     if created:
         event_record(
             stream=f"organisation:{organisation.pk}",
             kind="rulebook.loaded",
-            payload={"key": key, "title": facts["title"], "sha256": _sha256(facts["text"])},
+            payload={
+                "key": key,
+                "title": facts.title,
+                "sha256": _sha256(rulebooks.stored_text(facts)),
+            },
         )
     return rulebook
 
@@ -97,12 +103,12 @@ def contest_open(
 
     The count setup recorded in the opening event is the one stored with the rulebook,
     which is what ``result_count`` and the publication read back."""
-    method, seats, options = rulebooks.count_rules(rulebook.facts)
+    method, seats, options = rulebooks.count_rules(rulebook.typed)
     if ballot_closes_at <= ballot_opens_at:
         raise ContestError("the ballot must close after it opens")
     if nominating_body_size < 1:
         raise ContestError("the nominating body must have at least one member")
-    book = rulebooks.stored_book(rulebook.facts)
+    book = rulebooks.stored_book(rulebook.typed)
     kind = engine.trigger_kind(book, trigger)
     contest = Contest.objects.create(
         organisation=rulebook.organisation,
@@ -114,7 +120,7 @@ def contest_open(
         ballot_opens_at=ballot_opens_at,
         ballot_closes_at=ballot_closes_at,
         decisions=[],
-        online_voting=rulebooks.online_lawful(rulebook.facts),
+        online_voting=rulebooks.online_lawful(rulebook.typed),
         trigger=kind.value,
     )
     event_record(

@@ -68,14 +68,14 @@ def _open(data: dict[str, object], request: HttpRequest) -> Contest:
     organisation = data["organisation"]
     assert isinstance(organisation, Organisation)
     rulebook = rulebook_load(organisation=organisation, key=str(data["rulebook"]))
-    facts = rulebook.facts
-    freeze = data["freeze_date"] or facts["freeze_date"]
+    facts = rulebook.typed
+    freeze = data["freeze_date"] or facts.freeze_date
     if not freeze:
         raise ContestError("this rulebook records no freeze date: give one")
     return contest_open(
         rulebook=rulebook,
         title=str(data["title"]),
-        nominating_body_size=data["nominating_body_size"] or facts["body_size"],  # type: ignore[arg-type]
+        nominating_body_size=data["nominating_body_size"] or facts.body_size,  # type: ignore[arg-type]
         freeze_date=freeze if isinstance(freeze, dt.date) else dt.date.fromisoformat(freeze),  # type: ignore[arg-type]
         ballot_opens_at=data["ballot_opens_at"],  # type: ignore[arg-type]
         ballot_closes_at=data["ballot_closes_at"],  # type: ignore[arg-type]
@@ -114,7 +114,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _vetting(contest: Contest) -> dict[str, object]:
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     if book.vetting is None:
         return {"grounds": [], "exclusions_waiting": [], "vetting_figures": []}
     return {

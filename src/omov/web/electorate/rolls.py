@@ -48,7 +48,7 @@ def criteria_for(contest: Contest) -> EligibilityCriteria:
     engine's adapter) with the contest's dates, so a later release's shipped file changes
     no one's eligibility."""
     try:
-        return electorate_criteria(stored_book(contest.rulebook.facts), engine_contest(contest))
+        return electorate_criteria(stored_book(contest.rulebook.typed), engine_contest(contest))
     except RulesError as error:
         key = contest.rulebook.key
         raise ContestError(f"no eligibility criteria from {key}: {error}") from None
@@ -56,7 +56,7 @@ def criteria_for(contest: Contest) -> EligibilityCriteria:
 
 def sections(contest: Contest) -> list[tuple[str, str]]:
     """Each section that votes, with the columns of its roll."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     return [
         (name, ",".join(schema_for(book.sections[name].roll.value).names))
         for name in criteria_for(contest).names
@@ -66,7 +66,7 @@ def sections(contest: Contest) -> list[tuple[str, str]]:
 def section_template(contest: Contest, section: str) -> str:
     """The CSV template of one section's roll (its header and one example row), as the
     contest's stored rulebook sets the section's kind of roll."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     if section not in criteria_for(contest).names:
         known = ", ".join(criteria_for(contest).names)
         raise ContestError(
@@ -83,7 +83,7 @@ def dates_used(contest: Contest) -> list[str]:
 
 def roll_read(data: bytes, *, contest: Contest, section: str) -> Roll:
     """Read one section's roll; a bad row refuses the whole file with its line number."""
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     if section not in book.sections:
         known = ", ".join(book.sections)
         raise ContestError(f"this rulebook has no section {section!r}; its sections: {known}")

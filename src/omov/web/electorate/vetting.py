@@ -8,7 +8,10 @@ Appeals go to the appeals panel within the rulebook's days and are decided with 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import io
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -44,7 +47,7 @@ KEPT = ("vetted", "appeal-upheld")
 
 
 def vetting_rules(contest: Contest) -> Vetting:
-    book = stored_book(contest.rulebook.facts)
+    book = stored_book(contest.rulebook.typed)
     if book.vetting is None:
         raise ContestError(f"{book.id} gives no vetting grounds: nobody can be excluded")
     return book.vetting
@@ -121,6 +124,7 @@ def _confirm(contest: Contest, exclusion: Exclusion, actor: User) -> Confirmed:
         kind="elector.excluded",
         payload={
             "reference": exclusion.elector.reference,
+            "section": exclusion.elector.section,
             "ground": exclusion.ground,
             "grounds": exclusion.ground,
             "exclusion": exclusion.pk,
@@ -248,3 +252,127 @@ def exclusion_appeal_decide(*, appeal: Appeal, uphold: bool, reason: str, actor:
         },
     )
     return appeal
+
+
+COLUMNS = ("section", "reference", "ground", "note")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    problem: str
+
+
+@transaction.atomic
+def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclusion]:
+    """Bulk proposals from a CSV (``section,reference,ground,note``): every row is checked
+    before any is applied, and one bad row refuses the file, each fault with its line. A
+    second officer confirms the batch (``exclusions_confirm``)."""
+    contest = contest_lock(contest=contest, expected=VETTING)
+    rules = vetting_rules(contest)
+    reader = csv.DictReader(io.StringIO(text))
+    if tuple(reader.fieldnames or ()) != COLUMNS:
+        raise ContestError("vetting decisions: the columns must be " + ",".join(COLUMNS))
+    rows = list(reader)
+    electors = {
+        (e.section, e.reference): e
+        for e in contest.electors.filter(reference__in=[r["reference"] or "" for r in rows]).only(
+            "pk", "section", "reference", "eligibility"
+        )
+    }
+    waiting = set(
+        Exclusion.objects.filter(
+            elector__contest=contest, state=ExclusionState.PROPOSED
+        ).values_list("elector_id", flat=True)
+    )
+    problems, chosen, seen = [], [], set()
+    for line, row in enumerate(rows, start=2):
+        key = (row["section"] or "", row["reference"] or "")
+        elector = electors.get(key)
+        fault = (
+            "no such elector in this section"
+            if elector is None
+            else "not eligible, so cannot be excluded"
+            if elector.eligibility != Eligibility.ELIGIBLE
+            else "already awaiting confirmation"
+            if elector.pk in waiting
+            else "named twice in this file"
+            if key in seen
+            else f"{row['ground']!r} is not a ground of this rulebook"
+            if rules.ground(row["ground"] or "") is None
+            else "no note of the evidence"
+            if not (row["note"] or "").strip()
+            else None
+        )
+        seen.add(key)
+        if fault is not None:
+            problems.append(RowProblem(line, fault))
+        elif elector is not None:
+            chosen.append(
+                Exclusion(
+                    elector=elector,
+                    ground=row["ground"],
+                    note=row["note"].strip(),
+                    proposed_by=actor,
+                )
+            )
+    if problems:
+        shown = "; ".join(f"line {p.line}: {p.problem}" for p in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise ContestError(f"no decision was applied: {shown}{more}")
+    made = Exclusion.objects.bulk_create(chosen)
+    event_record(  # the file is one entry; each decision is its own when confirmed
+        stream=contest.stream,
+        kind="exclusions.proposed",
+        payload={
+            "proposed": len(made),
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "actor": actor.get_username(),
+        },
+    )
+    return made
+
+
+@transaction.atomic
+def exclusions_confirm(*, contest: Contest, proposed_by: User, actor: User) -> int:
+    """A second officer confirms every exclusion ``proposed_by`` proposed that awaits
+    confirmation (a bulk import): the electorate is re-decided once, each decision is its
+    own log entry. Returns how many were confirmed."""
+    contest = contest_lock(contest=contest, expected=VETTING)
+    if proposed_by.pk == actor.pk:
+        raise ContestError(
+            "the officer who proposed an exclusion cannot confirm it: a second officer must"
+        )
+    batch = list(
+        Exclusion.objects.select_for_update()
+        .filter(elector__contest=contest, state=ExclusionState.PROPOSED, proposed_by=proposed_by)
+        .select_related("elector")
+    )
+    now = timezone.now()
+    for exclusion in batch:
+        exclusion.state, exclusion.decided_by, exclusion.decided_at = (
+            ExclusionState.CONFIRMED,
+            actor,
+            now,
+        )
+    Exclusion.objects.bulk_update(batch, ["state", "decided_by", "decided_at"])
+    changed = electorate_redecide(contest=contest)
+    excluded = [e.pk for e in changed if e.eligibility == Eligibility.EXCLUDED]
+    Credential.objects.filter(elector_id__in=excluded, state=CredentialState.ISSUED).update(
+        state=CredentialState.REVOKED
+    )
+    for exclusion in batch:
+        event_record(
+            stream=contest.stream,
+            kind="elector.excluded",
+            payload={
+                "reference": exclusion.elector.reference,
+                "section": exclusion.elector.section,
+                "ground": exclusion.ground,
+                "grounds": exclusion.ground,
+                "exclusion": exclusion.pk,
+                "proposed_by": proposed_by.get_username(),
+                "actor": actor.get_username(),
+            },
+        )
+    return len(batch)

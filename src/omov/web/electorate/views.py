@@ -25,6 +25,8 @@ from omov.web.electorate.vetting import (
     exclusion_confirm,
     exclusion_propose,
     exclusion_reject,
+    exclusions_confirm,
+    exclusions_import,
 )
 from omov.web.errors import ContestError
 from omov.web.officer import back_to, run_action
@@ -120,6 +122,38 @@ def exclusion_decide_view(request: HttpRequest, pk: int, exclusion: int) -> Http
         done += "; they had already voted, and that ballot stays in the box"
     messages.success(request, done + ".")
     return back_to(pk)
+
+
+@officer_view(Role.VETTING_OFFICER)
+@require_POST
+def exclusions_import_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bulk proposals from a CSV; every row checked before any is applied."""
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request,
+        lambda: exclusions_import(
+            contest=contest, text=_upload_text(request, "decisions"), actor=_officer(request)
+        ),
+        "Vetting decisions proposed: a second officer must confirm them.",
+        back_to(pk),
+    )
+
+
+@officer_view(Role.VETTING_OFFICER)
+@require_POST
+def exclusions_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A second officer confirms every exclusion one officer proposed."""
+    contest = get_object_or_404(Contest, pk=pk)
+    proposer = User.objects.filter(username=request.POST.get("proposer", "")).first()
+    if proposer is None:
+        messages.error(request, "choose whose proposals to confirm")
+        return back_to(pk)
+    return run_action(
+        request,
+        lambda: exclusions_confirm(contest=contest, proposed_by=proposer, actor=_officer(request)),
+        f"Confirmed the exclusions {proposer.get_username()} proposed.",
+        back_to(pk),
+    )
 
 
 @officer_view(Role.RETURNING_OFFICER)

@@ -42,7 +42,7 @@ class Moment:
 
 def _rule(contest: Contest, kind: MilestoneKind) -> str:
     """The rulebook's clause for a moment, or the officer's own timetable."""
-    milestone = stored_book(contest.rulebook.facts).milestone(kind)
+    milestone = stored_book(contest.rulebook.typed).milestone(kind)
     return str(milestone.citation) if milestone is not None else BY_THE_OFFICER
 
 

@@ -25,7 +25,7 @@ def _table(tallies: dict[str, str]) -> list[dict[str, str]]:
 def results_page(*, contest: Contest) -> dict[str, Any]:
     result: Result = contest.result
     summary = result.summary
-    names = contest.rulebook.facts.get("section_names", {})
+    names = contest.rulebook.typed.section_names
     zero = dict.fromkeys(summary["candidates"], "0")
     rounds = [
         {
@@ -34,7 +34,7 @@ def results_page(*, contest: Contest) -> dict[str, Any]:
             # Every section the rulebook reports, in its order, even one with no ballots.
             "section_tables": {
                 names.get(slug, slug): _table(r["sections"].get(slug, zero))
-                for slug in contest.rulebook.facts["sections"]
+                for slug in contest.rulebook.typed.sections
             },
         }
         for r in summary["rounds"]

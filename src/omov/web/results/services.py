@@ -28,7 +28,7 @@ def result_count(*, contest: Contest) -> Result:
         )
     rows = list(DecryptedPaper.objects.filter(contest=contest).values_list("ranking", "section"))
     ballots = ballot_set(ballot_candidates(contest=contest), rows, contest.title)
-    method, seats, options = count_rules(contest.rulebook.facts)
+    method, seats, options = count_rules(contest.rulebook.typed)
     try:
         report = count(ballots, method=method, seats=seats, options=options)
     except CountError as error:

@@ -66,12 +66,9 @@ def _rulebook(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
 
 
 def _vetting(contest: Contest, event: str, fields: dict[str, Any], reference: str) -> Entry:
+    section = fields.pop("section", None) or _section_of(contest, reference)  # given: no query
     return make_entry(
-        EntryKind.VETTING_DECIDED,
-        **fields,
-        event=event,
-        section=_section_of(contest, reference),
-        excluded=True,
+        EntryKind.VETTING_DECIDED, **fields, event=event, section=section, excluded=True
     )
 
 

@@ -43,11 +43,11 @@ from omov.web.trustees.selectors import (
 def rulebook_text(contest: Contest) -> str:
     """The contest's rulebook TOML as it was loaded, not as shipped today: its SHA-256 went
     into the log when the contest opened, and the bundle must carry the same bytes."""
-    return stored_text(contest.rulebook.facts)
+    return stored_text(contest.rulebook.typed)
 
 
 def _sections(contest: Contest) -> list[str]:
-    listed = set(contest.rulebook.facts.get("sections", []))
+    listed = set(contest.rulebook.typed.sections)
     return sorted(listed | set(contest.electors.values_list("section", flat=True)))
 
 
@@ -115,7 +115,7 @@ def tracker_mode(contest: Contest) -> TrackerMode:
 
 
 def min_section(contest: Contest) -> int:
-    return int(contest.rulebook.facts.get("min_section", MIN_SECTION_DEFAULT))
+    return contest.rulebook.typed.min_section or MIN_SECTION_DEFAULT
 
 
 def contest_board(contest: Contest) -> tuple[Board, dict[str, str]]:
@@ -140,7 +140,7 @@ def contest_board(contest: Contest) -> tuple[Board, dict[str, str]]:
 
 def board_count(contest: Contest, board: Board) -> tuple[CountReport, dict[str, str]]:
     """The count of the published board, and its rendered reports."""
-    method, seats, options = count_rules(contest.rulebook.facts)
+    method, seats, options = count_rules(contest.rulebook.typed)
     report = count(board.ballot_set(), method=method, seats=seats, options=options)
     texts: dict[str, str] = {
         name: render_report(report, name)
@@ -153,7 +153,7 @@ def board_count(contest: Contest, board: Board) -> tuple[CountReport, dict[str, 
 def count_facts(contest: Contest) -> dict[str, Any]:
     """What the count-run entry commits to."""
     board, _ = contest_board(contest)
-    method, seats, _ = count_rules(contest.rulebook.facts)
+    method, seats, _ = count_rules(contest.rulebook.typed)
     report, texts = board_count(contest, board)
     return {
         "method": method,
@@ -180,7 +180,7 @@ def publication_build(
     ballot_heads: list[SignedTreeHead],
 ) -> Publication:
     board, mapping = contest_board(contest)
-    method, seats, options = count_rules(contest.rulebook.facts)
+    method, seats, options = count_rules(contest.rulebook.typed)
     report, texts = board_count(contest, board)
     return Publication(
         contest_id=log.log_id,

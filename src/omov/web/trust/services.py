@@ -204,7 +204,7 @@ CHECKPOINT_MIN_DEFAULT = 100
 def checkpoint_minimum(contest: Contest) -> int:
     """The rulebook's smallest batch a while-open head may cover (rulebooks loaded before
     it was stored get the schema's default)."""
-    return int(contest.rulebook.facts.get("checkpoint_min_ballots", CHECKPOINT_MIN_DEFAULT))
+    return contest.rulebook.typed.checkpoint_min_ballots or CHECKPOINT_MIN_DEFAULT
 
 
 @transaction.atomic

@@ -31,10 +31,10 @@ def contest_binding(contest: Contest | int) -> str:
 
 def trustee_setup(contest: Contest) -> tuple[int, int]:
     """(n, k) as the contest's rulebook names them."""
-    facts = contest.rulebook.facts
+    facts = contest.rulebook.typed
     return (
-        int(facts.get("trustees", TRUSTEES_DEFAULT)),
-        int(facts.get("decryption_threshold", THRESHOLD_DEFAULT)),
+        facts.trustees or TRUSTEES_DEFAULT,
+        facts.decryption_threshold or THRESHOLD_DEFAULT,
     )
 
 
@@ -68,7 +68,7 @@ def section_groups(contest: Contest) -> dict[str, str]:
         .annotate(n=Count("pk"))
         .values_list("section", "n")
     )
-    minimum = int(contest.rulebook.facts.get("min_section", MIN_SECTION_DEFAULT))
+    minimum = contest.rulebook.typed.min_section or MIN_SECTION_DEFAULT
     return merge_small_sections(counts, minimum)
 
 
