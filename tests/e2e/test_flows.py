@@ -42,11 +42,23 @@ def _click(page: Page, name: str) -> None:
     page.wait_for_load_state()
 
 
-def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> SimulatedTrustees:
+def _sign_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/officer/")
-    page.get_by_label("Username").fill("ro")
+    page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("a long officer password")
     _click(page, "Sign in")
+
+
+def _another_officer(page: Page, base: str, username: str) -> Page:
+    """Another officer of the organisation, in a browser of their own, on the same page."""
+    other = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    _sign_in(other, base, username)
+    other.goto(page.url)
+    return other
+
+
+def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> SimulatedTrustees:
+    _sign_in(page, base, "ro")
     page.get_by_label("Members of the nominating body").fill("20")
     page.get_by_label("Freeze date").fill("2016-01-12")
     page.get_by_label("Ballot opens at").fill("2016-08-22 09:00")
@@ -54,7 +66,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     _click(page, "Load the rulebook and open the contest")
     expect(page.locator("#state")).to_have_text("Nominations open")
     expect(page.locator("main")).to_contain_text(
-        "must be supported by 20% of the combined Commons PLP and EPLP"
+        "20% of 20 (PLP 0 + EPLP 20) = 4; Ch4 Cl II.2.B.ii"
     )
     for name, incumbent in (("Jeremy Corbyn", True), ("Owen Smith", False)):
         page.get_by_label("Name", exact=True).fill(name)
@@ -65,7 +77,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     _click(page, "Record nomination")
     expect(page.locator("#nominations")).to_contain_text("1 / 4")
     _click(page, "Close nominations")
-    expect(page.get_by_role("status")).to_contain_text("fewer than two candidates qualify")
+    expect(page.get_by_role("status")).to_contain_text("Owen Smith lacks the support to challenge")
     for n in range(2, 5):
         page.get_by_label("Candidate", exact=True).select_option(label="Owen Smith")
         page.get_by_label("Nominated by").fill(f"MP {n}")
@@ -78,17 +90,35 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     page.get_by_label("Roll CSV").set_input_files(str(roll))
     _click(page, "Import roll")
     expect(page.locator("#electorate")).to_contain_text("joined_after_freeze")
-    page.get_by_label("Grounds").first.fill("Supported another party (evidence on file)")
-    page.get_by_role("button", name="Exclude").first.click()
-    expect(page.get_by_role("status")).to_contain_text("Excluded M001")
+    ann = page.get_by_role("row").filter(has_text="M001")
+    ann.get_by_label("Evidence").fill("Supported another party (evidence on file)")
+    ann.get_by_role("button", name="Propose exclusion").click()
+    expect(page.get_by_role("status")).to_contain_text("a second officer must confirm it")
+    expect(page.locator("#exclusions-waiting")).to_contain_text("M001")
+    _click(page, "Confirm")  # refused: the officer who proposed cannot confirm
+    expect(page.get_by_role("status")).not_to_contain_text("Excluded:")
+    vetting = _another_officer(page, base, "vo")  # the second officer confirms it
+    _click(vetting, "Confirm")
+    expect(vetting.get_by_role("status")).to_contain_text("Excluded: 1 record(s) of this person")
+    vetting.context.close()
+    page.reload()
     page.get_by_label("Appeal grounds").first.fill("Never supported another party")
     page.get_by_role("button", name="Lodge appeal").first.click()
     expect(page.get_by_role("status")).to_contain_text("Appeal lodged for M001")
     _click(page, "Freeze the electorate")
     expect(page.get_by_role("status")).to_contain_text("decide the waiting appeals")
     page.get_by_label("Reason").fill("Evidence was about someone else")
-    _click(page, "Uphold")
-    expect(page.locator("#electorate")).to_contain_text("appeal-upheld")
+    _click(page, "Uphold")  # refused: an officer who acted on the exclusion cannot hear it
+    expect(page.get_by_role("status")).to_contain_text("cannot hear its appeal")
+    panel = _another_officer(page, base, "ap")
+    _click(panel, "Uphold")  # refused: a decision needs written reasons
+    expect(panel.get_by_role("status")).to_contain_text("needs written reasons")
+    panel.get_by_label("Reason").fill("Evidence was about someone else")
+    _click(panel, "Uphold")
+    expect(panel.get_by_role("status")).to_contain_text("Appeal upheld: vote restored.")
+    panel.context.close()
+    page.reload()
+    expect(page.locator("#vetting-figures")).to_contain_text("None.")
     screenshot(page, "02-electorate")
     _click(page, "Freeze the electorate")
     _click(page, "Issue voting codes")
@@ -151,6 +181,12 @@ def test_officer_flow_and_one_voters_ballot(
     labour = organisation_create(name="The Labour Party")
     roles = [Role.RETURNING_OFFICER, Role.VETTING_OFFICER, Role.APPEALS_PANEL]
     membership_grant(user=officer, organisation=labour, roles=roles)
+    vetting = get_user_model().objects.create_user(
+        "vo", "vo@example.org", "a long officer password"
+    )
+    membership_grant(user=vetting, organisation=labour, roles=[Role.VETTING_OFFICER])
+    panel = get_user_model().objects.create_user("ap", "ap@example.org", "a long officer password")
+    membership_grant(user=panel, organisation=labour, roles=[Role.APPEALS_PANEL])
     roll = tmp_path / "roll.csv"
     roll.write_text(ROLL)
     trustees = _officer_flow_to_open_ballot(page, base, roll)
