@@ -153,12 +153,14 @@ def test_a_server_error_is_a_plain_page_and_a_json_line_on_stderr() -> None:
     )
     assert isinstance(handler, logging.StreamHandler)
     captured = io.StringIO()
-    previous = handler.setStream(captured)
+    # Swapped by hand: setStream flushes the old stream first, which an earlier test's
+    # captured stderr may have closed.
+    previous, handler.stream = handler.stream, captured
     try:
         client = Client(raise_request_exception=False)
         response = client.post("/broken/?code=ABCD-EFGH-JKLM", {"rank_1": "2", "rank_2": "1"})
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
     assert response.status_code == 500
     assert b"Something went wrong on our side" in response.content
     assert b"rank_1" not in response.content
