@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from omov.count.ballots import BallotSet
 
 
+MAX_TOTAL = 2**53
+"""The most ballots a ballot set may hold (their weights' sum)."""
+
+
 def unique_rows(
     keys: npt.NDArray[np.int16], weights: npt.NDArray[np.int64] | None
 ) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int64]]:
@@ -200,6 +204,10 @@ def _checked_rows(
     w = None if weights is None else np.asarray(weights, dtype=np.int64)
     if w is not None and (len(w) != n or (n and int(w.min()) < 0)):
         raise BallotError("ballot weights must be one non-negative integer per ballot")
+    if w is not None and n and int(w.max()) > MAX_TOTAL // n and sum(w.tolist()) > MAX_TOTAL:
+        # Weights are summed as float64 (exact to 2^53) and kept as int64: past this a count
+        # would be silently wrong. The exact sum runs only when the bound cannot rule it out.
+        raise BallotError(f"the ballots number more than {MAX_TOTAL}")
     return sections, w
 
 

@@ -121,6 +121,7 @@ def roll_from_text(
 
 def _read_csv_text(data: bytes, source: str | Path) -> pl.DataFrame:
     data = _utf8_or_refuse(data, source)
+    _refuse_bare_cr(data, source)
     header = _header(data, source)  # also refuses an empty file
     try:
         return pl.read_csv(
@@ -130,13 +131,29 @@ def _read_csv_text(data: bytes, source: str | Path) -> pl.DataFrame:
             new_columns=header,
             has_header=True,
         )
-    except pl.exceptions.PolarsError as error:
-        row = _first_ragged_row(data, len(header))
-        if row is None:
-            raise RollError(source, None, f"not a readable CSV file ({error})") from error
+    except pl.exceptions.PolarsError:
+        # Polars' message quotes the row it choked on: members' emails and dates of birth.
+        # Only the row's number and what is wrong with it are said (``_first_unreadable_row``).
+        found = _first_unreadable_row(data, len(header))
+        if found is None:
+            raise RollError(source, None, "not a readable CSV file; nothing imported") from None
+        row, fault = found
+        raise RollError(source, row, f"{fault}; nothing imported") from None
+
+
+def _refuse_bare_cr(data: bytes, source: str | Path) -> None:
+    """Lines must end in LF or CRLF: a CR alone (old Mac files) makes one endless line."""
+    at = data.find(b"\r")
+    while at >= 0 and data[at + 1 : at + 2] == b"\n":
+        at = data.find(b"\r", at + 2)
+    if at >= 0:
+        row = data.count(b"\n", 0, at) + 1
         raise RollError(
-            source, row, f"has more fields than the header's {len(header)}; nothing imported"
-        ) from error
+            source,
+            row,
+            "a line ends in a bare CR (carriage return): save the file with LF or CRLF "
+            "line ends; nothing imported",
+        )
 
 
 def _utf8_or_refuse(data: bytes, source: str | Path) -> bytes:
@@ -161,7 +178,10 @@ def _utf8_or_refuse(data: bytes, source: str | Path) -> bytes:
 def _header(data: bytes, source: str | Path) -> list[str]:
     end = data.find(b"\n")
     line = data[: end if end >= 0 else len(data)].decode("utf-8").rstrip("\r")
-    header = [name.strip() for name in next(csv.reader([line]), [])]
+    try:
+        header = [name.strip() for name in next(csv.reader([line], strict=True), [])]
+    except csv.Error:
+        raise RollError(source, 1, "the header row is not readable CSV (a stray quote?)") from None
     if not any(header):
         raise RollError(source, 1, "the header row is empty (is the file empty?)")
     seen: set[str] = set()
@@ -172,12 +192,18 @@ def _header(data: bytes, source: str | Path) -> list[str]:
     return header
 
 
-def _first_ragged_row(data: bytes, width: int) -> int | None:
-    """Slow path, only after a failed read: find the first record with too many fields."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
-    for index, record in enumerate(reader, start=1):
-        if len(record) > width:
-            return index
+def _first_unreadable_row(data: bytes, width: int) -> tuple[int, str] | None:
+    """Slow path, only after a failed read: the first record with too many fields, or that
+    strict CSV cannot read (a stray quote), as (row, fault); the fault quotes nothing."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
+    row = 1
+    try:
+        for record in reader:
+            row = reader.line_num
+            if len(record) > width:
+                return row, f"has more fields than the header's {width}"
+    except csv.Error:
+        return reader.line_num or row, "is not readable CSV (a stray or unclosed quote?)"
     return None
 
 
@@ -185,7 +211,8 @@ def _read_parquet(path: Path) -> pl.DataFrame:
     try:
         frame = pl.read_parquet(path)
     except (pl.exceptions.PolarsError, OSError) as error:
-        raise RollError(path, None, f"not a readable Parquet file ({error})") from error
+        reason = type(error).__name__
+        raise RollError(path, None, f"not a readable Parquet file ({reason})") from None
     return frame.select(pl.all().cast(pl.String))
 
 
@@ -259,11 +286,8 @@ def _with_repeated_ids(
     repeated = repeated.select(
         pl.col(ROW),
         (
-            pl.lit(f"{schema.record_id}: '")
-            + ident
-            + pl.lit("' appears twice (first at row ")
+            pl.lit(f"{schema.record_id}: the same record number as row ")
             + pl.col("_first").cast(pl.String)
-            + pl.lit(")")
         ).alias("reason"),
         pl.lit(schema.record_id).alias("column"),
     )
@@ -312,7 +336,8 @@ def _is_bad(column: Column) -> pl.Expr:
 
 def _complaint(column: Column) -> pl.Expr:
     text = pl.col(_TEXT + column.name).fill_null("")
-    shown = pl.lit("'") + text.str.slice(0, 40) + pl.lit("'")
+    # The value is never shown: a roll's are members' personal data (row and column say
+    # where to look).
     empty = text == ""
     expected = {
         Kind.ID: "a record number",
@@ -325,5 +350,5 @@ def _complaint(column: Column) -> pl.Expr:
     return (
         pl.when(empty)
         .then(pl.lit(f"{column.name}: is empty; expected {expected}"))
-        .otherwise(pl.lit(f"{column.name}: ") + shown + pl.lit(f" is not {expected}"))
+        .otherwise(pl.lit(f"{column.name}: is not {expected}"))
     )

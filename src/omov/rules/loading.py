@@ -50,6 +50,8 @@ def rulebook_from_text(text: str, *, label: str = "rulebook") -> Rulebook:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise RulebookError(f"{label}: not valid TOML: {error}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and inline tables
+        raise RulebookError(f"{label}: not valid TOML: nested too deeply") from None
     return parse_rulebook(data, label=label)
 
 
@@ -69,7 +71,15 @@ def parse_rulebook(data: dict[str, Any], *, label: str = "rulebook") -> Rulebook
 def _read(name: str | Path) -> tuple[str, str]:
     path = Path(name)
     if path.is_file():
-        return path.name, path.read_text(encoding="utf-8")
+        data = path.read_bytes()
+        try:
+            return path.name, data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            raise RulebookError(
+                f"{path.name}: line {line}: byte 0x{data[error.start]:02X} is not UTF-8 "
+                "(TOML is UTF-8 text)"
+            ) from None
     text_name = str(name)
     if text_name.count("/") == 1 and not text_name.endswith(".toml"):
         organisation, edition = text_name.split("/")

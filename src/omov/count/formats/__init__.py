@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from omov.count.ballots import BallotPolicy, BallotSet
-from omov.count.errors import BallotFileError
+from omov.count.errors import BallotError, BallotFileError
 from omov.count.labels import first_duplicate
 
 Progress = Callable[[int, int], None]
@@ -113,7 +113,12 @@ def read_ballots(
         raise BallotFileError(
             path, None, f"unknown ballot format {name!r}; known: {', '.join(sorted(MODULES))}"
         )
-    ballots = reader(path, policy=policy or BallotPolicy(), progress=progress)
+    try:
+        ballots = reader(path, policy=policy or BallotPolicy(), progress=progress)
+    except BallotFileError:
+        raise
+    except BallotError as error:  # from building the ballot set: say which file
+        raise BallotFileError(path, None, str(error)) from None
     twice = first_duplicate(ballots.candidates)
     if twice is not None:
         # Every reader passes here: a count would otherwise add two candidates' votes

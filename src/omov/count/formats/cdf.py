@@ -25,6 +25,11 @@ from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader
 
+WRONG_TYPE = "a value has the wrong JSON type for a CDF cast vote record report"
+MIN_RANKS = 10
+"""Ballots may offer more rankings than there are candidates (a skipped one is a blank);
+past this many and the candidates' number, a rank is an error, not a grid to allocate."""
+
 
 @dataclass(frozen=True)
 class CastVoteRecords:
@@ -52,17 +57,22 @@ def parse_cdf(path: Path, contest_id: str | None = None) -> CastVoteRecords:
     only contest with selections in the file)."""
     document = _load(path)
     election = _first(path, document, "Election")
-    contest = _contest(path, election, contest_id)
-    selections = _selection_names(path, election, contest)
+    try:
+        contest = _contest(path, election, contest_id)
+        selections = _selection_names(path, election, contest)
+    except (TypeError, AttributeError):  # a list where an object belongs, and so on
+        raise BallotFileError(path, None, f"Election: {WRONG_TYPE}") from None
     names = tuple(dict.fromkeys(selections.values()))
     index = {name: i for i, name in enumerate(names)}
     cvrs = document.get("CVR")
     if not isinstance(cvrs, list):
         raise BallotFileError(path, None, "no CVR list: not a CDF cast vote record report")
-    rows = [
-        _ranks(path, number, cvr, str(contest.get("@id", "")), selections, index)
-        for number, cvr in enumerate(cvrs, start=1)
-    ]
+    rows = []
+    for number, cvr in enumerate(cvrs, start=1):
+        try:
+            rows.append(_ranks(path, number, cvr, str(contest.get("@id", "")), selections, index))
+        except (TypeError, AttributeError):
+            raise BallotFileError(path, None, f"CVR {number}: {WRONG_TYPE}") from None
     return CastVoteRecords(names, _grid(rows), str(contest.get("Name", "")))
 
 
@@ -73,6 +83,8 @@ def _load(path: Path) -> dict[str, Any]:
         raise BallotFileError(path, None, f"cannot read the file: {error}") from None
     except json.JSONDecodeError as error:
         raise BallotFileError(path, error.lineno, f"not valid JSON: {error.msg}") from None
+    except RecursionError:  # json recurses into nested arrays and objects
+        raise BallotFileError(path, None, "not valid JSON: nested too deeply") from None
     if not isinstance(document, dict):
         raise BallotFileError(path, None, "not a CDF cast vote record report (no JSON object)")
     return document
@@ -146,8 +158,12 @@ def _ranks(
                 if position.get("HasIndication", "yes") == "no":
                     continue
                 rank = position.get("Rank")
-                if not isinstance(rank, int) or rank < 1:
+                if not isinstance(rank, int) or isinstance(rank, bool) or rank < 1:
                     raise BallotFileError(path, None, f"CVR {number}: bad rank {rank!r}")
+                if rank > max(len(index), MIN_RANKS):  # the grid is as wide as the top rank
+                    raise BallotFileError(
+                        path, None, f"CVR {number}: rank {rank} is above the candidates' number"
+                    )
                 marks.setdefault(rank, set()).add(candidate)
     return marks
 

@@ -233,12 +233,18 @@ def _alternatives(path: Path, header: _Header) -> int:
     return n
 
 
+MAX_COUNT_DIGITS = 15
+"""Counts past 10^15 ballots are no election's, and would not fit the count's integers."""
+
+
 def _order_line(
     path: Path, number: int, line: str, n_alternatives: int, ties: bool, groups: Groups
 ) -> tuple[int, list[int]]:
     match = _ORDER.match(line)
     if match is None:
         raise BallotFileError(path, number, f"expected 'count: order', got {line[:40]!r}")
+    if len(match.group(1)) > MAX_COUNT_DIGITS:
+        raise BallotFileError(path, number, f"the count {match.group(1)[:20]}... is too large")
     count = int(match.group(1))
     body = match.group(2).replace(" ", "").replace("\t", "")
     if not body:

@@ -97,15 +97,25 @@ def _rows(path: Path) -> list[list[str]]:
         raise BallotFileError(path, None, f"not a CSV file: {error}") from None
 
 
+MIN_RANKS = 10
+"""A ballot may offer more rankings than there are candidates (a skipped one is a blank);
+past this many and the candidates' number, a rank is an error, not a grid to allocate."""
+
+
 def _marks(path: Path, line: int, cells: list[str]) -> list[tuple[int, int]]:
     """(rank, candidate id) for each ranked candidate on one row."""
     marks = []
+    highest = max(len(cells), MIN_RANKS)
     for candidate, cell in enumerate(cells):
         value = cell.strip()
         if not value:
             continue
-        if not value.isdigit() or int(value) < 1:
-            raise BallotFileError(path, line, f"rank {value!r} is not a whole number from 1")
+        if not (value.isascii() and value.isdigit()) or int(value[:12]) < 1:
+            raise BallotFileError(path, line, f"rank {value[:20]!r} is not a whole number from 1")
+        if len(value) > 6 or int(value) > highest:  # the grid is as wide as the top rank
+            raise BallotFileError(
+                path, line, f"rank {value[:20]} is above the number of candidates ({len(cells)})"
+            )
         marks.append((int(value), candidate))
     return marks
 

@@ -33,10 +33,13 @@ def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
         table = pacsv.read_csv(path)
     except (OSError, pa.ArrowException):
         return None
-    start = _first_vote_column(table)
-    if start is None or table.num_rows == 0:
+    try:
+        start = _first_vote_column(table)
+        if start is None or table.num_rows == 0:
+            return None
+        names = tuple(name.lstrip("\ufeff").strip() for name in table.column_names[start:])
+    except UnicodeDecodeError:  # not UTF-8: the general reader names the line
         return None
-    names = tuple(name.lstrip("\ufeff").strip() for name in table.column_names[start:])
     if not all(names) or len(set(names)) != len(names):
         return None
     ranks = [table.column(i) for i in range(start, table.num_columns)]

@@ -24,7 +24,7 @@ from omov.ledger.verify import (
     steps_log,
     steps_secrecy,
 )
-from omov.ledger.verify.check import Check, Options, SavedHead, Step
+from omov.ledger.verify.check import Check, Options, SavedHead, Step, failed
 from omov.ledger.verify.evidence import Evidence, open_bundle, read_evidence
 
 STEPS: tuple[Step, ...] = (
@@ -52,8 +52,22 @@ STEPS: tuple[Step, ...] = (
 """The checks ``omov verify`` runs, in the order it prints them."""
 
 
+MALFORMED = (KeyError, TypeError, ValueError, IndexError, AttributeError, ArithmeticError)
+"""What a step's reading of a value of the wrong shape raises (a key missing, a list where
+a number belongs): the step fails, and the others still run."""
+
+
 def run_steps(evidence: Evidence, options: Options) -> list[Check]:
-    return [check for step in STEPS for check in step(evidence, options)]
+    return [check for step in STEPS for check in _run(step, evidence, options)]
+
+
+def _run(step: Step, evidence: Evidence, options: Options) -> list[Check]:
+    try:
+        return list(step(evidence, options))
+    except MALFORMED as error:
+        name = step.__name__.replace("_", " ")
+        fault = f"{type(error).__name__}: {str(error)[:60]}"
+        return [failed(name, "", f"the bundle holds a value of the wrong shape ({fault})")]
 
 
 def verify_bundle(

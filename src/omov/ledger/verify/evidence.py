@@ -178,7 +178,7 @@ def _manifest(files: BundleFiles, problems: list[Check]) -> Mapping[str, str] | 
 
     try:
         value = json_file(files, MANIFEST)
-        listed = value["files"] if isinstance(value, dict) else None
+        listed = value.get("files") if isinstance(value, dict) else None
         ok = (
             isinstance(value, dict)
             and set(value) == {"format", "version", "files"}
