@@ -2,5 +2,5 @@
 # Set up .venv/ and run omov's demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --runtime
 exec .venv/bin/omov demo "$@"
