@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.urls import reverse
 
+from omov.ledger.entries import EntryKind, parse_entry
+from omov.ledger.log import Log
 from omov.web.access.models import Role
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.models import CredentialState
@@ -32,6 +34,7 @@ from omov.web.electorate.vetting import (
 )
 from omov.web.errors import ContestError
 from omov.web.nominations.services import nomination_record, nominations_close
+from omov.web.trust.models import LogEntry
 
 from .conftest import OpenBallot, member_roll, officer_of, open_contest
 
@@ -203,3 +206,15 @@ def test_bulk_vetting_checks_every_row_before_applying_any() -> None:
     assert sorted(excluded.values_list("reference", flat=True)) == ["M0001", "M0002", "S0001"]
     logged = AuditEvent.objects.filter(stream=contest.stream, kind="elector.excluded")
     assert logged.count() == 2  # one entry a decision
+    # Written together, the batch's entries chain as entries written one by one do.
+    events = list(AuditEvent.objects.filter(stream=contest.stream).order_by("sequence"))
+    entries = list(LogEntry.objects.filter(contest=contest).order_by("index"))
+    assert [e.event_id for e in entries] == [e.pk for e in events]
+    log = Log(contest.stream)
+    for event, entry in zip(events, entries, strict=True):
+        assert event.previous_hash == log.root().hex()
+        log.append_bytes(entry.data.encode())
+        assert entry.root == log.root().hex()
+    assert [parse_entry(e.data.encode()).kind for e in entries[-2:]] == [
+        EntryKind.VETTING_DECIDED
+    ] * 2

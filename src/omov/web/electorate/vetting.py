@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from omov.rules.schema import Vetting
-from omov.web.audit.services import event_record
+from omov.web.audit.services import event_record, events_record
 from omov.web.balloting.models import Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.rulebooks import stored_book
@@ -361,18 +361,22 @@ def exclusions_confirm(*, contest: Contest, proposed_by: User, actor: User) -> i
     Credential.objects.filter(elector_id__in=excluded, state=CredentialState.ISSUED).update(
         state=CredentialState.REVOKED
     )
-    for exclusion in batch:
-        event_record(
-            stream=contest.stream,
-            kind="elector.excluded",
-            payload={
-                "reference": exclusion.elector.reference,
-                "section": exclusion.elector.section,
-                "ground": exclusion.ground,
-                "grounds": exclusion.ground,
-                "exclusion": exclusion.pk,
-                "proposed_by": proposed_by.get_username(),
-                "actor": actor.get_username(),
-            },
-        )
+    events_record(  # one log entry a decision, written together
+        stream=contest.stream,
+        events=[
+            (
+                "elector.excluded",
+                {
+                    "reference": exclusion.elector.reference,
+                    "section": exclusion.elector.section,
+                    "ground": exclusion.ground,
+                    "grounds": exclusion.ground,
+                    "exclusion": exclusion.pk,
+                    "proposed_by": proposed_by.get_username(),
+                    "actor": actor.get_username(),
+                },
+            )
+            for exclusion in batch
+        ],
+    )
     return len(batch)

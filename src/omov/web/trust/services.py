@@ -15,7 +15,7 @@ import json
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,50 @@ def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
         head = TreeHead(contest_log_id(contest), edge.size, edge.root(), checkpoint)
         _record(contest, LogName.CONTEST, head)
     return entry
+
+
+def log_entries_prepared(*, stream: str, events: Sequence[AuditEvent]) -> list[LogEntry]:
+    """The log entries of several new events of one contest's stream, in order, unsaved (the
+    caller saves the events, then these): each event's ``previous_hash`` is set to the root
+    it extends, as ``log_entry_append`` would fill it. Only for kinds at which no checkpoint
+    falls due and no facts are computed first (vetting decisions)."""
+    if not stream.startswith("contest:") or not events:
+        return []
+    if any(event.kind in CHECKPOINTS or _facts_before_needed(event.kind) for event in events):
+        raise ValueError("a batch of events cannot carry a checkpoint or computed facts")
+    contest = Contest.objects.get(pk=int(stream.split(":", 1)[1]))
+    edge = _contest_log_edge(contest)
+    entries = []
+    for event in events:
+        ledger_entry = entry_for_event(contest, event, {})
+        data = ledger_entry.to_bytes()
+        event.previous_hash = edge.root().hex()
+        edge = edge.appended(leaf_hash(data))
+        entries.append(
+            LogEntry(
+                contest=contest,
+                index=edge.size - 1,
+                kind=ledger_entry.kind.value,
+                data=data.decode(),
+                leaf_hash=leaf_hash(data).hex(),
+                root=edge.root().hex(),
+                right_edge=edge.to_text(),
+            )
+        )
+    return entries
+
+
+def log_entries_save(*, entries: Sequence[LogEntry], events: Sequence[AuditEvent]) -> None:
+    """Save the entries ``log_entries_prepared`` made, once their events are saved."""
+    if not entries:
+        return
+    for entry, event in zip(entries, events, strict=True):
+        entry.event = event
+    LogEntry.objects.bulk_create(entries)
+
+
+def _facts_before_needed(kind: str) -> bool:
+    return kind in ("ballot.opened", "ballot.closed", "count.completed", "result.published")
 
 
 def _contest_log_edge(contest: Contest) -> RightEdge:
