@@ -294,7 +294,7 @@ def time_browser_encryption(samples: int) -> float:
     return float(ms) / 1000
 
 
-def bench_size(n: int, workers: int) -> dict[str, Result]:
+def bench_size(n: int, workers: int, bundle: bool = True) -> dict[str, Result]:
     with tempfile.TemporaryDirectory(prefix="omov-mix-") as tmp:
         work = Path(tmp)
         results = {}
@@ -307,9 +307,12 @@ def bench_size(n: int, workers: int) -> dict[str, Result]:
             ("check mixer 2's proof", step_check_mix, (work, workers, 2)),
             ("2 decryption shares + proofs", step_decrypt, (work, workers)),
             ("check shares, decrypt", step_check_shares, (work, workers)),
-            ("whole contest + bundle (setup)", step_bundle, (work, workers, n)),
-            ("omov verify (the bundle)", step_verify, (work, workers)),
         ]
+        if bundle:
+            plan += [
+                ("whole contest + bundle (setup)", step_bundle, (work, workers, n)),
+                ("omov verify (the bundle)", step_verify, (work, workers)),
+            ]
         for name, fn, args in plan:
             results[name] = run_step(fn, *args)
             t, cpu, note, own, wk = results[name]
@@ -336,6 +339,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--browser", action="store_true", help="time encryption in Chromium")
+    parser.add_argument(
+        "--no-bundle",
+        action="store_true",
+        help="skip the whole contest's bundle and omov verify (the mix's own steps only)",
+    )
     args = parser.parse_args()
     small, large = args.sizes
     print(f"cores: {os.cpu_count()}, workers: {args.workers}, load average before: "
@@ -350,7 +358,7 @@ def main() -> None:
         print(
             f"encryption with proof, in Chromium (encrypt.js): {in_browser * 1e3:.1f} ms a ballot"
         )
-    runs = {n: bench_size(n, args.workers) for n in (small, large)}
+    runs = {n: bench_size(n, args.workers, bundle=not args.no_bundle) for n in (small, large)}
     print()
     # On a shared machine wall time follows the others' load, so growth and the 10^6
     # figures are given from CPU time (this step's process and its workers) as well.
