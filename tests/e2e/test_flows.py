@@ -39,6 +39,15 @@ def _code(body: str) -> str:
 
 def _click(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).click()
+
+
+def _confirm(page: Page, step: str, typed: str = "") -> None:
+    """Tick (or type the word of) an irreversible step's confirmation."""
+    box = page.locator(f"#{step}-confirm")
+    if typed:
+        box.fill(typed)
+    else:
+        box.check()
     page.wait_for_load_state()
 
 
@@ -76,6 +85,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     page.get_by_label("Nominated by").fill("MP 1")
     _click(page, "Record nomination")
     expect(page.locator("#nominations")).to_contain_text("1 / 4")
+    _confirm(page, "nominations-close")
     _click(page, "Close nominations")
     expect(page.get_by_role("status")).to_contain_text("Owen Smith lacks the support to challenge")
     for n in range(2, 5):
@@ -84,6 +94,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
         _click(page, "Record nomination")
     expect(page.locator("#nominations")).to_contain_text("4 / 4")
     screenshot(page, "01-nominations")
+    _confirm(page, "nominations-close")
     _click(page, "Close nominations")
     expect(page.locator("#state")).to_have_text("Electorate being compiled")
     page.get_by_label("Section", exact=True).select_option("members")
@@ -105,6 +116,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     page.get_by_label("Appeal grounds").first.fill("Never supported another party")
     page.get_by_role("button", name="Lodge appeal").first.click()
     expect(page.get_by_role("status")).to_contain_text("Appeal lodged for M001")
+    _confirm(page, "electorate-freeze")
     _click(page, "Freeze the electorate")
     expect(page.get_by_role("status")).to_contain_text("decide the waiting appeals")
     page.get_by_label("Reason").fill("Evidence was about someone else")
@@ -120,9 +132,11 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     page.reload()
     expect(page.locator("#vetting-figures")).to_contain_text("None.")
     screenshot(page, "02-electorate")
+    _confirm(page, "electorate-freeze")
     _click(page, "Freeze the electorate")
     _click(page, "Issue voting codes")
     expect(page.get_by_role("status")).to_contain_text("Sending voting codes")
+    _confirm(page, "ballot-open")
     _click(page, "Open the ballot")  # refused: the trustees have not made the key yet
     expect(page.get_by_role("status")).to_contain_text("have not made the election key")
     # The trustees make the key (their messages go through the checks an upload runs).
@@ -131,6 +145,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     trustees.make_key()
     page.reload()
     expect(page.locator("#trustees")).to_contain_text("the election key is made")
+    _confirm(page, "ballot-open")
     _click(page, "Open the ballot")
     expect(page.locator("#state")).to_have_text("Ballot open")
     return trustees
@@ -203,6 +218,7 @@ def test_officer_flow_and_one_voters_ballot(
     expect(page.locator("#ballot-count")).to_have_text("1")
     # Dan's code is reissued (the old one stops working); two postal papers come back.
     dan = page.get_by_role("row").filter(has_text="M004")
+    dan.get_by_role("checkbox").check()
     dan.get_by_role("button", name="Reissue code").click()
     expect(page.get_by_role("status")).to_contain_text("New code sent to M004")
     old, new = (_code(m.body) for m in mail.outbox if m.to == ["dan@example.org"])
@@ -220,7 +236,10 @@ def test_officer_flow_and_one_voters_ballot(
     expect(page.get_by_role("status")).to_contain_text("line 2: this code is not valid")
     expect(page.get_by_role("status")).to_contain_text("line 5: this code has already been used")
     expect(page.locator("#ballot-count")).to_have_text("3")
+    page.get_by_label("Why close it early?").fill("The test closes it early.")
+    _confirm(page, "ballot-close", "close")
     _click(page, "Close the ballot")
+    _confirm(page, "result-count")
     _click(page, "Count")  # refused: the ballots are still encrypted
     expect(page.get_by_role("status")).to_contain_text("still encrypted")
     trustees.mix_and_decrypt()  # two trustees mix, two decrypt
@@ -230,7 +249,9 @@ def test_officer_flow_and_one_voters_ballot(
         [2, 1],
     ]
     page.reload()
+    _confirm(page, "result-count")
     _click(page, "Count")
+    _confirm(page, "result-publish", "publish")
     _click(page, "Publish the results")
     expect(page.locator("#state")).to_have_text("Results published")
     voter.goto(f"{base}/contest/{contest_id}/results/")

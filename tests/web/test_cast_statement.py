@@ -62,7 +62,7 @@ def test_both_paths_store_the_same_ballot(ready: OpenBallot, path: str) -> None:
 
 
 def _close(ready: OpenBallot) -> None:
-    ballot_close(contest=ready.contest)
+    ballot_close(contest=ready.contest, reason="the test closes it early")
 
 
 def _past_closing_time(ready: OpenBallot) -> None:
@@ -212,7 +212,7 @@ def test_the_cast_page_refuses_plainly_and_changes_nothing(ready: OpenBallot) ->
         status, content = _cast(client, ready, form)
         assert status == 400
         assert b"not on this ballot" in content
-    ballot_close(contest=ready.contest)
+    ballot_close(contest=ready.contest, reason="the test closes it early")
     status, content = _cast(client, ready, {"rank_1": "1"})
     assert status == 400
     assert b"the ballot is not open" in content

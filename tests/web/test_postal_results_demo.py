@@ -56,7 +56,7 @@ def test_postal_returns_count_once_per_credential(open_ballot: OpenBallot) -> No
     assert Ballot.objects.count() == 3
     assert Elector.objects.filter(has_voted=True).count() == 3
     # Postal papers are encrypted as they are imported, and decrypt with the rest.
-    ballot_close(contest=open_ballot.contest)
+    ballot_close(contest=open_ballot.contest, reason="the test closes it early")
     open_ballot.mix_and_decrypt()
     papers = DecryptedPaper.objects.filter(contest=open_ballot.contest)
     assert sorted(p.ranking for p in papers) == [[1], [2, 1], [3]]
@@ -74,7 +74,7 @@ def _counted(open_ballot: OpenBallot) -> Contest:
     codes = list(open_ballot.codes.values())
     for code, ranking in zip(codes, [[1], [2, 1], [3, 2], [1, 3], [2]], strict=False):
         ballot_cast(contest=open_ballot.contest, code=code, ranking=ranking)
-    ballot_close(contest=open_ballot.contest)
+    ballot_close(contest=open_ballot.contest, reason="the test closes it early")
     open_ballot.mix_and_decrypt()
     result_count(contest=open_ballot.contest)
     return open_ballot.contest
@@ -137,14 +137,16 @@ def test_demo_seeds_a_2016_shaped_contest_that_counts() -> None:
         == 302
     )
     assert may(get_user_model().objects.get(username="officer"), Role.RETURNING_OFFICER, contest)
-    assert client.post(reverse("ballot-close", args=[contest.pk])).status_code == 302
+    closing = {"confirm": "close", "reason": "The demo closes it early."}
+    assert client.post(reverse("ballot-close", args=[contest.pk]), closing).status_code == 302
     # The officer runs the demo's trustees from the dashboard, then counts.
     assert (
         b"Mix and decrypt with the demo"
         in client.get(reverse("contest-dashboard", args=[contest.pk])).content
     )
     assert client.post(reverse("trustees-demo", args=[contest.pk])).status_code == 302
-    assert client.post(reverse("result-count", args=[contest.pk])).status_code == 302
+    counting = {"confirm": "yes"}
+    assert client.post(reverse("result-count", args=[contest.pk]), counting).status_code == 302
     contest.refresh_from_db()
     assert contest.state == ContestState.COUNTED
     assert sum(int(v) for v in contest.result.summary["rounds"][0]["tallies"].values()) == (

@@ -90,7 +90,7 @@ def test_cast_after_close_is_refused(open_ballot: OpenBallot) -> None:
     client = Client()
     contest = open_ballot.contest
     _signed_in(client, contest, next(iter(open_ballot.codes.values())))
-    ballot_close(contest=contest)
+    ballot_close(contest=contest, reason="the test closes it early")
     response = client.post(reverse("vote-cast", args=[contest.pk]), {"rank_1": "1"})
     assert response.status_code == 400
     assert b"the ballot is not open" in response.content

@@ -74,7 +74,7 @@ def voted() -> tuple[OpenBallot, list[list[int]], list[str]]:
     for code, ranking in zip(ready.codes.values(), rankings, strict=True):
         trackers.append(ballot_cast(contest=ready.contest, code=code, ranking=ranking))
         checkpoint_sign(contest=ready.contest)  # the officer's button, pressed every time
-    ballot_close(contest=ready.contest)
+    ballot_close(contest=ready.contest, reason="the test closes it early")
     ready.mix_and_decrypt()
     return ready, rankings, trackers
 

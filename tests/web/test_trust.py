@@ -165,7 +165,7 @@ def test_heads_at_open_checkpoint_and_close_only_extend_each_other(
     checkpoint_sign(contest=contest)
     assert checkpoint_sign(contest=contest) is None  # nothing new: no head
     cast_rest = cast_remaining(open_ballot, skip=5)
-    ballot_close(contest=contest)
+    ballot_close(contest=contest, reason="the test closes it early")
     ballot_heads = signed_heads(contest, LogName.BALLOTS)
     assert [h.head.checkpoint for h in ballot_heads] == [
         "ballot-opened",
@@ -363,7 +363,7 @@ def _publish_and_verify(open_ballot: OpenBallot, tmp_path: Path) -> list[str]:
 
     contest = open_ballot.contest
     if Contest.objects.get(pk=contest.pk).state == ContestState.BALLOT_OPEN:
-        ballot_close(contest=contest)
+        ballot_close(contest=contest, reason="the test closes it early")
     open_ballot.mix_and_decrypt()
     result_count(contest=contest)
     result_publish(contest=contest)
@@ -389,7 +389,7 @@ def test_a_ballot_slipped_in_after_close_is_caught(open_ballot: OpenBallot, tmp_
     from omov.web.trustees.selectors import contest_binding, election_key
 
     cast(open_ballot)
-    ballot_close(contest=open_ballot.contest)
+    ballot_close(contest=open_ballot.contest, reason="the test closes it early")
     key = election_key(open_ballot.contest)
     assert key is not None
     slipped = encrypt_ballot(contest_binding(open_ballot.contest), key, (0,), 3)

@@ -176,7 +176,7 @@ def test_a_quoted_name_builds_a_bundle_that_verifies(tmp_path: Path) -> None:
         ballot_cast(contest=contest, code=code, ranking=ranking)
         for code, ranking in zip(ready.codes.values(), ([1, 2], [2, 1, 3], [3]), strict=False)
     ]
-    ballot_close(contest=contest)
+    ballot_close(contest=contest, reason="the test closes it early")
     ready.mix_and_decrypt()
     result_count(contest=contest)
     result_publish(contest=contest)

@@ -11,13 +11,22 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
 from omov.web.errors import ContestError
+from omov.web.steps import Step, confirmed, refusal
 
 
 def run_action(
-    request: HttpRequest, action: Callable[[], Any], done: str, back: HttpResponseRedirect
+    request: HttpRequest,
+    action: Callable[[], Any],
+    done: str,
+    back: HttpResponseRedirect,
+    *,
+    step: Step | None = None,
 ) -> HttpResponse:
     """Run one service; show its message either way. Services are atomic, so a refusal
-    changes nothing."""
+    changes nothing. An irreversible ``step`` runs only with its confirmation."""
+    if step is not None and not confirmed(request, step):
+        messages.error(request, refusal(step))
+        return back
     try:
         action()
     except ContestError as error:

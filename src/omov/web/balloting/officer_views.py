@@ -21,6 +21,7 @@ from omov.web.electorate.views import _upload_text
 from omov.web.errors import ContestError
 from omov.web.jobs.services import codes_mailing_start
 from omov.web.officer import back_to, run_action
+from omov.web.steps import Step
 
 
 @officer_view(Role.RETURNING_OFFICER)
@@ -44,6 +45,7 @@ def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> Http
         lambda: credential_reissue(elector=chosen),
         f"New code sent to {chosen.reference}; the old one no longer works.",
         back_to(pk),
+        step=Step.CREDENTIAL_REISSUE,
     )
 
 
@@ -51,14 +53,27 @@ def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> Http
 @require_POST
 def ballot_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
-    return run_action(request, lambda: ballot_open(contest=contest), "Ballot open.", back_to(pk))
+    return run_action(
+        request,
+        lambda: ballot_open(contest=contest),
+        "Ballot open.",
+        back_to(pk),
+        step=Step.BALLOT_OPEN,
+    )
 
 
 @officer_view(Role.RETURNING_OFFICER)
 @require_POST
 def ballot_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
-    return run_action(request, lambda: ballot_close(contest=contest), "Ballot closed.", back_to(pk))
+    reason = request.POST.get("reason", "")
+    return run_action(
+        request,
+        lambda: ballot_close(contest=contest, reason=reason),
+        "Ballot closed.",
+        back_to(pk),
+        step=Step.BALLOT_CLOSE,
+    )
 
 
 @officer_view(Role.RETURNING_OFFICER)

@@ -114,6 +114,10 @@ def ballot_open(*, contest: Contest) -> Contest:
         raise ContestError(
             f"the timetable opens the ballot at {contest.ballot_opens_at:%d %b %H:%M}"
         )
+    if not Credential.objects.filter(
+        elector__contest=contest, state=CredentialState.ISSUED
+    ).exists():
+        raise ContestError("no voting code has been issued: issue the codes, then open the ballot")
     return contest_transition(
         contest=contest,
         source=(ContestState.FROZEN,),
@@ -123,16 +127,26 @@ def ballot_open(*, contest: Contest) -> Contest:
 
 
 @transaction.atomic
-def ballot_close(*, contest: Contest) -> Contest:
-    """Close the ballot and reseal the box (see ``ballot_box_reseal``)."""
+def ballot_close(*, contest: Contest, reason: str = "") -> Contest:
+    """Close the ballot and reseal the box (see ``ballot_box_reseal``). Before the
+    timetable's minute the close needs a ``reason``, which the log keeps."""
     contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+    early = timezone.now() < contest.ballot_closes_at
+    if early and not reason.strip():
+        raise ContestError(
+            "the timetable closes the ballot at "
+            f"{contest.ballot_closes_at:%d %b %H:%M}: closing it early needs a reason"
+        )
     ballot_box_reseal(contest=contest)
+    payload: dict[str, object] = {"ballots": contest.ballots.count()}
+    if early:
+        payload["early_reason"] = reason.strip()
     return contest_transition(
         contest=contest,
         source=(ContestState.BALLOT_OPEN,),
         target=ContestState.BALLOT_CLOSED,
         kind="ballot.closed",
-        payload={"ballots": contest.ballots.count()},
+        payload=payload,
     )
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_area, officer_view
@@ -39,6 +40,7 @@ from omov.web.errors import ContestError
 from omov.web.jobs.selectors import FAILURES_SHOWN, codes_undelivered, mailing_progress
 from omov.web.nominations.selectors import contest_threshold, nomination_standing
 from omov.web.officer import back_to, run_action
+from omov.web.steps import questions
 from omov.web.trustees.selectors import trustee_status
 from omov.web.trustees.views import demo_keys_exist
 
@@ -109,6 +111,8 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         **_vetting(contest),
         "mailings": mailing_progress(contest=contest),
         "undelivered": codes_undelivered(contest=contest)[:FAILURES_SHOWN],
+        "steps": questions(contest),
+        "closing_early": timezone.now() < contest.ballot_closes_at,
     }
     return render(request, "contests/dashboard.html", context)
 

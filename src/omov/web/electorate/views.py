@@ -30,6 +30,7 @@ from omov.web.electorate.vetting import (
 )
 from omov.web.errors import ContestError
 from omov.web.officer import back_to, run_action
+from omov.web.steps import Step
 
 
 def _upload_bytes(request: HttpRequest, field: str) -> bytes:
@@ -200,5 +201,9 @@ def appeal_decide_view(request: HttpRequest, pk: int, appeal: int) -> HttpRespon
 def electorate_freeze_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(
-        request, lambda: electorate_freeze(contest=contest), "Electorate frozen.", back_to(pk)
+        request,
+        lambda: electorate_freeze(contest=contest),
+        "Electorate frozen.",
+        back_to(pk),
+        step=Step.ELECTORATE_FREEZE,
     )

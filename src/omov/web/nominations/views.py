@@ -17,6 +17,7 @@ from omov.web.nominations.services import (
     supporting_nomination_record,
 )
 from omov.web.officer import back_to, run_action
+from omov.web.steps import Step
 
 
 @officer_view(Role.RETURNING_OFFICER)
@@ -44,6 +45,7 @@ def nominations_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: nominations_close(contest=contest, actor=request.user),
         "Nominations closed.",
         back_to(pk),
+        step=Step.NOMINATIONS_CLOSE,
     )
 
 

@@ -13,6 +13,7 @@ from omov.web.contests.models import Contest, ContestState
 from omov.web.officer import back_to, run_action
 from omov.web.results.selectors import results_page
 from omov.web.results.services import result_count, result_publish
+from omov.web.steps import Step
 
 
 def _visible(request: HttpRequest, pk: int) -> Contest:
@@ -51,7 +52,13 @@ def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @require_POST
 def count_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
-    return run_action(request, lambda: result_count(contest=contest), "Counted.", back_to(pk))
+    return run_action(
+        request,
+        lambda: result_count(contest=contest),
+        "Counted.",
+        back_to(pk),
+        step=Step.RESULT_COUNT,
+    )
 
 
 @officer_view(Role.RETURNING_OFFICER)
@@ -59,5 +66,9 @@ def count_view(request: HttpRequest, pk: int) -> HttpResponse:
 def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     return run_action(
-        request, lambda: result_publish(contest=contest), "Results published.", back_to(pk)
+        request,
+        lambda: result_publish(contest=contest),
+        "Results published.",
+        back_to(pk),
+        step=Step.RESULT_PUBLISH,
     )

@@ -1,0 +1,123 @@
+"""The officer's irreversible steps: what each will do, with the figures, and the
+confirmation it needs.
+
+Every step's form carries a ``confirm`` field: a ticked box (``yes``) for most, the typed
+word for the final ones (closing the ballot, publishing the results), which cannot be
+undone by anyone. A post without it is refused before the service runs, so nothing
+changes. Turnout appears as a count only: nothing here says who has voted."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from omov.web.balloting.models import Credential, CredentialState
+from omov.web.contests.models import Contest
+from omov.web.electorate.models import Eligibility
+from omov.web.nominations.selectors import nomination_standing
+from omov.web.wording import when
+
+
+class Step(StrEnum):
+    NOMINATIONS_CLOSE = "nominations-close"
+    ELECTORATE_FREEZE = "electorate-freeze"
+    BALLOT_OPEN = "ballot-open"
+    BALLOT_CLOSE = "ballot-close"
+    RESULT_COUNT = "result-count"
+    RESULT_PUBLISH = "result-publish"
+    CREDENTIAL_REISSUE = "credential-reissue"
+
+
+TYPED = {Step.BALLOT_CLOSE: "close", Step.RESULT_PUBLISH: "publish"}
+"""The word the officer types to take a final step; the other steps take a ticked box."""
+
+TICKED = "yes"
+
+
+def confirmed(request: HttpRequest, step: Step) -> bool:
+    given = request.POST.get("confirm", "").strip().casefold()
+    return given == TYPED.get(step, TICKED)
+
+
+def refusal(step: Step) -> str:
+    """The message for a post without its confirmation (nothing was done)."""
+    if step in TYPED:
+        return f"Nothing was done: type “{TYPED[step]}” in the box to confirm this step."
+    return "Nothing was done: tick the box to confirm this step."
+
+
+def questions(contest: Contest) -> dict[str, str]:
+    """Each step of ``contest``'s current state, as the question its form asks."""
+    eligible = contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
+    asks = {
+        Step.NOMINATIONS_CLOSE: lambda: _nominations(contest),
+        Step.ELECTORATE_FREEZE: lambda: _freeze(contest, eligible.count()),
+        Step.BALLOT_OPEN: lambda: _open(contest, eligible.count()),
+        Step.BALLOT_CLOSE: lambda: _close(contest, eligible.count()),
+        Step.RESULT_COUNT: lambda: _count(contest),
+        Step.RESULT_PUBLISH: lambda: PUBLISH,
+        Step.CREDENTIAL_REISSUE: lambda: REISSUE,
+    }
+    wanted = STEPS_BY_STATE.get(contest.state, ())
+    return {step.value.replace("-", "_"): asks[step]() for step in wanted}
+
+
+PUBLISH = (
+    "Publish the results now? Anyone can then read them and download the signed bundle; "
+    "publishing cannot be undone."
+)
+REISSUE = "Yes: the code this elector holds stops working and a new one is sent"
+
+STEPS_BY_STATE = {
+    "nominations": (Step.NOMINATIONS_CLOSE,),
+    "electorate": (Step.ELECTORATE_FREEZE,),
+    "frozen": (Step.BALLOT_OPEN, Step.CREDENTIAL_REISSUE),
+    "ballot_open": (Step.BALLOT_CLOSE, Step.CREDENTIAL_REISSUE),
+    "ballot_closed": (Step.RESULT_COUNT,),
+    "counted": (Step.RESULT_PUBLISH,),
+}
+
+
+def _nominations(contest: Contest) -> str:
+    standing = [s for s in nomination_standing(contest=contest) if not s.withdrawn]
+    placed = sum(s.qualifies for s in standing)
+    return (
+        f"Close nominations now? {placed:,} of {len(standing):,} candidates go on the ballot; "
+        "no nomination can be recorded after this."
+    )
+
+
+def _freeze(contest: Contest, eligible: int) -> str:
+    return (
+        f"Freeze the electorate now? {eligible:,} of {contest.electors.count():,} electors "
+        "are eligible; no roll can be imported after this."
+    )
+
+
+def _open(contest: Contest, eligible: int) -> str:
+    issued = Credential.objects.filter(
+        elector__contest=contest, state=CredentialState.ISSUED
+    ).count()
+    return (
+        f"Open the ballot now? {issued:,} voting codes are out to {eligible:,} eligible "
+        f"electors; the timetable opens it at {when(contest.ballot_opens_at)}."
+    )
+
+
+def _close(contest: Contest, eligible: int) -> str:
+    voted = contest.electors.filter(eligibility=Eligibility.ELIGIBLE, has_voted=True).count()
+    early = timezone.now() < contest.ballot_closes_at
+    return (
+        f"Close the ballot now? {voted:,} of {eligible:,} have voted; the timetable closes it "
+        f"at {when(contest.ballot_closes_at)}."
+        + (" Closing early needs a reason, which is logged." if early else "")
+    )
+
+
+def _count(contest: Contest) -> str:
+    return (
+        f"Count now? {contest.ballots.count():,} ballots are counted under the rulebook's "
+        "method; the count is recorded and cannot be redone."
+    )
