@@ -11,6 +11,7 @@ per vote could be matched against who voted when.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from random import SystemRandom
 from django.core.mail import get_connection, send_mass_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, proof_holds, tracker
 from omov.secrecy.encoding import MAX_RANKS
@@ -34,7 +36,7 @@ from omov.web.contests.selectors import ballot_candidates, ballot_positions
 from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector, Eligibility
-from omov.web.errors import ContestError
+from omov.web.errors import BallotNotOpenError, ContestError
 from omov.web.trustees.selectors import contest_binding, election_key
 
 ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
@@ -299,9 +301,11 @@ def credential_check(
     and a wrong code is counted against it."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     digest = code_digest(code)
-    state, attempts = _credential_state(contest_id, digest, client or "")
+    state, contest_state, closes, attempts = _credential_state(contest_id, digest, client or "")
     if attempts is None:
         raise ContestError("there is no such contest")
+    if contest_state != ContestState.BALLOT_OPEN or timezone.now() >= closes:
+        raise BallotNotOpenError("the ballot is not open")  # no code is checked, or counted
     if client is not None:
         now = throttle.clock() if now is None else now
         held_back = throttle.wait(attempts, now)
@@ -319,9 +323,10 @@ def credential_check(
 
 def _credential_state(
     contest_id: int, digest: str, client: str
-) -> tuple[str | None, throttle.Attempts | None]:
-    """The state of this contest's credential with ``digest``, if there is one, and the
-    throttle's counts for ``client`` (``None`` if there is no such contest). One statement,
+) -> tuple[str | None, str, dt.datetime, throttle.Attempts | None]:
+    """The state of this contest's credential with ``digest``, if there is one, the
+    contest's state and closing time, and the throttle's counts for ``client`` (``None`` if
+    there is no such contest). One statement,
     prepared on PostgreSQL, as every voter's sign-in sends it (the ORM's building of this
     query cost more CPU than the rest of the sign-in)."""
     with prepared_cursor() as cursor:
@@ -336,9 +341,19 @@ def _credential_state(
         cursor.execute(_credential_state_sql(), parameters)
         row = cursor.fetchone()
     if row is None:
-        return None, None
+        return None, "", dt.datetime.min.replace(tzinfo=dt.UTC), None
     state = None if row[0] is None else str(row[0])
-    return state, throttle.attempts_from_row(row[1:])
+    return state, str(row[1]), _moment(row[2]), throttle.attempts_from_row(row[3:])
+
+
+def _moment(value: object) -> dt.datetime:
+    """A datetime column read by a raw cursor: PostgreSQL gives a datetime, SQLite text."""
+    if isinstance(value, dt.datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a time: {value!r}")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=dt.UTC)
 
 
 @cache
@@ -350,8 +365,9 @@ def _credential_state_sql() -> str:
     elector = connection.ops.quote_name(Elector._meta.db_table)
     contest = connection.ops.quote_name(Contest._meta.db_table)
     return (
-        f"SELECT found.state, {throttle.attempts_columns('mine', 'everyone')}"
-        f" FROM (SELECT id FROM {contest} WHERE id = %s) AS base"
+        "SELECT found.state, base.state, base.ballot_closes_at,"
+        f" {throttle.attempts_columns('mine', 'everyone')}"
+        f" FROM (SELECT id, state, ballot_closes_at FROM {contest} WHERE id = %s) AS base"
         " LEFT JOIN (SELECT credential.state AS state"
         f" FROM {credential} AS credential"
         f" JOIN {elector} AS elector ON elector.id = credential.elector_id"

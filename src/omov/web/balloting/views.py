@@ -26,8 +26,9 @@ from omov.web.balloting.throttle import SignInHeldError
 from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
-from omov.web.errors import ContestError
+from omov.web.errors import BallotNotOpenError, ContestError
 from omov.web.trustees.selectors import contest_binding, election_key
+from omov.web.wording import ballot_not_open
 
 SESSION_KEY = "omov-credential"
 RECEIPT_COOKIE = "omov-receipt"
@@ -35,7 +36,9 @@ RECEIPT_SECONDS = 600
 
 
 def _refuse(request: HttpRequest, pk: int, error: ContestError) -> HttpResponse:
-    context = {"contest": get_object_or_404(Contest, pk=pk), "message": str(error)}
+    contest = get_object_or_404(Contest, pk=pk)
+    closed = ballot_not_open(contest) if contest.online_voting else None
+    context = {"contest": contest, "message": str(error), "closed": closed}
     return render(request, "balloting/refused.html", context, status=400)
 
 
@@ -48,6 +51,8 @@ def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
         client = client_key(client_address(request))
         try:
             digest = credential_check(contest=pk, code=request.POST.get("code", ""), client=client)
+        except BallotNotOpenError as refused:
+            error, status = str(refused), 400
         except SignInHeldError as held:
             error, status, retry = str(held), 429, held.seconds
         except ContestError as refused:
@@ -56,9 +61,10 @@ def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
             request.session[SESSION_KEY] = [pk, digest]
             return _redirect("vote-ballot", pk)
     contest = get_object_or_404(Contest, pk=pk)
-    response = render(
-        request, "balloting/start.html", {"contest": contest, "error": error}, status=status
-    )
+    # Before the ballot opens, and after it closes, no code is taken: the page says why.
+    closed = ballot_not_open(contest) if contest.online_voting else None
+    context = {"contest": contest, "error": "" if closed else error, "closed": closed}
+    response = render(request, "balloting/start.html", context, status=status)
     if retry:
         response["Retry-After"] = str(retry)
     return response
@@ -73,6 +79,9 @@ def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the ballot paper. POST: check the ranking and show it for review."""
     contest = get_object_or_404(Contest, pk=pk)
     if _digest(request, contest.pk) is None or not contest.online_voting:
+        return redirect("vote-start", pk=pk)
+    if ballot_not_open(contest) is not None:  # closed since the code was entered
+        request.session.flush()
         return redirect("vote-start", pk=pk)
     candidates = ballot_candidates(contest=contest)
     key = election_key(contest)
