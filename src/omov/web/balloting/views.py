@@ -14,7 +14,14 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.views.decorators.http import require_POST
@@ -96,16 +103,27 @@ def vote_ballot(request: HttpRequest, pk: int) -> HttpResponse:
             "positions": ",".join(str(c.position) for c in candidates),
         },
     }
+    context["rows"] = _rows(candidates, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and "change" in request.POST:  # back from the review
+        return render(request, "balloting/ballot.html", context)
     if request.method == "POST":
         try:
             ranking = ranking_from_post(request.POST, contest)
         except ContestError as error:
-            context |= {"error": str(error), "chosen": request.POST}
+            context["error"] = str(error)
             return render(request, "balloting/ballot.html", context, status=400)
         by_position = {c.position: c for c in candidates}
         context["review"] = [by_position[p] for p in ranking]
         return render(request, "balloting/review.html", context)
     return render(request, "balloting/ballot.html", context)
+
+
+def _rows(candidates: list[Candidate], post: QueryDict | None) -> list[tuple[Candidate, str]]:
+    """Each candidate with the number the voter gave them, kept across a mistake and a
+    change of mind ("" when not ranked; a value no option has selects none)."""
+    if post is None:
+        return [(c, "") for c in candidates]
+    return [(c, str(post.get(f"rank_{c.position}", "")).strip()) for c in candidates]
 
 
 @require_POST

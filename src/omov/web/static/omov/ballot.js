@@ -62,4 +62,5 @@
     });
     row.querySelector("select").addEventListener("change", function () { renumber(row); sortBySelects(); });
   });
+  sortBySelects();  // a page shown again (after a mistake, or to change) keeps its order
 })();
