@@ -106,10 +106,12 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     ann.get_by_role("button", name="Propose exclusion").click()
     expect(page.get_by_role("status")).to_contain_text("a second officer must confirm it")
     expect(page.locator("#exclusions-waiting")).to_contain_text("M001")
-    _click(page, "Confirm")  # refused: the officer who proposed cannot confirm
+    page.get_by_role(
+        "button", name="Confirm", exact=True
+    ).click()  # refused: the officer who proposed cannot confirm
     expect(page.get_by_role("status")).not_to_contain_text("Excluded:")
     vetting = _another_officer(page, base, "vo")  # the second officer confirms it
-    _click(vetting, "Confirm")
+    vetting.get_by_role("button", name="Confirm", exact=True).click()
     expect(vetting.get_by_role("status")).to_contain_text("Excluded: 1 record(s) of this person")
     vetting.context.close()
     page.reload()
