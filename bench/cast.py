@@ -300,8 +300,9 @@ class Plan:
     server: int
 
 
-def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[Voter], str]:
-    """Run one phase from ``plan.processes`` client processes; the voters and a report line."""
+def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[Voter], str, float]:
+    """Run one phase from ``plan.processes`` client processes; the voters, a report line and
+    the server's CPU ms per request."""
     deadline = time.monotonic() + plan.seconds
     processes = max(1, min(plan.processes, plan.clients))
     shares = [voters[i::processes] for i in range(processes)]
@@ -316,7 +317,9 @@ def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[
     used = cpu_used(before, cpu_snapshot(plan.server))
     latencies = [x for b in batches for x in b.latencies]
     used["client"] = sum(b.cpu for b in batches)
-    return [v for b in batches for v in b.voters], report(phase, wall, latencies, used, load)
+    server_ms = 1000 * used["server"] / max(1, len(latencies))
+    line = report(phase, wall, latencies, used, load)
+    return [v for b in batches for v in b.voters], line, server_ms
 
 
 def report(
@@ -343,6 +346,11 @@ def serve(workers: int, threads: int) -> subprocess.Popen[bytes]:
     )
 
 
+ABLATIONS = ("", "throttle", "csp", "sessions", "")
+"""Each run's protections off (``bench/ablation_settings.py``): all on, one off at a time, and
+all on again last (the drift of the machine and of the growing tables over the runs)."""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/omov_bench")
@@ -352,29 +360,81 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--threads", type=int, default=0, help="threads per worker (0: default)")
     parser.add_argument("--seconds", type=float, default=60, help="time limit per phase")
+    parser.add_argument(
+        "--ablate",
+        action="store_true",
+        help="run all on, then with the code throttle, CSP and database sessions each off, "
+        "then all on again (--ballots each), and print each one's CPU ms per voter",
+    )
     args = parser.parse_args()
     if not 1 <= args.ballots <= 100_000:
         raise SystemExit("--ballots must be between 1 and 100000")
     production_settings(args.database_url)
     fresh_database(args.database_url)
-    contest, codes = seed(args.ballots)
+    runs = ABLATIONS if args.ablate else ("",)
+    contest, codes = seed(args.ballots * len(runs))
     from django.db import connections
 
     connections.close_all()  # the client processes are forked: no shared connection
+    costs = {}
+    for i, off in enumerate(runs):
+        if args.ablate:
+            os.environ.update(DJANGO_SETTINGS_MODULE="bench.ablation_settings", OMOV_BENCH_OFF=off)
+            print(f"-- {off + ' off' if off else 'all on'}", flush=True)
+        share = codes[i * args.ballots : (i + 1) * args.ballots]
+        costs[i] = run_once(args, contest, share)
+    describe(args)
+    if args.ablate:
+        print_ablation(runs, costs)
+
+
+def run_once(args: argparse.Namespace, contest: int, codes: list[str]) -> float:
+    """Sign ``codes`` in and cast them on a new server; the server's CPU ms per voter."""
     server = serve(args.workers, args.threads)
     try:
         wait_for_port(PORT)
+        warm_up(contest, args.workers)
         plan = Plan(args.clients, args.processes, args.seconds, server.pid)
-        voters, line = drive(
-            plan, [Voter(c, secrets.token_hex(16)) for c in codes], f"/vote/{contest}/", SIGN_IN
-        )
+        voters = [Voter(c, secrets.token_hex(16)) for c in codes]
+        voters, line, signing = drive(plan, voters, f"/vote/{contest}/", SIGN_IN)
         print(line, flush=True)
-        _, line = drive(plan, voters, f"/vote/{contest}/cast/", CAST)
+        _, line, casting = drive(plan, voters, f"/vote/{contest}/cast/", CAST)
         print(line, flush=True)
     finally:
         server.terminate()
         server.wait(10)
-    describe(args)
+    return signing + casting
+
+
+def warm_up(contest: int, workers: int) -> None:
+    """Each worker's first requests import and connect (seconds under load): a few pages
+    over connections of their own first, so that no phase times a cold worker."""
+    request = (
+        f"GET /vote/{contest}/ HTTP/1.1\r\nHost: 127.0.0.1:{PORT}\r\n"
+        "X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n"
+    ).encode()
+    for _ in range(8 * max(1, workers)):
+        with socket.create_connection(("127.0.0.1", PORT), timeout=60) as conn:
+            conn.sendall(request)
+            while conn.recv(65536):
+                pass
+
+
+def print_ablation(runs: tuple[str, ...], costs: dict[int, float]) -> None:
+    """Each protection's cost: its run's server CPU per voter (sign-in + cast) against the
+    mean of the two all-on runs."""
+    on = [costs[i] for i, off in enumerate(runs) if not off]
+    base = sum(on) / len(on)
+    print(
+        f"server CPU ms per voter (sign-in + cast), all on: {' and '.join(f'{c:.2f}' for c in on)}"
+    )
+    for i, off in enumerate(runs):
+        if off:
+            saved = base - costs[i]
+            print(
+                f"  {off:<9} off: {costs[i]:.2f} ms; it costs {saved:+.2f} ms a voter "
+                f"({costs[i] / base:.2f}x of all on)"
+            )
 
 
 def describe(args: argparse.Namespace) -> None:

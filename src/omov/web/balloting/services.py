@@ -301,7 +301,7 @@ def credential_check(
     and a wrong code is counted against it."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     digest = code_digest(code)
-    state, contest_state, closes, attempts = _credential_state(contest_id, digest, client or "")
+    state, contest_state, closes, attempts = _credential_state(contest_id, digest, client)
     if attempts is None:
         raise ContestError("there is no such contest")
     if contest_state != ContestState.BALLOT_OPEN or timezone.now() >= closes:
@@ -322,28 +322,24 @@ def credential_check(
 
 
 def _credential_state(
-    contest_id: int, digest: str, client: str
+    contest_id: int, digest: str, client: str | None
 ) -> tuple[str | None, str, dt.datetime, throttle.Attempts | None]:
     """The state of this contest's credential with ``digest``, if there is one, the
     contest's state and closing time, and the throttle's counts for ``client`` (``None`` if
-    there is no such contest). One statement,
+    there is no such contest; empty counts without a client). One statement,
     prepared on PostgreSQL, as every voter's sign-in sends it (the ORM's building of this
     query cost more CPU than the rest of the sign-in)."""
     with prepared_cursor() as cursor:
-        parameters: list[int | str] = [
-            contest_id,
-            digest,
-            contest_id,
-            contest_id,
-            client,
-            contest_id,
-        ]
-        cursor.execute(_credential_state_sql(), parameters)
+        parameters: list[int | str] = [contest_id, digest, contest_id]
+        if client is not None:
+            parameters += [contest_id, client, contest_id]
+        cursor.execute(_credential_state_sql(throttled=client is not None), parameters)
         row = cursor.fetchone()
     if row is None:
         return None, "", dt.datetime.min.replace(tzinfo=dt.UTC), None
     state = None if row[0] is None else str(row[0])
-    return state, str(row[1]), _moment(row[2]), throttle.attempts_from_row(row[3:])
+    counts = throttle.attempts_from_row(row[3:]) if client is not None else throttle.Attempts()
+    return state, str(row[1]), _moment(row[2]), counts
 
 
 def _moment(value: object) -> dt.datetime:
@@ -357,22 +353,23 @@ def _moment(value: object) -> dt.datetime:
 
 
 @cache
-def _credential_state_sql() -> str:
+def _credential_state_sql(*, throttled: bool) -> str:
     """Written once, as the cast's statement is (``casting._cast_sql``). One row if the
     contest exists, none if not: the credential's state and the counts are each NULL when
     there is none."""
     credential = connection.ops.quote_name(Credential._meta.db_table)
     elector = connection.ops.quote_name(Elector._meta.db_table)
     contest = connection.ops.quote_name(Contest._meta.db_table)
+    counts = f", {throttle.attempts_columns('mine', 'everyone')}" if throttled else ""
+    joins = throttle.attempts_joins("mine", "everyone") if throttled else ""
     return (
-        "SELECT found.state, base.state, base.ballot_closes_at,"
-        f" {throttle.attempts_columns('mine', 'everyone')}"
+        f"SELECT found.state, base.state, base.ballot_closes_at{counts}"
         f" FROM (SELECT id, state, ballot_closes_at FROM {contest} WHERE id = %s) AS base"
         " LEFT JOIN (SELECT credential.state AS state"
         f" FROM {credential} AS credential"
         f" JOIN {elector} AS elector ON elector.id = credential.elector_id"
         " WHERE credential.digest = %s AND elector.contest_id = %s) AS found ON 1 = 1"
-        f"{throttle.attempts_joins('mine', 'everyone')}"
+        f"{joins}"
     )
 
 
