@@ -100,7 +100,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     page.get_by_label("Section", exact=True).select_option("members")
     page.get_by_label("Roll CSV").set_input_files(str(roll))
     _click(page, "Import roll")
-    expect(page.locator("#electorate")).to_contain_text("joined_after_freeze")
+    expect(page.locator("#electorate")).to_contain_text("Joined after the freeze date.")
     ann = page.get_by_role("row").filter(has_text="M001")
     ann.get_by_label("Evidence").fill("Supported another party (evidence on file)")
     ann.get_by_role("button", name="Propose exclusion").click()

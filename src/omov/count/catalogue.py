@@ -32,6 +32,11 @@ class MethodInfo:
     equal_rankings: EqualRankings = EqualRankings.OVERVOTE
     """What a paper that ranks candidates equal means under the method's rule."""
 
+    @property
+    def plain(self) -> str:
+        """The method as a sentence names it to a member ("counted by the alternative vote")."""
+        return PLAIN_NAMES[self.name]
+
 
 CATALOGUE: dict[str, MethodInfo] = {
     info.name: info
@@ -74,3 +79,17 @@ CATALOGUE: dict[str, MethodInfo] = {
     )
 }
 """Every method, in the order ``omov count --help`` lists them."""
+
+PLAIN_NAMES = {
+    "irv": "the alternative vote (instant runoff)",
+    "fptp": "first past the post",
+    "exhaustive": "the exhaustive ballot",
+    "college": "a weighted electoral college",
+    "scottish-stv": "the single transferable vote (Scottish rules)",
+    "ers97": "the single transferable vote (Electoral Reform Society 1997 rules)",
+    "meek": "the single transferable vote (Meek's method)",
+    "wigm": "the single transferable vote (weighted inclusive Gregory method)",
+    "wigm-one-per-round": "the single transferable vote (Gregory method, one elected a round)",
+    "wigm-bottoms-up": "exclusion until only as many candidates as seats remain",
+}
+"""Each method's name for people, in one place (``MethodInfo.plain``)."""

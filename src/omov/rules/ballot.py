@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from omov.count.catalogue import CATALOGUE
 from omov.rules.contest import Candidate, Contest
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.events import Declaration, Result, ShortlistRound, Withdrawal
@@ -182,7 +183,7 @@ def _announce_ballot(contest: Contest, at: datetime | None) -> None:
     if voting is not None and voting.re_open_nominations:
         names.append(RON)
     citation = voting.citation if voting else book.citation
-    how = f" counted by {voting.method}" if voting else ""
+    how = f" is counted by {CATALOGUE[voting.method].plain}" if voting else ""
     contest.add(
         Decision(
             K.BALLOT, "On the ballot: " + ", ".join(names), f"The ballot{how}.", citation, at=at

@@ -4,9 +4,11 @@ and what a voter is told when the ballot is not open."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
+from omov.count.catalogue import CATALOGUE
 from omov.web.contests.models import Contest, ContestState
 
 NOT_YET = (ContestState.NOMINATIONS, ContestState.ELECTORATE, ContestState.FROZEN)
@@ -32,3 +34,69 @@ def ballot_not_open(contest: Contest, now: dt.datetime | None = None) -> str | N
             "no more votes can be cast online."
         )
     return None
+
+
+REASONS: dict[str, tuple[str, str]] = {
+    # code: (what the officer reads, what the member reads)
+    "eligible": ("Passed every check.", "You may vote."),
+    "appeal-upheld": ("Eligible after an upheld appeal.", "Your appeal was upheld: you may vote."),
+    "vetted": (
+        "Excluded by an officer after vetting.",
+        "You were excluded after vetting; you may appeal.",
+    ),
+    "joined_after_freeze": (
+        "Joined after the freeze date.",
+        "You joined after the date the rules set for this ballot.",
+    ),
+    "lapsed": ("Membership lapsed.", "Your membership had lapsed by the date the rules set."),
+    "applied_outside_window": (
+        "Applied outside the registration window.",
+        "You applied outside the window the rules set for registered supporters.",
+    ),
+    "signed_up_after_deadline": (
+        "Signed up after the deadline.",
+        "You signed up after the deadline the rules set.",
+    ),
+    "joined_affiliate_after_freeze": (
+        "Joined the affiliated organisation after the freeze date.",
+        "You joined your affiliated organisation after the date the rules set.",
+    ),
+    "payment_failed": ("Payment not received.", "Your payment was not received."),
+    "under_age": ("Under the minimum age.", "You are under the minimum age the rules set."),
+    "not_on_register": (
+        "Not on the affiliate's register.",
+        "You are not on your affiliated organisation's register.",
+    ),
+    "expelled": ("Expelled.", "You have been expelled."),
+    "suspended": ("Suspended.", "Your membership is suspended."),
+    "in_arrears": ("In arrears.", "Your membership payments are in arrears."),
+    "excluded_by_vetting": (
+        "Excluded after vetting.",
+        "You were excluded after vetting; you may appeal.",
+    ),
+    "duplicate": (
+        "A second record of someone who votes on another.",
+        "You vote with another of your records.",
+    ),
+}
+"""Every eligibility reason code, as each reader is told it."""
+
+METHODS = {key: info.plain for key, info in CATALOGUE.items()}
+"""Each counting method's name for people (kept with the method, in ``omov.count.catalogue``)."""
+
+
+def _unknown(code: str) -> str:
+    """A code with no sentence yet, made readable rather than shown bare."""
+    return re.sub(r"[_-]+", " ", code).strip().capitalize() + "."
+
+
+def officer_reason(code: str) -> str:
+    return REASONS[code][0] if code in REASONS else _unknown(code)
+
+
+def member_reason(code: str) -> str:
+    return REASONS[code][1] if code in REASONS else _unknown(code)
+
+
+def method_name(key: str) -> str:
+    return METHODS.get(key, re.sub(r"[_-]+", " ", key))

@@ -21,6 +21,7 @@ from omov.rules.loading import read_rulebook, rulebook_from_text
 from omov.rules.schema import Channel, NominationRule, Rulebook
 from omov.web.contests.facts import RulebookFacts
 from omov.web.errors import ContestError
+from omov.web.wording import method_name
 
 
 @cache
@@ -122,7 +123,10 @@ def _decisions(book: Rulebook, rule: NominationRule) -> list[dict[str, str]]:
         )
     if book.voting is not None:
         decisions.append(
-            {"decision": f"Counted by {book.voting.method}.", "citation": book.voting.citation}
+            {
+                "decision": f"Counted by {method_name(book.voting.method)}.",
+                "citation": book.voting.citation,
+            }
         )
     return decisions
 
