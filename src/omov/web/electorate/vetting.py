@@ -185,8 +185,18 @@ def electorate_redecide(*, contest: Contest) -> list[Elector]:
         if (elector.eligibility, elector.reason) != (eligibility, found.reason):
             elector.eligibility, elector.reason = eligibility, found.reason
             changed.append(elector)
-    Elector.objects.bulk_update(changed, ["eligibility", "reason"])
+    _update_by_decision(changed)
     return changed
+
+
+def _update_by_decision(changed: list[Elector]) -> None:
+    """One UPDATE per (decision, reason), not a CASE over every row (which grows with the
+    square of a bulk vetting's size)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for elector in changed:
+        groups.setdefault((elector.eligibility, elector.reason), []).append(elector.pk)
+    for (eligibility, reason), pks in groups.items():
+        Elector.objects.filter(pk__in=pks).update(eligibility=eligibility, reason=reason)
 
 
 def appeal_deadline(exclusion: Exclusion) -> dt.datetime:
@@ -348,14 +358,9 @@ def exclusions_confirm(*, contest: Contest, proposed_by: User, actor: User) -> i
         .filter(elector__contest=contest, state=ExclusionState.PROPOSED, proposed_by=proposed_by)
         .select_related("elector")
     )
-    now = timezone.now()
-    for exclusion in batch:
-        exclusion.state, exclusion.decided_by, exclusion.decided_at = (
-            ExclusionState.CONFIRMED,
-            actor,
-            now,
-        )
-    Exclusion.objects.bulk_update(batch, ["state", "decided_by", "decided_at"])
+    Exclusion.objects.filter(pk__in=[x.pk for x in batch]).update(  # one statement
+        state=ExclusionState.CONFIRMED, decided_by=actor, decided_at=timezone.now()
+    )
     changed = electorate_redecide(contest=contest)
     excluded = [e.pk for e in changed if e.eligibility == Eligibility.EXCLUDED]
     Credential.objects.filter(elector_id__in=excluded, state=CredentialState.ISSUED).update(
