@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "omov.web.access",
     "rules",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "omov.web.nominations",
     "omov.web.electorate",
     "omov.web.balloting",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session signed in with a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -194,6 +198,9 @@ AXES_VERBOSE = False
 # How many proxies stand in front of the server, each appending to X-Forwarded-For: the
 # throttles key a client by the address the outermost one saw (omov/web/clients.py).
 OMOV_PROXY_COUNT = int(os.environ.get("OMOV_PROXY_COUNT", "0"))
+# Officers may enrol a TOTP authenticator app (access/second_factor.py); the keys are
+# stored as django-otp stores them, and its own throttle slows repeated wrong codes.
+OTP_TOTP_ISSUER = os.environ.get("OMOV_OTP_ISSUER", "omov")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "officer-home"
 LOGOUT_REDIRECT_URL = "home"

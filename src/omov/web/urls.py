@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from omov.web import views
+from omov.web.access import views as access
+from omov.web.access.second_factor import SignInForm
 from omov.web.audit import views as audit
 from omov.web.balloting import officer_views as officer_balloting
 from omov.web.balloting import views as voting
@@ -90,7 +92,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("officer/", contests.officer_home, name="officer-home"),
     path("officer/contest/<int:pk>/", include(officer)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        name="login",
+    ),
+    path("accounts/second-factor/", access.second_factor, name="second-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,8 @@
 
 ``officer_view(role)`` wraps a contest's officer view (a URL with the contest's ``pk``):
 
-- not signed in: to the sign-in page;
+- not signed in, or signed in without the code of an enrolled second factor: to the
+  sign-in page (``second_factor.py``);
 - signed in but holding no role in the contest's organisation: 403;
 - a GET or HEAD (a page or a download): any role in the organisation, scrutineers included;
 - any other method: only ``role``; a view given ``None`` is read-only and refuses every POST.
@@ -29,6 +30,7 @@ from django.shortcuts import get_object_or_404
 
 from omov.web.access.models import Role
 from omov.web.access.roles import may, organisations_where
+from omov.web.access.second_factor import needs_second_factor
 from omov.web.contests.models import Contest
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -42,7 +44,7 @@ def officer_view(role: Role | None) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def checked(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.is_authenticated:
+            if not request.user.is_authenticated or needs_second_factor(request.user):
                 return redirect_to_login(request.get_full_path())
             contest = get_object_or_404(Contest.objects.only("pk", "organisation_id"), pk=pk)
             if request.method in READING:
@@ -65,7 +67,7 @@ def officer_area(role: Role) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.is_authenticated:
+            if not request.user.is_authenticated or needs_second_factor(request.user):
                 return redirect_to_login(request.get_full_path())
             needed = None if request.method in READING else role
             if not organisations_where(request.user, needed):
