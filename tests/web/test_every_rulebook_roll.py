@@ -34,6 +34,7 @@ from omov.web.electorate.models import Eligibility
 from omov.web.electorate.rolls import sections
 from omov.web.electorate.services import electorate_freeze, roll_import
 from omov.web.errors import ContestError
+from omov.web.jobs.services import codes_mailing_start
 from omov.web.nominations.services import nomination_record, nominations_close
 from omov.web.trustees.simulation import SimulatedTrustees
 
@@ -122,8 +123,11 @@ def test_a_statutory_union_ballot_is_postal_only() -> None:
     nominations_close(contest=contest)
     roll_import(contest=contest, section="members", data=member_roll(3, late=0))
     electorate_freeze(contest=contest)
+    with pytest.raises(ContestError, match="postal only"):
+        codes_mailing_start(contest=contest)  # the officer's "send voting codes"
     codes = credentials_issue(contest=contest, send=True)
     assert mail.outbox == []  # the codes go on the ballot papers
+    assert not contest.mailings.exists()
     trustees = SimulatedTrustees(contest)
     trustees.make_key()
     ballot_open(contest=contest)

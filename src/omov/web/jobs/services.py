@@ -33,6 +33,7 @@ from omov.web.balloting.models import Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock
 from omov.web.electorate.models import Eligibility
+from omov.web.errors import ContestError
 from omov.web.jobs.letters import Outcome, deliver
 from omov.web.jobs.models import (
     FINAL,
@@ -58,6 +59,12 @@ def codes_mailing_start(*, contest: Contest) -> Mailing:
 
     with transaction.atomic():
         contest = contest_lock(contest=contest, expected=ISSUING)
+        if not contest.online_voting:
+            # A statutory ballot (TULRCA s.51) is postal only: its codes go on the papers.
+            raise ContestError(
+                "this ballot is postal only under its rules: voting codes are not emailed, "
+                "they go on the ballot papers"
+            )
         under_way = contest.mailings.filter(kind=MailingKind.CODES).exclude(state=MailingState.DONE)
         if mailing := under_way.first():
             return mailing
