@@ -159,6 +159,9 @@ def _voter_casts(page: Page, base: str, contest_id: int, code: str) -> str:
     _click(page, "Continue")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your ballot")
     assert axe_violations(page) == []
+    page.set_viewport_size({"width": 375, "height": 667})  # a phone: nothing off-screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 800})
     screenshot(page, "03-ballot")
     # Keyboard only: focus the select for Owen Smith and choose "1" with the arrow keys.
     page.get_by_role("combobox", name="Owen Smith").focus()
