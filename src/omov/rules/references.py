@@ -3,9 +3,9 @@ nomination rule a rule names must exist."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
-from omov.rules.local.references import local_problems
+from omov.rules.local.references import local_problems, undefined_names
 from omov.rules.schema import BodyKind, Requirement, Rulebook
 
 
@@ -16,15 +16,17 @@ def check_references(rulebook: Rulebook) -> list[str]:
 def _problems(book: Rulebook) -> Iterator[str]:
     bodies, sections = set(book.bodies), set(book.sections)
     for i, trigger in enumerate(book.triggers):
-        yield from _missing(f"triggers[{i}].office", [trigger.office], book.offices)
+        yield from undefined_names(f"triggers[{i}].office", [trigger.office], book.offices)
         if trigger.nominations is not None:
-            yield from _missing(
+            yield from undefined_names(
                 f"triggers[{i}].nominations", [trigger.nominations], book.nominations
             )
     for i, motion in enumerate(book.motions):
-        yield from _missing(f"motions[{i}].body", [motion.body], bodies)
+        yield from undefined_names(f"motions[{i}].body", [motion.body], bodies)
         if motion.nominations is not None:
-            yield from _missing(f"motions[{i}].nominations", [motion.nominations], book.nominations)
+            yield from undefined_names(
+                f"motions[{i}].nominations", [motion.nominations], book.nominations
+            )
     for name, rule in book.nominations.items():
         for j, requirement in enumerate(rule.requirements):
             yield from _requirement(book, f"nominations.{name}.requirements[{j}]", requirement)
@@ -32,15 +34,19 @@ def _problems(book: Rulebook) -> Iterator[str]:
             for j, route in enumerate(rule.supporting.routes):
                 yield from _requirement(book, f"nominations.{name}.supporting.routes[{j}]", route)
     if book.candidacy is not None and book.candidacy.must_belong_to is not None:
-        yield from _missing("candidacy.must_belong_to", [book.candidacy.must_belong_to], bodies)
+        yield from undefined_names(
+            "candidacy.must_belong_to", [book.candidacy.must_belong_to], bodies
+        )
     if book.voting is not None:
-        yield from _missing("voting.voters", book.voting.voters, sections | bodies)
-        yield from _missing("voting.reporting_sections", book.voting.reporting_sections, sections)
-        yield from _missing(
+        yield from undefined_names("voting.voters", book.voting.voters, sections | bodies)
+        yield from undefined_names(
+            "voting.reporting_sections", book.voting.reporting_sections, sections
+        )
+        yield from undefined_names(
             "voting.college_weights", book.voting.college_weights, sections | bodies
         )
     if book.shortlist is not None:
-        yield from _missing("shortlist.voters", [book.shortlist.voters], bodies)
+        yield from undefined_names("shortlist.voters", [book.shortlist.voters], bodies)
     yield from _vetting_and_dates(book)
     yield from local_problems(book)
 
@@ -59,7 +65,7 @@ def _vetting_and_dates(book: Rulebook) -> Iterator[str]:
 
 
 def _requirement(book: Rulebook, path: str, requirement: Requirement) -> Iterator[str]:
-    yield from _missing(f"{path}.bodies", requirement.bodies, book.bodies)
+    yield from undefined_names(f"{path}.bodies", requirement.bodies, book.bodies)
     known = [book.bodies[b] for b in requirement.bodies if b in book.bodies]
     if requirement.fraction is not None and any(body.size is None for body in known):
         yield f"{path}: a fraction of a body needs the body's size"
@@ -67,11 +73,3 @@ def _requirement(book: Rulebook, path: str, requirement: Requirement) -> Iterato
         body.kind is not BodyKind.UNITS for body in known
     ):
         yield f"{path}: kinds and membership apply to a body of units"
-
-
-def _missing(path: str, names: Iterable[str], known: Iterable[str]) -> Iterator[str]:
-    have = set(known)
-    for name in names:
-        if name not in have:
-            listed = ", ".join(sorted(have)) or "none defined"
-            yield f"{path}: {name!r} is not defined (known: {listed})"
