@@ -8,7 +8,8 @@ selection? The arithmetic is shown whichever way it goes.
   Secretary's FAQ of July 2019 counts the third on the branches that cast a vote.
 - Before 2018: a majority of all branches, party and affiliated together.
 
-(../shared/domain/rules-and-results.md, "Labour trigger ballots".)
+Sources, cited in the rulebooks: Skwawkbox, 1 October 2018 (the NEC's rule change);
+LabourList, August 2019 ("How Labour's trigger ballot system works").
 """
 
 from __future__ import annotations
