@@ -42,6 +42,11 @@ class DecisionKind(StrEnum):
     OPEN_SELECTION = "open-selection"
     RESELECTED = "reselected"
     REFUSED = "refused"
+    # Discussion and its house rules (omov.rules.house_rules)
+    HIDDEN = "hidden"
+    HELD = "held"
+    SUSPENDED = "suspended"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True)

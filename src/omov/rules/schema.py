@@ -15,6 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from omov.count.options import Quota, TieBreakMode
 from omov.rules.eligibility import EligibilityCriteria
+from omov.rules.house_rules import HouseRules
 from omov.rules.local.schema import LocalRules
 from omov.rules.values import Citation, Day, LocalDateTime, Model, Percent
 
@@ -452,6 +453,8 @@ class Rulebook(Model):
     vetting: Vetting | None = None
     local: LocalRules | None = None
     """Units, their meetings and motions, trigger ballots, petitions (``omov.rules.local``)."""
+    house_rules: HouseRules | None = None
+    """Members' discussion: the numbered grounds of moderation (``omov.rules.house_rules``)."""
 
     @property
     def id(self) -> str:
