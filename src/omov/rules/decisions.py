@@ -47,6 +47,10 @@ class DecisionKind(StrEnum):
     HELD = "held"
     SUSPENDED = "suspended"
     REVIEW = "review"
+    # Written hustings (omov.rules.hustings)
+    HUSTINGS_SCHEDULED = "hustings-scheduled"
+    QUESTION_CHOSEN = "question-chosen"
+    EQUAL_TIME = "equal-time"
 
 
 @dataclass(frozen=True)

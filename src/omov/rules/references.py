@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from omov.rules.hustings.references import hustings_problems
 from omov.rules.local.references import local_problems, undefined_names
 from omov.rules.schema import BodyKind, Requirement, Rulebook
 
@@ -49,6 +50,7 @@ def _problems(book: Rulebook) -> Iterator[str]:
         yield from undefined_names("shortlist.voters", [book.shortlist.voters], bodies)
     yield from _vetting_and_dates(book)
     yield from local_problems(book)
+    yield from hustings_problems(book)
 
 
 def _vetting_and_dates(book: Rulebook) -> Iterator[str]:

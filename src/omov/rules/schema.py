@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from omov.count.options import Quota, TieBreakMode
 from omov.rules.eligibility import EligibilityCriteria
 from omov.rules.house_rules import HouseRules
+from omov.rules.hustings.schema import Hustings
 from omov.rules.local.schema import LocalRules
 from omov.rules.values import Citation, Day, LocalDateTime, Model, Percent
 
@@ -455,6 +456,8 @@ class Rulebook(Model):
     """Units, their meetings and motions, trigger ballots, petitions (``omov.rules.local``)."""
     house_rules: HouseRules | None = None
     """Members' discussion: the numbered grounds of moderation (``omov.rules.house_rules``)."""
+    hustings: Hustings | None = None
+    """Written hustings in the campaign period (``omov.rules.hustings``)."""
 
     @property
     def id(self) -> str:
