@@ -83,6 +83,11 @@ def test_no_page_of_the_demo_shows_an_internal_code() -> None:
     found += _codes(voter, reverse("vote-ballot", args=[pk]), rank_1="1", rank_2="1")  # mistake
     found += _codes(voter, reverse("vote-ballot", args=[pk]), rank_1="2", rank_2="1")  # review
     found += _pages(demo, officer)
+    member = Client()  # the member's own status page, before and after the code
+    found += _codes(member, reverse("elector-status", args=[pk]))
+    found += _codes(member, reverse("elector-status", args=[pk]), code="WRONG-CODE-0000")
+    member.post(reverse("elector-status", args=[pk]), {"code": demo.voting_code})
+    found += _codes(member, reverse("elector-status", args=[pk]))
     # Closed, decrypted by the demo's trustees, counted and published, as the officer does.
     closing = {"confirm": "close", "reason": "The test closes it early."}
     assert officer.post(reverse("ballot-close", args=[pk]), closing).status_code == 302

@@ -11,6 +11,7 @@ from omov.web.audit import views as audit
 from omov.web.balloting import officer_views as officer_balloting
 from omov.web.balloting import views as voting
 from omov.web.contests import views as contests
+from omov.web.electorate import member_views as member
 from omov.web.electorate import views as electorate
 from omov.web.jobs import views as jobs
 from omov.web.nominations import views as nominations
@@ -33,6 +34,7 @@ public = [
     path("candidates/", voting.candidate_statements, name="statements"),
     path("candidates/<int:position>/photo.jpg", voting.candidate_photo, name="candidate-photo"),
     path("receipts/", voting.receipt_check, name="receipt-check"),
+    path("my-status/", member.elector_status, name="elector-status"),
     path("results/", results.results, name="results"),
     path("results/<str:kind>", results.download, name="results-download"),
     path("ledger/", trust.heads_page, name="ledger-heads"),

@@ -148,3 +148,29 @@ def _upsert_sql(*, by_window: bool = False) -> str:
         f" since = CASE WHEN {stale} THEN excluded.since ELSE {table}.since END,"
         f" last_failure = excluded.last_failure, wrong = {table}.wrong + 1"
     )
+
+
+def attempts_read(*, contest_id: int, client: str) -> Attempts:
+    """The counts for ``client`` in a contest, read on their own (the member's status page,
+    which shares the sign-in's counts: a wrong code there is a wrong code here)."""
+    rows = {
+        row.client: row
+        for row in CodeAttempts.objects.filter(
+            contest_id=contest_id, client__in=(client, WHOLE_CONTEST)
+        )
+    }
+    mine, everyone = rows.get(client), rows.get(WHOLE_CONTEST)
+    return Attempts(
+        mine.failures if mine else 0,
+        mine.last_failure if mine else 0.0,
+        everyone.failures if everyone else 0,
+        everyone.since if everyone else 0.0,
+    )
+
+
+def attempt_check(*, contest_id: int, client: str, now: float) -> None:
+    """Refuse (``SignInHeldError``) a client that must still wait, counting the refusal."""
+    held_back = wait(attempts_read(contest_id=contest_id, client=client), now)
+    if held_back > 0:
+        held_record(contest_id=contest_id, client=client)
+        raise SignInHeldError(held_back)

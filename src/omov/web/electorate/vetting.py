@@ -385,3 +385,10 @@ def exclusions_confirm(*, contest: Contest, proposed_by: User, actor: User) -> i
         ],
     )
     return len(batch)
+
+
+def exclusion_in_force(elector: Elector) -> Exclusion | None:
+    """The confirmed exclusion on ``elector``'s record. (A person's other records are
+    excluded with it, but only the one record that was eligible, and so held the voting
+    code, can have had the exclusion proposed on it.)"""
+    return elector.exclusions.filter(state=ExclusionState.CONFIRMED).order_by("pk").first()

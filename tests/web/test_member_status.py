@@ -1,0 +1,152 @@
+"""The member's own status page: with their voting code an elector reads their status (the
+reason in plain words; an exclusion's ground as the rulebook states it, and the appeal
+deadline) and appeals online to the appeals panel, under the sign-in's throttle, seeing
+nobody else's data."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from omov.web.audit.models import AuditEvent
+from omov.web.balloting import throttle
+from omov.web.balloting.services import credential_reissue, credentials_issue
+from omov.web.balloting.views import SESSION_KEY
+from omov.web.contests.models import Contest
+from omov.web.contests.services import candidate_add
+from omov.web.electorate.models import Appeal, AppealState
+from omov.web.electorate.services import electorate_freeze, roll_import
+from omov.web.electorate.vetting import exclusion_confirm, exclusion_propose
+from omov.web.nominations.services import nomination_record, nominations_close
+
+from .conftest import OpenBallot, member_roll, open_contest
+
+pytestmark = pytest.mark.django_db
+
+STATEMENT = "You are a member of another political party."  # labour/2016's ground
+NOTE = "Membership card of the Green Party, seen 3 July"
+
+
+def _user(name: str) -> User:
+    return get_user_model().objects.create_user(name, password="pw")
+
+
+def _person_on_two_rolls_with_codes() -> tuple[Contest, dict[str, str]]:
+    """Member M0001 is also supporter S0001 (same email and date of birth); codes issued
+    (by reference)."""
+    contest = open_contest()
+    candidate_add(contest=contest, name="A", incumbent=True)
+    b = candidate_add(contest=contest, name="B")
+    nomination_record(candidate=b, nominator="MP 1")
+    nomination_record(candidate=b, nominator="MP 2")
+    nominations_close(contest=contest)
+    roll_import(contest=contest, section="members", data=member_roll(3, late=1))
+    supporter = (
+        b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
+        b"S0001,M1@Example.org,1970-01-01,2016-07-19T12:00:00,paid,true\n"
+    )
+    roll_import(contest=contest, section="registered-supporters", data=supporter)
+    electorate_freeze(contest=contest)
+    codes = credentials_issue(contest=contest, send=False)
+    by_reference = {e.reference: codes[e.pk] for e in contest.electors.filter(pk__in=codes)}
+    return contest, by_reference
+
+
+def _exclude_member(contest: Contest) -> None:
+    member = contest.electors.get(reference="M0001")
+    proposed = exclusion_propose(
+        elector=member, ground="member-of-another-party", note=NOTE, actor=_user("first")
+    )
+    exclusion_confirm(exclusion=proposed, actor=_user("second"))
+
+
+def _status(client: Client, contest: Contest, **post: str) -> tuple[int, str]:
+    url = reverse("elector-status", args=[contest.pk])
+    response = client.post(url, post, follow=True) if post else client.get(url)
+    return response.status_code, response.content.decode()
+
+
+def test_excluded_reads_the_ground_and_appeals_online() -> None:
+    contest, codes = _person_on_two_rolls_with_codes()
+    assert "S0001" not in codes  # a duplicate of M0001: one person, one code
+    _exclude_member(contest)
+    assert contest.electors.get(reference="S0001").eligibility == "excluded"
+    member = Client()
+    # The code was revoked by the exclusion; it still shows the person their status.
+    status, page = _status(member, contest, code=codes["M0001"])
+    assert status == 200
+    assert "You have been excluded from this ballot after vetting." in page
+    assert STATEMENT in page
+    assert "the NEC appeals panel" in page
+    assert "until" in page
+    # Nobody else's data, and not the officers' evidence.
+    for private in ("m1@example.org", "M1@Example.org", NOTE, "M0002", "m2@example.org"):
+        assert private not in page
+    refused, page = _status(member, contest, grounds="   ")
+    assert refused == 400
+    assert "An appeal needs its grounds." in page
+    assert not Appeal.objects.exists()
+    lodged, page = _status(member, contest, grounds="I left the Green Party in 2014.")
+    assert lodged == 200
+    assert "Your appeal has been lodged" in page
+    appeal = Appeal.objects.get()
+    assert appeal.elector.reference == "M0001"
+    assert appeal.state == AppealState.LODGED
+    assert appeal.grounds == "I left the Green Party in 2014."
+    assert "Your appeal is with the panel" in page
+    assert "Lodge my appeal" not in page
+    assert AuditEvent.objects.filter(stream=contest.stream, kind="appeal.lodged").count() == 1
+
+
+def test_eligible_and_not_eligible_in_plain_words() -> None:
+    contest, codes = _person_on_two_rolls_with_codes()
+    status, page = _status(Client(), contest, code=codes["M0002"])
+    assert status == 200
+    assert "You are eligible to vote in this ballot." in page
+    assert "Lodge my appeal" not in page
+    late = contest.electors.get(reference="M0004")  # joined after the freeze: no code
+    assert late.reason == "joined_after_freeze"
+    assert not late.credentials.exists()
+
+
+def test_status_does_not_sign_in_to_vote(open_ballot: OpenBallot) -> None:
+    contest = open_ballot.contest
+    client = Client()
+    _, page = _status(client, contest, code=next(iter(open_ballot.codes.values())))
+    assert "You are eligible to vote in this ballot." in page
+    assert SESSION_KEY not in client.session
+    ballot = client.get(reverse("vote-ballot", args=[contest.pk]))
+    assert ballot.status_code == 302
+    _left, page = _status(client, contest, leave="1")
+    assert "See my status" in page
+
+
+def test_a_replaced_code_shows_nothing(open_ballot: OpenBallot) -> None:
+    contest = open_ballot.contest
+    elector_pk, old = next(iter(open_ballot.codes.items()))
+    new = credential_reissue(elector=contest.electors.get(pk=elector_pk), send=False)
+    refused, page = _status(Client(), contest, code=old)
+    assert refused == 400
+    assert "replaced by a newer one" in page
+    assert "You are eligible" not in page
+    assert _status(Client(), contest, code=new)[0] == 200
+
+
+def test_wrong_codes_are_throttled_with_the_sign_in(
+    open_ballot: OpenBallot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contest = open_ballot.contest
+    monkeypatch.setattr(throttle, "clock", lambda: 1_000_000.0)
+    client = Client()
+    for _ in range(throttle.FREE + 1):
+        assert _status(client, contest, code="AAAA-BBBB-CCCC")[0] == 400
+    url = reverse("elector-status", args=[contest.pk])
+    held = client.post(url, {"code": next(iter(open_ballot.codes.values()))})
+    assert held.status_code == 429
+    assert int(held["Retry-After"]) >= 1
+    # The same counts hold back the voting page's sign-in too.
+    vote = client.post(reverse("vote-start", args=[contest.pk]), {"code": "AAAA-BBBB-CCCC"})
+    assert vote.status_code == 429
