@@ -127,6 +127,14 @@ def _form(ballot: OpenBallot, appeal: Appeal) -> dict[str, object]:
         "title": "A contest in another's name",
         "ballot_opens_at": "2016-08-22 09:00",
         "ballot_closes_at": "2016-09-21 12:00",
+        "motion-body": "plp",
+        "motion-motion": "no-confidence",
+        "motion-votes_for": "172",
+        "motion-votes_against": "40",
+        "resignation-holder": "Heidi Alexander",
+        "resignation-office": "leader",
+        "date-what": "freeze-date",
+        "date-value": "2016-01-12 00:00",
     }
 
 

@@ -28,6 +28,9 @@ class Step(StrEnum):
     RESULT_COUNT = "result-count"
     RESULT_PUBLISH = "result-publish"
     CREDENTIAL_REISSUE = "credential-reissue"
+    MOTION_RECORD = "motion-record"
+    RESIGNATION_RECORD = "resignation-record"
+    DATE_SET = "date-set"
 
 
 TYPED = {Step.BALLOT_CLOSE: "close", Step.RESULT_PUBLISH: "publish"}
@@ -59,6 +62,9 @@ def questions(contest: Contest) -> dict[str, str]:
         Step.RESULT_COUNT: lambda: _count(contest),
         Step.RESULT_PUBLISH: lambda: PUBLISH,
         Step.CREDENTIAL_REISSUE: lambda: REISSUE,
+        Step.MOTION_RECORD: lambda: MOTION,
+        Step.RESIGNATION_RECORD: lambda: RESIGNATION,
+        Step.DATE_SET: lambda: DATE,
     }
     wanted = STEPS_BY_STATE.get(contest.state, ())
     return {step.value.replace("-", "_"): asks[step]() for step in wanted}
@@ -69,10 +75,25 @@ PUBLISH = (
     "publishing cannot be undone."
 )
 REISSUE = "Yes: the code this elector holds stops working and a new one is sent"
+ON_THE_RECORD = (
+    "the rules engine decides what it does, citing the clause, and it stays on the contest's "
+    "record: nothing can take it off."
+)
+MOTION = "Record this motion as voted? " + ON_THE_RECORD
+RESIGNATION = "Record this resignation? " + ON_THE_RECORD
+DATE = (
+    "Set this date for the contest? The next roll import decides eligibility by it; "
+    + ON_THE_RECORD
+)
 
 STEPS_BY_STATE = {
-    "nominations": (Step.NOMINATIONS_CLOSE,),
-    "electorate": (Step.ELECTORATE_FREEZE,),
+    "nominations": (
+        Step.NOMINATIONS_CLOSE,
+        Step.MOTION_RECORD,
+        Step.RESIGNATION_RECORD,
+        Step.DATE_SET,
+    ),
+    "electorate": (Step.ELECTORATE_FREEZE, Step.DATE_SET),
     "frozen": (Step.BALLOT_OPEN, Step.CREDENTIAL_REISSUE),
     "ballot_open": (Step.BALLOT_CLOSE, Step.CREDENTIAL_REISSUE),
     "ballot_closed": (Step.RESULT_COUNT,),

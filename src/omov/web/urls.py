@@ -10,6 +10,7 @@ from omov.web.access.second_factor import SignInForm
 from omov.web.audit import views as audit
 from omov.web.balloting import officer_views as officer_balloting
 from omov.web.balloting import views as voting
+from omov.web.contests import happening_views as happenings
 from omov.web.contests import views as contests
 from omov.web.electorate import member_views as member
 from omov.web.electorate import views as electorate
@@ -49,6 +50,9 @@ public = [
 officer = [
     path("", contests.contest_dashboard, name="contest-dashboard"),
     path("candidates/", contests.candidate_create, name="candidate-add"),
+    path("motions/", happenings.motion_create, name="motion-record"),
+    path("resignations/", happenings.resignation_create, name="resignation-record"),
+    path("dates/", happenings.date_create, name="date-set"),
     path("nominations/", nominations.nomination_create, name="nomination-add"),
     path("nominations/close/", nominations.nominations_close_view, name="nominations-close"),
     path(

@@ -100,3 +100,19 @@ def member_reason(code: str) -> str:
 
 def method_name(key: str) -> str:
     return METHODS.get(key, re.sub(r"[_-]+", " ", key))
+
+
+DATE_KINDS = {
+    "freeze-date": "The freeze date (members must have joined by it)",
+    "eligibility-date": "The eligibility date (one must be a member then)",
+    "supporter-window-opens": "The registered supporters' window opens",
+    "supporter-window-closes": "The registered supporters' window closes",
+    "affiliated-supporter-deadline": "The affiliated supporters' deadline",
+    "affiliate-member-by": "Affiliates' members must have joined by",
+    "age-date": "The day on which age is judged",
+}
+"""Each date a committee may set for a contest, as the officer reads it."""
+
+
+def date_kind_name(code: str) -> str:
+    return DATE_KINDS.get(code, _unknown(code))

@@ -18,6 +18,7 @@ from omov.web.audit.selectors import latest_events
 from omov.web.balloting.selectors import code_refusals
 from omov.web.contests.engine import nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
+from omov.web.contests.happening_views import happening_forms
 from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.rulebooks import stored_book
 from omov.web.contests.selectors import contest_list
@@ -113,6 +114,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "undelivered": codes_undelivered(contest=contest)[:FAILURES_SHOWN],
         "steps": questions(contest),
         "closing_early": timezone.now() < contest.ballot_closes_at,
+        **happening_forms(contest),
     }
     return render(request, "contests/dashboard.html", context)
 
