@@ -98,8 +98,20 @@ def test_the_zip_download_verifies(published: tuple[Demo, Contest, str], tmp_pat
     assert reverse("bundle-download", args=[contest.pk]) in page.content.decode()
     response = Client().get(reverse("bundle-download", args=[contest.pk]))
     assert response["Content-Type"] == "application/zip"
-    zipfile.ZipFile(io.BytesIO(response.content)).extractall(tmp_path)
-    checks = verify_bundle(tmp_path / f"contest-{contest.pk}-bundle")
+    # The page's command, as given, on the file as downloaded (the name it is saved under).
+    name = f"contest-{contest.pk}-bundle.zip"
+    assert f'filename="{name}"' in response["Content-Disposition"]
+    command = f"omov verify {name}"
+    assert command in page.content.decode()
+    (tmp_path / name).write_bytes(response.content)
+    runner = CliRunner()
+    as_downloaded = runner.invoke(app, [*command.split()[1:-1], str(tmp_path / name)])
+    assert as_downloaded.exit_code == 0, as_downloaded.output
+    assert "FAIL" not in as_downloaded.output
+    zipfile.ZipFile(io.BytesIO(response.content)).extractall(tmp_path / "unzipped")
+    unzipped = runner.invoke(app, ["verify", str(tmp_path / "unzipped")])
+    assert unzipped.exit_code == 0, unzipped.output
+    checks = verify_bundle(tmp_path / "unzipped" / f"contest-{contest.pk}-bundle")
     assert [c.line() for c in checks if not c.ok] == []
 
 

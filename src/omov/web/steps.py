@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from omov.web.balloting.models import Credential, CredentialState
-from omov.web.contests.models import Contest
+from omov.web.contests.models import Contest, ContestState
 from omov.web.electorate.models import Eligibility
 from omov.web.nominations.selectors import nomination_standing
 from omov.web.wording import when
@@ -31,6 +31,7 @@ class Step(StrEnum):
     MOTION_RECORD = "motion-record"
     RESIGNATION_RECORD = "resignation-record"
     DATE_SET = "date-set"
+    CONTEST_ARCHIVE = "contest-archive"
 
 
 TYPED = {Step.BALLOT_CLOSE: "close", Step.RESULT_PUBLISH: "publish"}
@@ -65,8 +66,11 @@ def questions(contest: Contest) -> dict[str, str]:
         Step.MOTION_RECORD: lambda: MOTION,
         Step.RESIGNATION_RECORD: lambda: RESIGNATION,
         Step.DATE_SET: lambda: DATE,
+        Step.CONTEST_ARCHIVE: lambda: ARCHIVE,
     }
     wanted = STEPS_BY_STATE.get(contest.state, ())
+    if not contest.archived and contest.state != ContestState.BALLOT_OPEN:
+        wanted = (*wanted, Step.CONTEST_ARCHIVE)
     return {step.value.replace("-", "_"): asks[step]() for step in wanted}
 
 
@@ -84,6 +88,10 @@ RESIGNATION = "Record this resignation? " + ON_THE_RECORD
 DATE = (
     "Set this date for the contest? The next roll import decides eligibility by it; "
     + ON_THE_RECORD
+)
+ARCHIVE = (
+    "Archive this contest? It leaves the home page; its results, bundle and log stay at "
+    "their addresses for anyone who has them. Archiving is logged and is not undone here."
 )
 
 STEPS_BY_STATE = {

@@ -37,6 +37,7 @@ public = [
     path("receipts/", voting.receipt_check, name="receipt-check"),
     path("my-status/", member.elector_status, name="elector-status"),
     path("results/", results.results, name="results"),
+    path("results/declaration/", results.declaration, name="results-declaration"),
     path("results/<str:kind>", results.download, name="results-download"),
     path("ledger/", trust.heads_page, name="ledger-heads"),
     path("ledger/heads.json", trust.heads_download, name="ledger-heads-json"),
@@ -84,6 +85,7 @@ officer = [
     path("postal/", officer_balloting.postal_upload, name="postal-import"),
     path("count/", results.count_view, name="result-count"),
     path("publish/", results.publish_view, name="result-publish"),
+    path("archive/", contests.contest_archive_view, name="contest-archive"),
     path("audit.jsonl", audit.audit_trail, name="audit-trail"),
     path("checkpoint/", trust.checkpoint_view, name="ledger-checkpoint"),
     path("trustees/message/", trustees.message_upload, name="trustee-message"),
@@ -96,6 +98,7 @@ urlpatterns = [
     path("vote/<int:pk>/", include(voter)),
     path("contest/<int:pk>/", include(public)),
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("officer/", contests.officer_home, name="officer-home"),
     path("officer/contest/<int:pk>/", include(officer)),
     path(

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
-from omov.web.contests.selectors import contest_list
+from omov.web.contests.selectors import public_contests
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "omov/home.html", {"contests": contest_list()})
+    return render(request, "omov/home.html", {"contests": public_contests()})
+
+
+def site_nav(request: HttpRequest) -> dict[str, bool]:
+    """Context processor: the officer's links for a signed-in officer, and never on a
+    voter's pages (a voter signs in with a code, not as a user; an officer voting on a
+    shared screen shows no officer links to whoever looks on)."""
+    voting = request.path_info.startswith("/vote/")
+    user = getattr(request, "user", None)
+    return {"officer_nav": bool(user and user.is_authenticated) and not voting}
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the SVG."""
+    return HttpResponsePermanentRedirect(static("omov/favicon.svg"))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

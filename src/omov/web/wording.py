@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from omov.count.catalogue import CATALOGUE
 from omov.web.contests.models import Contest, ContestState
@@ -116,3 +117,40 @@ DATE_KINDS = {
 
 def date_kind_name(code: str) -> str:
     return DATE_KINDS.get(code, _unknown(code))
+
+
+def _explanations() -> dict[str, str]:
+    transferable = _(
+        "Voters numbered the candidates in order of preference. A candidate reaching the "
+        "quota was elected and their surplus passed on; otherwise the candidate with the "
+        "fewest votes was excluded and their papers passed to each voter's next preference, "
+        "until every seat was filled."
+    )
+    return {
+        "irv": _(
+            "Voters numbered the candidates in order of preference. If nobody had more than "
+            "half of the votes, the candidate with the fewest was excluded and their papers "
+            "passed to each voter's next preference still standing, round by round, until "
+            "one candidate had more than half of the votes still in the count."
+        ),
+        "fptp": _("Each voter marked their choice; the candidate with the most votes won."),
+        "exhaustive": _(
+            "In each round the candidate with the fewest votes was excluded and each of "
+            "their voters' papers went to the voter's next choice, until one candidate had "
+            "more than half."
+        ),
+        "college": _(
+            "Each section's votes were weighted to its share of the electoral college; the "
+            "candidate with the fewest weighted votes was excluded round by round until one "
+            "had more than half."
+        ),
+        **dict.fromkeys(
+            ("scottish-stv", "ers97", "meek", "wigm", "wigm-one-per-round"), transferable
+        ),
+    }
+
+
+def method_explained(key: str) -> str:
+    """How the count worked, in plain words, for the declaration."""
+    found = _explanations().get(key)
+    return found or _("Counted by %(method)s.") % {"method": method_name(key)}

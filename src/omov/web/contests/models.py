@@ -11,6 +11,11 @@ from omov.web.contests.facts import RulebookFacts
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        help_text="An IANA zone (Europe/London): every time shown about its contests is in it.",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -68,6 +73,10 @@ class Contest(models.Model):
     online_voting = models.BooleanField(
         default=True,
         help_text="The rulebook allows voting online (a statutory union ballot is postal only).",
+    )
+    archived = models.BooleanField(
+        default=False,
+        help_text="Off the home page (an officer's logged step); its pages stay at their URLs.",
     )
 
     def __str__(self) -> str:

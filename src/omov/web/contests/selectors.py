@@ -5,12 +5,21 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import QuerySet
 
-from omov.web.contests.models import Candidate, Contest
+from omov.web.contests.models import Candidate, Contest, ContestState
 from omov.web.db import prepared_cursor
 
 
 def contest_list() -> QuerySet[Contest]:
     return Contest.objects.select_related("organisation").order_by("-pk")
+
+
+PUBLIC_STATES = (ContestState.BALLOT_OPEN, ContestState.PUBLISHED)
+"""What the home page lists: ballots open now and published results (a contest still being
+set up, or a test one, is the officer's business until its ballot opens)."""
+
+
+def public_contests() -> QuerySet[Contest]:
+    return contest_list().filter(state__in=PUBLIC_STATES, archived=False)
 
 
 def _on_paper(contest: Contest | int) -> QuerySet[Candidate]:

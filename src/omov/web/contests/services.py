@@ -238,3 +238,27 @@ def contest_transition(
         payload={"from": previous, "to": str(target), **(payload or {})},
     )
     return contest
+
+
+@transaction.atomic
+def contest_archive(*, contest: Contest, actor: engine.Actor = None) -> Contest:
+    """Take a contest off the home page, logged in its organisation's stream (not the
+    contest's own log, which ends at publication: its bundle's log must not grow). An open
+    ballot is not archived: voters are looking for it."""
+    contest = Contest.objects.select_for_update().get(pk=contest.pk)
+    if contest.archived:
+        raise ContestError("this contest is already archived")
+    if contest.state == ContestState.BALLOT_OPEN:
+        raise ContestError("the ballot is open: close it before archiving the contest")
+    contest.archived = True
+    contest.save(update_fields=["archived"])
+    event_record(
+        stream=f"organisation:{contest.organisation_id}",
+        kind="contest.archived",
+        payload={
+            "contest": contest.pk,
+            "state": str(contest.state),
+            "by": actor.get_username() if actor is not None else "",
+        },
+    )
+    return contest

@@ -24,6 +24,7 @@ from omov.web.contests.rulebooks import stored_book
 from omov.web.contests.selectors import contest_list
 from omov.web.contests.services import (
     candidate_add,
+    contest_archive,
     contest_open,
     rulebook_load,
 )
@@ -41,7 +42,7 @@ from omov.web.errors import ContestError
 from omov.web.jobs.selectors import FAILURES_SHOWN, codes_undelivered, mailing_progress
 from omov.web.nominations.selectors import contest_threshold, nomination_standing
 from omov.web.officer import back_to, run_action
-from omov.web.steps import questions
+from omov.web.steps import Step, questions
 from omov.web.trustees.selectors import trustee_status
 from omov.web.trustees.views import demo_keys_exist
 
@@ -145,4 +146,17 @@ def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: candidate_add(contest=contest, **form.cleaned_data, actor=request.user),
         f"Added {form.cleaned_data['name']}.",
         redirect("contest-dashboard", pk=pk),
+    )
+
+
+@officer_view(Role.RETURNING_OFFICER)
+@require_POST
+def contest_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
+    return run_action(
+        request,
+        lambda: contest_archive(contest=contest, actor=request.user),
+        "Archived: the contest is off the home page; its pages stay at their addresses.",
+        back_to(pk),
+        step=Step.CONTEST_ARCHIVE,
     )

@@ -4,6 +4,11 @@ Columns are rounds; each holds a bar per continuing candidate and one for exhaus
 Between columns, a continuing candidate's votes flow to themself and an excluded candidate's
 votes flow to whoever their papers transferred to. The same figures are on the page as
 tables, so the drawing is marked decorative for screen readers (``aria-hidden``).
+
+Every label is drawn whole: the columns are spaced, and the drawing made wide enough, for
+the longest name and figure (an SVG's text does not wrap, and a fixed margin cut
+"Rebecca Long-Bailey" short). The page keeps the drawing at a readable size and lets it
+scroll sideways in its own box on a narrow screen (``results.css``).
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from html import escape
 from typing import Any
 
 EXHAUSTED = "exhausted"
-HEIGHT, COLUMN, BAR, GAP, LABEL = 260.0, 190.0, 14.0, 8.0, 120.0
+HEIGHT, COLUMN, BAR, GAP = 260.0, 190.0, 14.0, 8.0
+CHAR = 7.2
+"""The widest a character of the 12 px labels draws, near enough, to size the margins."""
 COLOURS = ("#8a0f1d", "#1d4e89", "#2f7d32", "#a35c00", "#5b2a86", "#00727a", "#6b6b6b")
 
 
@@ -51,13 +58,16 @@ def sankey_svg(summary: dict[str, Any]) -> str:
     usable = HEIGHT - GAP * max(len(c) for c in columns)
     scale = Decimal(str(usable)) / total
     layouts = [_layout(c, scale) for c in columns]
+    longest = max(len(f"{name} {value}") for c in columns for name, value in c.items())
+    label = CHAR * longest + 8
+    column = max(COLUMN, BAR + label + 40)
     colour = {n: COLOURS[i % len(COLOURS)] for i, n in enumerate(summary["candidates"])}
     colour[EXHAUSTED] = "#9e9e9e"
     parts: list[str] = []
     for i in range(len(rounds) - 1):
         out_y = {n: y for n, (y, _) in layouts[i].items()}
         in_y = {n: y for n, (y, _) in layouts[i + 1].items()}
-        x0, x1 = i * COLUMN + BAR, (i + 1) * COLUMN
+        x0, x1 = i * column + BAR, (i + 1) * column
         for source, target, value in _flows(rounds[i], columns[i + 1]):
             h = float(value * scale)
             y0, y1 = out_y[source], in_y[target]
@@ -73,14 +83,15 @@ def sankey_svg(summary: dict[str, Any]) -> str:
         for name, (y, h) in layout.items():
             if h <= 0:
                 continue
-            x = i * COLUMN
+            x = i * column
             parts.append(
                 f'<rect x="{x}" y="{y:.1f}" width="{BAR}" height="{h:.1f}" fill="{colour[name]}"/>'
-                f'<text x="{x + BAR + 4}" y="{y + min(h, 24) / 2 + 4:.1f}" font-size="12">'
+                f'<text x="{x + BAR + 4}" y="{y + min(h, 24) / 2 + 4:.1f}" font-size="12" '
+                'paint-order="stroke" stroke="#fff" stroke-width="3">'
                 f"{escape(name)} {columns[i][name]}</text>"
             )
-    width = (len(rounds) - 1) * COLUMN + BAR + LABEL
+    width = (len(rounds) - 1) * column + BAR + label
     return (
         f'<svg class="sankey" aria-hidden="true" viewBox="-2 -2 {width + 4} {HEIGHT + 4}" '
-        f'width="100%" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
+        f'width="{width + 4:.0f}" height="{HEIGHT + 4:.0f}" xmlns="http://www.w3.org/2000/svg">{"".join(parts)}</svg>'
     )

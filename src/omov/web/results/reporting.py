@@ -44,6 +44,7 @@ def report_summary(report: CountReport) -> dict[str, Any]:
                 "number": r.number,
                 "tallies": {name: fig(v) for name, v in r.tallies.items()},
                 "inactive": fig(r.inactive_total),
+                "threshold": None if r.threshold is None else fig(r.threshold),
                 "elected": list(r.elected),
                 "excluded": list(r.excluded),
                 "transfers": [
@@ -54,6 +55,7 @@ def report_summary(report: CountReport) -> dict[str, Any]:
                     name: {c: fig(v) for c, v in s.tallies.items()}
                     for name, s in r.sections.items()
                 },
+                "section_inactive": {name: fig(s.inactive) for name, s in r.sections.items()},
             }
             for r in report.rounds
         ],

@@ -1,60 +1,108 @@
-"""The results page's figures: rounds, per-section tables with %, and turnout."""
+"""The results page's figures: every round for all and per section, the bar chart and the
+transfers, turnout, and who could not vote and why."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.utils.safestring import mark_safe
 
+from omov.web.audit.models import AuditEvent
 from omov.web.contests.models import Contest
+from omov.web.contests.rulebooks import stored_book
 from omov.web.electorate.selectors import turnout_by_section
 from omov.web.results.charts import sankey_svg
+from omov.web.results.figures import (
+    bar_chart,
+    percent,
+    section_tables,
+    sections_without_ballots,
+    whole_table,
+)
 from omov.web.results.models import Result
-
-
-def _percent(part: str, whole: Decimal) -> str:
-    return f"{100 * Decimal(part) / whole:.1f}" if whole else "0.0"
+from omov.web.trust.publication import electorate_stats
+from omov.web.wording import officer_reason
 
 
 def _table(tallies: dict[str, str]) -> list[dict[str, str]]:
     total = sum((Decimal(v) for v in tallies.values()), Decimal(0))
-    return [{"name": n, "votes": v, "percent": _percent(v, total)} for n, v in tallies.items()]
+    return [
+        {"name": n, "votes": v, "percent": percent(Decimal(v), total)} for n, v in tallies.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Excluded:
+    section: str
+    reason: str
+    count: int | None
+    """None: fewer than the smallest figure published (suppressed)."""
+
+
+def exclusions(contest: Contest) -> tuple[list[Excluded], int | None]:
+    """Electors on the rolls who could not vote, per section and reason, from the figures
+    the bundle publishes (``trust.publication.electorate_stats``); with vetting, a cell
+    under the rulebook's smallest published figure is suppressed, as the officer's vetting
+    figures are."""
+    book = stored_book(contest.rulebook.typed)
+    smallest = book.vetting.min_published if book.vetting else None
+    names = contest.rulebook.typed.section_names
+    rows = []
+    for section, stats in sorted(electorate_stats(contest).items()):
+        for reason, n in sorted(stats.excluded.items()):
+            shown = None if smallest is not None and n < smallest else n
+            rows.append(Excluded(names.get(section, section).capitalize(), _reason(reason), shown))
+    return rows, smallest
+
+
+def _reason(code: str) -> str:
+    return officer_reason(code).rstrip(".")
+
+
+def published_at(contest: Contest) -> Any:
+    """When the result was published (the log's entry), or None before."""
+    return (
+        AuditEvent.objects.filter(stream=contest.stream, kind="result.published")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
 
 
 def results_page(*, contest: Contest) -> dict[str, Any]:
     result: Result = contest.result
     summary = result.summary
-    names = contest.rulebook.typed.section_names
-    zero = dict.fromkeys(summary["candidates"], "0")
-    rounds = [
-        {
-            **r,
-            "table": _table(r["tallies"]),
-            # Every section the rulebook reports, in its order, even one with no ballots.
-            "section_tables": {
-                names.get(slug, slug): _table(r["sections"].get(slug, zero))
-                for slug in contest.rulebook.typed.sections
-            },
-        }
-        for r in summary["rounds"]
-    ]
+    facts = contest.rulebook.typed
+    names, order = facts.section_names, list(facts.sections)
+    rounds = [{**r, "table": _table(r["tallies"])} for r in summary["rounds"]]
     turnout = [
         {**row, "section": names.get(row["section"], row["section"])}
         for row in turnout_by_section(contest=contest)
     ]
     eligible = sum(int(row["eligible"]) for row in turnout)
     voted = sum(int(row["voted"]) for row in turnout)
+    bars, threshold_at = bar_chart(summary)
+    excluded, smallest = exclusions(contest)
     return {
         "summary": summary,
         "rounds": rounds,
         "first": rounds[0],
         "final": rounds[-1],
+        "threshold": rounds[-1].get("threshold"),
+        "whole": whole_table(summary),
+        "section_tables": section_tables(summary, names, order),
+        "no_ballots": sections_without_ballots(summary, names, order),
+        "bars": bars,
+        "threshold_at": threshold_at,
         "turnout": turnout,
         "eligible": eligible,
         "voted": voted,
         "turnout_percent": f"{100 * voted / eligible:.1f}" if eligible else "0.0",
+        "excluded": excluded,
+        "smallest": smallest,
         "sankey": mark_safe(sankey_svg(summary)),  # escaped names, numbers
         "has_rctab": bool(result.rctab_json),
         "has_csv": bool(result.csv),
+        "published_at": published_at(contest),
     }

@@ -14,6 +14,7 @@ from omov.web.officer import back_to, run_action
 from omov.web.results.selectors import results_page
 from omov.web.results.services import result_count, result_publish
 from omov.web.steps import Step
+from omov.web.wording import method_explained
 
 
 def _visible(request: HttpRequest, pk: int) -> Contest:
@@ -30,6 +31,14 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "results/results.html", {"contest": contest, **results_page(contest=contest)}
     )
+
+
+def declaration(request: HttpRequest, pk: int) -> HttpResponse:
+    """The returning officer's declaration, laid out to be printed and posted up."""
+    contest = _visible(request, pk)
+    page = results_page(contest=contest)
+    page["method_plain"] = method_explained(page["summary"]["method"])
+    return render(request, "results/declaration.html", {"contest": contest, **page})
 
 
 def download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
