@@ -27,6 +27,15 @@ from omov.web.trustees.simulation import SimulatedTrustees
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache() -> None:
+    """Each test starts with an empty cache: ids are reused from test to test, and a
+    contest's zone (omov/web/zones.py) is kept by its id."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def demo_trustee_keys(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test's demo trustees keep their key files apart from every other test's."""
     settings.OMOV_DEMO_TRUSTEES = tmp_path_factory.mktemp("demo-trustees")  # type: ignore[attr-defined]

@@ -63,12 +63,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The browser's language among those with a translation under LOCALE_PATHS.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks request.user verified when the session signed in with a second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A contest's pages in its organisation's time zone (Organisation.time_zone).
+    "omov.web.zones.OrganisationTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
@@ -154,6 +158,20 @@ OMOV_MAIL_RETRY_SECONDS = float(os.environ.get("OMOV_MAIL_RETRY_SECONDS", "300")
 OMOV_MAIL_DOMAIN = os.environ.get("OMOV_MAIL_DOMAIN", "omov.invalid")
 
 LANGUAGE_CODE = "en-gb"
+# A translation is added without code: compile its messages into LOCALE_PATHS/<code>/
+# LC_MESSAGES (`django-admin makemessages -l cy`, then `compilemessages`) and it is offered
+# to browsers that ask for it. Only languages with a translation are offered, so Django's
+# own words are never in one language and omov's in another.
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+LANGUAGES = [
+    ("en-gb", "English"),
+    *(
+        (found.name.lower().replace("_", "-"), found.name)
+        for found in sorted(LOCALE_PATHS[0].glob("*"))
+        if (found / "LC_MESSAGES" / "django.mo").is_file()
+    ),
+]
+# The site's zone; a contest's pages use its organisation's (omov/web/zones.py).
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -5,20 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 
 from omov.count.catalogue import CATALOGUE
-from omov.web.contests.models import Contest, ContestState
+from omov.web.contests.models import Contest, ContestState, known_zones
 
 NOT_YET = (ContestState.NOMINATIONS, ContestState.ELECTORATE, ContestState.FROZEN)
 
 
-def when(moment: dt.datetime) -> str:
-    """A moment in the site's time zone, the zone named: "12:00 on 21 September 2026 (BST)"."""
-    local = timezone.localtime(moment)
-    return f"{local:%H:%M} on {local.day} {local:%B %Y} ({local:%Z})"
+def when(moment: dt.datetime, zone: str | dt.tzinfo | None = None) -> str:
+    """A moment in ``zone`` (the organisation's, given by name), else the zone of the
+    request (``omov.web.zones``), the zone named: "12:00 on 21 September 2026 (BST)";
+    the month in the page's language."""
+    if isinstance(zone, str):
+        zone = ZoneInfo(zone) if zone in known_zones() else None
+    local = timezone.localtime(moment, zone)
+    return _("%(time)s on %(date)s (%(zone)s)") % {
+        "time": dateformat.format(local, "H:i"),
+        "date": dateformat.format(local, "j F Y"),
+        "zone": local.tzname(),
+    }
 
 
 def ballot_not_open(contest: Contest, now: dt.datetime | None = None) -> str | None:

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from functools import cache
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from omov.web.contests.facts import RulebookFacts
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def zone_checked(name: str) -> None:
+    """An IANA zone name ("Europe/London")."""
+    if name not in known_zones():
+        raise ValidationError(f"{name!r} is not a time zone name such as Europe/London")
 
 
 class Organisation(models.Model):
@@ -15,6 +30,7 @@ class Organisation(models.Model):
         max_length=64,
         default="Europe/London",
         help_text="An IANA zone (Europe/London): every time shown about its contests is in it.",
+        validators=[zone_checked],
     )
 
     def __str__(self) -> str:
