@@ -164,10 +164,12 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
             "appeal": appeal.pk,
             "section": "members",
             "exclusion": exclusion.pk,
+            "organisation": contest.organisation_id,
         }
         url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
         role = getattr(pattern.callback, MARK)
-        contest_page = "pk" in names
+        # a contest's page, or its organisation's (members and units): the same rules
+        contest_page = "pk" in names or "organisation" in names
         methods = ("GET", "POST") if role is None or not contest_page else ("POST", "GET")
         for visitor in visitors:
             for method in methods:

@@ -15,6 +15,7 @@ from omov.web.contests import views as contests
 from omov.web.electorate import member_views as member
 from omov.web.electorate import views as electorate
 from omov.web.jobs import views as jobs
+from omov.web.members import views as members
 from omov.web.nominations import views as nominations
 from omov.web.results import views as results
 from omov.web.trust import views as trust
@@ -94,6 +95,20 @@ officer = [
     path("trustees/demo/", trustees.demo_run, name="trustees-demo"),
 ]
 
+member_pages = [
+    path("", members.member_home, name="member-home"),
+    path("sign-in/", members.sign_in, name="member-sign-in"),
+    path("sign-in/<str:token>/", members.sign_in_link, name="member-sign-in-link"),
+    path("sign-out/", members.sign_out, name="member-sign-out"),
+]
+
+organisation_officer = [
+    path("", members.officer_members, name="members-officer"),
+    path("units/", members.units_upload, name="members-units-import"),
+    path("roll/", members.roll_upload, name="members-roll-import"),
+    path("rulebook/", members.rulebook_choose_view, name="members-rulebook"),
+]
+
 urlpatterns = [
     path("vote/<int:pk>/", include(voter)),
     path("contest/<int:pk>/", include(public)),
@@ -101,6 +116,8 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("officer/", contests.officer_home, name="officer-home"),
     path("officer/contest/<int:pk>/", include(officer)),
+    path("officer/<int:organisation>/members/", include(organisation_officer)),
+    path("members/", include(member_pages)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),

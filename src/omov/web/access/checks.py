@@ -8,6 +8,10 @@
 - a GET or HEAD (a page or a download): any role in the organisation, scrutineers included;
 - any other method: only ``role``; a view given ``None`` is read-only and refuses every POST.
 
+``organisation_view(role)`` wraps an organisation's officer view (a URL with the
+organisation's id, ``organisation``: its members and units) with the same rules as
+``officer_view``, against that organisation.
+
 ``officer_area(role)`` wraps the officer's pages that belong to no one contest (the list of
 contests): a GET needs a role in some organisation, a POST needs ``role`` in some
 organisation, and the view itself confines what it shows and does to those organisations.
@@ -31,7 +35,7 @@ from django.shortcuts import get_object_or_404
 from omov.web.access.models import Role
 from omov.web.access.roles import may, organisations_where
 from omov.web.access.second_factor import needs_second_factor
-from omov.web.contests.models import Contest
+from omov.web.contests.models import Contest, Organisation
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 READING = frozenset({"GET", "HEAD"})
@@ -54,6 +58,31 @@ def officer_view(role: Role | None) -> Callable[[View], View]:
             if not allowed:
                 raise PermissionDenied("not an officer of this contest's organisation")
             return view(request, *args, pk=pk, **kwargs)
+
+        setattr(checked, MARK, role)
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def organisation_view(role: Role | None) -> Callable[[View], View]:
+    """Confine an organisation's officer view to its officers (see the module)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(
+            request: HttpRequest, *args: Any, organisation: int, **kwargs: Any
+        ) -> HttpResponseBase:
+            if not request.user.is_authenticated or needs_second_factor(request.user):
+                return redirect_to_login(request.get_full_path())
+            target = get_object_or_404(Organisation.objects.only("pk"), pk=organisation)
+            needed = None if request.method in READING else role
+            allowed = (needed is not None or request.method in READING) and may(
+                request.user, needed, target
+            )
+            if not allowed:
+                raise PermissionDenied("not an officer of this organisation")
+            return view(request, *args, organisation=organisation, **kwargs)
 
         setattr(checked, MARK, role)
         return checked  # type: ignore[return-value]

@@ -1,0 +1,38 @@
+"""Forms of the members' pages and the officer's members page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from omov.web.contests.forms import OfficerForm
+from omov.web.contests.models import Rulebook
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class UploadForm(OfficerForm):
+    file = forms.FileField(label="CSV file")
+
+
+class RulebookForm(OfficerForm):
+    rulebook = forms.ModelChoiceField(
+        queryset=Rulebook.objects.none(), empty_label=None, label="Rulebook in force"
+    )
+
+    def __init__(self, *args: Any, choices: list[Rulebook], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["rulebook"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Rulebook.objects.filter(pk__in=[r.pk for r in choices]).order_by("-pk")

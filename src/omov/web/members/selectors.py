@@ -1,0 +1,54 @@
+"""Reading members, units and the rules in force for local democracy."""
+
+from __future__ import annotations
+
+from omov.rules import Rulebook as Book
+from omov.web.contests.models import Organisation, Rulebook
+from omov.web.contests.rulebooks import stored_book
+from omov.web.errors import ContestError
+from omov.web.members.models import Member, RulebookInForce, Unit
+
+
+class NoLocalRulesError(ContestError):
+    """The organisation has loaded no rulebook with rules for local democracy."""
+
+
+def local_rulebooks(organisation: Organisation) -> list[Rulebook]:
+    """The organisation's loaded editions that have a ``[local]`` table, newest first."""
+    rows = Rulebook.objects.filter(organisation=organisation).order_by("-pk")
+    return [row for row in rows if stored_book(row.typed).local is not None]
+
+
+def rulebook_row_in_force(organisation: Organisation) -> Rulebook:
+    """The edition in force for local democracy: the one an officer chose, else the newest
+    loaded one with a ``[local]`` table."""
+    chosen = (
+        RulebookInForce.objects.filter(organisation=organisation).select_related("rulebook").first()
+    )
+    if chosen is not None:
+        return chosen.rulebook
+    books = local_rulebooks(organisation)
+    if not books:
+        raise NoLocalRulesError(
+            f"{organisation.name} has no rulebook with rules for local units loaded yet"
+        )
+    return books[0]
+
+
+def rulebook_in_force(organisation: Organisation) -> Book:
+    """The rules in force for ``organisation``'s local democracy (meetings, petitions, house
+    rules), parsed from the stored text through ``omov.rules``; ``NoLocalRulesError`` when
+    none is loaded."""
+    return stored_book(rulebook_row_in_force(organisation).typed)
+
+
+def good_standing_days(organisation: Organisation) -> int:
+    """How many days before a meeting a member must have joined to take part
+    (``Member.in_good_standing_on``), from the rulebook in force."""
+    local = rulebook_in_force(organisation).local
+    meetings = local.meetings if local is not None else None
+    return meetings.joined_days_before if meetings is not None else 0
+
+
+def member_units(member: Member) -> list[Unit]:
+    return list(member.units.select_related("parent").order_by("kind", "name"))
