@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -121,23 +126,19 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     os.environ["OMOV_DEBUG"] = "1"
     for name in ("OMOV_SECRET_KEY", "OMOV_KEY_PASSPHRASE"):
         os.environ.setdefault(name, secrets.token_urlsafe(50))
-    _django(f"sqlite:///{database}")
-    _migrate()
-    from django.db import transaction
-
-    from omov.web.demo import demo_seed
-
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     console.print("Seeding the 2016-shaped demo contest (a few seconds)…")
-    with transaction.atomic():  # one commit: SQLite syncs to disk once, not per ballot
-        demo = demo_seed()
+    demo = _seed_in_a_child()
     url = f"http://{host}:{port}"
-    console.print(f"\n[bold]omov demo[/bold] on {url}/  ({demo.ballots_cast} ballots already cast)")
-    console.print(f"  Returning officer: {url}/officer/contest/{demo.contest_id}/")
     console.print(
-        f"    username [bold]{demo.officer}[/bold]  password [bold]{demo.password}[/bold]"
+        f"\n[bold]omov demo[/bold] on {url}/  ({demo['ballots_cast']} ballots already cast)"
     )
-    console.print(f"  Vote as member {demo.voter}: {url}/vote/{demo.contest_id}/")
-    console.print(f"    voting code [bold]{demo.voting_code}[/bold]")
+    console.print(f"  Returning officer: {url}/officer/contest/{demo['contest_id']}/")
+    console.print(
+        f"    username [bold]{demo['officer']}[/bold]  password [bold]{demo['password']}[/bold]"
+    )
+    console.print(f"  Vote as member {demo['voter']}: {url}/vote/{demo['contest_id']}/")
+    console.print(f"    voting code [bold]{demo['voting_code']}[/bold]")
     console.print(
         "  Then, as the officer: close the ballot, run the demo's trustees, count, publish."
     )
@@ -147,4 +148,35 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     )
     if serve:
         # The server production runs (``omov serve``), one process on the demo's SQLite file.
+        _django()
         granian_serve(host, port, workers=1, threads=4)
+
+
+def _seed_in_a_child() -> dict[str, Any]:
+    """Migrate and seed the demo database in a process of its own, and return what it
+    made. The seeding reads and decides the rolls with Polars, whose thread pool starts at
+    first use and does not survive a fork: seeded here, the pool would be dead in the
+    worker Granian forks, and the worker's first roll import would hang, holding SQLite's
+    write lock, so that every later sign-in and cast failed with "database is locked"."""
+    seeded = subprocess.run(
+        [sys.executable, "-c", "from omov.cli.web_cmd import demo_seed_here; demo_seed_here()"],
+        stdout=subprocess.PIPE,
+        check=True,
+        text=True,
+    )
+    made: dict[str, Any] = json.loads(seeded.stdout.strip().splitlines()[-1])
+    return made
+
+
+def demo_seed_here() -> None:
+    """Migrate and seed the demo database named by ``DATABASE_URL``; print what was made
+    as one line of JSON (``_seed_in_a_child`` runs this in its own process)."""
+    _django()
+    _migrate()
+    from django.db import transaction
+
+    from omov.web.demo import demo_seed
+
+    with transaction.atomic():  # one commit: SQLite syncs to disk once, not per ballot
+        demo = demo_seed()
+    print(json.dumps(dataclasses.asdict(demo)))
