@@ -81,3 +81,20 @@ class CountOptions:
         record["minimum_votes"] = {str(k): v for k, v in self.minimum_votes.items()}
         record["section_weights"] = {k: str(v) for k, v in self.section_weights.items()}
         return record
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> CountOptions:
+        """The inverse of ``as_record`` (a field the record lacks takes its default)."""
+        values = dict(record)
+        values["tie_break"] = TieBreakMode(
+            values.get("tie_break", TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT)
+        )
+        values["quota"] = Quota(values.get("quota", Quota.DROOP))
+        values["meek_omega"] = Fraction(values.get("meek_omega", "1/1000000"))
+        values["minimum_votes"] = {
+            int(k): int(v) for k, v in values.get("minimum_votes", {}).items()
+        }
+        values["section_weights"] = {
+            k: Fraction(v) for k, v in values.get("section_weights", {}).items()
+        }
+        return cls(**values)

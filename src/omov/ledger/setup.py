@@ -8,13 +8,10 @@ imports it only here, when a rulebook is read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from omov.count import CountOptions
-from omov.count.options import Quota, TieBreakMode
 from omov.ledger.errors import BundleError
 
 
@@ -57,18 +54,3 @@ def setup_from_text(text: str, *, source: str = "rulebook.toml") -> RulebookSetu
         book.voting.trustees,
         book.voting.decryption_threshold,
     )
-
-
-def options_from_record(record: Mapping[str, Any]) -> CountOptions:
-    """The inverse of ``CountOptions.as_record``."""
-    values = dict(record)
-    values["tie_break"] = TieBreakMode(
-        values.get("tie_break", TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT)
-    )
-    values["quota"] = Quota(values.get("quota", Quota.DROOP))
-    values["meek_omega"] = Fraction(values.get("meek_omega", "1/1000000"))
-    values["minimum_votes"] = {int(k): int(v) for k, v in values.get("minimum_votes", {}).items()}
-    values["section_weights"] = {
-        k: Fraction(v) for k, v in values.get("section_weights", {}).items()
-    }
-    return CountOptions(**values)

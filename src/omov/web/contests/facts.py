@@ -23,7 +23,7 @@ class CountFacts(BaseModel):
     method: str
     seats: int = Field(ge=1)
     options: dict[str, Any]
-    """``CountOptions.as_record()``; read back by ``options_from_record``."""
+    """``CountOptions.as_record()``; read back by ``CountOptions.from_record``."""
 
 
 class RulebookDecision(BaseModel):

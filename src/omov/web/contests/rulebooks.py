@@ -15,7 +15,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from omov.count import CountOptions
-from omov.ledger.setup import options_from_record
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
 from omov.rules.loading import read_rulebook, rulebook_from_text
 from omov.rules.schema import Channel, NominationRule, Rulebook
@@ -143,7 +142,7 @@ def count_rules(facts: RulebookFacts) -> tuple[str, int, CountOptions]:
             f"the rulebook {facts.key} was stored without its count setup; "
             "it cannot be counted under the rules it was opened under"
         )
-    return count.method, count.seats, options_from_record(count.options)
+    return count.method, count.seats, CountOptions.from_record(count.options)
 
 
 def online_lawful(facts: RulebookFacts) -> bool:
