@@ -143,6 +143,9 @@ def test_every_officer_url_passes_the_one_check() -> None:
     assert len(routes) >= 19  # as many as there were when this test was written
     unchecked = [route for route, pattern, _ in routes if not hasattr(pattern.callback, MARK)]
     assert unchecked == []
+    names = {pattern.name for _, pattern, _ in routes}
+    hustings = {"hustings-officer", "hustings-open", "hustings-choose", "hustings-candidate"}
+    assert hustings <= names  # in the matrix below, for every visitor
 
 
 def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:

@@ -67,6 +67,7 @@ def _pages(demo: Demo, officer: Client) -> list[str]:
     found += _codes(public, reverse("home"))
     found += _codes(officer, reverse("officer-home"))
     found += _codes(officer, reverse("contest-dashboard", args=[pk]))
+    found += _codes(officer, reverse("hustings-officer", args=[pk]))
     return found
 
 

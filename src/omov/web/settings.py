@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "omov.web.jobs",
+    "omov.web.hustings",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from omov.web.contests import happening_views as happenings
 from omov.web.contests import views as contests
 from omov.web.electorate import member_views as member
 from omov.web.electorate import views as electorate
+from omov.web.hustings import views as hustings
 from omov.web.jobs import views as jobs
 from omov.web.members import views as members
 from omov.web.nominations import views as nominations
@@ -47,6 +48,14 @@ public = [
     path("board/", trust.board_page, name="ballot-board"),
     path("board/range/<str:prefix>.txt", trust.board_range_download, name="ballot-board-range"),
     path("bundle.zip", trust.bundle_download, name="bundle-download"),
+    path("hustings/", hustings.hustings_view, name="hustings"),
+    path("hustings/ask/", hustings.question_ask_view, name="hustings-ask"),
+    path(
+        "hustings/questions/<int:number>/support/",
+        hustings.question_support_view,
+        name="hustings-support",
+    ),
+    path("hustings/questions/<int:number>/answer/", hustings.answer_view, name="hustings-answer"),
 ]
 
 officer = [
@@ -93,6 +102,10 @@ officer = [
     path("trustees/messages.zip", trustees.messages_download, name="trustee-messages"),
     path("trustees/box.json", trustees.box_download, name="ballot-box"),
     path("trustees/demo/", trustees.demo_run, name="trustees-demo"),
+    path("hustings/", hustings.hustings_officer, name="hustings-officer"),
+    path("hustings/open/", hustings.hustings_open_view, name="hustings-open"),
+    path("hustings/choose/", hustings.questions_choose_view, name="hustings-choose"),
+    path("hustings/candidates/", hustings.candidate_link_view, name="hustings-candidate"),
 ]
 
 member_pages = [
