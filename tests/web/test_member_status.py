@@ -16,13 +16,14 @@ from omov.web.balloting import throttle
 from omov.web.balloting.services import credential_reissue, credentials_issue
 from omov.web.balloting.views import SESSION_KEY
 from omov.web.contests.models import Contest
-from omov.web.contests.services import candidate_add
+from omov.web.contests.services import candidate_add, organisation_create
 from omov.web.electorate.models import Appeal, AppealState
 from omov.web.electorate.services import electorate_freeze, roll_import
 from omov.web.electorate.vetting import exclusion_confirm, exclusion_propose
 from omov.web.nominations.services import nomination_record, nominations_close
 
 from .conftest import OpenBallot, member_roll, open_contest
+from .members_helpers import make_member, sign_in_member
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +151,37 @@ def test_wrong_codes_are_throttled_with_the_sign_in(
     # The same counts hold back the voting page's sign-in too.
     vote = client.post(reverse("vote-start", args=[contest.pk]), {"code": "AAAA-BBBB-CCCC"})
     assert vote.status_code == 429
+
+
+def test_a_member_signed_in_by_emailed_link_needs_no_code() -> None:
+    """Signed in with the members' one-time link, a member reads their status by their
+    membership number and email on the roll: even one never sent a code (not eligible)."""
+    contest, _ = _person_on_two_rolls_with_codes()
+    _exclude_member(contest)
+    late = make_member(contest.organisation, number="M0004", email="m4@example.org")
+    client = Client()
+    sign_in_member(client, late)
+    _, page = _status(client, contest)
+    assert "You are not eligible to vote in this ballot." in page
+    assert "You joined after the date the rules set for this ballot." in page
+    home = client.get(reverse("member-home")).content.decode()
+    assert "Your status in Leadership election" in home
+    assert reverse("elector-status", args=[contest.pk]) in home
+
+    excluded = make_member(contest.organisation, number="M0001", email="M1@example.org")
+    client = Client()
+    sign_in_member(client, excluded)
+    _, page = _status(client, contest)
+    assert STATEMENT in page
+    lodged, page = _status(client, contest, grounds="I left that party in 2014.")
+    assert lodged == 200
+    assert Appeal.objects.get().elector.reference == "M0001"
+
+    elsewhere = make_member(
+        organisation_create(name="Another Party"), number="M0002", email="m2@example.org"
+    )
+    client = Client()
+    sign_in_member(client, elsewhere)
+    _, page = _status(client, contest)
+    assert "not on this ballot" in page
+    assert "You are eligible" not in page

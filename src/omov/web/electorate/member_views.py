@@ -1,5 +1,6 @@
-"""The member's own page: with their voting code, an elector reads their status in the
-contest and appeals an exclusion online (``electorate/status.py``).
+"""The member's own page: with their voting code, or signed in with the link emailed to
+them (``omov.web.members``), an elector reads their status in the contest and appeals an
+exclusion online (``electorate/status.py``).
 
 The session keeps the code's digest under a key of its own, apart from the voting pages'
 (``balloting.views.SESSION_KEY``): reading one's status does not sign one in to vote.
@@ -18,21 +19,25 @@ from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import Elector
 from omov.web.electorate.status import (
+    elector_of_member,
     elector_signed_in,
     member_appeal,
     member_status,
     status_sign_in,
 )
 from omov.web.errors import ContestError
+from omov.web.members.auth import current_member, sign_in_url
 
 STATUS_KEY = "omov-status"
 
 
-def _signed_in(request: HttpRequest, pk: int) -> Elector | None:
+def _signed_in(request: HttpRequest, contest: Contest) -> Elector | None:
+    """The elector whose code this session gave, else the signed-in member's record."""
     held = request.session.get(STATUS_KEY)
-    if not held or held[0] != pk:
-        return None
-    return elector_signed_in(contest=pk, digest=held[1])
+    if held and held[0] == contest.pk:
+        return elector_signed_in(contest=contest.pk, digest=held[1])
+    member = current_member(request)
+    return elector_of_member(contest=contest, member=member) if member is not None else None
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -46,7 +51,7 @@ def elector_status(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("elector-status", pk=pk)
     if request.method == "POST" and "code" in request.POST:
         return _sign_in(request, contest)
-    elector = _signed_in(request, pk)
+    elector = _signed_in(request, contest)
     if request.method == "POST" and elector is None:
         return _page(request, contest, error="Enter your voting code first.", status=400)
     if request.method == "POST" and elector is not None:
@@ -86,10 +91,15 @@ def _page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    member = current_member(request)
+    held = request.session.get(STATUS_KEY)
     context = {
         "contest": contest,
         "status": member_status(elector=elector) if elector is not None else None,
         "error": error,
         "grounds": request.POST.get("grounds", "") if elector is not None else "",
+        "member": member,
+        "by_code": held is not None and held[0] == contest.pk,
+        "member_sign_in": sign_in_url(request.path),
     }
     return render(request, "electorate/status.html", context, status=status)

@@ -1,6 +1,7 @@
-"""A member's own status in a contest, found by their voting code: eligible, not eligible
-(the reason in plain words), or excluded on vetting (the ground's statement and the
-rulebook's appeal deadline), and their appeal, lodged online to the appeals panel.
+"""A member's own status in a contest, found by their voting code, or by their membership
+when they have signed in with the link emailed to them (``omov.web.members``): eligible,
+not eligible (the reason in plain words), or excluded on vetting (the ground's statement
+and the rulebook's appeal deadline), and their appeal, lodged online to the appeals panel.
 
 The code is checked under the sign-in's throttle and counts (``balloting/throttle.py``): a
 wrong code here is a wrong code there. Only the person's own status is shown: never the
@@ -28,6 +29,7 @@ from omov.web.electorate.vetting import (
     vetting_rules,
 )
 from omov.web.errors import ContestError
+from omov.web.members.models import Member
 from omov.web.wording import member_reason, when
 
 NOT_VALID = "this code is not valid for this ballot: check it and try again"
@@ -72,6 +74,38 @@ def elector_signed_in(*, contest: int, digest: str) -> Elector | None:
     if Credential.objects.filter(elector_id=credential.elector_id, pk__gt=credential.pk).exists():
         return None
     return credential.elector
+
+
+def elector_of_member(*, contest: Contest, member: Member) -> Elector | None:
+    """The signed-in member's record on this contest's roll: in their organisation and
+    section, under their membership number, at the email they were sent their link at (a
+    supporter, with no number, uses their voting code)."""
+    if member.organisation_id != contest.organisation_id or not member.number:
+        return None
+    return (
+        contest.electors.filter(
+            section=member.section, reference=member.number, email__iexact=member.email.strip()
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def member_contests(member: Member) -> list[Elector]:
+    """The member's records on the rolls of their organisation's contests (for the links on
+    their home page)."""
+    if not member.number:
+        return []
+    return list(
+        Elector.objects.filter(
+            contest__organisation_id=member.organisation_id,
+            section=member.section,
+            reference=member.number,
+            email__iexact=member.email.strip(),
+        )
+        .select_related("contest")
+        .order_by("-contest_id")
+    )
 
 
 @dataclass(frozen=True)
