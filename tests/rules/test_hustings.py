@@ -5,7 +5,8 @@ equal time for the answers. Bad ``[hustings]`` tables are refused with their key
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,8 +25,9 @@ from omov.rules.hustings.timing import (
 from omov.rules.loading import _read
 
 LABOUR_2016 = load_rulebook("labour/2016")
-NOON = datetime(2016, 7, 21, 12, tzinfo=UTC)
-CLOSE = datetime(2016, 9, 21, 12, tzinfo=UTC)
+LONDON = ZoneInfo("Europe/London")
+NOON = datetime(2016, 7, 21, 12, tzinfo=LONDON)
+CLOSE = datetime(2016, 9, 21, 12, tzinfo=LONDON)
 DAY = timedelta(days=1)
 
 
@@ -49,8 +51,8 @@ def test_hustings_opened_in_the_campaign_give_a_week_to_ask_and_a_week_to_answer
     assert found.schedule == Schedule(NOON, NOON + 7 * DAY, NOON + 14 * DAY)
     assert found.decision.kind is K.HUSTINGS_SCHEDULED
     assert found.decision.arithmetic == (
-        "opened 12:00 on 21 July 2016; questions close 7 days after opening, at 12:00 on "
-        "28 July 2016; answers due 7 days after that, at 12:00 on 04 August 2016"
+        "opened 12:00 on 21 July 2016 (BST); questions close 7 days after opening, at 12:00 on "
+        "28 July 2016 (BST); answers due 7 days after that, at 12:00 on 4 August 2016 (BST)"
     )
     assert found.decision.citation.startswith("NEC procedural guidelines 2016")
 
@@ -173,7 +175,7 @@ def test_equal_time_holds_for_the_same_limit_and_deadline_and_fails_otherwise() 
     assert both.ok
     assert both.message == (
         "Equal time: every candidate answered within the same limit "
-        "(250 words, by 12:00 on 04 August 2016)."
+        "(250 words, by 12:00 on 4 August 2016 (BST))."
     )
     one = [answer("Owen Smith")]
     after = equal_time(

@@ -37,12 +37,20 @@ class Campaign:
     """The member each candidate is, in ballot order."""
 
 
-def campaign(*, members: int = 3, name: str = "Test Party") -> Campaign:
+def campaign(*, members: int = 3, name: str = "Test Party", choice: str | None = None) -> Campaign:
     """A labour/2016 contest whose nominations have closed with two candidates on the
     ballot (the incumbent automatically, a challenger with 4 of 20 MPs), the ballot closing
-    in 30 days; its hustings opened now; each candidate linked to a member."""
+    in 30 days; its hustings opened now; each candidate linked to a member. ``choice``:
+    another ``[hustings.choice]`` table for the stored rulebook."""
     organisation = organisation_create(name=name)
     rulebook = rulebook_load(organisation=organisation, key="labour/2016")
+    if choice is not None:
+        text = rulebook.facts["text"]
+        rulebook.facts = {
+            **rulebook.facts,
+            "text": text[: text.index("[hustings.choice]")] + choice,
+        }
+        rulebook.save(update_fields=["facts"])
     now = timezone.now()
     contest = contest_open(
         rulebook=rulebook,

@@ -27,6 +27,7 @@ from omov.web.hustings.services import (
     question_support,
     questions_choose,
 )
+from omov.web.members.models import Unit
 
 from .conftest import officer_of, open_contest
 from .hustings_helpers import DAY, Campaign, campaign
@@ -250,3 +251,34 @@ def test_a_late_opening_is_refused_with_the_rules_reason() -> None:
     ready.hustings.delete()
     with pytest.raises(ContestError, match="too little of the campaign is left"):
         hustings_open(contest=contest)
+
+
+REGIONS = """[hustings.choice]
+questions = 2
+minimum_share = "50%"
+grouped_by = "unit"
+unit_kind = "clp"
+citation = "Regional scheme"
+"""
+
+
+def test_a_region_outvoted_still_has_its_best_question_put() -> None:
+    """Under rules that owe each CLP one of two questions, the second most supported
+    question from Islington North gives way to Islington South's only one."""
+    ready = campaign(members=0, choice=REGIONS)
+    organisation = ready.contest.organisation
+    north = Unit.objects.create(organisation=organisation, kind="clp", code="N", name="North CLP")
+    south = Unit.objects.create(organisation=organisation, kind="clp", code="S", name="South CLP")
+    askers = [make_member(organisation, units=[u]) for u in (north, north, south)]
+    supporters = [make_member(organisation, units=[north]) for _ in range(3)]
+    for asker, text in zip(askers, ("First?", "Second?", "Third?"), strict=True):
+        question_ask(contest=ready.contest, member=asker, text=text)
+    for number, backers in ((1, 3), (2, 2)):
+        for supporter in supporters[:backers]:
+            question_support(contest=ready.contest, number=number, member=supporter)
+    with time_machine.travel(after_questions(ready), tick=False):
+        questions_choose(contest=ready.contest)
+    chosen = Chosen.objects.order_by("position")
+    assert [c.question.number for c in chosen] == [1, 3]
+    assert [c.question.group for c in chosen] == ["N", "S"]
+    assert chosen[1].explanation.startswith("Among the most supported questions from South CLP")

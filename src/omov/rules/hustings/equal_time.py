@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from omov.rules.hustings.timing import WHEN, Schedule, hustings_rules
+from omov.rules.hustings.timing import Schedule, hustings_rules, when
 from omov.rules.schema import Rulebook
 
 
@@ -63,7 +63,7 @@ def equal_time(
         return Check(
             False, "Equal time does not hold: " + "; ".join(faults) + ".", rules.words_citation
         )
-    terms = f"{limit} words, by {due:{WHEN}}"
+    terms = f"{limit} words, by {when(due)}"
     answered = {a.candidate for a in answers}
     missing = [c for c in candidates if c not in answered]
     if not missing:

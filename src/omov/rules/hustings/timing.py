@@ -18,7 +18,12 @@ from omov.rules.hustings.schema import Hustings
 from omov.rules.schema import Rulebook
 
 K = DecisionKind
-WHEN = "%H:%M on %d %B %Y"
+
+
+def when(moment: datetime) -> str:
+    """A moment as the hustings' sentences give it, in its own zone, named:
+    "17:00 on 4 August 2016 (BST)"."""
+    return f"{moment:%H:%M} on {moment.day} {moment:%B %Y} ({moment:%Z})"
 
 
 def hustings_rules(book: Rulebook) -> Hustings:
@@ -61,7 +66,7 @@ def hustings_schedule(
             rules,
             f"The rules give members {_days(rules.question_days)} to ask and every candidate "
             f"{_days(rules.answer_days)} to answer before the ballot closes at "
-            f"{ballot_closes:{WHEN}}; too little of the campaign is left.",
+            f"{when(ballot_closes)}; too little of the campaign is left.",
         )
     schedule = Schedule(at, questions_close, questions_close + answering)
     if questions_close < at + asking:
@@ -69,14 +74,14 @@ def hustings_schedule(
     else:
         close_rule = f"{_days(rules.question_days)} after opening"
     arithmetic = (
-        f"opened {at:{WHEN}}; questions close {close_rule}, at {questions_close:{WHEN}}; "
-        f"answers due {_days(rules.answer_days)} after that, at {schedule.answers_due:{WHEN}}"
+        f"opened {when(at)}; questions close {close_rule}, at {when(questions_close)}; "
+        f"answers due {_days(rules.answer_days)} after that, at {when(schedule.answers_due)}"
     )
     return Scheduled(
         schedule,
         Decision(
             K.HUSTINGS_SCHEDULED,
-            f"Questions until {questions_close:{WHEN}}; answers by {schedule.answers_due:{WHEN}}",
+            f"Questions until {when(questions_close)}; answers by {when(schedule.answers_due)}",
             "Members ask and support questions until questions close; then every candidate "
             "answers the same questions by the same deadline.",
             rules.schedule_citation,
@@ -157,8 +162,8 @@ def asking_refusal(book: Rulebook, *, at: datetime, schedule: Schedule) -> Decis
     return Decision(
         K.REFUSED,
         "Questions are closed",
-        f"Questions could be asked and supported from {schedule.opens:{WHEN}} until "
-        f"{schedule.questions_close:{WHEN}}.",
+        f"Questions could be asked and supported from {when(schedule.opens)} until "
+        f"{when(schedule.questions_close)}.",
         rules.schedule_citation,
     )
 
@@ -173,17 +178,17 @@ def answer_refusal(
         return Decision(
             K.REFUSED,
             "The questions are not chosen yet",
-            f"Candidates answer once questions close at {schedule.questions_close:{WHEN}}.",
+            f"Candidates answer once questions close at {when(schedule.questions_close)}.",
             rules.schedule_citation,
         )
     if at > schedule.answers_due:
         return Decision(
             K.REFUSED,
             "The deadline for answers has passed",
-            f"Every candidate's answers were due by {schedule.answers_due:{WHEN}}; "
+            f"Every candidate's answers were due by {when(schedule.answers_due)}; "
             "a late answer would give one candidate more time than the others.",
             rules.schedule_citation,
-            f"answered {at:{WHEN}}, due {schedule.answers_due:{WHEN}}",
+            f"answered {when(at)}, due {when(schedule.answers_due)}",
         )
     given = words(text)
     if given == 0:

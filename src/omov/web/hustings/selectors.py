@@ -15,7 +15,7 @@ from omov.rules.hustings.equal_time import AnswerFacts, Check, equal_time
 from omov.rules.hustings.schema import GroupedBy
 from omov.rules.hustings.timing import Schedule
 from omov.rules.schema import Rulebook
-from omov.web.contests.models import Candidate, Contest, EventKind
+from omov.web.contests.models import Candidate, Contest, EventKind, known_zones
 from omov.web.contests.rulebooks import stored_book
 from omov.web.errors import ContestError
 from omov.web.hustings.models import Answer, Chosen, Hustings, Phase, Question
@@ -24,15 +24,19 @@ from omov.web.members.models import Member, Unit
 
 
 def book_of(contest: Contest) -> Rulebook:
-    """The contest's stored rulebook; a ``ContestError`` if it has no hustings."""
+    """The contest's stored rulebook, its times read in the organisation's zone (the zone
+    every page of the contest shows); a ``ContestError`` if it has no hustings."""
     book = stored_book(contest.rulebook.typed)
     if book.hustings is None:
         raise ContestError("The rules this contest runs under have no hustings.")
+    zone = contest.organisation.time_zone
+    if zone in known_zones() and zone != book.timezone:
+        return book.model_copy(update={"timezone": zone})
     return book
 
 
 def in_zone(book: Rulebook, moment: dt.datetime) -> dt.datetime:
-    """``moment`` in the rulebook's time zone, as the engine's sentences give times."""
+    """``moment`` in ``book_of``'s zone, as the engine's sentences give times."""
     return moment.astimezone(ZoneInfo(book.timezone))
 
 
