@@ -225,7 +225,9 @@ def test_officer_flow_and_one_voters_ballot(
     dan = page.get_by_role("row").filter(has_text="M004")
     dan.get_by_role("checkbox").check()
     dan.get_by_role("button", name="Reissue code").click()
-    expect(page.get_by_role("status")).to_contain_text("New code sent to M004")
+    expect(page.get_by_role("status")).to_contain_text(
+        "New voting code for M004 emailed to d***@e***.org"
+    )
     old, new = (_code(m.body) for m in mail.outbox if m.to == ["dan@example.org"])
     returns = tmp_path / "postal.csv"
     returns.write_text(

@@ -125,7 +125,7 @@ def test_a_code_reissued_after_voting_is_refused(ready: OpenBallot, path: str) -
     """The officer reissues without learning whether the elector voted; the cast refuses."""
     elector_id, code = next(iter(ready.codes.items()))
     ballot_cast(contest=ready.contest, code=code, ranking=[1])
-    new = credential_reissue(elector=Elector.objects.get(pk=elector_id), send=False)
+    new = credential_reissue(elector=Elector.objects.get(pk=elector_id), send=False).code
     with pytest.raises(ContestError, match="this code has already been used"), PATHS[path]():
         ballot_cast(contest=ready.contest, code=new, ranking=[2])
     assert Ballot.objects.count() == 1

@@ -128,7 +128,7 @@ def test_status_does_not_sign_in_to_vote(open_ballot: OpenBallot) -> None:
 def test_a_replaced_code_shows_nothing(open_ballot: OpenBallot) -> None:
     contest = open_ballot.contest
     elector_pk, old = next(iter(open_ballot.codes.items()))
-    new = credential_reissue(elector=contest.electors.get(pk=elector_pk), send=False)
+    new = credential_reissue(elector=contest.electors.get(pk=elector_pk), send=False).code
     refused, page = _status(Client(), contest, code=old)
     assert refused == 400
     assert "replaced by a newer one" in page

@@ -159,6 +159,8 @@ OMOV_MAIL_LEASE_SECONDS = float(os.environ.get("OMOV_MAIL_LEASE_SECONDS", "60"))
 OMOV_MAIL_RENEW_EVERY = int(os.environ.get("OMOV_MAIL_RENEW_EVERY", "50"))
 OMOV_MAIL_RETRY_SECONDS = float(os.environ.get("OMOV_MAIL_RETRY_SECONDS", "300"))
 OMOV_MAIL_DOMAIN = os.environ.get("OMOV_MAIL_DOMAIN", "omov.invalid")
+# The site's address as voters reach it, for the links in emails (the one-time sign-in link).
+OMOV_SITE_URL = os.environ.get("OMOV_SITE_URL", "http://localhost:8000")
 
 LANGUAGE_CODE = "en-gb"
 # A translation is added without code: compile its messages into LOCALE_PATHS/<code>/

@@ -32,6 +32,7 @@ class Step(StrEnum):
     RESIGNATION_RECORD = "resignation-record"
     DATE_SET = "date-set"
     CONTEST_ARCHIVE = "contest-archive"
+    REMINDER_SEND = "reminder-send"
 
 
 TYPED = {Step.BALLOT_CLOSE: "close", Step.RESULT_PUBLISH: "publish"}
@@ -67,6 +68,7 @@ def questions(contest: Contest) -> dict[str, str]:
         Step.RESIGNATION_RECORD: lambda: RESIGNATION,
         Step.DATE_SET: lambda: DATE,
         Step.CONTEST_ARCHIVE: lambda: ARCHIVE,
+        Step.REMINDER_SEND: lambda: _remind(contest, eligible.count()),
     }
     wanted = STEPS_BY_STATE.get(contest.state, ())
     if not contest.archived and contest.state != ContestState.BALLOT_OPEN:
@@ -103,7 +105,7 @@ STEPS_BY_STATE = {
     ),
     "electorate": (Step.ELECTORATE_FREEZE, Step.DATE_SET),
     "frozen": (Step.BALLOT_OPEN, Step.CREDENTIAL_REISSUE),
-    "ballot_open": (Step.BALLOT_CLOSE, Step.CREDENTIAL_REISSUE),
+    "ballot_open": (Step.BALLOT_CLOSE, Step.CREDENTIAL_REISSUE, Step.REMINDER_SEND),
     "ballot_closed": (Step.RESULT_COUNT,),
     "counted": (Step.RESULT_PUBLISH,),
 }
@@ -142,6 +144,15 @@ def _close(contest: Contest, eligible: int) -> str:
         f"Close the ballot now? {voted:,} of {eligible:,} have voted; the timetable closes it "
         f"at {when(contest.ballot_closes_at)}."
         + (" Closing early needs a reason, which is logged." if early else "")
+    )
+
+
+def _remind(contest: Contest, eligible: int) -> str:
+    voted = contest.electors.filter(eligibility=Eligibility.ELIGIBLE, has_voted=True).count()
+    return (
+        f"Email a reminder now to the {eligible - voted:,} of {eligible:,} eligible electors "
+        "who have not voted? They are chosen by the mailing itself: nobody is shown who "
+        "they are."
     )
 
 

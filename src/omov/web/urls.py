@@ -28,6 +28,7 @@ handler400 = "omov.web.views.bad_request"
 # pages come first, and a vote never walks the officer's pages.
 voter = [
     path("", voting.vote_start, name="vote-start"),
+    path("link/<str:token>/", voting.vote_link, name="vote-link"),
     path("ballot/", voting.vote_ballot, name="vote-ballot"),
     path("cast/", voting.vote_cast, name="vote-cast"),
     path("receipt/", voting.vote_receipt, name="vote-receipt"),
@@ -85,6 +86,7 @@ officer = [
     path("freeze/", electorate.electorate_freeze_view, name="electorate-freeze"),
     path("credentials/", officer_balloting.credentials_issue_view, name="credentials-issue"),
     path("mailings.json", jobs.mailings_progress, name="mailings-progress"),
+    path("reminder/", officer_balloting.reminder_send_view, name="reminder-send"),
     path(
         "electors/<int:elector>/reissue/",
         officer_balloting.credential_reissue_view,

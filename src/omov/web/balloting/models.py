@@ -31,6 +31,16 @@ class Credential(models.Model):
     state = models.CharField(
         max_length=8, choices=CredentialState.choices, default=CredentialState.ISSUED
     )
+    link_digest = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="HMAC-SHA256 of the emailed sign-in link's token (codes.link_token).",
+    )
+    link_used = models.BooleanField(
+        default=False, help_text="The emailed link has signed a voter in: it works once."
+    )
 
     def __str__(self) -> str:
         return f"credential of {self.elector.reference} ({self.state})"

@@ -19,9 +19,9 @@ from omov.web.contests.models import Contest
 from omov.web.electorate.models import Elector
 from omov.web.electorate.views import _upload_text
 from omov.web.errors import ContestError
-from omov.web.jobs.services import codes_mailing_start
+from omov.web.jobs.services import codes_mailing_start, reminder_mailing_start
 from omov.web.officer import back_to, run_action
-from omov.web.steps import Step
+from omov.web.steps import Step, confirmed, refusal
 
 
 @officer_view(Role.RETURNING_OFFICER)
@@ -38,15 +38,31 @@ def credentials_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @officer_view(Role.RETURNING_OFFICER)
 @require_POST
-def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
-    chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
+def reminder_send_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contest = get_object_or_404(Contest, pk=pk)
     return run_action(
         request,
-        lambda: credential_reissue(elector=chosen),
-        f"New code sent to {chosen.reference}; the old one no longer works.",
+        lambda: reminder_mailing_start(contest=contest),
+        "Sending a reminder to those who have not voted: the mailing's counts are below.",
         back_to(pk),
-        step=Step.CREDENTIAL_REISSUE,
+        step=Step.REMINDER_SEND,
     )
+
+
+@officer_view(Role.RETURNING_OFFICER)
+@require_POST
+def credential_reissue_view(request: HttpRequest, pk: int, elector: int) -> HttpResponse:
+    chosen = get_object_or_404(Elector, pk=elector, contest_id=pk)
+    if not confirmed(request, Step.CREDENTIAL_REISSUE):
+        messages.error(request, refusal(Step.CREDENTIAL_REISSUE))
+        return back_to(pk)
+    try:
+        reissued = credential_reissue(elector=chosen)
+    except ContestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, reissued.told)
+    return back_to(pk)
 
 
 @officer_view(Role.RETURNING_OFFICER)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from random import SystemRandom
 
-from django.core.mail import get_connection, send_mass_mail
+from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -29,7 +29,8 @@ from omov.secrecy.errors import SecrecyError
 from omov.web.audit.services import event_record
 from omov.web.balloting import throttle
 from omov.web.balloting.casting import cast_in_one_statement
-from omov.web.balloting.codes import code_digest, new_code
+from omov.web.balloting.codes import code_digest, code_link_digest, link_digest, new_code
+from omov.web.balloting.emails import code_letter, masked
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.selectors import ballot_candidates, ballot_positions
@@ -40,19 +41,6 @@ from omov.web.errors import BallotNotOpenError, ContestError
 from omov.web.trustees.selectors import contest_binding, election_key
 
 ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
-
-
-def _code_message(contest: Contest, elector: Elector, code: str) -> tuple[str, str, str, list[str]]:
-    body = (
-        f"Dear member,\n\nYour voting code for {contest.title} is\n\n    {code}\n\n"
-        "It works once. Keep it secret; nobody from the party will ask you for it.\n"
-    )
-    return (
-        f"Your voting code: {contest.title}",
-        body,
-        "returning.officer@omov.invalid",
-        [elector.email],
-    )
 
 
 @transaction.atomic
@@ -69,23 +57,49 @@ def credentials_issue(*, contest: Contest, send: bool = True) -> dict[int, str]:
     )
     codes = {elector.pk: new_code() for elector in waiting}
     Credential.objects.bulk_create(
-        Credential(elector_id=pk, digest=code_digest(code)) for pk, code in codes.items()
+        Credential(elector_id=pk, digest=code_digest(code), link_digest=code_link_digest(code))
+        for pk, code in codes.items()
     )
     if send and contest.online_voting:
         electors = Elector.objects.in_bulk(list(codes))
         messages = [
-            _code_message(contest, electors[pk], code)
+            code_letter(contest, electors[pk].section, code).message(electors[pk].email)
             for pk, code in codes.items()
             if electors[pk].email
         ]
-        send_mass_mail(messages, connection=get_connection())
+        get_connection().send_messages(messages)
     event_record(stream=contest.stream, kind="credentials.issued", payload={"count": len(codes)})
     return codes
 
 
+@dataclass(frozen=True)
+class Reissued:
+    """What the officer is told of a reissue: what went, and where (the address masked)."""
+
+    code: str
+    reference: str
+    sent_to: str
+    """The masked address the new code was emailed to; "" if none was sent."""
+
+    @property
+    def told(self) -> str:
+        if self.sent_to:
+            return (
+                f"New voting code for {self.reference} emailed to {self.sent_to}, with a "
+                "one-time link to vote; the old code and link no longer work. Logged."
+            )
+        return (
+            f"New voting code made for {self.reference}, not emailed (no address on the "
+            "roll, or a postal ballot): send it on paper. The old one no longer works. Logged."
+        )
+
+
 @transaction.atomic
-def credential_reissue(*, elector: Elector, send: bool = True) -> str:
-    """Issue a new code to ``elector``; the old one stops working.
+def credential_reissue(*, elector: Elector, send: bool = True) -> Reissued:
+    """Issue a new code to ``elector`` and email it with its sign-in link; the old code
+    and link stop working. The log records that a code was reissued and whether it was
+    emailed; the address, even masked, stays out of it (the contest's log is published)
+    and is told to the officer only.
 
     Whether the elector has voted is not checked here, so that the officer who reissues
     learns nothing of it: a new code of an elector who has voted is refused at casting,
@@ -96,13 +110,19 @@ def credential_reissue(*, elector: Elector, send: bool = True) -> str:
         raise ContestError(f"{elector.reference} is not eligible")
     elector.credentials.filter(state=CredentialState.ISSUED).update(state=CredentialState.REVOKED)
     code = new_code()
-    Credential.objects.create(elector=elector, digest=code_digest(code))
-    if send and elector.email:
-        send_mass_mail([_code_message(contest, elector, code)], connection=get_connection())
-    event_record(
-        stream=contest.stream, kind="credential.reissued", payload={"reference": elector.reference}
+    Credential.objects.create(
+        elector=elector, digest=code_digest(code), link_digest=code_link_digest(code)
     )
-    return code
+    sent_to = ""
+    if send and elector.email and contest.online_voting:
+        code_letter(contest, elector.section, code).message(elector.email).send()
+        sent_to = masked(elector.email)
+    event_record(
+        stream=contest.stream,
+        kind="credential.reissued",
+        payload={"reference": elector.reference, "emailed": bool(sent_to)},
+    )
+    return Reissued(code, elector.reference, sent_to)
 
 
 @transaction.atomic
@@ -507,3 +527,30 @@ def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
             },
         )
     return outcomes
+
+
+@transaction.atomic
+def link_sign_in(*, contest_id: int, token: str) -> str:
+    """Spend the emailed link with ``token`` to sign its elector in: the code's digest to
+    keep in the session, as ``credential_check`` gives for a typed code. A link works
+    once, only while the ballot is open online, and only while its code is unspent;
+    afterwards the code in the same email still works."""
+    contest = Contest.objects.get(pk=contest_id)
+    if (
+        contest.state != ContestState.BALLOT_OPEN
+        or timezone.now() >= contest.ballot_closes_at
+        or not contest.online_voting
+    ):
+        raise BallotNotOpenError("the ballot is not open")
+    found = Credential.objects.select_for_update().filter(
+        link_digest=link_digest(token), elector__contest_id=contest_id
+    )
+    credential = found.first()
+    if credential is None or credential.link_used or credential.state != CredentialState.ISSUED:
+        raise ContestError(
+            "this link has been used, or a newer code replaced it: enter the voting code "
+            "from your email instead"
+        )
+    credential.link_used = True
+    credential.save(update_fields=["link_used"])
+    return credential.digest

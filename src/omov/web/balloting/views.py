@@ -28,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from omov.web.balloting.forms import PlainForm, plain_form, ranking_from_post
 from omov.web.balloting.selectors import receipt_included
-from omov.web.balloting.services import ballot_cast, credential_check
+from omov.web.balloting.services import ballot_cast, credential_check, link_sign_in
 from omov.web.balloting.throttle import SignInHeldError
 from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Candidate, Contest
@@ -77,6 +77,25 @@ def vote_start(request: HttpRequest, pk: int) -> HttpResponse:
     if retry:
         response["Retry-After"] = str(retry)
     return response
+
+
+def vote_link(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """The one-time link from the voting-code email. GET shows a button and spends
+    nothing (mail scanners open links before the voter does); its POST signs the voter in
+    and goes to the ballot. A spent or stale link sends the voter to type the code."""
+    contest = get_object_or_404(Contest, pk=pk)
+    closed = ballot_not_open(contest) if contest.online_voting else None
+    error, status = "", 200
+    if request.method == "POST" and not closed:
+        try:
+            digest = link_sign_in(contest_id=pk, token=token)
+        except ContestError as refused:
+            error, status = str(refused), 400
+        else:
+            request.session[SESSION_KEY] = [pk, digest]
+            return _redirect("vote-ballot", pk)
+    context = {"contest": contest, "closed": closed, "error": error}
+    return render(request, "balloting/link.html", context, status=status)
 
 
 def _digest(request: HttpRequest, pk: int) -> str | None:

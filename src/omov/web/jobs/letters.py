@@ -1,7 +1,8 @@
 """What a letter says and how it goes out: through Django's email backend (any SMTP relay
 or provider), with a Message-ID fixed by the letter, so a letter sent twice (a worker
 killed between the relay's "250 OK" and the commit of its sent mark) is the same message
-to every mail system that deduplicates by Message-ID, and carries the same code."""
+to every mail system that deduplicates by Message-ID, and carries the same code. What a
+letter says is ``balloting.emails``'s (plain text and HTML)."""
 
 from __future__ import annotations
 
@@ -9,32 +10,12 @@ import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
+from omov.web.balloting.emails import code_letter, reminder_letter
 from omov.web.contests.models import Contest
 from omov.web.jobs.models import Letter, LetterState, MailingKind
 from omov.web.jobs.sealing import unseal
-
-SENDER = "returning.officer@omov.invalid"
-
-
-def code_text(contest: Contest, code: str) -> tuple[str, str]:
-    return (
-        f"Your voting code: {contest.title}",
-        f"Dear member,\n\nYour voting code for {contest.title} is\n\n    {code}\n\n"
-        "It works once. Keep it secret; nobody from the party will ask you for it.\n",
-    )
-
-
-def reminder_text(contest: Contest) -> tuple[str, str]:
-    closes = contest.ballot_closes_at
-    return (
-        f"Reminder: {contest.title}",
-        f"Dear member,\n\nThe ballot for {contest.title} closes on {closes:%d %B at %H:%M}.\n"
-        "If you have not voted yet, use the code we sent you; if you have lost it, ask the "
-        "returning officer for a new one. If you have voted, thank you: ignore this email.\n",
-    )
 
 
 def message_id(letter: Letter) -> str:
@@ -52,17 +33,13 @@ def deliver(letter: Letter, contest: Contest, connection: BaseEmailBackend) -> O
     code, never the address."""
     if not letter.elector.email:
         return Outcome(LetterState.FAILED, "no email address on the roll")
+    section = letter.elector.section
     if letter.mailing.kind == MailingKind.CODES:
-        subject, body = code_text(contest, unseal(letter.sealed_code))
+        text = code_letter(contest, section, unseal(letter.sealed_code))
     else:
-        subject, body = reminder_text(contest)
-    message = EmailMessage(
-        subject,
-        body,
-        SENDER,
-        [letter.elector.email],
-        connection=connection,
-        headers={"Message-ID": message_id(letter)},
+        text = reminder_letter(contest, section)
+    message = text.message(
+        letter.elector.email, connection=connection, headers={"Message-ID": message_id(letter)}
     )
     try:
         # Opened here, the connection stays open across letters (send() would otherwise

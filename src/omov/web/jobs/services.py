@@ -28,7 +28,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 
 from omov.web.audit.services import event_record
-from omov.web.balloting.codes import code_digest, new_code
+from omov.web.balloting.codes import code_digest, code_link_digest, new_code
 from omov.web.balloting.models import Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock
@@ -70,6 +70,33 @@ def codes_mailing_start(*, contest: Contest) -> Mailing:
             return mailing
         mailing = Mailing.objects.create(contest=contest, kind=MailingKind.CODES)
         event_record(stream=contest.stream, kind="mailing.started", payload=_about(mailing))
+        transaction.on_commit(lambda: mailing_enqueue(mailing.pk))
+    return mailing
+
+
+def reminder_mailing_start(*, contest: Contest) -> Mailing:
+    """The officer's "send a reminder": a mailing to every elector whose code is unspent,
+    chosen inside the job (``_recipients``), so the officer sees only counts. Pressed
+    again while one is under way, it is that one."""
+    from omov.web.jobs.tasks import mailing_enqueue
+
+    with transaction.atomic():
+        contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
+        if not contest.online_voting:
+            raise ContestError(
+                "this ballot is postal only under its rules: there is no code to remind of"
+            )
+        under_way = contest.mailings.filter(kind=MailingKind.REMINDER, moment="").exclude(
+            state=MailingState.DONE
+        )
+        if mailing := under_way.first():
+            return mailing
+        mailing = Mailing.objects.create(contest=contest, kind=MailingKind.REMINDER)
+        event_record(
+            stream=contest.stream,
+            kind="mailing.started",
+            payload={**_about(mailing), "by": "the returning officer"},
+        )
         transaction.on_commit(lambda: mailing_enqueue(mailing.pk))
     return mailing
 
@@ -191,7 +218,13 @@ def _make_codes(planned: list[Letter]) -> None:
             letter.state, letter.reason = LetterState.SKIPPED, "already has a code"
             continue
         code = new_code()
-        credentials.append(Credential(elector_id=letter.elector_id, digest=code_digest(code)))
+        credentials.append(
+            Credential(
+                elector_id=letter.elector_id,
+                digest=code_digest(code),
+                link_digest=code_link_digest(code),
+            )
+        )
         letter.state, letter.sealed_code = LetterState.READY, seal(code)
     Credential.objects.bulk_create(credentials)
 
