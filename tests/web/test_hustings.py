@@ -27,6 +27,7 @@ from omov.web.hustings.services import (
     question_support,
     questions_choose,
 )
+from omov.web.jobs.schedule import schedule_tick
 from omov.web.members.models import Unit
 
 from .conftest import officer_of, open_contest
@@ -282,3 +283,15 @@ def test_a_region_outvoted_still_has_its_best_question_put() -> None:
     assert [c.question.number for c in chosen] == [1, 3]
     assert [c.question.group for c in chosen] == ["N", "S"]
     assert chosen[1].explanation.startswith("Among the most supported questions from South CLP")
+
+
+def test_the_timetable_puts_the_questions_when_they_close(ready: Campaign) -> None:
+    question_ask(contest=ready.contest, member=ready.members[0], text="Will you keep OMOV?")
+    close = ready.hustings.questions_close_at
+    assert not any("hustings" in q for q in schedule_tick(close - dt.timedelta(seconds=1)))
+    with time_machine.travel(close, tick=False):
+        assert f"hustings-choose  of contest {ready.contest.pk}" in schedule_tick()
+        assert schedule_tick() == []  # once
+    assert Chosen.objects.get().question.number == 1
+    (chosen,) = logged(ready.contest, "hustings.questions.chosen")
+    assert chosen["actor"] is None

@@ -24,6 +24,7 @@ from omov.web.balloting.services import ballot_close, ballot_open
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.rulebooks import stored_book
 from omov.web.errors import ContestError
+from omov.web.hustings.models import Hustings, Phase
 from omov.web.jobs.models import Mailing, MailingKind
 from omov.web.trust.models import BallotLeaf, LogName, TreeHeadRecord
 from omov.web.trust.services import checkpoint_minimum, checkpoint_sign
@@ -36,7 +37,7 @@ BY_THE_OFFICER = "the contest's timetable, as the returning officer set it"
 @dataclass(frozen=True)
 class Moment:
     contest_id: int
-    kind: str  # ballot-open, ballot-close, reminder, checkpoint
+    kind: str  # ballot-open, ballot-close, reminder, checkpoint, hustings-choose
     name: str = ""  # a reminder's: close-7d
 
 
@@ -95,6 +96,8 @@ def due_moments(now: dt.datetime) -> list[Moment]:
         ]
         if checkpoint_due(contest, now):
             moments.append(Moment(contest.pk, "checkpoint"))
+    asked = Hustings.objects.filter(phase=Phase.ASKING, questions_close_at__lte=now)
+    moments += [Moment(pk, "hustings-choose") for pk in asked.values_list("contest_id", flat=True)]
     return moments
 
 
@@ -168,6 +171,20 @@ def timetable_checkpoint(contest_id: int) -> bool:
     return checkpoint_sign(contest=contest, minimum=checkpoint_minimum(contest)) is not None
 
 
+@task()
+def timetable_hustings_choose(contest_id: int) -> bool:
+    """Put the hustings' questions to the candidates once questions close, as the rules
+    choose them; False if they were chosen already (by the officer, or another worker)."""
+    from omov.web.hustings.services import questions_choose
+
+    try:
+        questions_choose(contest=Contest.objects.get(pk=contest_id))
+    except ContestError as refused:
+        logger.info("hustings of contest %s: %s", contest_id, refused)
+        return False
+    return True
+
+
 def moment_enqueue(moment: Moment) -> None:
     if moment.kind == "ballot-open":
         timetable_open.enqueue(moment.contest_id)
@@ -175,5 +192,7 @@ def moment_enqueue(moment: Moment) -> None:
         timetable_close.enqueue(moment.contest_id)
     elif moment.kind == "reminder":
         timetable_remind.enqueue(moment.contest_id, moment.name)
+    elif moment.kind == "hustings-choose":
+        timetable_hustings_choose.enqueue(moment.contest_id)
     else:
         timetable_checkpoint.enqueue(moment.contest_id)
