@@ -5,11 +5,13 @@ reason, empty sections left out, and the printable declaration."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+import omov.web as web_package
 from omov.count import BallotSet, count
 from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
@@ -126,6 +128,9 @@ def test_the_published_page_and_declaration() -> None:
     assert "more than half" in text  # the method in plain words
     assert re.search(r"Declared at \d\d:\d\d on \d+ \w+ \d{4} \((GMT|BST)\)", text)
     assert "Turnout: 21 of 36 eligible electors voted (58.3%)." in text
+    assert "omov/results.css" in text  # whose print rules hide the site's header
+    css = (Path(web_package.__file__).parent / "static" / "omov" / "results.css").read_text()
+    assert "@media print" in css
 
     # Archived, it leaves the home page; its results and bundle stay at their addresses.
     contest_archive(contest=contest)
