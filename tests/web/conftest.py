@@ -36,6 +36,15 @@ def fresh_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def fresh_house_rules() -> None:
+    """Discussion keeps the rulebook in force for half a minute by organisation id, which
+    tests reuse (omov/web/discussion/rulings.py)."""
+    from omov.web.discussion.rulings import book_forget
+
+    book_forget()
+
+
+@pytest.fixture(autouse=True)
 def demo_trustee_keys(settings: object, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test's demo trustees keep their key files apart from every other test's."""
     settings.OMOV_DEMO_TRUSTEES = tmp_path_factory.mktemp("demo-trustees")  # type: ignore[attr-defined]

@@ -138,6 +138,50 @@ def _form(ballot: OpenBallot, appeal: Appeal) -> dict[str, object]:
     }
 
 
+def _discussion(contest: Contest, proposer: Any) -> dict[str, int]:
+    """A post, a proposed suspension, a registration to review and an appeal in the
+    contest's organisation, for the moderators' and the appeals panel's pages."""
+    from omov.web.discussion.models import Appeal as ModerationAppeal
+    from omov.web.discussion.models import Moderation, Review
+    from omov.web.discussion.services import thread_start
+
+    from .members_helpers import make_member
+
+    author = make_member(contest.organisation)
+    thread = thread_start(
+        member=author, kind="contest", target_id=contest.pk, title="On the ballot", text="Hello"
+    )
+    suspension = Moderation.objects.create(
+        organisation=contest.organisation,
+        kind="suspend",
+        state="proposed",
+        rule=3,
+        ground="abuse",
+        label="rule 3, personal abuse",
+        citation="Ch2 Cl I.8",
+        member=author,
+        identity_key=author.identity_key,
+        days=7,
+        proposed_by=proposer,
+    )
+    review = Review.objects.create(
+        organisation=contest.organisation,
+        member=make_member(contest.organisation),
+        suspension=suspension,
+        matched_on="the same name and date of birth",
+        state="open",
+    )
+    heard = ModerationAppeal.objects.create(
+        moderation=suspension, member=author, grounds="Not me", state="lodged"
+    )
+    return {
+        "post": thread.posts.get().pk,
+        "moderation": suspension.pk,
+        "review": review.pk,
+        "moderation_appeal": heard.pk,
+    }
+
+
 def test_every_officer_url_passes_the_one_check() -> None:
     routes = list(officer_urls())
     assert len(routes) >= 19  # as many as there were when this test was written
@@ -157,8 +201,9 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
     exclusion = Exclusion.objects.create(
         elector=elector, ground="aims-and-values", note="On file", proposed_by=proposer
     )
+    discussion = _discussion(contest, proposer)
     visitors = _visitors(contest, next(iter(open_ballot.codes.values())))
-    form = _form(open_ballot, appeal)
+    form = _form(open_ballot, appeal) | {"ground": "abuse", "days": "7", "reasons": "On file"}
     wrong = []
     for route, pattern, names in officer_urls():
         kwargs = {
@@ -168,6 +213,7 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
             "section": "members",
             "exclusion": exclusion.pk,
             "organisation": contest.organisation_id,
+            **discussion,
         }
         url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
         role = getattr(pattern.callback, MARK)

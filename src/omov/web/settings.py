@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "omov.web.trust",
     "omov.web.trustees",
     "omov.web.members",
+    "omov.web.discussion",
     "django_tasks",
     "django_tasks_db",
     "omov.web.jobs",

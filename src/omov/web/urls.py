@@ -12,6 +12,7 @@ from omov.web.balloting import officer_views as officer_balloting
 from omov.web.balloting import views as voting
 from omov.web.contests import happening_views as happenings
 from omov.web.contests import views as contests
+from omov.web.discussion import urls as discussion
 from omov.web.electorate import member_views as member
 from omov.web.electorate import views as electorate
 from omov.web.hustings import views as hustings
@@ -133,6 +134,8 @@ urlpatterns = [
     path("officer/contest/<int:pk>/", include(officer)),
     path("officer/<int:organisation>/members/", include(organisation_officer)),
     path("members/", include(member_pages)),
+    path("officer/<int:organisation>/moderation/", include(discussion.moderators)),
+    path("discussion/", include(discussion.members)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     VETTING_OFFICER = "vetting_officer", "Vetting officer"
     APPEALS_PANEL = "appeals_panel", "Appeals panel"
     SCRUTINEER = "scrutineer", "Scrutineer"
+    MODERATOR = "moderator", "Moderator"
 
 
 class Membership(models.Model):

@@ -209,6 +209,11 @@ def import_roll(organisation: Organisation, data: bytes, *, officer: User) -> Im
     checker.refuse_if_any()
     report = _members_apply(organisation, read, matched, len(members))
     _record(organisation, "members.imported", report, data, officer)
+    # A registration matching a person suspended from discussion is flagged for review,
+    # never refused (discussion imports members, so the import is here, not at the top).
+    from omov.web.discussion.appeals import registrations_screen
+
+    registrations_screen(organisation=organisation)
     return report
 
 
