@@ -19,9 +19,18 @@ def canonical_json(payload: dict[str, Any]) -> bytes:
 
 
 @transaction.atomic
-def event_record(*, stream: str, kind: str, payload: dict[str, Any]) -> AuditEvent:
+def event_record(
+    *,
+    stream: str,
+    kind: str,
+    payload: dict[str, Any],
+    facts: dict[str, Any] | None = None,
+    checkpoint: str | None = None,
+) -> AuditEvent:
     """Append one event to ``stream`` with the next sequence number; a contest's event
-    also becomes the next entry of its transparency log (``omov.web.trust``)."""
+    also becomes the next entry of its transparency log (``omov.web.trust``), with the
+    ``facts`` its service computed for the entry, and the contest log's head signed after
+    it at a ``checkpoint``."""
     from omov.web.trust.services import log_entry_append  # the ledger builds on audit
 
     body = canonical_json(payload)
@@ -33,7 +42,7 @@ def event_record(*, stream: str, kind: str, payload: dict[str, Any]) -> AuditEve
         payload=body.decode(),
         payload_sha256=hashlib.sha256(body).hexdigest(),
     )
-    log_entry_append(event=event)
+    log_entry_append(event=event, facts=facts, checkpoint=checkpoint)
     return event
 
 

@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from omov.ledger.heads import Checkpoint
 from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, proof_holds, tracker
 from omov.secrecy.encoding import MAX_RANKS
 from omov.secrecy.errors import SecrecyError
@@ -38,6 +39,7 @@ from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import BallotNotOpenError, ContestError
+from omov.web.trust.services import ballot_log_opened, ballot_log_sealed
 from omov.web.trustees.selectors import contest_binding, election_key
 
 ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
@@ -140,11 +142,14 @@ def ballot_open(*, contest: Contest) -> Contest:
         elector__contest=contest, state=CredentialState.ISSUED
     ).exists():
         raise ContestError("no voting code has been issued: issue the codes, then open the ballot")
+    facts = ballot_log_opened(contest=contest)  # the ballot log's opening head, signed
     return contest_transition(
         contest=contest,
         source=(ContestState.FROZEN,),
         target=ContestState.BALLOT_OPEN,
         kind="ballot.opened",
+        facts=facts,
+        checkpoint=Checkpoint.BALLOT_OPENED,
     )
 
 
@@ -163,12 +168,15 @@ def ballot_close(*, contest: Contest, reason: str = "") -> Contest:
     payload: dict[str, object] = {"ballots": contest.ballots.count()}
     if early:
         payload["early_reason"] = reason.strip()
+    facts = ballot_log_sealed(contest=contest)  # the last ballots logged, its head signed
     return contest_transition(
         contest=contest,
         source=(ContestState.BALLOT_OPEN,),
         target=ContestState.BALLOT_CLOSED,
         kind="ballot.closed",
         payload=payload,
+        facts=facts,
+        checkpoint=Checkpoint.BALLOT_CLOSED,
     )
 
 

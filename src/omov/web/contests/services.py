@@ -223,8 +223,11 @@ def contest_transition(
     target: ContestState,
     kind: str,
     payload: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
+    checkpoint: str | None = None,
 ) -> Contest:
-    """Move a locked contest from one of ``source`` to ``target`` and record it.
+    """Move a locked contest from one of ``source`` to ``target`` and record it (``facts``
+    and ``checkpoint``: for its ledger entry, as ``event_record`` takes them).
 
     Callers run inside ``transaction.atomic`` and have already locked ``contest``."""
     if contest.state not in source:
@@ -236,6 +239,8 @@ def contest_transition(
         stream=contest.stream,
         kind=kind,
         payload={"from": previous, "to": str(target), **(payload or {})},
+        facts=facts,
+        checkpoint=checkpoint,
     )
     return contest
 

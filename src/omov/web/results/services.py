@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from omov.count import CountError, count
+from omov.ledger.heads import Checkpoint
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.rulebooks import count_rules
 from omov.web.contests.selectors import ballot_candidates
@@ -12,6 +13,7 @@ from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.errors import ContestError
 from omov.web.results.models import Result
 from omov.web.results.reporting import ballot_set, board_parquet, downloads, report_summary
+from omov.web.trust.publication import board_facts, count_facts
 from omov.web.trustees.models import DecryptedPaper
 from omov.web.trustees.selectors import board_rows
 
@@ -50,6 +52,7 @@ def result_count(*, contest: Contest) -> Result:
             "valid": summary["valid"],
             "final": summary["rounds"][-1]["tallies"],
         },
+        facts=count_facts(contest),  # the count of the board, and its reports' digests
     )
     return result
 
@@ -63,4 +66,6 @@ def result_publish(*, contest: Contest) -> Contest:
         target=ContestState.PUBLISHED,
         kind="result.published",
         payload={"winner": contest.result.summary["winner"]},
+        facts=board_facts(contest),  # the board's root, which the published head covers
+        checkpoint=Checkpoint.PUBLISHED,
     )

@@ -38,9 +38,7 @@ from omov.web.errors import ContestError
 from omov.web.trust.entries import entry_for_event
 from omov.web.trust.models import BallotLeaf, LogEntry, LogName, OrganisationKey, TreeHeadRecord
 from omov.web.trust.publication import (
-    board_facts,
     cast_per_section,
-    count_facts,
     opening_facts,
     publication_build,
 )
@@ -72,10 +70,13 @@ def organisation_key(*, organisation: Organisation) -> SigningKey:
 
 
 # -- the contest log ------------------------------------------------------------------
-def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
+def log_entry_append(
+    *, event: AuditEvent, facts: dict[str, Any] | None = None, checkpoint: str | None = None
+) -> LogEntry | None:
     """Make ``event`` the next leaf of its contest's log; chain the event to the tree before
     it (``previous_hash`` is the root of the log it extends). Organisation events have no
-    contest log. Checkpoints due at this event are signed here.
+    contest log. ``facts``: what the entry commits to that its service computed (the ballot
+    log's root at close...); ``checkpoint``: sign the contest log's head after it.
 
     The new root comes from the right edge stored with the last entry, so an append costs
     the same however long the log is (a vetting drive appends an entry per decision)."""
@@ -84,9 +85,8 @@ def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
     contest = Contest.objects.filter(pk=int(event.stream.split(":", 1)[1])).first()
     if contest is None:
         return None
-    extra = _facts_before(contest, event.kind)
     edge = _contest_log_edge(contest)
-    ledger_entry = entry_for_event(contest, event, extra)
+    ledger_entry = entry_for_event(contest, event, facts or {})
     data = ledger_entry.to_bytes()
     previous = edge.root().hex()
     edge = edge.appended(leaf_hash(data))
@@ -101,7 +101,6 @@ def log_entry_append(*, event: AuditEvent) -> LogEntry | None:
         right_edge=edge.to_text(),
     )
     AuditEvent.objects.filter(pk=event.pk, previous_hash="").update(previous_hash=previous)
-    checkpoint = CHECKPOINTS.get(event.kind)
     if checkpoint is not None:
         head = TreeHead(contest_log_id(contest), edge.size, edge.root(), checkpoint)
         _record(contest, LogName.CONTEST, head)
@@ -112,11 +111,10 @@ def log_entries_prepared(*, stream: str, events: Sequence[AuditEvent]) -> list[L
     """The log entries of several new events of one contest's stream, in order, unsaved (the
     caller saves the events, then these): each event's ``previous_hash`` is set to the root
     it extends, as ``log_entry_append`` would fill it. Only for kinds at which no checkpoint
-    falls due and no facts are computed first (vetting decisions)."""
+    falls due and no facts are computed first (vetting decisions: their entries carry only
+    their payloads)."""
     if not stream.startswith("contest:") or not events:
         return []
-    if any(event.kind in CHECKPOINTS or _facts_before_needed(event.kind) for event in events):
-        raise ValueError("a batch of events cannot carry a checkpoint or computed facts")
     contest = Contest.objects.get(pk=int(stream.split(":", 1)[1]))
     edge = _contest_log_edge(contest)
     entries = []
@@ -148,10 +146,6 @@ def log_entries_save(*, entries: Sequence[LogEntry], events: Sequence[AuditEvent
     LogEntry.objects.bulk_create(entries)
 
 
-def _facts_before_needed(kind: str) -> bool:
-    return kind in ("ballot.opened", "ballot.closed", "count.completed", "result.published")
-
-
 def _contest_log_edge(contest: Contest) -> RightEdge:
     last = LogEntry.objects.filter(contest=contest).order_by("-index").first()
     return _edge_after(last, lambda: contest_log(contest))
@@ -167,31 +161,26 @@ def _edge_after(last: LogEntry | BallotLeaf | None, rebuilt: Callable[[], Log]) 
     return rebuilt().right_edge()
 
 
-def _facts_before(contest: Contest, kind: str) -> dict[str, Any]:
-    """What an entry commits to that must be computed first (and heads signed before it)."""
-    if kind == "ballot.opened":
-        _sign_ballot_log(contest, _ballot_log_edge(contest), Checkpoint.BALLOT_OPENED)
-        return opening_facts(contest)
-    if kind == "ballot.closed":
-        edge = ballot_log_extend(contest=contest)
-        _sign_ballot_log(contest, edge, Checkpoint.BALLOT_CLOSED)
-        return {
-            "ballots": edge.size,
-            "ballot_log_root": edge.root().hex(),
-            "cast": cast_per_section(contest),
-        }
-    if kind == "count.completed":
-        return count_facts(contest)
-    if kind == "result.published":
-        return board_facts(contest)
-    return {}
+def ballot_log_opened(*, contest: Contest) -> dict[str, Any]:
+    """At opening: sign the ballot log's (empty) head; what the ballot-opened entry commits
+    to, before any ballot is cast. The caller records the entry with these facts and the
+    ``Checkpoint.BALLOT_OPENED`` head of the contest log."""
+    _sign_ballot_log(contest, _ballot_log_edge(contest), Checkpoint.BALLOT_OPENED)
+    return opening_facts(contest)
 
 
-CHECKPOINTS = {
-    "ballot.opened": Checkpoint.BALLOT_OPENED,
-    "ballot.closed": Checkpoint.BALLOT_CLOSED,
-    "result.published": Checkpoint.PUBLISHED,
-}
+def ballot_log_sealed(*, contest: Contest) -> dict[str, Any]:
+    """At close: log the ballots cast since the last checkpoint and sign the ballot log's
+    closing head; what the ballot-closed entry commits to (its size, root and the ballots
+    per section). The caller records the entry with these facts and the
+    ``Checkpoint.BALLOT_CLOSED`` head of the contest log."""
+    edge = ballot_log_extend(contest=contest)
+    _sign_ballot_log(contest, edge, Checkpoint.BALLOT_CLOSED)
+    return {
+        "ballots": edge.size,
+        "ballot_log_root": edge.root().hex(),
+        "cast": cast_per_section(contest),
+    }
 
 
 # -- the ballot log -------------------------------------------------------------------
