@@ -62,7 +62,14 @@ def _pages(demo: Demo, officer: Client) -> list[str]:
     pk = demo.contest_id
     public = Client()
     found: list[str] = []
-    for name in ("statements", "receipt-check", "results", "ledger-heads", "ballot-board"):
+    for name in (
+        "statements",
+        "receipt-check",
+        "results",
+        "results-declaration",
+        "ledger-heads",
+        "ballot-board",
+    ):
         found += _codes(public, reverse(name, args=[pk]))
     found += _codes(public, reverse("home"))
     found += _codes(officer, reverse("officer-home"))

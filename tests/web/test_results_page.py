@@ -21,6 +21,7 @@ from omov.web.results.charts import sankey_svg
 from omov.web.results.figures import bar_chart, section_tables, whole_table
 from omov.web.results.reporting import report_summary
 from omov.web.results.services import result_count, result_publish
+from omov.web.trust.publication import electorate_stats
 
 from .conftest import ballot_ready
 
@@ -118,6 +119,10 @@ def test_the_published_page_and_declaration() -> None:
     assert html.count('<th scope="row">Exhausted</th>') == 3  # all, and each section
     assert 'class="round-bar"' in html
     assert "Joined after the freeze date" in html  # who could not vote, and why
+    # The bundle's figures, a cell under the vetting rules' smallest figure suppressed.
+    published = electorate_stats(contest)["members"].excluded
+    assert published == {"joined_after_freeze": 1}
+    assert "fewer than 10" in html
     assert f"omov verify contest-{contest.pk}-bundle.zip" in html
     assert "results.css" in html
 
