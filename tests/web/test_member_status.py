@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting import throttle
+from omov.web.balloting.codes import link_token
 from omov.web.balloting.services import credential_reissue, credentials_issue
 from omov.web.balloting.views import SESSION_KEY
 from omov.web.contests.models import Contest
@@ -185,3 +186,18 @@ def test_a_member_signed_in_by_emailed_link_needs_no_code() -> None:
     _, page = _status(client, contest)
     assert "not on this ballot" in page
     assert "You are eligible" not in page
+
+
+def test_a_voter_signed_in_by_the_emailed_link_sees_their_status(open_ballot: OpenBallot) -> None:
+    """The one-time link in the code's email signs the voter in on the voting pages; the
+    status page then needs no code either."""
+    contest = open_ballot.contest
+    client = Client()
+    url = reverse("elector-status", args=[contest.pk])
+    assert "See my status" in client.get(url).content.decode()
+    code = next(iter(open_ballot.codes.values()))
+    link = reverse("vote-link", args=[contest.pk, link_token(code)])
+    assert client.post(link).status_code == 302  # signed in to vote, as the email's link does
+    page = client.get(url).content.decode()
+    assert "You are eligible to vote in this ballot." in page
+    assert "Done: forget my code" not in page

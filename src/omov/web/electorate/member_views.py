@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from omov.web.balloting.throttle import SignInHeldError
+from omov.web.balloting.views import SESSION_KEY as VOTING_KEY
 from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import Elector
@@ -32,10 +33,13 @@ STATUS_KEY = "omov-status"
 
 
 def _signed_in(request: HttpRequest, contest: Contest) -> Elector | None:
-    """The elector whose code this session gave, else the signed-in member's record."""
-    held = request.session.get(STATUS_KEY)
-    if held and held[0] == contest.pk:
-        return elector_signed_in(contest=contest.pk, digest=held[1])
+    """The elector whose code this session gave here, else the one signed in on the voting
+    pages (by code or by the one-time link in their email), else the signed-in member's
+    record."""
+    for key in (STATUS_KEY, VOTING_KEY):
+        held = request.session.get(key)
+        if held and held[0] == contest.pk:
+            return elector_signed_in(contest=contest.pk, digest=held[1])
     member = current_member(request)
     return elector_of_member(contest=contest, member=member) if member is not None else None
 
