@@ -271,13 +271,23 @@ def test_the_newest_local_rulebook_is_in_force_until_an_officer_chooses(
     assert rulebook_in_force(party).id == "labour/2016"
     newer = rulebook_load(organisation=party, key="labour/2018")
     assert rulebook_in_force(party).id == "labour/2018"
-    older = rulebook_row_in_force(party).__class__.objects.get(
-        organisation=party, key="labour/2016"
-    )
-    rulebook_choose(party, older, officer=officer)
+    older = rulebook_choose(party, "labour/2016", officer=officer)
     assert rulebook_in_force(party).id == "labour/2016"
-    assert newer.pk != older.pk
+    assert rulebook_row_in_force(party) == older != newer
     assert events(party, "members.rulebook-chosen")
+    with pytest.raises(ContestError, match="no rules for local units"):
+        rulebook_choose(party, "green/2021", officer=officer)
+
+
+def test_the_officer_puts_a_shipped_edition_in_force_from_the_page() -> None:
+    party = organisation_create(name="New Party")
+    client = officer_of(party, Role.RETURNING_OFFICER)
+    page = client.get(reverse("members-officer", args=[party.pk])).content.decode()
+    assert "No rulebook with rules for local units is in force yet" in page
+    assert 'value="conservative/2019"' in page
+    chosen = client.post(reverse("members-rulebook", args=[party.pk]), {"rulebook": "labour/2018"})
+    assert chosen.status_code == 302
+    assert rulebook_in_force(party).id == "labour/2018"
 
 
 # Sign-in ----------------------------------------------------------------------------------
@@ -478,3 +488,13 @@ def test_no_members_page_shows_an_internal_code(party: Organisation) -> None:
 
 def ask_page(client: Client, email: str) -> HttpResponse:
     return client.post(reverse("member-sign-in"), {"email": email})
+
+
+def test_the_files_to_fill_in_import_as_they_are(party: Organisation) -> None:
+    client = officer_of(party, Role.SCRUTINEER, username="scrutineer")
+    units = client.get(reverse("members-units-template", args=[party.pk]))
+    assert units["Content-Type"] == "text/csv; charset=utf-8"
+    the_roll = client.get(reverse("members-roll-template", args=[party.pk]))
+    officer = get_user_model().objects.create_user("ro", password="pw")
+    assert import_units(party, units.content, officer=officer).unchanged == 1
+    assert import_roll(party, the_roll.content, officer=officer).created == 1

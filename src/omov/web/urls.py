@@ -121,6 +121,8 @@ member_pages = [
 organisation_officer = [
     path("", members.officer_members, name="members-officer"),
     path("units/", members.units_upload, name="members-units-import"),
+    path("units.csv", members.units_template, name="members-units-template"),
+    path("roll.csv", members.roll_template, name="members-roll-template"),
     path("roll/", members.roll_upload, name="members-roll-import"),
     path("rulebook/", members.rulebook_choose_view, name="members-rulebook"),
 ]

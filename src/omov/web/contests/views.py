@@ -63,8 +63,14 @@ def officer_home(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Opened {contest.title}: nominations are open.")
             return back_to(contest.pk)
-    contests = contest_list().filter(organisation_id__in=organisations_where(request.user))
-    return render(request, "contests/officer_home.html", {"form": form, "contests": contests})
+    mine = organisations_where(request.user)
+    contests = contest_list().filter(organisation_id__in=mine)
+    context = {
+        "form": form,
+        "contests": contests,
+        "organisations": Organisation.objects.filter(pk__in=mine).order_by("name"),
+    }
+    return render(request, "contests/officer_home.html", context)
 
 
 @transaction.atomic

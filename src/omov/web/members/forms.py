@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 
 from omov.web.contests.forms import OfficerForm
-from omov.web.contests.models import Rulebook
 
 
 class SignInForm(forms.Form):
@@ -27,12 +26,10 @@ class UploadForm(OfficerForm):
 
 
 class RulebookForm(OfficerForm):
-    rulebook = forms.ModelChoiceField(
-        queryset=Rulebook.objects.none(), empty_label=None, label="Rulebook in force"
-    )
+    rulebook = forms.ChoiceField(label="Rulebook in force")
 
-    def __init__(self, *args: Any, choices: list[Rulebook], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["rulebook"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Rulebook.objects.filter(pk__in=[r.pk for r in choices]).order_by("-pk")
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = editions

@@ -25,8 +25,32 @@ ROLL_COLUMNS = (
 )
 UNIT_COLUMNS = ("kind", "code", "name", "parent")
 UNIT_SEPARATOR = ";"
+TEMPLATES = {
+    "roll": (
+        ROLL_COLUMNS,
+        (
+            "M0001",
+            "Ada Lovelace",
+            "ada@example.org",
+            "1815-12-10",
+            "2015-01-01",
+            "active",
+            "members",
+            "CLP1;B1",
+        ),
+    ),
+    "units": (UNIT_COLUMNS, ("branch", "B1", "Highbury West branch", "CLP1")),
+}
+"""Each file's header and one example row, for the officer to fill in."""
 SHOWN = 20
 """Faults listed in the message; the rest are counted."""
+
+
+def template_csv(what: str) -> str:
+    columns, example = TEMPLATES[what]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([columns, example])
+    return out.getvalue()
 
 
 def spoken(column: str) -> str:

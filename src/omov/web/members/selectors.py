@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from omov.rules import Rulebook as Book
 from omov.web.contests.models import Organisation, Rulebook
-from omov.web.contests.rulebooks import stored_book
+from omov.web.contests.rulebooks import shipped_book, shipped_keys, stored_book
 from omov.web.errors import ContestError
 from omov.web.members.models import Member, RulebookInForce, Unit
 
@@ -17,6 +17,19 @@ def local_rulebooks(organisation: Organisation) -> list[Rulebook]:
     """The organisation's loaded editions that have a ``[local]`` table, newest first."""
     rows = Rulebook.objects.filter(organisation=organisation).order_by("-pk")
     return [row for row in rows if stored_book(row.typed).local is not None]
+
+
+def local_editions(organisation: Organisation) -> list[tuple[str, str]]:
+    """(key, title) of every edition with rules for local units the officer may put in
+    force: the organisation's loaded ones, then the shipped ones not loaded yet."""
+    loaded = [(row.key, row.title) for row in local_rulebooks(organisation)]
+    keys = {key for key, _ in loaded}
+    shipped = [
+        (key, book.title)
+        for key in shipped_keys()
+        if key not in keys and (book := shipped_book(key)[1]).local is not None
+    ]
+    return loaded + shipped
 
 
 def rulebook_row_in_force(organisation: Organisation) -> Rulebook:

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from omov.web.audit.services import event_record
 from omov.web.contests.models import Organisation, Rulebook
+from omov.web.contests.services import rulebook_load
 from omov.web.errors import ContestError
 from omov.web.members.identity import identity_key
 from omov.web.members.local import STANDINGS, UnitKind, email_problem, normalise_email
@@ -33,7 +34,7 @@ from omov.web.members.rolls import (
     Row,
     read_rows,
 )
-from omov.web.members.selectors import NoLocalRulesError, local_rulebooks, rulebook_in_force
+from omov.web.members.selectors import NoLocalRulesError, local_editions, rulebook_in_force
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ORDINALS = ("1st", "2nd", "3rd")
@@ -419,11 +420,13 @@ def _units_set(changes: list[tuple[Member, list[int]]]) -> None:
 
 
 @transaction.atomic
-def rulebook_choose(organisation: Organisation, rulebook: Rulebook, *, officer: User) -> None:
-    """``rulebook`` is in force for the organisation's local democracy from now."""
+def rulebook_choose(organisation: Organisation, key: str, *, officer: User) -> Rulebook:
+    """The edition ``key`` (``labour/2018``) is in force for the organisation's local
+    democracy from now: one it has loaded, or a shipped one, loaded now."""
     organisation = _locked(organisation)
-    if rulebook.organisation_id != organisation.pk or rulebook not in local_rulebooks(organisation):
-        raise ContestError("that rulebook is not one of this organisation's with local rules")
+    if key not in dict(local_editions(organisation)):
+        raise ContestError("that rulebook has no rules for local units")
+    rulebook = rulebook_load(organisation=organisation, key=key)
     RulebookInForce.objects.update_or_create(
         organisation=organisation,
         defaults={"rulebook": rulebook, "chosen_by": officer, "chosen_at": timezone.now()},
@@ -433,3 +436,4 @@ def rulebook_choose(organisation: Organisation, rulebook: Rulebook, *, officer: 
         kind="members.rulebook-chosen",
         payload={"key": rulebook.key, "officer": officer.get_username()},
     )
+    return rulebook

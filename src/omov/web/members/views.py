@@ -27,9 +27,10 @@ from omov.web.members.auth import (
 from omov.web.members.forms import RulebookForm, SignInForm, UploadForm
 from omov.web.members.home import home_links
 from omov.web.members.models import Member, Unit
+from omov.web.members.rolls import template_csv
 from omov.web.members.selectors import (
     NoLocalRulesError,
-    local_rulebooks,
+    local_editions,
     member_units,
     rulebook_row_in_force,
 )
@@ -120,12 +121,13 @@ def officer_members(request: HttpRequest, organisation: int) -> HttpResponse:
         in_force = rulebook_row_in_force(chosen)
     except NoLocalRulesError:
         in_force = None
-    books = local_rulebooks(chosen)
+    editions = local_editions(chosen)
     context = {
         "organisation": chosen,
         "in_force": in_force,
-        "rulebook_form": RulebookForm(choices=books, initial={"rulebook": in_force}),
-        "rulebooks": books,
+        "rulebook_form": RulebookForm(
+            editions=editions, initial={"rulebook": in_force.key if in_force else None}
+        ),
         "upload_form": UploadForm(),
         "units": Unit.objects.filter(organisation=chosen).select_related("parent"),
         "members": Member.objects.filter(organisation=chosen).count(),
@@ -167,6 +169,22 @@ def _run(request: HttpRequest, organisation: int, action: str) -> HttpResponse:
     return _back(organisation)
 
 
+@organisation_view(None)
+def units_template(request: HttpRequest, organisation: int) -> HttpResponse:
+    return _template("units")
+
+
+@organisation_view(None)
+def roll_template(request: HttpRequest, organisation: int) -> HttpResponse:
+    return _template("roll")
+
+
+def _template(what: str) -> HttpResponse:
+    response = HttpResponse(template_csv(what), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{what}-template.csv"'
+    return response
+
+
 @organisation_view(Role.RETURNING_OFFICER)
 @require_POST
 def units_upload(request: HttpRequest, organisation: int) -> HttpResponse:
@@ -183,9 +201,9 @@ def roll_upload(request: HttpRequest, organisation: int) -> HttpResponse:
 @require_POST
 def rulebook_choose_view(request: HttpRequest, organisation: int) -> HttpResponse:
     chosen = get_object_or_404(Organisation, pk=organisation)
-    form = RulebookForm(request.POST, choices=local_rulebooks(chosen))
+    form = RulebookForm(request.POST, editions=local_editions(chosen))
     if not form.is_valid():
-        messages.error(request, "choose one of the organisation's rulebooks with local rules")
+        messages.error(request, "choose one of the rulebooks with rules for local units")
         return _back(organisation)
     try:
         rulebook_choose(chosen, form.cleaned_data["rulebook"], officer=_officer(request))
