@@ -392,8 +392,13 @@ def test_a_moderator_hides_through_the_officer_page(party: Party) -> None:
     member = make_member(party.organisation)
     thread = party.thread(member, text="Rude words")
     post = Post.objects.get(thread=thread)
+    flag_record(
+        member=make_member(party.organisation), item_kind="post", item_id=post.pk, ground="abuse"
+    )
     client = Client()
     client.force_login(party.first)
+    queue = client.get(reverse("moderation-queue", args=[party.organisation.pk]))
+    assert "flagged: abuse (1)" in queue.content.decode()
     url = reverse("moderation-hide", args=[party.organisation.pk, post.pk])
     response = client.post(url, {"ground": "abuse", "reasons": ""})
     assert response.status_code == 302

@@ -21,7 +21,13 @@ from omov.web.access.checks import organisation_view
 from omov.web.access.models import Role
 from omov.web.contests.models import Organisation
 from omov.web.discussion.appeals import appeal_decide, review_decide
-from omov.web.discussion.forms import AppealDecisionForm, GroundForm, HideForm, SuspendForm
+from omov.web.discussion.forms import (
+    AppealDecisionForm,
+    GroundForm,
+    HideForm,
+    SuspendForm,
+    rule_choices,
+)
 from omov.web.discussion.models import Appeal, Moderation, Post, Review
 from omov.web.discussion.moderation import (
     hold_lift,
@@ -35,6 +41,12 @@ from omov.web.discussion.moderation import (
 from omov.web.discussion.rulings import rules_for
 from omov.web.discussion.selectors import appeals_waiting, moderation_queue
 from omov.web.errors import ContestError
+
+ACTIONS = (
+    ("hide", "Hide the post"),
+    ("hold", "Hold the author's posts"),
+    ("suspend", "Propose suspending the author"),
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -71,8 +83,8 @@ def queue(request: HttpRequest, organisation: int) -> HttpResponse:
     context = {
         "organisation": found,
         "queue": moderation_queue(found),
-        "hide_form": HideForm(rules=rules),
-        "suspend_form": SuspendForm(rules=rules),
+        "choices": rule_choices(rules),
+        "actions": ACTIONS,
         "rules": rules,
     }
     return render(request, "discussion/queue.html", context)

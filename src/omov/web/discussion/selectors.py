@@ -135,7 +135,8 @@ class Queue:
     """What waits for the organisation's moderators: no email, real name or identity key;
     only the display name and section a post shows, and what was written."""
 
-    flagged: list[tuple[Post, Counter[str]]] = field(default_factory=list)
+    flagged: list[tuple[Post, list[tuple[str, int]]]] = field(default_factory=list)
+    """Each flagged post with its flags' rules and how many flagged it on each."""
     held: list[Post] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     proposed: list[Moderation] = field(default_factory=list)
@@ -149,7 +150,7 @@ def moderation_queue(organisation: Organisation) -> Queue:
         grounds.setdefault(item_id, Counter())[ground] += 1
     posts = Post.objects.filter(pk__in=grounds, state=PostState.PUBLISHED).select_related("thread")
     return Queue(
-        flagged=[(p, grounds[p.pk]) for p in posts.order_by("pk")],
+        flagged=[(p, sorted(grounds[p.pk].items())) for p in posts.order_by("pk")],
         held=list(
             Post.objects.filter(organisation=organisation, state=PostState.HELD)
             .select_related("thread", "moderation")
