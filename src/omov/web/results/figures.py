@@ -162,7 +162,7 @@ def bar_chart(summary: dict[str, Any]) -> tuple[list[Bar], str | None]:
         + ([Decimal(threshold)] if threshold else [])
         + [Decimal(1)]
     )
-    scale = Decimal(1000) / widest
+    scale = Decimal(960) / widest  # a margin, so a threshold at the widest still shows
     final_total = sum((Decimal(v) for v in rounds[-1]["tallies"].values()), Decimal(0))
     bars = []
     for name in summary["candidates"]:
