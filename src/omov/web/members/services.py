@@ -370,28 +370,31 @@ def _members_apply(
     current = _current_units([m for m in matched if m is not None])
     fresh = iter(new)
     changed: list[Member] = []
+    fields: set[str] = set()
     unit_changes: list[tuple[Member, list[int]]] = []
     updated = unchanged = 0
     for row, found in zip(read, matched, strict=True):
         target = found if found is not None else next(fresh)
-        differs = found is not None and _assign(target, row)
+        differs = _assign(target, row) if found is not None else set()
         units_differ = current.get(target.pk, []) != row.units
         if differs:
             changed.append(target)
+            fields |= differs
         if units_differ:
             unit_changes.append((target, row.units))
         if found is not None:
-            updated += differs or units_differ
+            updated += bool(differs) or units_differ
             unchanged += not (differs or units_differ)
-    Member.objects.bulk_update(changed, FIELDS, batch_size=1000)
+    if changed:  # only the columns that changed: a standing changed is one column, not nine
+        Member.objects.bulk_update(changed, [f for f in FIELDS if f in fields], batch_size=1000)
     _units_set(unit_changes)
     return ImportReport(len(new), updated, unchanged, before - (len(read) - len(new)))
 
 
-def _assign(member: Member, row: _MemberRow) -> bool:
-    """Give ``member`` the row's values; whether any differed."""
+def _assign(member: Member, row: _MemberRow) -> set[str]:
+    """Give ``member`` the row's values; the names of those that differed."""
     values = _values(row)
-    differs = any(getattr(member, name) != value for name, value in values.items())
+    differs = {name for name, value in values.items() if getattr(member, name) != value}
     for name, value in values.items():
         setattr(member, name, value)
     return differs
