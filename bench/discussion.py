@@ -8,9 +8,9 @@ count at both thread sizes (the goal: the same count). Phase 2: ``--posts`` post
 through the posting service (``post_create``: limits, restrictions, Markdown and nh3) by
 ``--workers`` processes (as a server's workers) over ``--posting-threads`` threads: posts a
 second and p99. Each figure comes with the CPU time this process (or the workers) spent,
-which the machine's other load does not inflate as it does the wall time. Phase 3: the corpus grows to ``--corpus``
-posts (bulk insert, then the GIN index) and ``--queries`` searches of one or two words are
-timed through the selector: p50/p95.
+which the machine's other load does not inflate as it does the wall time. Phase 3: the
+corpus grows to ``--corpus`` posts (bulk insert, then the GIN index) and ``--queries``
+searches of one or two words are timed through the selector: p50/p95.
 
     .venv/bin/python bench/discussion.py                   # the goals' sizes
     .venv/bin/python bench/discussion.py --corpus 200000   # a quicker run
