@@ -40,13 +40,14 @@ def one(plural: str) -> str:
 
 
 @lru_cache(maxsize=64)
-def _section_names(rulebook_id: int) -> dict[str, str]:
-    """A rulebook's section names (its facts never change once loaded)."""
+def section_names(rulebook_id: int) -> dict[str, str]:
+    """A rulebook's section names, read once per process: a rulebook row's facts never
+    change once loaded, and a mailing greets thousands by them."""
     return dict(Rulebook.objects.get(pk=rulebook_id).typed.section_names)
 
 
 def greeting(contest: Contest, section: str) -> str:
-    name = _section_names(contest.rulebook_id).get(section)
+    name = section_names(contest.rulebook_id).get(section)
     if not name:
         return _("Dear elector,")
     return _("Dear %(one)s,") % {"one": one(name)}
