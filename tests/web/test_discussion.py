@@ -335,6 +335,16 @@ def test_a_post_shows_the_chosen_name_and_section_never_the_real_name(party: Par
     assert member.email not in page
 
 
+def test_the_members_home_links_to_the_contests_discussion(party: Party) -> None:
+    client = Client()
+    sign_in_member(client, make_member(party.organisation))
+    home = client.get(reverse("member-home")).content.decode()
+    assert reverse("discussion-target", args=["contest", party.contest.pk]) in home
+    assert "Discuss: Leadership election" in home
+    threads = client.get(reverse("discussion-target", args=["contest", party.contest.pk]))
+    assert "Alice Incumbent" in threads.content.decode()  # the candidate one may support
+
+
 def test_only_signed_in_members_of_the_organisation_read_a_thread(party: Party) -> None:
     member = make_member(party.organisation)
     thread = party.thread(member)

@@ -41,8 +41,18 @@ from omov.web.members.models import Member
 ERASE_WORD = "erase"
 
 
+CONTESTS_LISTED = 5
+
+
 def home_links(member: Member) -> list[HomeLink]:
+    """The member's home: the discussion of the organisation's latest contests, their own
+    posts and decisions, and search."""
+    contests = Contest.objects.filter(organisation_id=member.organisation_id).order_by("-pk")
     return [
+        *(
+            HomeLink(f"Discuss: {title}", reverse("discussion-target", args=["contest", pk]))
+            for pk, title in contests.values_list("pk", "title")[:CONTESTS_LISTED]
+        ),
         HomeLink("Your discussion: posts, decisions and appeals", reverse("discussion-mine")),
         HomeLink("Search the discussion", reverse("discussion-search")),
     ]
