@@ -59,7 +59,8 @@ def _member(browser: Browser, base: str, member: Member, url: str) -> Page:
 
 def _officer(browser: Browser, base: str, organisation: object, url: str) -> Page:
     user = get_user_model().objects.create_user("ro", password="a long officer password")
-    membership_grant(user=user, organisation=organisation, roles=[Role.RETURNING_OFFICER])
+    roles = [Role.RETURNING_OFFICER, Role.MODERATOR]
+    membership_grant(user=user, organisation=organisation, roles=roles)
     page = browser.new_context().new_page()
     page.goto(base + url)
     page.get_by_label("Username").fill("ro")
@@ -82,7 +83,7 @@ def test_members_ask_and_support_candidates_answer_side_by_side(
     live_server: object, browser: Browser
 ) -> None:
     base = str(live_server)
-    ready = campaign(members=2)
+    ready = campaign(members=3)
     url = f"/contest/{ready.contest.pk}/hustings/"
     ann = _member(browser, base, ready.members[0], url)
     _checked(ann, "hustings-01-empty")
@@ -99,10 +100,41 @@ def test_members_ask_and_support_candidates_answer_side_by_side(
     expect(bea.locator("#question-1")).to_contain_text("2 supporting")
     _checked(bea, "hustings-02-supported")
 
-    _questions_close_now(ready.hustings)
+    # Moderation: a member flags a question on a house rule, a moderator hides it on one,
+    # and its author appeals to the panel.
+    cal = _member(browser, base, ready.members[2], url)
+    cal.get_by_label("Your question to the candidates").fill("Why is your rival such a liar?")
+    cal.get_by_role("button", name="Ask the candidates").click()
+    bea.reload()
+    bea.get_by_label("House rule question 2 breaks").select_option(label="Rule 3, personal abuse")
+    bea.get_by_role("button", name="Flag question 2").click()
+    expect(bea.get_by_role("status")).to_contain_text("a moderator will look at question 2")
     officer = _officer(
         browser, base, ready.contest.organisation, f"/officer/contest/{ready.contest.pk}/hustings/"
     )
+    flagged = officer.locator("#question-2")
+    expect(flagged).to_contain_text("flagged by 1")
+    flagged.get_by_label("House rule question 2 breaks").select_option(
+        label="Rule 3, personal abuse"
+    )
+    flagged.get_by_label("Note for the appeals panel on question 2").fill(
+        "Calls a candidate a liar"
+    )
+    officer.get_by_role("button", name="Hide question 2").click()
+    expect(officer.get_by_role("status")).to_contain_text("Question 2 is hidden")
+    cal.reload()
+    expect(cal.locator("#question-2")).to_contain_text(
+        "Hidden by a moderator: rule 3, personal abuse"
+    )
+    _checked(cal, "hustings-02-hidden")
+    cal.get_by_label("Why the decision is wrong").fill("It asks about the candidate's record.")
+    cal.get_by_role("button", name="Appeal to the appeals panel").click()
+    expect(cal.get_by_role("status")).to_contain_text("Your appeal has gone to the appeals panel")
+    assert axe_violations(cal) == []
+    cal.context.close()
+
+    _questions_close_now(ready.hustings)
+    officer.reload()
     officer.get_by_role("button", name="Choose the questions").click()
     expect(officer.get_by_role("status")).to_contain_text("The questions are chosen")
     expect(officer.locator("#put")).to_contain_text("Among the 6 most supported questions.")

@@ -58,6 +58,9 @@ public = [
         name="hustings-support",
     ),
     path("hustings/questions/<int:number>/answer/", hustings.answer_view, name="hustings-answer"),
+    path(
+        "hustings/questions/<int:number>/flag/", hustings.question_flag_view, name="hustings-flag"
+    ),
 ]
 
 officer = [
@@ -109,6 +112,9 @@ officer = [
     path("hustings/open/", hustings.hustings_open_view, name="hustings-open"),
     path("hustings/choose/", hustings.questions_choose_view, name="hustings-choose"),
     path("hustings/candidates/", hustings.candidate_link_view, name="hustings-candidate"),
+    path(
+        "hustings/questions/<int:number>/hide/", hustings.question_hide_view, name="hustings-hide"
+    ),
 ]
 
 member_pages = [

@@ -19,6 +19,7 @@ from omov.web.contests.models import Candidate, Contest, EventKind, known_zones
 from omov.web.contests.rulebooks import stored_book
 from omov.web.errors import ContestError
 from omov.web.hustings.models import Answer, Chosen, Hustings, Phase, Question
+from omov.web.hustings.moderation import flagged, hidden
 from omov.web.members.home import HomeLink
 from omov.web.members.models import Member, Unit
 
@@ -81,6 +82,15 @@ class AskedQuestion:
     support: int
     supported: bool
     """The signed-in member supports it."""
+    mine: bool = False
+    """The signed-in member asked it."""
+    hidden: str = ""
+    """A moderator's decision hiding it ("Hidden by a moderator: rule 3, personal
+    abuse"); empty while it is shown."""
+    decision: int | None = None
+    """That decision's id: its author may appeal it."""
+    flags: int = 0
+    """Open flags on it, for the moderators."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,8 @@ class PutQuestion:
     answered: int
     """How many candidates have answered (shown before the answers are)."""
     answered_by_me: bool = False
+    hidden: str = ""
+    """A moderator hid the question after it was put: its text and answers are not shown."""
 
 
 @dataclass(frozen=True)
@@ -144,18 +156,27 @@ def hustings_page(
         mine = set(
             hustings.questions.filter(supports__member=member).values_list("number", flat=True)
         )
+    rows = list(
+        hustings.questions.select_related("asker")
+        .annotate(support=Count("supports"))
+        .order_by("-support", "asked_at", "number")
+    )
+    out = hidden([q.pk for q in rows])
+    open_flags = flagged([q.pk for q in rows])
     questions = [
         AskedQuestion(
             q.number,
-            q.text,
+            q.text if q.pk not in out or q.asker_id == getattr(member, "pk", None) else "",
             q.asker.display_name,
             names.get(q.group, q.group),
             q.support,
             q.number in mine,
+            q.asker_id == getattr(member, "pk", None),
+            f"Hidden by a moderator: {out[q.pk].label}" if q.pk in out else "",
+            out[q.pk].pk if q.pk in out else None,
+            open_flags.get(q.pk, 0),
         )
-        for q in hustings.questions.select_related("asker")
-        .annotate(support=Count("supports"))
-        .order_by("-support", "asked_at", "number")
+        for q in rows
     ]
     me = _candidate(contest, member)
     put = _put(hustings, book, candidates, names, now, me)
@@ -183,6 +204,7 @@ def _put(
     me: Candidate | None,
 ) -> list[PutQuestion]:
     chosen = Chosen.objects.filter(question__hustings=hustings).select_related("question__asker")
+    out = hidden([row.question_id for row in chosen])
     answers: dict[int, dict[int, Answer]] = {}
     for answer in Answer.objects.filter(question__hustings=hustings):
         answers.setdefault(answer.question_id, {})[answer.candidate_id] = answer
@@ -192,6 +214,8 @@ def _put(
         question: Question = row.question
         given = answers.get(question.pk, {})
         published = now > hustings.answers_due_at or all(c.pk in given for c in candidates)
+        shut = question.pk in out
+        shown = published and not shut
         facts = [
             AnswerFacts(
                 c.name, a.words, a.word_limit, in_zone(book, a.due_at), in_zone(book, a.answered_at)
@@ -209,7 +233,7 @@ def _put(
         put.append(
             PutQuestion(
                 question.number,
-                question.text,
+                "" if shut else question.text,
                 question.asker.display_name,
                 names.get(question.group, question.group),
                 row.support,
@@ -217,10 +241,11 @@ def _put(
                 row.arithmetic,
                 row.citation,
                 published,
-                [Reply(c.name, given.get(c.pk)) for c in candidates] if published else [],
-                check if published else None,
+                [Reply(c.name, given.get(c.pk)) for c in candidates] if shown else [],
+                check if shown else None,
                 len(given),
                 me is not None and me.pk in given,
+                f"Hidden by a moderator: {out[question.pk].label}" if shut else "",
             )
         )
     return put

@@ -30,6 +30,7 @@ from omov.web.audit.services import event_record
 from omov.web.contests.engine import Actor
 from omov.web.contests.models import Candidate, Contest, ContestState
 from omov.web.contests.services import contest_lock
+from omov.web.discussion.rulings import restriction
 from omov.web.errors import ContestError
 from omov.web.hustings.models import (
     Answer,
@@ -40,6 +41,7 @@ from omov.web.hustings.models import (
     Question,
     Support,
 )
+from omov.web.hustings.moderation import hidden
 from omov.web.hustings.selectors import (
     book_of,
     campaign_opened_at,
@@ -70,6 +72,12 @@ def digest(text: str) -> str:
 def _log(contest: Contest, kind: str, payload: dict[str, Any]) -> None:
     """Append to the contest's log; the caller holds the contest's row lock."""
     event_record(stream=contest.stream, kind=kind, payload=payload)
+
+
+def log_locked(contest: Contest, kind: str, payload: dict[str, Any]) -> None:
+    """Lock the contest's row (the log's order), then append to its log."""
+    Contest.objects.select_for_update().get(pk=contest.pk)
+    _log(contest, kind, payload)
 
 
 def _actor(actor: Actor) -> str | None:
@@ -123,6 +131,14 @@ def _taking_part(contest: Contest, member: Member) -> None:
         raise ContestError(said(refusal))
 
 
+def _not_suspended(member: Member) -> None:
+    """A person suspended from discussion under the house rules writes no question either:
+    the suspension follows the person (``omov.web.discussion``)."""
+    found = restriction(member)
+    if not found.may_write:
+        raise ContestError(found.refusal())
+
+
 def _hustings(contest: Contest) -> Hustings:
     found = Hustings.objects.filter(contest=contest).first()
     if found is None:
@@ -136,6 +152,7 @@ def question_ask(*, contest: Contest, member: Member, text: str) -> Question:
     contest = Contest.objects.select_for_update().get(pk=contest.pk)  # numbers and the log
     hustings = _hustings(contest)
     _taking_part(contest, member)
+    _not_suspended(member)
     book = book_of(contest)
     text = text.strip()
     now = timezone.now()
@@ -184,13 +201,14 @@ def question_support(*, contest: Contest, number: int, member: Member) -> Suppor
     question = hustings.questions.filter(number=number).first()
     if question is None:
         raise ContestError("There is no such question.")
+    if hidden([question.pk]):
+        raise ContestError("A moderator has hidden this question: it takes no support.")
     try:
         with transaction.atomic():
             support = Support.objects.create(question=question, member=member, at=now)
     except IntegrityError:
         raise ContestError(ALREADY) from None
-    Contest.objects.select_for_update().get(pk=contest.pk)  # the log's order
-    _log(
+    log_locked(
         contest,
         "hustings.question.supported",
         {"question": question.number, "reference": person(member)},
@@ -208,7 +226,9 @@ def questions_choose(*, contest: Contest, actor: Actor = None) -> list[Chosen]:
     book = book_of(contest)
     if timezone.now() < hustings.questions_close_at:
         raise ContestError("members may ask and support questions until questions close")
-    questions = {q.number: q for q in hustings.questions.annotate(support=Count("supports"))}
+    every = {q.pk: q for q in hustings.questions.annotate(support=Count("supports"))}
+    out = hidden(list(every))  # a hidden question is not put
+    questions = {q.number: q for pk, q in every.items() if pk not in out}
     facts = [QuestionFacts(q.number, q.group, q.support, q.asked_at) for q in questions.values()]
     choice = choose_questions(book, facts, names=group_names(book, contest))
     chosen = [
@@ -231,7 +251,8 @@ def questions_choose(*, contest: Contest, actor: Actor = None) -> list[Chosen]:
         "hustings.questions.chosen",
         {
             "actor": _actor(actor),
-            "asked": len(facts),
+            "asked": len(every),
+            "hidden": len(out),
             "decisions": [d.as_record() for d in choice.decisions],
         },
     )
@@ -286,6 +307,8 @@ def answer_give(*, contest: Contest, number: int, member: Member, text: str) -> 
     question = hustings.questions.filter(number=number, chosen__isnull=False).first()
     if question is None:
         raise ContestError("That question was not put to the candidates.")
+    if hidden([question.pk]):
+        raise ContestError("A moderator has hidden that question: it is no longer put.")
     book = book_of(contest)
     text = text.strip()
     now = timezone.now()

@@ -18,8 +18,11 @@ from django.views.decorators.http import require_POST
 from omov.web.access.checks import officer_view
 from omov.web.access.models import Role
 from omov.web.contests.models import Candidate, Contest
+from omov.web.discussion.forms import rule_choices
+from omov.web.discussion.rulings import rules_for
 from omov.web.errors import ContestError
 from omov.web.hustings import services
+from omov.web.hustings.moderation import question_flag, question_hide
 from omov.web.hustings.selectors import book_of, hustings_page
 from omov.web.members.auth import current_member, member_required
 from omov.web.members.models import Member
@@ -50,8 +53,22 @@ def hustings_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "hustings/hustings.html",
-        {"page": page, "rules": _rules(contest), "member": member, "dates": _dates(page)},
+        {
+            "page": page,
+            "rules": _rules(contest),
+            "member": member,
+            "dates": _dates(page),
+            "grounds": _grounds(contest),
+        },
     )
+
+
+def _grounds(contest: Contest) -> list[tuple[str, str]]:
+    """The house rules a question is flagged or hidden on (none: no moderation here)."""
+    try:
+        return rule_choices(rules_for(contest.organisation))
+    except ContestError:
+        return []
 
 
 def _dates(page: Any) -> dict[str, str]:
@@ -120,6 +137,21 @@ def answer_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
 
 
+@member_required
+@require_POST
+def question_flag_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    ground = request.POST.get("ground", "")
+    return _member_action(
+        request,
+        pk,
+        lambda contest, member: question_flag(
+            contest=contest, number=number, member=member, ground=ground
+        ),
+        f"Thank you: a moderator will look at question {number}.",
+        f"#question-{number}",
+    )
+
+
 def _back(pk: int) -> HttpResponseRedirect:
     return redirect("hustings-officer", pk=pk)
 
@@ -141,6 +173,7 @@ def hustings_officer(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": _rules(contest),
             "dates": _dates(page),
             "links": [(c, links.get(c.pk)) for c in page.candidates],
+            "grounds": _grounds(contest),
         },
     )
 
@@ -180,5 +213,24 @@ def candidate_link_view(request: HttpRequest, pk: int) -> HttpResponse:
             contest=candidate.contest, candidate=candidate, number=number, actor=request.user
         ),
         f"{candidate.name} answers as the member with that membership number.",
+        _back(pk),
+    )
+
+
+@officer_view(Role.MODERATOR)
+@require_POST
+def question_hide_view(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    contest = get_object_or_404(Contest.objects.select_related("organisation"), pk=pk)
+    user = request.user
+    return run_action(
+        request,
+        lambda: question_hide(
+            contest=contest,
+            number=number,
+            ground=request.POST.get("ground", ""),
+            moderator=user,  # type: ignore[arg-type]
+            reasons=request.POST.get("reasons", ""),
+        ),
+        f"Question {number} is hidden; its author is told and may appeal.",
         _back(pk),
     )
