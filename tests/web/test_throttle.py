@@ -3,7 +3,10 @@ for the officer) and officers' passwords (django-axes: lock-out per user name an
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -17,6 +20,7 @@ from omov.web.balloting.services import credential_check
 from omov.web.balloting.throttle import FORGET, FREE, Attempts, SignInHeldError, wait
 from omov.web.clients import client_key
 from omov.web.errors import ContestError
+from omov.web.jobs.schedule import schedule_tick
 
 from .conftest import OpenBallot, officer_of
 
@@ -109,6 +113,34 @@ def test_a_run_of_wrong_codes_is_forgotten_after_an_hour_of_quiet(
         credential_check(contest=contest.pk, code=WRONG, client=client, now=later)
     row = CodeAttempts.objects.get(contest=contest, client=client)
     assert (row.failures, row.wrong, row.held) == (1, FREE + 2, 1)
+
+
+@pytest.mark.django_db
+def test_the_workers_tick_deletes_rows_an_hour_quiet_and_the_officer_keeps_the_counts(
+    open_ballot: OpenBallot,
+) -> None:
+    contest, url = open_ballot.contest, reverse("vote-start", args=[open_ballot.contest.pk])
+    start = dt.datetime.now(dt.UTC)
+    with time_machine.travel(start, tick=False):  # the throttle's clock is time.time()
+        for _ in range(FREE + 2):  # the last is held back, unread
+            Client(REMOTE_ADDR="203.0.113.9").post(url, {"code": WRONG})
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        Client(REMOTE_ADDR="198.51.100.7").post(url, {"code": WRONG})
+    counts = Refusals(FREE + 2, 1)
+    assert code_refusals(contest_id=contest.pk) == counts
+    clients = CodeAttempts.objects.exclude(client="")
+    with time_machine.travel(start + dt.timedelta(seconds=FORGET - 1), tick=False):
+        schedule_tick()
+    assert clients.count() == 2  # not yet an hour since the first client's last wrong code
+    with time_machine.travel(start + dt.timedelta(seconds=FORGET + 1), tick=False):
+        assert schedule_tick() == ["forgot the wrong codes of 1 clients quiet for an hour"]
+    assert list(clients.values_list("client", flat=True)) == [client_key("198.51.100.7")]
+    assert code_refusals(contest_id=contest.pk) == counts  # the officer's totals stay
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        schedule_tick()
+    assert not clients.exists()
+    assert CodeAttempts.objects.filter(client="").count() == 1  # one row a contest, kept
+    assert code_refusals(contest_id=contest.pk) == counts
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from omov.ledger.board import normalise_tracker
 from omov.web.balloting.models import Ballot, CodeAttempts
@@ -28,10 +28,10 @@ class Refusals:
 
 
 def code_refusals(*, contest_id: int) -> Refusals:
-    """The contest's refused sign-ins, summed over its clients (``balloting/throttle.py``)."""
-    sums = (
-        CodeAttempts.objects.filter(contest_id=contest_id)
-        .exclude(client="")
-        .aggregate(wrong=Sum("wrong"), held=Sum("held"))
+    """The contest's refused sign-ins (``balloting/throttle.py``): its own row counts every
+    wrong code, and the held-back tries of clients forgotten after an hour's quiet; the
+    clients' rows still kept add their own held-back tries."""
+    sums = CodeAttempts.objects.filter(contest_id=contest_id).aggregate(
+        wrong=Sum("wrong", filter=Q(client="")), held=Sum("held")
     )
     return Refusals(sums["wrong"] or 0, sums["held"] or 0)

@@ -14,7 +14,9 @@ database's time, and the officer should see it. The counts live in the database
   voter's valid code, and a voter who mistypes twice signs in at the third try.
 
 Reading the counts rides in the sign-in's one statement (``services.credential_check``);
-only a wrong code or a held-back attempt writes.
+only a wrong code or a held-back attempt writes. The workers' tick deletes every client's row
+an hour quiet (``attempts_forget``), adding its held-back count to its contest's row, so the
+table holds only the last hour's clients and the officer's counts stay whole.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ import time
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 
 from omov.web.balloting.models import CodeAttempts
 from omov.web.db import prepared_cursor
@@ -174,3 +177,25 @@ def attempt_check(*, contest_id: int, client: str, now: float) -> None:
     if held_back > 0:
         held_record(contest_id=contest_id, client=client)
         raise SignInHeldError(held_back)
+
+
+def attempts_forget(now: float) -> int:
+    """Delete the clients' rows with no wrong code for ``FORGET`` (the throttle starts them
+    afresh anyway), first adding their held-back tries to their contest's row, which stays:
+    it keeps the contest's totals for the officer (``selectors.code_refusals``). How many
+    rows went."""
+    quiet = CodeAttempts.objects.filter(last_failure__lt=now - FORGET).exclude(client=WHOLE_CONTEST)
+    with transaction.atomic():
+        # Locked first: a client typing again meanwhile waits for the delete, then starts
+        # afresh, as an hour's quiet would have it start anyway.
+        rows = list(quiet.select_for_update().values_list("pk", "contest_id", "held"))
+        held: dict[int, int] = {}
+        for _, contest_id, count in rows:
+            held[contest_id] = held.get(contest_id, 0) + count
+        for contest_id, count in held.items():
+            if count:
+                CodeAttempts.objects.filter(contest_id=contest_id, client=WHOLE_CONTEST).update(
+                    held=F("held") + count
+                )
+        CodeAttempts.objects.filter(pk__in=[pk for pk, _, _ in rows]).delete()
+    return len(rows)
