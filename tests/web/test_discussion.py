@@ -417,3 +417,21 @@ def test_a_moderator_hides_through_the_officer_page(party: Party) -> None:
     queue = client.get(reverse("moderation-queue", args=[party.organisation.pk])).content.decode()
     assert member.email not in queue
     assert member.full_name not in queue
+
+
+def test_a_member_starts_a_thread_and_replies_quoting_through_the_pages(party: Party) -> None:
+    client = Client()
+    member = make_member(party.organisation, display_name="Writer W.")
+    sign_in_member(client, member)
+    start = reverse("discussion-target", args=["contest", party.contest.pk])
+    made = client.post(start, {"title": "Rail policy", "text": "Public *ownership*."})
+    assert made.status_code == 302
+    thread = Post.objects.get(text="Public *ownership*.").thread
+    first = Post.objects.get(thread=thread, number=1)
+    url = reverse("discussion-thread", args=[thread.pk])
+    replied = client.post(url, {"text": "Agreed.", "quotes": first.pk})
+    assert replied.status_code == 302
+    assert replied["Location"] == f"{url}?page=1"
+    page = client.get(url).content.decode()
+    assert "<strong>Writer W.</strong> wrote:" in page
+    assert "<em>ownership</em>" in page

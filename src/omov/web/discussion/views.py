@@ -23,7 +23,14 @@ from omov.web.discussion.models import (
     Thread,
 )
 from omov.web.discussion.rulings import book_for, restriction, rules_for
-from omov.web.discussion.selectors import figures, notices, search, thread_page, threads_on
+from omov.web.discussion.selectors import (
+    PER_PAGE,
+    figures,
+    notices,
+    search,
+    thread_page,
+    threads_on,
+)
 from omov.web.discussion.services import (
     declaration_make,
     flag_record,
@@ -123,9 +130,9 @@ def thread_view(request: HttpRequest, thread: int) -> HttpResponse:
         except ContestError as error:
             form.add_error(None, str(error))
         else:
-            if post.state == "held":
+            if post.state == PostState.HELD:
                 messages.info(request, "Your post is held for a moderator: only you see it.")
-            page = (post.number - 1) // 200 + 1  # the page the post is on, near enough
+            page = (post.number - 1) // PER_PAGE + 1  # its page, or a little past it
             return redirect(f"{reverse('discussion-thread', args=[found.pk])}?page={page}")
     rules = rules_for(member.organisation)
     quoting = None
