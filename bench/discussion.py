@@ -344,10 +344,7 @@ def main() -> None:
     inserted = time.perf_counter() - started
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE INDEX discussion_post_search ON discussion_post "
-            "USING gin (to_tsvector('english'::regconfig, COALESCE(text, '')))"
-        )
+        cursor.execute("CREATE INDEX discussion_post_search ON discussion_post USING gin (search)")
         cursor.execute("ANALYZE discussion_post")
         cursor.execute("ANALYZE discussion_thread")
         cursor.execute("SELECT count(*) FROM discussion_post")
