@@ -7,6 +7,7 @@ its view passes the one check (``omov.web.access.checks``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,12 +18,16 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from omov.web.access.checks import MARK
-from omov.web.access.models import Role
+from omov.web.access.checks import MARK, UNIT_MARK
+from omov.web.access.models import UNIT_ROLES, Role
+from omov.web.access.services import unit_post_grant
 from omov.web.balloting.views import SESSION_KEY
-from omov.web.contests.models import Contest
+from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.services import organisation_create
 from omov.web.electorate.models import Appeal, Exclusion
+from omov.web.local.services import meeting_call, motion_table
+from omov.web.local.triggers import trigger_ballot_open
+from omov.web.members.models import Member, Unit
 
 from .conftest import OpenBallot, officer_of
 
@@ -66,6 +71,8 @@ class Visitor:
     roles: frozenset[Role]
     """roles in the contest's organisation"""
     officer_elsewhere: bool = False
+    posted: bool = False
+    """a unit role held for the unit the pages are about (not another unit)"""
 
 
 def _visitors(contest: Contest, code: str) -> list[Visitor]:
@@ -74,7 +81,11 @@ def _visitors(contest: Contest, code: str) -> list[Visitor]:
     assert SESSION_KEY in voter.session
     elsewhere = organisation_create(name="Another Party")
     ours = contest.organisation
-    acting = [(r, officer_of(ours, r, username=r.value)) for r in Role if r != Role.SCRUTINEER]
+    acting = [
+        (r, officer_of(ours, r, username=r.value))
+        for r in Role
+        if r != Role.SCRUTINEER and r not in UNIT_ROLES
+    ]
     return [
         Visitor("anonymous", Client(), frozenset()),
         Visitor("voter", voter, frozenset()),
@@ -90,15 +101,49 @@ def _visitors(contest: Contest, code: str) -> list[Visitor]:
             frozenset({Role.SCRUTINEER}),
         ),
         *(Visitor(role.label.lower(), client, frozenset({role})) for role, client in acting),
+        *_secretaries(ours),
     ]
+
+
+def _secretaries(ours: Organisation) -> list[Visitor]:
+    """The secretary of the unit the pages are about, and of another unit of ours."""
+    visitors = []
+    for name, code in (("secretary of the unit", "CLP1"), ("secretary of another unit", "B1")):
+        client = officer_of(ours, username=code)
+        user = get_user_model().objects.get(username=code)
+        unit_post_grant(user=user, unit=Unit.objects.get(organisation=ours, code=code))
+        posted = code == "CLP1"
+        visitors.append(Visitor(name, client, frozenset({Role.SECRETARY}), posted=posted))
+    return visitors
+
+
+def _expected_unit(visitor: Visitor, method: str, role: Role | None, unit_page: bool) -> int:
+    """The status for a unit's page (``unit_view``) or a unit officer's area (the list of
+    their units' meetings), where an organisation-wide role sees and only the unit's own
+    secretary acts."""
+    if visitor.name in ("anonymous", "voter"):
+        return 302
+    if unit_page:
+        if visitor.officer_elsewhere or not (visitor.posted or visitor.roles - UNIT_ROLES):
+            return 403
+        if method == "GET":
+            return 200
+        return 302 if role is not None and visitor.posted else 403
+    if method == "GET":
+        return 200
+    if role in visitor.roles:
+        return 302 if visitor.posted else 200  # a unit it does not hold is not on the form
+    return 200 if visitor.officer_elsewhere else 403
 
 
 def _expected(visitor: Visitor, method: str, role: Role | None, contest_page: bool) -> int:
     """The status ``visitor`` should get from a view needing ``role`` for a POST."""
     if visitor.name in ("anonymous", "voter"):
         return 302  # to the sign-in page
-    if contest_page and not visitor.roles:
-        return 403
+    if contest_page and not visitor.roles - UNIT_ROLES:
+        return 403  # a unit's secretary sees no contest
+    if not visitor.officer_elsewhere and not visitor.roles - UNIT_ROLES:
+        return 403  # nor the list of contests
     if method == "GET":
         return 200
     if role is None:
@@ -135,6 +180,17 @@ def _form(ballot: OpenBallot, appeal: Appeal) -> dict[str, object]:
         "resignation-office": "leader",
         "date-what": "freeze-date",
         "date-value": "2016-01-12 00:00",
+        "unit": Unit.objects.filter(code="CLP1").values_list("pk", flat=True).first() or 0,
+        "held_on": "2026-03-10",
+        "notice_on": "2026-03-01",
+        "kind": "ordinary",
+        "text": "A motion",
+        "mover": "N0",
+        "seconder": "N1",
+        "votes_for": 1,
+        "votes_against": 0,
+        "abstentions": 0,
+        "representative": "Sitting MP",
     }
 
 
@@ -193,8 +249,40 @@ def test_every_officer_url_passes_the_one_check() -> None:
     assert hustings <= names  # in the matrix below, for every visitor
 
 
+def _local(organisation: Organisation) -> dict[str, int]:
+    """A CLP with a branch, a meeting of the CLP with a motion on its agenda, and a
+    trigger ballot: what the unit's pages are about."""
+    clp = Unit.objects.create(organisation=organisation, kind="clp", code="CLP1", name="CLP")
+    Unit.objects.create(organisation=organisation, kind="branch", code="B1", name="B", parent=clp)
+    members = []
+    for n in range(2):
+        members.append(
+            Member.objects.create(
+                organisation=organisation,
+                identity_key=f"k{n}",
+                number=f"N{n}",
+                full_name=f"Member {n}",
+                display_name=f"Member {n}",
+                email=f"n{n}@example.org",
+                email_normalised=f"n{n}@example.org",
+                date_of_birth=dt.date(1980, 1, 1),
+                joined=dt.date(2015, 1, 1),
+            )
+        )
+        members[-1].units.set([clp])
+    meeting = meeting_call(
+        unit=clp, title="", held_on=dt.date(2026, 3, 10), notice_on=dt.date(2026, 3, 1)
+    )
+    motion = motion_table(
+        meeting=meeting, kind="ordinary", text="A motion", mover=members[0], seconder=members[1]
+    )
+    ballot = trigger_ballot_open(unit=clp, representative="Sitting MP")
+    return {"unit": clp.pk, "meeting": meeting.pk, "motion": motion.pk, "ballot": ballot.pk}
+
+
 def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
     contest = open_ballot.contest
+    local = _local(contest.organisation)
     elector = contest.electors.filter(eligibility="eligible").order_by("pk").first()
     assert elector is not None
     appeal = Appeal.objects.create(elector=elector, grounds="I was wrongly excluded")
@@ -216,11 +304,13 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
             "number": 1,
             "organisation": contest.organisation_id,
             **discussion,
+            **local,
         }
         url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
         role = getattr(pattern.callback, MARK)
         # a contest's page, or its organisation's (members and units): the same rules
         contest_page = "pk" in names or "organisation" in names
+        unit_page = getattr(pattern.callback, UNIT_MARK, False)
         methods = ("GET", "POST") if role is None or not contest_page else ("POST", "GET")
         for visitor in visitors:
             for method in methods:
@@ -229,8 +319,12 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
                     response = visitor.client.get(url)
                 else:
                     response = visitor.client.post(url, form)
-                expected = _expected(visitor, method, role, contest_page)
-                if expected == 200 and method == "GET" and role is not None and contest_page:
+                if unit_page or role in UNIT_ROLES:
+                    expected = _expected_unit(visitor, method, role, unit_page)
+                else:
+                    expected = _expected(visitor, method, role, contest_page)
+                action = role is not None and (contest_page or unit_page)
+                if expected == 200 and method == "GET" and action:
                     expected = 405  # an action's URL takes only POST
                 if response.status_code != expected:
                     wrong.append(f"{method} {route} as {visitor.name}: {response.status_code}")

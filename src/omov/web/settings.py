@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "omov.web.jobs",
     "omov.web.hustings",
+    "omov.web.local",
 ]
 
 MIDDLEWARE = [

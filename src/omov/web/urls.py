@@ -17,6 +17,7 @@ from omov.web.electorate import member_views as member
 from omov.web.electorate import views as electorate
 from omov.web.hustings import views as hustings
 from omov.web.jobs import views as jobs
+from omov.web.local import urls as local
 from omov.web.members import views as members
 from omov.web.nominations import views as nominations
 from omov.web.results import views as results
@@ -144,6 +145,8 @@ urlpatterns = [
     path("members/", include(member_pages)),
     path("officer/<int:organisation>/moderation/", include(discussion.moderators)),
     path("discussion/", include(discussion.members)),
+    path("officer/local/", include(local.officer)),
+    path("local/", include(local.members)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),

@@ -13,10 +13,16 @@ organisation's id, ``organisation``: its members and units) with the same rules 
 ``officer_view``, against that organisation.
 
 ``officer_area(role)`` wraps the officer's pages that belong to no one contest (the list of
-contests): a GET needs a role in some organisation, a POST needs ``role`` in some
-organisation, and the view itself confines what it shows and does to those organisations.
+contests): a GET needs an organisation-wide role in some organisation (or, for a unit
+role's area, a post for some unit), a POST needs ``role`` in some organisation, and the
+view itself confines what it shows and does to those organisations (or units).
 
-Both mark the view with ``officer_role`` so that a test can check every URL under
+``unit_view(role, unit_of)`` wraps a unit's officer view (a meeting, a motion, a trigger
+ballot): ``unit_of(kwargs)`` finds the unit from the URL (or 404); a GET needs to see the
+unit (``roles.may_for_unit``: an organisation-wide role, or a post for that unit), any
+other method ``role`` for that unit (a secretary's post for it).
+
+All three mark the view with ``officer_role`` so that a test can check every URL under
 ``officer/`` is wrapped (``tests/web/test_access.py``).
 """
 
@@ -32,14 +38,15 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
-from omov.web.access.models import Role
-from omov.web.access.roles import may, organisations_where
+from omov.web.access.models import UNIT_ROLES, Role
+from omov.web.access.roles import may, may_for_unit, organisations_where, units_where
 from omov.web.access.second_factor import needs_second_factor
 from omov.web.contests.models import Contest, Organisation
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 READING = frozenset({"GET", "HEAD"})
 MARK = "officer_role"
+UNIT_MARK = "unit_page"
 
 
 def officer_view(role: Role | None) -> Callable[[View], View]:
@@ -99,11 +106,40 @@ def officer_area(role: Role) -> Callable[[View], View]:
             if not request.user.is_authenticated or needs_second_factor(request.user):
                 return redirect_to_login(request.get_full_path())
             needed = None if request.method in READING else role
-            if not organisations_where(request.user, needed):
+            allowed = bool(organisations_where(request.user, needed))
+            if role in UNIT_ROLES:  # a unit's officer's own area (their units' meetings)
+                allowed = allowed or bool(units_where(request.user, role))
+            if not allowed:
                 raise PermissionDenied("no role in any organisation")
             return view(request, *args, **kwargs)
 
         setattr(checked, MARK, role)
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def unit_view(
+    role: Role | None, unit_of: Callable[[dict[str, Any]], Any]
+) -> Callable[[View], View]:
+    """Confine a unit's officer view to the officers of that unit (see the module)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated or needs_second_factor(request.user):
+                return redirect_to_login(request.get_full_path())
+            unit = unit_of(kwargs)
+            if request.method in READING:
+                allowed = may_for_unit(request.user, None, unit)
+            else:
+                allowed = role is not None and may_for_unit(request.user, role, unit)
+            if not allowed:
+                raise PermissionDenied("not an officer of this unit")
+            return view(request, *args, **kwargs)
+
+        setattr(checked, MARK, role)
+        setattr(checked, UNIT_MARK, True)
         return checked  # type: ignore[return-value]
 
     return decorate

@@ -20,6 +20,13 @@ class Role(models.TextChoices):
     APPEALS_PANEL = "appeals_panel", "Appeals panel"
     SCRUTINEER = "scrutineer", "Scrutineer"
     MODERATOR = "moderator", "Moderator"
+    SECRETARY = "secretary", "Secretary of a unit"
+    """A branch's or CLP's secretary: acts only for the units of their ``UnitPost`` rows,
+    and sees none of the organisation's contests."""
+
+
+UNIT_ROLES = frozenset({Role.SECRETARY})
+"""Roles held for units, not for the whole organisation."""
 
 
 class Membership(models.Model):
@@ -42,3 +49,22 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class UnitPost(models.Model):
+    """``user`` holds ``role`` (a unit role) for ``unit`` only: the secretary of one branch
+    is nobody at another's meetings."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_posts"
+    )
+    unit = models.ForeignKey("members.Unit", on_delete=models.CASCADE, related_name="posts")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("user", "unit", "role"), name="unit_post_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omov.web.access.models import Membership, Role
+from omov.web.access.models import UNIT_ROLES, Membership, Role, UnitPost
 from omov.web.contests.models import Organisation
 
 
@@ -16,3 +16,11 @@ def membership_grant(*, user: Any, organisation: Organisation, roles: list[Role]
 
 def membership_revoke(*, user: Any, organisation: Organisation, role: Role) -> None:
     Membership.objects.filter(user=user, organisation=organisation, role=role).delete()
+
+
+def unit_post_grant(*, user: Any, unit: Any, role: Role = Role.SECRETARY) -> None:
+    """``user`` holds the unit role ``role`` for ``unit`` (and so in its organisation)."""
+    if role not in UNIT_ROLES:
+        raise ValueError(f"{role.label} is held for a whole organisation, not a unit")
+    Membership.objects.get_or_create(user=user, organisation_id=unit.organisation_id, role=role)
+    UnitPost.objects.get_or_create(user=user, unit=unit, role=role)
