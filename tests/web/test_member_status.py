@@ -143,7 +143,7 @@ def test_wrong_codes_are_throttled_with_the_sign_in(
     contest = open_ballot.contest
     monkeypatch.setattr(throttle, "clock", lambda: 1_000_000.0)
     client = Client()
-    for _ in range(throttle.FREE + 1):
+    for _ in range(throttle.limits().free + 1):
         assert _status(client, contest, code="AAAA-BBBB-CCCC")[0] == 400
     url = reverse("elector-status", args=[contest.pk])
     held = client.post(url, {"code": next(iter(open_ballot.codes.values()))})

@@ -4,27 +4,37 @@ for the officer) and officers' passwords (django-axes: lock-out per user name an
 from __future__ import annotations
 
 import datetime as dt
+from math import inf
+from typing import Any
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import Client
 from django.urls import reverse
+from typer.testing import CliRunner
 
+from omov.cli import app
+from omov.cli import commands as _commands  # noqa: F401  (registers the commands)
 from omov.web.access.models import Role
 from omov.web.balloting import throttle
+from omov.web.balloting.checks import throttle_settings_check
 from omov.web.balloting.models import CodeAttempts
 from omov.web.balloting.selectors import Refusals, code_refusals
 from omov.web.balloting.services import credential_check
-from omov.web.balloting.throttle import FORGET, FREE, Attempts, SignInHeldError, wait
+from omov.web.balloting.throttle import Attempts, SignInHeldError, limits, wait
 from omov.web.clients import client_key
+from omov.web.deploy import number
 from omov.web.errors import ContestError
 from omov.web.jobs.schedule import schedule_tick
 
 from .conftest import OpenBallot, officer_of
 
 NOW = 1_800_000_000.0
+FREE, FORGET = 5, 3600.0  # the defaults (OMOV_THROTTLE_FREE, OMOV_THROTTLE_FORGET_SECONDS)
 WRONG = "ZZZZ-ZZZZ-ZZZZ"
 
 
@@ -46,18 +56,83 @@ def test_the_delays_grow_and_are_forgotten_after_an_hour_of_quiet() -> None:
     waits = [wait(Attempts(n, NOW), NOW) for n in range(FREE + 1, FREE + 6)]
     assert waits == [1, 2, 4, 8, 16]
     assert all(wait(Attempts(n, NOW), NOW) == 0 for n in range(FREE + 1))
-    assert wait(Attempts(50, NOW), NOW) == throttle.LONGEST_WAIT
+    assert wait(Attempts(50, NOW), NOW) == 900
     assert wait(Attempts(50, NOW), NOW + FORGET) == 0
     assert wait(Attempts(FREE + 3, NOW), NOW + 3) == 1  # four seconds from the last wrong code
 
 
 def test_a_flooded_contest_leaves_each_client_fewer_free_tries() -> None:
-    flooded = Attempts(throttle.FREE_UNDER_FLOOD + 1, NOW, throttle.FLOOD + 1, NOW - 10)
+    flooded = Attempts(2 + 1, NOW, 300 + 1, NOW - 10)
     assert wait(flooded, NOW) == 1
-    calm = Attempts(throttle.FREE_UNDER_FLOOD + 1, NOW, throttle.FLOOD + 1, NOW - 61)
+    calm = Attempts(2 + 1, NOW, 300 + 1, NOW - 61)
     assert wait(calm, NOW) == 0  # the flood's minute has passed
-    newcomer = Attempts(0, 0.0, throttle.FLOOD * 100, NOW)
+    newcomer = Attempts(0, 0.0, 300 * 100, NOW)
     assert wait(newcomer, NOW) == 0  # a client with no wrong code is never held back
+
+
+def test_the_defaults_are_the_documented_numbers() -> None:
+    assert limits() == throttle.Limits(5, 2, 300, 60.0, 3600.0, 900.0)
+    assert wait(Attempts(2**40, NOW), NOW) == 900  # a very long run does not overflow
+
+
+def test_the_numbers_are_settings(settings: Any) -> None:
+    settings.OMOV_THROTTLE_FREE = 1
+    settings.OMOV_THROTTLE_LONGEST_WAIT_SECONDS = 3
+    assert [wait(Attempts(n, NOW), NOW) for n in range(1, 6)] == [0, 1, 2, 3, 3]
+    settings.OMOV_THROTTLE_FORGET_SECONDS = 10
+    assert wait(Attempts(5, NOW), NOW + 10) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "refusal"),
+    [
+        ("OMOV_THROTTLE_FREE", 0, "OMOV_THROTTLE_FREE must be a whole number above zero"),
+        ("OMOV_THROTTLE_FLOOD", -3, "OMOV_THROTTLE_FLOOD must be a whole number above zero"),
+        ("OMOV_THROTTLE_FLOOD", 2.5, "OMOV_THROTTLE_FLOOD must be a whole number above zero"),
+        ("OMOV_THROTTLE_FREE", "ten", "OMOV_THROTTLE_FREE must be a whole number above zero"),
+        (
+            "OMOV_THROTTLE_FORGET_SECONDS",
+            float("nan"),
+            "OMOV_THROTTLE_FORGET_SECONDS must be a number of seconds above zero",
+        ),
+        (
+            "OMOV_THROTTLE_FREE_UNDER_FLOOD",
+            6,
+            "OMOV_THROTTLE_FREE_UNDER_FLOOD must be at most OMOV_THROTTLE_FREE",
+        ),
+        (
+            "OMOV_THROTTLE_LONGEST_WAIT_SECONDS",
+            7200,
+            "OMOV_THROTTLE_LONGEST_WAIT_SECONDS must be at most OMOV_THROTTLE_FORGET_SECONDS",
+        ),
+    ],
+)
+def test_nonsense_numbers_stop_every_command_at_start_up(
+    settings: Any, name: str, value: object, refusal: str
+) -> None:
+    assert throttle_settings_check() == []
+    setattr(settings, name, value)
+    assert [error.msg for error in throttle_settings_check()] == [refusal]
+    with pytest.raises(SystemCheckError, match=refusal):
+        call_command("check")
+
+
+def test_omov_serve_refuses_nonsense_in_one_line(settings: Any) -> None:
+    settings.OMOV_THROTTLE_FREE = 0
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 2
+    assert "OMOV_THROTTLE_FREE must be a whole number above zero" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_environment_reads_numbers_and_keeps_nonsense_for_the_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OMOV_X", raising=False)
+    assert number("OMOV_X", 5) == 5
+    for text, read in (("7", 7), ("1.5", 1.5), ("-2", -2), ("ten", "ten"), ("1e400", inf)):
+        monkeypatch.setenv("OMOV_X", text)
+        assert number("OMOV_X", 5) == read
 
 
 @pytest.mark.django_db

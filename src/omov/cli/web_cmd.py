@@ -25,6 +25,18 @@ def _django(database_url: str | None = None) -> None:
     django.setup()
 
 
+def _checked(command: str) -> None:
+    """Refuse to start, one line a problem, if Django's start-up checks find an error (the
+    voting-code throttle's settings, balloting/checks.py), rather than fail mid-contest."""
+    from django.core.checks import run_checks
+
+    errors = [message for message in run_checks() if message.is_serious()]
+    for error in errors:
+        err_console.print(f"[red]error:[/red] omov {command}: {error.msg} ({error.id})")
+    if errors:
+        raise typer.Exit(2)
+
+
 def _migrate() -> None:
     from django.core.management import call_command
 
@@ -82,6 +94,7 @@ def serve_command(
         raise typer.Exit(2)
     os.environ.setdefault("OMOV_DB_CONN_MAX_AGE", "60")
     _django()
+    _checked("serve")
     _migrate()
     from django.conf import settings
 
@@ -106,6 +119,7 @@ def worker_command(
 
     Run two (README, Deploying); more only share the same database's work."""
     _django()
+    _checked("worker")
     from omov.web.jobs.worker import WorkerRefusedError, worker_run
 
     try:

@@ -30,6 +30,18 @@ def secret(name: str) -> str:
         return ""
 
 
+def number(name: str, default: float) -> float | str:
+    """``$NAME`` as a number (``default`` when unset), or the text itself if it is not one,
+    for a start-up check to refuse by name (settings must import, so this never raises)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return float(text) if "." in text or "e" in text.lower() else int(text)
+    except ValueError:
+        return text
+
+
 def _problem(name: str) -> str | None:
     path = os.environ.get(f"{name}_FILE")
     if os.environ.get(name) or (path and secret(name)):

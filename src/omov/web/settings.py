@@ -24,7 +24,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
-from omov.web.deploy import CREDENTIAL_KEY_ENV, PASSPHRASE_ENV, SECRET_KEY_ENV, secret
+from omov.web.deploy import CREDENTIAL_KEY_ENV, PASSPHRASE_ENV, SECRET_KEY_ENV, number, secret
 
 DATA_DIR = Path(os.environ.get("OMOV_DATA_DIR", Path.cwd() / "var")).resolve()
 DEBUG = os.environ.get("OMOV_DEBUG", "0") == "1"
@@ -224,6 +224,16 @@ AXES_VERBOSE = False
 # How many proxies stand in front of the server, each appending to X-Forwarded-For: the
 # throttles key a client by the address the outermost one saw (omov/web/clients.py).
 OMOV_PROXY_COUNT = int(os.environ.get("OMOV_PROXY_COUNT", "0"))
+# The voting-code throttle (balloting/throttle.py; docs/deploy.md): a client's wrong codes
+# before the delays start, and while its contest is flooded; the flood (wrong codes in its
+# window, from every client); the quiet after which a client starts afresh; the longest
+# delay. Checked at start-up (balloting/checks.py): nonsense stops every command.
+OMOV_THROTTLE_FREE = number("OMOV_THROTTLE_FREE", 5)
+OMOV_THROTTLE_FREE_UNDER_FLOOD = number("OMOV_THROTTLE_FREE_UNDER_FLOOD", 2)
+OMOV_THROTTLE_FLOOD = number("OMOV_THROTTLE_FLOOD", 300)
+OMOV_THROTTLE_FLOOD_SECONDS = number("OMOV_THROTTLE_FLOOD_SECONDS", 60.0)
+OMOV_THROTTLE_FORGET_SECONDS = number("OMOV_THROTTLE_FORGET_SECONDS", 3600.0)
+OMOV_THROTTLE_LONGEST_WAIT_SECONDS = number("OMOV_THROTTLE_LONGEST_WAIT_SECONDS", 900.0)
 # Officers may enrol a TOTP authenticator app (access/second_factor.py); the keys are
 # stored as django-otp stores them, and its own throttle slows repeated wrong codes.
 OTP_TOTP_ISSUER = os.environ.get("OMOV_OTP_ISSUER", "omov")

@@ -4,19 +4,22 @@ Codes are 60 random bits, so guessing one is hopeless; what a flood of wrong cod
 database's time, and the officer should see it. The counts live in the database
 (``CodeAttempts``), so every web server on one PostgreSQL shares them:
 
-- a client (its network, ``omov.web.clients.client_key``) has ``FREE`` wrong codes in a
+- a client (its network, ``omov.web.clients.client_key``) has ``free`` wrong codes in a
   contest; after the next each further one must wait twice as long as the last (1 s, 2 s,
-  4 s, ... up to ``LONGEST_WAIT``), and a held-back attempt is refused without reading the
-  code, valid or not. An hour with no wrong code (``FORGET``) starts the client afresh;
-- while a contest has seen more than ``FLOOD`` wrong codes in a minute (from many clients),
-  each client has only ``FREE_UNDER_FLOOD``;
+  4 s, ... up to ``longest_wait``), and a held-back attempt is refused without reading the
+  code, valid or not. An hour with no wrong code (``forget``) starts the client afresh;
+- while a contest has seen more than ``flood`` wrong codes in a minute (``flood_window``,
+  from many clients), each client has only ``free_under_flood``;
 - a client that has typed no wrong code is never held back, so a flood never stops another
   voter's valid code, and a voter who mistypes twice signs in at the third try.
 
 Reading the counts rides in the sign-in's one statement (``services.credential_check``);
-only a wrong code or a held-back attempt writes. The workers' tick deletes every client's row
-an hour quiet (``attempts_forget``), adding its held-back count to its contest's row, so the
-table holds only the last hour's clients and the officer's counts stay whole.
+only a wrong code or a held-back attempt writes. The numbers are settings
+(``OMOV_THROTTLE_*``, ``limits``), checked at start-up (``balloting/checks.py``).
+
+The workers' tick deletes every client's row an hour quiet (``attempts_forget``), adding its
+held-back count to its contest's row, so the table holds only the last hour's clients and
+the officer's counts stay whole.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import math
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -33,13 +38,32 @@ from omov.web.balloting.models import CodeAttempts
 from omov.web.db import prepared_cursor
 from omov.web.errors import ContestError
 
-FREE = 5
-FREE_UNDER_FLOOD = 2
-FLOOD = 300
-FLOOD_WINDOW = 60.0
-FORGET = 3600.0
-LONGEST_WAIT = 900.0
 WHOLE_CONTEST = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The throttle's numbers (the ``OMOV_THROTTLE_*`` settings; seconds for times)."""
+
+    free: int
+    free_under_flood: int
+    flood: int
+    flood_window: float
+    forget: float
+    longest_wait: float
+
+
+def limits() -> Limits:
+    """The numbers in force (read each time, so a test's settings apply); their types were
+    checked at start-up (``balloting/checks.py``)."""
+    return Limits(
+        free=cast("int", settings.OMOV_THROTTLE_FREE),
+        free_under_flood=cast("int", settings.OMOV_THROTTLE_FREE_UNDER_FLOOD),
+        flood=cast("int", settings.OMOV_THROTTLE_FLOOD),
+        flood_window=cast("float", settings.OMOV_THROTTLE_FLOOD_SECONDS),
+        forget=cast("float", settings.OMOV_THROTTLE_FORGET_SECONDS),
+        longest_wait=cast("float", settings.OMOV_THROTTLE_LONGEST_WAIT_SECONDS),
+    )
 
 
 class SignInHeldError(ContestError):
@@ -70,13 +94,18 @@ class Attempts:
 
 def wait(attempts: Attempts, now: float) -> float:
     """Seconds this client must still wait before its next attempt (0: it may try now)."""
-    if now - attempts.last_failure >= FORGET:
+    rules = limits()
+    if now - attempts.last_failure >= rules.forget:
         return 0.0
-    flooded = attempts.contest_failures > FLOOD and now - attempts.contest_since < FLOOD_WINDOW
-    free = FREE_UNDER_FLOOD if flooded else FREE
+    flooded = (
+        attempts.contest_failures > rules.flood
+        and now - attempts.contest_since < rules.flood_window
+    )
+    free = rules.free_under_flood if flooded else rules.free
     if attempts.failures <= free:
         return 0.0
-    delay = min(2.0 ** (attempts.failures - free - 1), LONGEST_WAIT)
+    # The exponent is capped first: 2.0 ** a huge run of failures would overflow.
+    delay = min(2.0 ** min(attempts.failures - free - 1, 64), rules.longest_wait)
     return max(0.0, attempts.last_failure + delay - now)
 
 
@@ -112,12 +141,13 @@ def attempts_from_row(row: tuple[object, ...]) -> Attempts:
 
 
 def wrong_code_record(*, contest_id: int, client: str, now: float) -> None:
-    """Count a wrong code against the client (its run restarts after ``FORGET`` quiet) and
-    the contest (its window restarts after ``FLOOD_WINDOW``)."""
+    """Count a wrong code against the client (its run restarts after ``forget`` quiet) and
+    the contest (its window restarts after ``flood_window``)."""
+    rules = limits()
     with prepared_cursor() as cursor:
-        forget = now - FORGET
+        forget = now - rules.forget
         cursor.execute(_upsert_sql(), [contest_id, client, now, now, forget, forget])
-        window = now - FLOOD_WINDOW
+        window = now - rules.flood_window
         cursor.execute(
             _upsert_sql(by_window=True), [contest_id, WHOLE_CONTEST, now, now, window, window]
         )
@@ -180,11 +210,13 @@ def attempt_check(*, contest_id: int, client: str, now: float) -> None:
 
 
 def attempts_forget(now: float) -> int:
-    """Delete the clients' rows with no wrong code for ``FORGET`` (the throttle starts them
+    """Delete the clients' rows with no wrong code for ``forget`` (the throttle starts them
     afresh anyway), first adding their held-back tries to their contest's row, which stays:
     it keeps the contest's totals for the officer (``selectors.code_refusals``). How many
     rows went."""
-    quiet = CodeAttempts.objects.filter(last_failure__lt=now - FORGET).exclude(client=WHOLE_CONTEST)
+    quiet = CodeAttempts.objects.filter(last_failure__lt=now - limits().forget).exclude(
+        client=WHOLE_CONTEST
+    )
     with transaction.atomic():
         # Locked first: a client typing again meanwhile waits for the delete, then starts
         # afresh, as an hour's quiet would have it start anyway.
