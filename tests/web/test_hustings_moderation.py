@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _user(ready: Campaign, name: str, *roles: Role):
-    user = get_user_model().objects.create_user(name, password="pw")
+    user = get_user_model().objects.create_user(name)  # no password: never signs in
     membership_grant(user=user, organisation=ready.contest.organisation, roles=list(roles))
     return user
 
