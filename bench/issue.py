@@ -10,6 +10,11 @@ and of the relay, and the load average before and after. The goal (issue 21): 65
 codes within 10 minutes with 2 workers.
 
     .venv/bin/python bench/issue.py --electors 20000
+
+``--plan-only`` times the planning alone (one letter per elector, in batches, as the
+mailing's first step does) and sends nothing:
+
+    .venv/bin/python bench/issue.py --electors 100000 --plan-only
 """
 
 from __future__ import annotations
@@ -106,6 +111,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=500, help="letters a batch")
     parser.add_argument("--port", type=int, default=8825, help="the relay's port")
+    parser.add_argument("--plan-only", action="store_true", help="time the planning alone")
     args = parser.parse_args()
     os.environ["OMOV_MAIL_BATCH"] = str(args.batch)
     os.environ["OMOV_MAIL_WORKERS"] = str(args.workers)
@@ -124,6 +130,9 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE electorate_elector SET email = 'e' || id || '@example.org'")
     print(f"seeded {args.electors} electors in {time.monotonic() - started:.1f} s")
+    if args.plan_only:
+        plan_time(contest)
+        return
 
     relay = CountingRelay()
     controller = Controller(relay, hostname="127.0.0.1", port=args.port)
@@ -151,6 +160,23 @@ def main() -> None:
         controller.stop()
     report(args, relay, seconds, cpu)
     print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
+
+
+def plan_time(contest: Any) -> None:
+    """Plan a codes mailing (its letters and batches) with no worker; print the time."""
+    from omov.web.jobs.models import Mailing, MailingKind
+    from omov.web.jobs.services import mailing_plan
+
+    mailing = Mailing.objects.create(contest=contest, kind=MailingKind.CODES)
+    clock = time.monotonic()
+    mailing_plan(mailing_id=mailing.pk)
+    seconds = time.monotonic() - clock
+    letters, batches = mailing.letters.count(), mailing.batches.count()
+    print(
+        f"planned {letters} letters in {batches} batches in {seconds:.2f} s "
+        f"({seconds / max(letters, 1) * 1e6:.1f} µs a letter; "
+        f"650,000 in {seconds / max(letters, 1) * LABOUR_2016:.1f} s)"
+    )
 
 
 def report(

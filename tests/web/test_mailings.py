@@ -4,6 +4,7 @@ retried, bounces listed for the officer, each batch in the contest's log."""
 
 from __future__ import annotations
 
+import json
 import os
 import smtplib
 import subprocess
@@ -225,3 +226,28 @@ def test_a_worker_on_sqlite_says_there_is_nothing_to_work_on(tmp_path: Any) -> N
     )
     assert run.returncode == 2
     assert "a worker needs PostgreSQL" in " ".join(run.stderr.split())  # however wrapped
+
+
+def test_a_code_reissued_after_its_batch_was_prepared_is_not_sent(caplog: Any) -> None:
+    """The officer reissues m1's code between the batch's codes being made and sent: m1
+    gets the reissued code only, the batch's letter is superseded, counted and logged."""
+    from omov.web.balloting.services import credential_reissue
+    from omov.web.jobs.services import batch_finish, batch_send, mailing_plan
+
+    contest = frozen_contest(4)
+    mailing = mailing_plan(mailing_id=codes_mailing_start(contest=contest).pk)
+    batch = batch_claim(mailing=mailing, worker="w")
+    assert batch is not None
+    batch_prepare(batch=batch)
+    credential_reissue(elector=contest.electors.get(email="m1@example.org"))
+    with caplog.at_level("INFO", logger="omov.jobs"):
+        assert batch_send(batch=batch, mail=LocmemBackend())
+    batch_finish(batch=batch)
+    _one_email_each(contest, 4)  # m1's one email is the reissue's, with the live code
+    superseded = batch.letters.get(state=LetterState.SUPERSEDED)
+    assert superseded.elector.email == "m1@example.org"
+    assert superseded.sealed_code in (b"", memoryview(b""))
+    logged = AuditEvent.objects.filter(stream=contest.stream, kind="mailing.batch").get()
+    payload = json.loads(logged.payload)
+    assert (payload["superseded"], payload["sent"]) == (1, 3)
+    assert "its code was reissued" in caplog.text

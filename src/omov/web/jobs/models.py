@@ -96,16 +96,25 @@ class LetterState(models.TextChoices):
     BOUNCED = "bounced", "Refused by the mail server"
     FAILED = "failed", "Could not be sent"
     SKIPPED = "skipped", "Already has a code"
+    SUPERSEDED = "superseded", "Not sent: the code was reissued first"
 
 
-FINAL = (LetterState.SENT, LetterState.BOUNCED, LetterState.FAILED, LetterState.SKIPPED)
+FINAL = (
+    LetterState.SENT,
+    LetterState.BOUNCED,
+    LetterState.FAILED,
+    LetterState.SKIPPED,
+    LetterState.SUPERSEDED,
+)
 
 
 class Letter(models.Model):
     mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="letters")
     batch = models.ForeignKey(MailBatch, on_delete=models.CASCADE, related_name="letters")
     elector = models.ForeignKey(Elector, on_delete=models.CASCADE, related_name="letters")
-    state = models.CharField(max_length=8, choices=LetterState.choices, default=LetterState.PLANNED)
+    state = models.CharField(
+        max_length=10, choices=LetterState.choices, default=LetterState.PLANNED
+    )
     sealed_code = models.BinaryField(
         default=b"", help_text="The code, sealed under a key kept outside the database, until sent."
     )

@@ -6,9 +6,11 @@ the letters in a state the next worker carries on from:
 3. ``batch_prepare``: the batch's codes are made, their credentials stored and each code
    sealed in its letter, in one commit (so an elector gets one code, however often this
    batch is taken up again);
-4. ``batch_send``: each ready letter is handed to the relay, and then marked sent (the
-   code wiped): a letter is sent at least once, and twice only if the worker dies between
-   the relay's acceptance and that mark (see docs/adr/0005-background-jobs.md);
+4. ``batch_send``: each ready letter whose code is still live (not reissued meanwhile) is
+   handed to the relay and marked sent (the code wiped) in one transaction holding its
+   credential; one whose code was reissued is marked superseded. A letter is sent at
+   least once, and twice only if the worker dies between the relay's acceptance and
+   that mark's commit (see docs/adr/0005-background-jobs.md);
 5. ``batch_finish``: the batch is done, or waits to retry its deferred letters; either way
    one audit entry with its counts.
 """
@@ -16,15 +18,16 @@ the letters in a state the next worker carries on from:
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections import Counter
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from omov.web.audit.services import event_record
@@ -32,7 +35,7 @@ from omov.web.balloting.codes import code_digest, code_link_digest, new_code
 from omov.web.balloting.models import Credential, CredentialState
 from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock
-from omov.web.electorate.models import Eligibility
+from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import ContestError
 from omov.web.jobs.letters import Outcome, deliver
 from omov.web.jobs.models import (
@@ -45,11 +48,12 @@ from omov.web.jobs.models import (
     MailingKind,
     MailingState,
 )
-from omov.web.jobs.sealing import seal
+from omov.web.jobs.sealing import seal, unseal
 
 ISSUING = (ContestState.FROZEN, ContestState.BALLOT_OPEN)
 # A letter refused for now this many times is given up (the officer sees it as failed).
 MAX_ATTEMPTS = 5
+logger = logging.getLogger("omov.jobs")
 
 
 def codes_mailing_start(*, contest: Contest) -> Mailing:
@@ -105,20 +109,40 @@ def _about(mailing: Mailing) -> dict[str, object]:
     return {"mailing": mailing.pk, "kind": str(mailing.kind), "moment": mailing.moment}
 
 
-def _recipients(mailing: Mailing) -> Iterable[int]:
-    """Elector ids, in the roll's order. Codes: the eligible with no live code. Reminders:
-    those whose code is unspent, read here inside the job from the credentials; nobody
-    sees the list, only its count."""
+def _recipients(mailing: Mailing) -> QuerySet[Elector]:
+    """The mailing's electors, one row each. Codes: the eligible with no live code.
+    Reminders: those whose code is unspent, read here inside the job from the
+    credentials; nobody sees the list, only its count."""
     electors = mailing.contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
+    credentials = Credential.objects.filter(elector=OuterRef("pk"))
     if mailing.kind == MailingKind.CODES:
-        electors = electors.exclude(
-            credentials__state__in=(CredentialState.ISSUED, CredentialState.USED)
-        )
-    else:
-        electors = electors.filter(credentials__state=CredentialState.ISSUED).exclude(
-            credentials__state=CredentialState.USED
-        )
-    return electors.order_by("reference").values_list("pk", flat=True).distinct()
+        live = (CredentialState.ISSUED, CredentialState.USED)
+        return electors.exclude(Exists(credentials.filter(state__in=live)))
+    return electors.filter(Exists(credentials.filter(state=CredentialState.ISSUED))).exclude(
+        Exists(credentials.filter(state=CredentialState.USED))
+    )
+
+
+def _letters_write(mailing: Mailing, electors: QuerySet[Elector], size: int) -> int:
+    """One letter per elector in one INSERT ... SELECT, in the roll's order, the n-th
+    (from 0) in batch n // size: the database does it, where building a Letter per
+    elector in Python cost ~0.1 ms each (a minute at Labour's 650,000). The same SQL
+    runs on PostgreSQL and SQLite (window functions since 3.25)."""
+    numbered = electors.order_by().annotate(
+        place=Window(RowNumber(), order_by=(F("reference").asc(), F("pk").asc()))
+    )
+    select, params = numbered.values_list("pk", "place").query.sql_with_params()
+    letter, batch = Letter._meta.db_table, MailBatch._meta.db_table
+    sql = (
+        f"INSERT INTO {letter} (mailing_id, batch_id, elector_id, state, sealed_code, "
+        "attempts, reason) "
+        f"SELECT %s, b.id, r.pk, %s, %s, 0, '' FROM ({select}) r "
+        f"JOIN {batch} b ON b.mailing_id = %s AND b.number = (r.place - 1) / %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (mailing.pk, str(LetterState.PLANNED), b"", *params, mailing.pk, size))
+        written: int = cursor.rowcount
+    return written
 
 
 def mailing_plan(*, mailing_id: int) -> Mailing:
@@ -128,23 +152,18 @@ def mailing_plan(*, mailing_id: int) -> Mailing:
         mailing = Mailing.objects.select_for_update().get(pk=mailing_id)
         if mailing.state != MailingState.PLANNING:
             return mailing
-        recipients = list(_recipients(mailing))
+        electors = _recipients(mailing)
+        count = electors.count()
         now = timezone.now()
         batches = MailBatch.objects.bulk_create(
             MailBatch(mailing=mailing, number=n, lease_until=now)
-            for n in range((len(recipients) + size - 1) // size)
+            for n in range((count + size - 1) // size)
         )
-        Letter.objects.bulk_create(
-            (
-                Letter(mailing=mailing, batch=batches[i // size], elector_id=pk)
-                for i, pk in enumerate(recipients)
-            ),
-            batch_size=5000,
-        )
+        letters = _letters_write(mailing, electors, size) if batches else 0
         mailing.state = MailingState.SENDING
         mailing.save(update_fields=["state"])
         contest = Contest.objects.select_for_update().get(pk=mailing.contest_id)
-        payload = {**_about(mailing), "letters": len(recipients), "batches": len(batches)}
+        payload = {**_about(mailing), "letters": letters, "batches": len(batches)}
         event_record(stream=contest.stream, kind="mailing.planned", payload=payload)
     if not batches:
         mailing_finish(mailing=mailing)
@@ -249,13 +268,44 @@ def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> boo
                 if not batch_renew(batch=batch):
                     return False
                 renewed = time.monotonic()
-            letter_mark(letter=letter, outcome=deliver(letter, contest, mail))
+            letter_send(letter=letter, contest=contest, mail=mail)
     finally:
         mail.close()
     return True
 
 
+def letter_send(*, letter: Letter, contest: Contest, mail: BaseEmailBackend) -> Outcome:
+    """Send one letter and mark what became of it, in one transaction that holds the
+    letter's credential: a code reissued after its batch was prepared is not sent (the
+    letter is superseded), and a reissue that comes while the letter is being sent waits
+    for the mark, then revokes the code just sent and emails its own."""
+    with transaction.atomic():
+        if letter.mailing.kind == MailingKind.CODES and not _code_live(letter):
+            outcome = Outcome(LetterState.SUPERSEDED, "the code was reissued before it was sent")
+            logger.info("letter %s not sent: its code was reissued meanwhile", letter.pk)
+        else:
+            outcome = deliver(letter, contest, mail)
+        _letter_mark(letter=letter, outcome=outcome)
+    return outcome
+
+
+def _code_live(letter: Letter) -> bool:
+    """The letter's code is still its elector's issued credential, now locked until the
+    letter's mark commits (``credential_reissue`` revokes under the same row lock)."""
+    digest = code_digest(unseal(bytes(letter.sealed_code)))
+    live = Credential.objects.select_for_update().filter(
+        elector_id=letter.elector_id, digest=digest, state=CredentialState.ISSUED
+    )
+    return bool(live.values_list("pk", flat=True)[:1])
+
+
 def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
+    """Record what became of a letter, in its own transaction."""
+    with transaction.atomic():
+        _letter_mark(letter=letter, outcome=outcome)
+
+
+def _letter_mark(*, letter: Letter, outcome: Outcome) -> None:
     """Record what became of a letter; a sent letter's code is wiped.
 
     On PostgreSQL the mark commits without waiting for the disk: a worker killed after it
@@ -266,16 +316,15 @@ def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
     state, reason = outcome.state, outcome.reason
     if state == LetterState.DEFERRED and letter.attempts + 1 >= MAX_ATTEMPTS:
         state, reason = LetterState.FAILED, f"{reason}, {MAX_ATTEMPTS} times"
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        Letter.objects.filter(pk=letter.pk).update(
-            state=state,
-            reason=reason,
-            attempts=F("attempts") + 1,
-            sealed_code=letter.sealed_code if state == LetterState.DEFERRED else b"",
-        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+    Letter.objects.filter(pk=letter.pk).update(
+        state=state,
+        reason=reason,
+        attempts=F("attempts") + 1,
+        sealed_code=letter.sealed_code if state == LetterState.DEFERRED else b"",
+    )
 
 
 def batch_finish(*, batch: MailBatch) -> None:
