@@ -9,29 +9,37 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_otp import user_has_device
 
-from omov.web.access.second_factor import needs_second_factor, totp_confirm, totp_start
+from omov.web.access.second_factor import (
+    needs_second_factor,
+    recovery_codes_issue,
+    totp_confirm,
+    totp_start,
+)
 from omov.web.errors import ContestError
 
 
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     """GET: whether an app is enrolled. POST ``start``: a new key to scan or type; POST
-    ``token``: confirm it. A session signed in without the code of an enrolled app may not
-    enrol another (a stolen password must not replace the officer's app)."""
+    ``token``: confirm it, and see ten recovery codes, this once; POST ``recovery``: ten new
+    ones. A session signed in without the code of an enrolled app may not enrol another (a
+    stolen password must not replace the officer's app)."""
     user = request.user
     if needs_second_factor(user):
         return redirect_to_login(request.get_full_path())
-    device = None
+    device, codes = None, None
     if request.method == "POST":
         if "start" in request.POST:
             device = totp_start(user=user)
+        elif "recovery" in request.POST and user_has_device(user):
+            codes = recovery_codes_issue(user=user)
         else:
             try:
                 totp_confirm(user=user, token=request.POST.get("token", ""))
             except ContestError as error:
                 messages.error(request, str(error))
-            else:
-                messages.success(request, "Your authenticator app is enrolled.")
-            return redirect("second-factor")
-    context = {"enrolled": user_has_device(user), "device": device}
+                return redirect("second-factor")
+            messages.success(request, "Your authenticator app is enrolled.")
+            codes = recovery_codes_issue(user=user)
+    context = {"enrolled": user_has_device(user), "device": device, "codes": codes}
     return render(request, "registration/second_factor.html", context)
