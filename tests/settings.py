@@ -20,3 +20,5 @@ STATIC_ROOT = None
 # Jobs run in the test's own process when queued (at the commit), whatever the database;
 # tests/web/test_workers.py runs `omov worker` processes on PostgreSQL's queue instead.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Officers' passwords hashed quickly (tests/hashers.py): the same algorithm as production's.
+PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher"]

@@ -344,12 +344,21 @@ def test_an_event_of_any_shape_becomes_an_entry(open_ballot: OpenBallot) -> None
     event = event_record(
         stream=contest.stream,
         kind="something.new",
-        payload={"kind": "clash", "event": "x", "reference": "M0001", "n": 3},
+        payload={
+            "kind": "clash",
+            "event": "x",
+            "decision": "its own",
+            "rule": "4.2",
+            "reference": "M0001",
+            "n": 3,
+        },
     )
     entry = parse_entry(event.log_entry.data.encode())
     assert entry.kind == EntryKind.ENGINE_DECISION
     assert entry["decision"] == "something.new"
+    assert entry["rule"] == contest.rulebook.key
     assert entry["event_kind"] == "clash"
+    assert (entry["event_decision"], entry["event_rule"]) == ("its own", "4.2")
     assert entry["n"] == 3
     assert "M0001" not in event.log_entry.data
     assert len(entry["person"]) == 64

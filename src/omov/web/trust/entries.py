@@ -54,11 +54,21 @@ def _section_of(contest: Contest, reference: str) -> str:
     return elector.first() or ""
 
 
+def _entry(kind: EntryKind, fields: dict[str, Any], **own: Any) -> Entry:
+    """An entry of ``kind`` with the event's ``fields`` and the builder's ``own`` keys. An
+    event field named like an entry's own key (``kind``, ``event``, or one the builder sets,
+    such as an engine decision's ``rule``) is kept apart as ``event_<name>``: a payload may
+    carry a ``rule`` of its own, and it must neither clash nor overwrite."""
+    taken = RESERVED | own.keys()
+    kept = {(f"event_{name}" if name in taken else name): v for name, v in fields.items()}
+    return make_entry(kind, **kept, **own)
+
+
 def _rulebook(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
     text = rulebook_text(contest)
-    return make_entry(
+    return _entry(
         EntryKind.RULEBOOK_LOADED,
-        **fields,
+        fields,
         event=event,
         edition=contest.rulebook.key,
         sha256=sha256_hex(text.encode("utf-8")),
@@ -67,22 +77,18 @@ def _rulebook(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
 
 def _vetting(contest: Contest, event: str, fields: dict[str, Any], reference: str) -> Entry:
     section = fields.pop("section", None) or _section_of(contest, reference)  # given: no query
-    return make_entry(
-        EntryKind.VETTING_DECIDED, **fields, event=event, section=section, excluded=True
-    )
+    return _entry(EntryKind.VETTING_DECIDED, fields, event=event, section=section, excluded=True)
 
 
 def _appeal(contest: Contest, event: str, fields: dict[str, Any], reference: str) -> Entry:
     fields.setdefault("reason", "")
-    return make_entry(
-        EntryKind.APPEAL_DECIDED, **fields, event=event, upheld=event == "appeal.upheld"
-    )
+    return _entry(EntryKind.APPEAL_DECIDED, fields, event=event, upheld=event == "appeal.upheld")
 
 
 def _frozen(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
-    return make_entry(
+    return _entry(
         EntryKind.ELECTORATE_FROZEN,
-        **fields,
+        fields,
         event=event,
         sha256=electorate_digest(contest),
         sections=frozen_sections(contest),
@@ -90,9 +96,9 @@ def _frozen(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
 
 
 def _credentials(contest: Contest, event: str, fields: dict[str, Any]) -> Entry:
-    return make_entry(
+    return _entry(
         EntryKind.CREDENTIALS_ISSUED,
-        **fields,
+        fields,
         event=event,
         issued=credentials_per_section(contest),
     )
@@ -103,9 +109,9 @@ SIMPLE: dict[str, Simple] = {
     "contest.opened": _rulebook,
     "electorate.frozen": _frozen,
     "credentials.issued": _credentials,
-    "nomination.recorded": lambda c, e, f: make_entry(EntryKind.NOMINATION, **f, event=e),
-    "roll.imported": lambda c, e, f: make_entry(EntryKind.ROLL_IMPORTED, **f, event=e),
-    "ballot.opened": lambda c, e, f: make_entry(EntryKind.BALLOT_OPENED, **f, event=e),
+    "nomination.recorded": lambda c, e, f: _entry(EntryKind.NOMINATION, f, event=e),
+    "roll.imported": lambda c, e, f: _entry(EntryKind.ROLL_IMPORTED, f, event=e),
+    "ballot.opened": lambda c, e, f: _entry(EntryKind.BALLOT_OPENED, f, event=e),
 }
 ABOUT_A_PERSON = {
     "elector.excluded": _vetting,
@@ -119,18 +125,16 @@ def entry_for_event(contest: Contest, event: AuditEvent, extra: dict[str, Any]) 
     (the ballot log's root at close, the report's digest, the board's root)."""
     payload: dict[str, Any] = json.loads(event.payload)
     fields = {**_people_hidden(contest, payload), **extra}
-    for name in RESERVED.intersection(fields):  # the entry's own keys; keep the value apart
-        fields[f"event_{name}"] = fields.pop(name)
     if event.kind in SIMPLE:
         return SIMPLE[event.kind](contest, event.kind, fields)
     if event.kind in ABOUT_A_PERSON:
         return ABOUT_A_PERSON[event.kind](contest, event.kind, fields, payload["reference"])
     kind = EXTRA_KINDS.get(event.kind)
     if kind is not None:
-        return make_entry(kind, **fields, event=event.kind)
-    return make_entry(
+        return _entry(kind, fields, event=event.kind)
+    return _entry(
         EntryKind.ENGINE_DECISION,
-        **fields,
+        fields,
         decision=event.kind,
         rule=contest.rulebook.key,
     )
