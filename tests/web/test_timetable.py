@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from omov.web.contests.models import Contest, ContestState
 from omov.web.jobs.models import Letter, Mailing, MailingKind
 from omov.web.jobs.schedule import schedule_tick
 from omov.web.jobs.selectors import mailing_progress
+from omov.web.jobs.worker import demo_ticking
 from omov.web.trust.models import LogName, TreeHeadRecord
 from omov.web.trustees.simulation import SimulatedTrustees
 
@@ -139,3 +141,35 @@ def test_checkpoints_come_every_n_ballots_but_never_under_the_rulebooks_batch(
             ballot_cast(contest=contest, code=code, ranking=[1])
         schedule_tick()
         assert heads() == 2
+
+
+def _until(contest: Contest, state: str) -> str:
+    """The contest's state once it is ``state``, or after 20 real seconds."""
+    deadline = time.monotonic() + 20
+    while (now := _state(contest)) != state and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return now
+
+
+@pytest.mark.django_db(transaction=True)  # the ticking thread reads what this test wrote
+def test_the_demos_web_server_ticks_the_timetable_itself(monkeypatch: Any) -> None:
+    """``omov demo`` has no worker: its web server's process ticks in a thread (started
+    by the WSGI module when OMOV_DEMO_TICK is set), opening and closing the ballot at its
+    minutes; the clock travels, so no real minute passes."""
+    contest, _ = _timetabled()
+    assert demo_ticking() is None  # not the demo: nothing ticks in the web server
+    monkeypatch.setenv("OMOV_DEMO_TICK", "0.05")
+    with time_machine.travel(OPENS - dt.timedelta(minutes=1)):
+        stop = demo_ticking()
+        assert stop is not None
+        try:
+            time.sleep(0.3)  # several ticks, a minute early: the ballot waits
+            assert _state(contest) == ContestState.FROZEN
+            with time_machine.travel(OPENS):
+                assert _until(contest, ContestState.BALLOT_OPEN) == ContestState.BALLOT_OPEN
+            with time_machine.travel(CLOSES):
+                assert _until(contest, ContestState.BALLOT_CLOSED) == ContestState.BALLOT_CLOSED
+        finally:
+            stop.set()
+    moments = [m["moment"] for m in _moments(contest) if not m["moment"].startswith("reminder")]
+    assert moments == ["ballot-open", "ballot-close"]

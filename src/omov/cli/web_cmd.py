@@ -162,6 +162,9 @@ def demo_web(host: str, port: int, serve: bool) -> None:
     )
     if serve:
         # The server production runs (``omov serve``), one process on the demo's SQLite file.
+        # With no worker on SQLite, that process ticks the timetable itself every 10 s
+        # (``omov.web.jobs.worker.demo_ticking``): the ballot opens and closes at its minute.
+        os.environ["OMOV_DEMO_TICK"] = "10"
         _django()
         granian_serve(host, port, workers=1, threads=4)
 
