@@ -132,3 +132,18 @@ def test_new_recovery_codes_end_the_old_ones(open_ballot: OpenBallot) -> None:
     assert not set(new) & set(codes)
     assert sign_in("ro", otp_token=new[1])[1] == 302
     assert sign_in("ro", otp_token=codes[1])[1] == 200
+
+
+def test_enrolment_shows_the_key_as_an_inline_svg_qr_image_without_script(
+    open_ballot: OpenBallot,
+) -> None:
+    officer = officer_of(open_ballot.contest.organisation, Role.RETURNING_OFFICER)
+    page = officer.post(reverse("second-factor"), {"start": "1"})
+    html = page.content.decode()
+    svg = html[html.index('<svg id="key-qr"') : html.index("</svg>") + 6]
+    assert 'role="img"' in svg
+    assert "<path " in svg
+    assert not re.search(r"<script|style=|on\w+=", svg)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html)  # no inline script anywhere
+    csp = page["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp.split("script-src")[-1].split(";")[0]

@@ -13,6 +13,7 @@ from omov.web.access.second_factor import (
     needs_second_factor,
     recovery_codes_issue,
     totp_confirm,
+    totp_qr_svg,
     totp_start,
 )
 from omov.web.errors import ContestError
@@ -41,5 +42,6 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                 return redirect("second-factor")
             messages.success(request, "Your authenticator app is enrolled.")
             codes = recovery_codes_issue(user=user)
-    context = {"enrolled": user_has_device(user), "device": device, "codes": codes}
+    qr = totp_qr_svg(device) if device is not None else None
+    context = {"enrolled": user_has_device(user), "device": device, "codes": codes, "qr": qr}
     return render(request, "registration/second_factor.html", context)
