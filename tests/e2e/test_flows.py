@@ -172,7 +172,7 @@ def _voter_casts(page: Page, base: str, contest_id: int, code: str) -> str:
     expect(page.locator(".candidate label")).to_contain_text(["Owen Smith", "Jeremy Corbyn"])
     page.get_by_role("button", name="Move down: Owen Smith").click()
     expect(page.locator(".candidate label")).to_contain_text(["Jeremy Corbyn", "Owen Smith"])
-    expect(page.get_by_role("status")).to_have_text("Owen Smith is now preference 2")
+    expect(page.get_by_role("status")).to_have_text("Owen Smith is now preference 2 of 2.")
     page.get_by_role("button", name="Move up: Owen Smith").press("Enter")
     expect(page.get_by_role("combobox", name="Owen Smith")).to_have_value("1")
     _click(page, "Review my ballot")  # reviewed in the page: nothing is sent yet

@@ -13,6 +13,9 @@
   var order = document.getElementById("sealed-order");
   var cast = document.getElementById("sealed-cast");
   var chosen = [];
+  var live = document.getElementById("ranking-status");
+
+  function say(text) { if (live) live.textContent = text; }
 
   function ranked() {
     var picks = [];
@@ -39,12 +42,14 @@
     });
     form.hidden = true;
     review.hidden = false;
+    say("Check your ballot: " + picks.length + (picks.length === 1 ? " preference." : " preferences."));
     document.getElementById("sealed-heading").focus();
   });
 
   document.getElementById("sealed-change").addEventListener("click", function () {
     review.hidden = true;
     form.hidden = false;
+    say("Your ballot again: change your preferences, then review it.");
     form.querySelector("select").focus();
   });
 
