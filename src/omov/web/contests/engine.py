@@ -9,7 +9,9 @@ one candidate is elected unopposed, which dates apply all come from the engine's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -192,13 +194,37 @@ def _events_file(contest: Contest, book: Rulebook, events: Sequence[AnyEvent]) -
     )
 
 
+_SHARED: ContextVar[dict[tuple[int, str], EngineContest] | None] = ContextVar(
+    "engine_runs_shared", default=None
+)
+
+
+@contextmanager
+def engine_runs_shared() -> Iterator[None]:
+    """Within a page that only reads, each engine run is made once: the dashboard's
+    standing, threshold, confirmations and dates each asked for the same replay (four runs
+    a page). Never around an action: its events change what a run returns."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def engine_run(contest: Contest, *, then: Sequence[AnyEvent] = ()) -> EngineContest:
     """The contest as the rules leave it after every recorded event (and ``then``)."""
+    shared = _SHARED.get()
+    key = (contest.pk, "|".join(event.model_dump_json() for event in then))
+    if shared is not None and key in shared:
+        return shared[key]
     book = stored_book(contest.rulebook.typed)
     try:
-        return run(book, _events_file(contest, book, [*_stored(contest), *then]))
+        engine = run(book, _events_file(contest, book, [*_stored(contest), *then]))
     except RulesError as error:
         raise ContestError(str(error)) from None
+    if shared is not None:
+        shared[key] = engine
+    return engine
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from omov.web.access.models import Role
 from omov.web.access.roles import organisations_where
 from omov.web.audit.selectors import latest_events
 from omov.web.balloting.selectors import code_refusals
-from omov.web.contests.engine import nominating_bodies, supporting_bodies
+from omov.web.contests.engine import engine_runs_shared, nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.happening_views import happening_forms
 from omov.web.contests.models import Contest, Organisation
@@ -97,7 +97,12 @@ def _open(data: dict[str, object], request: HttpRequest) -> Contest:
 @officer_view(None)
 def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest.objects.select_related("rulebook"), pk=pk)
-    context = {
+    with engine_runs_shared():
+        return render(request, "contests/dashboard.html", _dashboard(request, contest))
+
+
+def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
+    return {
         "contest": contest,
         "candidate_form": CandidateForm(),
         "standing": nomination_standing(contest=contest),
@@ -123,7 +128,6 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         "closing_early": timezone.now() < contest.ballot_closes_at,
         **happening_forms(contest),
     }
-    return render(request, "contests/dashboard.html", context)
 
 
 def _vetting(contest: Contest) -> dict[str, object]:
