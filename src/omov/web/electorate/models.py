@@ -36,7 +36,12 @@ class Elector(models.Model):
                 fields=("contest", "section", "reference"), name="elector_once"
             ),
         )
-        indexes = (models.Index(fields=("contest", "eligibility")),)
+        indexes = (
+            models.Index(fields=("contest", "eligibility")),
+            # The dashboard's first electors by reference: without it, a sort of every
+            # elector of the contest at each page (190 ms at 500,000).
+            models.Index(fields=("contest", "reference"), name="elector_by_reference"),
+        )
 
     def __str__(self) -> str:
         return f"{self.section} {self.reference}"
