@@ -428,3 +428,60 @@ def test_a_rulebook_not_in_utf8_and_a_roll_with_bare_cr_are_one_line(tmp_path: P
     outcome = omov("roll", "check", str(roll), "--roll", "members")
     check(outcome, PERSONAL, lines=1)
     assert "bare CR" in outcome.output
+
+
+# -- readers the command line reaches through an RCTab config: Dominion exports -------------
+
+
+def test_the_dominion_reader_never_crashes(tmp_path: Path, data_dir: Path) -> None:
+    """Only a one-line ``BallotFileError``, whatever the export file holds (deep nesting and
+    wrong types included)."""
+    from omov.count.errors import BallotFileError
+    from omov.count.formats.dominion import parse_dominion
+
+    seed = json.dumps(
+        {
+            "Sessions": [
+                {
+                    "Original": {
+                        "IsCurrent": True,
+                        "Cards": [
+                            {
+                                "Contests": [
+                                    {
+                                        "Id": 1,
+                                        "Marks": [
+                                            {"CandidateId": 5, "Rank": 1, "IsAmbiguous": False},
+                                            {"CandidateId": 6, "Rank": 2, "IsAmbiguous": False},
+                                        ],
+                                    }
+                                ]
+                            }
+                        ],
+                    }
+                }
+            ]
+        }
+    ).encode()
+    assert len(parse_dominion(_export(tmp_path, seed), "1").grid) == 1
+
+    @FUZZ
+    @given(data=json_inputs(seed))
+    def run(data: bytes) -> None:
+        folder = _export(tmp_path, data)
+        refusal = ""
+        with hang_guard():
+            try:
+                parse_dominion(folder, "1")
+            except BallotFileError as refused:
+                refusal = str(refused)
+        assert len(refusal.splitlines()) <= 1
+
+    run()
+
+
+def _export(tmp_path: Path, data: bytes) -> Path:
+    folder = tmp_path / "export"
+    folder.mkdir(exist_ok=True)
+    (folder / "CvrExport.json").write_bytes(data)
+    return folder

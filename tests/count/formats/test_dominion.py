@@ -25,6 +25,20 @@ def test_reads_contest_marks_by_candidate_code(data_dir: Path) -> None:
         ({"CvrExport.json": "{"}, "not valid JSON"),
         ({"CvrExport.json": '{"Sessions": 3}'}, "no Sessions list"),
         ({"CvrExport.json": '{"Sessions": []}'}, "no ballots for contest '1'"),
+        ({"CvrExport.json": "[" * 100_000}, "nested too deeply"),
+        ({"CvrExport.json": '{"Sessions": [5]}'}, "session 1: wrong JSON type"),
+        ({"CvrExport.json": '{"Sessions": [{"Original": {"Cards": 7}}]}'}, "wrong JSON type"),
+        (
+            {"CvrExport.json": '{"Sessions": []}', "OutstackConditionManifest.json": "[" * 99999},
+            "nested too deeply",
+        ),
+        (
+            {
+                "CvrExport.json": '{"Sessions": []}',
+                "OutstackConditionManifest.json": '{"List": [1]}',
+            },
+            "cannot read the manifest",
+        ),
     ],
 )
 def test_bad_exports_fail_with_one_line(

@@ -33,7 +33,10 @@ def parse_dominion(folder: Path, contest_id: str) -> CastVoteRecords:
     invalid = _invalid_contest_conditions(folder)
     for path in exports:
         for number, session in enumerate(_sessions(path), start=1):
-            rows.extend(_ballots(path, number, session, contest_id, invalid))
+            try:
+                rows.extend(_ballots(path, number, session, contest_id, invalid))
+            except (TypeError, AttributeError, ValueError, KeyError):  # a value of a wrong type
+                raise BallotFileError(path, None, f"session {number}: wrong JSON type") from None
     if not rows:
         raise BallotFileError(folder, None, f"no ballots for contest {contest_id!r}")
     codes = tuple(sorted({code for marks in rows for codes in marks.values() for code in codes}))
@@ -52,19 +55,26 @@ def _invalid_contest_conditions(folder: Path) -> set[int]:
     if not path.is_file():
         return set()
     try:
-        entries = json.loads(path.read_bytes()).get("List", [])
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError) as error:
-        raise BallotFileError(path, None, f"cannot read the manifest: {error}") from None
-    return {int(e["Id"]) for e in entries if e.get("Description") == "InvalidContest"}
+        entries = _json(path).get("List", [])
+        return {int(e["Id"]) for e in entries if e.get("Description") == "InvalidContest"}
+    except (TypeError, AttributeError, ValueError, KeyError, OverflowError):
+        raise BallotFileError(path, None, "cannot read the manifest: wrong JSON type") from None
 
 
-def _sessions(path: Path) -> Iterator[Mapping[str, Any]]:
+def _json(path: Path) -> Any:
+    """The file's JSON; every way it cannot be read is one line naming the file."""
     try:
-        document = json.loads(path.read_bytes())
+        return json.loads(path.read_bytes())
     except (OSError, UnicodeDecodeError) as error:
         raise BallotFileError(path, None, f"cannot read the file: {error}") from None
     except json.JSONDecodeError as error:
         raise BallotFileError(path, error.lineno, f"not valid JSON: {error.msg}") from None
+    except RecursionError:  # json recurses into nested arrays and objects
+        raise BallotFileError(path, None, "not valid JSON: nested too deeply") from None
+
+
+def _sessions(path: Path) -> Iterator[Mapping[str, Any]]:
+    document = _json(path)
     sessions = document.get("Sessions") if isinstance(document, dict) else None
     if not isinstance(sessions, list):
         raise BallotFileError(path, None, "no Sessions list: not a Dominion CVR export")
