@@ -9,6 +9,7 @@ import os
 import smtplib
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -17,13 +18,21 @@ from typing import Any, ClassVar
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import connections
 from django.urls import reverse
 
 from omov.web.access.models import Role
 from omov.web.audit.models import AuditEvent
 from omov.web.balloting.models import Credential
 from omov.web.contests.services import organisation_create
-from omov.web.jobs.models import BatchState, LetterState, MailBatch, MailingState
+from omov.web.jobs.models import (
+    BatchState,
+    LetterState,
+    MailBatch,
+    Mailing,
+    MailingKind,
+    MailingState,
+)
 from omov.web.jobs.selectors import codes_undelivered, mailing_progress
 from omov.web.jobs.services import (
     batch_claim,
@@ -251,3 +260,57 @@ def test_a_code_reissued_after_its_batch_was_prepared_is_not_sent(caplog: Any) -
     payload = json.loads(logged.payload)
     assert (payload["superseded"], payload["sent"]) == (1, 3)
     assert "its code was reissued" in caplog.text
+
+
+class _Held(LocmemBackend):
+    """A relay that holds each message until the test lets it go."""
+
+    sending: ClassVar[threading.Event] = threading.Event()
+    release: ClassVar[threading.Event] = threading.Event()
+
+    def send_messages(self, messages: Sequence[Any]) -> int:
+        _Held.sending.set()
+        _Held.release.wait(20)
+        return super().send_messages(messages)
+
+
+@pytest.mark.postgres  # SQLite takes no row locks: there one writer at a time anyway
+@pytest.mark.django_db(transaction=True)
+def test_a_reissue_while_its_letter_is_being_sent_waits_for_the_mark() -> None:
+    """The letter's credential is locked from the check to the sent mark: the officer's
+    reissue waits, then revokes the code just sent and emails the new one."""
+    from omov.web.balloting.services import credential_reissue
+    from omov.web.jobs.services import batch_send, mailing_plan
+
+    contest = frozen_contest(1)
+    # Made directly: the officer's button would run the whole mailing at its commit here.
+    made = Mailing.objects.create(contest=contest, kind=MailingKind.CODES)
+    batch = batch_claim(mailing=mailing_plan(mailing_id=made.pk), worker="w")
+    assert batch is not None
+    batch_prepare(batch=batch)
+    reissued = threading.Event()
+
+    def in_thread(job: Any) -> threading.Thread:
+        def run() -> None:
+            try:
+                job()
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    sender = in_thread(lambda: batch_send(batch=batch, mail=_Held()))
+    assert _Held.sending.wait(20)
+    elector = contest.electors.get()
+    officer = in_thread(lambda: (credential_reissue(elector=elector), reissued.set()))
+    assert not reissued.wait(1)  # held on the letter's credential
+    _Held.release.set()
+    sender.join(20)
+    officer.join(20)
+    assert reissued.is_set()
+    assert batch.letters.get().state == LetterState.SENT
+    first, second = (digest_of(m.body) for m in mail.outbox)
+    assert list(live_digests(contest)) == [second]
+    assert first != second
