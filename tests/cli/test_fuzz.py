@@ -485,3 +485,67 @@ def _export(tmp_path: Path, data: bytes) -> Path:
     folder.mkdir(exist_ok=True)
     (folder / "CvrExport.json").write_bytes(data)
     return folder
+
+
+def reader_never_crashes(
+    read: Callable[[], object], strategy: st.SearchStrategy[bytes], target: Path
+) -> None:
+    """``read()`` after ``target`` gets each input: a result or one line of
+    ``BallotFileError``, within ``HANG`` seconds."""
+    from omov.count.errors import BallotFileError
+
+    @FUZZ
+    @given(data=strategy)
+    def run(data: bytes) -> None:
+        target.write_bytes(data)
+        refusal = ""
+        with hang_guard():
+            try:
+                read()
+            except BallotFileError as refused:
+                refusal = str(refused)
+        assert len(refusal.splitlines()) <= 1
+
+    run()
+
+
+CLEAR_BALLOT = (
+    b"RowNumber,BallotID,"
+    b'"Choice_1_1:City, Mayor:1:Vote For 1:Ann:NON","Choice_2_1:City, Mayor:1:Vote For 1:Bo:NON",'
+    b'"Choice_1_1:City, Mayor:2:Vote For 1:Ann:NON","Choice_2_1:City, Mayor:2:Vote For 1:Bo:NON"\n'
+    b"1,a,0,1,1,0\n2,b,1,1,0,0\n3,c,0,0,0,0\n"
+)
+
+
+def test_the_clear_ballot_reader_never_crashes(tmp_path: Path) -> None:
+    from omov.count.formats.clear_ballot import parse_clear_ballot
+
+    path = tmp_path / "cvr.csv"
+    reader_never_crashes(
+        lambda: parse_clear_ballot(path, "City, Mayor"), inputs(CLEAR_BALLOT), path
+    )
+
+
+def test_the_ess_xlsx_reader_never_crashes(tmp_path: Path, data_dir: Path) -> None:
+    """The workbook's sheet and shared strings mutated inside a well-formed zip (a mutated
+    zip is mostly refused before any XML is read)."""
+    from omov.count.formats.ess_xlsx import parse_ess_xlsx
+
+    case = "test_set_allow_only_one_winner_per_round"
+    source = data_dir / "rctab" / case / f"{case}_cvr.xlsx"
+    with zipfile.ZipFile(source) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet, strings = "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"
+    path = tmp_path / "cvr.xlsx"
+
+    @st.composite
+    def workbooks(draw: st.DrawFn) -> bytes:
+        part = draw(st.sampled_from([sheet, strings]))
+        changed = dict(parts, **{part: draw(inputs(parts[part][:4000]))})
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as book:
+            for name, data in changed.items():
+                book.writestr(name, data)
+        return out.getvalue()
+
+    reader_never_crashes(lambda: parse_ess_xlsx(path, first_vote_column=2), workbooks(), path)

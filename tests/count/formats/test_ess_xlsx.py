@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,28 @@ def test_a_file_that_is_not_a_workbook_fails_with_one_line(tmp_path: Path, conte
         parse_ess_xlsx(path, first_vote_column=2)
     assert str(error.value).startswith(str(path))
     assert "\n" not in str(error.value)
+
+
+SHEET = (
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    "{rows}</sheetData></worksheet>"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ('<row r="2"><c r="ZZZZZZZZ2"><v>1</v></c></row>', "beyond column XFD"),
+        ('<row r="two"><c r="B2"><v>1</v></c></row>', "not a row number"),
+        ('<row r="2"><c r="B2" t="s"><v>7</v></c></row>', "shared string the workbook lacks"),
+        ('<row r="2"><c r="B2" t="s"><v>-1</v></c></row>', "shared string the workbook lacks"),
+    ],
+)
+def test_a_sheet_with_impossible_cells_fails_with_one_line(
+    tmp_path: Path, rows: str, message: str
+) -> None:
+    path = tmp_path / "cvr.xlsx"
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("xl/worksheets/sheet1.xml", SHEET.format(rows=rows))
+    with pytest.raises(BallotFileError, match=message):
+        parse_ess_xlsx(path, first_vote_column=2)

@@ -22,6 +22,7 @@ from omov.count.ballots import BLANK, OVERVOTE
 from omov.count.errors import BallotFileError
 from omov.count.formats.cdf import CastVoteRecords
 
+LAST_COLUMN = 16_384  # XFD, the last column a worksheet may have
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CELL = re.compile(r"([A-Z]+)(\d+)$")
 
@@ -102,10 +103,17 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             with book.open(sheet) as stream:
                 for _, element in iterparse(stream):
                     if element.tag == f"{_NS}row":
-                        yield int(element.get("r", "0")), _cells(path, element, strings)
+                        yield _row_number(path, element), _cells(path, element, strings)
                         element.clear()
-    except (zipfile.BadZipFile, OSError, KeyError, ParseError) as error:
+    except (zipfile.BadZipFile, OSError, KeyError, ParseError, EOFError) as error:
         raise BallotFileError(path, None, f"not a readable .xlsx workbook: {error}") from None
+
+
+def _row_number(path: Path, row: Element) -> int:
+    text = row.get("r", "0")
+    if not text.isdecimal() or len(text) > 7:  # Excel's last row is 1,048,576
+        raise BallotFileError(path, None, "a row whose number is not a row number")
+    return int(text)
 
 
 def _shared_strings(book: zipfile.ZipFile) -> list[str]:
@@ -134,18 +142,22 @@ def _cells(path: Path, row: Element, strings: list[str]) -> list[str]:
         if match is None:
             raise BallotFileError(path, None, f"a cell without a reference in row {row.get('r')}")
         column = _column_number(match.group(1))
+        if column > LAST_COLUMN:  # else one cell could ask for a list of any size
+            raise BallotFileError(path, None, f"a cell beyond column XFD in row {row.get('r')}")
         cells.extend([""] * (column - len(cells)))
-        cells[column - 1] = _text(cell, strings)
+        cells[column - 1] = _text(path, cell, strings)
     return cells
 
 
-def _text(cell: Element, strings: list[str]) -> str:
+def _text(path: Path, cell: Element, strings: list[str]) -> str:
     kind = cell.get("t")
     if kind == "inlineStr":
         return "".join(t.text or "" for t in cell.iter(f"{_NS}t")).strip()
     value = cell.find(f"{_NS}v")
     text = "" if value is None or value.text is None else value.text
     if kind == "s" and text:
+        if not text.isdecimal() or int(text) >= len(strings):
+            raise BallotFileError(path, None, "a cell names a shared string the workbook lacks")
         return strings[int(text)].strip()
     return text.strip()
 
