@@ -549,3 +549,53 @@ def test_the_ess_xlsx_reader_never_crashes(tmp_path: Path, data_dir: Path) -> No
         return out.getvalue()
 
     reader_never_crashes(lambda: parse_ess_xlsx(path, first_vote_column=2), workbooks(), path)
+
+
+# -- omov rules explain: the events file ------------------------------------------------------
+
+
+def test_omov_rules_explain_never_crashes_on_the_events_file(tmp_path: Path) -> None:
+    seed = (Path(__file__).parents[1] / "rules" / "events" / "labour-2016.yaml").read_bytes()
+    fuzz_file(
+        tmp_path,
+        "events.yaml",
+        inputs(seed[:3000]),
+        lambda path: ["rules", "explain", "labour/2016", "--events", str(path)],
+        lines=None,
+    )
+
+
+# -- omov ledger check: the head files and the proof --------------------------------------------
+
+
+def test_omov_ledger_check_never_crashes_on_a_head_or_a_proof(bundle: Path, tmp_path: Path) -> None:
+    heads = sorted(bundle.rglob("*head*.json"))
+    assert heads, bundle_files(bundle)
+    seed = heads[0].read_bytes()
+
+    @FUZZ
+    @given(which=st.sampled_from(["old", "new", "proof"]), data=st.data())
+    def run(which: str, data: st.DataObject) -> None:
+        files = {"old": seed, "new": seed, "proof": b'["AAAA"]'}
+        files[which] = data.draw(json_inputs(files[which]))
+        for name, content in files.items():
+            (tmp_path / name).write_bytes(content)
+        old, new, proof = (str(tmp_path / name) for name in ("old", "new", "proof"))
+        check(omov("ledger", "check", old, new, "--proof", proof))
+
+    run()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [(b"events:\n  - \x80", "not UTF-8 text"), (b"[" * 100_000, "nested too deeply")],
+)
+def test_an_events_file_not_utf8_or_nested_too_deeply_is_one_line(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    path = tmp_path / "events.yaml"
+    path.write_bytes(data)
+    outcome = omov("rules", "explain", "labour/2016", "--events", str(path))
+    check(outcome)
+    assert outcome.status == 2
+    assert message in outcome.output

@@ -203,8 +203,12 @@ def load_events(path: Path, *, timezone: str) -> EventsFile:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise EventsError(f"cannot read events file {path}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise EventsError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
     except yaml.YAMLError as error:
         raise EventsError(f"{path.name}: not valid YAML: {str(error).splitlines()[0]}") from None
+    except RecursionError:  # the YAML composer recurses into nested lists and mappings
+        raise EventsError(f"{path.name}: not valid YAML: nested too deeply") from None
     return parse_events(data, label=path.name, timezone=timezone)
 
 
