@@ -599,3 +599,40 @@ def test_an_events_file_not_utf8_or_nested_too_deeply_is_one_line(
     check(outcome)
     assert outcome.status == 2
     assert message in outcome.output
+
+
+# -- trustee messages, as omov trustee check and the other trustee commands read them ---------
+
+
+def test_trustee_messages_are_read_or_refused_in_one_line(tmp_path: Path) -> None:
+    from omov.cli.trustee_cmd import _messages
+    from omov.secrecy.errors import ProofError
+    from omov.secrecy.messages import FORMAT
+
+    seed = json.dumps(
+        {
+            "format": FORMAT,
+            "kind": "trustee-introduced",
+            "contest": "c1",
+            "trustee": 1,
+            "body": {"trustees": 3, "threshold": 2, "box_key": "AAAA"},
+            "signing_key": "AAAA",
+            "signature": "AAAA",
+        }
+    ).encode()
+    folder = tmp_path / "messages"
+    folder.mkdir()
+
+    @FUZZ
+    @given(data=json_inputs(seed))
+    def run(data: bytes) -> None:
+        (folder / "1.json").write_bytes(data)
+        refusal = ""
+        with hang_guard():
+            try:
+                _messages(folder)
+            except ProofError as refused:
+                refusal = str(refused)
+        assert len(refusal.splitlines()) <= 1
+
+    run()

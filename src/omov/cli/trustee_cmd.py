@@ -65,9 +65,11 @@ def _messages(directory: Path) -> list[Message]:
     found = []
     for path in sorted(directory.glob("*.json")):
         try:
-            text = path.read_text()
+            text = path.read_text(encoding="utf-8")
         except OSError as e:
             raise ProofError(f"{path}: cannot read ({e.strerror})") from None
+        except UnicodeDecodeError as e:
+            raise ProofError(f"{path}: not UTF-8 text (byte {e.start})") from None
         found.append(Message.from_json(text, source=str(path)))
     return found
 

@@ -103,8 +103,8 @@ class Message:
             signature = unb64(record["signature"], f"{source}: signature")
         except KeyError as e:
             raise ProofError(f"{source}: no {e.args[0]!r}") from None
-        except ValueError:
-            raise ProofError(f"{source}: unknown kind {record.get('kind')!r}") from None
+        except (ValueError, TypeError):  # a kind of no known name, or of a wrong JSON type
+            raise ProofError(f"{source}: unknown kind, or a key of the wrong type") from None
         if (
             not isinstance(contest, str)
             or not isinstance(trustee, int)
@@ -116,9 +116,12 @@ class Message:
     @classmethod
     def from_json(cls, text: str, source: str = "a trustee message") -> Message:
         try:
-            return cls.from_record(json.loads(text), source)
+            record = json.loads(text)
         except ValueError:
             raise ProofError(f"{source}: not JSON") from None
+        except RecursionError:  # json recurses into nested arrays and objects
+            raise ProofError(f"{source}: not JSON: nested too deeply") from None
+        return cls.from_record(record, source)
 
 
 @dataclass(frozen=True)
