@@ -17,6 +17,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from omov.web.access.checks import MARK, UNIT_MARK
 from omov.web.access.models import UNIT_ROLES, Role
@@ -28,8 +29,10 @@ from omov.web.electorate.models import Appeal, Exclusion
 from omov.web.local.services import meeting_call, motion_table
 from omov.web.local.triggers import trigger_ballot_open
 from omov.web.members.models import Member, Unit
+from omov.web.petitions.services import petition_start
 
 from .conftest import OpenBallot, officer_of
+from .members_helpers import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +294,12 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
         elector=elector, ground="aims-and-values", note="On file", proposed_by=proposer
     )
     discussion = _discussion(contest, proposer)
+    petition = petition_start(
+        sponsor=make_member(contest.organisation),
+        title="A petition",
+        text="We ask for something.",
+        closes_at=timezone.now() + dt.timedelta(days=5),
+    )
     visitors = _visitors(contest, next(iter(open_ballot.codes.values())))
     form = _form(open_ballot, appeal) | {"ground": "abuse", "days": "7", "reasons": "On file"}
     wrong = []
@@ -305,6 +314,7 @@ def test_every_officer_url_for_every_visitor(open_ballot: OpenBallot) -> None:
             "organisation": contest.organisation_id,
             **discussion,
             **local,
+            "petition": petition.pk,
         }
         url = reverse(pattern.name, kwargs={name: kwargs[name] for name in names})
         role = getattr(pattern.callback, MARK)

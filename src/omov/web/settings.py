@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "omov.web.trustees",
     "omov.web.members",
     "omov.web.discussion",
+    "omov.web.petitions",
     "django_tasks",
     "django_tasks_db",
     "omov.web.jobs",

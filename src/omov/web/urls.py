@@ -20,6 +20,8 @@ from omov.web.jobs import views as jobs
 from omov.web.local import urls as local
 from omov.web.members import views as members
 from omov.web.nominations import views as nominations
+from omov.web.petitions import officer_views as officer_petitions
+from omov.web.petitions import views as petitions
 from omov.web.results import views as results
 from omov.web.trust import views as trust
 from omov.web.trustees import views as trustees
@@ -134,6 +136,34 @@ organisation_officer = [
     path("rulebook/", members.rulebook_choose_view, name="members-rulebook"),
 ]
 
+petition_pages = [
+    path("", petitions.petition_list, name="petitions"),
+    path("start/", petitions.petition_start_view, name="petition-start"),
+    path("confirm/<str:token>/", petitions.petition_confirm, name="petition-confirm"),
+    path("<int:pk>/", petitions.petition_page, name="petition"),
+    path("<int:pk>/count.json", petitions.petition_count, name="petition-count"),
+    path("<int:pk>/count.zip", petitions.petition_download, name="petition-download"),
+    path("<int:pk>/sign/", petitions.petition_sign, name="petition-sign"),
+    path("<int:pk>/sign-by-email/", petitions.petition_sign_email, name="petition-sign-email"),
+]
+
+petition_officer = [
+    path("", officer_petitions.officer_petitions, name="petitions-officer"),
+    path("<int:petition>/", officer_petitions.officer_petition, name="petition-officer"),
+    path("<int:petition>/open/", officer_petitions.officer_petition_open, name="petition-open"),
+    path(
+        "<int:petition>/moderate/",
+        officer_petitions.officer_petition_moderate,
+        name="petition-moderate",
+    ),
+    path(
+        "<int:petition>/review/",
+        officer_petitions.officer_signatures_review,
+        name="petition-review",
+    ),
+    path("<int:petition>/close/", officer_petitions.officer_petition_close, name="petition-close"),
+]
+
 urlpatterns = [
     path("vote/<int:pk>/", include(voter)),
     path("contest/<int:pk>/", include(public)),
@@ -147,6 +177,8 @@ urlpatterns = [
     path("discussion/", include(discussion.members)),
     path("officer/local/", include(local.officer)),
     path("local/", include(local.members)),
+    path("officer/<int:organisation>/petitions/", include(petition_officer)),
+    path("petitions/", include(petition_pages)),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=SignInForm),

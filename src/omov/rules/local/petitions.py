@@ -122,5 +122,14 @@ def thresholds_crossed(
     ]
 
 
+def counted_unit_kinds(book: Rulebook) -> tuple[str, ...]:
+    """The kinds of unit a petition's signatures are counted by, as Parliament's site counts
+    by constituency: the rulebook's units that sit within no other and are the members' own
+    (a CLP, not a branch within it, nor an affiliated branch); every kind if none is."""
+    units = local_rules(book).units
+    top = tuple(k for k, u in units.items() if u.within is None and not u.affiliated)
+    return top or tuple(units)
+
+
 def thresholds_reached(book: Rulebook, count: int) -> list[int]:
     return [t.signatures for t in petition_rules(book).thresholds if count >= t.signatures]
