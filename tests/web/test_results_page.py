@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import omov.web as web_package
@@ -17,6 +19,7 @@ from omov.web.balloting.services import ballot_cast, ballot_close
 from omov.web.contests.models import Contest
 from omov.web.contests.services import contest_archive
 from omov.web.electorate.models import Elector
+from omov.web.electorate.selectors import elector_counts, statistics_of
 from omov.web.results.charts import sankey_svg
 from omov.web.results.figures import bar_chart, section_tables, whole_table
 from omov.web.results.reporting import report_summary
@@ -124,6 +127,20 @@ def test_the_published_page_and_declaration() -> None:
     assert published == {"joined_after_freeze": 1}
     assert "fewer than 10" in html
     assert f"omov verify contest-{contest.pk}-bundle.zip" in html
+
+    # The closed rolls' figures are kept with the count, the bundle's own, and the page
+    # reads them rather than every elector's row (too slow at 500,000 electors).
+    assert contest.result.electors == elector_counts(contest=contest)
+    kept: dict[str, dict[str, int]] = {}
+    for row in statistics_of(contest.result.electors):
+        if row["eligibility"] != "eligible":
+            reason = str(row["reason"] or row["eligibility"])
+            kept.setdefault(str(row["section"]), {})[reason] = int(str(row["n"]))
+    assert kept == {s: e.excluded for s, e in electorate_stats(contest).items() if e.excluded}
+    with CaptureQueriesContext(connection) as queries:
+        again = Client().get(reverse("results", args=[contest.pk])).content.decode()
+    assert again == html
+    assert not [q for q in queries.captured_queries if "electorate_elector" in q["sql"]]
     assert "results.css" in html
 
     page = Client().get(reverse("results-declaration", args=[contest.pk]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
@@ -19,7 +20,7 @@ from omov.web.balloting.selectors import code_refusals
 from omov.web.contests.engine import engine_runs_shared, nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.happening_views import happening_forms
-from omov.web.contests.models import Contest, Organisation
+from omov.web.contests.models import Contest, ContestState, Organisation
 from omov.web.contests.rulebooks import stored_book
 from omov.web.contests.selectors import contest_list
 from omov.web.contests.services import (
@@ -32,16 +33,18 @@ from omov.web.electorate.rolls import dates_used, sections
 from omov.web.electorate.selectors import (
     APPEALS_SHOWN,
     appeals_waiting,
+    elector_counts,
     electors_page,
-    exclusion_statistics,
     exclusions_waiting,
-    turnout_by_section,
+    statistics_of,
+    turnout_of,
     vetting_figures,
 )
 from omov.web.errors import ContestError
 from omov.web.jobs.selectors import FAILURES_SHOWN, codes_undelivered, mailing_progress
 from omov.web.nominations.selectors import contest_threshold, nomination_standing
 from omov.web.officer import back_to, run_action
+from omov.web.results.selectors import counted_electors
 from omov.web.steps import Step, questions
 from omov.web.trustees.selectors import trustee_status
 from omov.web.trustees.views import demo_keys_exist
@@ -94,6 +97,14 @@ def _open(data: dict[str, object], request: HttpRequest) -> Contest:
     )
 
 
+def _electorate_counts(contest: Contest) -> list[dict[str, Any]]:
+    """The figures by section and reason, and the turnout: kept with the count once there
+    is one (the rolls are closed), else one grouped query over the electors."""
+    if contest.state in (ContestState.COUNTED, ContestState.PUBLISHED):
+        return counted_electors(contest)
+    return elector_counts(contest=contest)
+
+
 @officer_view(None)
 def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest.objects.select_related("rulebook"), pk=pk)
@@ -102,6 +113,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
+    counts = _electorate_counts(contest)
     return {
         "contest": contest,
         "candidate_form": CandidateForm(),
@@ -109,8 +121,8 @@ def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
         "threshold": contest_threshold(contest=contest),
         "nominating_bodies": nominating_bodies(contest),
         "supporting_bodies": supporting_bodies(contest),
-        "statistics": exclusion_statistics(contest=contest),
-        "turnout": turnout_by_section(contest=contest),
+        "statistics": statistics_of(counts),
+        "turnout": turnout_of(counts),
         "electors": electors_page(contest=contest, search=request.GET.get("q", "")),
         "appeals": appeals_waiting(contest=contest)[:APPEALS_SHOWN],
         "appeals_waiting": appeals_waiting(contest=contest).count(),

@@ -14,7 +14,7 @@ from omov.web.audit.models import AuditEvent
 from omov.web.contests.models import Contest
 from omov.web.contests.rulebooks import stored_book
 from omov.web.electorate.models import Eligibility
-from omov.web.electorate.selectors import exclusion_statistics, turnout_by_section
+from omov.web.electorate.selectors import elector_counts, statistics_of, turnout_of
 from omov.web.results.charts import sankey_svg
 from omov.web.results.figures import (
     bar_chart,
@@ -42,7 +42,17 @@ class Excluded:
     """None: fewer than the smallest figure published (suppressed)."""
 
 
-def exclusions(contest: Contest) -> tuple[list[Excluded], int | None]:
+def counted_electors(contest: Contest) -> list[dict[str, Any]]:
+    """The electorate's figures (``elector_counts``) as kept with the count, or counted now
+    for a count stored before they were kept. The rolls cannot change once the ballot has
+    closed, so the kept figures are the ones the bundle publishes."""
+    result = Result.objects.filter(contest=contest).values_list("electors", flat=True).first()
+    return result or elector_counts(contest=contest)
+
+
+def exclusions(
+    contest: Contest, counts: list[dict[str, Any]] | None = None
+) -> tuple[list[Excluded], int | None]:
     """Electors on the rolls who could not vote, per section and reason: the figures the
     bundle publishes (``trust.publication.electorate_stats``), counted by the database in
     one grouped query, as at 500,000 electors reading every row would not do. With vetting,
@@ -52,7 +62,7 @@ def exclusions(contest: Contest) -> tuple[list[Excluded], int | None]:
     smallest = book.vetting.min_published if book.vetting else None
     names = contest.rulebook.typed.section_names
     counted: Counter[tuple[str, str]] = Counter()
-    for row in exclusion_statistics(contest=contest):
+    for row in statistics_of(counted_electors(contest) if counts is None else counts):
         if row["eligibility"] != Eligibility.ELIGIBLE:
             counted[str(row["section"]), str(row["reason"] or row["eligibility"])] += int(
                 row["n"]  # type: ignore[call-overload]
@@ -83,14 +93,14 @@ def results_page(*, contest: Contest) -> dict[str, Any]:
     facts = contest.rulebook.typed
     names, order = facts.section_names, list(facts.sections)
     rounds = [{**r, "table": _table(r["tallies"])} for r in summary["rounds"]]
+    counts = result.electors or elector_counts(contest=contest)
     turnout = [
-        {**row, "section": names.get(row["section"], row["section"])}
-        for row in turnout_by_section(contest=contest)
+        {**row, "section": names.get(row["section"], row["section"])} for row in turnout_of(counts)
     ]
     eligible = sum(int(row["eligible"]) for row in turnout)
     voted = sum(int(row["voted"]) for row in turnout)
     bars, threshold_at = bar_chart(summary)
-    excluded, smallest = exclusions(contest)
+    excluded, smallest = exclusions(contest, counts)
     return {
         "summary": summary,
         "rounds": rounds,

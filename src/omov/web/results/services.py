@@ -10,6 +10,7 @@ from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.rulebooks import count_rules
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.contests.services import contest_lock, contest_transition
+from omov.web.electorate.selectors import elector_counts
 from omov.web.errors import ContestError
 from omov.web.results.models import Result
 from omov.web.results.reporting import ballot_set, board_parquet, downloads, report_summary
@@ -39,7 +40,12 @@ def result_count(*, contest: Contest) -> Result:
     candidates = ballot_candidates(contest=contest)
     board = board_parquet(candidates, board_rows(contest))
     result = Result.objects.create(
-        contest=contest, method=contest.method, summary=summary, board=board, **downloads(report)
+        contest=contest,
+        method=contest.method,
+        summary=summary,
+        board=board,
+        electors=elector_counts(contest=contest),  # the closed rolls' figures, read once
+        **downloads(report),
     )
     contest_transition(
         contest=contest,
