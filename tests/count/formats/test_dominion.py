@@ -26,6 +26,13 @@ def test_reads_contest_marks_by_candidate_code(data_dir: Path) -> None:
         ({"CvrExport.json": '{"Sessions": 3}'}, "no Sessions list"),
         ({"CvrExport.json": '{"Sessions": []}'}, "no ballots for contest '1'"),
         ({"CvrExport.json": "[" * 100_000}, "nested too deeply"),
+        (
+            {
+                "CvrExport.json": '{"Sessions": [{"Original": {"Contests": [{"Id": 1, "Marks":'
+                ' [{"CandidateId": 5, "Rank": 2147483648}]}]}}]}'
+            },
+            "session 1: a mark without a rank from 1 to 1000",
+        ),
         ({"CvrExport.json": '{"Sessions": [5]}'}, "session 1: wrong JSON type"),
         ({"CvrExport.json": '{"Sessions": [{"Original": {"Cards": 7}}]}'}, "wrong JSON type"),
         (

@@ -23,6 +23,8 @@ from omov.count.ballots import BLANK, OVERVOTE
 from omov.count.errors import BallotFileError
 from omov.count.formats.cdf import CastVoteRecords
 
+MOST_RANKS = 1000  # far above any ballot's; a rank of 2**31 would allocate gigabytes
+
 
 def parse_dominion(folder: Path, contest_id: str) -> CastVoteRecords:
     """The ballots of contest ``contest_id`` in the export ``folder``."""
@@ -102,7 +104,13 @@ def _ballots(
             if mark.get("IsAmbiguous"):
                 continue
             rank = mark.get("Rank")
-            if not isinstance(rank, int) or rank < 1 or "CandidateId" not in mark:
-                raise BallotFileError(path, None, f"session {number}: a mark without a rank")
+            if (
+                not isinstance(rank, int)
+                or not 1 <= rank <= MOST_RANKS
+                or "CandidateId" not in mark
+            ):
+                raise BallotFileError(
+                    path, None, f"session {number}: a mark without a rank from 1 to {MOST_RANKS}"
+                )
             marks.setdefault(rank, set()).add(str(mark["CandidateId"]))
         yield marks
