@@ -8,7 +8,9 @@ changes. Turnout appears as a count only: nothing here says who has voted."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -53,14 +55,35 @@ def refusal(step: Step) -> str:
     return "Nothing was done: tick the box to confirm this step."
 
 
-def questions(contest: Contest) -> dict[str, str]:
-    """Each step of ``contest``'s current state, as the question its form asks."""
-    eligible = contest.electors.filter(eligibility=Eligibility.ELIGIBLE)
+@dataclass(frozen=True)
+class Roll:
+    """The electorate's figures the questions give: counts only, never who has voted."""
+
+    on_roll: int
+    eligible: int
+    voted: int
+
+    @classmethod
+    def of(cls, counts: list[dict[str, Any]]) -> Roll:
+        """From ``electorate.selectors.elector_counts``, which the dashboard reads anyway:
+        no question counts the electors again (each count read every row)."""
+        eligible = [r for r in counts if r["eligibility"] == Eligibility.ELIGIBLE]
+        return cls(
+            on_roll=sum(r["n"] for r in counts),
+            eligible=sum(r["n"] for r in eligible),
+            voted=sum(r["n"] for r in eligible if r["has_voted"]),
+        )
+
+
+def questions(contest: Contest, counts: list[dict[str, Any]]) -> dict[str, str]:
+    """Each step of ``contest``'s current state, as the question its form asks, with the
+    electorate's figures from ``counts`` (``elector_counts``)."""
+    roll = Roll.of(counts)
     asks = {
         Step.NOMINATIONS_CLOSE: lambda: _nominations(contest),
-        Step.ELECTORATE_FREEZE: lambda: _freeze(contest, eligible.count()),
-        Step.BALLOT_OPEN: lambda: _open(contest, eligible.count()),
-        Step.BALLOT_CLOSE: lambda: _close(contest, eligible.count()),
+        Step.ELECTORATE_FREEZE: lambda: _freeze(roll),
+        Step.BALLOT_OPEN: lambda: _open(contest, roll.eligible),
+        Step.BALLOT_CLOSE: lambda: _close(contest, roll),
         Step.RESULT_COUNT: lambda: _count(contest),
         Step.RESULT_PUBLISH: lambda: PUBLISH,
         Step.CREDENTIAL_REISSUE: lambda: REISSUE,
@@ -68,7 +91,7 @@ def questions(contest: Contest) -> dict[str, str]:
         Step.RESIGNATION_RECORD: lambda: RESIGNATION,
         Step.DATE_SET: lambda: DATE,
         Step.CONTEST_ARCHIVE: lambda: ARCHIVE,
-        Step.REMINDER_SEND: lambda: _remind(contest, eligible.count()),
+        Step.REMINDER_SEND: lambda: _remind(roll),
     }
     wanted = STEPS_BY_STATE.get(contest.state, ())
     if not contest.archived and contest.state != ContestState.BALLOT_OPEN:
@@ -120,9 +143,9 @@ def _nominations(contest: Contest) -> str:
     )
 
 
-def _freeze(contest: Contest, eligible: int) -> str:
+def _freeze(roll: Roll) -> str:
     return (
-        f"Freeze the electorate now? {eligible:,} of {contest.electors.count():,} electors "
+        f"Freeze the electorate now? {roll.eligible:,} of {roll.on_roll:,} electors "
         "are eligible; no roll can be imported after this."
     )
 
@@ -137,22 +160,20 @@ def _open(contest: Contest, eligible: int) -> str:
     )
 
 
-def _close(contest: Contest, eligible: int) -> str:
-    voted = contest.electors.filter(eligibility=Eligibility.ELIGIBLE, has_voted=True).count()
+def _close(contest: Contest, roll: Roll) -> str:
     early = timezone.now() < contest.ballot_closes_at
     return (
-        f"Close the ballot now? {voted:,} of {eligible:,} have voted; the timetable closes it "
-        f"at {when(contest.ballot_closes_at)}."
+        f"Close the ballot now? {roll.voted:,} of {roll.eligible:,} have voted; the timetable "
+        f"closes it at {when(contest.ballot_closes_at)}."
         + (" Closing early needs a reason, which is logged." if early else "")
     )
 
 
-def _remind(contest: Contest, eligible: int) -> str:
-    voted = contest.electors.filter(eligibility=Eligibility.ELIGIBLE, has_voted=True).count()
+def _remind(roll: Roll) -> str:
     return (
-        f"Email a reminder now to the {eligible - voted:,} of {eligible:,} eligible electors "
-        "who have not voted? They are chosen by the mailing itself: nobody is shown who "
-        "they are."
+        f"Email a reminder now to the {roll.eligible - roll.voted:,} of {roll.eligible:,} "
+        "eligible electors who have not voted? They are chosen by the mailing itself: "
+        "nobody is shown who they are."
     )
 
 

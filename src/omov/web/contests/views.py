@@ -136,7 +136,7 @@ def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
         **_vetting(contest),
         "mailings": mailing_progress(contest=contest),
         "undelivered": codes_undelivered(contest=contest)[:FAILURES_SHOWN],
-        "steps": questions(contest),
+        "steps": questions(contest, counts),
         "closing_early": timezone.now() < contest.ballot_closes_at,
         **happening_forms(contest),
     }
