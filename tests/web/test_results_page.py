@@ -127,6 +127,9 @@ def test_the_published_page_and_declaration() -> None:
     assert published == {"joined_after_freeze": 1}
     assert "fewer than 10" in html
     assert f"omov verify contest-{contest.pk}-bundle.zip" in html
+    # The page reads no download to say which exist (they grow with the ballots).
+    assert ("results.csv" in html) == bool(contest.result.csv)
+    assert ("rctab.json" in html) == bool(contest.result.rctab_json)
 
     # The closed rolls' figures are kept with the count, the bundle's own, and the page
     # reads them rather than every elector's row (too slow at 500,000 electors).

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models.functions import Length
 from django.utils.safestring import mark_safe
 
 from omov.web.audit.models import AuditEvent
@@ -88,7 +89,13 @@ def published_at(contest: Contest) -> Any:
 
 
 def results_page(*, contest: Contest) -> dict[str, Any]:
-    result: Result = contest.result
+    # Not the board, the CSV or the RCTab report: the page only says whether the last two
+    # exist, and the three grow with the ballots (megabytes at a national contest).
+    result = (
+        Result.objects.defer("board", "rctab_json", "csv")
+        .annotate(rctab_size=Length("rctab_json"), csv_size=Length("csv"))
+        .get(contest=contest)
+    )
     summary = result.summary
     facts = contest.rulebook.typed
     names, order = facts.section_names, list(facts.sections)
@@ -119,7 +126,7 @@ def results_page(*, contest: Contest) -> dict[str, Any]:
         "excluded": excluded,
         "smallest": smallest,
         "sankey": mark_safe(sankey_svg(summary)),  # escaped names, numbers
-        "has_rctab": bool(result.rctab_json),
-        "has_csv": bool(result.csv),
+        "has_rctab": bool(result.rctab_size),
+        "has_csv": bool(result.csv_size),
         "published_at": published_at(contest),
     }
