@@ -15,6 +15,7 @@ from omov.web.access.services import membership_grant
 from omov.web.discussion.models import Appeal, Post
 from omov.web.discussion.services import post_create, thread_start
 from omov.web.members.models import Member
+from tests.web.local_helpers import make_motion
 from tests.web.members_helpers import make_member, make_organisation_with_units, sign_in_member
 
 from .conftest import axe_violations, csp_refusals, screenshot
@@ -52,7 +53,11 @@ def test_a_member_flags_a_moderator_hides_and_the_author_appeals(
     reader = make_member(organisation, display_name="Reader R.")
     author = make_member(organisation, display_name="Author A.")
     thread = thread_start(
-        member=reader, kind="motion", target_id=7, title="The emergency motion", text="Discuss."
+        member=reader,
+        kind="motion",
+        target_id=make_motion(organisation).pk,
+        title="The emergency motion",
+        text="Discuss.",
     )
     rude = post_create(member=author, thread=thread, text="You are an **idiot**.")
 

@@ -14,6 +14,7 @@ from playwright.sync_api import Page
 
 from omov.web.discussion.models import Post
 from omov.web.discussion.services import post_create, thread_start
+from tests.web.local_helpers import make_motion
 from tests.web.members_helpers import make_member, make_organisation_with_units, sign_in_member
 from tests.web.test_discussion_markup import PAYLOADS
 
@@ -42,7 +43,11 @@ def test_no_payload_runs_in_chromium(page: Page, live_server: object) -> None:
     organisation = make_organisation_with_units()
     reader = make_member(organisation)
     thread = thread_start(
-        member=reader, kind="motion", target_id=1, title="Payloads", text="Opening"
+        member=reader,
+        kind="motion",
+        target_id=make_motion(organisation).pk,
+        title="Payloads",
+        text="Opening",
     )
     for payload in PAYLOADS:  # one member each: the posting limit is per member
         post_create(member=make_member(organisation), thread=thread, text=payload)

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from omov.web.access.services import unit_post_grant
 from omov.web.contests.models import Organisation
-from omov.web.local.models import Meeting
+from omov.web.local.models import Meeting, Motion
 from omov.web.local.services import attendance_record, meeting_call, meeting_open
 from omov.web.members.models import Member, Unit
 
@@ -54,3 +54,14 @@ def open_meeting(
     if members:
         attendance_record(meeting=meeting, members=members, actor=actor)
     return meeting, members
+
+
+def make_motion(organisation: Organisation, unit_code: str = "B1") -> Motion:
+    """A motion tabled at an open meeting of ``organisation``'s unit ``unit_code`` (a thread
+    on a motion needs one that exists)."""
+    meeting, (mover, seconder) = open_meeting(
+        Unit.objects.get(organisation=organisation, code=unit_code), present=2
+    )
+    return Motion.objects.create(
+        meeting=meeting, position=1, kind="ordinary", text="We ask.", mover=mover, seconder=seconder
+    )

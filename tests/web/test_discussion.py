@@ -17,7 +17,7 @@ from django.utils import timezone
 from omov.web.access.models import Role
 from omov.web.access.services import membership_grant
 from omov.web.audit.models import AuditEvent
-from omov.web.contests.models import Contest, Organisation
+from omov.web.contests.models import Contest, Organisation, Rulebook
 from omov.web.contests.services import candidate_add, contest_open, rulebook_load
 from omov.web.discussion.appeals import (
     appeal_decide,
@@ -53,7 +53,9 @@ from omov.web.discussion.services import (
 from omov.web.errors import ContestError
 from omov.web.members.models import Member
 from omov.web.members.services import import_roll
+from omov.web.petitions.models import Petition, PetitionState
 
+from .local_helpers import make_motion
 from .members_helpers import make_member, make_organisation_with_units, sign_in_member
 
 pytestmark = pytest.mark.django_db
@@ -435,3 +437,43 @@ def test_a_member_starts_a_thread_and_replies_quoting_through_the_pages(party: P
     page = client.get(url).content.decode()
     assert "<strong>Writer W.</strong> wrote:" in page
     assert "<em>ownership</em>" in page
+
+
+def _petition(organisation: Organisation, state: str = PetitionState.OPEN) -> Petition:
+    return Petition.objects.create(
+        organisation=organisation,
+        rulebook=Rulebook.objects.filter(organisation=organisation).first(),
+        title="Bring back the trains",
+        text="We ask for trains.",
+        sponsor=make_member(organisation, units=["CLP1"]),
+        state=state,
+        closes_at=timezone.now() + dt.timedelta(days=10),
+        key="k" * 64,
+    )
+
+
+def test_a_thread_is_only_on_a_motion_or_petition_of_the_members_own_organisation(
+    party: Party,
+) -> None:
+    reader = make_member(party.organisation, units=["B1"])
+    other = make_organisation_with_units("Other Party")
+    motion, petition = make_motion(party.organisation), _petition(party.organisation)
+    for kind, pk in (("motion", motion.pk), ("petition", petition.pk)):
+        thread = thread_start(member=reader, kind=kind, target_id=pk, title="On it", text="Yes.")
+        assert (thread.target_kind, thread.target_id) == (kind, pk)
+    refused = [
+        ("motion", motion.pk + 1000),
+        ("motion", make_motion(other).pk),
+        ("petition", petition.pk + 1000),
+        ("petition", _petition(other).pk),
+        ("petition", _petition(party.organisation, PetitionState.SUBMITTED).pk),
+    ]
+    for kind, pk in refused:
+        with pytest.raises(ContestError, match="nothing of that kind"):
+            thread_start(member=reader, kind=kind, target_id=pk, title="On it", text="Yes.")
+    client = Client()
+    sign_in_member(client, reader)
+    page = client.get(reverse("discussion-target", args=["petition", petition.pk]))
+    assert reverse("petition", args=[petition.pk]) in page.content.decode()
+    missing = client.get(reverse("discussion-target", args=["motion", make_motion(other).pk]))
+    assert missing.status_code == 404

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from omov.web.contests.models import Organisation
+from omov.web.discussion.targets import Target
 from omov.web.errors import ContestError
 from omov.web.local import selectors, voting
 from omov.web.local.forms import VoteForm
@@ -16,6 +17,20 @@ from omov.web.local.models import Motion, MotionState, VotingCode
 from omov.web.members.auth import current_member, member_required
 from omov.web.members.home import HomeLink
 from omov.web.members.models import Member
+
+
+def discussion_target(organisation: Organisation, pk: int) -> Target | None:
+    """A motion members may discuss: one tabled at a meeting of a unit of their
+    organisation; its link is the organisation's published local results."""
+    found = (
+        Motion.objects.filter(meeting__unit__organisation=organisation, pk=pk)
+        .select_related("meeting")
+        .first()
+    )
+    if found is None:
+        return None
+    title = f"{found.meeting.title}: motion {found.position}"
+    return Target(title, reverse("local-results", args=[organisation.pk]))
 
 
 @member_required

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from omov.web.clients import client_address
+from omov.web.contests.models import Organisation
+from omov.web.discussion.targets import Target
 from omov.web.members.auth import current_member, member_required
 from omov.web.members.home import HomeLink
 from omov.web.members.models import Member
@@ -32,6 +34,13 @@ from omov.web.petitions.selectors import (
 )
 from omov.web.petitions.services import petition_start
 from omov.web.petitions.signing import signature_add, signature_confirm, signature_request
+
+
+def discussion_target(organisation: Organisation, pk: int) -> Target | None:
+    """A petition members may discuss: one of their organisation's that they can read
+    (open or closed; one waiting for its check or taken down is not on show)."""
+    found = petitions_public(organisation).filter(pk=pk).first()
+    return None if found is None else Target(found.title, reverse("petition", args=[pk]))
 
 
 def member_links(member: Member) -> list[HomeLink]:
