@@ -8,14 +8,17 @@ import re
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from omov.web.access.models import Role
+from omov.web.access.services import membership_grant, unit_post_grant
 from omov.web.local.models import Meeting, Motion, Outcome, TriggerBallot
 from omov.web.local.services import motion_table, motion_votes_record
 
-from .local_helpers import members_of, open_meeting, secretary_client
+from .local_helpers import members_of, open_meeting, secretary, secretary_client
 from .members_helpers import make_member, make_organisation_with_units, sign_in_member, unit
 from .test_plain_language import SNAKE, _read
 
@@ -159,3 +162,26 @@ def test_a_clp_secretary_runs_a_trigger_ballot_with_the_arithmetic_shown() -> No
     assert "Selection of the candidate for Islington North CLP" in shown
     # The branch's secretary sees the ballot their branch answers only through its meeting.
     assert secretary_client(branch, "branch").get(page).status_code == 403
+
+
+def test_a_secretary_signs_in_to_their_meetings_and_an_officer_to_the_contests() -> None:
+    party = make_organisation_with_units()
+    secretary(unit(party, "B1"))
+    client = Client()
+    form = {"username": "secretary", "password": "a long officer password"}
+    signed_in = client.post(reverse("login"), form)
+    assert signed_in.url == reverse("local-home")
+    page = _page(client, signed_in.url)
+    assert f'<a href="{reverse("local-home")}">Officer</a>' in page
+    assert client.get(reverse("officer-home")).status_code == 403  # the page they are spared
+    # A page asked for still comes first.
+    asked = Client().post(f"{reverse('login')}?next={reverse('home')}", form)
+    assert asked.url == reverse("home")
+
+    returning = get_user_model().objects.create_user("ro", password="a long officer password")
+    membership_grant(user=returning, organisation=party, roles=[Role.RETURNING_OFFICER])
+    unit_post_grant(user=returning, unit=unit(party, "B2"))  # a unit's post as well
+    officer = Client()
+    to = officer.post(reverse("login"), {"username": "ro", "password": "a long officer password"})
+    assert to.url == reverse("officer-home")
+    assert f'<a href="{reverse("officer-home")}">Officer</a>' in _page(officer, to.url)

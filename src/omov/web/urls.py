@@ -181,7 +181,7 @@ urlpatterns = [
     path("petitions/", include(petition_pages)),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=SignInForm),
+        access.OfficerLoginView.as_view(authentication_form=SignInForm),
         name="login",
     ),
     path("accounts/second-factor/", access.second_factor, name="second-factor"),

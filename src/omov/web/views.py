@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
 
+from omov.web.access.roles import officer_start
 from omov.web.contests.selectors import public_contests
 
 
@@ -13,13 +16,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "omov/home.html", {"contests": public_contests()})
 
 
-def site_nav(request: HttpRequest) -> dict[str, bool]:
+def site_nav(request: HttpRequest) -> dict[str, object]:
     """Context processor: the officer's links for a signed-in officer, and never on a
     voter's pages (a voter signs in with a code, not as a user; an officer voting on a
-    shared screen shows no officer links to whoever looks on)."""
+    shared screen shows no officer links to whoever looks on). ``officer_start`` is where
+    their "Officer" link goes, found only when a page shows it (the template calls it)."""
     voting = request.path_info.startswith("/vote/")
     user = getattr(request, "user", None)
-    return {"officer_nav": bool(user and user.is_authenticated) and not voting}
+    return {
+        "officer_nav": bool(user and user.is_authenticated) and not voting,
+        "officer_start": partial(officer_start, user),
+    }
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from rules.permissions import add_perm, has_perm
 from rules.predicates import Predicate
 
@@ -74,6 +75,15 @@ def units_where(user: Any, role: Role) -> list[int]:
         for unit, organisation in posts.values_list("unit_id", "unit__organisation_id")
         if organisation in held
     )
+
+
+def officer_start(user: Any) -> str:
+    """The officer pages a signed-in user may open first: the contests for an
+    organisation-wide role, their units' meetings for a unit's officer who holds nothing
+    more (the contests page refuses them)."""
+    if not organisations_where(user) and any(units_where(user, role) for role in UNIT_ROLES):
+        return reverse("local-home")
+    return reverse("officer-home")
 
 
 def may_for_unit(user: Any, role: Role | None, unit: Any) -> bool:

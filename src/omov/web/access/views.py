@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django_otp import user_has_device
 
+from omov.web.access.roles import officer_start
 from omov.web.access.second_factor import (
     needs_second_factor,
     recovery_codes_issue,
@@ -17,6 +18,14 @@ from omov.web.access.second_factor import (
     totp_start,
 )
 from omov.web.errors import ContestError
+
+
+class OfficerLoginView(LoginView):
+    """The officer's sign-in: with no ``next`` page asked for, on to the pages their roles
+    open (a unit's secretary to their meetings, not to the contests that refuse them)."""
+
+    def get_default_redirect_url(self) -> str:
+        return officer_start(self.request.user)
 
 
 @login_required
