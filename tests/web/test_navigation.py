@@ -15,6 +15,7 @@ from omov.web.audit.models import AuditEvent
 from omov.web.contests.models import Contest, ContestState
 
 from .conftest import OpenBallot, officer_of, open_contest
+from .members_helpers import make_organisation_with_units
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,25 @@ def test_officer_links_only_for_officers_and_never_on_voter_pages(
     assert "Officer sign in" not in officer.get(reverse("home")).content.decode()
     voting = officer.get(reverse("vote-start", args=[pk])).content.decode()
     assert reverse("officer-home") not in voting
+
+
+def test_the_officer_home_links_each_organisations_pages_for_the_roles_held(db: None) -> None:
+    party = make_organisation_with_units()  # with a rulebook for local units loaded
+    pages = {
+        name: reverse(name, args=[party.pk])
+        for name in ("members-officer", "petitions-officer", "moderation-queue")
+    }
+    pages["moderation-appeals"] = reverse("moderation-appeals", args=[party.pk])
+    held = {
+        "ro": ({Role.RETURNING_OFFICER}, {"members-officer", "petitions-officer"}),
+        "mod": ({Role.MODERATOR}, {"members-officer", "moderation-queue"}),
+        "panel": ({Role.APPEALS_PANEL}, {"members-officer", "moderation-appeals"}),
+        "scrutineer": ({Role.SCRUTINEER}, {"members-officer"}),
+    }
+    for username, (roles, linked) in held.items():
+        client = officer_of(party, *roles, username=username)
+        page = client.get(reverse("officer-home")).content.decode()
+        assert {name for name, url in pages.items() if f'href="{url}"' in page} == linked
+        assert f'href="{reverse("local-home")}"' in page
+        for name in linked:  # and each link opens for them
+            assert client.get(pages[name]).status_code == 200, (username, name)

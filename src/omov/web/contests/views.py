@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_area, officer_view
 from omov.web.access.models import Role
-from omov.web.access.roles import organisations_where
+from omov.web.access.roles import organisations_where, roles_in
 from omov.web.audit.selectors import latest_events
 from omov.web.balloting.selectors import code_refusals
 from omov.web.contests.engine import engine_runs_shared, nominating_bodies, supporting_bodies
@@ -68,12 +69,33 @@ def officer_home(request: HttpRequest) -> HttpResponse:
             return back_to(contest.pk)
     mine = organisations_where(request.user)
     contests = contest_list().filter(organisation_id__in=mine)
+    organisations = Organisation.objects.filter(pk__in=mine).order_by("name")
     context = {
         "form": form,
         "contests": contests,
-        "organisations": Organisation.objects.filter(pk__in=mine).order_by("name"),
+        "organisations": [(o, _organisation_links(request.user, o.pk)) for o in organisations],
     }
     return render(request, "contests/officer_home.html", context)
+
+
+# An organisation's officer pages beyond its contests, each linked for the role that acts
+# there (any officer of the organisation may read them by URL; the links are for the work).
+ORGANISATION_PAGES = (
+    (None, "members-officer", "Members and units"),
+    (Role.RETURNING_OFFICER, "petitions-officer", "Petitions"),
+    (Role.MODERATOR, "moderation-queue", "Discussion moderation"),
+    (Role.APPEALS_PANEL, "moderation-appeals", "Discussion appeals"),
+)
+
+
+def _organisation_links(user: Any, organisation: int) -> list[tuple[str, str]]:
+    """(label, URL) of ``organisation``'s officer pages for the roles ``user`` holds there."""
+    held = roles_in(user, organisation)
+    return [
+        (label, reverse(name, args=[organisation]))
+        for role, name, label in ORGANISATION_PAGES
+        if role is None or role in held
+    ]
 
 
 @transaction.atomic
