@@ -477,3 +477,27 @@ def test_a_thread_is_only_on_a_motion_or_petition_of_the_members_own_organisatio
     assert reverse("petition", args=[petition.pk]) in page.content.decode()
     missing = client.get(reverse("discussion-target", args=["motion", make_motion(other).pk]))
     assert missing.status_code == 404
+
+
+def test_an_organisation_with_no_house_rules_says_discussion_is_closed() -> None:
+    """Its moderators' queue and its members' pages answer with the reason (no rulebook with
+    local rules loaded, a rulebook without house rules), not with a server error."""
+    from omov.web.contests.services import organisation_create
+    from omov.web.discussion.rulings import book_forget
+
+    book_forget()
+    bare = organisation_create(name="No Rules Yet")
+    client = Client()
+    client.force_login(officer(bare, "mod", Role.MODERATOR))
+    closed = client.get(reverse("moderation-queue", args=[bare.pk]))
+    assert closed.status_code == 409
+    assert "No Rules Yet has no rulebook with rules for local units" in closed.content.decode()
+    assert "discussion is closed" in closed.content.decode()
+
+    tories = make_organisation_with_units("Tories", rulebook="conservative/2019", units=())
+    member = make_member(tories, units=[])
+    member_client = Client()
+    sign_in_member(member_client, member)
+    page = member_client.get(reverse("discussion-mine"))
+    assert page.status_code == 409
+    assert "has no house rules, so discussion is closed" in page.content.decode()

@@ -21,6 +21,7 @@ from omov.web.access.checks import organisation_view
 from omov.web.access.models import Role
 from omov.web.contests.models import Organisation
 from omov.web.discussion.appeals import appeal_decide, review_decide
+from omov.web.discussion.closed import discussion_open
 from omov.web.discussion.forms import (
     AppealDecisionForm,
     GroundForm,
@@ -77,6 +78,7 @@ def _post(organisation: int, pk: int) -> Post:
 
 
 @organisation_view(None)
+@discussion_open
 def queue(request: HttpRequest, organisation: int) -> HttpResponse:
     found = get_object_or_404(Organisation, pk=organisation)
     rules = rules_for(found)
@@ -229,6 +231,7 @@ def review(request: HttpRequest, organisation: int, review: int) -> HttpResponse
 
 
 @organisation_view(None)
+@discussion_open
 def appeals(request: HttpRequest, organisation: int) -> HttpResponse:
     found = get_object_or_404(Organisation, pk=organisation)
     context = {

@@ -35,12 +35,17 @@ from omov.web.discussion.models import (
 )
 from omov.web.errors import ContestError
 from omov.web.members.models import Member
-from omov.web.members.selectors import rulebook_in_force
+from omov.web.members.selectors import NoLocalRulesError, rulebook_in_force
 
 KEPT_SECONDS = 30.0
 """How long a process keeps the rulebook in force before asking again: every post reads the
 house rules, and an officer's change of edition can wait half a minute."""
 _kept: dict[int, tuple[float, Rulebook]] = {}
+
+
+class DiscussionClosedError(ContestError):
+    """The organisation has no rulebook in force with house rules, so there is no discussion
+    to moderate or take part in: pages say so instead of failing."""
 
 
 def book_for(organisation: Organisation | int) -> Rulebook:
@@ -51,10 +56,13 @@ def book_for(organisation: Organisation | int) -> Rulebook:
         book = kept[1]
     else:
         target = organisation if isinstance(organisation, Organisation) else Organisation(pk=pk)
-        book = rulebook_in_force(target)
+        try:
+            book = rulebook_in_force(target)
+        except NoLocalRulesError as error:
+            raise DiscussionClosedError(f"{error}, so discussion is closed") from error
         _kept[pk] = (time.monotonic(), book)
     if book.house_rules is None:
-        raise ContestError(f"{book.id} has no house rules, so discussion is closed")
+        raise DiscussionClosedError(f"{book.id} has no house rules, so discussion is closed")
     return book
 
 

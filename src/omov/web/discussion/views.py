@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from omov.web.contests.models import Candidate, Contest, Organisation
 from omov.web.discussion.appeals import appeal_lodge
+from omov.web.discussion.closed import discussion_open
 from omov.web.discussion.forms import AppealForm, GroundForm, PostForm, ThreadForm
 from omov.web.discussion.models import (
     Declaration,
@@ -72,6 +73,7 @@ def _member(request: HttpRequest) -> Member:
 
 
 @member_required
+@discussion_open
 def target_threads(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
     """The threads on a contest, motion or petition, and a form to start one."""
     member = _member(request)
@@ -114,6 +116,7 @@ def _thread(member: Member, pk: int) -> Thread:
 
 
 @member_required
+@discussion_open
 def thread_view(request: HttpRequest, thread: int) -> HttpResponse:
     """A page of a thread; POST: a reply (quoting a post if ``quotes`` names one)."""
     member = _member(request)
@@ -152,6 +155,7 @@ def thread_view(request: HttpRequest, thread: int) -> HttpResponse:
 
 
 @member_required
+@discussion_open
 def flag_view(request: HttpRequest, post: int) -> HttpResponse:
     """GET: the post and the house rules to choose from; POST: flag it."""
     member = _member(request)
@@ -179,6 +183,7 @@ def flag_view(request: HttpRequest, post: int) -> HttpResponse:
 
 
 @member_required
+@discussion_open
 def search_view(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     query = request.GET.get("q", "")
@@ -187,6 +192,7 @@ def search_view(request: HttpRequest) -> HttpResponse:
 
 
 @member_required
+@discussion_open
 def mine(request: HttpRequest) -> HttpResponse:
     """The member's notices: decisions on their posts and on them, with an appeal form for
     each; held posts; their appeals; the export and the erasure of their posts."""
@@ -265,6 +271,7 @@ def declare_view(request: HttpRequest, contest: int) -> HttpResponse:
     return redirect("discussion-target", kind="contest", target_id=found.pk)
 
 
+@discussion_open
 def figures_view(request: HttpRequest, organisation: int) -> HttpResponse:
     """The published moderation figures (anyone may read them)."""
     found = get_object_or_404(Organisation, pk=organisation)
