@@ -42,6 +42,7 @@ from omov.web.discussion.moderation import (
 from omov.web.discussion.rulings import rules_for
 from omov.web.discussion.selectors import appeals_waiting, moderation_queue
 from omov.web.errors import ContestError
+from omov.web.officer import run_action
 
 ACTIONS = (
     ("hide", "Hide the post"),
@@ -62,13 +63,7 @@ def _back(organisation: int) -> HttpResponseRedirect:
 def _run(
     request: HttpRequest, action: Callable[[], Any], done: str, organisation: int
 ) -> HttpResponse:
-    try:
-        action()
-    except ContestError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
-    return _back(organisation)
+    return run_action(request, action, done, _back(organisation))
 
 
 def _post(organisation: int, pk: int) -> Post:
