@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from omov.web.balloting.models import Credential, CredentialState
+from omov.web.balloting.selectors import ballots_cast
 from omov.web.contests.models import Contest, ContestState
 from omov.web.electorate.models import Eligibility
 from omov.web.nominations.selectors import nomination_standing
@@ -179,6 +180,6 @@ def _remind(roll: Roll) -> str:
 
 def _count(contest: Contest) -> str:
     return (
-        f"Count now? {contest.ballots.count():,} ballots are counted under the rulebook's "
+        f"Count now? {ballots_cast(contest=contest):,} ballots are counted under the rulebook's "
         "method; the count is recorded and cannot be redone."
     )

@@ -67,6 +67,25 @@ class Ballot(models.Model):
         return f"ballot {self.receipt}"
 
 
+class BallotTally(models.Model):
+    """How many ballots a contest holds, exact, without reading them: kept by triggers on the
+    ballots' table (migration 0006) in the transaction of every insert and delete, the
+    one-statement cast's included. Several rows a contest (``slot``, from the ballot's
+    random id) so simultaneous casts do not queue on one row lock; never written here."""
+
+    contest_id = models.BigIntegerField()
+    slot = models.PositiveSmallIntegerField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("contest_id", "slot"), name="ballot_tally_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.n} ballots of contest {self.contest_id}"
+
+
 class CodeAttempts(models.Model):
     """Wrong voting codes from one client in one contest, for the sign-in throttle
     (``balloting/throttle.py``). The row with an empty ``client`` counts the whole contest's

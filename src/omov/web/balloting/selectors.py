@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet, Sum
 
 from omov.ledger.board import normalise_tracker
-from omov.web.balloting.models import Ballot, CodeAttempts
+from omov.web.balloting.models import Ballot, BallotTally, CodeAttempts
 from omov.web.contests.models import Contest
 
 
@@ -17,6 +17,14 @@ def receipt_included(*, contest: Contest, receipt: str) -> bool:
 
 def ballot_box(*, contest: Contest) -> QuerySet[Ballot]:
     return Ballot.objects.filter(contest=contest).order_by("receipt")
+
+
+def ballots_cast(*, contest: Contest) -> int:
+    """How many ballots ``contest`` holds, exact, from the tally the database keeps with
+    every insert and delete (``BallotTally``): counting the ballots read every one of them
+    on each dashboard request, more as the ballot went on."""
+    total = BallotTally.objects.filter(contest_id=contest.pk).aggregate(total=Sum("n"))["total"]
+    return int(total or 0)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from omov.web.access.checks import officer_area, officer_view
 from omov.web.access.models import Role
 from omov.web.access.roles import organisations_where, roles_in
 from omov.web.audit.selectors import latest_events
-from omov.web.balloting.selectors import code_refusals
+from omov.web.balloting.selectors import ballots_cast, code_refusals
 from omov.web.contests.engine import engine_runs_shared, nominating_bodies, supporting_bodies
 from omov.web.contests.forms import CandidateForm, ContestForm
 from omov.web.contests.happening_views import happening_forms
@@ -148,7 +148,7 @@ def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
         "electors": electors_page(contest=contest, search=request.GET.get("q", "")),
         "appeals": appeals_waiting(contest=contest)[:APPEALS_SHOWN],
         "appeals_waiting": appeals_waiting(contest=contest).count(),
-        "ballots": contest.ballots.count(),
+        "ballots": ballots_cast(contest=contest),
         "refusals": code_refusals(contest_id=contest.pk),
         "trustees": trustee_status(contest),
         "demo_trustees": demo_keys_exist(contest),

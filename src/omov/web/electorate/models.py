@@ -108,3 +108,38 @@ class Exclusion(models.Model):
 
     def __str__(self) -> str:
         return f"exclusion {self.pk} of {self.elector} ({self.state})"
+
+
+TALLY_SLOTS = 16
+"""Rows a tally keeps per figure on PostgreSQL, an elector's by ``id % TALLY_SLOTS``: casts
+in one section update different rows, so they do not queue on one row lock."""
+
+
+class ElectorTally(models.Model):
+    """How many electors of a contest have one section, eligibility, reason and ``has_voted``:
+    the figures of ``elector_counts`` without reading every elector.
+
+    Kept by the database itself: triggers on the electors' table (migration 0004) add and
+    subtract in the transaction of every insert, update and delete, whatever wrote it (the
+    services, the admin, a bulk update, COPY), so no writer can forget it. Never written
+    here. ``contest_id`` has no foreign key: deleting a contest deletes its electors, whose
+    triggers bring its rows to zero, in whichever order Django deletes them."""
+
+    contest_id = models.BigIntegerField()
+    section = models.CharField(max_length=60)
+    eligibility = models.CharField(max_length=12)
+    reason = models.CharField(max_length=60)
+    has_voted = models.BooleanField()
+    slot = models.PositiveSmallIntegerField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("contest_id", "section", "eligibility", "reason", "has_voted", "slot"),
+                name="elector_tally_once",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.n} electors {self.section}/{self.eligibility}/{self.reason}"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import (
     Appeal,
     AppealState,
     Elector,
+    ElectorTally,
     Eligibility,
     Exclusion,
     ExclusionState,
@@ -20,13 +22,30 @@ from omov.web.electorate.models import (
 
 
 def elector_counts(*, contest: Contest) -> list[dict[str, Any]]:
-    """Electors per section, eligibility, reason code and whether they have voted: one
-    grouped query from which both the vetting figures and the turnout are read (each read
-    on its own went through every elector's row, twice a page at 500,000 electors). Counts
-    only, so it says nothing of who has voted; plain JSON, so a count can keep it."""
-    rows = contest.electors.values("section", "eligibility", "reason", "has_voted").annotate(
-        n=Count("pk")
+    """Electors per section, eligibility, reason code and whether they have voted, from the
+    tally the database keeps as electors change (``ElectorTally``): a few dozen rows
+    however large the electorate, where grouping the electors read every row (~140 ms at
+    500,000). Counts only, so it says nothing of who has voted; plain JSON, so a count can
+    keep it. Equal to ``elector_counts_recounted``, as the tests check after each writer."""
+    rows = (
+        ElectorTally.objects.filter(contest_id=contest.pk)
+        .values("section", "eligibility", "reason", "has_voted")
+        .annotate(total=Sum("n"))
+        .filter(total__gt=0)
     )
+    return _figures(rows, "total")
+
+
+def elector_counts_recounted(*, contest: Contest) -> list[dict[str, Any]]:
+    """``elector_counts`` from the electors themselves, one grouped query over every row:
+    what the tally is checked against."""
+    rows = contest.electors.values("section", "eligibility", "reason", "has_voted").annotate(
+        total=Count("pk")
+    )
+    return _figures(rows, "total")
+
+
+def _figures(rows: Iterable[dict[str, Any]], count: str) -> list[dict[str, Any]]:
     return sorted(
         (
             {
@@ -34,7 +53,7 @@ def elector_counts(*, contest: Contest) -> list[dict[str, Any]]:
                 "eligibility": str(row["eligibility"]),
                 "reason": str(row["reason"]),
                 "has_voted": bool(row["has_voted"]),
-                "n": int(row["n"]),
+                "n": int(row[count]),
             }
             for row in rows
         ),
