@@ -11,12 +11,15 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from omov.ledger.entries import EntryKind, parse_entry
 from omov.ledger.log import Log
 from omov.web.access.models import Role
 from omov.web.audit.models import AuditEvent
+from omov.web.audit.services import events_record
 from omov.web.balloting.models import CredentialState
 from omov.web.balloting.services import ballot_cast
 from omov.web.contests.models import Contest
@@ -45,13 +48,18 @@ def _user(name: str) -> User:
     return get_user_model().objects.create_user(name, password="pw")
 
 
-def _electorate_with_a_person_on_two_rolls() -> Contest:
+def _contest_with_a_ballot() -> Contest:
     contest = open_contest()
     candidate_add(contest=contest, name="A", incumbent=True)
     b = candidate_add(contest=contest, name="B")
     nomination_record(candidate=b, nominator="MP 1")
     nomination_record(candidate=b, nominator="MP 2")
     nominations_close(contest=contest)
+    return contest
+
+
+def _electorate_with_a_person_on_two_rolls() -> Contest:
+    contest = _contest_with_a_ballot()
     roll_import(contest=contest, section="members", data=member_roll(3, late=0))
     supporter = (
         b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
@@ -218,3 +226,30 @@ def test_bulk_vetting_checks_every_row_before_applying_any() -> None:
     assert [parse_entry(e.data.encode()).kind for e in entries[-2:]] == [
         EntryKind.VETTING_DECIDED
     ] * 2
+
+
+def _bulk_vetting_queries(contest: Contest, references: list[str]) -> int:
+    """The statements one bulk import of ``references`` and its confirmation run."""
+    first, second = _user(f"first{references[0]}"), _user(f"second{references[0]}")
+    text = "section,reference,ground,note\n" + "".join(
+        f"members,{reference},aims-and-values,Posts\n" for reference in references
+    )
+    with CaptureQueriesContext(connection) as queries:
+        exclusions_import(contest=contest, text=text, actor=first)
+        assert exclusions_confirm(contest=contest, proposed_by=first, actor=second) == len(
+            references
+        )
+    return len(queries)
+
+
+def test_a_bulk_vetting_batch_runs_the_same_statements_however_large_it_and_the_log_are() -> None:
+    """A batch of 2 decisions on a short log, and one of 30 after 1,000 other entries and
+    the first batch's exclusions: the same statements (no query per row, nor per entry)."""
+    contest = _contest_with_a_ballot()
+    roll_import(contest=contest, section="members", data=member_roll(40, late=0))
+    small = _bulk_vetting_queries(contest, ["M0001", "M0002"])
+    events_record(stream=contest.stream, events=[("note.made", {"n": n}) for n in range(1000)])
+    large = _bulk_vetting_queries(contest, [f"M{n:04d}" for n in range(3, 33)])
+    assert LogEntry.objects.filter(contest=contest).count() > 1030
+    assert contest.electors.filter(eligibility=Eligibility.EXCLUDED).count() == 32
+    assert large == small

@@ -106,6 +106,17 @@ class Exclusion(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = (
+            # The few awaiting confirmation, found without reading every exclusion ever
+            # made (a bulk import and its confirmation look them up at each batch).
+            models.Index(
+                fields=("elector",),
+                condition=models.Q(state="proposed"),
+                name="exclusion_awaiting",
+            ),
+        )
+
     def __str__(self) -> str:
         return f"exclusion {self.pk} of {self.elector} ({self.state})"
 

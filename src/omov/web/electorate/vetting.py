@@ -115,9 +115,9 @@ def _confirm(contest: Contest, exclusion: Exclusion, actor: User) -> Confirmed:
     exclusion.save(update_fields=["state", "decided_by", "decided_at"])
     changed = electorate_redecide(contest=contest)
     excluded = [e for e in changed if e.eligibility == Eligibility.EXCLUDED]
-    revoked = Credential.objects.filter(elector__in=excluded, state=CredentialState.ISSUED).update(
-        state=CredentialState.REVOKED
-    )
+    revoked = Credential.objects.filter(
+        elector_id__in=[e.pk for e in excluded], state=CredentialState.ISSUED
+    ).update(state=CredentialState.REVOKED)
     voted = any(e.has_voted for e in excluded)
     event_record(
         stream=contest.stream,
@@ -160,19 +160,40 @@ def exclusion_reject(*, exclusion: Exclusion, actor: User) -> Exclusion:
     return exclusion
 
 
-def electorate_redecide(*, contest: Contest) -> list[Elector]:
+@dataclass(frozen=True)
+class Redecided:
+    """An elector whose decision a re-decision changed, as it now stands."""
+
+    pk: int
+    eligibility: str
+    reason: str
+    has_voted: bool
+
+
+def electorate_redecide(*, contest: Contest) -> list[Redecided]:
     """Decide every record again with the exclusions in force, in place (the electors'
-    rows, and so their voting codes, stay); the electors whose decision changed."""
+    rows, and so their voting codes, stay); the electors whose decision changed.
+
+    Rows are read as tuples, not models: a bulk confirmation re-decides every elector and
+    reads every exclusion in force, and building a model for each (two, with the exclusion's
+    elector) made each batch cost more as the exclusions, and so the log, grew."""
     rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
-    in_force = Exclusion.objects.filter(
-        elector__contest=contest, state=ExclusionState.CONFIRMED
-    ).select_related("elector")
-    exclusions = [(x.elector.section, x.elector.reference, str(x.pk)) for x in in_force]
+    exclusions = [
+        (section, reference, str(pk))
+        for section, reference, pk in Exclusion.objects.filter(
+            elector__contest=contest, state=ExclusionState.CONFIRMED
+        ).values_list("elector__section", "elector__reference", "pk")
+    ]
     decided = decide(rolls, contest=contest, exclusions=exclusions)
     decisions = {(d.section, d.reference): d for d in decided}
     changed = []
-    for elector in contest.electors.exclude(reason__in=KEPT):
-        found = decisions.get((elector.section, elector.reference))
+    for pk, section, reference, was, why, voted in (
+        Elector.objects.filter(contest=contest)
+        .exclude(reason__in=KEPT)
+        .values_list("pk", "section", "reference", "eligibility", "reason", "has_voted")
+        .iterator(chunk_size=10_000)
+    ):
+        found = decisions.get((section, reference))
         if found is None:
             continue
         eligibility = (
@@ -182,14 +203,13 @@ def electorate_redecide(*, contest: Contest) -> list[Elector]:
             if found.reason == "excluded_by_vetting"
             else Eligibility.INELIGIBLE
         )
-        if (elector.eligibility, elector.reason) != (eligibility, found.reason):
-            elector.eligibility, elector.reason = eligibility, found.reason
-            changed.append(elector)
+        if (was, why) != (eligibility, found.reason):
+            changed.append(Redecided(pk, eligibility, found.reason, voted))
     _update_by_decision(changed)
     return changed
 
 
-def _update_by_decision(changed: list[Elector]) -> None:
+def _update_by_decision(changed: list[Redecided]) -> None:
     """One UPDATE per (decision, reason), not a CASE over every row (which grows with the
     square of a bulk vetting's size)."""
     groups: dict[tuple[str, str], list[int]] = {}
@@ -284,11 +304,11 @@ def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclu
     if tuple(reader.fieldnames or ()) != COLUMNS:
         raise ContestError("vetting decisions: the columns must be " + ",".join(COLUMNS))
     rows = list(reader)
-    electors = {
+    electors = {  # not contest.electors: it would fetch each row's deferred contest_id
         (e.section, e.reference): e
-        for e in contest.electors.filter(reference__in=[r["reference"] or "" for r in rows]).only(
-            "pk", "section", "reference", "eligibility"
-        )
+        for e in Elector.objects.filter(
+            contest=contest, reference__in=[r["reference"] or "" for r in rows]
+        ).only("pk", "section", "reference", "eligibility")
     }
     waiting = set(
         Exclusion.objects.filter(
