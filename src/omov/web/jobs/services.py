@@ -37,7 +37,7 @@ from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import ContestError
-from omov.web.jobs.letters import Outcome, deliver
+from omov.web.jobs.letters import Outcome, Press, deliver
 from omov.web.jobs.models import (
     FINAL,
     BatchState,
@@ -251,7 +251,7 @@ def _make_codes(planned: list[Letter]) -> None:
 def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> bool:
     """Send the batch's ready and deferred letters; False if our claim was lost."""
     mail = mail or get_connection()
-    contest = batch.mailing.contest
+    press = Press(batch.mailing.contest)
     letters = (
         batch.letters.filter(state__in=(LetterState.READY, LetterState.DEFERRED))
         .select_related("elector", "mailing")
@@ -268,13 +268,15 @@ def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> boo
                 if not batch_renew(batch=batch):
                     return False
                 renewed = time.monotonic()
-            letter_send(letter=letter, contest=contest, mail=mail)
+            letter_send(letter=letter, contest=press.contest, mail=mail, press=press)
     finally:
         mail.close()
     return True
 
 
-def letter_send(*, letter: Letter, contest: Contest, mail: BaseEmailBackend) -> Outcome:
+def letter_send(
+    *, letter: Letter, contest: Contest, mail: BaseEmailBackend, press: Press | None = None
+) -> Outcome:
     """Send one letter and mark what became of it, in one transaction that holds the
     letter's credential: a code reissued after its batch was prepared is not sent (the
     letter is superseded), and a reissue that comes while the letter is being sent waits
@@ -284,19 +286,24 @@ def letter_send(*, letter: Letter, contest: Contest, mail: BaseEmailBackend) -> 
             outcome = Outcome(LetterState.SUPERSEDED, "the code was reissued before it was sent")
             logger.info("letter %s not sent: its code was reissued meanwhile", letter.pk)
         else:
-            outcome = deliver(letter, contest, mail)
+            outcome = deliver(letter, contest, mail, press)
         _letter_mark(letter=letter, outcome=outcome)
     return outcome
 
 
 def _code_live(letter: Letter) -> bool:
     """The letter's code is still its elector's issued credential, now locked until the
-    letter's mark commits (``credential_reissue`` revokes under the same row lock)."""
+    letter's mark commits (``credential_reissue`` revokes under the same row lock).
+    Plain SQL: Django's query building cost more than the query, once a letter."""
     digest = code_digest(unseal(bytes(letter.sealed_code)))
-    live = Credential.objects.select_for_update().filter(
-        elector_id=letter.elector_id, digest=digest, state=CredentialState.ISSUED
-    )
-    return bool(live.values_list("pk", flat=True)[:1])
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Credential._meta.db_table} "
+            f"WHERE elector_id = %s AND digest = %s AND state = %s{lock}",
+            (letter.elector_id, digest, str(CredentialState.ISSUED)),
+        )
+        return cursor.fetchone() is not None
 
 
 def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
@@ -316,15 +323,15 @@ def _letter_mark(*, letter: Letter, outcome: Outcome) -> None:
     state, reason = outcome.state, outcome.reason
     if state == LetterState.DEFERRED and letter.attempts + 1 >= MAX_ATTEMPTS:
         state, reason = LetterState.FAILED, f"{reason}, {MAX_ATTEMPTS} times"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    Letter.objects.filter(pk=letter.pk).update(
-        state=state,
-        reason=reason,
-        attempts=F("attempts") + 1,
-        sealed_code=letter.sealed_code if state == LetterState.DEFERRED else b"",
+    update = (
+        f"UPDATE {Letter._meta.db_table} SET state = %s, reason = %s, "
+        "attempts = attempts + 1, sealed_code = %s WHERE id = %s"
     )
+    if connection.vendor == "postgresql":
+        update = f"SET LOCAL synchronous_commit TO OFF; {update}"  # one round trip
+    sealed = bytes(letter.sealed_code) if state == LetterState.DEFERRED else b""
+    with connection.cursor() as cursor:
+        cursor.execute(update, (str(state), reason, sealed, letter.pk))
 
 
 def batch_finish(*, batch: MailBatch) -> None:
