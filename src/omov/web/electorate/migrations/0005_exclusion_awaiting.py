@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("electorate", "0003_elector_by_reference"),
+        ("electorate", "0004_elector_tally"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
