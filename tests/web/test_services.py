@@ -11,7 +11,7 @@ import rfc8785
 from django.core import mail
 
 from omov.web.audit.models import AppendOnlyError, AuditEvent
-from omov.web.balloting.codes import code_digest
+from omov.web.balloting.codes import ALPHABET, code_digest, new_code
 from omov.web.balloting.models import Ballot, Credential, CredentialState
 from omov.web.balloting.services import (
     ballot_cast,
@@ -119,6 +119,15 @@ def test_roll_with_a_bad_date_is_refused_whole() -> None:
         roll_import(contest=contest, section="members", data=data)
     assert contest.electors.count() == 0
     assert not contest.rolls.exists()
+
+
+def test_a_code_is_twelve_characters_of_the_alphabet_each_drawn_from_all_of_it() -> None:
+    """Each place of 1,000 codes shows every one of the 32 characters (a place drawn from
+    part of the alphabet, or a fixed one, would miss some: by chance, 1 in 10^11)."""
+    codes = [new_code().replace("-", "") for _ in range(1000)]
+    assert all(len(code) == 12 for code in codes)
+    for place in range(12):
+        assert {code[place] for code in codes} == set(ALPHABET)
 
 
 def test_codes_are_stored_only_as_digests_and_emailed(db: None) -> None:

@@ -17,6 +17,7 @@ the letters in a state the next worker carries on from:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
@@ -25,7 +26,7 @@ from collections import Counter
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -281,29 +282,79 @@ def letter_send(
     letter's credential: a code reissued after its batch was prepared is not sent (the
     letter is superseded), and a reissue that comes while the letter is being sent waits
     for the mark, then revokes the code just sent and emails its own."""
+    if _plain_transactions():
+        return _letter_send_in_two_trips(letter=letter, contest=contest, mail=mail, press=press)
     with transaction.atomic():
-        if letter.mailing.kind == MailingKind.CODES and not _code_live(letter):
-            outcome = Outcome(LetterState.SUPERSEDED, "the code was reissued before it was sent")
-            logger.info("letter %s not sent: its code was reissued meanwhile", letter.pk)
-        else:
-            outcome = deliver(letter, contest, mail, press)
+        live = letter.mailing.kind != MailingKind.CODES or _code_live(letter)
+        outcome = _letter_outcome(letter, live, contest, mail, press)
         _letter_mark(letter=letter, outcome=outcome)
     return outcome
 
 
 def _code_live(letter: Letter) -> bool:
-    """The letter's code is still its elector's issued credential, now locked until the
-    letter's mark commits (``credential_reissue`` revokes under the same row lock).
-    Plain SQL: Django's query building cost more than the query, once a letter."""
-    digest = code_digest(unseal(bytes(letter.sealed_code)))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {Credential._meta.db_table} "
-            f"WHERE elector_id = %s AND digest = %s AND state = %s{lock}",
-            (letter.elector_id, digest, str(CredentialState.ISSUED)),
-        )
+        cursor.execute(_LIVE_SQL + lock, _live_params(letter))
         return cursor.fetchone() is not None
+
+
+def _plain_transactions() -> bool:
+    """PostgreSQL, outside any transaction (as in a worker): the letter's transaction can
+    be begun and committed in the statements themselves."""
+    return (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    )
+
+
+def _letter_send_in_two_trips(
+    *, letter: Letter, contest: Contest, mail: BaseEmailBackend, press: Press | None
+) -> Outcome:
+    """``letter_send``'s transaction in two round trips to PostgreSQL, where Django's
+    ``atomic`` takes five (BEGIN, the check, the SET, the mark, COMMIT): begun with the
+    check of the credential and committed with the mark. On any error it is rolled back,
+    and a worker killed in between leaves it to the server to roll back."""
+    codes = letter.mailing.kind == MailingKind.CODES
+    with connection.cursor() as cursor:
+        live = True
+        if codes:
+            cursor.execute(f"BEGIN; {_LIVE_SQL} FOR UPDATE", _live_params(letter))
+            cursor.nextset()
+            live = cursor.fetchone() is not None
+        try:
+            outcome = _letter_outcome(letter, live, contest, mail, press)
+            update, params = _mark_statement(letter, outcome)
+            begin = "" if codes else "BEGIN; "
+            cursor.execute(f"{begin}SET LOCAL synchronous_commit TO OFF; {update}; COMMIT", params)
+        except BaseException:
+            with contextlib.suppress(DatabaseError):
+                cursor.execute("ROLLBACK")
+            raise
+    return outcome
+
+
+def _letter_outcome(
+    letter: Letter, live: bool, contest: Contest, mail: BaseEmailBackend, press: Press | None
+) -> Outcome:
+    if not live:
+        logger.info("letter %s not sent: its code was reissued meanwhile", letter.pk)
+        return Outcome(LetterState.SUPERSEDED, "the code was reissued before it was sent")
+    return deliver(letter, contest, mail, press)
+
+
+# The letter's code is still its elector's issued credential, then locked until the
+# letter's mark commits (``credential_reissue`` revokes under the same row lock). Plain
+# SQL: Django's query building cost more than the query, once a letter.
+_LIVE_SQL = (
+    f"SELECT 1 FROM {Credential._meta.db_table} WHERE elector_id = %s AND digest = %s "
+    "AND state = %s"
+)
+
+
+def _live_params(letter: Letter) -> tuple[int | str | bytes, ...]:
+    digest = code_digest(unseal(bytes(letter.sealed_code)))
+    return (letter.elector_id, digest, str(CredentialState.ISSUED))
 
 
 def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
@@ -313,13 +364,24 @@ def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
 
 
 def _letter_mark(*, letter: Letter, outcome: Outcome) -> None:
-    """Record what became of a letter; a sent letter's code is wiped.
+    """Record what became of a letter (see ``_mark_statement``), in the transaction open."""
+    update, params = _mark_statement(letter, outcome)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SET LOCAL synchronous_commit TO OFF; {update}", params)
+        else:
+            cursor.execute(update, params)
 
-    On PostgreSQL the mark commits without waiting for the disk: a worker killed after it
-    keeps it (only a crash of the database server could lose it, and then the letter is
-    sent again). ``SET LOCAL``, not a session setting, so that behind PgBouncer in
-    transaction mode it never reaches another client's transactions; the codes and
-    credentials were committed before, with the server's own setting."""
+
+def _mark_statement(letter: Letter, outcome: Outcome) -> tuple[str, tuple[int | str | bytes, ...]]:
+    """The statement that records what became of a letter; a sent letter's code is wiped.
+
+    On PostgreSQL the mark commits without waiting for the disk (``SET LOCAL
+    synchronous_commit TO OFF`` before it): a worker killed after it keeps it (only a
+    crash of the database server could lose it, and then the letter is sent again).
+    ``SET LOCAL``, not a session setting, so that behind PgBouncer in transaction mode it
+    never reaches another client's transactions; the codes and credentials were committed
+    before, with the server's own setting."""
     state, reason = outcome.state, outcome.reason
     if state == LetterState.DEFERRED and letter.attempts + 1 >= MAX_ATTEMPTS:
         state, reason = LetterState.FAILED, f"{reason}, {MAX_ATTEMPTS} times"
@@ -327,11 +389,8 @@ def _letter_mark(*, letter: Letter, outcome: Outcome) -> None:
         f"UPDATE {Letter._meta.db_table} SET state = %s, reason = %s, "
         "attempts = attempts + 1, sealed_code = %s WHERE id = %s"
     )
-    if connection.vendor == "postgresql":
-        update = f"SET LOCAL synchronous_commit TO OFF; {update}"  # one round trip
     sealed = bytes(letter.sealed_code) if state == LetterState.DEFERRED else b""
-    with connection.cursor() as cursor:
-        cursor.execute(update, (str(state), reason, sealed, letter.pk))
+    return update, (str(state), reason, sealed, letter.pk)
 
 
 def batch_finish(*, batch: MailBatch) -> None:
