@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from omov.cli import main
+from omov.cli import count_run, main
 from omov.count import BallotSet, formats
 from omov.count.formats import read_ballots, write_ballots
 from omov.count.reports.native_json import report_from_json
@@ -117,7 +117,8 @@ def test_a_large_file_reads_with_a_progress_bar_and_counts(monkeypatch, capsys, 
 
         return read_ballots(*args, progress=seen, **kwargs)
 
-    monkeypatch.setattr(formats, "read_ballots", spy)  # count_cmd imports it when it reads
+    monkeypatch.setattr(formats, "read_ballots", spy)  # count_run imports it when it reads
+    monkeypatch.setattr(count_run, "on_terminal", lambda: True)
     code, out, err = omov(monkeypatch, capsys, "count", str(path), "-m", "fptp", "-r", "csv")
     assert (code, err) == (0, "")
     assert calls

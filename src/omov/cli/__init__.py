@@ -16,7 +16,7 @@ import sys
 # name the same way).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, NoReturn
 
     import typer
     from rich.console import Console
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 def _build() -> dict[str, Any]:
     """The Typer app and the consoles, made when a command module first asks for them."""
     import typer
-    from rich.console import Console
 
     from omov.cli.catalogue import ROOT_HELP
     from omov.cli.lazy import LazyRoot
@@ -43,13 +42,19 @@ def _build() -> dict[str, Any]:
             pretty_exceptions_enable=False,
             cls=LazyRoot,
         ),
-        # Messages are not wrapped at the terminal's width: a file's path or a one-line
-        # error broken across lines cannot be copied, or found by grep in a log. Tables
-        # keep their width. No emoji codes: a candidate's or a file's name may hold
-        # ":cat:", and is printed as it is.
-        "console": Console(soft_wrap=True, emoji=False),
-        "err_console": Console(stderr=True, soft_wrap=True, emoji=False),
+        "console": make_console(stderr=False),
+        "err_console": make_console(stderr=True),
     }
+
+
+def make_console(*, stderr: bool) -> Console:
+    """A console as ``omov`` prints: messages are not wrapped at the terminal's width (a
+    file's path or a one-line error broken across lines cannot be copied, or found by grep
+    in a log; tables keep their width). No emoji codes: a candidate's or a file's name may
+    hold ":cat:", and is printed as it is."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True, emoji=False)
 
 
 def __getattr__(name: str) -> Any:
@@ -88,27 +93,47 @@ def main() -> None:
 
         sys.stdout.write(root_help())
         sys.exit(0 if sys.argv[1:] else 2)  # as click: no command is a usage error
+    if sys.argv[1] == "count":
+        _lean_count(sys.argv[2:])
     _run()
+
+
+def _lean_count(args: list[str]) -> None:
+    """``omov count`` in its plain form, without Typer (``count_run``); returns if the
+    command line is for Typer to parse."""
+    from omov.cli.count_run import lean_count
+
+    try:
+        counted = lean_count(args)
+    except domain_errors() as error:
+        _refuse(error)
+    if counted:
+        sys.exit(0)
+
+
+def _refuse(error: Exception) -> NoReturn:
+    """A domain error as one line on stderr, and exit status 2."""
+    from rich.markup import escape
+
+    printer = globals().get("err_console") or make_console(stderr=True)
+    # Escaped: a message may quote the file, and "[tie]" is not Rich markup.
+    printer.print(f"[red]error:[/red] {escape(str(error))}", highlight=False, soft_wrap=True)
+    sys.exit(2)
 
 
 def _run() -> None:
     import typer
-    from rich.markup import escape
 
     from omov.cli import (
         app,
         commands,  # noqa: F401  (registers the commands)
-        err_console,
     )
 
     try:
         # Outside standalone mode click returns a command's exit status instead of exiting.
         status = app(standalone_mode=False)
     except domain_errors() as error:
-        # Escaped: a message may quote the file, and "[tie]" is not Rich markup.
-        message = escape(str(error))
-        err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+        _refuse(error)
     except typer.Abort:
         sys.exit(1)
     except typer.Exit as done:

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from omov.cli import app, console
+from omov.cli import app
+from omov.cli.count_run import count_file, emit
 from omov.count.catalogue import CATALOGUE
-from omov.count.errors import CountError
 from omov.count.options import CountOptions, Quota, TieBreakMode
 from omov.count.policy import BallotPolicy, DuplicateRule, OvervoteRule
 from omov.count.reports import REPORT_WRITERS
 
 if TYPE_CHECKING:
-    from omov.count import BallotSet, CountReport
+    from omov.count import CountReport
 
 # The options' types and help come from light modules (the catalogue of methods, the
 # enums of options and policy, the report writers); NumPy and the readers are imported
 # when a count runs, so ``omov count --help`` loads neither.
 METHOD_HELP = "Counting method: " + ", ".join(CATALOGUE) + "."
 REPORT_HELP = ", ".join(["table", *REPORT_WRITERS])
-
-LARGE_FILE = 8 * 2**20
 
 
 @app.command("count")
@@ -77,7 +74,6 @@ def count_command(
         policy = BallotPolicy(
             overvote=overvote, max_skipped_ranks=max_skipped_ranks, duplicates=duplicates
         )
-        ballots = _read_with_progress(file, format, policy)
         options = CountOptions(
             tie_break=tie_break,
             seed=seed,
@@ -87,34 +83,12 @@ def count_command(
             decimals=decimals,
             section_weights=_section_weights(section_weight or []),
         )
-        from omov.count import count
-
-        wanted = seats or _seats_in_file(ballots)
-        reports = [count(ballots, method=method, seats=wanted, options=options)]
-    _emit(reports, report, output)
-
-
-def _read_with_progress(file: Path, format: str | None, policy: BallotPolicy) -> BallotSet:
-    from omov.count.formats import read_ballots
-
-    if not file.is_file() or file.stat().st_size < LARGE_FILE:
-        return read_ballots(file, format=format, policy=policy)
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(f"reading {file.name}", total=file.stat().st_size)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return read_ballots(file, format=format, policy=policy, progress=advance)
+        reports = [
+            count_file(
+                file, format=format, method=method, seats=seats, policy=policy, options=options
+            )
+        ]
+    emit(reports, report, output)
 
 
 def _section_weights(given: list[str]) -> dict[str, Fraction]:
@@ -135,50 +109,7 @@ def _section_weights(given: list[str]) -> dict[str, Fraction]:
     return weights
 
 
-def _seats_in_file(ballots: BallotSet) -> int:
-    return ballots.seats or 1
-
-
 def _run_rctab_config(config: Path) -> list[CountReport]:
     from omov.count.rctab_config import run_rctab_config
 
     return run_rctab_config(config)
-
-
-def _emit(reports: list[CountReport], report: str, output: Path | None) -> None:
-    if report == "table":
-        if output is not None:
-            raise CountError("a table is for the terminal; choose --report json, rctab-json or csv")
-        from omov.cli.tables import print_report
-
-        for one in reports:
-            print_report(one, console)
-        return
-    if report not in REPORT_WRITERS:
-        raise CountError(
-            f"unknown report {report!r}; known: table, {', '.join(sorted(REPORT_WRITERS))}"
-        )
-    from omov.count.reports import render_report
-
-    texts = [render_report(one, report) for one in reports]
-    if output is None:
-        # Written as they are: Rich would read ":Cat:" in a transfer's key as an emoji.
-        for text in texts:
-            sys.stdout.write(text + "\n")
-        return
-    _write_atomically(output, texts)
-
-
-def _write_atomically(output: Path, texts: list[str]) -> None:
-    """Write every report or none: a failed count leaves no partial file behind."""
-    targets = (
-        [output]
-        if len(texts) == 1
-        else [
-            output.with_name(f"{output.stem}_{i}{output.suffix}") for i in range(1, len(texts) + 1)
-        ]
-    )
-    for target, text in zip(targets, texts, strict=True):
-        partial = target.with_name(f".{target.name}.partial")
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(target)
