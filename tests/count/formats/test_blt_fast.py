@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BallotPolicy, DuplicateRule
-from omov.count.formats import blt, read_ballots
+from omov.count.formats import blt, blt_fast, read_ballots
 from omov.count.formats.blt_fast import coded_section
 
 POLICIES = [
@@ -105,6 +105,30 @@ def test_the_fast_and_general_paths_read_alike(case: tuple[str, str], policy: Ba
     else:
         assert isinstance(fast, BallotSet)
         assert same(fast, general)
+
+
+@settings(max_examples=100, deadline=None)
+@given(blt_files(), st.integers(1, 40))
+def test_a_section_read_in_short_runs_of_lines_reads_the_same(
+    case: tuple[str, str], run: int
+) -> None:
+    """However the section is cut into runs of lines (a run's last line may need another
+    width, or be the irregular one), the fast path reads it as in one run."""
+    _, text = case
+    section = text[text.index("\n", text.index("\n") + 1 if "\n-" in text else 0) + 1 :]
+    data = section[: section.index("\n0\n") + 1].encode()
+    n = int(text.split()[0])
+    whole = coded_section(data, n)
+    original = blt_fast._CHUNK
+    blt_fast._CHUNK = run
+    try:
+        cut = coded_section(data, n)
+    finally:
+        blt_fast._CHUNK = original
+    assert (whole is None) == (cut is None)
+    if whole is not None and cut is not None:
+        assert np.array_equal(whole.codes, cut.codes)
+        assert np.array_equal(whole.weights, cut.weights)
 
 
 @settings(max_examples=100, deadline=None)

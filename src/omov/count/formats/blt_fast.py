@@ -1,19 +1,20 @@
-"""The fast path of the BLT reader: a regular ballot section parsed in one pass of C code
-and handed to the coded path that Parquet's reader uses (``coded``), not to the grid.
+"""The fast path of the BLT reader: a regular ballot section parsed with NumPy and handed
+to the coded path that Parquet's reader uses (``coded``), not to the grid.
 
 A regular section is what tabulators write: each ballot line ``w c1 c2 ... 0`` with one
 space between tokens, ``\\n`` line ends, no ``-`` (blank rank), no ``=`` (equal ranking),
-no blank line. Such a section is checked with a few byte searches, its numbers read by
-``np.fromstring`` in one call, and its lines found from the zeros that end them (in a
-regular section every line ends with its only zero: a candidate id or a weight is at
-least 1). Any other section, or one whose numbers are out of range, is ``None`` here and
-is read by the general reader, which names the faulty line: the two paths read the same
-files into the same ballot sets (``tests/count/formats/test_blt_fast.py``).
+no blank line. Such a section is checked with a byte search, then read a run of lines at a
+time (so the arrays of one run are reused by the next, not mapped afresh): tokens end at
+the spaces and newlines, each token's value is built from its one or two digits (more for
+a few weights), and lines end at their only zero (a candidate id or a weight is at least
+1). Any other section, or one whose numbers are out of range, is ``None`` here and is read
+by the general reader, which names the faulty line: the two paths read the same files into
+the same ballot sets (``tests/count/formats/test_blt_fast.py``).
 """
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -22,79 +23,131 @@ from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
 
 _REGULAR_BYTES = b"0123456789 \n"
-_MAX_WEIGHT = 10**15 - 1
+_CHUNK = 1 << 20
+"""Bytes of ballot lines parsed at once (about 40,000 lines)."""
+_MAX_DIGITS = 15
 """The general reader refuses numbers of more than 15 digits."""
 
 
 def coded_section(section: bytes, n_candidates: int) -> DistinctRows | None:
     """The distinct rows of a regular ballot section, or ``None`` if it is not regular."""
-    lines = _lines(section)
-    if lines is None:
+    if not section.endswith(b"\n") or section.translate(None, _REGULAR_BYTES):
         return None
-    values, starts, lengths = lines
-    width = max(int(lengths.max(initial=0)), 1)
-    columns = []
-    for rank in range(width):
-        column = _rank_column(values, starts, lengths, rank, n_candidates)
-        if column is None:
-            return None
-        columns.append(column)
-    weights = values[starts]
-    rows = CodedRows(n_candidates, width, expected_rows=len(starts))
+    # As wide as the candidates, unless a line ranks more (it repeats one): the rows'
+    # width is fixed before the first run of lines is read.
+    width = max(n_candidates, 1)
+    while True:
+        rows = _coded(section, n_candidates, width)
+        if not isinstance(rows, int):
+            return rows
+        width = rows
+
+
+def _coded(section: bytes, n_candidates: int, width: int) -> DistinctRows | int | None:
+    """The distinct rows, ``None`` if the section is not regular, or the width it needs
+    if that is more than ``width``."""
+    rows = CodedRows(n_candidates, width, expected_rows=section.count(b"\n"))
     try:
-        rows.add(columns, None if (weights == 1).all() else weights)
+        for chunk in _chunks(section):
+            lines = _lines(chunk)
+            if lines is None:
+                return None
+            ranks = _ranks(*lines, n_candidates, width)
+            if isinstance(ranks, int):
+                return max(_widest(section), width + 1) if ranks > width else None
+            weights = lines[0][lines[1]]
+            rows.add(list(ranks), None if (weights == 1).all() else weights)
         return rows.distinct(None, stop_column=True)
     except Irregular:
         return None
 
 
-def _lines(
-    section: bytes,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.intp]] | None:
-    """Every number, and each line's first number (its weight) and count of ranks."""
-    if not section.endswith(b"\n") or section.translate(None, _REGULAR_BYTES):
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # NumPy warns, rather than fails, on what it cannot read
-        try:
-            values = np.fromstring(section, dtype=np.int64, sep=" ")
-        except (ValueError, DeprecationWarning):
-            return None
-    ends = np.flatnonzero(values == 0)
-    if len(ends) != section.count(b"\n") or not _every_line_ends_in_zero(section):
-        return None
+def _widest(section: bytes) -> int:
+    """The most ranks on one line of a regular section."""
+    widest = 0
+    for chunk in _chunks(section):
+        lines = _lines(chunk)
+        if lines is not None:
+            widest = max(widest, int((lines[2] - lines[1]).max()) - 1)
+    return widest
+
+
+def _chunks(section: bytes) -> Iterator[npt.NDArray[np.uint8]]:
+    """The section's bytes in runs of whole lines: a run's arrays are freed and their
+    memory reused by the next, where arrays for the whole section would be fresh memory,
+    which costs the kernel more to map than the parsing costs."""
+    start = 0
+    while start < len(section):
+        end = section.find(b"\n", start + _CHUNK) + 1 or len(section)
+        yield np.frombuffer(section, dtype=np.uint8, count=end - start, offset=start)
+        start = end
+
+
+Lines = tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.intp]]
+"""Every number of a run of lines, and the index of each line's first (its weight) and
+last (its 0)."""
+
+
+def _lines(chars: npt.NDArray[np.uint8]) -> Lines | None:
+    """The numbers and lines of a run of regular lines, or ``None``."""
+    ends = np.flatnonzero(chars < ord("0"))  # a space or a newline ends each token
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
-    lengths = ends - starts - 1
-    if (lengths < 0).any() or (values[starts] > _MAX_WEIGHT).any():
+    lengths = ends - starts
+    if lengths.min() < 1 or lengths.max() > _MAX_DIGITS:  # two spaces, or a space at an end
         return None
-    return values, starts, lengths
+    values = _numbers(chars, starts, lengths)
+    line_ends = np.flatnonzero(chars[ends] == ord("\n"))
+    zeros = np.flatnonzero(values == 0)
+    # Each line ends in its only zero ("0" itself): a weight or a candidate id is at least
+    # 1, so a line is a weight, its ranks and the 0, and no line "0" ends the section early.
+    if not np.array_equal(zeros, line_ends) or (lengths[line_ends] != 1).any():
+        return None
+    line_starts = np.empty_like(line_ends)
+    line_starts[0] = 0
+    line_starts[1:] = line_ends[:-1] + 1
+    if (line_ends == line_starts).any():
+        return None
+    return values, line_starts, line_ends
 
 
-def _every_line_ends_in_zero(section: bytes) -> bool:
-    """Each line's last token is ``0`` alone (" 0" before its line end)."""
-    chars = np.frombuffer(section, dtype=np.uint8)
-    line_ends = np.flatnonzero(chars == ord("\n"))
-    if line_ends[0] < 2:
-        return False
-    return bool(((chars[line_ends - 1] == ord("0")) & (chars[line_ends - 2] == ord(" "))).all())
+def _numbers(
+    chars: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int64]:
+    """Each token's value, digit by digit: every token has one, fewer have a second (ids
+    past 9), few a third (weights)."""
+    values = chars[starts].astype(np.int64) - ord("0")
+    longer = np.flatnonzero(lengths > 1)
+    for place in range(1, int(lengths.max())):
+        if place > 1:
+            longer = longer[lengths[longer] > place]
+        values[longer] = values[longer] * 10 + chars[starts[longer] + place] - ord("0")
+    return values
 
 
-def _rank_column(
+def _ranks(
     values: npt.NDArray[np.int64],
-    starts: npt.NDArray[np.intp],
-    lengths: npt.NDArray[np.intp],
-    rank: int,
+    line_starts: npt.NDArray[np.intp],
+    line_ends: npt.NDArray[np.intp],
     n: int,
-) -> npt.NDArray[np.int16] | None:
-    """The codes at ``rank`` of every line: candidate ids from 0, blank (``n``) past the
-    line's last rank; ``None`` if an id is past the last candidate (every id is at least
-    1: zeros end the lines)."""
-    column = np.full(len(starts), n, dtype=np.int16)
-    has = np.flatnonzero(lengths > rank)
-    ids = values[starts[has] + 1 + rank]
-    if int(ids.max(initial=0)) > n:
-        return None
-    column[has] = ids - 1
-    return column
+    width: int,
+) -> npt.NDArray[np.int16] | int:
+    """The codes rank by rank (one row a rank, ``width`` rows): candidate ids from 0, blank
+    (``n``) past a line's last rank. Else the number of ranks of a line longer than
+    ``width``, or 0 if an id is past the last candidate."""
+    counts = line_ends - line_starts - 1  # ranks on each line
+    longest = int(counts.max())
+    if longest > width:
+        return longest
+    ranks = np.full((width, len(line_ends)), n, dtype=np.int16)
+    marked = np.ones(len(values), dtype=np.bool_)
+    marked[line_starts] = False  # weights
+    marked[line_ends] = False  # the zeros
+    ids = values[marked]
+    if len(ids) and int(ids.max()) > n:
+        return 0
+    line = np.repeat(np.arange(len(line_ends)), counts)
+    rank = np.flatnonzero(marked) - np.repeat(line_starts + 1, counts)
+    ranks[rank, line] = ids - 1
+    return ranks
