@@ -33,7 +33,10 @@ def rctab_files(draw: st.DrawFn) -> str:
     header = labels + draw(st.sampled_from([names, [*names[:-1], ""], [*names[:-1], "C0"]]))
     rows = []
     for number in range(draw(st.integers(1, 8))):
-        label_cells = [f"b-{number}", draw(st.sampled_from(["P1", "12", ""]))][: len(labels)]
+        label_cells = [
+            f"b-{number}",
+            draw(st.sampled_from(["P1", "12", "", " 7 ", "\u0663", "Z\u00fcrich", "1-2"])),
+        ][: len(labels)]
         ranks = draw(
             st.lists(st.sampled_from([*map(str, range(1, n + 1)), ""]), min_size=n, max_size=n)
         )
@@ -43,6 +46,8 @@ def rctab_files(draw: st.DrawFn) -> str:
             ranks = ranks[:-1]
         rows.append(label_cells + ranks)
     lines = [",".join(row) for row in [header, *rows]]
+    if draw(st.integers(0, 19)) == 0:  # now and then an empty line, or a quoted cell
+        lines.insert(draw(st.integers(1, len(lines))), draw(st.sampled_from(["", '"b",1'])))
     ending = draw(st.sampled_from(["\n", "\r\n"]))
     bom = draw(st.sampled_from(["", "\ufeff"]))
     return bom + ending.join(lines) + ending
@@ -103,3 +108,26 @@ def test_an_odd_file_is_left_to_the_general_reader(tmp_path: Path) -> None:
         path = tmp_path / "cvr.csv"
         path.write_text("BallotID,A,B\n" + body, encoding="utf-8")
         assert rctab_fast.coded_rctab(path) is None, body
+
+
+@settings(max_examples=100, deadline=None)
+@given(rctab_files(), st.integers(1, 30))
+def test_a_file_read_in_short_runs_of_lines_reads_the_same(text: str, run: int) -> None:
+    """However the rows are cut into runs, the fast path reads them as in one run, or
+    leaves them to the general reader: where the vote columns start is guessed from the
+    first run, and a later row that would move it sends the file there."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cvr.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        whole = rctab_fast.coded_rctab(path)
+        original = rctab_fast._CHUNK
+        rctab_fast._CHUNK = run
+        try:
+            cut = rctab_fast.coded_rctab(path)
+        finally:
+            rctab_fast._CHUNK = original
+    if cut is not None:
+        assert whole is not None
+        assert whole[0] == cut[0]
+        assert np.array_equal(whole[1].codes, cut[1].codes)
+        assert np.array_equal(whole[1].weights, cut[1].weights)

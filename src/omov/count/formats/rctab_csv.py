@@ -29,7 +29,7 @@ def read_rctab_csv(
 ) -> BallotSet:
     """Read with the vote columns guessed: the trailing columns holding only ranks. A
     regular file takes the coded path (``rctab_fast``); any other is read row by row."""
-    from omov.count.formats.rctab_fast import coded_rctab  # imports PyArrow
+    from omov.count.formats.rctab_fast import coded_rctab
 
     fast = coded_rctab(path)
     if fast is not None:

@@ -1,113 +1,229 @@
-"""The fast path of the RCTab CSV reader: the file parsed by PyArrow's multithreaded CSV
-reader, its rank columns turned into the coded path's columns (``coded``) with NumPy.
+"""The fast path of the RCTab CSV reader: a regular file's bytes parsed with NumPy, its rank
+cells turned into the coded path's columns (``coded``).
 
 It takes the files RCTab's generic CSV export writes: a header of column names, label
 columns (ballot id, precinct) and then one column per candidate holding whole-number ranks
-from 1 to the number of candidates, or nothing. It finds the vote columns as the general
-reader does (the trailing columns holding ranks) and leaves every file it cannot read the
-same way to it (``None``): ragged rows, a rank cell with spaces, a rank of 0 or past the
-last candidate, a column of decimals, an unnamed or repeated candidate. The general
-reader then names the line at fault, so the two paths read alike
-(``tests/count/formats/test_rctab_fast.py``).
+from 1 to the number of candidates, or nothing; no quotes, ``\\n`` or ``\\r\\n`` line ends,
+no empty line, every row as long as the header. Fields end at commas and line ends, so the
+file is read a run of lines at a time (a run's arrays reused by the next, not mapped
+afresh) as arrays of field starts and lengths. The vote columns are found as the general
+reader finds them: the trailing columns holding ranks, after a column holding no whole
+number. Every file it cannot read the same way goes to the general reader (``None``):
+ragged rows, a rank cell with spaces, a rank of 0 or past the last candidate, a quoted
+cell, an unnamed or repeated candidate. The general reader then names the line at fault,
+so the two paths read alike (``tests/count/formats/test_rctab_fast.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
 
-_DIGITS = r"^\s*[0-9]+\s*$"
+_CHUNK = 1 << 20
+"""Bytes of rows parsed at once."""
+_MAX_DIGITS = 4
+_UNSURE = 1000
+"""Label cells read one by one at most, to be sure they hold no whole number: a file with
+more (a numeric ballot id next to the first candidate) is left to the general reader."""
+"""A rank of more digits is past any candidate list this path takes."""
+_DIGIT = np.zeros(256, dtype=np.bool_)
+_DIGIT[ord("0") : ord("9") + 1] = True
+_SIGN = _DIGIT.copy()
+_SIGN[: ord(" ") + 1] = True  # spaces and controls, which str.strip may remove
+_SIGN[0x80:] = True  # bytes of non-ASCII characters, some of which are digits to str.isdigit
+_SIGN[ord("\n")] = False  # a line's end ends its last field, as a comma does
+"""Bytes that may make up a cell the general reader takes as a whole number."""
 
 
 def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     """The candidates and distinct rows of a regular RCTab CSV file, or ``None``."""
     try:
-        table = pacsv.read_csv(path)
-    except (OSError, pa.ArrowException):
+        data = _regular_text(path.read_bytes())
+    except OSError:
         return None
-    try:
-        start = _first_vote_column(table)
-        if start is None or table.num_rows == 0:
+    if data is None:
+        return None
+    body = data.find(b"\n") + 1
+    header = data[: body - 1].decode("utf-8").split(",")
+    # No empty line: the general reader skips them, and its line numbers would differ.
+    if body == len(data) or data[body] == ord("\n") or data.find(b"\n\n", body) >= 0:
+        return None
+    first = Fields.of(next(line_runs(data, body)), len(header))
+    start = None if first is None else _first_vote_column(first)
+    names = tuple(name.strip() for name in header[start:]) if start is not None else ()
+    if start is None or not all(names) or len(set(names)) != len(names):
+        return None
+    rows = _rows(data, body, len(header), start, names)
+    return None if rows is None else (names, rows)
+
+
+def _regular_text(data: bytes) -> bytes | None:
+    """The file as ``\\n``-ended UTF-8 lines without a byte-order mark, or ``None`` if it
+    holds what this path leaves to the general reader (quotes, a lone ``\\r``, NUL)."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if b'"' in data or b"\0" in data:
+        return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:
             return None
-        names = tuple(name.lstrip("\ufeff").strip() for name in table.column_names[start:])
-    except UnicodeDecodeError:  # not UTF-8: the general reader names the line
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return data if data.endswith(b"\n") else data + b"\n"
+
+
+def line_runs(data: bytes, start: int) -> Iterator[npt.NDArray[np.uint8]]:
+    """The bytes from ``start`` on (whole lines), in runs of whole lines."""
+    while start < len(data):
+        end = data.find(b"\n", start + _CHUNK) + 1 or len(data)
+        yield np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+        start = end
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A run of rows' fields, one row of the arrays a row of the file."""
+
+    chars: npt.NDArray[np.uint8]
+    starts: npt.NDArray[np.intp]
+    lengths: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, chars: npt.NDArray[np.uint8], width: int) -> Fields | None:
+        """The fields of a run of lines, or ``None`` if a line has not ``width`` fields."""
+        ends = np.flatnonzero((chars == ord(",")) | (chars == ord("\n")))
+        if len(ends) % width:
+            return None
+        shape = (len(ends) // width, width)
+        line_ends = (chars[ends] == ord("\n")).reshape(shape)
+        if not line_ends[:, -1].all() or line_ends[:, :-1].any():
+            return None
+        starts = np.empty_like(ends)
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+        return cls(chars, starts.reshape(shape), (ends - starts).reshape(shape))
+
+    def holding(self, kind: npt.NDArray[np.bool_], columns: slice) -> npt.NDArray[np.intp]:
+        """How many bytes of each field in ``columns`` are of ``kind`` (a table of 256)."""
+        counted = np.cumsum(kind[self.chars], dtype=np.intp)
+        starts, lengths = self.starts[:, columns], self.lengths[:, columns]
+        before = np.where(starts > 0, counted[np.maximum(starts - 1, 0)], 0)
+        return counted[starts + lengths - 1] - before if lengths.size else lengths
+
+    def all_digits(self, columns: slice) -> npt.NDArray[np.bool_]:
+        """Whether each field is empty or only ASCII digits."""
+        digits: npt.NDArray[np.bool_] = self.holding(~_DIGIT, columns) == 0
+        return digits
+
+    def no_number_in(self, column: int) -> bool:
+        """Whether no field of ``column`` is ``number_like``: one whose first or last byte
+        is an ASCII letter or sign is not, and the few others are checked as the general
+        reader reads them."""
+        starts, lengths = self.starts[:, column], self.lengths[:, column]
+        ends = np.maximum(starts + lengths - 1, 0)
+        edges = _SIGN[self.chars[starts]] & _SIGN[self.chars[ends]]
+        unsure = np.flatnonzero((lengths > 0) & edges)
+        if len(unsure) > _UNSURE:
+            return False
+        data = self.chars.tobytes() if len(unsure) else b""
+        cells = (data[starts[i] : ends[i] + 1].decode("utf-8") for i in unsure)
+        return not any(cell.strip().isdigit() for cell in cells)
+
+    def number_like(self, columns: slice) -> npt.NDArray[np.bool_]:
+        """Whether each field might read as a whole number to the general reader
+        (``str.strip``, then ``str.isdigit``): it holds only digits, spaces, controls and
+        non-ASCII characters."""
+        like: npt.NDArray[np.bool_] = self.lengths[:, columns] > 0
+        like &= self.holding(~_SIGN, columns) == 0
+        return like
+
+
+def _first_vote_column(fields: Fields) -> int | None:
+    """Where the general reader would start the vote columns if these were all the rows:
+    the first of the trailing columns holding only ranks (each some), after a column
+    holding nothing it could read as a whole number. ``None`` if there is none, or the
+    general reader might differ."""
+    every = slice(None)
+    votes = np.asarray(fields.all_digits(every).all(axis=0) & (fields.lengths > 0).any(axis=0))
+    start = len(votes)
+    while start > 0 and votes[start - 1]:
+        start -= 1
+    if start == len(votes) or (start > 0 and fields.number_like(every)[:, start - 1].any()):
         return None
-    if not all(names) or len(set(names)) != len(names):
-        return None
-    ranks = [table.column(i) for i in range(start, table.num_columns)]
-    columns = _codes(ranks, len(names))
-    if columns is None:
-        return None
-    rows = CodedRows(len(names), len(columns), expected_rows=table.num_rows)
+    return start
+
+
+def _rows(
+    data: bytes, body: int, width: int, start: int, names: tuple[str, ...]
+) -> DistinctRows | None:
+    """Every row's ranks as the coded path's columns, reduced to distinct rows; ``None``
+    if a row puts the vote columns elsewhere (a label column's cell a number, a vote
+    column's not a rank) or is not regular."""
+    n = len(names)
+    rows = CodedRows(n, n)  # as wide as the candidates: no rank past the last is taken
+    marked = np.zeros(width - start, dtype=np.bool_)
     try:
-        rows.add(columns)
-        return names, rows.distinct(None, stop_column=True)
+        for chars in line_runs(data, body):
+            fields = Fields.of(chars, width)
+            if fields is None or not (start == 0 or fields.no_number_in(start - 1)):
+                return None
+            codes = _codes(fields, start, n)
+            if codes is None:
+                return None
+            marked |= (fields.lengths[:, start:] > 0).any(axis=0)
+            rows.add(list(codes))
+        return rows.distinct(None, stop_column=True) if marked.all() else None
     except Irregular:
         return None
 
 
-def _first_vote_column(table: pa.Table) -> int | None:
-    """The first of the trailing integer columns, where the general reader's guess would
-    put it (the column before holds no whole number), or ``None``."""
-    start: int = table.num_columns
-    while start > 0 and pa.types.is_integer(table.schema.field(start - 1).type):
-        start -= 1
-    if start == table.num_columns:
+def _codes(fields: Fields, start: int, n: int) -> npt.NDArray[np.int16] | None:
+    """Rank by rank (one row a rank), the candidate marked there, blank (``n``) or
+    overvote (``n + 1``); ``None`` if a vote cell is not a rank from 1 to ``n``."""
+    starts = np.ascontiguousarray(fields.starts[:, start:])
+    ranks = _numbers(fields.chars, starts, np.ascontiguousarray(fields.lengths[:, start:]))
+    if ranks is None or (ranks > n).any():
         return None
-    if start > 0:
-        before = table.column(start - 1)
-        kind = before.type
-        if not (pa.types.is_string(kind) or pa.types.is_null(kind)):
+    codes = np.full((n, len(ranks)), n, dtype=np.int16)
+    marked = np.flatnonzero(ranks)
+    row, candidate = np.divmod(marked, n)
+    at = ranks.flat[marked] - 1
+    codes[at, row] = candidate
+    # Two candidates at one rank of a row: one of them is not the code kept there.
+    lost = codes[at, row] != candidate
+    codes[at[lost], row[lost]] = n + 1
+    return codes
+
+
+def _numbers(
+    chars: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int16] | None:
+    """Each cell's whole number (0 where empty), digit by digit; ``None`` if a cell holds
+    anything else, a 0, or a number too long to be a rank. An empty cell's start is the
+    comma or line end after it, a byte below the digits."""
+    longest = int(lengths.max(initial=0))
+    if longest > _MAX_DIGITS:
+        return None
+    values = chars[starts].astype(np.int16) - ord("0")
+    if (values > 9).any() or ((values < 0) != (lengths == 0)).any():
+        return None
+    np.maximum(values, 0, out=values)
+    for place in range(1, longest):
+        longer = np.flatnonzero(lengths > place)
+        digit = chars[starts.flat[longer] + place].astype(np.int16) - ord("0")
+        if ((digit < 0) | (digit > 9)).any():
             return None
-        if pa.types.is_string(kind) and pc.any(pc.match_substring_regex(before, _DIGITS)).as_py():
-            return None
-    return start
-
-
-def _codes(ranks: list[pa.ChunkedArray], n: int) -> list[npt.NDArray[np.int16]] | None:
-    """Rank by rank, the candidate marked there, blank (``n``) or overvote (``n + 1``)."""
-    values = [_ranks(column, n) for column in ranks]
-    if any(v is None for v in values):
+        values.flat[longer] = values.flat[longer] * 10 + digit
+    if ((values == 0) & (lengths > 0)).any():
         return None
-    given = [v for v in values if v is not None]
-    width = max(max(int(v.max()) for v in given), 1)
-    rows = len(given[0])
-    codes = np.full((width, rows), n, dtype=np.int16)
-    marks = np.zeros((width, rows), dtype=np.int16)
-    for candidate, rank in enumerate(given):
-        marked = np.flatnonzero(rank)
-        at = rank[marked] - 1
-        codes[at, marked] = candidate
-        marks[at, marked] += 1  # one rank, one candidate: no row appears twice here
-    codes[marks > 1] = n + 1
-    return list(codes)
-
-
-def _ranks(column: pa.ChunkedArray, n: int) -> npt.NDArray[np.int16] | None:
-    """An integer column's ranks, 0 where empty, or ``None`` if one is outside 1..n. Read
-    from its buffers: Arrow's own conversions to NumPy import pandas where it is installed
-    (seconds)."""
-    try:  # ranks are small: 16 bits hold them, at a quarter of the memory of Arrow's 64
-        array = column.combine_chunks().cast(pa.int16())
-    except pa.ArrowInvalid:  # a number past 16 bits: not a rank
-        return None
-    validity, data = array.buffers()[:2]
-    start, size = array.offset, len(array)
-    values = np.frombuffer(data, dtype=np.int16, count=start + size)[start:]
-    if validity is not None and array.null_count:
-        bits = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")
-        valid = bits[start : start + size].astype(np.bool_)
-        if (values[valid] < 1).any():
-            return None
-        values = np.where(valid, values, 0)
-    elif size and values.min() < 1:
-        return None
-    return values if not size or values.max() <= n else None
+    return values
