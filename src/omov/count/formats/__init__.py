@@ -38,7 +38,7 @@ EQUAL_RANKINGS = frozenset({"blt"})
 MODULES: dict[str, str] = {
     "blt": "blt",
     "cdf": "cdf",
-    "csv": "plain_csv",
+    "csv": "plain_csv_fast",
     "parquet": "parquet",
     "rctab-csv": "rctab_csv",
     "soi": "preflib",

@@ -43,15 +43,13 @@ from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
 from omov.count.formats.coded import CodedRows, Irregular, cell_codes
 from omov.count.formats.plain_csv import write_atomically
-from omov.count.formats.tabular import (
+from omov.count.formats.tabular import RankingTable, RowLine, ballot_frame
+from omov.count.formats.tabular_schema import (
     METADATA_KEY,
     SECTION,
     WEIGHT,
     Layout,
     Metadata,
-    RankingTable,
-    RowLine,
-    ballot_frame,
     layout_of,
     metadata_from,
 )

@@ -1,4 +1,6 @@
-"""Plain CSV of rankings (``.csv``, ``.csv.gz``): the schema is in ``tabular``.
+"""Plain CSV of rankings (``.csv``, ``.csv.gz``), the general reader (with Polars) and the
+writer: the schema is in ``tabular``; ``plain_csv_fast`` registers the format and reads
+the regular files itself, with NumPy alone, before any is read here.
 
 A file is optional metadata comment lines, a header, then one ballot (or, with a
 ``weight`` column, a group of identical ballots) per line::
@@ -30,31 +32,23 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
 from omov.count.ballots import BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
-from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats import Progress
 from omov.count.formats.coded import CodedRows, Irregular
-from omov.count.formats.tabular import (
-    WEIGHT,
-    Metadata,
-    RankingTable,
-    ballot_frame,
-    layout_of,
-    metadata_from,
-)
+from omov.count.formats.plain_csv_fast import _check_text, _preamble
+from omov.count.formats.tabular import RankingTable, ballot_frame
+from omov.count.formats.tabular_schema import WEIGHT, Metadata, layout_of
 
 CHUNK = 32 * 2**20
-_SNIFF = 2**16
-_HEAD = 2**20
-"""The metadata and header must be within the first MiB."""
 
 
-@register_reader("csv", ".csv")
 def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = None) -> BallotSet:
+    """Read any plain CSV file (``plain_csv_fast`` registers the reader, and tries its own
+    path first)."""
     with _opened(path) as (stream, raw):
         total = os.fstat(raw.fileno()).st_size
         first = stream.read(CHUNK)
@@ -116,59 +110,6 @@ def _whole_lines(header: bytes, start: bytes, stream: io.BufferedIOBase) -> Iter
             continue
         yield b"".join((header, pending, memoryview(more)[:cut]))
         pending = more[cut:]
-
-
-def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes]:
-    """Metadata comments and the header, from the file's first bytes; the rest is the body."""
-    if not first.strip():
-        raise BallotFileError(path, 1, "empty file")
-    _check_text(path, first[:_SNIFF], 1, final=len(first) <= _SNIFF)
-    record: dict[str, Any] = {}
-    where: dict[str, int] = {}
-    offset = 0
-    for number, raw_line in enumerate(first[:_HEAD].splitlines(keepends=True), start=1):
-        offset += len(raw_line)
-        text = raw_line.decode("utf-8", errors="replace").strip()
-        if text.startswith("#"):
-            _comment(path, text[1:], number, record, where)
-            continue
-        if not text:
-            continue
-        columns = [c.strip() for c in next(csv.reader([text]))]
-        layout_of(path, columns, number)
-        return metadata_from(path, record, where), columns, number, first[offset:]
-    raise BallotFileError(path, 1, "no header line (rank1,rank2,...)")
-
-
-def _comment(
-    path: Path, text: str, number: int, record: dict[str, Any], where: dict[str, int]
-) -> None:
-    """``# key: JSON value`` lines are metadata; other comment lines are ignored."""
-    key, colon, value = text.partition(":")
-    key = key.strip()
-    if not colon or key not in ("candidates", "sections", "title", "seats", "withdrawn"):
-        return
-    try:
-        record[key] = json.loads(value)
-    except json.JSONDecodeError:
-        if key != "title":
-            raise BallotFileError(path, number, f"{key}: not a JSON value") from None
-        record[key] = value.strip()
-    where[key] = number
-
-
-def _check_text(path: Path, data: bytes, first_line: int, *, final: bool) -> None:
-    """Binary junk fails here, fast, naming the line where it starts."""
-    nul = data.find(b"\0")
-    if nul >= 0:
-        line = first_line + data.count(b"\n", 0, nul)
-        raise BallotFileError(path, line, "binary data, not CSV text")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if final or error.start < len(data) - 3:
-            line = first_line + data.count(b"\n", 0, error.start)
-            raise BallotFileError(path, line, "not UTF-8 text") from None
 
 
 def _add_chunk(
@@ -242,7 +183,6 @@ def _located(path: Path, chunk: bytes, line: int, width: int, error: Exception) 
     return BallotFileError(path, line, f"cannot read the rows from here on: {reason}")
 
 
-@register_writer("csv")
 def write_csv(ballots: BallotSet, path: Path) -> None:
     """Metadata comments, then one row per distinct ranking with its weight; all or nothing."""
     frame = ballot_frame(ballots)

@@ -1,0 +1,242 @@
+"""Plain CSV of rankings (``.csv``, ``.csv.gz``; the schema is in ``tabular``): the reader
+and writer registered for the format, and the fast path of the reader, with NumPy alone.
+
+A regular file is read here without Polars (whose import alone costs more than reading a
+million ballots this way): one with a candidate list, rank columns only (no ``section``,
+no ``weight``), no quotes, no empty line, every row as long as the header, and every
+cell empty or exactly a candidate's name. Fields end at commas and line ends, so the file
+is read a run of lines at a time (a run's arrays reused by the next, not mapped afresh)
+as arrays of field starts and lengths; each cell's bytes are packed into 64-bit words
+and matched word by word against the names' (exactly: no hashing). Any other file, and
+any run that holds something else (an overvote, a name with spaces, an unknown name), is
+read by the general reader (``plain_csv``, Polars), which names the line at fault: the
+two read the same files into the same ballot sets (``tests/count/formats/test_csv_fast.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from omov.count.ballots import BallotPolicy, BallotSet
+from omov.count.errors import BallotFileError
+from omov.count.formats import Progress, register_reader, register_writer
+from omov.count.formats.coded import CodedRows, Irregular
+from omov.count.formats.grid import DistinctRows
+from omov.count.formats.rctab_fast import Fields, line_runs
+from omov.count.formats.tabular_schema import Metadata, layout_of, metadata_from
+
+_SNIFF = 2**16
+_HEAD = 2**20
+"""The metadata and header must be within the first MiB."""
+_LOOKUP = 1 << 22
+"""Entries of the table from a cell's matched words to its candidate, at most."""
+_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+"""The low ``k`` bytes of a little-endian word: a cell's bytes within it."""
+
+
+@register_reader("csv", ".csv")
+def read_csv(path: Path, *, policy: BallotPolicy, progress: Progress | None = None) -> BallotSet:
+    if path.suffix.lower() != ".gz":
+        fast = _read_regular(path, policy)
+        if fast is not None:
+            if progress is not None:
+                progress(1, 1)
+            return fast
+    from omov.count.formats import plain_csv
+
+    return plain_csv.read_csv(path, policy=policy, progress=progress)
+
+
+@register_writer("csv")
+def write_csv(ballots: BallotSet, path: Path) -> None:
+    from omov.count.formats import plain_csv
+
+    plain_csv.write_csv(ballots, path)
+
+
+def _read_regular(path: Path, policy: BallotPolicy) -> BallotSet | None:
+    """The ballot set of a regular file, or ``None``. The metadata and header are read as
+    the general reader reads them, so their faults are reported alike."""
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # spreadsheets' byte-order mark
+    first = data[: max(_HEAD, _SNIFF + 1)]
+    metadata, columns, _, body = _preamble(path, first)
+    layout = layout_of(path, columns, None)
+    candidates = metadata.candidates
+    if candidates is None or layout.section or layout.weight or not candidates:
+        return None
+    rows = _rows(data, len(first) - len(body), columns, layout.ranks, candidates)
+    if rows is None:
+        return None
+    ids = {name: i for i, name in enumerate(candidates)}
+    return BallotSet.from_codes(
+        candidates,
+        rows.codes,
+        weights=rows.weights,
+        withdrawn=frozenset(ids[name] for name in metadata.withdrawn),
+        policy=policy,
+        title=metadata.title,
+        seats=metadata.seats,
+        checked=rows.checked,
+    )
+
+
+def _rows(
+    data: bytes, body: int, columns: list[str], ranks: tuple[str, ...], names: tuple[str, ...]
+) -> DistinctRows | None:
+    """The body's rows as the coded path's columns, reduced to distinct rows; ``None`` if
+    a row is not regular or a cell not empty and not a candidate's name."""
+    irregular = (b'"', b"\0", b"\r", b"\n\n")  # "\r": lines end alike; "\n\n": no empty line
+    if body >= len(data) or data[body] == ord("\n") or not data.endswith(b"\n"):
+        return None
+    if any(data.find(sign, body) >= 0 for sign in irregular):
+        return None
+    matcher = _Matcher.of(names)
+    if matcher is None:
+        return None
+    order = [columns.index(rank) for rank in ranks]
+    in_order = order == list(range(len(columns)))
+    rows = CodedRows(len(names), len(ranks))
+    try:
+        for chars in line_runs(data, body):
+            fields = Fields.of(chars, len(columns))
+            codes = None if fields is None else matcher.codes(fields, None if in_order else order)
+            if codes is None:
+                return None
+            rows.add(list(codes))
+        return rows.distinct(None, stop_column=True)
+    except Irregular:
+        return None
+
+
+class _Matcher:
+    """Cells matched to candidates' names exactly: a cell's bytes packed into 64-bit words,
+    each word looked up among the names' words at that place, and the places' positions
+    (with the cell's length) combined into one index of a table of candidates."""
+
+    def __init__(self, packed: npt.NDArray[np.uint64], lengths: npt.NDArray[np.intp]) -> None:
+        self.candidates, self.words = packed.shape
+        self.longest = int(lengths.max())
+        self.places = [np.unique(packed[:, w]) for w in range(self.words)]
+        self.lookup = np.full(self.size, -1, dtype=np.int16)
+        found = self._index(list(packed.T), lengths)
+        assert found is not None  # every name's words are among the names'
+        self.lookup[found] = np.arange(len(packed), dtype=np.int16)
+
+    @classmethod
+    def of(cls, names: tuple[str, ...]) -> _Matcher | None:
+        encoded = [name.encode("utf-8") for name in names]
+        words = max(1, (max(len(e) for e in encoded) + 7) // 8)
+        padded = np.zeros((len(encoded), 8 * words), dtype=np.uint8)
+        for row, name in enumerate(encoded):
+            padded[row, : len(name)] = np.frombuffer(name, dtype=np.uint8)
+        packed = padded.view(np.uint64)
+        sizes = [len(np.unique(packed[:, w])) for w in range(words)]
+        longest = max(len(e) for e in encoded)
+        if int(np.prod(sizes, dtype=np.float64)) * (longest + 1) > _LOOKUP:
+            return None
+        return cls(packed, np.array([len(e) for e in encoded], dtype=np.intp))
+
+    @property
+    def size(self) -> int:
+        return int(np.prod([len(p) for p in self.places])) * (self.longest + 1)
+
+    def _index(
+        self, words: list[npt.NDArray[np.uint64]], lengths: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.intp] | None:
+        """Each cell's index in the table, or ``None`` if a cell matches no name."""
+        index = np.zeros(len(lengths), dtype=np.intp)
+        for word, place in zip(words, self.places, strict=True):
+            at = np.minimum(np.searchsorted(place, word), len(place) - 1)
+            if not np.array_equal(place[at], word):
+                return None
+            index = index * len(place) + at
+        return index * (self.longest + 1) + lengths
+
+    def codes(self, fields: Fields, order: list[int] | None) -> npt.NDArray[np.int16] | None:
+        """Rank by rank (one row a rank), the candidate named there or blank; ``None`` if
+        a cell is neither empty nor a name. ``order``: the rank columns' places, if not
+        the columns in order."""
+        lengths = fields.lengths if order is None else fields.lengths[:, order]
+        starts = fields.starts if order is None else fields.starts[:, order]
+        named = np.flatnonzero(lengths)
+        cell_lengths = lengths.flat[named]
+        if len(named) and int(cell_lengths.max()) > self.longest:
+            return None
+        padded = np.zeros(len(fields.chars) + 8 * self.words, dtype=np.uint8)
+        padded[: len(fields.chars)] = fields.chars
+        # A word at every byte (unaligned): a cell's words are gathered in one step each.
+        reach = len(fields.chars) + 8 * (self.words - 1)  # a cell's last word's first byte
+        at_byte = np.ndarray((reach,), np.uint64, padded.data, strides=(1,))
+        cell_starts = starts.flat[named]
+        words = []
+        for w in range(self.words):
+            word = at_byte[cell_starts + 8 * w]
+            words.append(word & _MASKS[np.clip(cell_lengths - 8 * w, 0, 8)])
+        index = self._index(words, cell_lengths)
+        if index is None:
+            return None
+        found = self.lookup[index]
+        if (found < 0).any():
+            return None
+        codes = np.full(lengths.shape, self.candidates, dtype=np.int16)
+        codes.flat[named] = found
+        return np.ascontiguousarray(codes.T)
+
+
+def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes]:
+    """Metadata comments and the header, from the file's first bytes; the rest is the body."""
+    if not first.strip():
+        raise BallotFileError(path, 1, "empty file")
+    _check_text(path, first[:_SNIFF], 1, final=len(first) <= _SNIFF)
+    record: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    offset = 0
+    for number, raw_line in enumerate(first[:_HEAD].splitlines(keepends=True), start=1):
+        offset += len(raw_line)
+        text = raw_line.decode("utf-8", errors="replace").strip()
+        if text.startswith("#"):
+            _comment(path, text[1:], number, record, where)
+            continue
+        if not text:
+            continue
+        columns = [c.strip() for c in next(csv.reader([text]))]
+        layout_of(path, columns, number)
+        return metadata_from(path, record, where), columns, number, first[offset:]
+    raise BallotFileError(path, 1, "no header line (rank1,rank2,...)")
+
+
+def _comment(
+    path: Path, text: str, number: int, record: dict[str, Any], where: dict[str, int]
+) -> None:
+    """``# key: JSON value`` lines are metadata; other comment lines are ignored."""
+    key, colon, value = text.partition(":")
+    key = key.strip()
+    if not colon or key not in ("candidates", "sections", "title", "seats", "withdrawn"):
+        return
+    try:
+        record[key] = json.loads(value)
+    except json.JSONDecodeError:
+        if key != "title":
+            raise BallotFileError(path, number, f"{key}: not a JSON value") from None
+        record[key] = value.strip()
+    where[key] = number
+
+
+def _check_text(path: Path, data: bytes, first_line: int, *, final: bool) -> None:
+    """Binary junk fails here, fast, naming the line where it starts."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = first_line + data.count(b"\n", 0, nul)
+        raise BallotFileError(path, line, "binary data, not CSV text")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if final or error.start < len(data) - 3:
+            line = first_line + data.count(b"\n", 0, error.start)
+            raise BallotFileError(path, line, "not UTF-8 text") from None

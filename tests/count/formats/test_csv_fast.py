@@ -1,0 +1,112 @@
+"""The plain CSV reader's fast path (``plain_csv_fast``, NumPy) and its general path
+(``plain_csv``, Polars) read every file alike: the same ballot set, or the same error
+(which only the general path gives)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omov.count import BallotFileError, BallotSet
+from omov.count.ballots import BallotPolicy, OvervoteRule
+from omov.count.formats import plain_csv_fast, rctab_fast, read_ballots
+
+POLICIES = [BallotPolicy(), BallotPolicy(overvote=OvervoteRule.SKIP, max_skipped_ranks=0)]
+# Names that share their first bytes, run past one or two 64-bit words, or are not ASCII.
+NAMES = ["Ann", "Anna", "Ann Lee", "Bob", "Candidate Q", "Candidate R", "Josée Dufresne-Lamb", "汉"]
+ODD = ["", " Ann", "Ann ", "Ann=Bob", "=", "Zed", '"Ann"', "Anna Lee", "ann", "Bo"]
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> str:
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=5, unique=True))
+    width = draw(st.integers(1, 4))
+    header = [f"rank{k + 1}" for k in range(width)]
+    if draw(st.booleans()):
+        header.reverse()
+    extra = draw(st.sampled_from([[], [], ["weight"], ["section"]]))
+    rows = []
+    for _ in range(draw(st.integers(1, 10))):
+        cells = [draw(st.sampled_from([*names, "", ""])) for _ in range(width)]
+        if draw(st.integers(0, 5)) == 0:
+            cells[draw(st.integers(0, width - 1))] = draw(st.sampled_from(ODD))
+        rows.append(",".join(cells + ["1"] * len(extra)))
+    if draw(st.integers(0, 9)) == 0:
+        rows.insert(draw(st.integers(0, len(rows))), "")
+    lines = [f"# candidates: {json.dumps(names, ensure_ascii=False)}", ",".join(header + extra)]
+    ending = draw(st.sampled_from(["\n", "\n", "\r\n"]))
+    final = draw(st.sampled_from([ending, ending, ""]))
+    bom = draw(st.sampled_from(["", "\ufeff"]))
+    return bom + ending.join(lines + rows) + final
+
+
+def read_both(text: str, policy: BallotPolicy, run: int) -> tuple[object, object]:
+    """What each path makes of ``text``: a ballot set, or the error's message. The fast
+    path reads ``run`` bytes of lines at a time."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ballots.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        outcomes: list[object] = []
+        for fast in (True, False):
+            original, chunk = plain_csv_fast._read_regular, rctab_fast._CHUNK
+            if not fast:
+                plain_csv_fast._read_regular = lambda path, policy: None  # type: ignore[assignment]
+            rctab_fast._CHUNK = run
+            try:
+                outcomes.append(read_ballots(path, policy=policy))
+            except BallotFileError as error:
+                outcomes.append(str(error).replace(str(path), "FILE"))
+            finally:
+                plain_csv_fast._read_regular, rctab_fast._CHUNK = original, chunk
+    return outcomes[0], outcomes[1]
+
+
+def same(a: BallotSet, b: BallotSet) -> bool:
+    return (
+        a.candidates == b.candidates
+        and np.array_equal(a.rankings, b.rankings)
+        and np.array_equal(a.weights, b.weights)
+        and a.total == b.total
+        and a.blank_ballots == b.blank_ballots
+        and (a.title, a.seats, a.withdrawn) == (b.title, b.seats, b.withdrawn)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(csv_files(), st.sampled_from(POLICIES), st.sampled_from([1, 7, 40, 1 << 20]))
+def test_the_fast_and_general_paths_read_alike(text: str, policy: BallotPolicy, run: int) -> None:
+    fast, general = read_both(text, policy, run)
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        assert isinstance(fast, BallotSet), fast
+        assert same(fast, general)
+
+
+def test_a_regular_file_takes_the_fast_path(tmp_path: Path) -> None:
+    path = tmp_path / "ballots.csv"
+    names = ["Ann", "Candidate Q", "Josée Dufresne-Lamb"]
+    path.write_text(
+        f"# candidates: {json.dumps(names)}\n# seats: 1\nrank1,rank2,rank3\n"
+        "Ann,Josée Dufresne-Lamb,\nCandidate Q,,\n,,\nAnn,Josée Dufresne-Lamb,\n",
+        encoding="utf-8",
+    )
+    ballots = plain_csv_fast._read_regular(path, BallotPolicy())
+    assert ballots is not None
+    assert ballots.candidates == tuple(names)
+    assert (ballots.total, ballots.blank_ballots, ballots.seats) == (3, 1, 1)  # 3 + 1 blank
+
+
+def test_an_odd_file_is_left_to_the_general_reader(tmp_path: Path) -> None:
+    head = '# candidates: ["Ann", "Bob"]\nrank1,rank2\n'
+    for body in ("Ann,Bob\n Ann,\n", "Ann,Bob\nAnn=Bob,\n", '"Ann",Bob\n', "Ann\n", "Ann,Zed\n"):
+        path = tmp_path / "ballots.csv"
+        path.write_text(head + body, encoding="utf-8")
+        assert plain_csv_fast._read_regular(path, BallotPolicy()) is None, body
+    path.write_text("rank1,rank2\nAnn,Bob\n", encoding="utf-8")  # no candidate list
+    assert plain_csv_fast._read_regular(path, BallotPolicy()) is None
