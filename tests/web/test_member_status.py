@@ -19,11 +19,16 @@ from omov.web.balloting.views import SESSION_KEY
 from omov.web.contests.models import Contest
 from omov.web.contests.services import candidate_add, organisation_create
 from omov.web.electorate.models import Appeal, AppealState
-from omov.web.electorate.services import electorate_freeze, roll_import
+from omov.web.electorate.services import (
+    appeal_decide,
+    elector_exclude,
+    electorate_freeze,
+    roll_import,
+)
 from omov.web.electorate.vetting import exclusion_confirm, exclusion_propose
 from omov.web.nominations.services import nomination_record, nominations_close
 
-from .conftest import OpenBallot, member_roll, open_contest
+from .conftest import OpenBallot, member_roll, open_contest, supporter_roll
 from .members_helpers import make_member, sign_in_member
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +206,77 @@ def test_a_voter_signed_in_by_the_emailed_link_sees_their_status(open_ballot: Op
     page = client.get(url).content.decode()
     assert "You are eligible to vote in this ballot." in page
     assert "Done: forget my code" not in page
+
+
+def _electorate_open() -> Contest:
+    """Members M0001-3 and registered supporters S0001-2 (s1@, s2@), the electorate still
+    open (no codes yet)."""
+    contest = open_contest()
+    candidate_add(contest=contest, name="A", incumbent=True)
+    b = candidate_add(contest=contest, name="B")
+    nomination_record(candidate=b, nominator="MP 1")
+    nomination_record(candidate=b, nominator="MP 2")
+    nominations_close(contest=contest)
+    roll_import(contest=contest, section="members", data=member_roll(3, late=0))
+    roll_import(contest=contest, section="registered-supporters", data=supporter_roll(2))
+    return contest
+
+
+def test_a_registered_supporter_with_no_number_nor_code_signs_in_by_email() -> None:
+    """A supporter has no membership number: signed in with the members' one-time link, they
+    are found by their section and the email on the roll (the link proved it is theirs)."""
+    contest = _electorate_open()
+    supporter = make_member(
+        contest.organisation, number="", section="registered-supporters", email="S2@example.org"
+    )
+    client = Client()
+    sign_in_member(client, supporter)
+    _, page = _status(client, contest)
+    assert "You are eligible to vote in this ballot." in page
+    home = client.get(reverse("member-home")).content.decode()
+    assert reverse("elector-status", args=[contest.pk]) in home
+
+    elsewhere = make_member(
+        contest.organisation, number="", section="registered-supporters", email="s9@example.org"
+    )
+    client = Client()
+    sign_in_member(client, elsewhere)
+    _, page = _status(client, contest)
+    assert "your email is not on this ballot's roll" in page
+    assert "You are eligible" not in page
+
+
+def test_excluded_by_one_officer_appeals_online_until_the_freeze() -> None:
+    """The older one-officer exclusion (no rulebook ground, no deadline) can be appealed from
+    the status page until the electorate is frozen; the officer's evidence is not shown."""
+    contest = _electorate_open()
+    elector_exclude(elector=contest.electors.get(reference="M0002"), grounds="Seen at a rally")
+    elector_exclude(elector=contest.electors.get(reference="M0003"), grounds="Seen at a rally")
+    client = Client()
+    member = make_member(contest.organisation, number="M0002", email="m2@example.org")
+    sign_in_member(client, member)
+    _, page = _status(client, contest)
+    assert "You have been excluded from this ballot after vetting." in page
+    assert "Appeals go to the NEC appeals panel, until the electorate is frozen." in page
+    assert "Lodge my appeal" in page
+    assert "Seen at a rally" not in page
+    refused, page = _status(client, contest, grounds="  ")
+    assert refused == 400
+    assert "An appeal needs its grounds." in page
+    _, page = _status(client, contest, grounds="I was at that rally to protest against it.")
+    appeal = Appeal.objects.get()
+    assert (appeal.elector.reference, appeal.state) == ("M0002", AppealState.LODGED)
+    assert "Your appeal is with the panel" in page
+    assert "Lodge my appeal" not in page
+    appeal_decide(appeal=appeal, uphold=False, reason="Photographs show otherwise.")
+    electorate_freeze(contest=contest)
+    _, page = _status(client, contest)
+    assert "Photographs show otherwise." in page
+    assert "The panel has decided your appeal." in page
+
+    client = Client()
+    member = make_member(contest.organisation, number="M0003", email="m3@example.org")
+    sign_in_member(client, member)
+    _, page = _status(client, contest)
+    assert "Appeals can no longer be lodged: the electorate has been frozen." in page
+    assert "Lodge my appeal" not in page

@@ -1,7 +1,9 @@
-"""A member's own status in a contest, found by their voting code, or by their membership
-when they have signed in with the link emailed to them (``omov.web.members``): eligible,
-not eligible (the reason in plain words), or excluded on vetting (the ground's statement
-and the rulebook's appeal deadline), and their appeal, lodged online to the appeals panel.
+"""A member's own status in a contest, found by their voting code, or when they have signed
+in with the link emailed to them (``omov.web.members``) by their membership number (a
+registered supporter, who has none, by their email on the roll): eligible, not eligible
+(the reason in plain words), or excluded on vetting (the ground's statement and the
+rulebook's appeal deadline; on the older one-officer path, until the electorate is frozen),
+and their appeal, lodged online to the appeals panel.
 
 The code is checked under the sign-in's throttle and counts (``balloting/throttle.py``): a
 wrong code here is a wrong code there. Only the person's own status is shown: never the
@@ -14,13 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Case, QuerySet, When
 from django.utils import timezone
 
+from omov.rules.schema import Vetting
 from omov.web.balloting import throttle
 from omov.web.balloting.codes import code_digest
 from omov.web.balloting.models import Credential
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility, Exclusion
+from omov.web.electorate.services import EDITABLE, appeal_lodge
 from omov.web.electorate.vetting import (
     VETTING,
     appeal_deadline,
@@ -32,6 +37,8 @@ from omov.web.errors import ContestError
 from omov.web.members.models import Member
 from omov.web.wording import member_reason, when
 
+ONE_OFFICER = "vetted"
+"""The reason the older one-officer exclusion (``services.elector_exclude``) sets."""
 NOT_VALID = "this code is not valid for this ballot: check it and try again"
 REPLACED = "this code has been replaced by a newer one: use the last code sent to you"
 
@@ -77,35 +84,36 @@ def elector_signed_in(*, contest: int, digest: str) -> Elector | None:
 
 
 def elector_of_member(*, contest: Contest, member: Member) -> Elector | None:
-    """The signed-in member's record on this contest's roll: in their organisation and
-    section, under their membership number, at the email they were sent their link at (a
-    supporter, with no number, uses their voting code)."""
-    if member.organisation_id != contest.organisation_id or not member.number:
+    """The signed-in member's record on this contest's roll (``_records_of``)."""
+    if member.organisation_id != contest.organisation_id:
         return None
-    return (
-        contest.electors.filter(
-            section=member.section, reference=member.number, email__iexact=member.email.strip()
-        )
-        .order_by("pk")
-        .first()
-    )
+    return _records_of(member).filter(contest=contest).order_by(*_ELIGIBLE_FIRST).first()
 
 
 def member_contests(member: Member) -> list[Elector]:
-    """The member's records on the rolls of their organisation's contests (for the links on
-    their home page)."""
-    if not member.number:
-        return []
-    return list(
-        Elector.objects.filter(
-            contest__organisation_id=member.organisation_id,
-            section=member.section,
-            reference=member.number,
-            email__iexact=member.email.strip(),
-        )
-        .select_related("contest")
-        .order_by("-contest_id")
+    """The member's records on the rolls of their organisation's contests, one a contest
+    (for the links on their home page)."""
+    found: dict[int, Elector] = {}
+    records = _records_of(member).select_related("contest")
+    for elector in records.order_by("-contest_id", *_ELIGIBLE_FIRST):
+        found.setdefault(elector.contest_id, elector)
+    return list(found.values())
+
+
+def _records_of(member: Member) -> QuerySet[Elector]:
+    """The member's records in their section, at the email their sign-in link was sent to:
+    under their membership number; a registered supporter, who has none, by that email
+    alone (opening the link showed the address is theirs)."""
+    found = Elector.objects.filter(
+        contest__organisation_id=member.organisation_id,
+        section=member.section,
+        email__iexact=member.email.strip(),
     )
+    return found.filter(reference=member.number) if member.number else found
+
+
+_ELIGIBLE_FIRST = (Case(When(eligibility=Eligibility.ELIGIBLE, then=0), default=1), "pk")
+"""Where a supporter applied twice, the record that may vote is the one shown."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,8 @@ class MemberStatus:
     """The last moment to appeal, in words."""
     appeal: Appeal | None = None
     """Their latest appeal of the exclusion, if any."""
+    appealable: bool = False
+    """Excluded in a way that can be appealed: the page says how, and whether it can now."""
     may_appeal: bool = False
     why_not: str = ""
     """Why an appeal cannot be lodged now (empty when it can, or nothing is excluded)."""
@@ -139,9 +149,11 @@ def member_status(*, elector: Elector, now: dt.datetime | None = None) -> Member
     headline = HEADLINES[Eligibility(elector.eligibility)]
     reason = member_reason(elector.reason or "eligible")
     exclusion = exclusion_in_force(elector) if elector.eligibility == Eligibility.EXCLUDED else None
-    if exclusion is None:
-        return MemberStatus(headline, reason)
-    return _excluded(elector.contest, exclusion, headline, reason, now or timezone.now())
+    if exclusion is not None:
+        return _excluded(elector.contest, exclusion, headline, reason, now or timezone.now())
+    if elector.eligibility == Eligibility.EXCLUDED and elector.reason == ONE_OFFICER:
+        return _excluded_by_one_officer(elector, headline, reason)
+    return MemberStatus(headline, reason)
 
 
 def _excluded(
@@ -170,15 +182,52 @@ def _excluded(
         heard_by=rules.appeals_heard_by,
         deadline=when(deadline),
         appeal=appeal,
+        appealable=True,
         may_appeal=not why_not,
         why_not=why_not,
     )
+
+
+def _excluded_by_one_officer(elector: Elector, headline: str, reason: str) -> MemberStatus:
+    """Excluded on the older one-officer path (``services.elector_exclude``): no ground of
+    the rulebook's and no deadline, but an appeal to the panel until the electorate is
+    frozen (``services.appeal_lodge``). The officer's grounds hold the evidence: not shown."""
+    appeal = elector.appeals.order_by("-lodged_at", "-pk").first()
+    why_not = (
+        "Your appeal is with the panel: you will be told its decision."
+        if appeal is not None and appeal.state == AppealState.LODGED
+        else "The panel has decided your appeal."
+        if appeal is not None and appeal.state == AppealState.DISMISSED
+        else "Appeals can no longer be lodged: the electorate has been frozen."
+        if elector.contest.state not in EDITABLE
+        else ""
+    )
+    return MemberStatus(
+        headline,
+        reason,
+        heard_by=_heard_by(elector.contest),
+        appeal=appeal,
+        appealable=True,
+        may_appeal=not why_not,
+        why_not=why_not,
+    )
+
+
+def _heard_by(contest: Contest) -> str:
+    try:
+        return vetting_rules(contest).appeals_heard_by
+    except ContestError:  # a rulebook without vetting rules: the schema's own default
+        return str(Vetting.model_fields["appeals_heard_by"].default)
 
 
 def member_appeal(*, elector: Elector, grounds: str) -> Appeal:
     """The person appeals the exclusion that excludes them, with their written grounds,
     to the appeals panel (``vetting.exclusion_appeal``: the rulebook's days, one waiting)."""
     exclusion = exclusion_in_force(elector)
-    if exclusion is None:
-        raise ContestError("you are not excluded on vetting: there is nothing to appeal")
-    return exclusion_appeal(exclusion=exclusion, grounds=grounds)
+    if exclusion is not None:
+        return exclusion_appeal(exclusion=exclusion, grounds=grounds)
+    if elector.eligibility == Eligibility.EXCLUDED and elector.reason == ONE_OFFICER:
+        if not grounds.strip():
+            raise ContestError("an appeal needs its grounds")
+        return appeal_lodge(elector=elector, grounds=grounds.strip())
+    raise ContestError("you are not excluded on vetting: there is nothing to appeal")
