@@ -4,12 +4,16 @@ cleanly (changing nothing) and writes one audit event."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 
+import pyarrow.parquet as pq
 import pytest
 import rfc8785
 from django.core import mail
 
+from omov.ledger.bundle import BALLOTS
 from omov.web.audit.models import AppendOnlyError, AuditEvent
 from omov.web.balloting.codes import ALPHABET, code_digest, new_code
 from omov.web.balloting.models import Ballot, Credential, CredentialState
@@ -33,6 +37,7 @@ from omov.web.errors import ContestError
 from omov.web.nominations.selectors import nomination_standing
 from omov.web.nominations.services import nomination_record, nominations_close
 from omov.web.results.services import result_count, result_publish
+from omov.web.trust.services import bundle_zip
 
 from .conftest import OpenBallot, import_rolls, member_roll, open_contest
 
@@ -221,6 +226,13 @@ def test_count_publish_and_per_section_figures(open_ballot: OpenBallot) -> None:
     result_publish(contest=open_ballot.contest)
     open_ballot.contest.refresh_from_db()
     assert open_ballot.contest.state == ContestState.PUBLISHED
+    # The board download is the bundle's board, built by one function with the rulebook's
+    # smallest section (it merged sections under the default 10 of its own).
+    bundle = zipfile.ZipFile(io.BytesIO(bundle_zip(contest=open_ballot.contest)))
+    (name,) = (n for n in bundle.namelist() if n.endswith("/" + BALLOTS))
+    assert bytes(result.board) == bundle.read(name)
+    sections = pq.read_table(io.BytesIO(bytes(result.board))).column("section").unique()
+    assert len(sections) == 3  # each of the three sections on its own, as min_section 1 lets
 
 
 def test_audit_rows_are_gapless_canonical_and_append_only(open_ballot: OpenBallot) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from omov.count import BallotSet, CountReport
 from omov.count.report import format_votes
 from omov.count.reports import REPORT_WRITERS, render_report
-from omov.ledger.board import CastPaper, board_from_papers
+from omov.ledger.board import Board
 from omov.ledger.board_file import write_board
 from omov.web.contests.models import Candidate
 
@@ -72,17 +71,9 @@ def downloads(report: CountReport) -> dict[str, str]:
     }
 
 
-def board_parquet(
-    candidates: list[Candidate], rows: list[tuple[UUID, str, list[int], str]]
-) -> bytes:
-    """The ballot board as the ledger publishes it: every ballot by its random id, with its
-    tracker for voters to find, small sections merged (ledger ``board_from_papers``)."""
-    index = {c.position: i for i, c in enumerate(candidates)}
-    papers = [
-        CastPaper(ballot_id.bytes, section, [index[p] for p in ranking], receipt)
-        for ballot_id, section, ranking, receipt in rows
-    ]
-    board, _ = board_from_papers([c.name for c in candidates], papers)
+def board_parquet(board: Board) -> bytes:
+    """The ballot board as a file, as the bundle writes it (``trust.publication.contest_board``
+    builds it, for the download and the bundle alike)."""
     with tempfile.TemporaryDirectory(prefix="omov-board-") as folder:
         path = Path(folder) / "board.parquet"
         write_board(board, path)

@@ -14,9 +14,8 @@ from omov.web.electorate.selectors import elector_counts
 from omov.web.errors import ContestError
 from omov.web.results.models import Result
 from omov.web.results.reporting import ballot_set, board_parquet, downloads, report_summary
-from omov.web.trust.publication import board_facts, count_facts
+from omov.web.trust.publication import board_facts, contest_board, count_facts
 from omov.web.trustees.models import DecryptedPaper
-from omov.web.trustees.selectors import board_rows
 
 
 @transaction.atomic
@@ -37,13 +36,12 @@ def result_count(*, contest: Contest) -> Result:
     except CountError as error:
         raise ContestError(f"the count failed: {error}") from None
     summary = report_summary(report)
-    candidates = ballot_candidates(contest=contest)
-    board = board_parquet(candidates, board_rows(contest))
+    board, _ = contest_board(contest)  # the board the bundle publishes, not one of its own
     result = Result.objects.create(
         contest=contest,
         method=contest.method,
         summary=summary,
-        board=board,
+        board=board_parquet(board),
         electors=elector_counts(contest=contest),  # the closed rolls' figures, read once
         **downloads(report),
     )
