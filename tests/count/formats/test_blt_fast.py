@@ -175,3 +175,26 @@ def test_the_end_of_the_ballots_is_found_as_the_line_regex_finds_it(text: bytes)
     line = blt._TERMINATOR.search(text, start)
     expected = None if line is None else (line.start(), line.end())
     assert blt._terminator(text, start) == expected
+
+
+@pytest.mark.parametrize(
+    "section",
+    [
+        b"1 1 0\n0\n",
+        b"1 1 0\n 0\n1 2 0\n0\n",
+        b"1 1 0\n0 \n0\n",
+        b"1 1 0\n\t0\n0\n",
+        b"1 1 0\n0\r\n0\n",
+        b"1 1 0\n1 2 0 \n0\n",
+        b"0\n1 1 0\n0\n",
+        b"1 1 0\n0",
+        b"1 1 0\n10\n0\n",
+    ],
+)
+def test_the_line_that_ends_the_ballots_is_found_as_the_pattern_finds_it(section: bytes) -> None:
+    """The byte search for a plain "0" line agrees with the pattern it stands in for."""
+    data = b"2 1\n" + section + b'\n"A"\n"B"\n'
+    start = len(b"2 1\n")
+    found = blt._TERMINATOR_AFTER_NEWLINE.search(data, start - 1)
+    assert found is not None
+    assert blt._terminator(data, start) == (found.start() + 1, found.end())

@@ -91,11 +91,31 @@ def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
 
 def _terminator(data: bytes, start: int) -> tuple[int, int] | None:
     """Where the line '0' that ends the ballots starts and ends (before its newline)."""
+    plain = _plain_terminator(data, start)
+    if plain is not None:
+        return plain
     if start > 0 and data[start - 1 : start] == b"\n":
         found = _TERMINATOR_AFTER_NEWLINE.search(data, start - 1)
         return None if found is None else (found.start() + 1, found.end())
     line = _TERMINATOR.search(data, start)
     return None if line is None else (line.start(), line.end())
+
+
+def _plain_terminator(data: bytes, start: int) -> tuple[int, int] | None:
+    """The first line "0" itself, if no line before it holds a tab, a carriage return or a
+    space at either end: then no line before it is a '0' with spaces around it, and a
+    byte search finds it at a fraction of the pattern's cost."""
+    if start == 0 or data[start - 1 : start] != b"\n":
+        return None
+    found = data.find(b"\n0\n", start - 1)
+    if found < 0:
+        return None
+    end = found + 1
+    if data[start : start + 1] == b" " or any(
+        data.find(odd, start - 1, end) >= 0 for odd in (b"\t", b"\r", b"\n ", b" \n")
+    ):
+        return None
+    return end, end + 1
 
 
 def _from_rows(

@@ -29,7 +29,6 @@ class BltNames:
 
 def parse_names(path: Path, data: bytes, offset: int, n: int) -> BltNames:
     """The names, title and annotations from byte ``offset`` (the end of the ``0`` line)."""
-    first_line = data.count(b"\n", 0, offset) + 1
     try:
         text = data[offset:].decode("utf-8")
     except UnicodeDecodeError as error:
@@ -37,7 +36,7 @@ def parse_names(path: Path, data: bytes, offset: int, n: int) -> BltNames:
         raise BallotFileError(path, bad_line, "names are not valid UTF-8") from error
     strings: list[str] = []
     annotations: list[str] = []
-    for line_no, content in enumerate(text.split("\n"), start=first_line):
+    for line_no, content in enumerate(text.split("\n")):
         stripped = content.strip()
         if not stripped or stripped.startswith("#"):
             continue
@@ -46,7 +45,9 @@ def parse_names(path: Path, data: bytes, offset: int, n: int) -> BltNames:
             continue
         found = _QUOTED.findall(stripped)
         if not found or _QUOTED.sub("", stripped).strip():
-            raise BallotFileError(path, line_no, 'expected a quoted name, like "Ann Smith"')
+            # Counted only now: the lines before the names are most of a large file.
+            line = data.count(b"\n", 0, offset) + 1 + line_no
+            raise BallotFileError(path, line, 'expected a quoted name, like "Ann Smith"')
         strings.extend(_one_space(s) for s in found)
         annotations.extend(strings[n + 1 :])  # quoted notes on the title's line
         del strings[n + 1 :]
