@@ -65,7 +65,9 @@ class _Wire:
         id_mark = f"<{get_random_string(24, _MARK_ALPHABET)}@omov.invalid>"
         message = press.blank.message(to_mark, headers={"Message-ID": id_mark})
         data = message.message().as_bytes(linesep="\r\n")
-        marks = {to_mark: 1, id_mark: 1, press.code_mark: 2, press.token_mark: 2}
+        blank = press.blank.text + press.blank.html
+        marks = {to_mark: 1, id_mark: 1}
+        marks |= {mark: blank.count(mark) for mark in (press.code_mark, press.token_mark)}
         if any(data.count(mark.encode()) != n for mark, n in marks.items()):
             return None  # encoded (quoted-printable, base64): build each letter instead
         return cls(press, data, to_mark.encode(), id_mark.encode())
