@@ -14,6 +14,10 @@ requests it built before the clock started over a plain socket, on the same core
 server and PostgreSQL: the report gives each side's CPU per request.
 
     .venv/bin/python bench/cast.py --ballots 3000 --clients 16
+
+``--form sealed`` (the default) posts what a browser with JavaScript posts, the encrypted
+ballot with its proof of knowledge, which the server checks; ``--form plain`` posts the
+ranking as the form without JavaScript does, which the server encrypts.
 """
 
 from __future__ import annotations
@@ -112,6 +116,19 @@ def seed(n: int) -> tuple[int, list[str]]:
     return contest.pk, list(codes.values())
 
 
+def sealed_ballots(contest: int, n: int) -> list[str]:
+    """``n`` ballots as a browser with JavaScript posts them: the ranking encrypted under the
+    election key with its proof of knowledge (made before any clock starts), in hex."""
+    from omov.secrecy.ballot import encrypt_ballot
+    from omov.web.trustees.selectors import contest_binding, election_key
+
+    key = election_key(contest)
+    if key is None:
+        raise SystemExit("the contest has no election key")
+    binding = contest_binding(contest)
+    return [encrypt_ballot(binding, key, (1, 0), 2).as_bytes().hex() for _ in range(n)]
+
+
 def wait_for_port(port: int, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -130,6 +147,9 @@ class Voter:
     code: str
     csrf: str
     session: str = ""
+    ciphertext: str = ""
+    """The ballot the browser's script encrypted (hex), or "" to post the plain ranking (the
+    form without JavaScript, which the server encrypts)."""
 
     def headers(self) -> dict[str, str]:
         cookie = f"csrftoken={self.csrf}" + (f"; sessionid={self.session}" if self.session else "")
@@ -147,8 +167,14 @@ SIGN_IN, CAST = "sign-in", "cast"
 
 
 def form_for(phase: str, voter: Voter) -> dict[str, str]:
-    """The form the browser posts: the code on the start page, the ranking when casting."""
-    fields = {"code": voter.code} if phase == SIGN_IN else {"rank_1": "1", "rank_2": "2"}
+    """The form the browser posts: the code on the start page; when casting, the encrypted
+    ballot (with JavaScript) or the ranking (without)."""
+    if phase == SIGN_IN:
+        fields = {"code": voter.code}
+    elif voter.ciphertext:
+        fields = {"ciphertext": voter.ciphertext}
+    else:
+        fields = {"rank_1": "1", "rank_2": "2"}
     return {"csrfmiddlewaretoken": voter.csrf, **fields}
 
 
@@ -300,9 +326,20 @@ class Plan:
     server: int
 
 
-def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[Voter], str, float]:
+@dataclass(frozen=True)
+class Phase:
+    """One phase's figures: requests a second, latency and CPU ms per request by side."""
+
+    rate: float
+    p50: float
+    p99: float
+    server: float
+    postgres: float
+
+
+def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[Voter], str, Phase]:
     """Run one phase from ``plan.processes`` client processes; the voters, a report line and
-    the server's CPU ms per request."""
+    the phase's figures."""
     deadline = time.monotonic() + plan.seconds
     processes = max(1, min(plan.processes, plan.clients))
     shares = [voters[i::processes] for i in range(processes)]
@@ -317,9 +354,17 @@ def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[
     used = cpu_used(before, cpu_snapshot(plan.server))
     latencies = [x for b in batches for x in b.latencies]
     used["client"] = sum(b.cpu for b in batches)
-    server_ms = 1000 * used["server"] / max(1, len(latencies))
     line = report(phase, wall, latencies, used, load)
-    return [v for b in batches for v in b.voters], line, server_ms
+    ms = sorted(x * 1000 for x in latencies)
+    n = max(1, len(ms))
+    figures = Phase(
+        rate=len(ms) / wall,
+        p50=statistics.median(ms),
+        p99=ms[min(len(ms) - 1, int(len(ms) * 0.99))],
+        server=1000 * used["server"] / n,
+        postgres=1000 * used["postgres"] / n,
+    )
+    return [v for b in batches for v in b.voters], line, figures
 
 
 def report(
@@ -361,6 +406,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=0, help="threads per worker (0: default)")
     parser.add_argument("--seconds", type=float, default=60, help="time limit per phase")
     parser.add_argument(
+        "--form",
+        choices=("sealed", "plain"),
+        default="sealed",
+        help="post the browser-encrypted ballot (sealed) or the ranking (plain, no JavaScript)",
+    )
+    parser.add_argument(
         "--ablate",
         action="store_true",
         help="run all on, then with the code throttle, CSP and database sessions each off, "
@@ -373,6 +424,7 @@ def main() -> None:
     fresh_database(args.database_url)
     runs = ABLATIONS if args.ablate else ("",)
     contest, codes = seed(args.ballots * len(runs))
+    sealed = sealed_ballots(contest, len(codes)) if args.form == "sealed" else [""] * len(codes)
     from django.db import connections
 
     connections.close_all()  # the client processes are forked: no shared connection
@@ -381,21 +433,24 @@ def main() -> None:
         if args.ablate:
             os.environ.update(DJANGO_SETTINGS_MODULE="bench.ablation_settings", OMOV_BENCH_OFF=off)
             print(f"-- {off + ' off' if off else 'all on'}", flush=True)
-        share = codes[i * args.ballots : (i + 1) * args.ballots]
-        costs[i] = run_once(args, contest, share)
+        share = slice(i * args.ballots, (i + 1) * args.ballots)
+        costs[i] = run_once(args, contest, list(zip(codes[share], sealed[share], strict=True)))
     describe(args)
     if args.ablate:
         print_ablation(runs, costs)
 
 
-def run_once(args: argparse.Namespace, contest: int, codes: list[str]) -> float:
-    """Sign ``codes`` in and cast them on a new server; the server's CPU ms per voter."""
+def run_once(
+    args: argparse.Namespace, contest: int, codes: list[tuple[str, str]]
+) -> tuple[Phase, Phase]:
+    """Sign the voters with ``codes`` in and cast their ballots (``sealed_ballots``' or "" for
+    the plain form) on a new server; the sign-in's and the cast's figures."""
     server = serve(args.workers, args.threads)
     try:
         wait_for_port(PORT)
         warm_up(contest, args.workers)
         plan = Plan(args.clients, args.processes, args.seconds, server.pid)
-        voters = [Voter(c, secrets.token_hex(16)) for c in codes]
+        voters = [Voter(c, secrets.token_hex(16), ciphertext=s) for c, s in codes]
         voters, line, signing = drive(plan, voters, f"/vote/{contest}/", SIGN_IN)
         print(line, flush=True)
         _, line, casting = drive(plan, voters, f"/vote/{contest}/cast/", CAST)
@@ -403,7 +458,7 @@ def run_once(args: argparse.Namespace, contest: int, codes: list[str]) -> float:
     finally:
         server.terminate()
         server.wait(10)
-    return signing + casting
+    return signing, casting
 
 
 def warm_up(contest: int, workers: int) -> None:
@@ -420,20 +475,28 @@ def warm_up(contest: int, workers: int) -> None:
                 pass
 
 
-def print_ablation(runs: tuple[str, ...], costs: dict[int, float]) -> None:
-    """Each protection's cost: its run's server CPU per voter (sign-in + cast) against the
-    mean of the two all-on runs."""
+def print_ablation(runs: tuple[str, ...], costs: dict[int, tuple[Phase, Phase]]) -> None:
+    """Each run's casting figures, then each protection's cost: the CPU ms per cast (server
+    and PostgreSQL) and per sign-in of the mean of the all-on runs less its own run's."""
+    print("run            casts/s   p50 ms   p99 ms | CPU ms per cast: server  postgres | sign-in")
+    for i, off in enumerate(runs):
+        sign, cast = costs[i]
+        print(
+            f"{(off + ' off') if off else 'all on':<14} {cast.rate:7.1f} {cast.p50:8.1f} "
+            f"{cast.p99:8.1f} |                  {cast.server:6.2f}  {cast.postgres:8.2f} | "
+            f"{sign.server:7.2f}"
+        )
     on = [costs[i] for i, off in enumerate(runs) if not off]
-    base = sum(on) / len(on)
-    print(
-        f"server CPU ms per voter (sign-in + cast), all on: {' and '.join(f'{c:.2f}' for c in on)}"
-    )
+    cast_on = sum(c.server + c.postgres for _, c in on) / len(on)
+    sign_on = sum(s.server + s.postgres for s, _ in on) / len(on)
+    print(f"all on: {cast_on:.2f} ms server + postgres CPU per cast, {sign_on:.2f} per sign-in")
     for i, off in enumerate(runs):
         if off:
-            saved = base - costs[i]
+            sign, cast = costs[i]
             print(
-                f"  {off:<9} off: {costs[i]:.2f} ms; it costs {saved:+.2f} ms a voter "
-                f"({costs[i] / base:.2f}x of all on)"
+                f"  {off:<9} costs {cast_on - cast.server - cast.postgres:+.2f} ms per cast, "
+                f"{sign_on - sign.server - sign.postgres:+.2f} ms per sign-in "
+                "(server + postgres CPU, all on less this off)"
             )
 
 
@@ -441,9 +504,14 @@ def describe(args: argparse.Namespace) -> None:
     from omov.web.balloting.models import Ballot
 
     threads = f"x {args.threads} threads" if args.threads else "(default threads)"
+    form = (
+        "the encrypted ballot with its proof, which the server checks"
+        if args.form == "sealed"
+        else "the plain ranking (no JavaScript), which the server encrypts"
+    )
     print(
         f"ballots stored: {Ballot.objects.count()}; measured: POST /vote/<id>/cast/ as the "
-        f"browser form sends it (CSRF token + cookie, signed session cookie), 302 to the "
+        f"browser form sends it ({form}; CSRF token + cookie, session cookie), 302 to the "
         f"receipt. Server: Granian (omov serve), {args.workers} workers {threads}; clients: "
         f"{args.clients} keep-alive threads in {args.processes} processes; all on the same "
         f"{os.cpu_count()} cores. postgres CPU counts every postgres process on the machine."

@@ -6,7 +6,8 @@
 ``bench/cast.py`` measures casting as it is served, but on the 2-core development VM its
 figures swing by up to 2x between runs minutes apart, so a change worth 10% cannot be seen
 in it. This script replays the browser's cast request (the same bytes: CSRF cookie and
-token, the signed session cookie from signing in, the urlencoded ranking) straight into the
+token, the session cookie from signing in, the encrypted ballot with its proof, or with
+``--form plain`` the ranking as the form without JavaScript posts it) straight into the
 WSGI application, one request after another in one thread, with PostgreSQL answering over
 loopback. It reports the server-side Python's CPU time per cast (``time.process_time``; the
 database's CPU is not in it), and with ``--instructions`` the number of instructions per
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.cast import fresh_database, production_settings, seed
+from bench.cast import fresh_database, production_settings, sealed_ballots, seed
 
 Environ = dict[str, Any]
 
@@ -80,8 +81,11 @@ def call(app: Callable[..., Iterable[bytes]], env: Environ) -> tuple[str, list[t
     return answer["status"], answer["headers"]
 
 
-def signed_in(app: Callable[..., Iterable[bytes]], contest: int, code: str) -> Environ:
-    """Sign in with ``code``; the environ of that voter's cast request."""
+def signed_in(
+    app: Callable[..., Iterable[bytes]], contest: int, code: str, ciphertext: str
+) -> Environ:
+    """Sign in with ``code``; the environ of that voter's cast request, which posts
+    ``ciphertext`` (the browser's encrypted ballot, hex) or, if "", the plain ranking."""
     csrf = secrets.token_hex(16)
     form = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, "code": code}).encode()
     status, headers = call(app, environ(contest, "/vote/{contest}/", form, f"csrftoken={csrf}"))
@@ -89,21 +93,22 @@ def signed_in(app: Callable[..., Iterable[bytes]], contest: int, code: str) -> E
         raise SystemExit(f"signing in: HTTP {status}")
     cookies = [value.strip() for name, value in headers if name == "Set-Cookie"]
     session = next(c.split(";")[0] for c in cookies if c.startswith("sessionid="))
-    ranking = {"csrfmiddlewaretoken": csrf, "rank_1": "1", "rank_2": "2"}
-    form = urllib.parse.urlencode(ranking).encode()
+    ballot = {"ciphertext": ciphertext} if ciphertext else {"rank_1": "1", "rank_2": "2"}
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, **ballot}).encode()
     return environ(contest, "/vote/{contest}/cast/", form, f"csrftoken={csrf}; {session}")
 
 
-def replay(ballots: int, warm: int) -> None:
+def replay(ballots: int, warm: int, form: str) -> None:
     """Seed, sign everyone in, cast ``warm`` ballots unmeasured and the rest measured."""
     fresh_database(os.environ["DATABASE_URL"])
     contest, codes = seed(ballots + warm)
+    sealed = sealed_ballots(contest, len(codes)) if form == "sealed" else [""] * len(codes)
     from django.db import connections
 
     from omov.web.wsgi import application
 
     connections.close_all()
-    casts = [signed_in(application, contest, code) for code in codes]
+    casts = [signed_in(application, contest, c, s) for c, s in zip(codes, sealed, strict=True)]
 
     def cast(done: int, env: Environ) -> int:
         status, _ = call(application, env)
@@ -116,10 +121,13 @@ def replay(ballots: int, warm: int) -> None:
     cpu = time.process_time()
     functools.reduce(cast, casts[warm:], 0)  # what --instructions counts: see the docstring
     cpu = time.process_time() - cpu
-    print(f"{ballots} casts replayed in one process: {1000 * cpu / ballots:.3f} ms CPU per cast")
+    print(
+        f"{ballots} casts ({form} form) replayed in one process: "
+        f"{1000 * cpu / ballots:.3f} ms CPU per cast"
+    )
 
 
-def instructions(ballots: int, warm: int, database_url: str) -> None:
+def instructions(ballots: int, warm: int, form: str, database_url: str) -> None:
     """Run the replay under callgrind; instructions per measured cast."""
     if shutil.which("valgrind") is None:
         raise SystemExit("--instructions needs valgrind (Debian: apt-get install valgrind)")
@@ -134,6 +142,8 @@ def instructions(ballots: int, warm: int, database_url: str) -> None:
         str(ballots),
         "--warm",
         str(warm),
+        "--form",
+        form,
         "--database-url",
         database_url,
     ]
@@ -153,15 +163,21 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, help="measured casts (2000; 300 counted)")
     parser.add_argument("--warm", type=int, default=50, help="casts before measuring")
     parser.add_argument("--instructions", action="store_true", help="count with callgrind")
+    parser.add_argument(
+        "--form",
+        choices=("sealed", "plain"),
+        default="sealed",
+        help="cast the browser-encrypted ballot (sealed) or the ranking (plain, no JavaScript)",
+    )
     args = parser.parse_args()
     # callgrind runs ~50x slower: 300 casts take a few minutes, set-up included
     args.ballots = args.ballots or (300 if args.instructions else 2000)
     production_settings(args.database_url)
     os.environ["OMOV_DB_CONN_MAX_AGE"] = "60"  # as omov serve sets it
     if args.instructions:
-        instructions(args.ballots, args.warm, args.database_url)
+        instructions(args.ballots, args.warm, args.form, args.database_url)
     else:
-        replay(args.ballots, args.warm)
+        replay(args.ballots, args.warm, args.form)
 
 
 if __name__ == "__main__":
