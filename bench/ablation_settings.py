@@ -17,7 +17,7 @@ if "throttle" in OFF:
     MIDDLEWARE = [m for m in MIDDLEWARE if m != "axes.middleware.AxesMiddleware"]
     AUTHENTICATION_BACKENDS = [b for b in AUTHENTICATION_BACKENDS if not b.startswith("axes.")]
 if "csp" in OFF:
-    MIDDLEWARE = [m for m in MIDDLEWARE if m != "csp.middleware.CSPMiddleware"]
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != "omov.web.csp.CSPMiddleware"]
 if "sessions" in OFF:
     SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
     MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"

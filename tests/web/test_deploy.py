@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from django.http import HttpRequest, HttpResponse
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import path, reverse
 
 import omov.web
@@ -181,3 +181,32 @@ def test_a_server_error_is_a_plain_page_and_a_json_line_on_stderr() -> None:
     assert entry["where"][-1].endswith("in _broken")
     assert "ABCD" not in line
     assert "rank_1" not in line
+
+
+def _csp_headers(middleware: type, change: str) -> dict[str, str]:
+    """The CSP headers ``middleware`` sets on a response to a request, ``change``d as a view
+    could change it: not at all, by django-csp's decorator, or by drawing a nonce."""
+    request = RequestFactory().get("/vote/1/")
+    response = HttpResponse()
+    handler = middleware(lambda _: response)
+    handler.process_request(request)
+    if change == "decorator":
+        response._csp_update = {"img-src": ["data:"]}  # type: ignore[attr-defined]
+    if change == "nonce":
+        str(request.csp_nonce)  # type: ignore[attr-defined]
+    handler.process_response(request, response)
+    return {k: v for k, v in response.items() if k.startswith("Content-Security-Policy")}
+
+
+@pytest.mark.parametrize("change", ["none", "decorator", "nonce"])
+def test_the_policy_built_once_is_django_csps(change: str) -> None:
+    """omov/web/csp.py builds the policy once; what it sets is what django-csp sets."""
+    from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+
+    from omov.web.csp import CSPMiddleware
+
+    ours = _csp_headers(CSPMiddleware, change)
+    assert ours == _csp_headers(DjangoCSPMiddleware, change)
+    assert "default-src 'none'" in ours["Content-Security-Policy"]
+    if change == "decorator":
+        assert "data:" in ours["Content-Security-Policy"]

@@ -80,7 +80,8 @@ MIDDLEWARE = [
     # A contest's pages in its organisation's time zone (Organisation.time_zone).
     "omov.web.zones.OrganisationTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, its policy built once a process (omov/web/csp.py).
+    "omov.web.csp.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
     "axes.middleware.AxesMiddleware",
 ]
