@@ -29,14 +29,16 @@ from omov.web.trustees.simulation import SimulatedTrustees
 @pytest.fixture(autouse=True)
 def fresh_cache() -> None:
     """Each test starts with empty caches: ids are reused from test to test, and a
-    contest's zone (omov/web/zones.py) and a rulebook's section names (the emails'
-    greetings) are kept by id."""
+    contest's zone (omov/web/zones.py), its key and paper (balloting/casting.py) and a
+    rulebook's section names (the emails' greetings) are kept by id."""
     from django.core.cache import cache
 
+    from omov.web.balloting.casting import papers_forget
     from omov.web.balloting.emails import section_names
 
     cache.clear()
     section_names.cache_clear()  # kept by rulebook id, which tests reuse
+    papers_forget()  # a contest's key and paper, kept by contest id
 
 
 @pytest.fixture(autouse=True)

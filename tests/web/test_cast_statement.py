@@ -5,7 +5,7 @@ too. The ORM path is the one a cast takes inside a caller's transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 
 import pytest
@@ -15,12 +15,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, tracker
+from omov.secrecy.group import base_power, random_scalar
+from omov.web.balloting.casting import kept_paper
 from omov.web.balloting.models import Ballot, Credential, CredentialState
 from omov.web.balloting.services import ballot_cast, ballot_close, credential_reissue
 from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.selectors import ballot_positions
 from omov.web.electorate.models import Elector
 from omov.web.errors import ContestError
+from omov.web.trustees.models import ElectionKey
 from omov.web.trustees.selectors import contest_binding, election_key
 
 from .conftest import OpenBallot, ballot_ready
@@ -139,9 +142,10 @@ def test_unknown_contest_is_refused(ready: OpenBallot) -> None:
     _nothing_changed()
 
 
-def test_a_cast_is_the_keys_read_and_one_prepared_statement(ready: OpenBallot) -> None:
-    """A browser's ballot: the election key is read (to check its proof), then the one
-    statement; a ranking sent without JavaScript also reads the paper, to encrypt it."""
+def test_a_cast_is_one_prepared_statement_once_the_paper_is_kept(ready: OpenBallot) -> None:
+    """The process's first cast in a contest reads its key and paper (to check a browser's
+    proof, or encrypt a ranking sent without JavaScript) and keeps them; every cast, that
+    one too, is then the one statement, which checks the kept key and paper still hold."""
     codes = iter(ready.codes.values())
     key = election_key(ready.contest)
     assert key is not None
@@ -149,9 +153,13 @@ def test_a_cast_is_the_keys_read_and_one_prepared_statement(ready: OpenBallot) -
     with CaptureQueriesContext(connection) as queries:
         ballot_cast(contest=ready.contest.pk, code=next(codes), ciphertext=sealed.as_bytes())
     assert len(queries.captured_queries) == 2
+    sealed = encrypt_ballot(contest_binding(ready.contest), key, (1, 0), 3)
+    with CaptureQueriesContext(connection) as queries:
+        ballot_cast(contest=ready.contest.pk, code=next(codes), ciphertext=sealed.as_bytes())
+    assert len(queries.captured_queries) == 1
     with CaptureQueriesContext(connection) as queries:
         ballot_cast(contest=ready.contest.pk, code=next(codes), ranking=[1])
-    assert len(queries.captured_queries) == 3
+    assert len(queries.captured_queries) == 1
     for _ in range(2):
         ballot_cast(contest=ready.contest, code=next(codes), ranking=[2, 1])
         assert ballot_positions(contest=ready.contest.pk) == {1, 2, 3}
@@ -160,7 +168,56 @@ def test_a_cast_is_the_keys_read_and_one_prepared_statement(ready: OpenBallot) -
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any("open_contest" in statement for statement in prepared)
     assert any("on_ballot" in statement for statement in prepared)  # the paper's positions
-    assert Ballot.objects.count() == 4
+    assert Ballot.objects.count() == 5
+
+
+def _keep_the_paper(ready: OpenBallot) -> Iterator[str]:
+    """The ready contest's codes, the first spent so that this process keeps the paper."""
+    codes = iter(ready.codes.values())
+    ballot_cast(contest=ready.contest.pk, code=next(codes), ranking=[1])
+    assert kept_paper(ready.contest.pk) is not None
+    return codes
+
+
+def test_a_key_changed_under_the_kept_one_is_read_again(ready: OpenBallot) -> None:
+    """The key never changes once made; if it did, a ballot checked against the kept one is
+    not stored: the cast reads the key again and checks the ballot against it."""
+    codes = _keep_the_paper(ready)
+    old = election_key(ready.contest)
+    assert old is not None
+    new = base_power(random_scalar())
+    ElectionKey.objects.filter(contest=ready.contest).update(key=new)
+    binding = contest_binding(ready.contest)
+    stale = encrypt_ballot(binding, old, (0,), 3)
+    with pytest.raises(ContestError, match="not made for this ballot"):
+        ballot_cast(contest=ready.contest.pk, code=next(codes), ciphertext=stale.as_bytes())
+    assert Ballot.objects.count() == 1  # only the first
+    assert Credential.objects.filter(state=CredentialState.USED).count() == 1
+    fresh = encrypt_ballot(binding, new, (0,), 3)
+    with CaptureQueriesContext(connection) as queries:
+        receipt = ballot_cast(
+            contest=ready.contest.pk, code=next(codes), ciphertext=fresh.as_bytes()
+        )
+    assert receipt == tracker(fresh)
+    assert len(queries.captured_queries) == 1  # the key read again was kept
+    assert Ballot.objects.filter(receipt=receipt).exists()
+
+
+def test_a_paper_changed_under_the_kept_one_is_read_again(ready: OpenBallot) -> None:
+    """Were a candidate taken off the paper while the ballot is open, a ranking encrypted
+    with the kept paper's indices would count for the wrong candidate: the statement
+    writes nothing, and the cast reads the paper again and encrypts the ranking anew."""
+    codes = _keep_the_paper(ready)
+    ready.contest.candidates.filter(position=1).update(on_ballot=False)
+    with CaptureQueriesContext(connection) as queries:
+        ballot_cast(contest=ready.contest.pk, code=next(codes), ranking=[3])
+    assert len(queries.captured_queries) == 3  # the statement, the paper, the statement
+    paper = kept_paper(ready.contest.pk)
+    assert paper is not None
+    assert paper.positions == (2, 3)  # [3] was encrypted as the second candidate, not third
+    with pytest.raises(ContestError, match="not on this ballot"):
+        ballot_cast(contest=ready.contest.pk, code=next(codes), ranking=[1])
+    assert Ballot.objects.count() == 2
 
 
 def _signed_in(ready: OpenBallot) -> Client:
@@ -197,9 +254,10 @@ def test_the_cast_page_casts_in_one_statement(ready: OpenBallot) -> None:
     with CaptureQueriesContext(connection) as queries:
         status, _ = _cast(client, ready, {"rank_2": "1", "rank_1": "2", "rank_3": ""})
     assert status == 302
-    # the key and the paper (to encrypt the ranking: no JavaScript here), then the statement,
-    # which checks the form's positions; the session is read, then deleted
-    assert _outside_sessions(queries) == 3
+    # the key and the paper (to encrypt the ranking: no JavaScript here), read once a process
+    # and contest, then the statement, which checks the form's positions and that the key and
+    # paper still hold; the session is read, then deleted
+    assert _outside_sessions(queries) == 2
     assert _of_sessions(queries) == ["SELECT", "DELETE"]
     assert len(bytes(Ballot.objects.get().ciphertext)) == 128
     receipt = client.get(reverse("vote-receipt", args=[ready.contest.pk]))

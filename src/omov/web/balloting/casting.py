@@ -7,8 +7,11 @@ The statement does what ``services._store`` does in five queries inside a transa
    ballot takes the row ``FOR UPDATE``: a cast that meets the close waits for it, and
    PostgreSQL then re-checks the row's new version (``ballot_closed``), so the cast finds no
    contest and changes nothing;
-2. check every position the voter's form named (ranked or left blank) is on this contest's
-   ballot paper, so the page needs no read of the paper of its own;
+2. check the election key and the ballot paper (the positions on it, in ballot order) are
+   still those the server checked the ballot's proof with, or encrypted the ranking for
+   (``Paper``, which each server process keeps per contest rather than read them before
+   every cast), and every position the voter's form named (ranked or left blank) is on the
+   paper, so the page needs no read of the paper of its own;
 3. spend the credential, found by its digest's unique index:
    ``UPDATE ... WHERE state = 'issued'`` and its elector is in this contest and has not
    voted (a code reissued to an elector who had voted) and 1. and 2. hold (so the contest
@@ -18,7 +21,9 @@ The statement does what ``services._store`` does in five queries inside a transa
 4. set the elector's ``has_voted`` and insert the ballot (its ciphertext, already checked
    by ``services``) with the elector's section.
 
-Nothing is written unless all four hold. The statement runs in autocommit, so it is its own
+Nothing is written unless all four hold: a ballot checked against a key or paper that has
+changed since the process kept them is never stored (``services`` reads them again and
+checks the ballot anew). The statement runs in autocommit, so it is its own
 transaction, committed (with ``synchronous_commit`` as configured: on, by default) before
 the result reaches the server. When it returns no receipt, ``services`` reads why (closed,
 unknown candidate, used or unknown code) to give the voter the same message as the ORM path.
@@ -27,6 +32,7 @@ unknown candidate, used or unknown code) to give the voter the same message as t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -37,6 +43,7 @@ from omov.web.balloting.models import Ballot, Channel, Credential, CredentialSta
 from omov.web.contests.models import Candidate, Contest, ContestState
 from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector
+from omov.web.trustees.models import ElectionKey
 
 
 def _table(model: type) -> str:
@@ -59,6 +66,62 @@ def _array_literal(numbers: Sequence[int]) -> str:
 
 
 @cache
+def _paper_positions() -> str:
+    """The positions on a contest's ballot paper, in ballot order (``ballot_candidates``')."""
+    return (
+        f"ARRAY(SELECT position::integer FROM {_table(Candidate)}"
+        " WHERE contest_id = %(contest)s AND on_ballot ORDER BY position)"
+    )
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What a cast is checked and encrypted against: the contest's election key and the
+    positions on its ballot paper in ballot order (a ranking's candidate indices)."""
+
+    key: bytes
+    positions: tuple[int, ...]
+
+
+_kept: dict[int, Paper] = {}
+KEEP = 1000
+"""Contests whose paper a process keeps (a few bytes each): more than are open at once."""
+
+
+def kept_paper(contest_id: int) -> Paper | None:
+    """The contest's key and paper as this process kept them when it last read them."""
+    return _kept.get(contest_id)
+
+
+def paper_read(contest_id: int, db: BaseDatabaseWrapper) -> Paper | None:
+    """The contest's key and paper (None if it has no key yet), read (one prepared statement)
+    and kept. A cast sends them for the statement to check, so a kept paper that is no longer
+    right writes nothing, and the caller reads it again. The key never changes once made, and
+    the paper is fixed once the ballot is open: keeping them saves a read a cast."""
+    with prepared_cursor(db) as cursor:
+        cursor.execute(_paper_sql(), {"contest": contest_id})
+        row = cursor.fetchone()
+    if row is None:
+        _kept.pop(contest_id, None)
+        return None
+    if len(_kept) >= KEEP:
+        _kept.clear()
+    paper = _kept[contest_id] = Paper(bytes(row[0]), tuple(row[1]))
+    return paper
+
+
+def papers_forget() -> None:
+    """Forget every kept paper (tests reuse contest ids)."""
+    _kept.clear()
+
+
+@cache
+def _paper_sql() -> str:
+    key = _table(ElectionKey)
+    return f"SELECT key, {_paper_positions()} FROM {key} WHERE contest_id = %(contest)s"
+
+
+@cache
 def _cast_sql() -> str:
     return f"""
         WITH open_contest AS (
@@ -67,9 +130,11 @@ def _cast_sql() -> str:
                 AND ballot_closes_at > statement_timestamp() AND online_voting
             FOR SHARE
         ), paper AS (
-            SELECT count(*) = %(named)s AS known FROM {_table(Candidate)}
-            WHERE contest_id = %(contest)s AND on_ballot
-                AND position = ANY(%(on_paper)s::integer[])
+            SELECT EXISTS (
+                SELECT FROM {_table(ElectionKey)}
+                WHERE contest_id = %(contest)s AND key = %(key)s
+            ) AND {_paper_positions()} = %(paper)s::integer[]
+                AND %(on_paper)s::integer[] <@ %(paper)s::integer[] AS known
         ), spent AS (
             UPDATE {_table(Credential)} AS credential SET state = {_state(CredentialState.USED)}
             WHERE credential.digest = %(digest)s
@@ -99,16 +164,18 @@ def cast_in_one_statement(
     contest_id: int,
     digest: str,
     ciphertext: bytes,
+    paper: Paper,
     on_paper: Sequence[int],
     receipt: str,
     db: BaseDatabaseWrapper | None = None,
 ) -> str | None:
     """Cast; the receipt, or None when nothing was written (the caller finds out why).
 
-    ``ciphertext``: the encrypted ballot, its proof already checked; ``on_paper``, the
-    positions the voter's form named (none when the browser encrypted the ranking), all of
-    which must be on the paper. ``db``: the default database's connection, if the caller
-    has it at hand. Must run outside any transaction (autocommit)."""
+    ``ciphertext``: the encrypted ballot, its proof already checked against ``paper``'s key
+    (or the ranking encrypted for its positions), which must still be the contest's;
+    ``on_paper``, the positions the voter's form named (none when the browser encrypted the
+    ranking), all of which must be on the paper. ``db``: the default database's connection,
+    if the caller has it at hand. Must run outside any transaction (autocommit)."""
     if len(set(on_paper)) != len(on_paper):
         raise ValueError("on_paper must be distinct positions")
     db = db or default_database()
@@ -116,7 +183,8 @@ def cast_in_one_statement(
         raise RuntimeError("cast_in_one_statement commits by itself: call it in autocommit")
     params: dict[str, Any] = {
         "contest": contest_id,
-        "named": len(on_paper),
+        "key": paper.key,
+        "paper": _array_literal(paper.positions),
         "on_paper": _array_literal(on_paper),
         "digest": digest,
         "ciphertext": ciphertext,

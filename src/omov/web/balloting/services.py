@@ -20,16 +20,18 @@ from random import SystemRandom
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from omov.ledger.heads import Checkpoint
-from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, proof_holds, tracker
+from omov.secrecy.ballot import EncryptedBallot, ballot_received, encrypt_ballot, tracker
 from omov.secrecy.encoding import MAX_RANKS
 from omov.secrecy.errors import SecrecyError
+from omov.secrecy.group import Element
 from omov.web.audit.services import event_record
 from omov.web.balloting import throttle
-from omov.web.balloting.casting import cast_in_one_statement
+from omov.web.balloting.casting import Paper, cast_in_one_statement, kept_paper, paper_read
 from omov.web.balloting.codes import code_digest, code_link_digest, link_digest, new_code
 from omov.web.balloting.emails import code_letter, masked
 from omov.web.balloting.models import Ballot, Channel, Credential, CredentialState
@@ -302,17 +304,35 @@ def ballot_seal(
     key = election_key(contest)
     if key is None:  # no key, no open ballot (``ballot_open`` needs one)
         raise ContestError("the ballot is not open")
-    binding = contest_binding(contest)
+    positions: Sequence[int] = ()
+    if ciphertext is None:
+        positions = [c.position for c in ballot_candidates(contest=contest)]
+    return _sealed(contest_binding(contest), key, positions, ranking, ciphertext)
+
+
+MALFORMED = "the encrypted ballot is malformed: please vote again"
+NOT_FOR_THIS_BALLOT = "the encrypted ballot was not made for this ballot: vote again"
+
+
+def _sealed(
+    binding: str,
+    key: Element,
+    positions: Sequence[int],
+    ranking: Sequence[int] | None,
+    ciphertext: bytes | None,
+) -> EncryptedBallot:
+    """``ballot_seal`` once the key and the paper's ``positions`` (in ballot order; needed
+    only to encrypt a ranking) are known."""
     if ciphertext is not None:
         try:
-            sealed = EncryptedBallot.from_bytes(ciphertext)
+            sealed = ballot_received(binding, key, ciphertext)
         except SecrecyError:
-            raise ContestError("the encrypted ballot is malformed: please vote again") from None
-        if not proof_holds(binding, key, sealed):
-            raise ContestError("the encrypted ballot was not made for this ballot: vote again")
+            raise ContestError(MALFORMED) from None
+        if sealed is None:
+            raise ContestError(NOT_FOR_THIS_BALLOT)
         return sealed
     assert ranking is not None
-    index = {c.position: i for i, c in enumerate(ballot_candidates(contest=contest))}
+    index = {position: i for i, position in enumerate(positions)}
     if any(p not in index for p in ranking):
         raise ContestError("the ranking names a candidate who is not on this ballot")
     return encrypt_ballot(binding, key, tuple(index[p] for p in ranking), len(index))
@@ -423,25 +443,7 @@ def ballot_cast(
     digest = digest or code_digest(code)
     db = default_database()
     if db.vendor == "postgresql" and db.get_autocommit():
-        on_paper: list[int] = []
-        if ciphertext is None:
-            _ranking_shape(ranking)
-            on_paper = sorted({*ranking, *named})  # the statement checks they are on the paper
-        sealed = ballot_seal(contest=contest_id, ranking=ranking, ciphertext=ciphertext)
-        try:
-            receipt = cast_in_one_statement(
-                contest_id=contest_id,
-                digest=digest,
-                ciphertext=sealed.as_bytes(),
-                on_paper=on_paper,
-                receipt=tracker(sealed),
-                db=db,
-            )
-        except IntegrityError:
-            raise ContestError(COPIED) from None
-        if receipt is None:
-            raise _why_not_cast(contest_id, digest, ranking, named)
-        return receipt
+        return _cast_in_one_statement(contest_id, digest, ranking, ciphertext, named, db)
     with transaction.atomic():
         locked = _contest_shared(contest_id)
         ballot = _store(
@@ -454,6 +456,65 @@ def ballot_cast(
             named=named,
         )
         return ballot.receipt
+
+
+def _cast_in_one_statement(
+    contest_id: int,
+    digest: str,
+    ranking: Sequence[int],
+    ciphertext: bytes | None,
+    named: Collection[int],
+    db: BaseDatabaseWrapper,
+) -> str:
+    """``ballot_cast`` in one statement (``casting``), the ballot checked or encrypted against
+    the key and paper this process kept for the contest, which the statement checks are
+    still the contest's. Should the cast be refused or write nothing, and the key or paper
+    read anew differ from those kept (which a ballot that is open does not see happen), it is
+    checked and cast once more against them."""
+    on_paper: list[int] = []
+    if ciphertext is None:
+        _ranking_shape(ranking)
+        on_paper = sorted({*ranking, *named})  # the statement checks they are on the paper
+    kept = kept_paper(contest_id)
+    cast = (contest_id, digest, ranking, ciphertext, on_paper, db)
+    outcome = _cast_against(kept or paper_read(contest_id, db), *cast)
+    if not isinstance(outcome, str) and kept is not None:
+        fresh = paper_read(contest_id, db)
+        if fresh != kept:
+            outcome = _cast_against(fresh, *cast)
+    if isinstance(outcome, str):
+        return outcome
+    raise outcome or _why_not_cast(contest_id, digest, ranking, named)
+
+
+def _cast_against(
+    paper: Paper | None,
+    contest_id: int,
+    digest: str,
+    ranking: Sequence[int],
+    ciphertext: bytes | None,
+    on_paper: Sequence[int],
+    db: BaseDatabaseWrapper,
+) -> str | ContestError | None:
+    """The receipt; the refusal; or None if the statement wrote nothing."""
+    if paper is None:  # no key, no open ballot (``ballot_open`` needs one)
+        return ContestError("the ballot is not open")
+    binding = contest_binding(contest_id)
+    try:
+        sealed = _sealed(binding, Element(paper.key), paper.positions, ranking, ciphertext)
+        return cast_in_one_statement(
+            contest_id=contest_id,
+            digest=digest,
+            ciphertext=ciphertext if ciphertext is not None else sealed.as_bytes(),
+            paper=paper,
+            on_paper=on_paper,
+            receipt=tracker(sealed),
+            db=db,
+        )
+    except IntegrityError:
+        return ContestError(COPIED)
+    except ContestError as refusal:
+        return refusal
 
 
 def _why_not_cast(
