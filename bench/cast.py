@@ -40,7 +40,9 @@ from typing import Any
 
 import psycopg
 
-PORT = 8765
+PORT = int(os.environ.get("OMOV_BENCH_PORT", "8765"))
+"""The server's port: set ``OMOV_BENCH_PORT`` where another benchmark on the machine may be
+using 8765 (a client that reached another's server would measure that one)."""
 
 
 def production_settings(database_url: str) -> None:
@@ -129,9 +131,15 @@ def sealed_ballots(contest: int, n: int) -> list[str]:
     return [encrypt_ballot(binding, key, (1, 0), 2).as_bytes().hex() for _ in range(n)]
 
 
-def wait_for_port(port: int, seconds: float = 30) -> None:
+def wait_for_port(
+    port: int, seconds: float = 90, server: subprocess.Popen[bytes] | None = None
+) -> None:
+    """Until ``port`` answers (``server``, if given, must not have exited: else the port is
+    another program's). Slow under load: a worker imports Django in seconds."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"the server exited ({server.returncode}): is port {port} taken?")
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -289,21 +297,27 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _postgres_pids() -> list[int]:
+def _postgres_pids(database: str) -> list[int]:
+    """PostgreSQL's backends serving ``database`` (their process title names it). Other
+    helpers' databases on a shared machine are not counted, nor PostgreSQL's own background
+    processes (WAL writer, checkpointer), which serve every database at once."""
     pids = []
     for stat in Path("/proc").glob("[0-9]*/comm"):
         try:
-            if stat.read_text().strip() == "postgres":
-                pids.append(int(stat.parent.name))
+            if stat.read_text().strip() != "postgres":
+                continue
+            title = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
+        if f" {database} " in title:
+            pids.append(int(stat.parent.name))
     return pids
 
 
-def cpu_snapshot(server: int) -> dict[str, dict[int, float]]:
+def cpu_snapshot(server: int, database: str) -> dict[str, dict[int, float]]:
     return {
         "server": {pid: _cpu_of(pid) for pid in _descendants(server)},
-        "postgres": {pid: _cpu_of(pid) for pid in _postgres_pids()},
+        "postgres": {pid: _cpu_of(pid) for pid in _postgres_pids(database)},
     }
 
 
@@ -324,6 +338,7 @@ class Plan:
     processes: int
     seconds: float
     server: int
+    database: str
 
 
 @dataclass(frozen=True)
@@ -344,14 +359,14 @@ def drive(plan: Plan, voters: list[Voter], path: str, phase: str) -> tuple[list[
     processes = max(1, min(plan.processes, plan.clients))
     shares = [voters[i::processes] for i in range(processes)]
     threads = [len(range(i, plan.clients, processes)) for i in range(processes)]
-    before = cpu_snapshot(plan.server)
+    before = cpu_snapshot(plan.server, plan.database)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         jobs = [(path, phase, s, t, deadline) for s, t in zip(shares, threads, strict=True)]
         batches = pool.starmap(run_process, jobs)
     wall = time.perf_counter() - start
-    used = cpu_used(before, cpu_snapshot(plan.server))
+    used = cpu_used(before, cpu_snapshot(plan.server, plan.database))
     latencies = [x for b in batches for x in b.latencies]
     used["client"] = sum(b.cpu for b in batches)
     line = report(phase, wall, latencies, used, load)
@@ -447,9 +462,10 @@ def run_once(
     the plain form) on a new server; the sign-in's and the cast's figures."""
     server = serve(args.workers, args.threads)
     try:
-        wait_for_port(PORT)
+        wait_for_port(PORT, server=server)
         warm_up(contest, args.workers)
-        plan = Plan(args.clients, args.processes, args.seconds, server.pid)
+        database = urllib.parse.urlparse(args.database_url).path.lstrip("/")
+        plan = Plan(args.clients, args.processes, args.seconds, server.pid, database)
         voters = [Voter(c, secrets.token_hex(16), ciphertext=s) for c, s in codes]
         voters, line, signing = drive(plan, voters, f"/vote/{contest}/", SIGN_IN)
         print(line, flush=True)
@@ -514,7 +530,8 @@ def describe(args: argparse.Namespace) -> None:
         f"browser form sends it ({form}; CSRF token + cookie, session cookie), 302 to the "
         f"receipt. Server: Granian (omov serve), {args.workers} workers {threads}; clients: "
         f"{args.clients} keep-alive threads in {args.processes} processes; all on the same "
-        f"{os.cpu_count()} cores. postgres CPU counts every postgres process on the machine."
+        f"{os.cpu_count()} cores. postgres CPU counts the backends serving the bench's database "
+        "(not other databases' nor the WAL writer's)."
     )
 
 
