@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -109,15 +110,18 @@ def decide(
     )
     assessment = assess(read, criteria_for(contest), exclusions=given)
     emails = {
-        (name, str(row[0])): str(row[1] or "")
+        (name, reference): str(email or "")
         for name, roll in read.items()
-        for row in roll.frame.select(schema_for(roll.kind).record_id, "email").iter_rows()
+        for reference, email in zip(
+            *_columns(roll.frame, schema_for(roll.kind).record_id, "email"), strict=True
+        )
     }
     decisions = []
-    for record in assessment.records.iter_rows(named=True):
-        section = str(record["section"])
-        reference = str(record["record_id"])
-        reason = record["reason"]
+    # Column lists, not a dict a row (iter_rows(named=True)): every import and every
+    # vetting confirmation re-decides the whole electorate, 500,000 rows at Labour's scale.
+    for section, reference, reason in zip(
+        *_columns(assessment.records, "section", "record_id", "reason"), strict=True
+    ):
         decisions.append(
             Decision(
                 reference,
@@ -128,3 +132,12 @@ def decide(
             )
         )
     return decisions
+
+
+def _columns(frame: pl.DataFrame, *names: str) -> list[list[Any]]:
+    """``names``' columns of ``frame`` as Python lists, each as text (a reference typed as
+    a number reads as ``str`` would write it), the last as it is."""
+    *texts, last = names
+    return [frame.get_column(n).cast(pl.String).to_list() for n in texts] + [
+        frame.get_column(last).to_list()
+    ]
