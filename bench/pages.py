@@ -9,7 +9,9 @@ through the services the officer's pages use.
 
 Each page is requested ``--requests`` times in this process through Django's test client,
 with the production settings and every middleware (no network), after one warm-up request.
-Printed per page: p50 and p95 in ms, and the queries one request made
+Printed per page: p50 and p95 in ms, the median CPU ms of this process (Django's side:
+steadier than wall time on shared cores), the median ms spent waiting for queries
+(PostgreSQL's side), and the queries one request made
 (``CaptureQueriesContext``). The last table sets the sizes side by side: the goal is a p95
 of at most 200 ms at 500,000 electors on 2 cores, with a query count that does not grow with
 the electorate.
@@ -41,6 +43,11 @@ class Timing:
     state: str
     p50: float
     p95: float
+    cpu: float
+    """Median CPU ms of this process a request (Django's side, not PostgreSQL's): less
+    sensitive than wall time to the other processes sharing the cores."""
+    sql: float
+    """Median ms a request spent waiting for its queries (PostgreSQL's side, wall time)."""
     queries: int
     status: int
 
@@ -94,6 +101,7 @@ def _one_size(size: int, ballots: int, requests: int) -> list[Timing]:
             timings.append(timing)
             print(
                 f"  {state:<12} {page:<16} p50 {timing.p50:7.1f} ms  p95 {timing.p95:7.1f} ms"
+                f"  cpu {timing.cpu:6.1f} ms  sql {timing.sql:6.1f} ms"
                 f"  {timing.queries:3d} queries  ({timing.status})"
             )
 
@@ -149,14 +157,32 @@ def _time(page: str, state: str, client: Any, url: str, requests: int) -> Timing
     with CaptureQueriesContext(connection) as queries:
         status = client.get(url).status_code  # warm-up, and the queries of one request
     counted = len(queries.captured_queries)
-    spent = []
+    spent, cpu, sql = [], [], []
     for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        spent.append((time.perf_counter() - started) * 1000)
+        waited = [0.0]
+        with connection.execute_wrapper(_timed(waited)):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            client.get(url)
+            spent.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        sql.append(waited[0] * 1000)
     spent.sort()
     p95 = spent[min(len(spent) - 1, round(0.95 * (len(spent) - 1)))]
-    return Timing(page, state, statistics.median(spent), p95, counted, status)
+    median = statistics.median
+    return Timing(page, state, median(spent), p95, median(cpu), median(sql), counted, status)
+
+
+def _timed(waited: list[float]) -> Any:
+    """An ``execute_wrapper`` adding each query's wall time to ``waited[0]``."""
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            waited[0] += time.perf_counter() - started
+
+    return wrapper
 
 
 def _nominating(organisation: Any) -> Any:
@@ -266,8 +292,8 @@ def _publish(contest: Any, trustees: Any) -> None:
 
 def _compare(results: dict[int, list[Timing]]) -> None:
     sizes = sorted(results)
-    print("\n== side by side: p95 ms / queries, by electorate size")
-    print(f"  {'state':<12} {'page':<16}" + "".join(f" {s:>18,}" for s in sizes))
+    print("\n== side by side: p95 ms / sql ms (median) / queries, by electorate size")
+    print(f"  {'state':<12} {'page':<16}" + "".join(f" {s:>26,}" for s in sizes))
     rows: dict[tuple[str, str], dict[int, Timing]] = {}
     for size, timings in results.items():
         for t in timings:
@@ -275,7 +301,9 @@ def _compare(results: dict[int, list[Timing]]) -> None:
     grew, worst = [], 0.0
     for (state, page), by_size in rows.items():
         cells = "".join(
-            f" {by_size[s].p95:9.1f} / {by_size[s].queries:<6d}" if s in by_size else " " * 19
+            f" {by_size[s].p95:9.1f} / {by_size[s].sql:6.1f} / {by_size[s].queries:<5d}"
+            if s in by_size
+            else " " * 27
             for s in sizes
         )
         print(f"  {state:<12} {page:<16}{cells}")
