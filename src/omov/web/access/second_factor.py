@@ -24,6 +24,7 @@ from typing import Any
 import qrcode
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationForm
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -82,9 +83,11 @@ def totp_start(*, user: Any) -> TOTPDevice:
 def totp_confirm(*, user: Any, token: str) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        raise ContestError("ask for a key first")
+        raise ContestError(gettext("ask for a key first"))
     if not device.verify_token(token.strip()):
-        raise ContestError("that code does not match the key: check the app's clock and try again")
+        raise ContestError(
+            gettext("that code does not match the key: check the app's clock and try again")
+        )
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()

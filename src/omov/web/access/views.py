@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django_otp import user_has_device
 
 from omov.web.access.roles import officer_start
@@ -49,7 +50,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             except ContestError as error:
                 messages.error(request, str(error))
                 return redirect("second-factor")
-            messages.success(request, "Your authenticator app is enrolled.")
+            messages.success(request, gettext("Your authenticator app is enrolled."))
             codes = recovery_codes_issue(user=user)
     qr = totp_qr_svg(device) if device is not None else None
     context = {"enrolled": user_has_device(user), "device": device, "codes": codes, "qr": qr}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from omov.web.contests.models import Contest
 from omov.web.contests.selectors import ballot_candidates, ballot_positions
@@ -26,13 +27,18 @@ def ranking_from_post(post: QueryDict, contest: Contest | int) -> list[int]:
         try:
             position = int(field.removeprefix("rank_"))
         except ValueError:
-            raise ContestError("the ranking names a candidate who is not on this ballot") from None
+            raise ContestError(
+                gettext("the ranking names a candidate who is not on this ballot")
+            ) from None
         if position not in positions:
-            raise ContestError("the ranking names a candidate who is not on this ballot")
+            raise ContestError(gettext("the ranking names a candidate who is not on this ballot"))
         if value.strip() == "":
             continue
         if not _digits(value) or not 1 <= int(value) <= len(positions):
-            raise ContestError(f"preferences are numbers from 1 to {len(positions)}")
+            raise ContestError(
+                gettext("preferences are numbers from 1 to %(len_positions)s")
+                % {"len_positions": len(positions)}
+            )
         numbers[position] = int(value)
     order = sorted(numbers, key=numbers.__getitem__)
     for expected, position in enumerate(order, start=1):
@@ -40,10 +46,19 @@ def ranking_from_post(post: QueryDict, contest: Contest | int) -> list[int]:
             names = {c.position: c.name for c in ballot_candidates(contest=contest)}
             shared = [names[p] for p in order if numbers[p] == numbers[position]]
             if len(shared) > 1:
-                raise ContestError(f"{' and '.join(shared)} share preference {numbers[position]}")
-            raise ContestError(f"preference {expected} is missing: number your choices 1, 2, 3…")
+                raise ContestError(
+                    gettext("%(and_join_shared)s share preference %(numbers_position)s")
+                    % {
+                        "and_join_shared": " and ".join(shared),
+                        "numbers_position": numbers[position],
+                    }
+                )
+            raise ContestError(
+                gettext("preference %(expected)s is missing: number your choices 1, 2, 3…")
+                % {"expected": expected}
+            )
     if not order:
-        raise ContestError("rank at least one candidate: put 1 next to your first choice")
+        raise ContestError(gettext("rank at least one candidate: put 1 next to your first choice"))
     return order
 
 

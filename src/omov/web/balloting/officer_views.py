@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -103,9 +104,15 @@ def postal_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return back_to(pk)
     accepted = sum(o.accepted for o in outcomes)
     messages.success(
-        request, f"Postal returns: {accepted} counted, {len(outcomes) - accepted} refused."
+        request,
+        gettext("Postal returns: %(accepted)s counted, %(accepted2)s refused.")
+        % {"accepted": accepted, "accepted2": len(outcomes) - accepted},
     )
     for outcome in [o for o in outcomes if not o.accepted][:20]:
         if not outcome.accepted:
-            messages.warning(request, f"line {outcome.line}: {outcome.reason}")
+            messages.warning(
+                request,
+                gettext("line %(line)s: %(reason)s")
+                % {"line": outcome.line, "reason": outcome.reason},
+            )
     return back_to(pk)

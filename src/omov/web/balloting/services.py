@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_noop
 
 from omov.ledger.heads import Checkpoint
 from omov.secrecy.ballot import EncryptedBallot, ballot_received, encrypt_ballot, tracker
@@ -111,7 +112,9 @@ def credential_reissue(*, elector: Elector, send: bool = True) -> Reissued:
     contest = contest_lock(contest=elector.contest, expected=ISSUING)
     elector = Elector.objects.select_for_update().get(pk=elector.pk)
     if elector.eligibility != Eligibility.ELIGIBLE:
-        raise ContestError(f"{elector.reference} is not eligible")
+        raise ContestError(
+            gettext("%(reference)s is not eligible") % {"reference": elector.reference}
+        )
     elector.credentials.filter(state=CredentialState.ISSUED).update(state=CredentialState.REVOKED)
     code = new_code()
     Credential.objects.create(
@@ -133,9 +136,14 @@ def credential_reissue(*, elector: Elector, send: bool = True) -> Reissued:
 def ballot_open(*, contest: Contest) -> Contest:
     contest = contest_lock(contest=contest, expected=(ContestState.FROZEN,))
     if election_key(contest) is None:
-        raise ContestError("the trustees have not made the election key: the ballot cannot open")
+        raise ContestError(
+            gettext("the trustees have not made the election key: the ballot cannot open")
+        )
     if len(ballot_candidates(contest=contest)) > MAX_RANKS:
-        raise ContestError(f"more than {MAX_RANKS} candidates cannot be encrypted as one ballot")
+        raise ContestError(
+            gettext("more than %(max_ranks)s candidates cannot be encrypted as one ballot")
+            % {"max_ranks": MAX_RANKS}
+        )
     if timezone.now() < contest.ballot_opens_at:
         raise ContestError(
             f"the timetable opens the ballot at {contest.ballot_opens_at:%d %b %H:%M}"
@@ -143,7 +151,9 @@ def ballot_open(*, contest: Contest) -> Contest:
     if not Credential.objects.filter(
         elector__contest=contest, state=CredentialState.ISSUED
     ).exists():
-        raise ContestError("no voting code has been issued: issue the codes, then open the ballot")
+        raise ContestError(
+            gettext("no voting code has been issued: issue the codes, then open the ballot")
+        )
     facts = ballot_log_opened(contest=contest)  # the ballot log's opening head, signed
     return contest_transition(
         contest=contest,
@@ -221,23 +231,23 @@ def ranking_check(
     if positions is None:
         positions = ballot_positions(contest=contest)
     if any(p not in positions for p in (*ranking, *named)):
-        raise ContestError("the ranking names a candidate who is not on this ballot")
+        raise ContestError(gettext("the ranking names a candidate who is not on this ballot"))
     return list(ranking)
 
 
 def _ranking_shape(ranking: Sequence[int]) -> None:
     """What can be checked without the ballot paper: something ranked, nobody twice."""
     if not ranking:
-        raise ContestError("rank at least one candidate")
+        raise ContestError(gettext("rank at least one candidate"))
     if len(set(ranking)) != len(ranking):
-        raise ContestError("the ranking names a candidate more than once")
+        raise ContestError(gettext("the ranking names a candidate more than once"))
 
 
 def _check_open(contest: Contest, channel: Channel, *, check_time: bool) -> None:
     if channel == Channel.ONLINE and not contest.online_voting:
         raise ContestError(POSTAL_ONLY)
     if contest.state != ContestState.BALLOT_OPEN and channel == Channel.ONLINE:
-        raise ContestError("the ballot is not open")
+        raise ContestError(gettext("the ballot is not open"))
     if check_time and timezone.now() >= contest.ballot_closes_at:
         raise ContestError("the ballot closed at " + f"{contest.ballot_closes_at:%d %b %H:%M}")
 
@@ -249,9 +259,9 @@ def _check_credential(contest: Contest, digest: str, *, lock: bool) -> Credentia
         found = found.select_for_update()
     credential = found.filter(digest=digest, elector__contest=contest).first()
     if credential is None or credential.state == CredentialState.REVOKED:
-        raise ContestError("this code is not valid for this ballot")
+        raise ContestError(gettext("this code is not valid for this ballot"))
     if credential.state == CredentialState.USED or credential.elector.has_voted:
-        raise ContestError("this code has already been used")
+        raise ContestError(gettext("this code has already been used"))
     return credential
 
 
@@ -303,15 +313,15 @@ def ballot_seal(
     just its id: the browser's ballot costs one query (the key), never the contest's row."""
     key = election_key(contest)
     if key is None:  # no key, no open ballot (``ballot_open`` needs one)
-        raise ContestError("the ballot is not open")
+        raise ContestError(gettext("the ballot is not open"))
     positions: Sequence[int] = ()
     if ciphertext is None:
         positions = [c.position for c in ballot_candidates(contest=contest)]
     return _sealed(contest_binding(contest), key, positions, ranking, ciphertext)
 
 
-MALFORMED = "the encrypted ballot is malformed: please vote again"
-NOT_FOR_THIS_BALLOT = "the encrypted ballot was not made for this ballot: vote again"
+MALFORMED = gettext_noop("the encrypted ballot is malformed: please vote again")
+NOT_FOR_THIS_BALLOT = gettext_noop("the encrypted ballot was not made for this ballot: vote again")
 
 
 def _sealed(
@@ -327,14 +337,14 @@ def _sealed(
         try:
             sealed = ballot_received(binding, key, ciphertext)
         except SecrecyError:
-            raise ContestError(MALFORMED) from None
+            raise ContestError(gettext(MALFORMED)) from None
         if sealed is None:
-            raise ContestError(NOT_FOR_THIS_BALLOT)
+            raise ContestError(gettext(NOT_FOR_THIS_BALLOT))
         return sealed
     assert ranking is not None
     index = {position: i for i, position in enumerate(positions)}
     if any(p not in index for p in ranking):
-        raise ContestError("the ranking names a candidate who is not on this ballot")
+        raise ContestError(gettext("the ranking names a candidate who is not on this ballot"))
     return encrypt_ballot(binding, key, tuple(index[p] for p in ranking), len(index))
 
 
@@ -351,9 +361,11 @@ def credential_check(
     digest = code_digest(code)
     state, contest_state, closes, attempts = _credential_state(contest_id, digest, client)
     if attempts is None:
-        raise ContestError("there is no such contest")
+        raise ContestError(gettext("there is no such contest"))
     if contest_state != ContestState.BALLOT_OPEN or timezone.now() >= closes:
-        raise BallotNotOpenError("the ballot is not open")  # no code is checked, or counted
+        raise BallotNotOpenError(
+            gettext("the ballot is not open")
+        )  # no code is checked, or counted
     if client is not None:
         now = throttle.clock() if now is None else now
         held_back = throttle.wait(attempts, now)
@@ -363,9 +375,11 @@ def credential_check(
         if state is None:
             throttle.wrong_code_record(contest_id=contest_id, client=client, now=now)
     if state is None or state == CredentialState.REVOKED:
-        raise ContestError("this code is not valid for this ballot: check it and try again")
+        raise ContestError(
+            gettext("this code is not valid for this ballot: check it and try again")
+        )
     if state == CredentialState.USED:
-        raise ContestError("this code has already been used")
+        raise ContestError(gettext("this code has already been used"))
     return digest
 
 
@@ -498,7 +512,7 @@ def _cast_against(
 ) -> str | ContestError | None:
     """The receipt; the refusal; or None if the statement wrote nothing."""
     if paper is None:  # no key, no open ballot (``ballot_open`` needs one)
-        return ContestError("the ballot is not open")
+        return ContestError(gettext("the ballot is not open"))
     binding = contest_binding(contest_id)
     try:
         sealed = _sealed(binding, Element(paper.key), paper.positions, ranking, ciphertext)
@@ -523,7 +537,7 @@ def _why_not_cast(
     """The refusal the ORM path would have given, read after the one statement wrote nothing."""
     contest = Contest.objects.filter(pk=contest_id).first()
     if contest is None:
-        return ContestError("the ballot is not open")
+        return ContestError(gettext("the ballot is not open"))
     try:
         _check_open(contest, Channel.ONLINE, check_time=True)
         if ranking:
@@ -531,7 +545,7 @@ def _why_not_cast(
         _check_credential(contest, digest, lock=False)
     except ContestError as refusal:
         return refusal
-    return ContestError("the ballot was not cast: please try again")
+    return ContestError(gettext("the ballot was not cast: please try again"))
 
 
 def _contest_shared(contest_id: int) -> Contest:
@@ -559,12 +573,14 @@ def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
     does not stop the others; which paper counts when two share a credential follows the
     rulebook's ``postal_precedence`` (2016: the first received)."""
     if contest.rulebook.typed.postal_precedence != "first-received":
-        raise ContestError("this rulebook's postal precedence needs a ballot link omov refuses")
+        raise ContestError(
+            gettext("this rulebook's postal precedence needs a ballot link omov refuses")
+        )
     by_name = {c.name: c.position for c in ballot_candidates(contest=contest)}
     paper = set(by_name.values())  # read once for the whole file
     reader = csv.DictReader(io.StringIO(text))
     if set(reader.fieldnames or ()) != {"credential", "preferences"}:
-        raise ContestError("postal returns: the columns must be credential,preferences")
+        raise ContestError(gettext("postal returns: the columns must be credential,preferences"))
     outcomes = []
     for line, row in enumerate(reader, start=2):
         names = [n.strip() for n in (row["preferences"] or "").split(">") if n.strip()]
@@ -572,7 +588,7 @@ def postal_import(*, contest: Contest, text: str) -> list[PostalOutcome]:
             with transaction.atomic():
                 locked = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
                 if any(n not in by_name for n in names):
-                    raise ContestError("names a candidate who is not on this ballot")
+                    raise ContestError(gettext("names a candidate who is not on this ballot"))
                 _store(
                     locked,
                     code_digest(row["credential"] or ""),
@@ -610,15 +626,17 @@ def link_sign_in(*, contest_id: int, token: str) -> str:
         or timezone.now() >= contest.ballot_closes_at
         or not contest.online_voting
     ):
-        raise BallotNotOpenError("the ballot is not open")
+        raise BallotNotOpenError(gettext("the ballot is not open"))
     found = Credential.objects.select_for_update().filter(
         link_digest=link_digest(token), elector__contest_id=contest_id
     )
     credential = found.first()
     if credential is None or credential.link_used or credential.state != CredentialState.ISSUED:
         raise ContestError(
-            "this link has been used, or a newer code replaced it: enter the voting code "
-            "from your email instead"
+            gettext(
+                "this link has been used, or a newer code replaced it: enter the voting code "
+                "from your email instead"
+            )
         )
     credential.link_used = True
     credential.save(update_fields=["link_used"])

@@ -24,6 +24,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.balloting.forms import PlainForm, plain_form, ranking_from_post
@@ -155,7 +156,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     is wrong with a form that is not plain."""
     digest = _digest(request, pk)
     if digest is None:
-        return _refuse(request, pk, ContestError("enter your voting code first"))
+        return _refuse(request, pk, ContestError(gettext("enter your voting code first")))
     try:
         sealed = request.POST.get("ciphertext")
         if sealed:
@@ -184,7 +185,9 @@ def _hex(text: str) -> bytes:
     try:
         return bytes.fromhex(text)
     except ValueError:
-        raise ContestError("the encrypted ballot is malformed: please vote again") from None
+        raise ContestError(
+            gettext("the encrypted ballot is malformed: please vote again")
+        ) from None
 
 
 def _redirect(page: str, pk: int) -> HttpResponseRedirect:

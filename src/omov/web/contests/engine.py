@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext
 from pydantic import TypeAdapter, ValidationError
 
 from omov.rules import RulesError
@@ -74,7 +75,7 @@ def trigger_kind(book: Rulebook, wanted: str | None) -> TriggerKind:
     if TriggerKind.CHALLENGE in kinds:
         return TriggerKind.CHALLENGE
     if not kinds:
-        raise ContestError(f"{book.id} has no rule that starts a contest")
+        raise ContestError(gettext("%(id)s has no rule that starts a contest") % {"id": book.id})
     return kinds[0]
 
 
@@ -101,7 +102,9 @@ def nominating_bodies(contest: Contest) -> list[str]:
     book = stored_book(contest.rulebook.typed)
     rule = nomination_rule(book, trigger_kind(book, contest.trigger or None))
     if rule is None or not rule.requirements:
-        raise ContestError(f"{book.id} takes no nominations for this contest")
+        raise ContestError(
+            gettext("%(id)s takes no nominations for this contest") % {"id": book.id}
+        )
     return list(dict.fromkeys(b for r in rule.requirements for b in r.bodies))
 
 
@@ -170,7 +173,10 @@ def _stored(contest: Contest) -> Iterable[AnyEvent]:
         try:
             yield EVENT.validate_python(row.event, context={"timezone": book_zone})
         except ValidationError as error:  # written by this module; a bug, not the officer's
-            raise ContestError(f"event {row.sequence} cannot be read back: {error}") from None
+            raise ContestError(
+                gettext("event %(sequence)s cannot be read back: %(error)s")
+                % {"sequence": row.sequence, "error": error}
+            ) from None
 
 
 def _timetable(contest: Contest, book: Rulebook) -> list[DateSet]:

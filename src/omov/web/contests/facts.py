@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from omov.web.errors import ContestError
@@ -76,7 +77,8 @@ class RulebookFacts(BaseModel):
         except ValidationError as error:
             key = stored.get("key", "?") if isinstance(stored, dict) else "?"
             raise ContestError(
-                f"the stored facts of rulebook {key} cannot be read: {error}"
+                gettext("the stored facts of rulebook %(key)s cannot be read: %(error)s")
+                % {"key": key, "error": error}
             ) from None
 
     def as_record(self) -> dict[str, Any]:

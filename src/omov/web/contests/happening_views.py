@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.rules.schema import Rulebook
@@ -60,7 +61,7 @@ def _record(
     try:
         service(contest, form.cleaned_data)
     except ContestError as error:
-        messages.error(request, f"Nothing was recorded: {error}")
+        messages.error(request, gettext("Nothing was recorded: %(error)s") % {"error": error})
         return back_to(pk)
     contest.refresh_from_db(fields=["decisions"])
     decided = contest.decisions[before:]
@@ -68,7 +69,7 @@ def _record(
     for decision in decided:
         messages.info(request, _sentence(decision))
     if not decided:
-        messages.info(request, "The rules engine decides nothing on it.")
+        messages.info(request, gettext("The rules engine decides nothing on it."))
     return back_to(pk)
 
 

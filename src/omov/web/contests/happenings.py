@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.rules.events import DateSet, MotionCarried, Resignation
 from omov.web.contests.engine import Actor, event_add
@@ -31,7 +32,7 @@ def motion_record(
     """A motion voted on by a body (the PLP's no-confidence motion, carried 172-40)."""
     contest = contest_lock(contest=contest, expected=(ContestState.NOMINATIONS,))
     if votes_for < 0 or votes_against < 0:
-        raise ContestError("votes are whole numbers, 0 or more")
+        raise ContestError(gettext("votes are whole numbers, 0 or more"))
     event = MotionCarried.model_validate(
         {
             "type": "motion",

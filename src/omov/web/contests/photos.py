@@ -16,6 +16,7 @@ import uuid
 import warnings
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from omov.web.errors import ContestError
@@ -29,8 +30,8 @@ FORMATS = ("JPEG", "PNG", "WEBP")
 def photo_reencoded(data: bytes) -> ContentFile[bytes]:
     """A new JPEG of the photo in ``data`` under a generated name, or ``ContestError``."""
     if len(data) > LARGEST_UPLOAD:
-        raise ContestError("the photo is larger than 1 MB")
-    too_many = ContestError("the photo has more than 24 million pixels")
+        raise ContestError(gettext("the photo is larger than 1 MB"))
+    too_many = ContestError(gettext("the photo has more than 24 million pixels"))
     try:
         with warnings.catch_warnings():
             # Pillow's own guard, far above ours, warns or refuses as it opens the header.
@@ -44,7 +45,9 @@ def photo_reencoded(data: bytes) -> ContentFile[bytes]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_many from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-        raise ContestError("the photo could not be read as a JPEG, PNG or WebP image") from None
+        raise ContestError(
+            gettext("the photo could not be read as a JPEG, PNG or WebP image")
+        ) from None
     upright.thumbnail((SIDE, SIDE))
     out = io.BytesIO()
     upright.save(out, format="JPEG", quality=85, optimize=True)

@@ -14,6 +14,8 @@ from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any
 
+from django.utils.translation import gettext
+
 from omov.count import CountOptions
 from omov.rules import RulesError, count_setup, load_rulebook, shipped_rulebooks
 from omov.rules.loading import read_rulebook, rulebook_from_text
@@ -139,8 +141,11 @@ def count_rules(facts: RulebookFacts) -> tuple[str, int, CountOptions]:
     count = facts.count
     if count is None:
         raise ContestError(
-            f"the rulebook {facts.key} was stored without its count setup; "
-            "it cannot be counted under the rules it was opened under"
+            gettext(
+                "the rulebook %(key)s was stored without its count setup; it cannot be counted "
+                "under the rules it was opened under"
+            )
+            % {"key": facts.key}
         )
     return count.method, count.seats, CountOptions.from_record(count.options)
 
@@ -163,11 +168,15 @@ def _parsed(text: str, label: str) -> Rulebook:
     try:
         return rulebook_from_text(text, label=label)
     except RulesError as error:
-        raise ContestError(f"the stored rulebook cannot be read: {error}") from None
+        raise ContestError(
+            gettext("the stored rulebook cannot be read: %(error)s") % {"error": error}
+        ) from None
 
 
 def stored_text(facts: RulebookFacts) -> str:
     """The rulebook's TOML as it was when loaded (its SHA-256 goes into the log)."""
     if facts.text is None:
-        raise ContestError(f"the rulebook {facts.key} was stored without its text")
+        raise ContestError(
+            gettext("the rulebook %(key)s was stored without its text") % {"key": facts.key}
+        )
     return facts.text

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.count.labels import label_key, label_problem, normalise_label
 from omov.rules.events import Declaration
@@ -32,14 +33,16 @@ def label_checked(text: str, *, what: str, longest: int = 200) -> str:
     text = normalise_label(text)
     problem = label_problem(text, longest=longest)
     if problem is not None:
-        raise ContestError(f"{what} cannot be used: {problem}")
+        raise ContestError(
+            gettext("%(what)s cannot be used: %(problem)s") % {"what": what, "problem": problem}
+        )
     return text
 
 
 @transaction.atomic
 def organisation_create(*, name: str) -> Organisation:
     if not name.strip():
-        raise ContestError("the organisation needs a name")
+        raise ContestError(gettext("the organisation needs a name"))
     name = label_checked(name, what="the organisation's name")
     if Organisation.objects.filter(name=name).exists():
         raise ContestError(f"an organisation called {name!r} already exists")
@@ -105,9 +108,9 @@ def contest_open(
     which is what ``result_count`` and the publication read back."""
     method, seats, options = rulebooks.count_rules(rulebook.typed)
     if ballot_closes_at <= ballot_opens_at:
-        raise ContestError("the ballot must close after it opens")
+        raise ContestError(gettext("the ballot must close after it opens"))
     if nominating_body_size < 1:
-        raise ContestError("the nominating body must have at least one member")
+        raise ContestError(gettext("the nominating body must have at least one member"))
     book = rulebooks.stored_book(rulebook.typed)
     kind = engine.trigger_kind(book, trigger)
     contest = Contest.objects.create(
@@ -168,14 +171,20 @@ def candidate_add(
     declares nothing: the rules put them in the contest when the challenge starts."""
     contest = contest_lock(contest=contest, expected=(ContestState.NOMINATIONS,))
     if not name.strip():
-        raise ContestError("the candidate needs a name")
+        raise ContestError(gettext("the candidate needs a name"))
     name = label_checked(name, what="the candidate's name", longest=120)
     if len(statement.split()) > WORD_LIMIT:
-        raise ContestError(f"the statement has {len(statement.split())} words; at most 250")
+        raise ContestError(
+            gettext("the statement has %(len_statement_split)s words; at most 250")
+            % {"len_statement_split": len(statement.split())}
+        )
     # Two names one case or one quote apart would be one name in a BLT file or to a voter.
     taken = {label_key(other): other for other in contest.candidates.values_list("name", flat=True)}
     if label_key(name) in taken:
-        raise ContestError(f"{name} is already a candidate (as {taken[label_key(name)]})")
+        raise ContestError(
+            gettext("%(name)s is already a candidate (as %(taken_label_key_name)s)")
+            % {"name": name, "taken_label_key_name": taken[label_key(name)]}
+        )
     stored = photo_reencoded(_read_upload(photo)) if photo is not None else None
     position = contest.candidates.count() + 1
     candidate = Candidate.objects.create(
@@ -210,8 +219,14 @@ def contest_lock(*, contest: Contest, expected: tuple[ContestState, ...]) -> Con
     if locked.state not in expected:
         wanted = " or ".join(ContestState(state).label.lower() for state in expected)
         raise ContestError(
-            f"not allowed now: the contest is {locked.get_state_display().lower()}, "
-            f"and this needs it to be {wanted}"
+            gettext(
+                "not allowed now: the contest is %(locked_get_state_display_lower)s, and this "
+                "needs it to be %(wanted)s"
+            )
+            % {
+                "locked_get_state_display_lower": locked.get_state_display().lower(),
+                "wanted": wanted,
+            }
         )
     return locked
 
@@ -231,7 +246,10 @@ def contest_transition(
 
     Callers run inside ``transaction.atomic`` and have already locked ``contest``."""
     if contest.state not in source:
-        raise ContestError(f"not allowed now: the contest is {contest.get_state_display().lower()}")
+        raise ContestError(
+            gettext("not allowed now: the contest is %(contest_get_state_display_lowe)s")
+            % {"contest_get_state_display_lowe": contest.get_state_display().lower()}
+        )
     previous = contest.state
     contest.state = target
     contest.save(update_fields=["state"])
@@ -252,9 +270,9 @@ def contest_archive(*, contest: Contest, actor: engine.Actor = None) -> Contest:
     ballot is not archived: voters are looking for it."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if contest.archived:
-        raise ContestError("this contest is already archived")
+        raise ContestError(gettext("this contest is already archived"))
     if contest.state == ContestState.BALLOT_OPEN:
-        raise ContestError("the ballot is open: close it before archiving the contest")
+        raise ContestError(gettext("the ballot is open: close it before archiving the contest"))
     contest.archived = True
     contest.save(update_fields=["archived"])
     event_record(

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_area, officer_view
@@ -65,7 +66,10 @@ def officer_home(request: HttpRequest) -> HttpResponse:
         except ContestError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Opened {contest.title}: nominations are open.")
+            messages.success(
+                request,
+                gettext("Opened %(title)s: nominations are open.") % {"title": contest.title},
+            )
             return back_to(contest.pk)
     mine = organisations_where(request.user)
     contests = contest_list().filter(organisation_id__in=mine)
@@ -106,7 +110,7 @@ def _open(data: dict[str, object], request: HttpRequest) -> Contest:
     facts = rulebook.typed
     freeze = data["freeze_date"] or facts.freeze_date
     if not freeze:
-        raise ContestError("this rulebook records no freeze date: give one")
+        raise ContestError(gettext("this rulebook records no freeze date: give one"))
     return contest_open(
         rulebook=rulebook,
         title=str(data["title"]),

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules.house_rules import appeal_refusal
 from omov.web.contests.models import Organisation
@@ -116,7 +117,7 @@ def review_decide(*, review: Review, same_person: bool, moderator: User) -> Revi
     )
     moderator_check(moderator, review.suspension.organisation)
     if review.state != ReviewState.OPEN:
-        raise ContestError("this registration has already been reviewed")
+        raise ContestError(gettext("this registration has already been reviewed"))
     review.state = ReviewState.SAME_PERSON if same_person else ReviewState.NOT_THE_SAME
     review.decided_by, review.decided_at = moderator, timezone.now()
     review.save(update_fields=["state", "decided_by", "decided_at"])
@@ -148,13 +149,13 @@ def appeal_lodge(
     if review is not None:
         review = Review.objects.get(pk=review.pk)
         if review.member_id != member.pk or review.state != ReviewState.SAME_PERSON:
-            raise ContestError("only a review that found you to be a suspended person")
+            raise ContestError(gettext("only a review that found you to be a suspended person"))
         decided_at = review.decided_at
     else:
         if moderation.identity_key != member.identity_key:
-            raise ContestError("you can appeal only a decision about you")
+            raise ContestError(gettext("you can appeal only a decision about you"))
         if moderation.state != ModerationState.IN_FORCE:
-            raise ContestError("only a decision in force can be appealed")
+            raise ContestError(gettext("only a decision in force can be appealed"))
         decided_at = moderation.in_force_at
     assert decided_at is not None
     late = appeal_refusal(
@@ -163,9 +164,9 @@ def appeal_lodge(
     if late is not None:
         raise ContestError(late.summary)
     if not grounds.strip():
-        raise ContestError("an appeal needs its grounds")
+        raise ContestError(gettext("an appeal needs its grounds"))
     if moderation.appeals.filter(state=AppealState.LODGED, member=member).exists():
-        raise ContestError("you already have an appeal waiting on this decision")
+        raise ContestError(gettext("you already have an appeal waiting on this decision"))
     appeal = Appeal.objects.create(
         moderation=moderation,
         review=review,
@@ -202,11 +203,11 @@ def appeal_decide(*, appeal: Appeal, uphold: bool, reasons: str, panel_member: U
     moderation = appeal.moderation
     panel_check(panel_member, moderation.organisation)
     if appeal.state != AppealState.LODGED:
-        raise ContestError("this appeal has already been decided")
+        raise ContestError(gettext("this appeal has already been decided"))
     if not reasons.strip():
-        raise ContestError("an appeal decision needs written reasons")
+        raise ContestError(gettext("an appeal decision needs written reasons"))
     if panel_member.pk in acted_on(appeal):
-        raise ContestError("a moderator who acted on the decision cannot hear its appeal")
+        raise ContestError(gettext("a moderator who acted on the decision cannot hear its appeal"))
     appeal.state = AppealState.UPHELD if uphold else AppealState.DISMISSED
     appeal.reasons, appeal.decided_by, appeal.decided_at = (
         reasons.strip(),

@@ -17,6 +17,7 @@ import datetime as dt
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules import RulesError
 from omov.rules.decisions import DecisionKind
@@ -133,7 +134,7 @@ def post_hide(*, post: Post, ground: str | int, moderator: User, reasons: str = 
     personal abuse", and its author is told."""
     post = Post.objects.select_for_update(of=("self",)).select_related("thread").get(pk=post.pk)
     if post.state in (PostState.HIDDEN, PostState.ERASED):
-        raise ContestError("this post is not shown, so there is nothing to hide")
+        raise ContestError(gettext("this post is not shown, so there is nothing to hide"))
     thread = post.thread
     moderation = item_hide(
         organisation=thread.organisation,
@@ -162,7 +163,7 @@ def post_release(*, post: Post, moderator: User) -> Post:
     organisation = post.thread.organisation
     moderator_check(moderator, organisation)
     if post.state != PostState.HELD:
-        raise ContestError("this post is not held for a moderator")
+        raise ContestError(gettext("this post is not held for a moderator"))
     post.state = PostState.PUBLISHED
     post.save(update_fields=["state"])
     log(
@@ -209,7 +210,7 @@ def hold_lift(*, moderation: Moderation, moderator: User) -> Moderation:
     moderation = Moderation.objects.select_for_update().get(pk=moderation.pk)
     moderator_check(moderator, moderation.organisation)
     if moderation.kind != ModerationKind.HOLD or moderation.state != ModerationState.IN_FORCE:
-        raise ContestError("this is not a hold in force")
+        raise ContestError(gettext("this is not a hold in force"))
     moderation.state = ModerationState.LIFTED
     moderation.save(update_fields=["state"])
     log(moderation.organisation, "moderation.hold-lifted", entry(moderation, moderator))
@@ -235,7 +236,7 @@ def suspension_propose(
     if decided.kind is DecisionKind.REFUSED:
         raise ContestError(decided.summary)
     if not reasons.strip():
-        raise ContestError("a suspension needs the moderator's reasons, for the second")
+        raise ContestError(gettext("a suspension needs the moderator's reasons, for the second"))
     waiting = Moderation.objects.filter(
         organisation=organisation,
         identity_key=member.identity_key,
@@ -243,7 +244,7 @@ def suspension_propose(
         state=ModerationState.PROPOSED,
     )
     if waiting.exists():
-        raise ContestError("a suspension of this member is already awaiting confirmation")
+        raise ContestError(gettext("a suspension of this member is already awaiting confirmation"))
     moderation = _decision(
         organisation=organisation,
         kind=ModerationKind.SUSPEND,
@@ -273,10 +274,12 @@ def suspension_confirm(*, moderation: Moderation, moderator: User) -> Moderation
 
 def _awaiting(moderation: Moderation, moderator: User) -> None:
     if moderation.kind != ModerationKind.SUSPEND or moderation.state != ModerationState.PROPOSED:
-        raise ContestError("this suspension is not awaiting confirmation")
+        raise ContestError(gettext("this suspension is not awaiting confirmation"))
     if moderation.proposed_by_id == moderator.pk:
         raise ContestError(
-            "the moderator who proposed a suspension cannot confirm it: a second moderator must"
+            gettext(
+                "the moderator who proposed a suspension cannot confirm it: a second moderator must"
+            )
         )
 
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import organisation_view
@@ -94,7 +95,7 @@ def _form(
         request.POST, rules=rules_for(get_object_or_404(Organisation, pk=organisation))
     )
     if not form.is_valid():
-        messages.error(request, "Choose the rule, and fill in every field.")
+        messages.error(request, gettext("Choose the rule, and fill in every field."))
         return None
     return form
 
@@ -248,7 +249,7 @@ def appeal_decide_view(
     form = AppealDecisionForm(request.POST)
     back = redirect("moderation-appeals", organisation=organisation)
     if not form.is_valid():
-        messages.error(request, "Choose a decision and give written reasons.")
+        messages.error(request, gettext("Choose a decision and give written reasons."))
         return back
     try:
         appeal_decide(
@@ -260,5 +261,5 @@ def appeal_decide_view(
     except ContestError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The appeal is decided, with its reasons on the record.")
+        messages.success(request, gettext("The appeal is decided, with its reasons on the record."))
     return back

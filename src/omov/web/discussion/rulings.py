@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules import Rulebook
 from omov.rules.house_rules import HouseRules, house_rules
@@ -59,10 +60,14 @@ def book_for(organisation: Organisation | int) -> Rulebook:
         try:
             book = rulebook_in_force(target)
         except NoLocalRulesError as error:
-            raise DiscussionClosedError(f"{error}, so discussion is closed") from error
+            raise DiscussionClosedError(
+                gettext("%(error)s, so discussion is closed") % {"error": error}
+            ) from error
         _kept[pk] = (time.monotonic(), book)
     if book.house_rules is None:
-        raise DiscussionClosedError(f"{book.id} has no house rules, so discussion is closed")
+        raise DiscussionClosedError(
+            gettext("%(id)s has no house rules, so discussion is closed") % {"id": book.id}
+        )
     return book
 
 
@@ -135,12 +140,12 @@ def moderator_check(user: Any, organisation: Organisation) -> None:
     """Refuse anyone who is not a moderator of ``organisation`` (views check first; a
     service called by another app checks again)."""
     if not may(user, Role.MODERATOR, organisation):
-        raise ContestError("only a moderator of this organisation can do that")
+        raise ContestError(gettext("only a moderator of this organisation can do that"))
 
 
 def panel_check(user: Any, organisation: Organisation) -> None:
     if not may(user, Role.APPEALS_PANEL, organisation):
-        raise ContestError("only the organisation's appeals panel can decide an appeal")
+        raise ContestError(gettext("only the organisation's appeals panel can decide an appeal"))
 
 
 def stream(organisation: Organisation) -> str:

@@ -14,6 +14,7 @@ import json
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules import RulesError
 from omov.rules.house_rules import author_shown, house_rule, posting_refusal
@@ -37,7 +38,7 @@ TITLE_LONGEST = 200
 def _text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise ContestError("write something first")
+        raise ContestError(gettext("write something first"))
     if len(text) > LONGEST:
         raise ContestError(f"a post is at most {LONGEST:,} characters; this is {len(text):,}")
     return text
@@ -49,10 +50,13 @@ def thread_start(*, member: Member, kind: str, target_id: int, title: str, text:
     first post."""
     found = target(member.organisation, kind, target_id)
     if found is None:
-        raise ContestError("there is nothing of that kind to discuss in your organisation")
+        raise ContestError(gettext("there is nothing of that kind to discuss in your organisation"))
     title = " ".join(title.split())
     if not title or len(title) > TITLE_LONGEST:
-        raise ContestError(f"a thread needs a title of at most {TITLE_LONGEST} characters")
+        raise ContestError(
+            gettext("a thread needs a title of at most %(title_longest)s characters")
+            % {"title_longest": TITLE_LONGEST}
+        )
     _text(text)
     thread = Thread.objects.create(
         organisation_id=member.organisation_id,
@@ -72,7 +76,7 @@ def post_create(*, member: Member, thread: Thread, text: str, quotes: Post | Non
     held for a moderator if the person's posts are held; refused while they are suspended
     or over the posting limits."""
     if thread.organisation_id != member.organisation_id:
-        raise ContestError("this thread is not your organisation's")
+        raise ContestError(gettext("this thread is not your organisation's"))
     text = _text(text)
     book = book_for(member.organisation_id)
     now = timezone.now()
@@ -89,7 +93,7 @@ def post_create(*, member: Member, thread: Thread, text: str, quotes: Post | Non
         raise ContestError(person.refusal())
     if quotes is not None:
         if quotes.thread_id != thread.pk or quotes.state != PostState.PUBLISHED:
-            raise ContestError("you can quote only a post shown in this thread")
+            raise ContestError(gettext("you can quote only a post shown in this thread"))
         text = quoted(quotes.shown_as, quotes.text) + text
     show_name, show_unit = author_shown(book)
     return Post.objects.create(
@@ -142,9 +146,9 @@ def flag_record(*, member: Member, item_kind: str, item_id: int, ground: str) ->
             pk=item_id, organisation_id=member.organisation_id, state=PostState.PUBLISHED
         ).first()
         if post is None:
-            raise ContestError("there is no such post to flag")
+            raise ContestError(gettext("there is no such post to flag"))
         if post.author_id == member.pk:
-            raise ContestError("you cannot flag your own post")
+            raise ContestError(gettext("you cannot flag your own post"))
     flag, made = Flag.objects.get_or_create(
         item_kind=item_kind,
         item_id=item_id,
@@ -152,7 +156,7 @@ def flag_record(*, member: Member, item_kind: str, item_id: int, ground: str) ->
         defaults={"organisation_id": member.organisation_id, "ground": rule.code},
     )
     if not made:
-        raise ContestError("you have already flagged this")
+        raise ContestError(gettext("you have already flagged this"))
     return flag
 
 
@@ -160,12 +164,12 @@ def flag_record(*, member: Member, item_kind: str, item_id: int, ground: str) ->
 def declaration_make(*, member: Member, contest: Contest, candidate: Candidate | None) -> None:
     """The candidate ``member`` says they support in ``contest`` (None: no longer says)."""
     if contest.organisation_id != member.organisation_id:
-        raise ContestError("this contest is not your organisation's")
+        raise ContestError(gettext("this contest is not your organisation's"))
     if candidate is None:
         Declaration.objects.filter(member=member, contest=contest).delete()
         return
     if candidate.contest_id != contest.pk:
-        raise ContestError("that candidate does not stand in this contest")
+        raise ContestError(gettext("that candidate does not stand in this contest"))
     Declaration.objects.update_or_create(
         member=member, contest=contest, defaults={"candidate": candidate}
     )

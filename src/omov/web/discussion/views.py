@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.contests.models import Candidate, Contest, Organisation
@@ -134,7 +135,9 @@ def thread_view(request: HttpRequest, thread: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if post.state == PostState.HELD:
-                messages.info(request, "Your post is held for a moderator: only you see it.")
+                messages.info(
+                    request, gettext("Your post is held for a moderator: only you see it.")
+                )
             page = (post.number - 1) // PER_PAGE + 1  # its page, or a little past it
             return redirect(f"{reverse('discussion-thread', args=[found.pk])}?page={page}")
     rules = rules_for(member.organisation)
@@ -177,7 +180,7 @@ def flag_view(request: HttpRequest, post: int) -> HttpResponse:
         except ContestError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Thank you: a moderator will look at the post.")
+            messages.success(request, gettext("Thank you: a moderator will look at the post."))
         return redirect("discussion-thread", thread=found.thread_id)
     return render(request, "discussion/flag.html", {"post": found, "form": form})
 
@@ -218,7 +221,7 @@ def appeal_view(request: HttpRequest, moderation: int) -> HttpResponse:
         review = get_object_or_404(Review, pk=int(request.POST["review"]), member=member)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the decision is wrong.")
+        messages.error(request, gettext("Say why the decision is wrong."))
     else:
         try:
             appeal_lodge(
@@ -230,7 +233,7 @@ def appeal_view(request: HttpRequest, moderation: int) -> HttpResponse:
         except ContestError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your appeal has gone to the appeals panel.")
+            messages.success(request, gettext("Your appeal has gone to the appeals panel."))
     return redirect("discussion-mine")
 
 
@@ -246,10 +249,15 @@ def export_view(request: HttpRequest) -> HttpResponse:
 def erase_view(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     if request.POST.get("confirm", "").strip().lower() != ERASE_WORD:
-        messages.error(request, f'Type "{ERASE_WORD}" to erase your posts.')
+        messages.error(
+            request,
+            gettext('Type "%(erase_word)s" to erase your posts.') % {"erase_word": ERASE_WORD},
+        )
     else:
         erased = member_posts_erase(member=member)
-        messages.success(request, f"{erased} of your posts were erased.")
+        messages.success(
+            request, gettext("%(erased)s of your posts were erased.") % {"erased": erased}
+        )
     return redirect("discussion-mine")
 
 
@@ -267,7 +275,7 @@ def declare_view(request: HttpRequest, contest: int) -> HttpResponse:
     except ContestError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Saved.")
+        messages.success(request, gettext("Saved."))
     return redirect("discussion-target", kind="contest", target_id=found.pk)
 
 

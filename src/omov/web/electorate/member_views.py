@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from omov.web.balloting.throttle import SignInHeldError
@@ -63,7 +64,7 @@ def elector_status(request: HttpRequest, pk: int) -> HttpResponse:
             member_appeal(elector=elector, grounds=request.POST.get("grounds", ""))
         except ContestError as refused:
             return _page(request, contest, elector, error=_sentence(str(refused)), status=400)
-        messages.success(request, "Your appeal has been lodged with the appeals panel.")
+        messages.success(request, gettext("Your appeal has been lodged with the appeals panel."))
         return redirect("elector-status", pk=pk)
     return _page(request, contest, elector)
 

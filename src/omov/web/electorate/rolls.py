@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext
 
 from omov.electorate.criteria import EligibilityCriteria
 from omov.electorate.eligibility import assess
@@ -52,7 +53,10 @@ def criteria_for(contest: Contest) -> EligibilityCriteria:
         return electorate_criteria(stored_book(contest.rulebook.typed), engine_contest(contest))
     except RulesError as error:
         key = contest.rulebook.key
-        raise ContestError(f"no eligibility criteria from {key}: {error}") from None
+        raise ContestError(
+            gettext("no eligibility criteria from %(key)s: %(error)s")
+            % {"key": key, "error": error}
+        ) from None
 
 
 def sections(contest: Contest) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.web.audit.services import event_record
 from omov.web.contests.models import Contest, ContestState
@@ -97,9 +98,12 @@ def elector_exclude(*, elector: Elector, grounds: str) -> Elector:
     contest_lock(contest=elector.contest, expected=EDITABLE)
     elector = Elector.objects.select_for_update().get(pk=elector.pk)
     if elector.eligibility != Eligibility.ELIGIBLE:
-        raise ContestError(f"{elector.reference} is not eligible, so cannot be excluded")
+        raise ContestError(
+            gettext("%(reference)s is not eligible, so cannot be excluded")
+            % {"reference": elector.reference}
+        )
     if not grounds.strip():
-        raise ContestError("an exclusion needs its grounds")
+        raise ContestError(gettext("an exclusion needs its grounds"))
     elector.eligibility, elector.reason, elector.grounds = Eligibility.EXCLUDED, "vetted", grounds
     elector.save(update_fields=["eligibility", "reason", "grounds"])
     event_record(
@@ -114,9 +118,15 @@ def elector_exclude(*, elector: Elector, grounds: str) -> Elector:
 def appeal_lodge(*, elector: Elector, grounds: str) -> Appeal:
     contest_lock(contest=elector.contest, expected=EDITABLE)
     if elector.eligibility == Eligibility.ELIGIBLE:
-        raise ContestError(f"{elector.reference} is eligible: there is nothing to appeal")
+        raise ContestError(
+            gettext("%(reference)s is eligible: there is nothing to appeal")
+            % {"reference": elector.reference}
+        )
     if elector.appeals.filter(state=AppealState.LODGED).exists():
-        raise ContestError(f"{elector.reference} already has an appeal waiting")
+        raise ContestError(
+            gettext("%(reference)s already has an appeal waiting")
+            % {"reference": elector.reference}
+        )
     appeal = Appeal.objects.create(elector=elector, grounds=grounds)
     event_record(
         stream=elector.contest.stream,
@@ -133,9 +143,9 @@ def appeal_decide(*, appeal: Appeal, uphold: bool, reason: str) -> Appeal:
     contest_lock(contest=elector.contest, expected=EDITABLE)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.state != AppealState.LODGED:
-        raise ContestError("this appeal has already been decided")
+        raise ContestError(gettext("this appeal has already been decided"))
     if not reason.strip():
-        raise ContestError("an appeal decision needs written reasons")
+        raise ContestError(gettext("an appeal decision needs written reasons"))
     appeal.state = AppealState.UPHELD if uphold else AppealState.DISMISSED
     appeal.decision_reason = reason
     appeal.save(update_fields=["state", "decision_reason"])
@@ -156,10 +166,10 @@ def electorate_freeze(*, contest: Contest) -> Contest:
     """Freeze the electorate: no more rolls, vetting or appeals; credentials can be issued."""
     contest = contest_lock(contest=contest, expected=(ContestState.ELECTORATE,))
     if contest.electors.filter(appeals__state=AppealState.LODGED).exists():
-        raise ContestError("decide the waiting appeals before freezing the electorate")
+        raise ContestError(gettext("decide the waiting appeals before freezing the electorate"))
     eligible = contest.electors.filter(eligibility=Eligibility.ELIGIBLE).count()
     if eligible == 0:
-        raise ContestError("nobody is eligible: import a roll first")
+        raise ContestError(gettext("nobody is eligible: import a roll first"))
     return contest_transition(
         contest=contest,
         source=(ContestState.ELECTORATE,),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules.schema import Vetting
 from omov.web.balloting import throttle
@@ -228,6 +229,6 @@ def member_appeal(*, elector: Elector, grounds: str) -> Appeal:
         return exclusion_appeal(exclusion=exclusion, grounds=grounds)
     if elector.eligibility == Eligibility.EXCLUDED and elector.reason == ONE_OFFICER:
         if not grounds.strip():
-            raise ContestError("an appeal needs its grounds")
+            raise ContestError(gettext("an appeal needs its grounds"))
         return appeal_lodge(elector=elector, grounds=grounds.strip())
-    raise ContestError("you are not excluded on vetting: there is nothing to appeal")
+    raise ContestError(gettext("you are not excluded on vetting: there is nothing to appeal"))

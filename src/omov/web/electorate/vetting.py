@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules.schema import Vetting
 from omov.web.audit.services import event_record, events_record
@@ -49,7 +50,9 @@ KEPT = ("vetted", "appeal-upheld")
 def vetting_rules(contest: Contest) -> Vetting:
     book = stored_book(contest.rulebook.typed)
     if book.vetting is None:
-        raise ContestError(f"{book.id} gives no vetting grounds: nobody can be excluded")
+        raise ContestError(
+            gettext("%(id)s gives no vetting grounds: nobody can be excluded") % {"id": book.id}
+        )
     return book.vetting
 
 
@@ -62,12 +65,18 @@ def exclusion_propose(*, elector: Elector, ground: str, note: str, actor: User) 
         known = ", ".join(g.code for g in rules.grounds)
         raise ContestError(f"{ground!r} is not a ground of this rulebook; its grounds: {known}")
     if not note.strip():
-        raise ContestError("an exclusion needs a note of the evidence")
+        raise ContestError(gettext("an exclusion needs a note of the evidence"))
     elector = Elector.objects.select_for_update().get(pk=elector.pk)
     if elector.eligibility != Eligibility.ELIGIBLE:
-        raise ContestError(f"{elector.reference} is not eligible, so cannot be excluded")
+        raise ContestError(
+            gettext("%(reference)s is not eligible, so cannot be excluded")
+            % {"reference": elector.reference}
+        )
     if elector.exclusions.filter(state=ExclusionState.PROPOSED).exists():
-        raise ContestError(f"an exclusion of {elector.reference} is already awaiting confirmation")
+        raise ContestError(
+            gettext("an exclusion of %(reference)s is already awaiting confirmation")
+            % {"reference": elector.reference}
+        )
     exclusion = Exclusion.objects.create(
         elector=elector, ground=ground, note=note.strip(), proposed_by=actor
     )
@@ -98,10 +107,12 @@ def exclusion_confirm(*, exclusion: Exclusion, actor: User) -> Confirmed:
     contest = contest_lock(contest=exclusion.elector.contest, expected=VETTING)
     exclusion = Exclusion.objects.select_for_update().get(pk=exclusion.pk)
     if exclusion.state != ExclusionState.PROPOSED:
-        raise ContestError("this exclusion is not awaiting confirmation")
+        raise ContestError(gettext("this exclusion is not awaiting confirmation"))
     if exclusion.proposed_by_id == actor.pk:
         raise ContestError(
-            "the officer who proposed an exclusion cannot confirm it: a second officer must"
+            gettext(
+                "the officer who proposed an exclusion cannot confirm it: a second officer must"
+            )
         )
     return _confirm(contest, exclusion, actor)
 
@@ -143,9 +154,9 @@ def exclusion_reject(*, exclusion: Exclusion, actor: User) -> Exclusion:
     contest = contest_lock(contest=exclusion.elector.contest, expected=VETTING)
     exclusion = Exclusion.objects.select_for_update().get(pk=exclusion.pk)
     if exclusion.state != ExclusionState.PROPOSED:
-        raise ContestError("this exclusion is not awaiting confirmation")
+        raise ContestError(gettext("this exclusion is not awaiting confirmation"))
     if exclusion.proposed_by_id == actor.pk:
-        raise ContestError("the officer who proposed an exclusion cannot decide on it")
+        raise ContestError(gettext("the officer who proposed an exclusion cannot decide on it"))
     exclusion.state, exclusion.decided_by, exclusion.decided_at = (
         ExclusionState.REJECTED,
         actor,
@@ -231,17 +242,20 @@ def exclusion_appeal(*, exclusion: Exclusion, grounds: str) -> Appeal:
     contest = contest_lock(contest=exclusion.elector.contest, expected=VETTING)
     exclusion = Exclusion.objects.select_related("elector").get(pk=exclusion.pk)
     if exclusion.state != ExclusionState.CONFIRMED:
-        raise ContestError("only a confirmed exclusion can be appealed")
+        raise ContestError(gettext("only a confirmed exclusion can be appealed"))
     if timezone.now() > appeal_deadline(exclusion):
         raise ContestError(
             f"the {vetting_rules(contest).appeal_days} days to appeal ended at "
             f"{appeal_deadline(exclusion):%H:%M on %d %B %Y}"
         )
     if not grounds.strip():
-        raise ContestError("an appeal needs its grounds")
+        raise ContestError(gettext("an appeal needs its grounds"))
     elector = exclusion.elector
     if elector.appeals.filter(state=AppealState.LODGED).exists():
-        raise ContestError(f"{elector.reference} already has an appeal waiting")
+        raise ContestError(
+            gettext("%(reference)s already has an appeal waiting")
+            % {"reference": elector.reference}
+        )
     appeal = Appeal.objects.create(elector=elector, grounds=grounds.strip())
     event_record(
         stream=contest.stream,
@@ -259,12 +273,12 @@ def exclusion_appeal_decide(*, appeal: Appeal, uphold: bool, reason: str, actor:
     contest = contest_lock(contest=appeal.elector.contest, expected=VETTING)
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.state != AppealState.LODGED:
-        raise ContestError("this appeal has already been decided")
+        raise ContestError(gettext("this appeal has already been decided"))
     if not reason.strip():
-        raise ContestError("an appeal decision needs written reasons")
+        raise ContestError(gettext("an appeal decision needs written reasons"))
     exclusion = appeal.elector.exclusions.filter(state=ExclusionState.CONFIRMED).first()
     if exclusion is not None and actor.pk in (exclusion.proposed_by_id, exclusion.decided_by_id):
-        raise ContestError("an officer who acted on the exclusion cannot hear its appeal")
+        raise ContestError(gettext("an officer who acted on the exclusion cannot hear its appeal"))
     appeal.state = AppealState.UPHELD if uphold else AppealState.DISMISSED
     appeal.decision_reason, appeal.decided_by = reason.strip(), actor
     appeal.save(update_fields=["state", "decision_reason", "decided_by"])
@@ -349,7 +363,9 @@ def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclu
     if problems:
         shown = "; ".join(f"line {p.line}: {p.problem}" for p in problems[:20])
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise ContestError(f"no decision was applied: {shown}{more}")
+        raise ContestError(
+            gettext("no decision was applied: %(shown)s%(more)s") % {"shown": shown, "more": more}
+        )
     made = Exclusion.objects.bulk_create(chosen)
     event_record(  # the file is one entry; each decision is its own when confirmed
         stream=contest.stream,
@@ -371,7 +387,9 @@ def exclusions_confirm(*, contest: Contest, proposed_by: User, actor: User) -> i
     contest = contest_lock(contest=contest, expected=VETTING)
     if proposed_by.pk == actor.pk:
         raise ContestError(
-            "the officer who proposed an exclusion cannot confirm it: a second officer must"
+            gettext(
+                "the officer who proposed an exclusion cannot confirm it: a second officer must"
+            )
         )
     batch = list(
         Exclusion.objects.select_for_update()

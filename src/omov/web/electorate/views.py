@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -36,7 +37,7 @@ from omov.web.steps import Step
 def _upload_bytes(request: HttpRequest, field: str) -> bytes:
     upload = request.FILES.get(field)
     if upload is None:
-        raise ContestError("choose a CSV file to upload")
+        raise ContestError(gettext("choose a CSV file to upload"))
     return bytes(upload.read())
 
 
@@ -44,7 +45,7 @@ def _upload_text(request: HttpRequest, field: str) -> str:
     try:
         return _upload_bytes(request, field).decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ContestError("the file is not UTF-8 text") from None
+        raise ContestError(gettext("the file is not UTF-8 text")) from None
 
 
 @officer_view(Role.RETURNING_OFFICER)
@@ -147,7 +148,7 @@ def exclusions_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
     proposer = User.objects.filter(username=request.POST.get("proposer", "")).first()
     if proposer is None:
-        messages.error(request, "choose whose proposals to confirm")
+        messages.error(request, gettext("choose whose proposals to confirm"))
         return back_to(pk)
     return run_action(
         request,

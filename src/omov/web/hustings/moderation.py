@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.web.contests.models import Contest
 from omov.web.discussion.models import Flag, Moderation, ModerationKind, ModerationState
@@ -51,7 +52,7 @@ def _question(contest: Contest, number: int) -> Question:
         .first()
     )
     if question is None:
-        raise ContestError("There is no such question.")
+        raise ContestError(gettext("There is no such question."))
     return question
 
 
@@ -62,11 +63,14 @@ def question_flag(*, contest: Contest, number: int, member: Member, ground: str)
 
     question = _question(contest, number)
     if member.organisation_id != contest.organisation_id:
-        raise ContestError(f"Only members of {contest.organisation} take part in its hustings.")
+        raise ContestError(
+            gettext("Only members of %(organisation)s take part in its hustings.")
+            % {"organisation": contest.organisation}
+        )
     if question.asker_id == member.pk:
-        raise ContestError("You cannot flag your own question.")
+        raise ContestError(gettext("You cannot flag your own question."))
     if question.pk in hidden([question.pk]):
-        raise ContestError("A moderator has hidden this question already.")
+        raise ContestError(gettext("A moderator has hidden this question already."))
     flag = flag_record(member=member, item_kind=ITEM, item_id=question.pk, ground=ground)
     log_locked(
         contest,
@@ -86,7 +90,7 @@ def question_hide(
 
     question = _question(contest, number)
     if question.pk in hidden([question.pk]):
-        raise ContestError("This question is hidden already.")
+        raise ContestError(gettext("This question is hidden already."))
     moderation = item_hide(
         organisation=contest.organisation,
         item_kind=ITEM,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules.hustings.equal_time import AnswerFacts, Check, equal_time
 from omov.rules.hustings.schema import GroupedBy
@@ -29,7 +30,7 @@ def book_of(contest: Contest) -> Rulebook:
     every page of the contest shows); a ``ContestError`` if it has no hustings."""
     book = stored_book(contest.rulebook.typed)
     if book.hustings is None:
-        raise ContestError("The rules this contest runs under have no hustings.")
+        raise ContestError(gettext("The rules this contest runs under have no hustings."))
     zone = contest.organisation.time_zone
     if zone in known_zones() and zone != book.timezone:
         return book.model_copy(update={"timezone": zone})

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules.decisions import Decision
 from omov.rules.hustings.choosing import QuestionFacts, choose_questions
@@ -90,7 +91,7 @@ def hustings_open(*, contest: Contest, actor: Actor = None) -> Hustings:
     (from the close of nominations to the close of the ballot)."""
     contest = contest_lock(contest=contest, expected=CAMPAIGN)
     if Hustings.objects.filter(contest=contest).exists():
-        raise ContestError("the hustings are already open")
+        raise ContestError(gettext("the hustings are already open"))
     book = book_of(contest)
     opened = campaign_opened_at(contest)
     found = hustings_schedule(
@@ -123,7 +124,10 @@ def hustings_open(*, contest: Contest, actor: Actor = None) -> Hustings:
 
 def _taking_part(contest: Contest, member: Member) -> None:
     if member.organisation_id != contest.organisation_id:
-        raise ContestError(f"Only members of {contest.organisation} take part in its hustings.")
+        raise ContestError(
+            gettext("Only members of %(organisation)s take part in its hustings.")
+            % {"organisation": contest.organisation}
+        )
     refusal = taking_part_refusal(
         book_of(contest), standing=member.standing, section=member.section
     )
@@ -142,7 +146,7 @@ def _not_suspended(member: Member) -> None:
 def _hustings(contest: Contest) -> Hustings:
     found = Hustings.objects.filter(contest=contest).first()
     if found is None:
-        raise ContestError("The hustings of this contest have not opened.")
+        raise ContestError(gettext("The hustings of this contest have not opened."))
     return found
 
 
@@ -200,9 +204,9 @@ def question_support(*, contest: Contest, number: int, member: Member) -> Suppor
         raise ContestError(said(refusal))
     question = hustings.questions.filter(number=number).first()
     if question is None:
-        raise ContestError("There is no such question.")
+        raise ContestError(gettext("There is no such question."))
     if hidden([question.pk]):
-        raise ContestError("A moderator has hidden this question: it takes no support.")
+        raise ContestError(gettext("A moderator has hidden this question: it takes no support."))
     try:
         with transaction.atomic():
             support = Support.objects.create(question=question, member=member, at=now)
@@ -222,10 +226,10 @@ def questions_choose(*, contest: Contest, actor: Actor = None) -> list[Chosen]:
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     hustings = _hustings(contest)
     if hustings.phase != Phase.ASKING:
-        raise ContestError("the questions have already been chosen")
+        raise ContestError(gettext("the questions have already been chosen"))
     book = book_of(contest)
     if timezone.now() < hustings.questions_close_at:
-        raise ContestError("members may ask and support questions until questions close")
+        raise ContestError(gettext("members may ask and support questions until questions close"))
     every = {q.pk: q for q in hustings.questions.annotate(support=Count("supports"))}
     out = hidden(list(every))  # a hidden question is not put
     questions = {q.number: q for pk, q in every.items() if pk not in out}
@@ -267,12 +271,17 @@ def candidate_member_link(
     that member."""
     contest = Contest.objects.select_for_update().get(pk=contest.pk)
     if candidate.contest_id != contest.pk or not candidate.on_ballot:
-        raise ContestError("Only a candidate on this contest's ballot answers its hustings.")
+        raise ContestError(
+            gettext("Only a candidate on this contest's ballot answers its hustings.")
+        )
     member = Member.objects.filter(organisation=contest.organisation, number=number.strip()).first()
     if not number.strip() or member is None:
-        raise ContestError("No member of this organisation has that membership number.")
+        raise ContestError(gettext("No member of this organisation has that membership number."))
     if Answer.objects.filter(candidate=candidate).exists():
-        raise ContestError(f"{candidate.name} has answered already; the link stays as it is.")
+        raise ContestError(
+            gettext("%(name)s has answered already; the link stays as it is.")
+            % {"name": candidate.name}
+        )
     link, _ = CandidateMember.objects.update_or_create(
         candidate=candidate, defaults={"member": member, "linked_by_id": _user_id(actor)}
     )
@@ -303,12 +312,12 @@ def answer_give(*, contest: Contest, number: int, member: Member, text: str) -> 
     hustings = _hustings(contest)
     candidate = candidate_of(contest, member)
     if candidate is None:
-        raise ContestError("Only the candidates answer the questions.")
+        raise ContestError(gettext("Only the candidates answer the questions."))
     question = hustings.questions.filter(number=number, chosen__isnull=False).first()
     if question is None:
-        raise ContestError("That question was not put to the candidates.")
+        raise ContestError(gettext("That question was not put to the candidates."))
     if hidden([question.pk]):
-        raise ContestError("A moderator has hidden that question: it is no longer put.")
+        raise ContestError(gettext("A moderator has hidden that question: it is no longer put."))
     book = book_of(contest)
     text = text.strip()
     now = timezone.now()
@@ -318,7 +327,7 @@ def answer_give(*, contest: Contest, number: int, member: Member, text: str) -> 
     if refusal is not None:
         raise ContestError(said(refusal))
     if Answer.objects.filter(question=question, candidate=candidate).exists():
-        raise ContestError("You have answered this question already.")
+        raise ContestError(gettext("You have answered this question already."))
     answer = Answer.objects.create(
         question=question,
         candidate=candidate,

@@ -30,6 +30,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.web.audit.services import event_record
 from omov.web.balloting.codes import code_digest, code_link_digest, new_code
@@ -67,8 +68,10 @@ def codes_mailing_start(*, contest: Contest) -> Mailing:
         if not contest.online_voting:
             # A statutory ballot (TULRCA s.51) is postal only: its codes go on the papers.
             raise ContestError(
-                "this ballot is postal only under its rules: voting codes are not emailed, "
-                "they go on the ballot papers"
+                gettext(
+                    "this ballot is postal only under its rules: voting codes are not emailed, "
+                    "they go on the ballot papers"
+                )
             )
         under_way = contest.mailings.filter(kind=MailingKind.CODES).exclude(state=MailingState.DONE)
         if mailing := under_way.first():
@@ -89,7 +92,7 @@ def reminder_mailing_start(*, contest: Contest) -> Mailing:
         contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_OPEN,))
         if not contest.online_voting:
             raise ContestError(
-                "this ballot is postal only under its rules: there is no code to remind of"
+                gettext("this ballot is postal only under its rules: there is no code to remind of")
             )
         under_way = contest.mailings.filter(kind=MailingKind.REMINDER, moment="").exclude(
             state=MailingState.DONE

@@ -10,6 +10,7 @@ import threading
 
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
+from django.utils.translation import gettext
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
@@ -57,8 +58,10 @@ def demo_ticking() -> threading.Event | None:
 def worker_run(*, interval: float, tick: float) -> None:
     if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         raise WorkerRefusedError(
-            "jobs run inside the web app with this database (SQLite); "
-            "a worker needs PostgreSQL (DATABASE_URL)"
+            gettext(
+                "jobs run inside the web app with this database (SQLite); "
+                "a worker needs PostgreSQL (DATABASE_URL)"
+            )
         )
     stop = ticking_start(tick)
     worker = Worker(

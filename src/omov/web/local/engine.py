@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from omov.rules import RulesError
 from omov.rules.decisions import Decision, DecisionKind
 from omov.rules.events import SupportingNomination
@@ -121,7 +123,7 @@ def motion_ruling(book: Rulebook, vote: MotionVote) -> Ruling:
 def trigger_rules(book: Rulebook) -> TriggerBallot:
     rules = _asked(local_rules, book).trigger_ballot
     if rules is None:
-        raise ContestError(f"{book.id} has no trigger ballot")
+        raise ContestError(gettext("%(id)s has no trigger ballot") % {"id": book.id})
     assert isinstance(rules, TriggerBallot)
     return rules
 

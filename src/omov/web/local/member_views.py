@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from omov.web.contests.models import Organisation
 from omov.web.discussion.targets import Target
@@ -51,7 +52,9 @@ def motion_vote(request: HttpRequest, motion: int) -> HttpResponse:
         except ContestError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your vote is recorded. Nobody can see how you voted.")
+            messages.success(
+                request, gettext("Your vote is recorded. Nobody can see how you voted.")
+            )
             return redirect("motion-vote", motion=found.pk)
     return render(
         request,

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.web.audit.services import event_record
 from omov.web.contests.engine import Actor
@@ -65,14 +66,24 @@ def log(*, meeting: Meeting, kind: str, payload: dict[str, Any], actor: Actor) -
 
 def refused(decision: engine.Decision) -> ContestError:
     """The engine's refusal as the secretary's message: what, why, and the clause."""
-    return ContestError(f"{decision.summary}. {decision.explanation} ({decision.citation})")
+    return ContestError(
+        gettext("%(summary)s. %(explanation)s (%(citation)s)")
+        % {
+            "summary": decision.summary,
+            "explanation": decision.explanation,
+            "citation": decision.citation,
+        }
+    )
 
 
 def meeting_lock(meeting: Meeting, *states: MeetingState) -> Meeting:
     locked = Meeting.objects.select_for_update().select_related("unit", "rulebook")
     found = locked.get(pk=meeting.pk)
     if states and found.state not in states:
-        raise ContestError(f"not allowed now: the meeting is {found.get_state_display().lower()}")
+        raise ContestError(
+            gettext("not allowed now: the meeting is %(found_get_state_display_lower)s")
+            % {"found_get_state_display_lower": found.get_state_display().lower()}
+        )
     return found
 
 
@@ -92,9 +103,11 @@ def meeting_call(
     row = rulebook_row(unit.organisation)
     book = book_of(row)
     if unit.kind not in engine.unit_kinds(book):
-        raise ContestError(f"{book.id} holds no meetings of a unit of this kind")
+        raise ContestError(
+            gettext("%(id)s holds no meetings of a unit of this kind") % {"id": book.id}
+        )
     if quorum is not None and quorum < 1:
-        raise ContestError("a quorum is at least one member")
+        raise ContestError(gettext("a quorum is at least one member"))
     notice = engine.notice(book, notice_on=notice_on, held_on=held_on)
     if notice.kind is engine.DecisionKind.REFUSED:
         raise refused(notice)
@@ -161,11 +174,14 @@ def attendance_record(*, meeting: Meeting, members: Sequence[Member], actor: Act
     were added (one already ticked stays ticked)."""
     meeting = meeting_lock(meeting, MeetingState.CALLED, MeetingState.OPEN)
     if not members:
-        raise ContestError("tick the members who are present")
+        raise ContestError(gettext("tick the members who are present"))
     for member in members:
         reason = attendance_refusal(meeting, member)
         if reason is not None:
-            raise ContestError(f"{member.display_name} cannot take part: {reason}.")
+            raise ContestError(
+                gettext("%(display_name)s cannot take part: %(reason)s.")
+                % {"display_name": member.display_name, "reason": reason}
+            )
     already = set(meeting.attendance.values_list("member_id", flat=True))
     new = [m for m in dict.fromkeys(members) if m.pk not in already]
     Attendance.objects.bulk_create(Attendance(meeting=meeting, member=m) for m in new)
@@ -202,17 +218,23 @@ def motion_table(
         raise refused(cannot)
     text = text.strip()
     if not text:
-        raise ContestError("the motion needs its text")
+        raise ContestError(gettext("the motion needs its text"))
     if len(text) > LONGEST_MOTION:
-        raise ContestError(f"the motion is {len(text)} characters long; at most {LONGEST_MOTION}")
+        raise ContestError(
+            gettext("the motion is %(len_text)s characters long; at most %(longest_motion)s")
+            % {"len_text": len(text), "longest_motion": LONGEST_MOTION}
+        )
     for role, member in (("mover", mover), ("seconder", seconder)):
         if not is_unit_member(unit, member):
             raise ContestError(
-                f"The {role} is not a member of {unit.name}: "
-                "only its members move and second its motions."
+                gettext(
+                    "The %(role)s is not a member of %(name)s: only its members move and second "
+                    "its motions."
+                )
+                % {"role": role, "name": unit.name}
             )
     if mover.pk == seconder.pk:
-        raise ContestError("the seconder must be someone other than the mover")
+        raise ContestError(gettext("the seconder must be someone other than the mover"))
     _what_it_needs(meeting, rule.effect.value, candidate, trigger_ballot)
     motion = Motion.objects.create(
         meeting=meeting,
@@ -250,29 +272,39 @@ def _what_it_needs(
     unit = meeting.unit
     if effect == "supporting-nomination":
         if candidate is None:
-            raise ContestError("a supporting nomination names the candidate it nominates")
+            raise ContestError(gettext("a supporting nomination names the candidate it nominates"))
         contest = candidate.contest
         if contest.organisation_id != unit.organisation_id:
-            raise ContestError("the candidate stands in another organisation's contest")
+            raise ContestError(gettext("the candidate stands in another organisation's contest"))
         if contest.state != ContestState.NOMINATIONS:
-            raise ContestError(f"nominations in {contest.title} are not open")
+            raise ContestError(
+                gettext("nominations in %(title)s are not open") % {"title": contest.title}
+            )
     elif candidate is not None:
-        raise ContestError("only a supporting nomination names a candidate")
+        raise ContestError(gettext("only a supporting nomination names a candidate"))
     if effect == "trigger-ballot":
         if ballot is None or ballot.state != TriggerState.OPEN:
-            raise ContestError("a trigger ballot vote answers an open trigger ballot")
+            raise ContestError(gettext("a trigger ballot vote answers an open trigger ballot"))
         if unit.parent_id != ballot.unit_id:
-            raise ContestError(f"{unit.name} is not a branch of {ballot.unit.name}")
+            raise ContestError(
+                gettext("%(name)s is not a branch of %(name2)s")
+                % {"name": unit.name, "name2": ballot.unit.name}
+            )
         if BranchAnswer.objects.filter(ballot=ballot, unit=unit).exists():
-            raise ContestError(f"{unit.name} has already answered this trigger ballot")
+            raise ContestError(
+                gettext("%(name)s has already answered this trigger ballot") % {"name": unit.name}
+            )
     elif ballot is not None:
-        raise ContestError("only a trigger ballot vote answers a trigger ballot")
+        raise ContestError(gettext("only a trigger ballot vote answers a trigger ballot"))
 
 
 def motion_lock(motion: Motion, *states: MotionState) -> Motion:
     found = Motion.objects.select_for_update().get(pk=motion.pk)
     if states and found.state not in states:
-        raise ContestError(f"not allowed now: the motion is {found.get_state_display().lower()}")
+        raise ContestError(
+            gettext("not allowed now: the motion is %(found_get_state_display_lower)s")
+            % {"found_get_state_display_lower": found.get_state_display().lower()}
+        )
     return found
 
 
@@ -289,12 +321,14 @@ def motion_votes_record(
     the meeting is open; the engine decides the rest."""
     meeting = meeting_lock(motion.meeting)
     if meeting.state == MeetingState.CLOSED:
-        raise ContestError("The meeting has closed: no more votes are taken on its motions.")
+        raise ContestError(
+            gettext("The meeting has closed: no more votes are taken on its motions.")
+        )
     if meeting.state != MeetingState.OPEN:
-        raise ContestError("Votes are taken once the meeting is open.")
+        raise ContestError(gettext("Votes are taken once the meeting is open."))
     motion = motion_lock(motion, MotionState.TABLED)
     if min(votes_for, votes_against, abstentions) < 0:
-        raise ContestError("the votes are whole numbers, 0 or more")
+        raise ContestError(gettext("the votes are whole numbers, 0 or more"))
     return motion_decide(
         motion=motion,
         meeting=meeting,
@@ -411,7 +445,9 @@ def _answer(motion: Motion, meeting: Meeting, actor: Actor) -> None:
     assert motion.trigger_ballot is not None
     ballot = TriggerBallot.objects.select_for_update().get(pk=motion.trigger_ballot.pk)
     if ballot.state != TriggerState.OPEN:
-        raise ContestError("the trigger ballot has been decided: no more answers are taken")
+        raise ContestError(
+            gettext("the trigger ballot has been decided: no more answers are taken")
+        )
     yes = motion.outcome == Outcome.CARRIED
     BranchAnswer.objects.create(ballot=ballot, unit=meeting.unit, yes=yes, motion=motion)
     log(

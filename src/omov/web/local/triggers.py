@@ -14,6 +14,7 @@ import io
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.web.audit.services import event_record
 from omov.web.contests.engine import Actor
@@ -49,10 +50,12 @@ def trigger_ballot_open(*, unit: Unit, representative: str, actor: Actor = None)
     row = rulebook_row(unit.organisation)
     rules = engine.trigger_rules(book_of(row))
     if unit.kind == rules.party_units or unit.kind == rules.affiliated_units:
-        raise ContestError("a trigger ballot is held by the unit whose branches answer it")
+        raise ContestError(gettext("a trigger ballot is held by the unit whose branches answer it"))
     name = label_checked(representative, what="the representative's name", longest=120)
     if TriggerBallot.objects.filter(unit=unit, state=TriggerState.OPEN).exists():
-        raise ContestError(f"{unit.name} already has a trigger ballot under way")
+        raise ContestError(
+            gettext("%(name)s already has a trigger ballot under way") % {"name": unit.name}
+        )
     ballot = TriggerBallot.objects.create(
         unit=unit,
         rulebook=row,
@@ -99,11 +102,12 @@ def trigger_ballot_decide(
     dates are needed then)."""
     ballot = TriggerBallot.objects.select_for_update().select_related("unit").get(pk=ballot.pk)
     if ballot.state != TriggerState.OPEN:
-        raise ContestError("this trigger ballot has been decided")
+        raise ContestError(gettext("this trigger ballot has been decided"))
     ruling = outcome_now(ballot)
     if ruling.open_selection and (opens_at is None or closes_at is None):
         raise ContestError(
-            f"{ruling.decision.summary}: give the selection ballot's opening and closing times"
+            gettext("%(summary)s: give the selection ballot's opening and closing times")
+            % {"summary": ruling.decision.summary}
         )
     ballot.state = TriggerState.DECIDED
     ballot.open_selection = ruling.open_selection

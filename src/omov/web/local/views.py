@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from omov.web.access.checks import officer_area, unit_view
@@ -142,7 +143,7 @@ def meeting_open_view(request: HttpRequest, meeting: int) -> HttpResponse:
 def meeting_close_view(request: HttpRequest, meeting: int) -> HttpResponse:
     found = get_object_or_404(Meeting, pk=meeting)
     if request.POST.get("confirm") != "yes":
-        messages.error(request, "Nothing was done: tick the box to confirm this step.")
+        messages.error(request, gettext("Nothing was done: tick the box to confirm this step."))
         return _back(meeting)
     return run_action(
         request,
@@ -171,7 +172,10 @@ def _member(found: Meeting, number: str, role: str) -> Member:
         organisation_id=found.unit.organisation_id, number=number.strip()
     ).first()
     if member is None or not number.strip():
-        raise ContestError(f"The {role}'s membership number is not on the organisation's roll.")
+        raise ContestError(
+            gettext("The %(role)s's membership number is not on the organisation's roll.")
+            % {"role": role}
+        )
     return member
 
 
@@ -212,7 +216,9 @@ def motion_votes_view(request: HttpRequest, motion: int) -> HttpResponse:
     found = _motion(motion)
     form = VotesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the votes for, against and abstaining as whole numbers.")
+        messages.error(
+            request, gettext("Give the votes for, against and abstaining as whole numbers.")
+        )
         return _back(found.meeting_id)
     data = form.cleaned_data
     return run_action(
@@ -261,7 +267,7 @@ def trigger_ballot_open_view(request: HttpRequest, unit: int) -> HttpResponse:
     found = get_object_or_404(Unit, pk=unit)
     form = TriggerOpenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the name of the sitting MP.")
+        messages.error(request, gettext("Give the name of the sitting MP."))
         return redirect("local-home")
     try:
         ballot = triggers.trigger_ballot_open(
@@ -270,7 +276,9 @@ def trigger_ballot_open_view(request: HttpRequest, unit: int) -> HttpResponse:
     except ContestError as error:
         messages.error(request, str(error))
         return redirect("local-home")
-    messages.success(request, "The trigger ballot is open: each branch answers at a meeting.")
+    messages.success(
+        request, gettext("The trigger ballot is open: each branch answers at a meeting.")
+    )
     return redirect("trigger-ballot", ballot=ballot.pk)
 
 

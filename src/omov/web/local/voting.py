@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from omov.web.balloting.codes import code_digest, new_code
 from omov.web.contests.engine import Actor
@@ -40,7 +41,7 @@ def voting_open(*, motion: Motion, link: str, actor: Actor = None) -> int:
         Member.objects.filter(pk__in=meeting.attendance.values("member_id")).order_by("pk")
     )
     if not present:
-        raise ContestError("record who is present first: codes go to the members present")
+        raise ContestError(gettext("record who is present first: codes go to the members present"))
     messages = []
     rows = []
     for member in present:
@@ -83,15 +84,19 @@ def vote_cast(*, motion: Motion, member: Member, code: str, choice: str) -> None
     motion = motion_lock(motion)
     if motion.state != MotionState.VOTING:
         if motion.state == MotionState.DECIDED:
-            raise ContestError("Voting on this motion has closed: no more votes are taken.")
-        raise ContestError("Voting on this motion has not opened yet.")
+            raise ContestError(
+                gettext("Voting on this motion has closed: no more votes are taken.")
+            )
+        raise ContestError(gettext("Voting on this motion has not opened yet."))
     if choice not in CHOICES:
-        raise ContestError("choose for, against or abstain")
+        raise ContestError(gettext("choose for, against or abstain"))
     spent = VotingCode.objects.filter(
         motion=motion, member=member, digest=code_digest(code), used=False
     ).update(used=True)
     if spent != 1:
-        raise ContestError("That code is not a code of yours for this motion, or it has been used.")
+        raise ContestError(
+            gettext("That code is not a code of yours for this motion, or it has been used.")
+        )
     OnlineTally.objects.filter(motion=motion).update(**{CHOICES[choice]: F(CHOICES[choice]) + 1})
     log(meeting=meeting, kind="motion.vote-cast", payload={"motion": motion.pk}, actor=None)
 

@@ -10,6 +10,8 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from omov.count.labels import label_problem, normalise_label
 from omov.web.errors import ContestError
 
@@ -95,7 +97,9 @@ def read_rows(data: bytes, columns: tuple[str, ...], *, what: str) -> list[Row]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ContestError(f"the {what} file is not UTF-8 text") from None
+        raise ContestError(
+            gettext("the %(what)s file is not UTF-8 text") % {"what": what}
+        ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[Row] = []
     problems: list[RowProblem] = []
@@ -124,7 +128,7 @@ def read_rows(data: bytes, columns: tuple[str, ...], *, what: str) -> list[Row]:
             Row(number, {name: cell.strip() for name, cell in zip(header, cells, strict=True)})
         )
     if header is None:
-        raise ContestError(f"the {what} file is empty")
+        raise ContestError(gettext("the %(what)s file is empty") % {"what": what})
     if problems:
         raise FileRefusedError(problems)
     return rows
@@ -143,7 +147,10 @@ def _check_header(header: list[str], columns: tuple[str, ...], what: str) -> Non
         if twice:
             faults.append("given twice: " + ", ".join(twice))
         names = ", ".join(spoken(c) for c in columns)
-        raise ContestError(f"the {what} file's columns must be {names} ({'; '.join(faults)})")
+        raise ContestError(
+            gettext("the %(what)s file's columns must be %(names)s (%(join_faults)s)")
+            % {"what": what, "names": names, "join_faults": "; ".join(faults)}
+        )
 
 
 class Checker:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from omov.rules import Rulebook as Book
 from omov.web.contests.models import Organisation, Rulebook
 from omov.web.contests.rulebooks import shipped_book, shipped_keys, stored_book
@@ -43,7 +45,8 @@ def rulebook_row_in_force(organisation: Organisation) -> Rulebook:
     books = local_rulebooks(organisation)
     if not books:
         raise NoLocalRulesError(
-            f"{organisation.name} has no rulebook with rules for local units loaded yet"
+            gettext("%(name)s has no rulebook with rules for local units loaded yet")
+            % {"name": organisation.name}
         )
     return books[0]
 

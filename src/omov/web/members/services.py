@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.web.audit.services import event_record
 from omov.web.contests.models import Organisation, Rulebook
@@ -97,7 +98,7 @@ def import_units(organisation: Organisation, data: bytes, *, officer: User) -> I
     local = rulebook_in_force(organisation).local
     kinds = local.units if local is not None else {}
     if not kinds:
-        raise ContestError("the rulebook in force lists no kinds of unit")
+        raise ContestError(gettext("the rulebook in force lists no kinds of unit"))
     rows = read_rows(data, UNIT_COLUMNS, what="units")
     existing = {unit.code: unit for unit in Unit.objects.filter(organisation=organisation)}
     checker = Checker()
@@ -428,7 +429,7 @@ def rulebook_choose(organisation: Organisation, key: str, *, officer: User) -> R
     democracy from now: one it has loaded, or a shipped one, loaded now."""
     organisation = _locked(organisation)
     if key not in dict(local_editions(organisation)):
-        raise ContestError("that rulebook has no rules for local units")
+        raise ContestError(gettext("that rulebook has no rules for local units"))
     rulebook = rulebook_load(organisation=organisation, key=key)
     RulebookInForce.objects.update_or_create(
         organisation=organisation,

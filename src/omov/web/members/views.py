@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import organisation_view
@@ -88,7 +89,7 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     member_sign_out(request)
-    messages.success(request, "You have signed out.")
+    messages.success(request, gettext("You have signed out."))
     return redirect("member-sign-in")
 
 
@@ -149,7 +150,7 @@ def _by_standing(organisation: Organisation) -> list[tuple[str, int]]:
 def _upload(request: HttpRequest) -> bytes:
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        raise ContestError("choose a CSV file to upload")
+        raise ContestError(gettext("choose a CSV file to upload"))
     return bytes(form.cleaned_data["file"].read())
 
 
@@ -165,7 +166,9 @@ def _run(request: HttpRequest, organisation: int, action: str) -> HttpResponse:
         messages.error(request, str(error))
     else:
         what = "Units" if action == "units" else "Members"
-        messages.success(request, f"{what} imported: {report}.")
+        messages.success(
+            request, gettext("%(what)s imported: %(report)s.") % {"what": what, "report": report}
+        )
     return _back(organisation)
 
 
@@ -203,12 +206,12 @@ def rulebook_choose_view(request: HttpRequest, organisation: int) -> HttpRespons
     chosen = get_object_or_404(Organisation, pk=organisation)
     form = RulebookForm(request.POST, editions=local_editions(chosen))
     if not form.is_valid():
-        messages.error(request, "choose one of the rulebooks with rules for local units")
+        messages.error(request, gettext("choose one of the rulebooks with rules for local units"))
         return _back(organisation)
     try:
         rulebook_choose(chosen, form.cleaned_data["rulebook"], officer=_officer(request))
     except ContestError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "Rulebook in force chosen.")
+        messages.success(request, gettext("Rulebook in force chosen."))
     return _back(organisation)

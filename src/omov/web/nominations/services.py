@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.rules.contest import Contest as EngineContest
 from omov.rules.decisions import DecisionKind
@@ -50,10 +51,10 @@ def nominations_record(
     """Nominations received together (a branch's sheet of names): one event for the engine."""
     contest = contest_lock(contest=candidate.contest, expected=OPEN)
     if not nominators or not all(name.strip() for name in nominators):
-        raise ContestError("the nomination needs the nominator's name")
+        raise ContestError(gettext("the nomination needs the nominator's name"))
     names = [label_checked(name, what="the nominator's name", longest=120) for name in nominators]
     if len(set(names)) != len(names):
-        raise ContestError("a nominator is named twice")
+        raise ContestError(gettext("a nominator is named twice"))
     bodies = nominating_bodies(contest)
     body = body or bodies[0]
     if body not in bodies:
@@ -64,7 +65,10 @@ def nominations_record(
         .first()
     )
     if earlier is not None:
-        raise ContestError(f"{earlier.nominator} has already nominated {earlier.candidate.name}")
+        raise ContestError(
+            gettext("%(nominator)s has already nominated %(name)s")
+            % {"nominator": earlier.nominator, "name": earlier.candidate.name}
+        )
     made = Nomination.objects.bulk_create(
         Nomination(contest=contest, candidate=candidate, nominator=name, body=body)
         for name in names
@@ -102,7 +106,7 @@ def supporting_nomination_record(
     ``count``: several units' at once, as a tally reported together."""
     contest = contest_lock(contest=candidate.contest, expected=OPEN)
     if not nominator.strip():
-        raise ContestError("the supporting nomination needs the nominating unit's name")
+        raise ContestError(gettext("the supporting nomination needs the nominating unit's name"))
     event = SupportingNomination(
         type="supporting-nomination",
         candidate=candidate.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -74,7 +75,7 @@ def supporting_nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _membership(value: int) -> int:
     if value < 0:
-        raise ContestError("the membership is a whole number, 0 or more")
+        raise ContestError(gettext("the membership is a whole number, 0 or more"))
     return value
 
 

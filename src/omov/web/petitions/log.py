@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from omov.ledger.heads import SignedTreeHead, TreeHead, sign_root
 from omov.ledger.log import Log
@@ -79,7 +80,7 @@ def signed_heads(petition: Petition) -> tuple[SignedTreeHead, ...]:
 def bundle_write(petition: Petition, directory: Path) -> Path:
     """Write the signed count of a closed petition into the new ``directory``."""
     if petition.state != PetitionState.CLOSED:
-        raise PetitionError("The signed count is published when the petition closes.")
+        raise PetitionError(gettext("The signed count is published when the petition closes."))
     publication = PetitionPublication(
         petition_log(petition),
         signed_heads(petition),

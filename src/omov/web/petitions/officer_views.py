@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import organisation_view
@@ -97,7 +98,7 @@ def officer_signatures_review(
     found = _petition(organisation, petition)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a decision and give the reason for it.")
+        messages.error(request, gettext("Choose a decision and give the reason for it."))
         return redirect("petition-officer", organisation=organisation, petition=found.pk)
     data = form.cleaned_data
     return _done(
@@ -115,7 +116,11 @@ def officer_signatures_review(
 def officer_petition_close(request: HttpRequest, organisation: int, petition: int) -> HttpResponse:
     found = _petition(organisation, petition)
     if request.POST.get("confirm", "").strip().casefold() != CLOSE_WORD:
-        messages.error(request, f"Nothing was done: type “{CLOSE_WORD}” in the box to confirm.")
+        messages.error(
+            request,
+            gettext("Nothing was done: type “%(close_word)s” in the box to confirm.")
+            % {"close_word": CLOSE_WORD},
+        )
         return redirect("petition-officer", organisation=organisation, petition=found.pk)
     return _done(
         request, found, lambda: petition_close(petition=found, officer=request.user),

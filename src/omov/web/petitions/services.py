@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.ledger.petition import (
     CLOSED,
@@ -49,7 +50,10 @@ TEXT_MAX = 3000
 def _locked(petition: Petition, *states: PetitionState) -> Petition:
     locked = Petition.objects.select_for_update().select_related("rulebook").get(pk=petition.pk)
     if locked.state not in states:
-        raise PetitionError(f"This petition is {locked.get_state_display().lower()}.")
+        raise PetitionError(
+            gettext("This petition is %(locked_get_state_display_lower)s.")
+            % {"locked_get_state_display_lower": locked.get_state_display().lower()}
+        )
     return locked
 
 
@@ -65,19 +69,24 @@ def petition_start(
     at = at or timezone.now()
     title, text = " ".join(title.split()), text.strip()
     if not title or not text:
-        raise PetitionError("A petition needs a title and its text.")
+        raise PetitionError(gettext("A petition needs a title and its text."))
     if len(title) > TITLE_MAX or len(text) > TEXT_MAX:
         raise PetitionError(
-            f"Keep the title under {TITLE_MAX} characters and the text under {TEXT_MAX}."
+            gettext(
+                "Keep the title under %(title_max)s characters and the text under %(text_max)s."
+            )
+            % {"title_max": TITLE_MAX, "text_max": TEXT_MAX}
         )
     if closes_at <= at:
-        raise PetitionError("The closing date must be in the future.")
+        raise PetitionError(gettext("The closing date must be in the future."))
     row = rulebook_row_in_force(sponsor.organisation)
     book = stored_book(row.typed)
     try:
         refusal = engine.signing_refusal(book, standing=sponsor.standing)
     except RulesError:
-        raise PetitionError("This organisation's rules have no members' petitions.") from None
+        raise PetitionError(
+            gettext("This organisation's rules have no members' petitions.")
+        ) from None
     if refusal is not None:
         raise SigningRefusedError(refusal)
     petition = Petition.objects.create(
@@ -104,7 +113,7 @@ def petition_open(*, petition: Petition, officer: object, at: datetime | None = 
     at = at or timezone.now()
     petition = _locked(petition, PetitionState.SUBMITTED)
     if petition.closes_at <= at:
-        raise PetitionError("Its closing date has passed: it cannot open.")
+        raise PetitionError(gettext("Its closing date has passed: it cannot open."))
     rules = engine.petition_rules(petition_book(petition))
     opened = entry_bytes(
         OPENED,
@@ -133,7 +142,7 @@ def petition_moderate(
     at = at or timezone.now()
     reason = reason.strip()
     if not reason:
-        raise PetitionError("Say which published rule the petition breaks, and how.")
+        raise PetitionError(gettext("Say which published rule the petition breaks, and how."))
     petition = _locked(petition, PetitionState.SUBMITTED, PetitionState.OPEN)
     rules = engine.petition_rules(petition_book(petition))
     if petition.state == PetitionState.OPEN:
@@ -173,16 +182,18 @@ def signatures_review(
     at = at or timezone.now()
     reason = reason.strip()
     if not reason:
-        raise PetitionError("Give the reason for your decision; it is published in the log.")
+        raise PetitionError(
+            gettext("Give the reason for your decision; it is published in the log.")
+        )
     if flag not in engine.FLAGS:
-        raise PetitionError("Choose which held signatures you are deciding.")
+        raise PetitionError(gettext("Choose which held signatures you are deciding."))
     petition = _locked(petition, PetitionState.OPEN)
     rules = engine.petition_rules(petition_book(petition))
     chosen = list(
         awaiting(petition, flag, address_range).values_list("pk", "signer", "klass", "unit_id")
     )
     if not chosen:
-        raise PetitionError("No signatures wait for review there.")
+        raise PetitionError(gettext("No signatures wait for review there."))
     after = SignatureStatus.COUNTED if accept else SignatureStatus.REJECTED
     Signature.objects.filter(pk__in=[row[0] for row in chosen]).update(status=after)
     moves = Counter((klass, unit or 0) for _, _, klass, unit in chosen)
@@ -247,7 +258,9 @@ def petition_close(*, petition: Petition, officer: object, at: datetime | None =
     at = at or timezone.now()
     petition = _locked(petition, PetitionState.OPEN)
     if at < petition.closes_at:
-        raise PetitionError("It takes signatures until its closing date; close it after that.")
+        raise PetitionError(
+            gettext("It takes signatures until its closing date; close it after that.")
+        )
     rules = engine.petition_rules(petition_book(petition))
     stale = Signature.objects.filter(petition=petition, status=SignatureStatus.UNCONFIRMED)
     gone, _ = stale.delete()  # never confirmed: never signatures

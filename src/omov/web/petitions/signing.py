@@ -16,6 +16,7 @@ from enum import StrEnum
 from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.rules import Rulebook as Book
 from omov.web.contests.models import Rulebook
@@ -54,15 +55,15 @@ def open_for_signing(petition_id: int, at: datetime) -> Petition:
         )
         row = cursor.fetchone()
     if row is None:
-        raise PetitionError("There is no such petition.")
+        raise PetitionError(gettext("There is no such petition."))
     values = dict(zip(_READ, row[:-1], strict=True))
     values["closes_at"] = _aware(values["closes_at"])
     petition = Petition(pk=petition_id, **values)
     petition.rulebook_key = row[-1]  # type: ignore[attr-defined]
     if petition.state != PetitionState.OPEN:
-        raise PetitionError("This petition is not open for signatures.")
+        raise PetitionError(gettext("This petition is not open for signatures."))
     if at >= petition.closes_at:
-        raise PetitionError("This petition has closed: no more signatures are taken.")
+        raise PetitionError(gettext("This petition has closed: no more signatures are taken."))
     return petition
 
 
@@ -127,7 +128,9 @@ def signature_add(
     at = at or timezone.now()
     petition = open_for_signing(petition.pk, at)
     if member.organisation_id != petition.organisation_id:
-        raise PetitionError("This petition is another organisation's: sign in as its member.")
+        raise PetitionError(
+            gettext("This petition is another organisation's: sign in as its member.")
+        )
     book = petition_book(petition)
     refusal = engine.signing_refusal(book, standing=member.standing)
     if refusal is not None:
@@ -184,7 +187,7 @@ def signature_request(
         raise SigningRefusedError(refusal)
     normalised = engine.normalise_email(email)
     if engine.email_problem(normalised) is not None:
-        raise PetitionError("Enter your email address, like name@example.org.")
+        raise PetitionError(gettext("Enter your email address, like name@example.org."))
     email = email.strip()
     members = Member.objects.filter(organisation=petition.organisation_id)
     if members.filter(email_normalised=normalised).exists():
@@ -232,7 +235,9 @@ def signature_confirm(*, token: str, at: datetime | None = None) -> Signature:
     """The non-member opens their link: the signature counts (or waits for review, if
     screening held it). The link works once, within the rules' hours."""
     at = at or timezone.now()
-    invalid = PetitionError("This link is not valid. Ask for a new one on the petition's page.")
+    invalid = PetitionError(
+        gettext("This link is not valid. Ask for a new one on the petition's page.")
+    )
     try:
         pk, prefix = signing.loads(token, salt=SALT)
     except (signing.BadSignature, ValueError, TypeError):
@@ -245,10 +250,12 @@ def signature_confirm(*, token: str, at: datetime | None = None) -> Signature:
     if signature.signer[:16] != prefix:
         raise invalid
     if signature.status != SignatureStatus.UNCONFIRMED:
-        raise PetitionError("You have already confirmed your signature. Thank you.")
+        raise PetitionError(gettext("You have already confirmed your signature. Thank you."))
     book = petition_book(petition)
     if _expired(signature, book, at):
-        raise PetitionError("This link has expired. Ask for a new one on the petition's page.")
+        raise PetitionError(
+            gettext("This link has expired. Ask for a new one on the petition's page.")
+        )
     signature.status = SignatureStatus.AWAITING if signature.flags else SignatureStatus.COUNTED
     signature.email = ""  # kept only to send the link
     signature.save(update_fields=["status", "email"])

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.clients import client_address
@@ -75,7 +76,8 @@ def petition_start_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(
-                request, "Your petition waits for an officer to check it against the rules."
+                request,
+                gettext("Your petition waits for an officer to check it against the rules."),
             )
             return redirect("petition", pk=petition.pk)
     return render(request, "petitions/start.html", {"form": form})
@@ -137,7 +139,7 @@ def petition_sign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         live_count_forget(petition.pk)
-        messages.success(request, "Thank you: you have signed this petition.")
+        messages.success(request, gettext("Thank you: you have signed this petition."))
     return redirect("petition", pk=pk)
 
 
@@ -146,7 +148,7 @@ def petition_sign_email(request: HttpRequest, pk: int) -> HttpResponse:
     petition = get_object_or_404(Petition.objects.select_related("organisation"), pk=pk)
     form = EmailForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter your email address, like name@example.org.")
+        messages.error(request, gettext("Enter your email address, like name@example.org."))
         return redirect("petition", pk=pk)
     try:
         asked = signature_request(
@@ -159,8 +161,11 @@ def petition_sign_email(request: HttpRequest, pk: int) -> HttpResponse:
     request_email_send(request, petition, asked, hours)
     messages.success(
         request,
-        "Check your email: we have sent a link to confirm your signature. "
-        f"It works for {hours} hours.",
+        gettext(
+            "Check your email: we have sent a link to confirm your signature. It works for "
+            "%(hours)s hours."
+        )
+        % {"hours": hours},
     )
     return redirect("petition", pk=pk)
 
@@ -174,7 +179,7 @@ def petition_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except PetitionError as error:
             return render(request, "petitions/confirm.html", {"error": str(error)}, status=400)
         live_count_forget(signature.petition_id)
-        messages.success(request, "Thank you: your signature is confirmed.")
+        messages.success(request, gettext("Thank you: your signature is confirmed."))
         return redirect("petition", pk=signature.petition_id)
     return render(request, "petitions/confirm.html", {})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.count import CountError, count
 from omov.ledger.heads import Checkpoint
@@ -22,11 +23,13 @@ from omov.web.trustees.models import DecryptedPaper
 def result_count(*, contest: Contest) -> Result:
     contest = contest_lock(contest=contest, expected=(ContestState.BALLOT_CLOSED,))
     if not contest.ballots.exists():
-        raise ContestError("there are no ballots to count")
+        raise ContestError(gettext("there are no ballots to count"))
     if not DecryptedPaper.objects.filter(contest=contest).exists():
         raise ContestError(
-            "the ballots are still encrypted: two trustees must mix them and "
-            "enough trustees decrypt them before the count"
+            gettext(
+                "the ballots are still encrypted: two trustees must mix them and "
+                "enough trustees decrypt them before the count"
+            )
         )
     rows = list(DecryptedPaper.objects.filter(contest=contest).values_list("ranking", "section"))
     ballots = ballot_set(ballot_candidates(contest=contest), rows, contest.title)
@@ -34,7 +37,7 @@ def result_count(*, contest: Contest) -> Result:
     try:
         report = count(ballots, method=method, seats=seats, options=options)
     except CountError as error:
-        raise ContestError(f"the count failed: {error}") from None
+        raise ContestError(gettext("the count failed: %(error)s") % {"error": error}) from None
     summary = report_summary(report)
     board, _ = contest_board(contest)  # the board the bundle publishes, not one of its own
     result = Result.objects.create(

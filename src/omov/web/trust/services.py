@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext
 
 from omov.ledger.bundle import write_bundle
 from omov.ledger.heads import Checkpoint, SignedTreeHead, TreeHead, sign_root
@@ -49,7 +50,7 @@ from omov.web.trust.selectors import ballot_log, ballot_log_id, contest_log, con
 def _passphrase() -> bytes:
     passphrase = str(getattr(settings, "OMOV_KEY_PASSPHRASE", ""))
     if not passphrase:
-        raise ContestError("set OMOV_KEY_PASSPHRASE: the signing key is kept encrypted")
+        raise ContestError(gettext("set OMOV_KEY_PASSPHRASE: the signing key is kept encrypted"))
     return passphrase.encode()
 
 
@@ -281,7 +282,7 @@ def bundle_write(*, contest: Contest, directory: Path) -> Path:
     """Write the signed results bundle of a published contest into a new ``directory``."""
     contest = Contest.objects.get(pk=contest.pk)
     if contest.state != ContestState.PUBLISHED:
-        raise ContestError("the results bundle is written once the results are published")
+        raise ContestError(gettext("the results bundle is written once the results are published"))
     publication = publication_build(
         contest,
         contest_log(contest),

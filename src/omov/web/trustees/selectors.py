@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from omov.ledger.board import merge_small_sections
 from omov.secrecy.ballot import EncryptedBallot
@@ -103,7 +104,8 @@ def board_rows(contest: Contest) -> list[tuple[uuid.UUID, str, list[int], str]]:
     trackers = sorted(Ballot.objects.filter(contest=contest).values_list("receipt", flat=True))
     if len(papers) != len(trackers):
         raise ContestError(
-            f"{len(trackers)} ballots were cast but {len(papers)} papers were decrypted"
+            gettext("%(len_trackers)s ballots were cast but %(len_papers)s papers were decrypted")
+            % {"len_trackers": len(trackers), "len_papers": len(papers)}
         )
     return [
         (pid, section, ranking, t)

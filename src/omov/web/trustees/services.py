@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from omov.secrecy import dkg
 from omov.secrecy.errors import SecrecyError
@@ -52,12 +53,15 @@ def trustee_message_record(*, contest: Contest, text: str) -> Message:
     if message.contest != contest_binding(contest):
         raise ContestError(f"the message is for {message.contest!r}, not this contest")
     if TrusteeMessage.objects.filter(digest=message.digest).exists():
-        raise ContestError("this message has been recorded already")
+        raise ContestError(gettext("this message has been recorded already"))
     earlier = published_messages(contest)
     try:
         CHECKS[message.kind](contest, message, earlier)
     except SecrecyError as error:
-        raise ContestError(f"trustee {message.trustee}'s {message.kind}: {error}") from None
+        raise ContestError(
+            gettext("trustee %(trustee)s's %(kind)s: %(error)s")
+            % {"trustee": message.trustee, "kind": message.kind, "error": error}
+        ) from None
     TrusteeMessage.objects.create(
         contest=contest,
         kind=message.kind.value,
@@ -82,24 +86,31 @@ def _roster(contest: Contest, earlier: list[Message]) -> Roster:
     n, _ = trustee_setup(contest)
     roster = roster_of(earlier, n)
     if roster is None:
-        raise SecrecyError(f"not every one of the {n} trustees has introduced themselves yet")
+        raise SecrecyError(
+            gettext("not every one of the %(n)s trustees has introduced themselves yet") % {"n": n}
+        )
     return roster
 
 
 def _once(earlier: list[Message], message: Message) -> None:
     if any(m.kind is message.kind and m.trustee == message.trustee for m in earlier):
-        raise SecrecyError(f"trustee {message.trustee} has already sent a {message.kind}")
+        raise SecrecyError(
+            gettext("trustee %(trustee)s has already sent a %(kind)s")
+            % {"trustee": message.trustee, "kind": message.kind}
+        )
 
 
 def _introduced(contest: Contest, message: Message, earlier: list[Message]) -> None:
     n, k = trustee_setup(contest)
     if (message.body.get("trustees"), message.body.get("threshold")) != (n, k):
-        raise SecrecyError(f"the rulebook names {n} trustees, {k} to decrypt")
+        raise SecrecyError(
+            gettext("the rulebook names %(n)s trustees, %(k)s to decrypt") % {"n": n, "k": k}
+        )
     if not 1 <= message.trustee <= n:
-        raise SecrecyError(f"trustees are numbered 1 to {n}")
+        raise SecrecyError(gettext("trustees are numbered 1 to %(n)s") % {"n": n})
     _once(earlier, message)
     if not message.signature_holds():
-        raise SecrecyError("its signature does not hold")
+        raise SecrecyError(gettext("its signature does not hold"))
 
 
 def _dealt(contest: Contest, message: Message, earlier: list[Message]) -> None:
@@ -107,7 +118,7 @@ def _dealt(contest: Contest, message: Message, earlier: list[Message]) -> None:
     roster.check(message)
     _once(earlier, message)
     if not dkg.dealing_holds(roster.contest, dealing_of(message), roster.threshold):
-        raise SecrecyError("its commitments or proof of knowledge do not hold")
+        raise SecrecyError(gettext("its commitments or proof of knowledge do not hold"))
 
 
 def _confirmed(contest: Contest, message: Message, earlier: list[Message]) -> None:
@@ -116,13 +127,13 @@ def _confirmed(contest: Contest, message: Message, earlier: list[Message]) -> No
     _once(earlier, message)
     dealt = {m.trustee: dealing_of(m) for m in earlier if m.kind is MessageKind.DEALT}
     if len(dealt) < roster.trustees:
-        raise SecrecyError("not every trustee has dealt yet")
+        raise SecrecyError(gettext("not every trustee has dealt yet"))
     ordered = [dealt[i] for i in sorted(dealt)]
     if element(message.body.get("election_key"), "the election key") != dkg.election_key(ordered):
-        raise SecrecyError("it confirms another election key than the dealings give")
+        raise SecrecyError(gettext("it confirms another election key than the dealings give"))
     vk = element(message.body.get("verification_key"), "the verification key")
     if vk != dkg.verification_key(ordered, message.trustee):
-        raise SecrecyError("its verification key does not match the commitments")
+        raise SecrecyError(gettext("its verification key does not match the commitments"))
 
 
 def _mixed(contest: Contest, message: Message, earlier: list[Message]) -> None:
@@ -135,12 +146,15 @@ def _mixed(contest: Contest, message: Message, earlier: list[Message]) -> None:
             continue
         done = mix_of(message)
         if any(m.mixer == done.mixer for m in chain):
-            raise SecrecyError(f"trustee {done.mixer} has already mixed {label}")
+            raise SecrecyError(
+                gettext("trustee %(mixer)s has already mixed %(label)s")
+                % {"mixer": done.mixer, "label": label}
+            )
         failure = check_shuffle(box.contest, box.election_key, inputs, done)
         if failure is not None:
             raise SecrecyError(failure)
         return
-    raise SecrecyError("it does not mix the last output of any ballot box")
+    raise SecrecyError(gettext("it does not mix the last output of any ballot box"))
 
 
 def _decrypted(contest: Contest, message: Message, earlier: list[Message]) -> None:
@@ -152,14 +166,17 @@ def _decrypted(contest: Contest, message: Message, earlier: list[Message]) -> No
         if not chain or message.body.get("inputs") != ciphertexts_digest(chain[-1].outputs):
             continue
         if len(chain) < MIN_MIXERS:
-            raise SecrecyError(f"{label} has {len(chain)} mixes; {MIN_MIXERS} must come first")
+            raise SecrecyError(
+                gettext("%(label)s has %(len_chain)s mixes; %(min_mixers)s must come first")
+                % {"label": label, "len_chain": len(chain), "min_mixers": MIN_MIXERS}
+            )
         last = list(chain[-1].outputs)
         shares = decryption_shares(roster, [*earlier, message], last, minimum=1)
         mine = [s for s in shares if s.trustee == message.trustee]
         if share_faults(roster.contest, mine, verification, last):
-            raise SecrecyError("its Chaum–Pedersen proof does not hold")
+            raise SecrecyError(gettext("its Chaum–Pedersen proof does not hold"))
         return
-    raise SecrecyError("it decrypts no ballot box's last mix")
+    raise SecrecyError(gettext("it decrypts no ballot box's last mix"))
 
 
 CHECKS: dict[MessageKind, Callable[[Contest, Message, list[Message]], None]] = {

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from omov.secrecy.keyfile import TrusteeKey
 from omov.secrecy.messages import ciphertexts_digest
 from omov.secrecy.tally import mix_chain
@@ -79,7 +81,7 @@ class SimulatedTrustees:
         n, k = trustee_setup(self.contest)
         key = election_key(self.contest)
         if key is None:
-            raise ContestError("the trustees have not made the election key")
+            raise ContestError(gettext("the trustees have not made the election key"))
         for box in ballot_boxes(self.contest).values():
             for mixer in (n, n - 1):
                 published = published_messages(self.contest)

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -35,13 +36,13 @@ def message_upload(request: HttpRequest, pk: int) -> HttpResponse:
     def record() -> None:
         upload = request.FILES.get("message")
         if upload is None:
-            raise ContestError("choose a trustee's message file (JSON) to upload")
+            raise ContestError(gettext("choose a trustee's message file (JSON) to upload"))
         if upload.size is None or upload.size > MAX_MESSAGE_BYTES:
-            raise ContestError("a trustee's message is at most 64 MB")
+            raise ContestError(gettext("a trustee's message is at most 64 MB"))
         try:
             text = upload.read().decode("utf-8")
         except UnicodeDecodeError:
-            raise ContestError("a trustee's message is UTF-8 JSON") from None
+            raise ContestError(gettext("a trustee's message is UTF-8 JSON")) from None
         trustee_message_record(contest=contest, text=text)
 
     return run_action(
@@ -96,7 +97,9 @@ def demo_run(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run() -> None:
         if not demo_keys_exist(contest):
-            raise ContestError("this contest's trustees are not the demo's: they run omov trustee")
+            raise ContestError(
+                gettext("this contest's trustees are not the demo's: they run omov trustee")
+            )
         SimulatedTrustees(contest, directory=Path(settings.OMOV_DEMO_TRUSTEES)).mix_and_decrypt()
 
     done = "The demo's trustees mixed every ballot box twice and decrypted them."
