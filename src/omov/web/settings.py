@@ -169,7 +169,7 @@ OMOV_SITE_URL = os.environ.get("OMOV_SITE_URL", "http://localhost:8000")
 
 LANGUAGE_CODE = "en-gb"
 # A translation is added without code: compile its messages into LOCALE_PATHS/<code>/
-# LC_MESSAGES (`django-admin makemessages -l cy`, then `compilemessages`) and it is offered
+# LC_MESSAGES (locale/README.md: `makemessages`, then `pybabel compile`) and it is offered
 # to browsers that ask for it. Only languages with a translation are offered, so Django's
 # own words are never in one language and omov's in another.
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
