@@ -37,7 +37,9 @@ MUTATIONS = {
     "zero weight": lambda lines: ["0" + line[line.index(" ") :] for line in lines[:1]] + lines[1:],
     "zero inside": lambda lines: [line.replace(" ", " 0 ", 1) for line in lines],
     "no final zero": lambda lines: [line[:-2] for line in lines[:1]] + lines[1:],
-    "id too big": lambda lines: [line.replace(" 0", " 9 0", 1) for line in lines[:1]] + lines[1:],
+    "id too big": lambda lines: [line.replace(" 0", " 99 0", 1) for line in lines[:1]] + lines[1:],
+    "padded zero": lambda lines: [line + "0" for line in lines[:1]] + lines[1:],
+    "padded id": lambda lines: [line.replace(" ", " 0", 1) for line in lines],
     "two ballots a line": lambda lines: [" ".join(lines[:2]), *lines[2:]],
     "long weight": lambda lines: ["1234567890123456" + line[line.index(" ") :] for line in lines],
 }
@@ -45,11 +47,11 @@ MUTATIONS = {
 
 @st.composite
 def blt_files(draw: st.DrawFn) -> tuple[str, str]:
-    n = draw(st.integers(2, 6))
+    n = draw(st.sampled_from([2, 3, 6, 12]))  # 12: ids of two digits
     ballots = draw(
         st.lists(
             st.tuples(
-                st.integers(1, 3),
+                st.sampled_from([1, 1, 2, 3, 10, 99, 100, 12345]),  # one digit to five
                 st.lists(st.integers(1, n), max_size=n + 1),
             ),
             min_size=1,
@@ -177,20 +179,21 @@ def test_the_end_of_the_ballots_is_found_as_the_line_regex_finds_it(text: bytes)
     assert blt._terminator(text, start) == expected
 
 
-@pytest.mark.parametrize(
-    "section",
-    [
-        b"1 1 0\n0\n",
-        b"1 1 0\n 0\n1 2 0\n0\n",
-        b"1 1 0\n0 \n0\n",
-        b"1 1 0\n\t0\n0\n",
-        b"1 1 0\n0\r\n0\n",
-        b"1 1 0\n1 2 0 \n0\n",
-        b"0\n1 1 0\n0\n",
-        b"1 1 0\n0",
-        b"1 1 0\n10\n0\n",
-    ],
-)
+SECTIONS_ENDING = [
+    b"1 1 0\n0\n",
+    b"1 1 0\n 0\n1 2 0\n0\n",
+    b"1 1 0\n0 \n0\n",
+    b"1 1 0\n\t0\n0\n",
+    b"1 1 0\n0\r\n0\n",
+    b"1 1 0\n1 2 0 \n0\n",
+    b"0\n1 1 0\n0\n",
+    b"1 1 0\n0",
+    b"1 1 0\n10\n0\n",
+]
+"""Ballot sections followed by lines "0" with and without spaces: the first is the end."""
+
+
+@pytest.mark.parametrize("section", SECTIONS_ENDING)
 def test_the_line_that_ends_the_ballots_is_found_as_the_pattern_finds_it(section: bytes) -> None:
     """The byte search for a plain "0" line agrees with the pattern it stands in for."""
     data = b"2 1\n" + section + b'\n"A"\n"B"\n'
@@ -198,3 +201,16 @@ def test_the_line_that_ends_the_ballots_is_found_as_the_pattern_finds_it(section
     found = blt._TERMINATOR_AFTER_NEWLINE.search(data, start - 1)
     assert found is not None
     assert blt._terminator(data, start) == (found.start() + 1, found.end())
+
+
+@pytest.mark.parametrize("section", SECTIONS_ENDING)
+def test_the_ballots_end_where_the_general_reader_ends_them(section: bytes) -> None:
+    """The fast path takes the first line "0" itself as the end only for a section it reads
+    as regular: a line '0' with spaces around it before it is found as the pattern finds it."""
+    text = (b"2 1\n" + section + b'\n"A"\n"B"\n').decode()
+    fast, general = read_both(text, BallotPolicy())
+    if isinstance(general, str):
+        assert fast == general
+    else:
+        assert isinstance(fast, BallotSet)
+        assert same(fast, general)

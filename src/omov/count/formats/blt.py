@@ -60,17 +60,14 @@ _ALLOWED[list(_ALLOWED_BYTES)] = True
 def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = None) -> BallotSet:
     data = _read_bytes(path, progress)
     header = parse_header(path, data)
-    end = _terminator(data, header.ballots_start)
-    if end is None:
-        last = data.count(b"\n") + 1
-        raise BallotFileError(path, last, "truncated: no line '0' ends the ballots")
-    section = data[header.ballots_start : end[0]]
-    if header.nicknames:
-        section = ids_for_nicknames(path, section, header.first_ballot_line, header.nicknames)
     # A regular section takes the coded path (blt_fast); any other is read as a grid,
     # which names the faulty line. Ballots are read before names, as errors are reported.
-    rows = coded_section(section, header.n_candidates)
-    parsed = _parse_ballots(path, section, header) if rows is None else None
+    regular = _regular_section(data, header)
+    rows: DistinctRows | None
+    if regular is not None:
+        (end, rows), parsed = regular, None
+    else:
+        end, rows, parsed = _irregular_section(path, data, header)
     names = parse_names(path, data, end[1], header.n_candidates)
     try:
         ballots = (
@@ -87,6 +84,37 @@ def read_blt(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
     return dataclasses.replace(
         ballots, tie_order=header.tie_order, notes=header.notes, annotations=names.annotations
     )
+
+
+def _regular_section(data: bytes, header: BltHeader) -> tuple[tuple[int, int], DistinctRows] | None:
+    """The section up to the first line "0" itself, if it is regular (no nicknames) and the
+    fast path reads it; else ``None``. A regular section has no tab, no carriage return and
+    no space at a line's start or end, so no line in it is a '0' with spaces around it: the
+    first line "0" is the one the pattern would find, found by a byte search alone."""
+    start = header.ballots_start
+    if header.nicknames or start == 0 or data[start - 1 : start] != b"\n":
+        return None
+    found = data.find(b"\n0\n", start - 1)
+    if found < 0:
+        return None
+    rows = coded_section(data[start : found + 1], header.n_candidates)
+    return None if rows is None else ((found + 1, found + 2), rows)
+
+
+def _irregular_section(
+    path: Path, data: bytes, header: BltHeader
+) -> tuple[tuple[int, int], DistinctRows | None, _Parsed | None]:
+    """Where the ballots end, and the section read: by the fast path if it is regular once
+    its nicknames are replaced, else as a grid by the general reader."""
+    end = _terminator(data, header.ballots_start)
+    if end is None:
+        last = data.count(b"\n") + 1
+        raise BallotFileError(path, last, "truncated: no line '0' ends the ballots")
+    section = data[header.ballots_start : end[0]]
+    if header.nicknames:
+        section = ids_for_nicknames(path, section, header.first_ballot_line, header.nicknames)
+    rows = coded_section(section, header.n_candidates)
+    return end, rows, _parse_ballots(path, section, header) if rows is None else None
 
 
 def _terminator(data: bytes, start: int) -> tuple[int, int] | None:

@@ -15,6 +15,7 @@ the same ballot sets (``tests/count/formats/test_blt_fast.py``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -57,7 +58,7 @@ def _coded(section: bytes, n_candidates: int, width: int) -> DistinctRows | int 
             if isinstance(ranks, int):
                 return max(_widest(section), width + 1) if ranks > width else None
             weights = lines[0][lines[1]]
-            rows.add(list(ranks), None if (weights == 1).all() else weights)
+            rows.add(ranks, None if (weights == 1).all() else weights.astype(np.int64))
         return rows.distinct(None, stop_column=True)
     except Irregular:
         return None
@@ -84,26 +85,42 @@ def _chunks(section: bytes) -> Iterator[npt.NDArray[np.uint8]]:
         start = end
 
 
-Lines = tuple[npt.NDArray[np.int64], npt.NDArray[np.intp], npt.NDArray[np.intp]]
+Lines = tuple[npt.NDArray[np.integer[Any]], npt.NDArray[np.intp], npt.NDArray[np.intp]]
 """Every number of a run of lines, and the index of each line's first (its weight) and
 last (its 0)."""
 
 
+def _pair_values() -> npt.NDArray[np.int16]:
+    """The value of a token's last two bytes, by the two bytes as one big-endian 16-bit
+    number: a digit after a separator is its own value, two digits make tens and units."""
+    table = np.zeros(1 << 16, dtype=np.int16)
+    digits = np.arange(10, dtype=np.int16)
+    for separator in b" \n":
+        table[(separator << 8) + ord("0") + digits] = digits
+    for tens in range(10):
+        table[((ord("0") + tens) << 8) + ord("0") + digits] = 10 * tens + digits
+    return table
+
+
+_PAIR_VALUES = _pair_values()
+
+
 def _lines(chars: npt.NDArray[np.uint8]) -> Lines | None:
     """The numbers and lines of a run of regular lines, or ``None``."""
-    ends = np.flatnonzero(chars < ord("0"))  # a space or a newline ends each token
-    starts = np.empty_like(ends)
-    starts[0] = 0
-    starts[1:] = ends[:-1] + 1
-    lengths = ends - starts
-    if lengths.min() < 1 or lengths.max() > _MAX_DIGITS:  # two spaces, or a space at an end
+    digit = chars >= ord("0")  # a space or a newline ends each token
+    # Every token has a digit: no separator first, none right after another.
+    if not digit[0] or not (digit[1:] | digit[:-1]).all():
         return None
-    values = _numbers(chars, starts, lengths)
+    ends = np.flatnonzero(~digit)
+    values = _numbers(chars, digit, ends)
+    if values is None:
+        return None
     line_ends = np.flatnonzero(chars[ends] == ord("\n"))
     zeros = np.flatnonzero(values == 0)
-    # Each line ends in its only zero ("0" itself): a weight or a candidate id is at least
-    # 1, so a line is a weight, its ranks and the 0, and no line "0" ends the section early.
-    if not np.array_equal(zeros, line_ends) or (lengths[line_ends] != 1).any():
+    # Each line ends in its only zero ("0" itself, one digit): a weight or a candidate id is
+    # at least 1, so a line is a weight, its ranks and the 0, and no line "0" ends the
+    # section early.
+    if not np.array_equal(zeros, line_ends) or digit[ends[line_ends] - 2].any():
         return None
     line_starts = np.empty_like(line_ends)
     line_starts[0] = 0
@@ -114,10 +131,31 @@ def _lines(chars: npt.NDArray[np.uint8]) -> Lines | None:
 
 
 def _numbers(
-    chars: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
-) -> npt.NDArray[np.int64]:
+    chars: npt.NDArray[np.uint8], digit: npt.NDArray[np.bool_], ends: npt.NDArray[np.intp]
+) -> npt.NDArray[np.integer[Any]] | None:
+    """Each token's value (``None`` if one is longer than 15 digits). Ids and most weights
+    have one or two digits: each token's last two bytes are then read as one 16-bit number
+    (an unaligned view) and looked up. A run with a longer token is read digit by digit."""
+    if (digit[2:] & digit[1:-1] & digit[:-2]).any():
+        return _long_numbers(chars, ends)
+    pairs = np.ndarray((len(chars) - 1,), ">u2", chars, strides=(1,))
+    values: npt.NDArray[np.int16] = _PAIR_VALUES[pairs[ends - 2]]  # ends[0] - 2 may be -1:
+    if ends[0] == 1:  # a first token of one digit, with no byte before it
+        values[0] = chars[0] - ord("0")
+    return values
+
+
+def _long_numbers(
+    chars: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int64] | None:
     """Each token's value, digit by digit: every token has one, fewer have a second (ids
     past 9), few a third (weights)."""
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    lengths = ends - starts
+    if lengths.max() > _MAX_DIGITS:
+        return None
     values = chars[starts].astype(np.int64) - ord("0")
     longer = np.flatnonzero(lengths > 1)
     for place in range(1, int(lengths.max())):
@@ -128,27 +166,29 @@ def _numbers(
 
 
 def _ranks(
-    values: npt.NDArray[np.int64],
+    values: npt.NDArray[np.integer[Any]],
     line_starts: npt.NDArray[np.intp],
     line_ends: npt.NDArray[np.intp],
     n: int,
     width: int,
-) -> npt.NDArray[np.int16] | int:
-    """The codes rank by rank (one row a rank, ``width`` rows): candidate ids from 0, blank
-    (``n``) past a line's last rank. Else the number of ranks of a line longer than
-    ``width``, or 0 if an id is past the last candidate."""
-    counts = line_ends - line_starts - 1  # ranks on each line
-    longest = int(counts.max())
+) -> list[npt.NDArray[np.int16]] | int:
+    """The codes rank by rank (``width`` columns): candidate ids from 0, blank (``n``) past
+    a line's last rank. Else the number of ranks of a line longer than ``width``, or 0 if an
+    id is past the last candidate."""
+    counts = line_ends - line_starts + 1  # tokens on each line: a weight, ranks, the 0
+    longest = int(counts.max()) - 2
     if longest > width:
         return longest
-    ranks = np.full((width, len(line_ends)), n, dtype=np.int16)
-    marked = np.ones(len(values), dtype=np.bool_)
-    marked[line_starts] = False  # weights
-    marked[line_ends] = False  # the zeros
-    ids = values[marked]
-    if len(ids) and int(ids.max()) > n:
+    # Only weights may be past the last candidate.
+    if np.count_nonzero(values > n) != np.count_nonzero(values[line_starts] > n):
         return 0
-    line = np.repeat(np.arange(len(line_ends)), counts)
-    rank = np.flatnonzero(marked) - np.repeat(line_starts + 1, counts)
-    ranks[rank, line] = ids - 1
-    return ranks
+    # Every token of a line goes into one row of a grid (weight, ranks, the 0 made blank):
+    # a token's place is its index plus its line's offset, so one scatter writes them all.
+    stride = width + 2
+    places = np.repeat(np.arange(0, len(line_ends) * stride, stride) - line_starts, counts)
+    places += np.arange(len(values))
+    codes = values - 1
+    codes[line_ends] = n
+    grid = np.full((len(line_ends), stride), n, dtype=np.int16)
+    grid.ravel()[places] = codes
+    return [grid[:, 1 + rank] for rank in range(width)]
