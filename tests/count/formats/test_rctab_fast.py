@@ -22,12 +22,13 @@ CELLS = st.one_of(
     st.integers(1, 4).map(str),
     st.just(""),
     st.sampled_from(["0", " 1", "1 ", "7", "1.0", "x", "-1", "01", '"2"']),
+    st.sampled_from(["00", "000", "05", "010", "100", "1x", "x1", "x12", "12x", "11111"]),
 )
 
 
 @st.composite
 def rctab_files(draw: st.DrawFn) -> str:
-    n = draw(st.integers(2, 4))
+    n = draw(st.sampled_from([2, 3, 4, 12]))  # 12: ranks of two digits
     labels = draw(st.sampled_from([[], ["BallotID"], ["BallotID", "Precinct"]]))
     names = [f"C{i}" for i in range(n)]
     header = labels + draw(st.sampled_from([names, [*names[:-1], ""], [*names[:-1], "C0"]]))
@@ -131,3 +132,20 @@ def test_a_file_read_in_short_runs_of_lines_reads_the_same(text: str, run: int) 
         assert whole[0] == cut[0]
         assert np.array_equal(whole[1].codes, cut[1].codes)
         assert np.array_equal(whole[1].weights, cut[1].weights)
+
+
+def test_ranks_of_three_digits_read_alike(tmp_path: Path) -> None:
+    """Cells longer than two bytes are read digit by digit, the rest by their last two."""
+    names = [f"C{i}" for i in range(120)]
+    rows = []
+    for first, second in [("100", "1"), ("010", "120"), ("2", "0099"), ("", "101")]:
+        cells = [str(len(names) - j) for j in range(len(names))]  # every column marked
+        cells[3], cells[110] = first, second
+        rows.append(",".join(["b", *cells]))
+    text = "\n".join([",".join(["BallotID", *names]), *rows]) + "\n"
+    (tmp_path / "cvr.csv").write_text(text, encoding="utf-8")
+    assert rctab_fast.coded_rctab(tmp_path / "cvr.csv") is not None
+    fast, general = read_both(text, BallotPolicy())
+    assert isinstance(fast, BallotSet), fast
+    assert isinstance(general, BallotSet)
+    assert same(fast, general)

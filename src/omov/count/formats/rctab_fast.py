@@ -174,35 +174,116 @@ def _rows(
     marked = np.zeros(width - start, dtype=np.bool_)
     try:
         for chars in line_runs(data, body):
-            fields = Fields.of(chars, width)
-            if fields is None or not (start == 0 or fields.no_number_in(start - 1)):
+            ends = _field_ends(chars, width)
+            if ends is None or not (start == 0 or _no_number_in(chars, ends, width, start - 1)):
                 return None
-            codes = _codes(fields, start, n)
+            codes = _codes(chars, ends, width, start, n)
             if codes is None:
                 return None
-            marked |= (fields.lengths[:, start:] > 0).any(axis=0)
-            rows.add(list(codes))
+            marked[codes[1]] = True
+            rows.add(list(codes[0]))
         return rows.distinct(None, stop_column=True) if marked.all() else None
     except Irregular:
         return None
 
 
-def _codes(fields: Fields, start: int, n: int) -> npt.NDArray[np.int16] | None:
-    """Rank by rank (one row a rank), the candidate marked there, blank (``n``) or
-    overvote (``n + 1``); ``None`` if a vote cell is not a rank from 1 to ``n``."""
-    starts = np.ascontiguousarray(fields.starts[:, start:])
-    ranks = _numbers(fields.chars, starts, np.ascontiguousarray(fields.lengths[:, start:]))
-    if ranks is None or (ranks > n).any():
+def _field_ends(chars: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp] | None:
+    """Where each field ends (a comma or a line end), or ``None`` if a line has not
+    ``width`` fields: as many line ends as rows, each ending a row's last field."""
+    newline = chars == ord("\n")
+    ends = np.flatnonzero(newline | (chars == ord(",")))
+    rows, ragged = divmod(len(ends), width)
+    if ragged or np.count_nonzero(newline) != rows or not newline[ends[width - 1 :: width]].all():
         return None
-    codes = np.full((n, len(ranks)), n, dtype=np.int16)
+    return ends
+
+
+def _no_number_in(
+    chars: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], width: int, column: int
+) -> bool:
+    """``Fields.no_number_in`` of one column, its fields found from the ends."""
+    by_row = ends.reshape(-1, width)
+    if column > 0:
+        starts = by_row[:, column - 1] + 1
+    else:
+        starts = np.empty(len(by_row), dtype=np.intp)
+        starts[0] = 0
+        starts[1:] = by_row[:-1, -1] + 1
+    lengths = by_row[:, column] - starts
+    return Fields(chars, starts[:, None], lengths[:, None]).no_number_in(0)
+
+
+def _cell_values() -> npt.NDArray[np.int16]:
+    """A vote cell's rank by its last two bytes (the two before the comma or line end
+    that ends it), as one big-endian 16-bit number: 0 if empty, a digit after a separator
+    its own value (not 0), two digits ``_TWO`` more than their value (a longer cell ends
+    so too), and anything else ``-1``."""
+    table = np.full(1 << 16, -1, dtype=np.int16)
+    digits = np.arange(10, dtype=np.int16)
+    for separator in b",\n":
+        table[[(byte << 8) + separator for byte in range(256)]] = 0
+        table[(separator << 8) + ord("0") + digits[1:]] = digits[1:]
+    for tens in range(10):
+        table[((ord("0") + tens) << 8) + ord("0") + digits] = _TWO + 10 * tens + digits
+    return table
+
+
+_TWO = 1 << 8
+_CELL_VALUES = _cell_values()
+_SEPARATOR = np.zeros(256, dtype=np.bool_)
+_SEPARATOR[[ord(","), ord("\n")]] = True
+
+
+def _codes(
+    chars: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], width: int, start: int, n: int
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.intp]] | None:
+    """Rank by rank (one row a rank), the candidate marked there, blank (``n``) or
+    overvote (``n + 1``), and the vote column of each mark; ``None`` if a vote cell is not
+    a rank from 1 to ``n``."""
+    ranks = _ranks(chars, ends, width, start)
+    if ranks is None or ranks.max(initial=0) > n:
+        return None
     marked = np.flatnonzero(ranks)
-    row, candidate = np.divmod(marked, n)
-    at = ranks.flat[marked] - 1
+    row, column = np.divmod(marked, width)
+    column -= start
+    candidate = column.astype(np.int16)
+    at = ranks.ravel()[marked] - 1
+    codes = np.full((n, len(ranks)), n, dtype=np.int16)
     codes[at, row] = candidate
     # Two candidates at one rank of a row: one of them is not the code kept there.
     lost = codes[at, row] != candidate
     codes[at[lost], row[lost]] = n + 1
-    return codes
+    return codes, column
+
+
+def _ranks(
+    chars: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], width: int, start: int
+) -> npt.NDArray[np.int16] | None:
+    """Each field's rank, one row a line (0 where empty, and in the label columns); ``None``
+    if a vote cell holds anything else, a 0, or a number too long to be a rank. A cell of
+    one or two bytes is looked up by its last two; a longer one is read digit by digit."""
+    padded = np.empty(len(chars) + 2, dtype=np.uint8)
+    padded[:2] = ord("\n")  # as if after a line end: a first cell's bytes before it
+    padded[2:] = chars
+    pairs = np.ndarray((len(padded) - 1,), ">u2", padded, strides=(1,))
+    ranks: npt.NDArray[np.int16] = _CELL_VALUES[pairs[ends]].reshape(-1, width)  # ends - 2, - 1
+    ranks[:, :start] = 0
+    if len(ranks) == 0 or ranks.min() < 0:
+        return None
+    flat = ranks.ravel()
+    two = np.flatnonzero(flat >= _TWO)
+    if len(two):
+        flat[two] -= _TWO
+        longer = two[~_SEPARATOR[padded[ends[two] - 1]]]  # the byte at ends - 3
+        if len(longer):
+            starts = np.where(longer > 0, ends[longer - 1] + 1, 0)
+            values = _numbers(chars, starts, ends[longer] - starts)
+            if values is None:
+                return None
+            flat[longer] = values
+        if (flat[two] == 0).any():  # "00", "000"...
+            return None
+    return ranks
 
 
 def _numbers(
