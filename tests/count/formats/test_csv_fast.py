@@ -110,3 +110,22 @@ def test_an_odd_file_is_left_to_the_general_reader(tmp_path: Path) -> None:
         assert plain_csv_fast._read_regular(path, BallotPolicy()) is None, body
     path.write_text("rank1,rank2\nAnn,Bob\n", encoding="utf-8")  # no candidate list
     assert plain_csv_fast._read_regular(path, BallotPolicy()) is None
+
+
+def test_many_names_each_find_their_own_slot(tmp_path: Path) -> None:
+    """Names hashed to a slot each, a cell then compared with its slot's name: 300 names
+    alike but for their last bytes read as the general reader reads them, and a cell one
+    byte off a name is left to it."""
+    names = [f"Candidate {i}" for i in range(300)]
+    rows = [",".join(names[(7 * r + k) % 300] for k in range(3)) for r in range(100)]
+    text = f"# candidates: {json.dumps(names)}\nrank1,rank2,rank3\n" + "\n".join(rows) + "\n"
+    path = tmp_path / "ballots.csv"
+    path.write_text(text, encoding="utf-8")
+    assert plain_csv_fast._read_regular(path, BallotPolicy()) is not None
+    fast, general = read_both(text, BallotPolicy(), 1 << 20)
+    assert isinstance(fast, BallotSet)
+    assert isinstance(general, BallotSet)
+    assert same(fast, general)
+    for odd in ("Candidate 300", "Candidate 29 ", "Candidate 2X9", "Candidatf 1"):
+        path.write_text(text + f"{odd},,\n", encoding="utf-8")
+        assert plain_csv_fast._read_regular(path, BallotPolicy()) is None, odd

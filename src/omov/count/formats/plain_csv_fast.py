@@ -6,17 +6,19 @@ million ballots this way): one with a candidate list, rank columns only (no ``se
 no ``weight``), no quotes, no empty line, every row as long as the header, and every
 cell empty or exactly a candidate's name. Fields end at commas and line ends, so the file
 is read a run of lines at a time (a run's arrays reused by the next, not mapped afresh)
-as arrays of field starts and lengths; each cell's bytes are packed into 64-bit words
-and matched word by word against the names' (exactly: no hashing). Any other file, and
-any run that holds something else (an overvote, a name with spaces, an unknown name), is
-read by the general reader (``plain_csv``, Polars), which names the line at fault: the
-two read the same files into the same ballot sets (``tests/count/formats/test_csv_fast.py``).
+as arrays of field starts and lengths; each cell's bytes are packed into 64-bit words,
+hashed to the one name it may be, and compared with that name word by word (exactly).
+Any other file, and any run that holds something else (an overvote, a name with spaces,
+an unknown name), is read by the general reader (``plain_csv``, Polars), which names the
+line at fault: the two read the same files into the same ballot sets
+(``tests/count/formats/test_csv_fast.py``).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,10 @@ _SNIFF = 2**16
 _HEAD = 2**20
 """The metadata and header must be within the first MiB."""
 _LOOKUP = 1 << 22
-"""Entries of the table from a cell's matched words to its candidate, at most."""
+"""Slots of the table from a cell's hash to its candidate, at most."""
+_SEED = 2026
+_TRIES = 8
+"""Hashings tried for one that puts each name in a slot of its own."""
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 """The low ``k`` bytes of a little-endian word: a cell's bytes within it."""
 
@@ -116,47 +121,34 @@ def _rows(
 
 class _Matcher:
     """Cells matched to candidates' names exactly: a cell's bytes packed into 64-bit words,
-    each word looked up among the names' words at that place, and the places' positions
-    (with the cell's length) combined into one index of a table of candidates."""
+    the words and the cell's length hashed into a table where each name has a slot of its
+    own, and the cell then compared word by word with the name in its slot."""
 
-    def __init__(self, packed: npt.NDArray[np.uint64], lengths: npt.NDArray[np.intp]) -> None:
+    def __init__(
+        self, packed: npt.NDArray[np.uint64], lengths: npt.NDArray[np.intp], hashing: _Hashing
+    ) -> None:
         self.candidates, self.words = packed.shape
         self.longest = int(lengths.max())
-        self.places = [np.unique(packed[:, w]) for w in range(self.words)]
-        self.lookup = np.full(self.size, -1, dtype=np.int16)
-        found = self._index(list(packed.T), lengths)
-        assert found is not None  # every name's words are among the names'
-        self.lookup[found] = np.arange(len(packed), dtype=np.int16)
+        self.hashing = hashing
+        # One more row, no name's: empty slots lead there, and its length matches no cell.
+        self.name_words = [np.append(packed[:, w], np.uint64(0)) for w in range(self.words)]
+        self.name_lengths = np.append(lengths, -1)
+        self.slots = np.full(1 << hashing.bits, self.candidates, dtype=np.intp)
+        self.slots[hashing.slots(list(packed.T), lengths)] = np.arange(self.candidates)
 
     @classmethod
     def of(cls, names: tuple[str, ...]) -> _Matcher | None:
+        """The matcher, or ``None`` if the names are past what it takes (no hashing of
+        them into distinct slots of a table of at most ``_LOOKUP``)."""
         encoded = [name.encode("utf-8") for name in names]
         words = max(1, (max(len(e) for e in encoded) + 7) // 8)
         padded = np.zeros((len(encoded), 8 * words), dtype=np.uint8)
         for row, name in enumerate(encoded):
             padded[row, : len(name)] = np.frombuffer(name, dtype=np.uint8)
         packed = padded.view(np.uint64)
-        sizes = [len(np.unique(packed[:, w])) for w in range(words)]
-        longest = max(len(e) for e in encoded)
-        if int(np.prod(sizes, dtype=np.float64)) * (longest + 1) > _LOOKUP:
-            return None
-        return cls(packed, np.array([len(e) for e in encoded], dtype=np.intp))
-
-    @property
-    def size(self) -> int:
-        return int(np.prod([len(p) for p in self.places])) * (self.longest + 1)
-
-    def _index(
-        self, words: list[npt.NDArray[np.uint64]], lengths: npt.NDArray[np.intp]
-    ) -> npt.NDArray[np.intp] | None:
-        """Each cell's index in the table, or ``None`` if a cell matches no name."""
-        index = np.zeros(len(lengths), dtype=np.intp)
-        for word, place in zip(words, self.places, strict=True):
-            at = np.minimum(np.searchsorted(place, word), len(place) - 1)
-            if not np.array_equal(place[at], word):
-                return None
-            index = index * len(place) + at
-        return index * (self.longest + 1) + lengths
+        lengths = np.array([len(e) for e in encoded], dtype=np.intp)
+        hashing = _Hashing.distinct(list(packed.T), lengths)
+        return None if hashing is None else cls(packed, lengths, hashing)
 
     def codes(self, fields: Fields, order: list[int] | None) -> npt.NDArray[np.int16] | None:
         """Rank by rank (one row a rank), the candidate named there or blank; ``None`` if
@@ -178,15 +170,48 @@ class _Matcher:
         for w in range(self.words):
             word = at_byte[cell_starts + 8 * w]
             words.append(word & _MASKS[np.clip(cell_lengths - 8 * w, 0, 8)])
-        index = self._index(words, cell_lengths)
-        if index is None:
-            return None
-        found = self.lookup[index]
-        if (found < 0).any():
+        found = self.slots[self.hashing.slots(words, cell_lengths)]
+        matched = self.name_lengths[found] == cell_lengths
+        for word, name_word in zip(words, self.name_words, strict=True):
+            matched &= name_word[found] == word
+        if not matched.all():
             return None
         codes = np.full(lengths.shape, self.candidates, dtype=np.int16)
         codes.flat[named] = found
         return np.ascontiguousarray(codes.T)
+
+
+@dataclass(frozen=True)
+class _Hashing:
+    """A cell's slot: its words and length, each times an odd constant, summed (modulo
+    2**64), the top ``bits`` bits."""
+
+    factors: tuple[int, ...]
+    bits: int
+
+    @classmethod
+    def distinct(
+        cls, words: list[npt.NDArray[np.uint64]], lengths: npt.NDArray[np.intp]
+    ) -> _Hashing | None:
+        """A hashing that puts each name in a slot of its own, in a table about eight
+        times the names' number squared (a few tries), or ``None``."""
+        n = len(lengths)
+        bits = min(max(4, (8 * n * n).bit_length()), _LOOKUP.bit_length() - 1)
+        draws = np.random.default_rng(_SEED)
+        for _ in range(_TRIES):
+            factors = draws.integers(1, 2**63, size=len(words) + 1, dtype=np.uint64) * 2 + 1
+            hashing = cls(tuple(int(f) for f in factors), bits)
+            if len(np.unique(hashing.slots(words, lengths))) == n:
+                return hashing
+        return None
+
+    def slots(
+        self, words: list[npt.NDArray[np.uint64]], lengths: npt.NDArray[np.intp]
+    ) -> npt.NDArray[np.intp]:
+        total = lengths.astype(np.uint64) * np.uint64(self.factors[-1])
+        for word, factor in zip(words, self.factors, strict=False):
+            total += word * np.uint64(factor)
+        return (total >> np.uint64(64 - self.bits)).astype(np.intp)
 
 
 def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes]:

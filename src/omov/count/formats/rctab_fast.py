@@ -101,13 +101,10 @@ class Fields:
     @classmethod
     def of(cls, chars: npt.NDArray[np.uint8], width: int) -> Fields | None:
         """The fields of a run of lines, or ``None`` if a line has not ``width`` fields."""
-        ends = np.flatnonzero((chars == ord(",")) | (chars == ord("\n")))
-        if len(ends) % width:
+        ends = field_ends(chars, width)
+        if ends is None:
             return None
         shape = (len(ends) // width, width)
-        line_ends = (chars[ends] == ord("\n")).reshape(shape)
-        if not line_ends[:, -1].all() or line_ends[:, :-1].any():
-            return None
         starts = np.empty_like(ends)
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
@@ -174,7 +171,7 @@ def _rows(
     marked = np.zeros(width - start, dtype=np.bool_)
     try:
         for chars in line_runs(data, body):
-            ends = _field_ends(chars, width)
+            ends = field_ends(chars, width)
             if ends is None or not (start == 0 or _no_number_in(chars, ends, width, start - 1)):
                 return None
             codes = _codes(chars, ends, width, start, n)
@@ -187,7 +184,7 @@ def _rows(
         return None
 
 
-def _field_ends(chars: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp] | None:
+def field_ends(chars: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp] | None:
     """Where each field ends (a comma or a line end), or ``None`` if a line has not
     ``width`` fields: as many line ends as rows, each ending a row's last field."""
     newline = chars == ord("\n")
