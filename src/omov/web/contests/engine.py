@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -194,15 +194,26 @@ def _timetable(contest: Contest, book: Rulebook) -> list[DateSet]:
 
 
 def _events_file(contest: Contest, book: Rulebook, events: Sequence[AnyEvent]) -> EventsFile:
-    incumbent = contest.candidates.filter(incumbent=True).values_list("name", flat=True).first()
     return EventsFile.model_construct(
-        contest=ContestFacts(incumbent=incumbent), events=[*_timetable(contest, book), *events]
+        contest=_facts(contest), events=[*_timetable(contest, book), *events]
     )
 
 
-_SHARED: ContextVar[dict[tuple[int, str], EngineContest] | None] = ContextVar(
-    "engine_runs_shared", default=None
-)
+def _facts(contest: Contest) -> ContestFacts:
+    incumbent = contest.candidates.filter(incumbent=True).values_list("name", flat=True).first()
+    return ContestFacts(incumbent=incumbent)
+
+
+@dataclass
+class _Shared:
+    """What a reading page's engine runs share: each run once, and the recorded events and
+    incumbent they replay read once (the standing's run adds a close to the same events)."""
+
+    runs: dict[tuple[int, str], EngineContest] = field(default_factory=dict)
+    replayed: dict[int, tuple[ContestFacts, list[AnyEvent]]] = field(default_factory=dict)
+
+
+_SHARED: ContextVar[_Shared | None] = ContextVar("engine_runs_shared", default=None)
 
 
 @contextmanager
@@ -210,7 +221,7 @@ def engine_runs_shared() -> Iterator[None]:
     """Within a page that only reads, each engine run is made once: the dashboard's
     standing, threshold, confirmations and dates each asked for the same replay (four runs
     a page). Never around an action: its events change what a run returns."""
-    token = _SHARED.set({})
+    token = _SHARED.set(_Shared())
     try:
         yield
     finally:
@@ -221,16 +232,31 @@ def engine_run(contest: Contest, *, then: Sequence[AnyEvent] = ()) -> EngineCont
     """The contest as the rules leave it after every recorded event (and ``then``)."""
     shared = _SHARED.get()
     key = (contest.pk, "|".join(event.model_dump_json() for event in then))
-    if shared is not None and key in shared:
-        return shared[key]
+    if shared is not None and key in shared.runs:
+        return shared.runs[key]
     book = stored_book(contest.rulebook.typed)
     try:
-        engine = run(book, _events_file(contest, book, [*_stored(contest), *then]))
+        engine = run(book, _replay(contest, book, shared, then))
     except RulesError as error:
         raise ContestError(str(error)) from None
     if shared is not None:
-        shared[key] = engine
+        shared.runs[key] = engine
     return engine
+
+
+def _replay(
+    contest: Contest, book: Rulebook, shared: _Shared | None, then: Sequence[AnyEvent]
+) -> EventsFile:
+    """The events file of every recorded event and ``then``; the recorded part read once
+    within ``engine_runs_shared``."""
+    if shared is None:
+        return _events_file(contest, book, [*_stored(contest), *then])
+    if contest.pk not in shared.replayed:
+        shared.replayed[contest.pk] = (_facts(contest), list(_stored(contest)))
+    facts, recorded = shared.replayed[contest.pk]
+    return EventsFile.model_construct(
+        contest=facts, events=[*_timetable(contest, book), *recorded, *then]
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ from omov.web.contests.services import (
 from omov.web.electorate.rolls import dates_used, sections
 from omov.web.electorate.selectors import (
     APPEALS_SHOWN,
-    appeals_waiting,
+    appeals_oldest,
     elector_counts,
     electors_page,
     exclusions_waiting,
@@ -140,6 +141,7 @@ def contest_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
     counts = _electorate_counts(contest)
+    appeals, waiting = appeals_oldest(contest=contest)
     return {
         "contest": contest,
         "candidate_form": CandidateForm(),
@@ -150,8 +152,8 @@ def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
         "statistics": statistics_of(counts),
         "turnout": turnout_of(counts),
         "electors": electors_page(contest=contest, search=request.GET.get("q", "")),
-        "appeals": appeals_waiting(contest=contest)[:APPEALS_SHOWN],
-        "appeals_waiting": appeals_waiting(contest=contest).count(),
+        "appeals": appeals,
+        "appeals_waiting": waiting,
         "ballots": ballots_cast(contest=contest),
         "refusals": code_refusals(contest_id=contest.pk),
         "trustees": trustee_status(contest),
@@ -171,9 +173,18 @@ def _dashboard(request: HttpRequest, contest: Contest) -> dict[str, object]:
 def _vetting(contest: Contest) -> dict[str, object]:
     book = stored_book(contest.rulebook.typed)
     if book.vetting is None:
-        return {"grounds": [], "exclusions_waiting": [], "vetting_figures": []}
+        return {
+            "grounds": [],
+            "ground_options": "",
+            "exclusions_waiting": [],
+            "vetting_figures": [],
+        }
     return {
         "grounds": book.vetting.grounds,
+        # Each elector's row offers every ground: the options are made once, not 50 times.
+        "ground_options": format_html_join(
+            "", '<option value="{}">{}</option>', ((g.code, g.code) for g in book.vetting.grounds)
+        ),
         "vetting": book.vetting,
         "exclusions_waiting": exclusions_waiting(contest=contest)[:APPEALS_SHOWN],
         "vetting_figures": vetting_figures(contest=contest, smallest=book.vetting.min_published),

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 
 from omov.web.contests.models import Contest
 from omov.web.electorate.models import (
@@ -116,6 +116,14 @@ def appeals_waiting(*, contest: Contest) -> QuerySet[Appeal]:
     """Appeals lodged and not yet decided, oldest first, with their electors."""
     waiting = Appeal.objects.filter(elector__contest=contest, state=AppealState.LODGED)
     return waiting.select_related("elector").order_by("pk")
+
+
+def appeals_oldest(*, contest: Contest) -> tuple[list[Appeal], int]:
+    """The oldest ``APPEALS_SHOWN`` appeals waiting, and how many wait in all: one query
+    (the total counted alongside the rows, before the limit)."""
+    rows = appeals_waiting(contest=contest).annotate(waiting=Window(Count("pk")))
+    shown = list(rows[:APPEALS_SHOWN])
+    return list[Appeal](shown), int(shown[0].waiting) if shown else 0
 
 
 def exclusions_waiting(*, contest: Contest) -> QuerySet[Exclusion]:

@@ -13,7 +13,7 @@ from omov.secrecy.group import Element
 from omov.secrecy.messages import Message, MessageKind, Roster
 from omov.secrecy.tally import BallotBox
 from omov.web.balloting.models import Ballot
-from omov.web.contests.models import Contest
+from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import ContestError
 from omov.web.trustees.models import DecryptedPaper, ElectionKey, TrusteeMessage
@@ -115,8 +115,11 @@ def board_rows(contest: Contest) -> list[tuple[uuid.UUID, str, list[int], str]]:
 
 def trustee_status(contest: Contest) -> dict[str, object]:
     """What the dashboard shows of the trustees' work, from counts only (a mix of 10^5
-    ballots is tens of megabytes: nothing here parses one)."""
+    ballots is tens of megabytes: nothing here parses one). The ballot boxes and the
+    papers decrypted are shown only while the ballot is closed, and only then counted:
+    grouping the ballots read every one of them on each page."""
     n, k = trustee_setup(contest)
+    closed = contest.state == ContestState.BALLOT_CLOSED
     kinds = dict(
         TrusteeMessage.objects.filter(contest=contest)
         .values_list("kind")
@@ -128,6 +131,6 @@ def trustee_status(contest: Contest) -> dict[str, object]:
         "threshold": k,
         "sent": {kind.value.replace("-", "_"): kinds.get(kind.value, 0) for kind in MessageKind},
         "key_made": ElectionKey.objects.filter(contest=contest).exists(),
-        "boxes": sorted(set(section_groups(contest).values())),
-        "papers": DecryptedPaper.objects.filter(contest=contest).count(),
+        "boxes": sorted(set(section_groups(contest).values())) if closed else [],
+        "papers": DecryptedPaper.objects.filter(contest=contest).count() if closed else 0,
     }
