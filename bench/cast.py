@@ -406,7 +406,10 @@ def serve(workers: int, threads: int) -> subprocess.Popen[bytes]:
     )
 
 
-ABLATIONS = ("", "throttle", "csp", "sessions", "")
+ABLATIONS = ("", "throttle", "csp", "sessions", "tallies", "")
+TALLIED = ("balloting_ballot", "electorate_elector")
+"""The tables whose triggers keep the tallies (``tallies`` off disables them: the tallies
+are wrong after, in a database thrown away)."""
 """Each run's protections off (``bench/ablation_settings.py``): all on, one off at a time, and
 all on again last (the drift of the machine and of the growing tables over the runs)."""
 
@@ -429,7 +432,8 @@ def main() -> None:
     parser.add_argument(
         "--ablate",
         action="store_true",
-        help="run all on, then with the code throttle, CSP and database sessions each off, "
+        help="run all on, then with the code throttle, CSP, database sessions and the tallies' "
+        "triggers each off, "
         "then all on again (--ballots each), and print each one's CPU ms per voter",
     )
     args = parser.parse_args()
@@ -449,10 +453,18 @@ def main() -> None:
             os.environ.update(DJANGO_SETTINGS_MODULE="bench.ablation_settings", OMOV_BENCH_OFF=off)
             print(f"-- {off + ' off' if off else 'all on'}", flush=True)
         share = slice(i * args.ballots, (i + 1) * args.ballots)
+        tallies(args.database_url, enabled=off != "tallies")
         costs[i] = run_once(args, contest, list(zip(codes[share], sealed[share], strict=True)))
     describe(args)
     if args.ablate:
         print_ablation(runs, costs)
+
+
+def tallies(database_url: str, *, enabled: bool) -> None:
+    """Enable or disable the triggers that keep the tallies (``TALLIED``)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for table in TALLIED:
+            conn.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER USER")
 
 
 def run_once(

@@ -70,8 +70,9 @@ class Ballot(models.Model):
 class BallotTally(models.Model):
     """How many ballots a contest holds, exact, without reading them: kept by triggers on the
     ballots' table (migration 0006) in the transaction of every insert and delete, the
-    one-statement cast's included. Several rows a contest (``slot``, from the ballot's
-    random id) so simultaneous casts do not queue on one row lock; never written here."""
+    one-statement cast's included. Up to 256 rows a contest on PostgreSQL (``slot``, the last
+    byte of the ballot's random id; migration 0007) so simultaneous casts seldom queue on one
+    row lock; a contest's figure is the sum of its rows. Never written here."""
 
     contest_id = models.BigIntegerField()
     slot = models.PositiveSmallIntegerField()

@@ -23,8 +23,8 @@ from omov.web.electorate.models import (
 
 def elector_counts(*, contest: Contest) -> list[dict[str, Any]]:
     """Electors per section, eligibility, reason code and whether they have voted, from the
-    tally the database keeps as electors change (``ElectorTally``): a few dozen rows
-    however large the electorate, where grouping the electors read every row (~140 ms at
+    tally the database keeps as electors change (``ElectorTally``): at most 256 rows a
+    figure however large the electorate, where grouping the electors read every row (~140 ms at
     500,000). Counts only, so it says nothing of who has voted; plain JSON, so a count can
     keep it. Equal to ``elector_counts_recounted``, as the tests check after each writer."""
     rows = (
