@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -220,13 +222,13 @@ def test_a_paper_changed_under_the_kept_one_is_read_again(ready: OpenBallot) -> 
     assert Ballot.objects.count() == 2
 
 
-def _signed_in(ready: OpenBallot) -> Client:
-    """A browser that enforces CSRF, signed in with the first code."""
+def _signed_in(ready: OpenBallot, which: int = 0) -> Client:
+    """A browser that enforces CSRF, signed in with the first code (or another)."""
     client = Client(enforce_csrf_checks=True)
     start = reverse("vote-start", args=[ready.contest.pk])
     client.get(start)
     token = client.cookies["csrftoken"].value
-    code = next(iter(ready.codes.values()))
+    code = list(ready.codes.values())[which]
     response = client.post(start, {"code": code, "csrfmiddlewaretoken": token})
     assert response.status_code == 302
     return client
@@ -249,19 +251,31 @@ def _outside_sessions(queries: CaptureQueriesContext) -> int:
     return len(queries.captured_queries) - len(on_sessions)
 
 
+def _words(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"].split()[0] for q in queries.captured_queries]
+
+
 def test_the_cast_page_casts_in_one_statement(ready: OpenBallot) -> None:
-    client = _signed_in(ready)
+    client, then = _signed_in(ready), _signed_in(ready, 1)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
     with CaptureQueriesContext(connection) as queries:
         status, _ = _cast(client, ready, {"rank_2": "1", "rank_1": "2", "rank_3": ""})
     assert status == 302
-    # the key and the paper (to encrypt the ranking: no JavaScript here), read once a process
-    # and contest, then the statement, which checks the form's positions and that the key and
-    # paper still hold; the session is read, then deleted
-    assert _outside_sessions(queries) == 2
-    assert _of_sessions(queries) == ["SELECT", "DELETE"]
+    # the session is read; the key and the paper (to encrypt the ranking: no JavaScript
+    # here), read once a process and contest; then the statement, which checks the form's
+    # positions and that the key and paper still hold, and deletes the session
+    assert _words(queries) == ["SELECT", "SELECT", "WITH"]
+    assert _of_sessions(queries) == ["SELECT", "WITH"]
+    assert not Session.objects.filter(session_key=session).exists()
     assert len(bytes(Ballot.objects.get().ciphertext)) == 128
     receipt = client.get(reverse("vote-receipt", args=[ready.contest.pk]))
     assert Ballot.objects.get().receipt.encode() in receipt.content
+    # the paper kept: a cast is two round trips, the session's read and the statement
+    with CaptureQueriesContext(connection) as queries:
+        assert _cast(then, ready, {"rank_1": "1"})[0] == 302
+    assert _words(queries) == ["SELECT", "WITH"]
+    assert Ballot.objects.count() == 2
+    assert Session.objects.count() == 0
 
 
 def test_the_cast_page_refuses_plainly_and_changes_nothing(ready: OpenBallot) -> None:

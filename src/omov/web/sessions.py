@@ -11,7 +11,8 @@ prepared on PostgreSQL (``omov/web/db.py``):
   chance in 2^165, draws another);
 - save: ``UPDATE`` the row (a session deleted meanwhile, by logout in another tab, is not
   brought back: Django answers such a request with 400, as its own store does);
-- delete: ``DELETE`` the row.
+- delete: ``DELETE`` the row (after a cast, the cast's statement has deleted it:
+  ``forget``).
 
 The payload is signed as Django signs it but not compressed: zlib's set-up cost more than
 anything else in signing a few dozen bytes, and an uncompressed payload's length tells
@@ -25,7 +26,12 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.backends.base import (
+    VALID_KEY_CHARS,
+    CreateError,
+    SessionBase,
+    UpdateError,
+)
 from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -106,3 +112,10 @@ class SessionStore(db.SessionStore):
             return
         with prepared_cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE session_key = %s", [key])
+
+
+def forget(session: SessionBase) -> None:
+    """End ``session`` as ``flush`` does (no data, no key: the response drops the cookie), but
+    without a ``DELETE``: the cast deleted its row in its own statement."""
+    session.clear()
+    session._session_key = None  # flush's own last step

@@ -19,7 +19,9 @@ The statement does what ``services._store`` does in five queries inside a transa
    the row lock; the others wait, re-check ``state`` on the committed row (now ``used``)
    and update nothing;
 4. set the elector's ``has_voted`` and insert the ballot (its ciphertext, already checked
-   by ``services``) with the elector's section.
+   by ``services``) with the elector's section;
+5. delete the voter's session (``session``, its key), which only held the code's digest
+   for this cast: a round trip fewer than the session store's own ``DELETE`` after it.
 
 Nothing is written unless all four hold: a ballot checked against a key or paper that has
 changed since the process kept them is never stored (``services`` reads them again and
@@ -43,6 +45,7 @@ from omov.web.balloting.models import Ballot, Channel, Credential, CredentialSta
 from omov.web.contests.models import Candidate, Contest, ContestState
 from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector
+from omov.web.sessions import TABLE as SESSIONS
 from omov.web.trustees.models import ElectionKey
 
 
@@ -150,6 +153,9 @@ def _cast_sql() -> str:
             UPDATE {_table(Elector)} AS elector SET has_voted = TRUE
             FROM spent WHERE elector.id = spent.elector_id
             RETURNING elector.section
+        ), signed_out AS (
+            DELETE FROM {connection.ops.quote_name(SESSIONS)}
+            WHERE session_key = %(session)s AND EXISTS (SELECT FROM voted)
         )
         INSERT INTO {_table(Ballot)} (id, contest_id, ciphertext, section, channel, receipt)
         SELECT gen_random_uuid(), %(contest)s, %(ciphertext)s, voted.section,
@@ -167,6 +173,7 @@ def cast_in_one_statement(
     paper: Paper,
     on_paper: Sequence[int],
     receipt: str,
+    session: str = "",
     db: BaseDatabaseWrapper | None = None,
 ) -> str | None:
     """Cast; the receipt, or None when nothing was written (the caller finds out why).
@@ -174,8 +181,10 @@ def cast_in_one_statement(
     ``ciphertext``: the encrypted ballot, its proof already checked against ``paper``'s key
     (or the ranking encrypted for its positions), which must still be the contest's;
     ``on_paper``, the positions the voter's form named (none when the browser encrypted the
-    ranking), all of which must be on the paper. ``db``: the default database's connection,
-    if the caller has it at hand. Must run outside any transaction (autocommit)."""
+    ranking), all of which must be on the paper. ``session``: the voter's session key, its
+    row deleted with the cast (and kept if nothing is written). ``db``: the default
+    database's connection, if the caller has it at hand. Must run outside any transaction
+    (autocommit)."""
     if len(set(on_paper)) != len(on_paper):
         raise ValueError("on_paper must be distinct positions")
     db = db or default_database()
@@ -189,6 +198,7 @@ def cast_in_one_statement(
         "digest": digest,
         "ciphertext": ciphertext,
         "receipt": receipt,
+        "session": session,
     }
     with prepared_cursor(db) as cursor:
         cursor.execute(_cast_sql(), params)

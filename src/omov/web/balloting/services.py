@@ -42,6 +42,7 @@ from omov.web.contests.services import contest_lock, contest_transition
 from omov.web.db import default_database, prepared_cursor
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import BallotNotOpenError, ContestError
+from omov.web.sessions import SessionStore
 from omov.web.trust.services import ballot_log_opened, ballot_log_sealed
 from omov.web.trustees.selectors import contest_binding, election_key
 
@@ -443,6 +444,7 @@ def ballot_cast(
     code: str = "",
     digest: str = "",
     named: Collection[int] = (),
+    session: str = "",
 ) -> str:
     """Cast an online ballot with a one-time ``code`` (or its ``digest``); returns the
     tracker. The ballot is the browser's ``ciphertext`` (α ‖ β ‖ proof), or, from a browser
@@ -450,14 +452,15 @@ def ballot_cast(
     only the ciphertext is stored.
 
     ``contest`` may be just its id. ``named``: more positions that must be on the paper
-    (the form's fields left blank). On PostgreSQL outside a transaction the cast is one
-    statement (``casting``); otherwise the same checks and writes run as ORM queries in a
-    transaction (``_store``)."""
+    (the form's fields left blank). ``session``: the voter's session key, whose row is
+    deleted with the cast (in the cast's statement, or its transaction). On PostgreSQL
+    outside a transaction the cast is one statement (``casting``); otherwise the same checks
+    and writes run as ORM queries in a transaction (``_store``)."""
     contest_id = contest if isinstance(contest, int) else contest.pk
     digest = digest or code_digest(code)
     db = default_database()
     if db.vendor == "postgresql" and db.get_autocommit():
-        return _cast_in_one_statement(contest_id, digest, ranking, ciphertext, named, db)
+        return _cast_in_one_statement(contest_id, digest, ranking, ciphertext, named, session, db)
     with transaction.atomic():
         locked = _contest_shared(contest_id)
         ballot = _store(
@@ -469,6 +472,7 @@ def ballot_cast(
             ciphertext=ciphertext,
             named=named,
         )
+        SessionStore().delete(session or None)
         return ballot.receipt
 
 
@@ -478,6 +482,7 @@ def _cast_in_one_statement(
     ranking: Sequence[int],
     ciphertext: bytes | None,
     named: Collection[int],
+    session: str,
     db: BaseDatabaseWrapper,
 ) -> str:
     """``ballot_cast`` in one statement (``casting``), the ballot checked or encrypted against
@@ -490,7 +495,7 @@ def _cast_in_one_statement(
         _ranking_shape(ranking)
         on_paper = sorted({*ranking, *named})  # the statement checks they are on the paper
     kept = kept_paper(contest_id)
-    cast = (contest_id, digest, ranking, ciphertext, on_paper, db)
+    cast = (contest_id, digest, ranking, ciphertext, on_paper, session, db)
     outcome = _cast_against(kept or paper_read(contest_id, db), *cast)
     if not isinstance(outcome, str) and kept is not None:
         fresh = paper_read(contest_id, db)
@@ -508,6 +513,7 @@ def _cast_against(
     ranking: Sequence[int],
     ciphertext: bytes | None,
     on_paper: Sequence[int],
+    session: str,
     db: BaseDatabaseWrapper,
 ) -> str | ContestError | None:
     """The receipt; the refusal; or None if the statement wrote nothing."""
@@ -523,6 +529,7 @@ def _cast_against(
             paper=paper,
             on_paper=on_paper,
             receipt=tracker(sealed),
+            session=session,
             db=db,
         )
     except IntegrityError:

@@ -35,6 +35,7 @@ from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import BallotNotOpenError, ContestError
+from omov.web.sessions import forget
 from omov.web.trustees.selectors import contest_binding, election_key
 from omov.web.wording import ballot_not_open
 
@@ -157,16 +158,21 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     digest = _digest(request, pk)
     if digest is None:
         return _refuse(request, pk, ContestError(gettext("enter your voting code first")))
+    session = request.session.session_key or ""
     try:
         sealed = request.POST.get("ciphertext")
         if sealed:
-            receipt = ballot_cast(contest=pk, digest=digest, ciphertext=_hex(sealed))
+            receipt = ballot_cast(
+                contest=pk, digest=digest, ciphertext=_hex(sealed), session=session
+            )
         else:
             form = _cast_form(request, pk)
-            receipt = ballot_cast(contest=pk, digest=digest, ranking=form.ranking, named=form.named)
+            receipt = ballot_cast(
+                contest=pk, digest=digest, ranking=form.ranking, named=form.named, session=session
+            )
     except ContestError as error:
         return _refuse(request, pk, error)
-    request.session.flush()
+    forget(request.session)  # the cast deleted its row
     response = _redirect("vote-receipt", pk)
     response.set_signed_cookie(
         RECEIPT_COOKIE,
