@@ -130,3 +130,31 @@ class Letter(models.Model):
 
     def __str__(self) -> str:
         return f"letter {self.pk} ({self.state})"
+
+
+class LetterTally(models.Model):
+    """How many letters of a mailing are in each state: the mailing's progress without
+    reading its letters (counting them on every dashboard request grew with the mailing).
+
+    Kept by the database itself: triggers on the letters' table (migration 0004) add and
+    subtract in the transaction of every insert, update and delete, whatever wrote it (the
+    planning's one INSERT ... SELECT, each letter's mark, a reissue's supersession, an
+    abandoned mailing's bulk update, a reminder's letters deleted once done). Never written
+    here. Several rows a mailing and state (``slot``, the batch's id modulo 16) so workers
+    sending different batches do not queue on one row lock. ``mailing_id`` has no foreign
+    key, for the same reason as ``ElectorTally``'s contest."""
+
+    mailing_id = models.BigIntegerField()
+    state = models.CharField(max_length=10)
+    slot = models.PositiveSmallIntegerField()
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("mailing_id", "state", "slot"), name="letter_tally_once"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.n} {self.state} letters of mailing {self.mailing_id}"

@@ -6,10 +6,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from omov.web.contests.models import Contest
-from omov.web.jobs.models import Letter, LetterState, Mailing, MailingKind, MailingState
+from omov.web.jobs.models import (
+    Letter,
+    LetterState,
+    LetterTally,
+    Mailing,
+    MailingKind,
+    MailingState,
+)
 
 SHOWN = 5
 FAILURES_SHOWN = 200
@@ -41,21 +48,31 @@ class Progress:
 
 
 def mailing_progress(*, contest: Contest) -> list[Progress]:
-    """The contest's latest mailings, newest first, with their letters counted by state."""
+    """The contest's latest mailings, newest first, with their letters counted by state:
+    from the tally the database keeps as letters change (``LetterTally``), a few rows a
+    mailing however many letters it has (counting the letters grew with the mailing)."""
     mailings = list(contest.mailings.order_by("-pk")[:SHOWN])
     rows = (
-        Letter.objects.filter(mailing__in=mailings)
+        LetterTally.objects.filter(mailing_id__in=[m.pk for m in mailings])
         .values_list("mailing_id", "state")
-        .annotate(n=Count("pk"))
+        .annotate(total=Sum("n"))
         .order_by()
     )
     counts: dict[int, Counter[str]] = {m.pk: Counter() for m in mailings}
     for mailing_id, state, n in rows:
-        counts[mailing_id][state] = n
+        if n:
+            counts[mailing_id][state] = n
     for mailing in mailings:
         if mailing.totals:  # done: its totals are kept (a reminder's letters are gone)
             counts[mailing.pk] = Counter(mailing.totals)
     return [Progress(m, counts[m.pk]) for m in mailings]
+
+
+def letter_counts_recounted(mailing: Mailing) -> Counter[str]:
+    """A mailing's letters by state from the letters themselves, one grouped query over
+    them: what ``mailing_progress``'s tally is checked against."""
+    rows = mailing.letters.values_list("state").annotate(n=Count("pk")).order_by()
+    return Counter(dict(rows))
 
 
 def codes_undelivered(*, contest: Contest) -> QuerySet[Letter]:
