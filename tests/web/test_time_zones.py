@@ -56,5 +56,6 @@ def test_i18n_is_wired_so_a_translation_needs_no_code() -> None:
     assert "django.middleware.locale.LocaleMiddleware" in settings.MIDDLEWARE
     assert settings.LOCALE_PATHS
     with translation.override("en-gb"):
-        html = Client().get(reverse("home"), HTTP_ACCEPT_LANGUAGE="cy").content.decode()
-    assert '<html lang="en-gb">' in html  # no Welsh translation yet: English, whole
+        html = Client().get(reverse("home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<html lang="en-gb">' in html  # no French translation: English, whole
+    # (a language with a translation, Welsh, is checked in test_welsh.py)
