@@ -143,3 +143,31 @@ def test_the_installed_command_fails_cleanly_on_junk(tmp_path):
     assert done.stderr.count("\n") == 1
     assert not out.exists()
     assert Path(junk).exists()
+
+
+def test_an_rctab_config_naming_a_zip_bomb_is_refused_in_one_line(
+    monkeypatch, capsys, data_dir, tmp_path
+):
+    """An ES&S workbook whose sheet would unpack to 64 MiB from under 1 MiB: one line on
+    stderr and status 2, no traceback (the limits: tests/count/formats/test_ess_xlsx.py)."""
+    import json
+    import zipfile
+
+    case = "test_set_allow_only_one_winner_per_round"
+    config = json.loads((data_dir / "rctab" / case / f"{case}_config.json").read_text())
+    config["cvrFileSources"][0]["filePath"] = "bomb.xlsx"
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with (
+        zipfile.ZipFile(tmp_path / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as book,
+        book.open("xl/worksheets/sheet1.xml", "w") as sheet,
+    ):
+        for _ in range(64):
+            sheet.write(b"<row/>" * (2**20 // 6))
+    code, out, err = omov(
+        monkeypatch, capsys, "count", "--rctab-config", str(tmp_path / "config.json")
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("error: "), err
+    assert err.count("\n") == 1, err
+    assert err.rstrip().endswith("would unpack to over 100 times its stored size (a zip bomb?)")
+    assert "Traceback" not in err

@@ -4,7 +4,8 @@ An ES&S export is one worksheet: a header row, then one row per ballot with the 
 name marked at each rank in consecutive columns (and labels for an overvoted or skipped
 rank, and for undeclared write-ins). An .xlsx file is a zip of XML parts; we read the first
 worksheet and its shared strings with the standard library (no spreadsheet dependency),
-streaming the sheet so a large export is parsed once.
+streaming the sheet so a large export is parsed once. The zip's directory is checked before
+any part is unpacked (``_refuse_a_bomb``): a few kilobytes of zip can unpack to gigabytes.
 """
 
 from __future__ import annotations
@@ -25,6 +26,19 @@ from omov.count.formats.cdf import CastVoteRecords
 LAST_COLUMN = 16_384  # XFD, the last column a worksheet may have
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _CELL = re.compile(r"([A-Z]+)(\d+)$")
+
+MAX_UNPACKED = 512 * 2**20
+"""What a workbook's parts may unpack to in all (512 MiB). Minneapolis' 2013 mayoral export
+(tests/data/rctab) holds 215 bytes a row, so a sheet filled to Excel's last row (1,048,576)
+holds 225 MB; more is refused before any part is read."""
+MAX_RATIO = 100
+"""How many times its stored size a large part may unpack to. Real workbooks' sheets
+unpack 4 to 9 times; deflate can reach 1,032, and a "zip bomb" does."""
+RATIO_FROM = 2**20
+"""Parts smaller than this (1 MiB) may unpack at any ratio: they are bounded by their size."""
+MAX_PARTS = 1_000
+"""A workbook holds a part for each sheet, style, theme and relationship: tens, not
+thousands."""
 
 
 def parse_ess_xlsx(
@@ -98,6 +112,7 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(row number, cell texts by column) for the first worksheet."""
     try:
         with zipfile.ZipFile(path) as book:
+            _refuse_a_bomb(path, book)
             strings = _shared_strings(book)
             sheet = _first_sheet(path, book)
             with book.open(sheet) as stream:
@@ -107,6 +122,27 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
                         element.clear()
     except (zipfile.BadZipFile, OSError, KeyError, ParseError, EOFError) as error:
         raise BallotFileError(path, None, f"not a readable .xlsx workbook: {error}") from None
+
+
+def _refuse_a_bomb(path: Path, book: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose directory declares too many parts, too many bytes in all or a
+    large part packed too tightly, before any is unpacked. The declared sizes bind: zipfile
+    reads a part no further than its declared size (and then fails on its checksum)."""
+    parts = book.infolist()
+    if len(parts) > MAX_PARTS:
+        raise BallotFileError(path, None, f"refused: the workbook holds over {MAX_PARTS} parts")
+    if sum(part.file_size for part in parts) > MAX_UNPACKED:
+        raise BallotFileError(
+            path, None, f"refused: the workbook would unpack to over {MAX_UNPACKED >> 20} MiB"
+        )
+    for part in parts:
+        if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * part.compress_size:
+            raise BallotFileError(
+                path,
+                None,
+                f"refused: a part of the workbook would unpack to over {MAX_RATIO} times its"
+                " stored size (a zip bomb?)",
+            )
 
 
 def _row_number(path: Path, row: Element) -> int:
