@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import connections
+from django.db import connection, connections
 from django.urls import reverse
 
 from omov.web.access.models import Role
@@ -274,11 +274,17 @@ class _Held(LocmemBackend):
         return super().send_messages(messages)
 
 
-@pytest.mark.postgres  # SQLite takes no row locks: there one writer at a time anyway
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_reissue_while_its_letter_is_being_sent_waits_for_the_mark() -> None:
     """The letter's credential is locked from the check to the sent mark: the officer's
     reissue waits, then revokes the code just sent and emails the new one."""
+    if connection.vendor != "postgresql":
+        # The suite's SQLite run deselects it (-m "not postgres"); run by hand there, it
+        # would find no lock to wait on: SQLite has no SELECT ... FOR UPDATE (the row lock
+        # jobs.services._code_live takes on the letter's credential), and the tests'
+        # in-memory database refuses the officer's thread at once ("table is locked").
+        pytest.skip("needs PostgreSQL's row lock (SELECT ... FOR UPDATE) on the credential")
     from omov.web.balloting.services import credential_reissue
     from omov.web.jobs.services import batch_send, mailing_plan
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -161,6 +162,17 @@ def _unlocked(read: Callable[[], T]) -> T:
             time.sleep(0.01)
 
 
+def _ticks_ended() -> None:
+    """Wait for the ticking thread to finish the tick it may be in when told to stop. On the
+    tests' in-memory SQLite, a tick still reading when the test ends makes the teardown's
+    flush fail ("table is locked": it cannot empty a table another thread is reading) and
+    could meet the next test's first writes the same way; PostgreSQL's flush would wait."""
+    for thread in threading.enumerate():
+        if thread.name == "omov-tick":
+            thread.join(20)
+            assert not thread.is_alive(), "the tick did not end in 20 s"
+
+
 def _until(contest: Contest, state: str) -> str:
     """The contest's state once it is ``state``, or after 20 real seconds."""
     deadline = time.monotonic() + 20
@@ -189,6 +201,7 @@ def test_the_demos_web_server_ticks_the_timetable_itself(monkeypatch: Any) -> No
                 assert _until(contest, ContestState.BALLOT_CLOSED) == ContestState.BALLOT_CLOSED
         finally:
             stop.set()
+            _ticks_ended()
     recorded = _unlocked(lambda: _moments(contest))
     moments = [m["moment"] for m in recorded if not m["moment"].startswith("reminder")]
     assert moments == ["ballot-open", "ballot-close"]
