@@ -1,17 +1,19 @@
 """Playwright (Python) driving Debian's Chromium against Django's live test server.
 
 Chromium comes from apt (scripts/browser.sh), never from ``playwright install``; axe-core
-comes from npm (package.json here) and is injected into the page from the local file.
+comes from npm (package.json here) and is injected into the page from the local file, and
+so does jsQR, which reads a QR image as a phone's camera would (``qr_decoded``).
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between page actions are still plain synchronous calls.
@@ -29,6 +31,7 @@ CHROMIUM_ARGS = [
 ]
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+JSQR = HERE / "node_modules" / "jsqr" / "dist" / "jsQR.js"
 SHOTS = HERE.parent.parent / "test-artifacts" / "screenshots"
 
 
@@ -82,3 +85,33 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
         for v in results["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def qr_decoded(image: Locator) -> str | None:
+    """The text of the QR image as the page shows it (a screenshot of the element, read by
+    jsQR in a blank page of the same browser, whose own policy refuses no data: image), or
+    None if it cannot be read."""
+    assert JSQR.exists(), "run `npm ci` in tests/e2e (scripts/browser.sh does)"
+    png = base64.b64encode(image.screenshot()).decode()
+    reader = image.page.context.new_page()
+    try:
+        reader.evaluate(JSQR.read_text())
+        found: str | None = reader.evaluate(
+            """async (png) => {
+                const image = new Image();
+                image.src = "data:image/png;base64," + png;
+                await image.decode();
+                const canvas = document.createElement("canvas");
+                canvas.width = image.width;
+                canvas.height = image.height;
+                const drawing = canvas.getContext("2d");
+                drawing.drawImage(image, 0, 0);
+                const pixels = drawing.getImageData(0, 0, image.width, image.height);
+                const code = jsQR(pixels.data, image.width, image.height);
+                return code === null ? null : code.data;
+            }""",
+            png,
+        )
+    finally:
+        reader.close()
+    return found
