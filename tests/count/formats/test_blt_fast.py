@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BallotPolicy, DuplicateRule
-from omov.count.formats import blt, blt_fast, read_ballots
+from omov.count.formats import blt, read_ballots, runs
 from omov.count.formats.blt_fast import coded_section
 
 POLICIES = [
@@ -121,12 +121,12 @@ def test_a_section_read_in_short_runs_of_lines_reads_the_same(
     data = section[: section.index("\n0\n") + 1].encode()
     n = int(text.split()[0])
     whole = coded_section(data, n)
-    original = blt_fast._CHUNK
-    blt_fast._CHUNK = run
+    original = runs.RUN
+    runs.RUN = run
     try:
         cut = coded_section(data, n)
     finally:
-        blt_fast._CHUNK = original
+        runs.RUN = original
     assert (whole is None) == (cut is None)
     if whole is not None and cut is not None:
         assert np.array_equal(whole.codes, cut.codes)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BallotPolicy, OvervoteRule
-from omov.count.formats import plain_csv_fast, rctab_fast, read_ballots
+from omov.count.formats import plain_csv_fast, read_ballots, runs
 
 POLICIES = [BallotPolicy(), BallotPolicy(overvote=OvervoteRule.SKIP, max_skipped_ranks=0)]
 # Names that share their first bytes, run past one or two 64-bit words, or are not ASCII.
@@ -53,16 +53,16 @@ def read_both(text: str, policy: BallotPolicy, run: int) -> tuple[object, object
         path.write_text(text, encoding="utf-8", newline="")
         outcomes: list[object] = []
         for fast in (True, False):
-            original, chunk = plain_csv_fast._read_regular, rctab_fast._CHUNK
+            original, chunk = plain_csv_fast._read_regular, runs.RUN
             if not fast:
                 plain_csv_fast._read_regular = lambda path, policy: None  # type: ignore[assignment]
-            rctab_fast._CHUNK = run
+            runs.RUN = run
             try:
                 outcomes.append(read_ballots(path, policy=policy))
             except BallotFileError as error:
                 outcomes.append(str(error).replace(str(path), "FILE"))
             finally:
-                plain_csv_fast._read_regular, rctab_fast._CHUNK = original, chunk
+                plain_csv_fast._read_regular, runs.RUN = original, chunk
     return outcomes[0], outcomes[1]
 
 

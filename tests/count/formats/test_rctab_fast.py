@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from omov.count import BallotFileError, BallotSet
 from omov.count.ballots import BallotPolicy, OvervoteRule
-from omov.count.formats import rctab_fast, read_ballots
+from omov.count.formats import rctab_fast, read_ballots, runs
 
 POLICIES = [BallotPolicy(), BallotPolicy(overvote=OvervoteRule.SKIP, max_skipped_ranks=0)]
 
@@ -121,12 +121,12 @@ def test_a_file_read_in_short_runs_of_lines_reads_the_same(text: str, run: int) 
         path = Path(folder) / "cvr.csv"
         path.write_text(text, encoding="utf-8", newline="")
         whole = rctab_fast.coded_rctab(path)
-        original = rctab_fast._CHUNK
-        rctab_fast._CHUNK = run
+        original = runs.RUN
+        runs.RUN = run
         try:
             cut = rctab_fast.coded_rctab(path)
         finally:
-            rctab_fast._CHUNK = original
+            runs.RUN = original
     if cut is not None:
         assert whole is not None
         assert whole[0] == cut[0]

@@ -16,7 +16,6 @@ so the two paths read alike (``tests/count/formats/test_rctab_fast.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,9 +24,8 @@ import numpy.typing as npt
 
 from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
+from omov.count.formats.runs import each_run, line_runs
 
-_CHUNK = 1 << 20
-"""Bytes of rows parsed at once."""
 _MAX_DIGITS = 4
 _UNSURE = 1000
 """Label cells read one by one at most, to be sure they hold no whole number: a file with
@@ -80,14 +78,6 @@ def _regular_text(data: bytes) -> bytes | None:
         except UnicodeDecodeError:
             return None
     return data if data.endswith(b"\n") else data + b"\n"
-
-
-def line_runs(data: bytes, start: int) -> Iterator[npt.NDArray[np.uint8]]:
-    """The bytes from ``start`` on (whole lines), in runs of whole lines."""
-    while start < len(data):
-        end = data.find(b"\n", start + _CHUNK) + 1 or len(data)
-        yield np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
-        start = end
 
 
 @dataclass(frozen=True)
@@ -169,16 +159,21 @@ def _rows(
     n = len(names)
     rows = CodedRows(n, n)  # as wide as the candidates: no rank past the last is taken
     marked = np.zeros(width - start, dtype=np.bool_)
+
+    def read(chars: npt.NDArray[np.uint8]) -> bool:
+        ends = field_ends(chars, width)
+        if ends is None or not (start == 0 or _no_number_in(chars, ends, width, start - 1)):
+            return False
+        codes = _codes(chars, ends, width, start, n)
+        if codes is None:
+            return False
+        marked[codes[1]] = True  # from either thread: each only sets
+        rows.add(list(codes[0]))
+        return True
+
     try:
-        for chars in line_runs(data, body):
-            ends = field_ends(chars, width)
-            if ends is None or not (start == 0 or _no_number_in(chars, ends, width, start - 1)):
-                return None
-            codes = _codes(chars, ends, width, start, n)
-            if codes is None:
-                return None
-            marked[codes[1]] = True
-            rows.add(list(codes[0]))
+        if not each_run(line_runs(data, body), read):
+            return None
         return rows.distinct(None, stop_column=True) if marked.all() else None
     except Irregular:
         return None
@@ -212,16 +207,16 @@ def _no_number_in(
 
 def _cell_values() -> npt.NDArray[np.int16]:
     """A vote cell's rank by its last two bytes (the two before the comma or line end
-    that ends it), as one big-endian 16-bit number: 0 if empty, a digit after a separator
-    its own value (not 0), two digits ``_TWO`` more than their value (a longer cell ends
-    so too), and anything else ``-1``."""
+    that ends it), as one little-endian 16-bit number (the second byte the high one): 0 if
+    empty, a digit after a separator its own value (not 0), two digits ``_TWO`` more than
+    their value (a longer cell ends so too), and anything else ``-1``."""
     table = np.full(1 << 16, -1, dtype=np.int16)
     digits = np.arange(10, dtype=np.int16)
     for separator in b",\n":
-        table[[(byte << 8) + separator for byte in range(256)]] = 0
-        table[(separator << 8) + ord("0") + digits[1:]] = digits[1:]
+        table[[byte + (separator << 8) for byte in range(256)]] = 0
+        table[separator + ((ord("0") + digits[1:]) << 8)] = digits[1:]
     for tens in range(10):
-        table[((ord("0") + tens) << 8) + ord("0") + digits] = _TWO + 10 * tens + digits
+        table[ord("0") + tens + ((ord("0") + digits) << 8)] = _TWO + 10 * tens + digits
     return table
 
 
@@ -240,16 +235,24 @@ def _codes(
     ranks = _ranks(chars, ends, width, start)
     if ranks is None or ranks.max(initial=0) > n:
         return None
-    marked = np.flatnonzero(ranks)
-    row, column = np.divmod(marked, width)
+    # Flat, with np.take and np.put: NumPy indexes with arrays several times slower, and
+    # finds the nonzero entries of a boolean array several times faster than of others.
+    flat = ranks.ravel()
+    marked = np.flatnonzero(flat != 0)
+    row = marked // width
+    column = marked - row * width
     column -= start
     candidate = column.astype(np.int16)
-    at = ranks.ravel()[marked] - 1
+    place = flat.take(marked).astype(np.intp)  # the mark's rank, then its place in codes
+    place -= 1
+    place *= len(ranks)
+    place += row
     codes = np.full((n, len(ranks)), n, dtype=np.int16)
-    codes[at, row] = candidate
+    np.put(codes, place, candidate)
     # Two candidates at one rank of a row: one of them is not the code kept there.
-    lost = codes[at, row] != candidate
-    codes[at[lost], row[lost]] = n + 1
+    lost = codes.take(place) != candidate
+    if lost.any():
+        np.put(codes, place[lost], n + 1)
     return codes, column
 
 
@@ -262,8 +265,9 @@ def _ranks(
     padded = np.empty(len(chars) + 2, dtype=np.uint8)
     padded[:2] = ord("\n")  # as if after a line end: a first cell's bytes before it
     padded[2:] = chars
-    pairs = np.ndarray((len(padded) - 1,), ">u2", padded, strides=(1,))
-    ranks: npt.NDArray[np.int16] = _CELL_VALUES[pairs[ends]].reshape(-1, width)  # ends - 2, - 1
+    pairs = np.ndarray((len(padded) - 1,), "<u2", padded, strides=(1,))
+    # ends - 2 and - 1 in chars; np.take, several times faster than indexing with an array
+    ranks: npt.NDArray[np.int16] = _CELL_VALUES.take(pairs.take(ends)).reshape(-1, width)
     ranks[:, :start] = 0
     if len(ranks) == 0 or ranks.min() < 0:
         return None
