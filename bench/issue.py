@@ -2,14 +2,26 @@
 ``omov worker`` processes: seconds, letters/s, and the time 650,000 would take at that rate.
 
 Seeds a fresh PostgreSQL database with one frozen contest (every elector with an email
-address), runs an SMTP relay that accepts everything (aiosmtpd, in this process), starts
-the workers, presses "send voting codes" as the officer's view does, and waits for the
-mailing to be done. Everything shares the machine's cores: the report gives the CPU
-seconds of the workers, of PostgreSQL (every database on the server, other users' too)
-and of the relay, and the load average before and after. The goal (issue 21): 650,000
-codes within 10 minutes with 2 workers.
+address), runs an SMTP relay that accepts everything, starts the workers, presses "send
+voting codes" as the officer's view does, and waits for the mailing to be done.
+Everything shares the machine's cores: the report gives the CPU seconds of the workers,
+of PostgreSQL (every database on the server, other users' too) and of the relay, and the
+load average before and after. The goal (issue 21): 650,000 codes within 10 minutes with
+2 workers, on one machine.
 
     .venv/bin/python bench/issue.py --electors 20000
+
+The relay (``--sink``) is aiosmtpd in this process by default (Python: it costs about as
+much CPU a message as a worker does), or Postfix's ``smtp-sink``, a C server made for
+benchmarking SMTP clients, in its own process (advertises PIPELINING, as Postfix does).
+``bench/smtp_sink.sh`` fetches it into var/smtp-sink/ from the Debian package without
+installing Postfix; an installed Postfix's /usr/sbin/smtp-sink is used first:
+
+    bench/smtp_sink.sh && .venv/bin/python bench/issue.py --electors 20000 --sink smtp-sink
+
+smtp-sink counts the messages itself (``-c``) and dumps them (``-D``, to /dev/shm where
+there is one) so that their Message-IDs are counted after the run; ``--no-dump`` leaves
+the count to ``-c`` alone (a dump takes about 4 KB a message).
 
 ``--plan-only`` times the planning alone (one letter per elector, in batches, as the
 mailing's first step does) and sends nothing:
@@ -21,8 +33,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,6 +48,8 @@ from bench.cast import fresh_database, production_settings, seed_electorate
 
 LABOUR_2016 = 650_000
 TICKS = os.sysconf("SC_CLK_TCK")
+ROOT = Path(__file__).resolve().parent.parent
+FETCHED_SINK = ROOT / "var" / "smtp-sink" / "usr" / "sbin" / "smtp-sink"
 
 
 class CountingRelay:
@@ -56,15 +72,113 @@ class CountingRelay:
         return "250 Message accepted"
 
 
+class AiosmtpdRelay:
+    """aiosmtpd in a thread of this process; its CPU is this process's."""
+
+    name = "aiosmtpd"
+
+    def __init__(self, port: int) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.counter = CountingRelay()
+        self.controller = Controller(self.counter, hostname="127.0.0.1", port=port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def cpu(self) -> float:
+        return time.process_time()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def received(self) -> tuple[int, int | None]:
+        return self.counter.messages, len(self.counter.ids)
+
+
+class SmtpSinkRelay:
+    """Postfix's smtp-sink in its own process: ``-c`` counts the messages; ``-D`` (unless
+    ``dump`` is False) appends each to a file, read after the run for the Message-IDs."""
+
+    name = "smtp-sink"
+
+    def __init__(self, port: int, dump: bool) -> None:
+        binary, env = smtp_sink_binary()
+        shm = Path("/dev/shm")
+        self.dir = Path(tempfile.mkdtemp(prefix="omov-sink-", dir=shm if shm.is_dir() else None))
+        self.dir.chmod(0o777)  # written by the unprivileged user below, when run as root
+        self.dump = self.dir / "dump" if dump else None
+        self.command = [binary, "-c"]
+        if os.geteuid() == 0:
+            self.command += ["-u", "nobody"]  # smtp-sink refuses to run as root
+        if self.dump is not None:
+            self.command += ["-D", str(self.dump)]
+        self.command += [f"127.0.0.1:{port}", "256"]
+        self.env = env
+        self.port = port
+
+    def start(self) -> None:
+        self.out = (self.dir / "counts").open("wb")
+        self.process = subprocess.Popen(self.command, stdout=self.out, env=self.env)
+        import socket
+
+        deadline = time.monotonic() + 10
+        while True:  # until it listens
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise SystemExit(f"smtp-sink did not start: {' '.join(self.command)}") from None
+                time.sleep(0.05)
+
+    def cpu(self) -> float:
+        return sum(cpu_ticks([self.process.pid]).values()) / TICKS
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(30)
+        self.out.close()
+
+    def received(self) -> tuple[int, int | None]:
+        """Messages (smtp-sink's own count), and distinct Message-IDs in its dump."""
+        counts = (self.dir / "counts").read_bytes().replace(b"\r", b"\n").split()
+        messages = max((int(c[5:]) for c in counts if c.startswith(b"mesg=")), default=0)
+        ids: int | None = None
+        if self.dump is not None:
+            seen = set()
+            with self.dump.open("rb") as dump:
+                for line in dump:
+                    if line[:11].lower() == b"message-id:":
+                        seen.add(line)
+            ids = len(seen)
+        shutil.rmtree(self.dir, ignore_errors=True)
+        return messages, ids
+
+
+def smtp_sink_binary() -> tuple[str, dict[str, str]]:
+    """Postfix's smtp-sink, installed or fetched by bench/smtp_sink.sh, and its environment
+    (the fetched one finds Postfix's shared libraries beside it)."""
+    for candidate in (shutil.which("smtp-sink"), "/usr/sbin/smtp-sink"):
+        if candidate and Path(candidate).is_file():
+            return candidate, dict(os.environ)
+    if FETCHED_SINK.is_file():
+        libraries = FETCHED_SINK.parent.parent / "lib" / "postfix"
+        return str(FETCHED_SINK), {**os.environ, "LD_LIBRARY_PATH": str(libraries)}
+    raise SystemExit("no smtp-sink: run bench/smtp_sink.sh (or install postfix) first")
+
+
 def cpu_ticks(pids: list[int]) -> dict[int, int]:
-    """pid -> CPU ticks so far (user and system) of the processes still running."""
+    """pid -> CPU ticks so far (user and system) of the processes still running, with
+    those of their children that ended and were waited for (PostgreSQL's postmaster
+    reaps the backends: a worker's connection closed during the run is counted there)."""
     ticks = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks[pid] = int(fields[11]) + int(fields[12])
+        ticks[pid] = sum(int(f) for f in fields[11:15])
     return ticks
 
 
@@ -86,7 +200,9 @@ def postgres_pids() -> list[int]:
     return found
 
 
-def start_workers(n: int, port: int, batch: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(
+    n: int, port: int, batch: int, profile: Path | None = None
+) -> list[subprocess.Popen[bytes]]:
     env = {
         **os.environ,
         "OMOV_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -96,9 +212,20 @@ def start_workers(n: int, port: int, batch: int) -> list[subprocess.Popen[bytes]
         "OMOV_MAIL_WORKERS": str(n),
     }
     command = "from omov.cli import main; main()"
+    if profile is not None:  # CPU time, written when the worker stops (SIGTERM)
+        profile.mkdir(parents=True, exist_ok=True)
+        command = (
+            "import cProfile, sys, time\nfrom omov.cli import main\n"
+            "out, profiler = sys.argv.pop(), cProfile.Profile(time.process_time)\n"
+            "try:\n    profiler.runcall(main)\nfinally:\n    profiler.dump_stats(out)\n"
+        )
     return [
-        subprocess.Popen([sys.executable, "-c", command, "worker", "--interval", "0.2"], env=env)
-        for _ in range(n)
+        subprocess.Popen(
+            [sys.executable, "-c", command, "worker", "--interval", "0.2"]
+            + ([str(profile / f"worker-{i}.prof")] if profile is not None else []),
+            env=env,
+        )
+        for i in range(n)
     ]
 
 
@@ -110,7 +237,29 @@ def main() -> None:
     parser.add_argument("--electors", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=500, help="letters a batch")
-    parser.add_argument("--port", type=int, default=8825, help="the relay's port")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("OMOV_BENCH_PORT", "8825")),
+        help="the relay's port (default: $OMOV_BENCH_PORT, else 8825)",
+    )
+    parser.add_argument(
+        "--sink",
+        choices=("aiosmtpd", "smtp-sink"),
+        default="aiosmtpd",
+        help="the SMTP relay: aiosmtpd in this process, or Postfix's smtp-sink (C)",
+    )
+    parser.add_argument(
+        "--no-dump",
+        action="store_true",
+        help="smtp-sink: count messages with its -c alone (no dump, no Message-ID count)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="run the workers under cProfile, each writing DIR/worker-N.prof (slower)",
+    )
     parser.add_argument("--plan-only", action="store_true", help="time the planning alone")
     args = parser.parse_args()
     os.environ["OMOV_MAIL_BATCH"] = str(args.batch)
@@ -119,7 +268,6 @@ def main() -> None:
     fresh_database(args.database_url)
     started = time.monotonic()
     contest = seed_electorate(args.electors)
-    from aiosmtpd.controller import Controller
     from django.db import connection
 
     from omov.web.electorate.services import electorate_freeze
@@ -134,14 +282,17 @@ def main() -> None:
         plan_time(contest)
         return
 
-    relay = CountingRelay()
-    controller = Controller(relay, hostname="127.0.0.1", port=args.port)
-    controller.start()
-    workers = start_workers(args.workers, args.port, args.batch)
+    relay: AiosmtpdRelay | SmtpSinkRelay = (
+        SmtpSinkRelay(args.port, dump=not args.no_dump)
+        if args.sink == "smtp-sink"
+        else AiosmtpdRelay(args.port)
+    )
+    relay.start()
+    workers = start_workers(args.workers, args.port, args.batch, args.profile)
     time.sleep(3)  # the workers start (Django, then a first look at the queue)
     load_before = os.getloadavg()
     pids = [w.pid for w in workers]
-    cpu_before = (cpu_ticks(pids), cpu_ticks(postgres_pids()), time.process_time())
+    cpu_before = (cpu_ticks(pids), cpu_ticks(postgres_pids()), relay.cpu())
     clock = time.monotonic()
     mailing = codes_mailing_start(contest=contest)
     try:
@@ -151,14 +302,14 @@ def main() -> None:
         cpu = [
             cpu_seconds_between(cpu_before[0], cpu_ticks(pids)),
             cpu_seconds_between(cpu_before[1], cpu_ticks(postgres_pids())),
-            time.process_time() - cpu_before[2],
+            relay.cpu() - cpu_before[2],
         ]
     finally:
         for worker in workers:
             worker.terminate()
             worker.wait(30)
-        controller.stop()
-    report(args, relay, seconds, cpu)
+        relay.stop()
+    report(args, relay.name, relay.received(), seconds, cpu)
     print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
 
 
@@ -180,13 +331,19 @@ def plan_time(contest: Any) -> None:
 
 
 def report(
-    args: argparse.Namespace, relay: CountingRelay, seconds: float, cpu: list[float]
+    args: argparse.Namespace,
+    relay: str,
+    received: tuple[int, int | None],
+    seconds: float,
+    cpu: list[float],
 ) -> None:
     rate = args.electors / seconds
     print(
         f"{args.electors} codes by {args.workers} workers in {seconds:.1f} s: {rate:.0f} a second"
     )
-    print(f"relay received {relay.messages} messages, {len(relay.ids)} distinct Message-IDs")
+    messages, ids = received
+    distinct = "not counted (no dump)" if ids is None else f"{ids} distinct Message-IDs"
+    print(f"relay ({relay}) received {messages} messages, {distinct}")
     workers, postgres, relay_cpu = cpu
     print(
         f"CPU seconds: workers {workers:.1f}, PostgreSQL {postgres:.1f} (all databases), "
