@@ -1,5 +1,5 @@
-"""A local SMTP relay for the tests and bench/issue.py (aiosmtpd): it keeps every message it
-accepts and refuses, for now (451), the first try of the addresses it is told to."""
+"""A local SMTP relay for the tests (aiosmtpd): it keeps every message it accepts and
+refuses, for now (451), the first try of the addresses it is told to."""
 
 from __future__ import annotations
 
@@ -27,10 +27,21 @@ class Received:
 @dataclass
 class Sink:
     refuse_first_try: Callable[[str], bool] = lambda address: False
+    # Advertise PIPELINING (RFC 2920), as Postfix does; aiosmtpd reads commands in order
+    # however they arrive, and refuses DATA when no recipient was taken.
+    pipelining: bool = False
     received: list[Received] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _tried: set[str] = field(default_factory=set)
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any

@@ -6,14 +6,16 @@ long way."""
 from __future__ import annotations
 
 import re
+import smtplib
 from typing import Any
 
 import pytest
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
-from omov.web.balloting.codes import code_digest, new_code
-from omov.web.balloting.emails import code_letter, section_names
-from omov.web.jobs.letters import _PLAIN_ADDRESS, Press
+from omov.web.balloting.codes import code_digest, link_token, new_code
+from omov.web.balloting.emails import CodeLetterPress, code_letter, section_names
+from omov.web.balloting.emails import Letter as Text
+from omov.web.jobs.letters import _PLAIN_ADDRESS, Press, _Wire
 from omov.web.jobs.models import LetterState, Mailing, MailingKind
 from omov.web.jobs.services import batch_claim, batch_prepare, batch_send, mailing_plan
 
@@ -49,10 +51,30 @@ def test_the_prepared_message_is_the_one_django_builds() -> None:
     built = code_letter(contest, "members", code).message(
         address, headers={"Message-ID": message_id}
     )
-    expected = built.message().as_bytes(linesep="\r\n")
+    expected = _as_smtplib_sends(built.message().as_bytes(linesep="\r\n"))
     stamped = wire.stamp(address, message_id, code)
     assert _VARYING.sub(b"", stamped) == _VARYING.sub(b"", expected)
     assert code.encode() in stamped
+
+
+def _as_smtplib_sends(message: bytes) -> bytes:
+    """The bytes smtplib's data() sends after DATA: lines starting with a dot doubled,
+    then the end of data."""
+    quoted = re.sub(rb"(?m)^\.", b"..", message)
+    return quoted + (b"" if quoted.endswith(b"\r\n") else b"\r\n") + b".\r\n"
+
+
+def test_a_line_starting_with_a_dot_is_doubled_on_the_wire() -> None:
+    """The prepared message is dot-stuffed once, as smtplib would each message."""
+    code_mark, token_mark = "codemarkcodemarkcodemark", "tokenmarktokenmarktokenmark"
+    text = f"Hello\n.{code_mark}\n..{token_mark}\n"
+    blank = Text("Your code", text, f"<p>{code_mark} {token_mark}</p>")
+    wire = _Wire.build(CodeLetterPress(blank, code_mark, token_mark))
+    assert wire is not None
+    code = new_code()
+    stamped = wire.stamp("m1@example.org", "<letter-1-2@omov.invalid>", code)
+    assert f"\r\n..{code}\r\n...{link_token(code)}\r\n".encode() in stamped
+    assert stamped.endswith(b"\r\n.\r\n")
 
 
 @pytest.mark.parametrize(
@@ -95,3 +117,43 @@ def test_letters_to_an_smtp_relay_carry_each_electors_live_code(settings: Any) -
 
 def _codes_mailing(contest: Any) -> int:
     return Mailing.objects.create(contest=contest, kind=MailingKind.CODES).pk
+
+
+@pytest.mark.parametrize("pipelining", [False, True], ids=["one-by-one", "pipelined"])
+def test_a_refusal_for_now_leaves_the_relays_connection_ready_for_the_next_letter(
+    pipelining: bool, monkeypatch: Any
+) -> None:
+    """m1 is refused for now (451 to RCPT): its letter waits for a retry, and the letters
+    after it go through on the same connection, MAIL, RCPT and DATA in one write where the
+    relay advertises PIPELINING."""
+    writes: list[bytes] = []
+    send = smtplib.SMTP.send
+
+    def recorded(self: smtplib.SMTP, data: bytes | str) -> None:
+        writes.append(data if isinstance(data, bytes) else data.encode())
+        send(self, data)
+
+    monkeypatch.setattr(smtplib.SMTP, "send", recorded)
+    contest = _contest()
+    sink = Sink(refuse_first_try=lambda address: address == "m1@example.org", pipelining=pipelining)
+    with smtp_sink(sink) as port:
+        mail = SMTPBackend(host="127.0.0.1", port=port)
+        mailing = mailing_plan(mailing_id=_codes_mailing(contest))
+        batch = batch_claim(mailing=mailing, worker="w")
+        assert batch is not None
+        batch_prepare(batch=batch)
+        assert batch_send(batch=batch, mail=mail)
+    states = dict(batch.letters.values_list("elector__email", "state"))
+    assert states == {
+        "m1@example.org": LetterState.DEFERRED,
+        "m2@example.org": LetterState.SENT,
+        "m3@example.org": LetterState.SENT,
+    }
+    assert sink.refused == ["m1@example.org"]
+    digests = live_digests(contest)
+    by_address = {e.email: e.pk for e in contest.electors.all()}
+    assert {r.to: digests[code_digest(r.code)] for r in sink.received} == {
+        to: by_address[to] for to in ("m2@example.org", "m3@example.org")
+    }
+    together = [w for w in writes if w.startswith(b"MAIL FROM:") and w.endswith(b"DATA\r\n")]
+    assert len(together) == (3 if pipelining else 0)

@@ -31,7 +31,7 @@ def new_code() -> str:
 
 def normalise(code: str) -> str:
     """What the voter typed, as issued: case, spaces and dashes do not matter."""
-    return "".join(ch for ch in code.upper() if ch.isalnum())
+    return "".join(filter(str.isalnum, code.upper()))
 
 
 def code_digest(code: str) -> str:

@@ -6,13 +6,20 @@ of the database taken mid-issue yields no code; the sealed code is wiped once se
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 from django.conf import settings
 from nacl.secret import SecretBox
 
 
 def _box() -> SecretBox:
-    key = hashlib.sha256(b"omov letter seal\0" + settings.OMOV_CREDENTIAL_KEY.encode()).digest()
+    return _box_for(settings.OMOV_CREDENTIAL_KEY)
+
+
+@lru_cache(maxsize=4)
+def _box_for(credential_key: str) -> SecretBox:
+    """Derived once a key (a letter's seal and unseal each derived it again)."""
+    key = hashlib.sha256(b"omov letter seal\0" + credential_key.encode()).digest()
     return SecretBox(key)
 
 

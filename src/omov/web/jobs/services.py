@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DatabaseError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -39,7 +40,7 @@ from omov.web.contests.models import Contest, ContestState
 from omov.web.contests.services import contest_lock
 from omov.web.electorate.models import Elector, Eligibility
 from omov.web.errors import ContestError
-from omov.web.jobs.letters import Outcome, Press, deliver
+from omov.web.jobs.letters import Outcome, Post, Press, deliver
 from omov.web.jobs.models import (
     FINAL,
     BatchState,
@@ -256,45 +257,119 @@ def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> boo
     """Send the batch's ready and deferred letters; False if our claim was lost."""
     mail = mail or get_connection()
     press = Press(batch.mailing.contest)
-    letters = (
-        batch.letters.filter(state__in=(LetterState.READY, LetterState.DEFERRED))
-        .select_related("elector", "mailing")
-        .order_by("pk")
-    )
+    posts = _posts(batch)
     # Renewed every so many letters, and at a third of the lease whatever the relay's pace,
     # so a slow relay never lets the claim run out under a worker still sending.
     every = settings.OMOV_MAIL_LEASE_SECONDS / 3
     renewed = time.monotonic()
+    chained = batch.mailing.kind == MailingKind.CODES and _plain_transactions()
     try:
-        for n, letter in enumerate(letters, start=1):
-            due = n % settings.OMOV_MAIL_RENEW_EVERY == 0 or time.monotonic() - renewed > every
-            if due:
-                if not batch_renew(batch=batch):
-                    return False
-                renewed = time.monotonic()
-            letter_send(letter=letter, contest=press.contest, mail=mail, press=press)
+        with _Chain(connection.cursor()) if chained else contextlib.nullcontext() as chain:
+            for n, post in enumerate(posts, start=1):
+                due = n % settings.OMOV_MAIL_RENEW_EVERY == 0 or time.monotonic() - renewed > every
+                if due:
+                    if chain is not None:
+                        chain.flush()  # the last mark committed before the lease is renewed
+                    if not batch_renew(batch=batch):
+                        return False
+                    renewed = time.monotonic()
+                if chain is not None:
+                    chain.send(post, press, mail)
+                else:
+                    letter_send(letter=post, contest=press.contest, mail=mail, press=press)
     finally:
         mail.close()
     return True
 
 
+def _posts(batch: MailBatch) -> list[Post]:
+    """The batch's letters to send, in order, as rows (building a Letter, its Elector and
+    Mailing for each cost more than the queries that read them)."""
+    mailing = batch.mailing
+    codes = mailing.kind == MailingKind.CODES
+    rows = (
+        batch.letters.filter(state__in=(LetterState.READY, LetterState.DEFERRED))
+        .order_by("pk")
+        .values_list(
+            "pk", "elector_id", "elector__email", "elector__section", "sealed_code", "attempts"
+        )
+    )
+    posts = []
+    for pk, elector_id, email, section, sealed, attempts in rows:
+        sealed = bytes(sealed)
+        code = unseal(sealed) if codes and sealed else ""
+        posts.append(
+            Post(pk, mailing.pk, codes, elector_id, email, section, sealed, attempts, code)
+        )
+    return posts
+
+
+class _Chain:
+    """A batch's code letters on PostgreSQL, one round trip a letter: the statement that
+    commits a letter's mark also begins the next letter's transaction and checks (and
+    locks) its credential: ``SET LOCAL ...; UPDATE ...; COMMIT; BEGIN; SELECT ... FOR
+    UPDATE``. Each letter is still its own transaction, committed as soon as the relay has
+    it (the next letter's check goes with it), so a worker killed anywhere resends at most
+    the one letter the relay took and no mark recorded; the server rolls back a
+    transaction left open. The last letter's mark, and the one before a lease renewal,
+    go alone (``flush``)."""
+
+    def __init__(self, cursor: CursorWrapper) -> None:
+        self.cursor = cursor
+        self.mark: tuple[str, tuple[int | str | bytes, ...]] | None = None
+
+    def __enter__(self) -> _Chain:
+        self.cursor.__enter__()
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if kind is None:
+                self.flush()
+            else:  # a transaction begun or a mark not sent: neither stays
+                with contextlib.suppress(DatabaseError):
+                    self.cursor.execute("ROLLBACK")
+        finally:
+            self.cursor.__exit__(None, None, None)
+
+    def flush(self) -> None:
+        if self.mark is not None:
+            statements, params = self.mark
+            self.mark = None
+            self.cursor.execute(statements, params)
+
+    def send(self, post: Post, press: Press, mail: BaseEmailBackend) -> None:
+        statements, params = self.mark or ("", ())
+        self.mark = None
+        self.cursor.execute(
+            f"{statements}BEGIN; {_LIVE_SQL} FOR UPDATE", (*params, *_live_params(post))
+        )
+        for _ in range(statements.count(";") + 1):
+            self.cursor.nextset()
+        live = self.cursor.fetchone() is not None
+        outcome = _letter_outcome(post, live, press.contest, mail, press)
+        update, params = _mark_statement(post, outcome)
+        self.mark = (f"SET LOCAL synchronous_commit TO OFF; {update}; COMMIT; ", params)
+
+
 def letter_send(
-    *, letter: Letter, contest: Contest, mail: BaseEmailBackend, press: Press | None = None
+    *, letter: Letter | Post, contest: Contest, mail: BaseEmailBackend, press: Press | None = None
 ) -> Outcome:
     """Send one letter and mark what became of it, in one transaction that holds the
     letter's credential: a code reissued after its batch was prepared is not sent (the
     letter is superseded), and a reissue that comes while the letter is being sent waits
     for the mark, then revokes the code just sent and emails its own."""
+    post = Post.of(letter) if isinstance(letter, Letter) else letter
     if _plain_transactions():
-        return _letter_send_in_two_trips(letter=letter, contest=contest, mail=mail, press=press)
+        return _letter_send_in_two_trips(letter=post, contest=contest, mail=mail, press=press)
     with transaction.atomic():
-        live = letter.mailing.kind != MailingKind.CODES or _code_live(letter)
-        outcome = _letter_outcome(letter, live, contest, mail, press)
-        _letter_mark(letter=letter, outcome=outcome)
+        live = not post.codes or _code_live(post)
+        outcome = _letter_outcome(post, live, contest, mail, press)
+        _letter_mark(letter=post, outcome=outcome)
     return outcome
 
 
-def _code_live(letter: Letter) -> bool:
+def _code_live(letter: Post) -> bool:
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(_LIVE_SQL + lock, _live_params(letter))
@@ -312,13 +387,13 @@ def _plain_transactions() -> bool:
 
 
 def _letter_send_in_two_trips(
-    *, letter: Letter, contest: Contest, mail: BaseEmailBackend, press: Press | None
+    *, letter: Post, contest: Contest, mail: BaseEmailBackend, press: Press | None
 ) -> Outcome:
     """``letter_send``'s transaction in two round trips to PostgreSQL, where Django's
     ``atomic`` takes five (BEGIN, the check, the SET, the mark, COMMIT): begun with the
     check of the credential and committed with the mark. On any error it is rolled back,
     and a worker killed in between leaves it to the server to roll back."""
-    codes = letter.mailing.kind == MailingKind.CODES
+    codes = letter.codes
     with connection.cursor() as cursor:
         live = True
         if codes:
@@ -338,7 +413,7 @@ def _letter_send_in_two_trips(
 
 
 def _letter_outcome(
-    letter: Letter, live: bool, contest: Contest, mail: BaseEmailBackend, press: Press | None
+    letter: Post, live: bool, contest: Contest, mail: BaseEmailBackend, press: Press | None
 ) -> Outcome:
     if not live:
         logger.info("letter %s not sent: its code was reissued meanwhile", letter.pk)
@@ -355,18 +430,21 @@ _LIVE_SQL = (
 )
 
 
-def _live_params(letter: Letter) -> tuple[int | str | bytes, ...]:
-    digest = code_digest(unseal(bytes(letter.sealed_code)))
-    return (letter.elector_id, digest, str(CredentialState.ISSUED))
+def _live_params(letter: Post) -> tuple[int | str | bytes, ...]:
+    return (letter.elector_id, code_digest(letter.code), _ISSUED)
 
 
-def letter_mark(*, letter: Letter, outcome: Outcome) -> None:
+_ISSUED = str(CredentialState.ISSUED)
+
+
+def letter_mark(*, letter: Letter | Post, outcome: Outcome) -> None:
     """Record what became of a letter, in its own transaction."""
+    post = Post.of(letter) if isinstance(letter, Letter) else letter
     with transaction.atomic():
-        _letter_mark(letter=letter, outcome=outcome)
+        _letter_mark(letter=post, outcome=outcome)
 
 
-def _letter_mark(*, letter: Letter, outcome: Outcome) -> None:
+def _letter_mark(*, letter: Post, outcome: Outcome) -> None:
     """Record what became of a letter (see ``_mark_statement``), in the transaction open."""
     update, params = _mark_statement(letter, outcome)
     with connection.cursor() as cursor:
@@ -376,7 +454,7 @@ def _letter_mark(*, letter: Letter, outcome: Outcome) -> None:
             cursor.execute(update, params)
 
 
-def _mark_statement(letter: Letter, outcome: Outcome) -> tuple[str, tuple[int | str | bytes, ...]]:
+def _mark_statement(letter: Post, outcome: Outcome) -> tuple[str, tuple[int | str | bytes, ...]]:
     """The statement that records what became of a letter; a sent letter's code is wiped.
 
     On PostgreSQL the mark commits without waiting for the disk (``SET LOCAL
