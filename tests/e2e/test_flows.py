@@ -112,7 +112,7 @@ def _officer_flow_to_open_ballot(page: Page, base: str, roll: Path) -> Simulated
     expect(page.get_by_role("status")).not_to_contain_text("Excluded:")
     vetting = _another_officer(page, base, "vo")  # the second officer confirms it
     vetting.get_by_role("button", name="Confirm", exact=True).click()
-    expect(vetting.get_by_role("status")).to_contain_text("Excluded: 1 record(s) of this person")
+    expect(vetting.get_by_role("status")).to_contain_text("Excluded: 1 record of this person")
     vetting.context.close()
     page.reload()
     page.get_by_label("Appeal grounds").first.fill("Never supported another party")

@@ -23,6 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
 from omov.ledger.heads import Checkpoint
@@ -147,7 +148,8 @@ def ballot_open(*, contest: Contest) -> Contest:
         )
     if timezone.now() < contest.ballot_opens_at:
         raise ContestError(
-            f"the timetable opens the ballot at {contest.ballot_opens_at:%d %b %H:%M}"
+            gettext("the timetable opens the ballot at %(opens)s")
+            % {"opens": date_format(contest.ballot_opens_at, "d M H:i")}
         )
     if not Credential.objects.filter(
         elector__contest=contest, state=CredentialState.ISSUED
@@ -174,8 +176,10 @@ def ballot_close(*, contest: Contest, reason: str = "") -> Contest:
     early = timezone.now() < contest.ballot_closes_at
     if early and not reason.strip():
         raise ContestError(
-            "the timetable closes the ballot at "
-            f"{contest.ballot_closes_at:%d %b %H:%M}: closing it early needs a reason"
+            gettext(
+                "the timetable closes the ballot at %(closes)s: closing it early needs a reason"
+            )
+            % {"closes": date_format(contest.ballot_closes_at, "d M H:i")}
         )
     ballot_box_reseal(contest=contest)
     payload: dict[str, object] = {"ballots": contest.ballots.count()}
@@ -250,7 +254,10 @@ def _check_open(contest: Contest, channel: Channel, *, check_time: bool) -> None
     if contest.state != ContestState.BALLOT_OPEN and channel == Channel.ONLINE:
         raise ContestError(gettext("the ballot is not open"))
     if check_time and timezone.now() >= contest.ballot_closes_at:
-        raise ContestError("the ballot closed at " + f"{contest.ballot_closes_at:%d %b %H:%M}")
+        raise ContestError(
+            gettext("the ballot closed at %(closed)s")
+            % {"closed": date_format(contest.ballot_closes_at, "d M H:i")}
+        )
 
 
 def _check_credential(contest: Contest, digest: str, *, lock: bool) -> Credential:

@@ -68,8 +68,11 @@ def trigger_kind(book: Rulebook, wanted: str | None) -> TriggerKind:
         except ValueError:
             kind = None
         if kind not in kinds:
-            known = ", ".join(k.value for k in kinds) or "none"
-            raise ContestError(f"{book.id} starts no contest by {wanted!r}; it has: {known}")
+            known = ", ".join(k.value for k in kinds) or gettext("none")
+            raise ContestError(
+                gettext("%(rulebook)s starts no contest by %(wanted)s; it has: %(known)s")
+                % {"rulebook": book.id, "wanted": repr(wanted), "known": known}
+            )
         assert kind is not None
         return kind
     if TriggerKind.CHALLENGE in kinds:

@@ -55,7 +55,8 @@ def _record(
     form = make(stored_book(contest.rulebook.typed))
     if not form.is_valid():
         problems = [f"{_label(form, f)}: {e}" for f, errors in form.errors.items() for e in errors]
-        messages.error(request, "Nothing was recorded: " + "; ".join(problems))
+        problem = "; ".join(problems)
+        messages.error(request, gettext("Nothing was recorded: %(error)s") % {"error": problem})
         return back_to(pk)
     before = len(contest.decisions)
     try:
@@ -65,7 +66,9 @@ def _record(
         return back_to(pk)
     contest.refresh_from_db(fields=["decisions"])
     decided = contest.decisions[before:]
-    messages.success(request, done + (" The rules decide:" if decided else ""))
+    if decided:
+        done = gettext("%(done)s The rules decide:") % {"done": done}
+    messages.success(request, done)
     for decision in decided:
         messages.info(request, _sentence(decision))
     if not decided:
@@ -74,7 +77,7 @@ def _record(
 
 
 def _label(form: forms.Form, field: str) -> str:
-    return str(form.fields[field].label or field) if field in form.fields else "The form"
+    return str(form.fields[field].label or field) if field in form.fields else gettext("The form")
 
 
 def _sentence(decision: dict[str, Any]) -> str:
@@ -101,7 +104,7 @@ def motion_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda book: MotionForm(request.POST, book=book, prefix="motion"),
         record,
         Step.MOTION_RECORD,
-        "Motion recorded.",
+        gettext("Motion recorded."),
     )
 
 
@@ -119,7 +122,7 @@ def resignation_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda book: ResignationForm(request.POST, book=book, prefix="resignation"),
         record,
         Step.RESIGNATION_RECORD,
-        "Resignation recorded.",
+        gettext("Resignation recorded."),
     )
 
 
@@ -142,5 +145,5 @@ def date_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda book: DateSetForm(request.POST, book=book, prefix="date"),
         record,
         Step.DATE_SET,
-        "Date set.",
+        gettext("Date set."),
     )

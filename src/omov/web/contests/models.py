@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from omov.web.contests.facts import RulebookFacts
 
@@ -21,7 +22,9 @@ def known_zones() -> frozenset[str]:
 def zone_checked(name: str) -> None:
     """An IANA zone name ("Europe/London")."""
     if name not in known_zones():
-        raise ValidationError(f"{name!r} is not a time zone name such as Europe/London")
+        raise ValidationError(
+            gettext("%(name)s is not a time zone name such as Europe/London") % {"name": repr(name)}
+        )
 
 
 class Organisation(models.Model):

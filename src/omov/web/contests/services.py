@@ -45,7 +45,9 @@ def organisation_create(*, name: str) -> Organisation:
         raise ContestError(gettext("the organisation needs a name"))
     name = label_checked(name, what="the organisation's name")
     if Organisation.objects.filter(name=name).exists():
-        raise ContestError(f"an organisation called {name!r} already exists")
+        raise ContestError(
+            gettext("an organisation called %(name)s already exists") % {"name": repr(name)}
+        )
     organisation = Organisation.objects.create(name=name)
     event_record(
         stream=f"organisation:{organisation.pk}",

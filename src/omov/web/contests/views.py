@@ -198,7 +198,10 @@ def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = CandidateForm(request.POST, request.FILES)
     if not form.is_valid():
         problems = [e for errors in form.errors.values() for e in errors]
-        messages.error(request, "The candidate was not added: " + "; ".join(map(str, problems)))
+        problem = "; ".join(map(str, problems))
+        messages.error(
+            request, gettext("The candidate was not added: %(problem)s") % {"problem": problem}
+        )
         return back_to(pk)
     return run_action(
         request,

@@ -40,7 +40,10 @@ def _text(text: str) -> str:
     if not text:
         raise ContestError(gettext("write something first"))
     if len(text) > LONGEST:
-        raise ContestError(f"a post is at most {LONGEST:,} characters; this is {len(text):,}")
+        raise ContestError(
+            gettext("a post is at most %(longest)s characters; this is %(length)s")
+            % {"longest": f"{LONGEST:,}", "length": f"{len(text):,}"}
+        )
     return text
 
 

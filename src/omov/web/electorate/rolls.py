@@ -75,7 +75,8 @@ def section_template(contest: Contest, section: str) -> str:
     if section not in criteria_for(contest).names:
         known = ", ".join(criteria_for(contest).names)
         raise ContestError(
-            f"no section {section!r} votes under this rulebook; its sections: {known}"
+            gettext("no section %(section)s votes under this rulebook; its sections: %(known)s")
+            % {"section": repr(section), "known": known}
         )
     return template_csv(book.sections[section].roll.value)
 
@@ -91,7 +92,10 @@ def roll_read(data: bytes, *, contest: Contest, section: str) -> Roll:
     book = stored_book(contest.rulebook.typed)
     if section not in book.sections:
         known = ", ".join(book.sections)
-        raise ContestError(f"this rulebook has no section {section!r}; its sections: {known}")
+        raise ContestError(
+            gettext("this rulebook has no section %(section)s; its sections: %(known)s")
+            % {"section": repr(section), "known": known}
+        )
     try:
         return read_roll_bytes(data, book.sections[section].roll.value, name=f"{section} roll")
     except ElectorateError as error:

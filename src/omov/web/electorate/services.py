@@ -49,7 +49,9 @@ def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
     Vetting decisions already taken (exclusions, upheld appeals) stand across re-imports."""
     contest = contest_lock(contest=contest, expected=EDITABLE)
     if section not in dict(sections(contest)):
-        raise ContestError(f"no section {section!r} votes under this rulebook")
+        raise ContestError(
+            gettext("no section %(section)s votes under this rulebook") % {"section": repr(section)}
+        )
     roll_read(data, contest=contest, section=section)  # refuse a bad file before storing
     RollUpload.objects.update_or_create(contest=contest, section=section, defaults={"data": data})
     rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from omov.rules.schema import Vetting
 from omov.web.audit.services import event_record, events_record
@@ -63,7 +64,10 @@ def exclusion_propose(*, elector: Elector, ground: str, note: str, actor: User) 
     rules = vetting_rules(contest)
     if rules.ground(ground) is None:
         known = ", ".join(g.code for g in rules.grounds)
-        raise ContestError(f"{ground!r} is not a ground of this rulebook; its grounds: {known}")
+        raise ContestError(
+            gettext("%(ground)s is not a ground of this rulebook; its grounds: %(known)s")
+            % {"ground": repr(ground), "known": known}
+        )
     if not note.strip():
         raise ContestError(gettext("an exclusion needs a note of the evidence"))
     elector = Elector.objects.select_for_update().get(pk=elector.pk)
@@ -244,9 +248,18 @@ def exclusion_appeal(*, exclusion: Exclusion, grounds: str) -> Appeal:
     if exclusion.state != ExclusionState.CONFIRMED:
         raise ContestError(gettext("only a confirmed exclusion can be appealed"))
     if timezone.now() > appeal_deadline(exclusion):
+        days, deadline = vetting_rules(contest).appeal_days, appeal_deadline(exclusion)
         raise ContestError(
-            f"the {vetting_rules(contest).appeal_days} days to appeal ended at "
-            f"{appeal_deadline(exclusion):%H:%M on %d %B %Y}"
+            ngettext(
+                "the %(days)s day to appeal ended at %(time)s on %(date)s",
+                "the %(days)s days to appeal ended at %(time)s on %(date)s",
+                days,
+            )
+            % {
+                "days": days,
+                "time": date_format(deadline, "H:i"),
+                "date": date_format(deadline, "d F Y"),
+            }
         )
     if not grounds.strip():
         raise ContestError(gettext("an appeal needs its grounds"))
@@ -316,7 +329,10 @@ def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclu
     rules = vetting_rules(contest)
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != COLUMNS:
-        raise ContestError("vetting decisions: the columns must be " + ",".join(COLUMNS))
+        raise ContestError(
+            gettext("vetting decisions: the columns must be %(columns)s")
+            % {"columns": ",".join(COLUMNS)}
+        )
     rows = list(reader)
     electors = {  # not contest.electors: it would fetch each row's deferred contest_id
         (e.section, e.reference): e

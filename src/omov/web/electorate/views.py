@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -117,12 +117,26 @@ def exclusion_decide_view(request: HttpRequest, pk: int, exclusion: int) -> Http
     except ContestError as error:
         messages.error(request, str(error))
         return back_to(pk)
-    done = f"Excluded: {confirmed.excluded} record(s) of this person"
+    said = [
+        ngettext(
+            "Excluded: %(n)s record of this person",
+            "Excluded: %(n)s records of this person",
+            confirmed.excluded,
+        )
+        % {"n": confirmed.excluded}
+    ]
     if confirmed.revoked:
-        done += f"; {confirmed.revoked} unused voting code(s) revoked"
+        said.append(
+            ngettext(
+                "%(n)s unused voting code revoked",
+                "%(n)s unused voting codes revoked",
+                confirmed.revoked,
+            )
+            % {"n": confirmed.revoked}
+        )
     if confirmed.already_voted:
-        done += "; they had already voted, and that ballot stays in the box"
-    messages.success(request, done + ".")
+        said.append(gettext("they had already voted, and that ballot stays in the box"))
+    messages.success(request, gettext("%(clauses)s.") % {"clauses": "; ".join(said)})
     return back_to(pk)
 
 

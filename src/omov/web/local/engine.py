@@ -69,7 +69,9 @@ def motions_of(book: Rulebook) -> list[LocalMotion]:
 def motion_rule(book: Rulebook, kind: str) -> LocalMotion:
     rule = _asked(local_rules, book).motion(kind)
     if rule is None:
-        raise ContestError(f"the rules have no kind of motion called {kind!r}")
+        raise ContestError(
+            gettext("the rules have no kind of motion called %(kind)s") % {"kind": repr(kind)}
+        )
     assert isinstance(rule, LocalMotion)
     return rule
 

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -84,7 +85,11 @@ def local_home(request: HttpRequest) -> HttpResponse:
         except ContestError as error:
             messages.error(request, str(error))
             return redirect("local-home")
-        messages.success(request, f"{meeting.title} is called for {meeting.held_on:%d %B %Y}.")
+        messages.success(
+            request,
+            gettext("%(title)s is called for %(held_on)s.")
+            % {"title": meeting.title, "held_on": date_format(meeting.held_on, "d F Y")},
+        )
         return redirect("meeting", meeting=meeting.pk)
     units = _seen_units(request).distinct().order_by("name")
     return render(

@@ -58,7 +58,10 @@ def nominations_record(
     bodies = nominating_bodies(contest)
     body = body or bodies[0]
     if body not in bodies:
-        raise ContestError(f"nominations come from {', '.join(bodies)}, not {body!r}")
+        raise ContestError(
+            gettext("nominations come from %(bodies)s, not %(body)s")
+            % {"bodies": ", ".join(bodies), "body": repr(body)}
+        )
     earlier = (
         Nomination.objects.filter(contest=contest, nominator__in=names)
         .select_related("candidate")
@@ -154,11 +157,16 @@ def nominations_close(*, contest: Contest, actor: Actor = None) -> Contest:
     close = CloseNominations(type="close-nominations")
     engine = engine_run(contest, then=[close])
     if not engine.open:
-        raise ContestError("no contest has been triggered: " + _last_reason(engine))
+        raise ContestError(
+            gettext("no contest has been triggered: %(reason)s") % {"reason": _last_reason(engine)}
+        )
     if engine.shortlist:
         raise ContestError(
-            "the rules hold shortlist ballots first, which omov's web app does not run: "
-            + _last_reason(engine)
+            gettext(
+                "the rules hold shortlist ballots first, which omov's web app does not run:"
+                " %(reason)s"
+            )
+            % {"reason": _last_reason(engine)}
         )
     if not engine.ballot:
         raise ContestError(_last_reason(engine))

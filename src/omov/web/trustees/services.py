@@ -51,7 +51,10 @@ def trustee_message_record(*, contest: Contest, text: str) -> Message:
     expected = BEFORE_OPEN if _keygen(message) else (ContestState.BALLOT_CLOSED,)
     contest = contest_lock(contest=contest, expected=expected)
     if message.contest != contest_binding(contest):
-        raise ContestError(f"the message is for {message.contest!r}, not this contest")
+        raise ContestError(
+            gettext("the message is for %(binding)s, not this contest")
+            % {"binding": repr(message.contest)}
+        )
     if TrusteeMessage.objects.filter(digest=message.digest).exists():
         raise ContestError(gettext("this message has been recorded already"))
     earlier = published_messages(contest)
