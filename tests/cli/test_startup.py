@@ -22,6 +22,7 @@ from omov.cli import commands as _commands  # noqa: F401  (registers the command
 from omov.cli.catalogue import COMMANDS, ROOT_HELP
 from omov.cli.lazy import LAZY, StandIn, StandInGroup, real_command
 from omov.count.catalogue import CATALOGUE
+from omov.count.methods import HOMES as METHOD_HOMES
 
 HEAVY = ("polars", "numpy", "django", "pyarrow", "omov.count", "omov.electorate", "omov.rules")
 
@@ -39,12 +40,13 @@ print("\\nLOADED " + json.dumps([status, sorted(m for m in heavy if m in sys.mod
 """
 
 
-def heavy_loaded(*args: str) -> list[str]:
-    """The heavy modules loaded by running ``omov ARGS`` in a fresh interpreter, which
-    must succeed (a command that does not exist exits 2 and fails the test)."""
+def heavy_loaded(*args: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """The heavy modules (those ``watched``) loaded by running ``omov ARGS`` in a fresh
+    interpreter, which must succeed (a command that does not exist exits 2 and fails the
+    test)."""
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, *args],
-        input=json.dumps(HEAVY),
+        input=json.dumps(watched),
         capture_output=True,
         text=True,
         check=True,
@@ -223,3 +225,41 @@ def test_each_command_imports_what_its_path_uses(
     imported = imported_by(*(arg.format(**files) for arg in args))
     assert loads <= imported
     assert not never & imported, sorted(never & imported)
+
+
+NOT_FOR_ONE_COUNT = (
+    *(f"omov.count.methods.{home}" for home in METHOD_HOMES.values() if home != "irv"),
+    "omov.count.reports.native_json",
+    "omov.count.reports.rctab_json",
+    "concurrent.futures",
+    "logging",
+    "random",
+    "gzip",
+    "tempfile",
+    "numpy.random",
+    "numpy.ma",
+)
+"""Modules a count of a plain file by IRV, to a CSV report, does not need: each costs a
+command-line count (a process of its own) time before it reads a ballot."""
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("b.blt", '3 1\n1 1 2 0\n2 3 0\n0\n"A"\n"B"\n"C"\n'),
+        ("b.csv", '# candidates: ["A", "B", "C"]\nrank1,rank2\nA,B\nC,\n'),
+        ("b.rctab.csv", "BallotID,A,B,C\nb1,1,2,\nb2,,,1\n"),
+    ],
+)
+def test_a_count_loads_one_method_and_one_report_writer(
+    name: str, text: str, tmp_path: Path
+) -> None:
+    ballots = tmp_path / name
+    ballots.write_text(text, encoding="utf-8")
+    fmt = ["--format", "rctab-csv"] if name.endswith(".rctab.csv") else []
+    args = ["count", str(ballots), *fmt, "--method", "irv", "--report", "csv"]
+    watched = (*NOT_FOR_ONE_COUNT, "omov.count.methods.irv", "omov.count.reports.csv_report")
+    assert heavy_loaded(*args, watched=watched) == [
+        "omov.count.methods.irv",
+        "omov.count.reports.csv_report",
+    ]

@@ -7,10 +7,11 @@ import pytest
 from omov.count import METHODS
 from omov.count.catalogue import CATALOGUE
 from omov.count.errors import MethodError
-from omov.count.methods import register
+from omov.count.methods import HOMES, register
 
 
 def test_every_catalogued_method_is_registered_as_listed() -> None:
+    assert list(HOMES) == list(CATALOGUE)  # each method's module, where it is looked up
     assert list(METHODS) == [name for name in METHODS if name in CATALOGUE]
     assert set(METHODS) == set(CATALOGUE)
     for name, method in METHODS.items():

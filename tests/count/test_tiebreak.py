@@ -56,3 +56,13 @@ def test_history_narrows_before_lot():
         assert record.resolved_by == f"lot (seed {seed})"
         chosen.add(name)
     assert chosen == {"A", "B"}
+
+
+def test_lot_draws_are_the_seeded_generators_whenever_it_is_made():
+    """The generator is made at the first draw, not with the tie-breaker: the draws are
+    still those of ``random.Random(seed)`` from its start, so recounts repeat them."""
+    import random
+
+    for seed in (0, 11, 2026):
+        generator = random.Random(seed)
+        assert _draws(seed) == [generator.choice(["A", "B", "C"]) for _ in range(6)]

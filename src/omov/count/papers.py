@@ -11,7 +11,6 @@ allow, and in two threads on large sets.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +25,7 @@ from omov.count.ballots import (
     Inactive,
     OvervoteRule,
 )
+from omov.count.helper import Later
 
 
 def read_papers(
@@ -127,9 +127,12 @@ def irregular_rows(
     if len(codes) < 4 * BLOCK:
         return irregular, check(slice(0, len(codes)))
     half = len(codes) // 2 // BLOCK * BLOCK
-    with ThreadPoolExecutor(2) as pool:
-        longest = max(pool.map(check, [slice(0, half), slice(half, len(codes))]))
-    return irregular, longest
+    upper = Later(lambda: check(slice(half, len(codes))))
+    try:
+        longest = check(slice(0, half))
+    finally:
+        upper_longest = upper.result()
+    return irregular, max(longest, upper_longest)
 
 
 def irregular_rows_into(

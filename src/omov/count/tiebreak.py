@@ -10,13 +10,16 @@ transferred first), as Droop reads the line.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from omov.count.ballots import BallotSet
 from omov.count.options import CountOptions, TieBreakMode
 from omov.count.report import TieBreak
+
+if TYPE_CHECKING:
+    import random
 
 History = Sequence[Mapping[str, Fraction]]
 """Tallies of the rounds so far, oldest first."""
@@ -33,9 +36,18 @@ class TieBreaker:
     ) -> None:
         self.mode = mode
         self.seed = seed
-        self._rng = random.Random(seed)
+        self._rng: random.Random | None = None  # made when first drawn from
         self._order = {name: i for i, name in enumerate(candidate_order)}
         self._lots = {name: i for i, name in enumerate(lot_order)}
+
+    def _generator(self) -> random.Random:
+        """The seeded generator: ``random`` is imported only for a count that draws lots
+        (its import costs a command-line count more than most counts take)."""
+        if self._rng is None:
+            import random
+
+            self._rng = random.Random(self.seed)
+        return self._rng
 
     @classmethod
     def for_count(cls, ballots: BallotSet, options: CountOptions) -> TieBreaker:
@@ -73,7 +85,7 @@ class TieBreaker:
         if self._lots:
             chosen = min(tied_at_lot, key=self._lots.__getitem__)
             return chosen, TieBreak(purpose, tuple(tied), chosen, "lot, as the file's [tie] order")
-        chosen = self._rng.choice(tied_at_lot)
+        chosen = self._generator().choice(tied_at_lot)
         return chosen, TieBreak(purpose, tuple(tied), chosen, f"lot (seed {self.seed})")
 
     def _by_history(

@@ -28,6 +28,9 @@ MUTATIONS = {
     "none": lambda lines: lines,
     "crlf": lambda lines: [line + "\r" for line in lines],
     "blank line": lambda lines: [*lines[:1], "", *lines[1:]],
+    # A line "0" ends the ballots early: the lines after it are read as names.
+    "early end": lambda lines: [*lines[:1], "0", *lines[1:]],
+    "early end and names": lambda lines: [*lines[:1], "0", '"X"', *lines[1:]],
     "double space": lambda lines: [line.replace(" ", "  ", 1) for line in lines],
     "leading space": lambda lines: [" " + line for line in lines],
     "trailing space": lambda lines: [line + " " for line in lines],

@@ -24,13 +24,12 @@ half-read.
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -90,11 +89,16 @@ def _regular_section(data: bytes, header: BltHeader) -> tuple[tuple[int, int], D
     """The section up to the first line "0" itself, if it is regular (no nicknames) and the
     fast path reads it; else ``None``. A regular section has no tab, no carriage return and
     no space at a line's start or end, so no line in it is a '0' with spaces around it: the
-    first line "0" is the one the pattern would find, found by a byte search alone."""
+    first line "0" is the one the pattern would find, found by byte searches alone."""
     start = header.ballots_start
     if header.nicknames or start == 0 or data[start - 1 : start] != b"\n":
         return None
-    found = data.find(b"\n0\n", start - 1)
+    # The last line "0" before the first quote (the names' start): found from there back,
+    # not from the ballots forward, as every ballot line ends "0\n" (a search forward costs
+    # more than reading a quarter of the lines). A line "0" before it is no line of a
+    # regular section (the fast path refuses it), so the file is then read the general way.
+    names = data.find(b'"', start)
+    found = data.rfind(b"\n0\n", start - 1, len(data) if names < 0 else names)
     if found < 0:
         return None
     rows = coded_section(data[start : found + 1], header.n_candidates)
@@ -179,7 +183,11 @@ def _from_grid(
 
 
 def _read_bytes(path: Path, progress: Progress | None) -> bytes:
-    opener = gzip.open if path.suffix.lower() == ".gz" else open
+    opener: Callable[..., Any] = open
+    if path.suffix.lower() == ".gz":
+        import gzip  # here: a plain file's count need not import it (nor bz2 and lzma)
+
+        opener = gzip.open
     total = path.stat().st_size
     chunks = []
     done = 0
@@ -189,8 +197,8 @@ def _read_bytes(path: Path, progress: Progress | None) -> bytes:
             done += len(chunk)
             if progress is not None:
                 progress(min(done, total), total)
-    data = b"".join(chunks)
-    if not data.strip():
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if not data or data.isspace():  # not data.strip(), a copy of the file
         raise BallotFileError(path, 1, "empty file")
     return data
 
@@ -392,6 +400,8 @@ def _quote(name: str) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    import tempfile  # here: reading a file needs it not (nor shutil, which it imports)
+
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -55,6 +54,7 @@ from omov.count.formats.keys import (
     sampled_pivot,
     sorted_halves,
 )
+from omov.count.helper import Helper, Submits
 from omov.count.papers import Checked
 
 if TYPE_CHECKING:
@@ -252,7 +252,8 @@ class CodedRows:
         ``stop_column``: one more column, blank, where a ranking of every candidate puts its
         stop, so ``from_codes`` can take the codes as the rankings without a wider copy."""
         names = self._in_section_order(allowed_sections)
-        with ThreadPoolExecutor(1) as helper:  # the upper side meanwhile, in a thread
+        helper = Helper()  # the upper side meanwhile, in a thread
+        try:
             lower, upper = self._sides(helper)
             # What was kept is in the sides now: its memory goes back before the grid's is
             # taken, which may then be the same pages (fresh pages cost far more).
@@ -263,9 +264,11 @@ class CodedRows:
             upper_longest = helper.submit(write_side, self.layout, upper, rows.part(len(lower), n))
             longest = write_side(self.layout, lower, rows.part(0, len(lower)))
             longest = max(longest, upper_longest.result())
+        finally:
+            helper.join()  # as an executor's ``with`` does, whatever was raised
         return replace(rows, checked=Checked(rows.checked.irregular, longest))
 
-    def _sides(self, helper: Executor) -> tuple[Side, Side]:
+    def _sides(self, helper: Submits) -> tuple[Side, Side]:
         """Every row kept, as the distinct rows of two sides, each side's found at once.
         The long rows are sorted in the helper while this thread cuts the buffer."""
         long = helper.submit(self._long.fold)  # the last few, folded in meanwhile

@@ -15,12 +15,13 @@ reduced and unpacked apart, in two threads, and the lower side's rows all come f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from omov.count.helper import Submits
 
 KEY_BITS = 63
 """Bits of a key in use: keys stay non-negative ``int64``."""
@@ -234,7 +235,7 @@ def _run_starts(keys: Keys) -> npt.NDArray[np.intp]:
     return np.flatnonzero(first)
 
 
-def sorted_halves(keys: Keys, helper: Executor | None) -> tuple[Run, Run, int]:
+def sorted_halves(keys: Keys, helper: Submits | None) -> tuple[Run, Run, int]:
     """A buffer of keys as the distinct keys of its two sides, and the pivot between them.
 
     The buffer is cut at its median key (NumPy's partition, in place) and each half sorted

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,9 @@ def _rows(
 ) -> DistinctRows | None:
     """The body's rows as the coded path's columns, reduced to distinct rows; ``None`` if
     a row is not regular or a cell not empty and not a candidate's name."""
-    irregular = (b'"', b"\0", b"\r", b"\n\n")  # "\r": lines end alike; "\n\n": no empty line
+    irregular = [b'"', b"\0", b"\r"]  # "\r": lines end alike
+    if len(columns) < 2:  # no empty line (else it is a row of one field: Fields.of refuses it)
+        irregular.append(b"\n\n")
     if body >= len(data) or data[body] == ord("\n") or not data.endswith(b"\n"):
         return None
     if any(data.find(sign, body) >= 0 for sign in irregular):
@@ -211,11 +214,11 @@ class _Hashing:
         times the names' number squared (a few tries), or ``None``."""
         n = len(lengths)
         bits = min(max(4, (8 * n * n).bit_length()), _LOOKUP.bit_length() - 1)
-        draws = np.random.default_rng(_SEED)
+        draws = _draws(_SEED)
         for _ in range(_TRIES):
-            factors = draws.integers(1, 2**63, size=len(words) + 1, dtype=np.uint64) * 2 + 1
-            hashing = cls(tuple(int(f) for f in factors), bits)
-            if len(np.unique(hashing.slots(words, lengths))) == n:
+            factors = tuple(next(draws) | 1 for _ in range(len(words) + 1))
+            hashing = cls(factors, bits)
+            if len(set(hashing.slots(words, lengths).tolist())) == n:
                 return hashing
         return None
 
@@ -226,6 +229,20 @@ class _Hashing:
         for word, factor in zip(words, self.factors, strict=False):
             total += word * np.uint64(factor)
         return (total >> np.uint64(64 - self.bits)).astype(np.intp)
+
+
+def _draws(seed: int) -> Iterator[int]:
+    """64-bit numbers drawn from ``seed`` (SplitMix64). Not ``np.random``, nor
+    ``np.unique`` on the slots above: NumPy imports its random module and ``numpy.ma``
+    only when they are first used, and either import costs more than reading a small
+    file."""
+    mask = 2**64 - 1
+    state = seed
+    while True:
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        yield z ^ (z >> 31)
 
 
 def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes]:

@@ -14,13 +14,16 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from omov.count.ballots import BLANK, OVERVOTE, BallotPolicy, BallotSet
 from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader
-from omov.count.formats.cdf import CastVoteRecords
+
+if TYPE_CHECKING:
+    from omov.count.formats.cdf import CastVoteRecords
 
 
 @register_reader("rctab-csv")
@@ -83,6 +86,8 @@ def parse_rctab_csv(
     precincts = None
     if precinct_column is not None:
         precincts = tuple(row[precinct_column - 1].strip() for row in body)
+    from omov.count.formats.cdf import CastVoteRecords  # here: the fast path needs no json
+
     return CastVoteRecords(names, grid, sections=precincts)
 
 

@@ -50,8 +50,12 @@ def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
         return None
     body = data.find(b"\n") + 1
     header = data[: body - 1].decode("utf-8").split(",")
-    # No empty line: the general reader skips them, and its line numbers would differ.
-    if body == len(data) or data[body] == ord("\n") or data.find(b"\n\n", body) >= 0:
+    # No empty line: the general reader skips them, and its line numbers would differ. An
+    # empty line is a row of one field, which ``field_ends`` refuses in a run of rows of
+    # two or more: a search of the whole file for one is needed only for rows of one.
+    if body == len(data) or data[body] == ord("\n"):
+        return None
+    if len(header) < 2 and data.find(b"\n\n", body) >= 0:
         return None
     first = Fields.of(next(line_runs(data, body)), len(header))
     start = None if first is None else _first_vote_column(first)

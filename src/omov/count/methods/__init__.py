@@ -2,14 +2,18 @@
 
 Each method module registers a function ``(ballots, *, seats, options) -> CountReport``
 with ``@register`` under its name in the catalogue (``omov.count.catalogue``, which says
-what the method is and needs); ``count`` looks it up by name. Importing this package
-imports every method module, so ``METHODS`` always lists them all (tests loop over it).
+what the method is and needs); ``count`` looks it up by name. A method's module is
+imported when the method is first looked up (``HOMES``), not with this package: a count
+by one method loads no other (a command-line count of a file is a process of its own,
+which would spend more time importing every method than counting). ``METHODS`` lists
+them all, importing each when it is read (tests loop over it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from importlib import import_module
 
 from omov.count.ballots import BallotSet
 from omov.count.catalogue import CATALOGUE, EqualRankings, MethodInfo
@@ -53,7 +57,45 @@ class Method:
         return self.info.equal_rankings
 
 
-METHODS: dict[str, Method] = {}
+HOMES: dict[str, str] = {
+    "irv": "irv",
+    "fptp": "fptp",
+    "exhaustive": "exhaustive",
+    "college": "college",
+    "scottish-stv": "stv_scottish",
+    "ers97": "stv_ers97",
+    "meek": "stv_meek",
+    "wigm": "wigm",
+    "wigm-one-per-round": "wigm",
+    "wigm-bottoms-up": "wigm",
+}
+"""Method name -> the module of ``omov.count.methods`` that registers it (the catalogue's
+names, in its order: ``tests/count/test_catalogue.py`` checks they are the same)."""
+
+
+class _Registry(Mapping[str, Method]):
+    """The methods by name: a method's module is imported when it is first looked up."""
+
+    def __init__(self) -> None:
+        self.registered: dict[str, Method] = {}
+
+    def __getitem__(self, name: str) -> Method:
+        if name not in self.registered and name in HOMES:
+            import_module(f"omov.count.methods.{HOMES[name]}")
+        return self.registered[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in HOMES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(HOMES)
+
+    def __len__(self) -> int:
+        return len(HOMES)
+
+
+_REGISTRY = _Registry()
+METHODS: Mapping[str, Method] = _REGISTRY
 
 
 def register(name: str) -> Callable[[CountFunction], CountFunction]:
@@ -61,9 +103,11 @@ def register(name: str) -> Callable[[CountFunction], CountFunction]:
     info = CATALOGUE.get(name)
     if info is None:
         raise MethodError(f"{name!r} is not in omov.count.catalogue; list it there first")
+    if name not in HOMES:
+        raise MethodError(f"{name!r} is not in omov.count.methods.HOMES; list it there first")
 
     def decorate(run: CountFunction) -> CountFunction:
-        METHODS[name] = Method(info, run)
+        _REGISTRY.registered[name] = Method(info, run)
         return run
 
     return decorate
@@ -96,14 +140,4 @@ def count(
     return replace(report, notes=(note, *report.notes)) if note else report
 
 
-# Importing the method modules registers them.
-from omov.count.methods import college as college  # noqa: E402
-from omov.count.methods import exhaustive as exhaustive  # noqa: E402
-from omov.count.methods import fptp  # noqa: E402
-from omov.count.methods import irv as irv  # noqa: E402
-from omov.count.methods import stv_ers97 as stv_ers97  # noqa: E402
-from omov.count.methods import stv_meek as stv_meek  # noqa: E402
-from omov.count.methods import stv_scottish as stv_scottish  # noqa: E402
-from omov.count.methods import wigm as wigm  # noqa: E402
-
-__all__ = ["METHODS", "EqualRankings", "Method", "count", "fptp", "register"]
+__all__ = ["HOMES", "METHODS", "EqualRankings", "Method", "count", "register"]
