@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ class CountingRelay:
 
 
 class AiosmtpdRelay:
-    """aiosmtpd in a thread of this process; its CPU is this process's."""
+    """aiosmtpd in a thread of this process; its CPU is that thread's."""
 
     name = "aiosmtpd"
 
@@ -88,7 +89,12 @@ class AiosmtpdRelay:
         self.controller.start()
 
     def cpu(self) -> float:
-        return time.process_time()
+        thread = self.controller._thread  # the thread that runs aiosmtpd's event loop
+        assert thread is not None
+        assert thread.native_id is not None
+        stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
 
     def stop(self) -> None:
         self.controller.stop()
@@ -181,10 +187,22 @@ def cpu_ticks(pids: list[int]) -> dict[int, int]:
     return ticks
 
 
-def cpu_seconds_between(before: dict[int, int], after: dict[int, int]) -> float:
-    """CPU seconds spent between two readings by the processes alive at the second
-    (those started between count from zero; those that ended are missed)."""
-    return sum(t - before.get(pid, 0) for pid, t in after.items()) / TICKS
+class CpuWatch:
+    """The CPU seconds of the processes ``find`` lists, from now: read at every
+    ``sample`` (a process started since counts from zero; one that ended counts up to its
+    last sample, as a worker's database connection closed when its job ends)."""
+
+    def __init__(self, find: Callable[[], list[int]]) -> None:
+        self.find = find
+        self.start = cpu_ticks(find())
+        self.last = dict(self.start)
+
+    def sample(self) -> None:
+        self.last.update(cpu_ticks(self.find()))
+
+    def seconds(self) -> float:
+        self.sample()
+        return sum(t - self.start.get(pid, 0) for pid, t in self.last.items()) / TICKS
 
 
 def postgres_pids(database: str) -> list[int]:
@@ -299,18 +317,17 @@ def main() -> None:
     load_before = os.getloadavg()
     pids = [w.pid for w in workers]
     database = urllib.parse.urlparse(args.database_url).path.lstrip("/")
-    cpu_before = (cpu_ticks(pids), cpu_ticks(postgres_pids(database)), relay.cpu())
+    watches = [CpuWatch(lambda: pids), CpuWatch(lambda: postgres_pids(database))]
+    relay_before = relay.cpu()
     clock = time.monotonic()
     mailing = codes_mailing_start(contest=contest)
     try:
         while Mailing.objects.get(pk=mailing.pk).state != MailingState.DONE:
             time.sleep(0.2)
+            for watch in watches:
+                watch.sample()
         seconds = time.monotonic() - clock
-        cpu = [
-            cpu_seconds_between(cpu_before[0], cpu_ticks(pids)),
-            cpu_seconds_between(cpu_before[1], cpu_ticks(postgres_pids(database))),
-            relay.cpu() - cpu_before[2],
-        ]
+        cpu = [watch.seconds() for watch in watches] + [relay.cpu() - relay_before]
     finally:
         for worker in workers:
             worker.terminate()
