@@ -211,46 +211,78 @@ def batch_renew(*, batch: MailBatch) -> bool:
 def batch_prepare(*, batch: MailBatch) -> None:
     """Make the codes of the batch's planned letters: credentials and sealed codes in one
     commit. Electors who got a code meanwhile (a reissue) are skipped."""
-    planned = list(batch.letters.filter(state=LetterState.PLANNED))
+    planned = list(
+        batch.letters.filter(state=LetterState.PLANNED)
+        .order_by("pk")
+        .values_list("pk", "elector_id")
+    )
     if not planned:
         return
     if batch.mailing.kind == MailingKind.CODES:
-        _make_codes(planned)
+        letters = _make_codes(planned)
     else:
-        for letter in planned:
-            letter.state = LetterState.READY
-    # One statement a letter, sent together (psycopg pipelines executemany): Django's
-    # bulk_update writes one CASE over the batch, which cost more than making the codes.
+        letters = [(pk, str(LetterState.READY), b"", "") for pk, _ in planned]
+    table = Letter._meta.db_table
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {Letter._meta.db_table} SET state = %s, sealed_code = %s, reason = %s "
-            "WHERE id = %s",
-            [(str(x.state), bytes(x.sealed_code), x.reason, x.pk) for x in planned],
-        )
+        if connection.vendor == "postgresql":
+            # One statement for the batch (its tally's trigger runs once, not 500 times).
+            cursor.execute(
+                f"UPDATE {table} AS letter SET state = v.state, sealed_code = v.sealed, "
+                "reason = v.reason FROM unnest(%s::bigint[], %s::text[], %s::bytea[], "
+                "%s::text[]) AS v(id, state, sealed, reason) WHERE letter.id = v.id",
+                [list(column) for column in zip(*letters, strict=True)],
+            )
+        else:
+            # One statement a letter: Django's bulk_update writes one CASE over the batch,
+            # which cost more than making the codes.
+            cursor.executemany(
+                f"UPDATE {table} SET state = %s, sealed_code = %s, reason = %s WHERE id = %s",
+                [(state, sealed, reason, pk) for pk, state, sealed, reason in letters],
+            )
 
 
-def _make_codes(planned: list[Letter]) -> None:
+def _make_codes(planned: list[tuple[int, int]]) -> list[tuple[int, str, bytes, str]]:
+    """A code for each planned letter (letter id, elector id) whose elector has none:
+    their credentials stored; each letter's new state, sealed code and reason."""
     holding = set(
         Credential.objects.filter(
-            elector_id__in=[letter.elector_id for letter in planned],
+            elector_id__in=[elector for _, elector in planned],
             state__in=(CredentialState.ISSUED, CredentialState.USED),
         ).values_list("elector_id", flat=True)
     )
-    credentials = []
-    for letter in planned:
-        if letter.elector_id in holding:
-            letter.state, letter.reason = LetterState.SKIPPED, "already has a code"
+    letters, credentials = [], []
+    ready, skipped = str(LetterState.READY), str(LetterState.SKIPPED)
+    for pk, elector in planned:
+        if elector in holding:
+            letters.append((pk, skipped, b"", "already has a code"))
             continue
         code = new_code()
-        credentials.append(
-            Credential(
-                elector_id=letter.elector_id,
-                digest=code_digest(code),
-                link_digest=code_link_digest(code),
-            )
+        credentials.append((elector, code_digest(code), code_link_digest(code)))
+        letters.append((pk, ready, seal(code), ""))
+    _credentials_store(credentials)
+    return letters
+
+
+def _credentials_store(credentials: list[tuple[int, str, str]]) -> None:
+    """Issued credentials (elector id, digest, link digest): on PostgreSQL in one INSERT
+    from arrays, where Django's bulk_create built a model and its parameters for each."""
+    if not credentials:
+        return
+    if connection.vendor != "postgresql":
+        Credential.objects.bulk_create(
+            Credential(elector_id=elector, digest=digest, link_digest=link)
+            for elector, digest, link in credentials
         )
-        letter.state, letter.sealed_code = LetterState.READY, seal(code)
-    Credential.objects.bulk_create(credentials)
+        return
+    electors, digests, links = (list(column) for column in zip(*credentials, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Credential._meta.db_table} "
+            "(elector_id, digest, state, link_digest, link_used) "
+            "SELECT v.elector, v.digest, %s, v.link, false "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(elector, digest, link)",
+            (_ISSUED, electors, digests, links),
+        )
 
 
 def batch_send(*, batch: MailBatch, mail: BaseEmailBackend | None = None) -> bool:
