@@ -122,7 +122,7 @@ class Fields:
         reader reads them."""
         starts, lengths = self.starts[:, column], self.lengths[:, column]
         ends = np.maximum(starts + lengths - 1, 0)
-        edges = _SIGN[self.chars[starts]] & _SIGN[self.chars[ends]]
+        edges = _SIGN.take(self.chars.take(starts)) & _SIGN.take(self.chars.take(ends))
         unsure = np.flatnonzero((lengths > 0) & edges)
         if len(unsure) > _UNSURE:
             return False
@@ -171,7 +171,7 @@ def _rows(
         codes = _codes(chars, ends, width, start, n)
         if codes is None:
             return False
-        marked[codes[1]] = True  # from either thread: each only sets
+        np.put(marked, codes[1], True)  # from either thread: each only sets
         rows.add(list(codes[0]))
         return True
 
@@ -189,7 +189,9 @@ def field_ends(chars: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp]
     newline = chars == ord("\n")
     ends = np.flatnonzero(newline | (chars == ord(",")))
     rows, ragged = divmod(len(ends), width)
-    if ragged or np.count_nonzero(newline) != rows or not newline[ends[width - 1 :: width]].all():
+    if ragged or np.count_nonzero(newline) != rows:
+        return None
+    if not newline.take(ends[width - 1 :: width]).all():
         return None
     return ends
 
