@@ -183,11 +183,15 @@ def _ranks(
         return 0
     # Every token of a line goes into one row of a grid (weight, ranks, the 0 made blank):
     # a token's place is its index plus its line's offset, so one scatter writes them all.
+    # The places step by one along a line, and from a line's 0 to the next line's weight
+    # by the rest of the row: their running sum (np.repeat of the offsets costs twice it).
     stride = width + 2
-    places = np.repeat(np.arange(0, len(line_ends) * stride, stride) - line_starts, counts)
-    places += np.arange(len(values))
+    places = np.ones(len(values), dtype=np.intp)
+    places[0] = 0  # line_starts[0]
+    places[line_starts[1:]] = stride + 1 - counts[:-1]
+    np.cumsum(places, out=places)
     codes = values - 1
-    np.put(codes, line_ends, n)  # np.put: faster than assigning through an index array
+    codes[line_ends] = n
     grid = np.full((len(line_ends), stride), n, dtype=np.int16)
-    np.put(grid, places, codes)
+    grid.ravel()[places] = codes
     return [grid[:, 1 + rank] for rank in range(width)]

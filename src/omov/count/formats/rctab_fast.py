@@ -171,7 +171,7 @@ def _rows(
         codes = _codes(chars, ends, width, start, n)
         if codes is None:
             return False
-        np.put(marked, codes[1], True)  # from either thread: each only sets
+        marked[codes[1]] = True  # from either thread: each only sets
         rows.add(list(codes[0]))
         return True
 
@@ -241,8 +241,9 @@ def _codes(
     ranks = _ranks(chars, ends, width, start)
     if ranks is None or ranks.max(initial=0) > n:
         return None
-    # Flat, with np.take and np.put: NumPy indexes with arrays several times slower, and
-    # finds the nonzero entries of a boolean array several times faster than of others.
+    # Flat, gathering with np.take (faster than indexing with an array; np.put is slower
+    # than assigning through one); NumPy finds the nonzero entries of a boolean array
+    # several times faster than of others.
     flat = ranks.ravel()
     marked = np.flatnonzero(flat != 0)
     row = marked // width
@@ -254,11 +255,12 @@ def _codes(
     place *= len(ranks)
     place += row
     codes = np.full((n, len(ranks)), n, dtype=np.int16)
-    np.put(codes, place, candidate)
+    flat_codes = codes.ravel()
+    flat_codes[place] = candidate
     # Two candidates at one rank of a row: one of them is not the code kept there.
     lost = codes.take(place) != candidate
     if lost.any():
-        np.put(codes, place[lost], n + 1)
+        flat_codes[place[lost]] = n + 1
     return codes, column
 
 
