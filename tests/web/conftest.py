@@ -35,10 +35,12 @@ def fresh_cache() -> None:
 
     from omov.web.balloting.casting import papers_forget
     from omov.web.balloting.emails import section_names
+    from omov.web.zones import zones_forget
 
     cache.clear()
     section_names.cache_clear()  # kept by rulebook id, which tests reuse
     papers_forget()  # a contest's key and paper, kept by contest id
+    zones_forget()  # a contest's zone, kept by contest id
 
 
 @pytest.fixture(autouse=True)

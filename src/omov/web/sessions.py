@@ -6,7 +6,8 @@ ORM, and creates a session with a look-up for a free key, a savepoint, an insert
 release; every voter signs in and casts, so this store sends one statement a step instead,
 prepared on PostgreSQL (``omov/web/db.py``):
 
-- load: ``SELECT`` the row if it has not expired;
+- load: ``SELECT`` the row if it has not expired (by PostgreSQL's clock there, as the cast's
+  statement checks the ballot's closing time);
 - create: ``INSERT`` under a new random key, ``ON CONFLICT DO NOTHING`` (a taken key, one
   chance in 2^165, draws another);
 - save: ``UPDATE`` the row (a session deleted meanwhile, by logout in another tab, is not
@@ -14,7 +15,8 @@ prepared on PostgreSQL (``omov/web/db.py``):
 - delete: ``DELETE`` the row (after a cast, the cast's statement has deleted it:
   ``forget``).
 
-The payload is signed as Django signs it but not compressed: zlib's set-up cost more than
+The payload is signed as Django signs it (``omov/web/signing.py``: the same bytes, each
+salt's key derived once a process) but not compressed: zlib's set-up cost more than
 anything else in signing a few dozen bytes, and an uncompressed payload's length tells
 nothing about what it holds. Payloads Django compressed still load. The table and its
 ``clearsessions`` clean-up are Django's own.
@@ -23,6 +25,7 @@ nothing about what it holds. Payloads Django compressed still load. The table an
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.contrib.sessions.backends import db
@@ -36,9 +39,15 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from omov.web import signing as signed
 from omov.web.db import default_database, prepared_cursor
 
 TABLE = "django_session"
+LOAD = f"SELECT session_data FROM {TABLE} WHERE session_key = %s AND expire_date > %s"
+LOAD_BY_THE_DATABASES_CLOCK = (
+    f"SELECT session_data FROM {TABLE}"
+    " WHERE session_key = %s AND expire_date > statement_timestamp()"
+)
 
 
 def _moment(value: dt.datetime) -> Any:
@@ -48,18 +57,33 @@ def _moment(value: dt.datetime) -> Any:
 
 class SessionStore(db.SessionStore):
     def encode(self, session_dict: dict[str, Any]) -> str:
-        return signing.dumps(
-            session_dict, salt=self.key_salt, serializer=self.serializer, compress=False
-        )
+        return signed.dumps(session_dict, salt=self.key_salt, serializer=self.serializer)
+
+    def decode(self, session_data: bytes | str) -> dict[str, Any]:
+        """As Django's ``decode``, the key each salt derives kept (``omov/web/signing.py``)."""
+        if isinstance(session_data, bytes):
+            return super().decode(session_data)
+        try:
+            decoded: dict[str, Any] = signed.loads(
+                session_data, salt=self.key_salt, serializer=self.serializer
+            )
+        except signing.BadSignature:
+            logging.getLogger("django.security.SuspiciousSession").warning("Session data corrupted")
+        except Exception:  # as Django: a payload it cannot read is an empty session
+            pass
+        else:
+            return decoded
+        return {}
 
     def load(self) -> dict[str, Any]:
         data = None
         if self.session_key is not None:
-            with prepared_cursor() as cursor:
-                cursor.execute(
-                    f"SELECT session_data FROM {TABLE} WHERE session_key = %s AND expire_date > %s",
-                    [self.session_key, _moment(timezone.now())],
-                )
+            database = default_database()
+            with prepared_cursor(database) as cursor:
+                if database.vendor == "postgresql":  # its clock: no time to convert and send
+                    cursor.execute(LOAD_BY_THE_DATABASES_CLOCK, [self.session_key])
+                else:
+                    cursor.execute(LOAD, [self.session_key, _moment(timezone.now())])
                 row = cursor.fetchone()
             data = row[0] if row else None
         if data is None:

@@ -7,11 +7,11 @@ the busiest, and a zone is set once when an organisation is set up."""
 
 from __future__ import annotations
 
+import time
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache as shared
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -19,18 +19,32 @@ from omov.web.contests.models import Contest, known_zones
 
 CONTEST_PAGES = ("/vote/", "/contest/", "/officer/contest/")
 SECONDS = 60
+KEEP = 1000
+"""Contests whose zone a process keeps (more than are open at once)."""
+
+_kept: dict[int, tuple[float, zoneinfo.ZoneInfo | None]] = {}
+"""Each contest's zone (None: the site's) and until when (``time.monotonic``) it is kept: a
+plain dict, where Django's local-memory cache locked, checked the key and unpickled the
+name on every voter's request."""
 
 
 def contest_zone(contest_id: int) -> zoneinfo.ZoneInfo | None:
-    key = f"omov-zone-{contest_id}"
-    name = shared.get(key)
-    if name is None:
-        found = Contest.objects.filter(pk=contest_id).values_list(
-            "organisation__time_zone", flat=True
-        )
-        name = found.first() or ""
-        shared.set(key, name, SECONDS)
-    return zoneinfo.ZoneInfo(name) if name in known_zones() else None
+    kept = _kept.get(contest_id)
+    now = time.monotonic()
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    found = Contest.objects.filter(pk=contest_id).values_list("organisation__time_zone", flat=True)
+    name = found.first() or ""
+    zone = zoneinfo.ZoneInfo(name) if name in known_zones() else None
+    if len(_kept) >= KEEP:
+        _kept.clear()
+    _kept[contest_id] = (now + SECONDS, zone)
+    return zone
+
+
+def zones_forget() -> None:
+    """Forget every kept zone (tests reuse contest ids and change zones)."""
+    _kept.clear()
 
 
 class OrganisationTimeZoneMiddleware:

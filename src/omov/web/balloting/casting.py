@@ -126,6 +126,7 @@ def _paper_sql() -> str:
 
 @cache
 def _cast_sql() -> str:
+    # The key and the ballot go in binary (%b): no hex to write here nor to read there.
     return f"""
         WITH open_contest AS (
             SELECT id FROM {_table(Contest)}
@@ -135,7 +136,7 @@ def _cast_sql() -> str:
         ), paper AS (
             SELECT EXISTS (
                 SELECT FROM {_table(ElectionKey)}
-                WHERE contest_id = %(contest)s AND key = %(key)s
+                WHERE contest_id = %(contest)s AND key = %(key)b
             ) AND {_paper_positions()} = %(paper)s::integer[]
                 AND %(on_paper)s::integer[] <@ %(paper)s::integer[] AS known
         ), spent AS (
@@ -158,7 +159,7 @@ def _cast_sql() -> str:
             WHERE session_key = %(session)s AND EXISTS (SELECT FROM voted)
         )
         INSERT INTO {_table(Ballot)} (id, contest_id, ciphertext, section, channel, receipt)
-        SELECT gen_random_uuid(), %(contest)s, %(ciphertext)s, voted.section,
+        SELECT gen_random_uuid(), %(contest)s, %(ciphertext)b, voted.section,
             {_state(Channel.ONLINE)}, %(receipt)s
         FROM voted
         RETURNING receipt

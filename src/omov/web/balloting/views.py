@@ -36,6 +36,7 @@ from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import BallotNotOpenError, ContestError
 from omov.web.sessions import forget
+from omov.web.signing import signed_cookie_value
 from omov.web.trustees.selectors import contest_binding, election_key
 from omov.web.wording import ballot_not_open
 
@@ -174,10 +175,10 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, pk, error)
     forget(request.session)  # the cast deleted its row
     response = _redirect("vote-receipt", pk)
-    response.set_signed_cookie(
+    # As set_signed_cookie signs it (the same value), each salt's key derived once a process.
+    response.set_cookie(
         RECEIPT_COOKIE,
-        receipt,
-        salt=RECEIPT_COOKIE,
+        signed_cookie_value(RECEIPT_COOKIE, receipt, salt=RECEIPT_COOKIE),
         max_age=RECEIPT_SECONDS,
         path=response["Location"],
         secure=settings.SESSION_COOKIE_SECURE,
