@@ -376,9 +376,12 @@ class _Chain:
         self.cursor.execute(
             f"{statements}BEGIN; {_LIVE_SQL} FOR UPDATE", (*params, *_live_params(post))
         )
+        # The driver's own cursor: the statement's results are all in (Django's wrapper
+        # of each call, for errors the reading of them cannot raise, cost 8% of a code).
+        results = self.cursor.cursor
         for _ in range(statements.count(";") + 1):
-            self.cursor.nextset()
-        live = self.cursor.fetchone() is not None
+            results.nextset()
+        live = results.fetchone() is not None
         outcome = _letter_outcome(post, live, press.contest, mail, press)
         update, params = _mark_statement(post, outcome)
         self.mark = (f"SET LOCAL synchronous_commit TO OFF; {update}; COMMIT; ", params)
