@@ -1,10 +1,11 @@
 """The errors and messages people see are given through ``gettext``: every string or
-f-string handed to an error of the app (``ContestError`` and its kin) or to
-``django.contrib.messages`` in ``omov.web``, its words to gettext and its figures (a date, a
-repr, a joined list) as named placeholders. A program's own errors (``ValueError``,
-``RuntimeError``, an append-only table's refusal) are for developers and stay as they are, and
-so do the deployment checks' (``django.core.checks.Error``), for whoever runs the server in
-the language of ``manage.py check``, as Django's own checks are."""
+f-string handed to an error of the app (``ContestError`` and its kin), to
+``django.contrib.messages``, or to ``run_action`` as the message of an officer's action done,
+in ``omov.web``: its words to gettext and its figures (a date, a repr, a joined list, a count)
+as named placeholders. A program's own errors (``ValueError``, ``RuntimeError``, an
+append-only table's refusal) are for developers and stay as they are, and so do the
+deployment checks' (``django.core.checks.Error``), for whoever runs the server in the language
+of ``manage.py check``, as Django's own checks are."""
 
 from __future__ import annotations
 
@@ -35,6 +36,9 @@ def _shown(node: ast.Call) -> ast.expr | None:
     func = node.func
     if isinstance(func, ast.Name) and func.id.endswith("Error") and node.args:
         return None if func.id in FOR_DEVELOPERS else node.args[0]
+    if isinstance(func, ast.Name) and func.id == "run_action":  # (request, action, done, ...)
+        done = [k.value for k in node.keywords if k.arg == "done"]
+        return node.args[2] if len(node.args) >= 3 else (done[0] if done else None)
     if (
         isinstance(func, ast.Attribute)
         and func.attr in SHOWN_BY_MESSAGES
@@ -70,6 +74,9 @@ def test_the_check_finds_a_bare_message() -> None:
         "messages.error(request, gettext('%(n)s left') % {'n': n})\n"
         "raise ContestError(ngettext('%(n)s day', '%(n)s days', n) % {'n': n})\n"
         "raise ContestError('ended at ' + f'{when:%H:%M}')\n"
+        "run_action(request, act, 'Done.', back)\n"
+        "run_action(request, act, gettext('Done.'), back)\n"
+        "run_action(request, act, done=f'Added {name}.', back=back)\n"
         "raise ValueError('a bug')\n"
         "raise ContestError(str(error))\n"
     )
@@ -77,6 +84,8 @@ def test_the_check_finds_a_bare_message() -> None:
         "'no'",
         "f'Opened {title}'",
         "'ended at ' + f'{when:%H:%M}'",
+        "'Done.'",
+        "f'Added {name}.'",
     ]
 
 

@@ -32,7 +32,7 @@ def credentials_issue_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: codes_mailing_start(contest=contest),
-        "Sending voting codes: the mailing's progress is below.",
+        gettext("Sending voting codes: the mailing's progress is below."),
         back_to(pk),
     )
 
@@ -44,7 +44,7 @@ def reminder_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: reminder_mailing_start(contest=contest),
-        "Sending a reminder to those who have not voted: the mailing's counts are below.",
+        gettext("Sending a reminder to those who have not voted: the mailing's counts are below."),
         back_to(pk),
         step=Step.REMINDER_SEND,
     )
@@ -73,7 +73,7 @@ def ballot_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: ballot_open(contest=contest),
-        "Ballot open.",
+        gettext("Ballot open."),
         back_to(pk),
         step=Step.BALLOT_OPEN,
     )
@@ -87,7 +87,7 @@ def ballot_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: ballot_close(contest=contest, reason=reason),
-        "Ballot closed.",
+        gettext("Ballot closed."),
         back_to(pk),
         step=Step.BALLOT_CLOSE,
     )

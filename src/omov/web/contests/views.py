@@ -206,7 +206,7 @@ def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: candidate_add(contest=contest, **form.cleaned_data, actor=request.user),
-        f"Added {form.cleaned_data['name']}.",
+        gettext("Added %(name)s.") % {"name": form.cleaned_data["name"]},
         redirect("contest-dashboard", pk=pk),
     )
 
@@ -218,7 +218,7 @@ def contest_archive_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: contest_archive(contest=contest, actor=request.user),
-        "Archived: the contest is off the home page; its pages stay at their addresses.",
+        gettext("Archived: the contest is off the home page; its pages stay at their addresses."),
         back_to(pk),
         step=Step.CONTEST_ARCHIVE,
     )

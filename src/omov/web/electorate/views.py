@@ -59,7 +59,7 @@ def roll_upload(request: HttpRequest, pk: int) -> HttpResponse:
             section=request.POST.get("section", ""),
             data=_upload_bytes(request, "roll"),
         ),
-        "Roll imported.",
+        gettext("Roll imported."),
         back_to(pk),
     )
 
@@ -96,7 +96,8 @@ def elector_exclude_view(request: HttpRequest, pk: int, elector: int) -> HttpRes
             note=request.POST.get("note", "") or request.POST.get("grounds", ""),
             actor=_officer(request),
         ),
-        f"Exclusion of {chosen.reference} proposed: a second officer must confirm it.",
+        gettext("Exclusion of %(reference)s proposed: a second officer must confirm it.")
+        % {"reference": chosen.reference},
         back_to(pk),
     )
 
@@ -109,7 +110,7 @@ def exclusion_decide_view(request: HttpRequest, pk: int, exclusion: int) -> Http
         return run_action(
             request,
             lambda: exclusion_reject(exclusion=chosen, actor=_officer(request)),
-            "Exclusion rejected.",
+            gettext("Exclusion rejected."),
             back_to(pk),
         )
     try:
@@ -150,7 +151,7 @@ def exclusions_import_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: exclusions_import(
             contest=contest, text=_upload_text(request, "decisions"), actor=_officer(request)
         ),
-        "Vetting decisions proposed: a second officer must confirm them.",
+        gettext("Vetting decisions proposed: a second officer must confirm them."),
         back_to(pk),
     )
 
@@ -167,7 +168,8 @@ def exclusions_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: exclusions_confirm(contest=contest, proposed_by=proposer, actor=_officer(request)),
-        f"Confirmed the exclusions {proposer.get_username()} proposed.",
+        gettext("Confirmed the exclusions %(proposer)s proposed.")
+        % {"proposer": proposer.get_username()},
         back_to(pk),
     )
 
@@ -185,7 +187,7 @@ def appeal_lodge_view(request: HttpRequest, pk: int, elector: int) -> HttpRespon
             if exclusion is not None
             else appeal_lodge(elector=chosen, grounds=grounds)
         ),
-        f"Appeal lodged for {chosen.reference}.",
+        gettext("Appeal lodged for %(reference)s.") % {"reference": chosen.reference},
         back_to(pk),
     )
 
@@ -218,7 +220,7 @@ def electorate_freeze_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: electorate_freeze(contest=contest),
-        "Electorate frozen.",
+        gettext("Electorate frozen."),
         back_to(pk),
         step=Step.ELECTORATE_FREEZE,
     )

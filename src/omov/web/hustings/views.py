@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -185,7 +186,7 @@ def hustings_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: services.hustings_open(contest=contest, actor=request.user),
-        "The hustings are open: members may ask questions.",
+        gettext("The hustings are open: members may ask questions."),
         _back(pk),
     )
 
@@ -197,7 +198,7 @@ def questions_choose_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: services.questions_choose(contest=contest, actor=request.user),
-        "The questions are chosen and put to every candidate.",
+        gettext("The questions are chosen and put to every candidate."),
         _back(pk),
     )
 
@@ -212,7 +213,8 @@ def candidate_link_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.candidate_member_link(
             contest=candidate.contest, candidate=candidate, number=number, actor=request.user
         ),
-        f"{candidate.name} answers as the member with that membership number.",
+        gettext("%(candidate)s answers as the member with that membership number.")
+        % {"candidate": candidate.name},
         _back(pk),
     )
 
@@ -231,6 +233,7 @@ def question_hide_view(request: HttpRequest, pk: int, number: int) -> HttpRespon
             moderator=user,  # type: ignore[arg-type]
             reasons=request.POST.get("reasons", ""),
         ),
-        f"Question {number} is hidden; its author is told and may appeal.",
+        gettext("Question %(number)s is hidden; its author is told and may appeal.")
+        % {"number": number},
         _back(pk),
     )

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from omov.web.access.checks import officer_area, unit_view
@@ -138,7 +138,7 @@ def meeting_open_view(request: HttpRequest, meeting: int) -> HttpResponse:
     return run_action(
         request,
         lambda: services.meeting_open(meeting=found, actor=request.user),
-        "The meeting is open.",
+        gettext("The meeting is open."),
         _back(meeting),
     )
 
@@ -153,7 +153,7 @@ def meeting_close_view(request: HttpRequest, meeting: int) -> HttpResponse:
     return run_action(
         request,
         lambda: services.meeting_close(meeting=found, actor=request.user),
-        "The meeting is closed: no more votes are taken.",
+        gettext("The meeting is closed: no more votes are taken."),
         _back(meeting),
     )
 
@@ -167,7 +167,8 @@ def attendance_view(request: HttpRequest, meeting: int) -> HttpResponse:
     return run_action(
         request,
         lambda: services.attendance_record(meeting=found, members=ticked, actor=request.user),
-        f"Recorded {len(ticked)} present.",
+        ngettext("Recorded %(n)s present.", "Recorded %(n)s present.", len(ticked))
+        % {"n": len(ticked)},
         _back(meeting),
     )
 
@@ -206,7 +207,7 @@ def motion_table_view(request: HttpRequest, meeting: int) -> HttpResponse:
             trigger_ballot=data["trigger_ballot"],
             actor=request.user,
         ),
-        "The motion is on the agenda.",
+        gettext("The motion is on the agenda."),
         _back(meeting),
     )
 
@@ -235,7 +236,7 @@ def motion_votes_view(request: HttpRequest, motion: int) -> HttpResponse:
             abstentions=data["abstentions"] or 0,
             actor=request.user,
         ),
-        "The vote is recorded.",
+        gettext("The vote is recorded."),
         _back(found.meeting_id),
     )
 
@@ -248,7 +249,7 @@ def voting_open_view(request: HttpRequest, motion: int) -> HttpResponse:
     return run_action(
         request,
         lambda: voting.voting_open(motion=found, link=link, actor=request.user),
-        "Online voting is open: each member present has been sent a code.",
+        gettext("Online voting is open: each member present has been sent a code."),
         _back(found.meeting_id),
     )
 
@@ -260,7 +261,7 @@ def voting_close_view(request: HttpRequest, motion: int) -> HttpResponse:
     return run_action(
         request,
         lambda: voting.voting_close(motion=found, actor=request.user),
-        "Online voting is closed and the motion decided.",
+        gettext("Online voting is closed and the motion decided."),
         _back(found.meeting_id),
     )
 
@@ -322,6 +323,6 @@ def trigger_ballot_decide_view(request: HttpRequest, ballot: int) -> HttpRespons
             closes_at=dates.get("closes_at"),
             actor=request.user,
         ),
-        "The trigger ballot is decided.",
+        gettext("The trigger ballot is decided."),
         redirect("trigger-ballot", ballot=ballot),
     )

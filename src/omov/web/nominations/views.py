@@ -32,7 +32,8 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: nomination_record(
             candidate=candidate, nominator=nominator, body=body, actor=request.user
         ),
-        f"Recorded {nominator.strip()}'s nomination of {candidate.name}.",
+        gettext("Recorded %(nominator)s's nomination of %(candidate)s.")
+        % {"nominator": nominator.strip(), "candidate": candidate.name},
         back_to(pk),
     )
 
@@ -44,7 +45,7 @@ def nominations_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: nominations_close(contest=contest, actor=request.user),
-        "Nominations closed.",
+        gettext("Nominations closed."),
         back_to(pk),
         step=Step.NOMINATIONS_CLOSE,
     )
@@ -68,7 +69,8 @@ def supporting_nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
             membership=_membership(membership),
             actor=request.user,
         ),
-        f"Recorded a supporting nomination of {candidate.name}.",
+        gettext("Recorded a supporting nomination of %(candidate)s.")
+        % {"candidate": candidate.name},
         back_to(pk),
     )
 
@@ -86,6 +88,6 @@ def candidate_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: candidate_withdraw(candidate=candidate, actor=request.user),
-        f"{candidate.name} withdraws.",
+        gettext("%(candidate)s withdraws.") % {"candidate": candidate.name},
         back_to(pk),
     )

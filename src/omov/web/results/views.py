@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -64,7 +65,7 @@ def count_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: result_count(contest=contest),
-        "Counted.",
+        gettext("Counted."),
         back_to(pk),
         step=Step.RESULT_COUNT,
     )
@@ -77,7 +78,7 @@ def publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: result_publish(contest=contest),
-        "Results published.",
+        gettext("Results published."),
         back_to(pk),
         step=Step.RESULT_PUBLISH,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from omov.web.access.checks import officer_view
@@ -106,6 +107,11 @@ def checkpoint_view(request: HttpRequest, pk: int) -> HttpResponse:
     return run_action(
         request,
         lambda: checkpoint_sign(contest=contest),
-        f"A tree head is signed over the new ballots once at least {minimum} have come.",
+        ngettext(
+            "A tree head is signed over the new ballots once at least %(minimum)s has come.",
+            "A tree head is signed over the new ballots once at least %(minimum)s have come.",
+            minimum,
+        )
+        % {"minimum": minimum},
         back_to(pk),
     )

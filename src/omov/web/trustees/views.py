@@ -46,7 +46,7 @@ def message_upload(request: HttpRequest, pk: int) -> HttpResponse:
         trustee_message_record(contest=contest, text=text)
 
     return run_action(
-        request, record, "The trustee's message is checked and recorded.", back_to(pk)
+        request, record, gettext("The trustee's message is checked and recorded."), back_to(pk)
     )
 
 
