@@ -194,7 +194,7 @@ class _Matcher:
                 cell_starts += 8
                 np.subtract(left, 8, out=left)
                 np.maximum(left, 0, out=left)
-            word = at_byte.take(cell_starts)
+            word = at_byte[cell_starts]  # not np.take, which would copy the whole view first
             word &= _MASKS.take(np.minimum(left, 8))  # not np.clip, which is slower
             words.append(word)
         found = self.slots.take(self.hashing.slots(words, cell_lengths))
