@@ -78,3 +78,13 @@ def test_a_chosen_language_is_kept_by_its_cookie(open_ballot: OpenBallot) -> Non
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
     page = client.get(f"/vote/{open_ballot.contest.pk}/").content.decode()
     assert "Rhowch y cod pleidleisio" in page
+
+
+@pytest.mark.django_db
+def test_the_language_is_named_and_caches_told_it_varies(open_ballot: OpenBallot) -> None:
+    """As Django's LocaleMiddleware answers (omov/web/languages.py only skips the path)."""
+    start = f"/vote/{open_ballot.contest.pk}/"
+    for asked, named in (("cy", "cy"), ("en-GB", "en-gb"), ("fr", "en-gb")):
+        response = Client(headers={"accept-language": asked}).get(start)
+        assert response["Content-Language"] == named
+        assert "Accept-Language" in response["Vary"]

@@ -69,8 +69,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The browser's language among those with a translation under LOCALE_PATHS.
-    "django.middleware.locale.LocaleMiddleware",
+    # The browser's language among those with a translation under LOCALE_PATHS (Django's,
+    # without looking for one in the path: omov/web/languages.py).
+    "omov.web.languages.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
