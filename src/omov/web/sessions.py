@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import (
     VALID_KEY_CHARS,
@@ -40,7 +38,6 @@ from django.contrib.sessions.backends.base import (
 from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.module_loading import import_string
 
 from omov.web import signing as signed
 from omov.web.db import default_database, prepared_cursor
@@ -58,19 +55,7 @@ def _moment(value: dt.datetime) -> Any:
     return default_database().ops.adapt_datetimefield_value(value)
 
 
-@lru_cache(maxsize=4)
-def _serializer(name: str) -> Any:
-    return import_string(name)
-
-
 class SessionStore(db.SessionStore):
-    def __init__(self, session_key: str | None = None) -> None:
-        # As Django's, the serializer imported once a process rather than once a request.
-        self._session_key = session_key
-        self.accessed = False
-        self.modified = False
-        self.serializer = _serializer(settings.SESSION_SERIALIZER)
-
     def encode(self, session_dict: dict[str, Any]) -> str:
         return signed.dumps(session_dict, salt=self.key_salt, serializer=self.serializer)
 

@@ -77,8 +77,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks request.user verified when the session signed in with a second factor.
     "django_otp.middleware.OTPMiddleware",
-    # Django's, its storage made on first use (omov/web/messages.py).
-    "omov.web.messages.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # A contest's pages in its organisation's time zone (Organisation.time_zone).
     "omov.web.zones.OrganisationTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
