@@ -47,3 +47,32 @@ def test_a_usage_error_is_a_message_and_status_2_not_a_traceback() -> None:
         assert result.returncode == 2, args
         assert "Error:" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+BLAS = """
+import os, sys
+from omov.cli import main
+sys.argv = ["omov", "--help"]
+try:
+    main()
+except SystemExit:
+    pass
+print(os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+def _blas_threads(env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", BLAS], capture_output=True, text=True, check=True, env=env
+    )
+    return result.stdout.splitlines()[-1]
+
+
+def test_omov_asks_openblas_for_one_thread_unless_told_otherwise() -> None:
+    """Set before NumPy loads OpenBLAS, whose thread a core cost a count a third of its
+    CPU; a value the user chose is theirs."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _blas_threads(env) == "1"
+    assert _blas_threads({**env, "OPENBLAS_NUM_THREADS": "4"}) == "4"
