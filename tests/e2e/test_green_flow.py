@@ -133,6 +133,9 @@ def _vote(page: Page, base: str, contest_id: int) -> str:
     page.goto(f"{base}/vote/{contest_id}/")
     page.get_by_label("Voting code").fill(code.group(0))
     _click(page, "Continue")
+    # The page's deferred scripts have run once ballot.js's row tools are there (seal.js runs
+    # before it): a click before them would take the no-JavaScript way, a server review.
+    expect(page.locator("#ballot .moves").first).to_be_attached()
     page.get_by_role("combobox", name="Bea Green").select_option("1")
     page.get_by_role("combobox", name="Ada Green").select_option("2")
     _click(page, "Review my ballot")
