@@ -11,14 +11,14 @@ them all, importing each when it is read (tests loop over it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from importlib import import_module
 
 from omov.count.ballots import BallotSet
 from omov.count.catalogue import CATALOGUE, EqualRankings, MethodInfo
 from omov.count.equal import read_for
 from omov.count.errors import MethodError
+from omov.count.lazy import LazyRegistry
 from omov.count.options import CountOptions
 from omov.count.report import CountReport
 
@@ -73,28 +73,7 @@ HOMES: dict[str, str] = {
 names, in its order: ``tests/count/test_catalogue.py`` checks they are the same)."""
 
 
-class _Registry(Mapping[str, Method]):
-    """The methods by name: a method's module is imported when it is first looked up."""
-
-    def __init__(self) -> None:
-        self.registered: dict[str, Method] = {}
-
-    def __getitem__(self, name: str) -> Method:
-        if name not in self.registered and name in HOMES:
-            import_module(f"omov.count.methods.{HOMES[name]}")
-        return self.registered[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in HOMES
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(HOMES)
-
-    def __len__(self) -> int:
-        return len(HOMES)
-
-
-_REGISTRY = _Registry()
+_REGISTRY: LazyRegistry[Method] = LazyRegistry(__name__, HOMES)
 METHODS: Mapping[str, Method] = _REGISTRY
 
 

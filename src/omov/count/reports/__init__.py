@@ -5,9 +5,9 @@ command-line count writes one report, and loads no other writer (nor ``json``)."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from importlib import import_module
+from collections.abc import Callable, Mapping
 
+from omov.count.lazy import LazyRegistry
 from omov.count.report import CountReport
 
 ReportWriter = Callable[[CountReport], str]
@@ -16,28 +16,7 @@ HOMES: dict[str, str] = {"csv": "csv_report", "json": "native_json", "rctab-json
 """Report name -> the module of ``omov.count.reports`` that registers its writer."""
 
 
-class _Writers(Mapping[str, ReportWriter]):
-    """The writers by name: a writer's module is imported when it is first looked up."""
-
-    def __init__(self) -> None:
-        self.registered: dict[str, ReportWriter] = {}
-
-    def __getitem__(self, name: str) -> ReportWriter:
-        if name not in self.registered and name in HOMES:
-            import_module(f"omov.count.reports.{HOMES[name]}")
-        return self.registered[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in HOMES
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(HOMES)
-
-    def __len__(self) -> int:
-        return len(HOMES)
-
-
-_WRITERS = _Writers()
+_WRITERS: LazyRegistry[ReportWriter] = LazyRegistry(__name__, HOMES)
 REPORT_WRITERS: Mapping[str, ReportWriter] = _WRITERS
 
 
