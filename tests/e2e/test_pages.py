@@ -29,7 +29,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from omov.web.contests.models import Contest
 from omov.web.contests.services import candidate_add, contest_open, rulebook_load
@@ -204,6 +204,7 @@ class Sweep:
 
     def check(self, page: Page, label: str) -> None:
         """The page as it is now, at each width: its width, axe-core, a screenshot."""
+        page.wait_for_load_state()
         self.visited.add(resolve(urlsplit(page.url).path).url_name or "")
         for width, height in WIDTHS:
             page.set_viewport_size({"width": width, "height": height})
@@ -225,6 +226,13 @@ class Sweep:
         assert response is not None, (label, url)
         assert response.status < 500, (label, url)
         self.check(page, label)
+
+
+def submit(page: Page, button: str) -> None:
+    """Press a form's button and wait for the page the server answers with: a check run
+    before that page has loaded reads the old page, or a new one with no document yet."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
 
 
 def _widest(page: Page) -> str:
@@ -325,27 +333,31 @@ def _voter_pages(sweep: Sweep, browser: Browser, base: str, demo: Demo) -> None:
         suffix = "" if scripted else "-nojs"
         sweep.visit(page, f"{base}/vote/{pk}/", f"vote-start{suffix}")
         page.get_by_label("Voting code").fill(demo.voting_code if scripted else "WRONG-CODE")
-        page.get_by_role("button", name="Continue").click()
+        submit(page, "Continue")
         if not scripted:  # the code refused: the page says so, and no ballot is shown
             sweep.check(page, "vote-start-refused")
             page.goto(f"{base}/vote/{pk}/")
             page.get_by_label("Voting code").fill(demo.voting_code)
-            page.get_by_role("button", name="Continue").click()
+            submit(page, "Continue")
         sweep.check(page, f"ballot{suffix}")
         if not scripted:
             page.get_by_role("combobox").first.select_option("1")
             page.get_by_role("combobox").last.select_option("1")
-            page.get_by_role("button", name="Review my ballot").click()
+            submit(page, "Review my ballot")
             sweep.check(page, "ballot-mistake-nojs")
             page.get_by_role("combobox").last.select_option("2")
-            page.get_by_role("button", name="Review my ballot").click()
+            submit(page, "Review my ballot")
             sweep.check(page, "review-nojs")
             context.close()
             continue
+        # The deferred scripts have run once ballot.js's row tools are there (seal.js runs
+        # before it); then the review is in the page, with no request to the server.
+        expect(page.locator("#ballot .moves").first).to_be_attached()
         page.get_by_role("combobox").first.select_option("1")
         page.get_by_role("button", name="Review my ballot").click()
+        expect(page.locator("#sealed-review")).to_be_visible()
         sweep.check(page, "review")
-        page.get_by_role("button", name="Cast my vote").click()
+        submit(page, "Cast my vote")
         page.wait_for_url("**/receipt/")
         sweep.check(page, "receipt")
         page.goto(f"{base}/contest/{pk}/receipts/")
@@ -397,11 +409,11 @@ def _member_pages(sweep: Sweep, browser: Browser, base: str, demo: Demo) -> None
     sweep.visit(page, base + reverse("member-sign-in-link", args=["stale"]), "member-link-stale")
     sweep.visit(page, base + reverse("member-sign-in"), "member-sign-in")
     page.get_by_label("Your email address").fill(member.email)
-    page.get_by_role("button", name="Email me a sign-in link").click()
+    submit(page, "Email me a sign-in link")
     found = re.search(r"https?://\S+/members/sign-in/\S+/", mail.outbox[-1].body)
     assert found is not None, mail.outbox[-1].body
     page.goto(found.group(0))
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     page.wait_for_url("**/members/")
     sweep.check(page, "member-home")
     sweep.visit(page, base + reverse("hustings", args=[demo.contest_id]), "hustings")
@@ -442,7 +454,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
     desk.goto(f"{base}/accounts/login/")
     desk.get_by_label("Username").fill(demo.officer)
     desk.get_by_label("Password").fill(demo.password)
-    desk.get_by_role("button", name="Sign in").click()
+    submit(desk, "Sign in")
     contests = {"nominations": nominating.pk, "vetting": vetting.pk, "open": demo.contest_id}
     _officer_pages(sweep, desk, base, contests)
 
@@ -453,7 +465,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
         desk, base + reverse("contest-dashboard", args=[demo.contest_id]), "dashboard-published"
     )
     sweep.visit(desk, f"{base}/accounts/second-factor/", "second-factor")
-    desk.get_by_role("button", name="Enrol an authenticator app").click()
+    submit(desk, "Enrol an authenticator app")
     sweep.check(desk, "second-factor-enrol")
     public.close()
     officer.close()
