@@ -24,6 +24,7 @@ from omov.web.balloting.models import CredentialState
 from omov.web.balloting.services import ballot_cast
 from omov.web.contests.models import Contest
 from omov.web.contests.services import candidate_add
+from omov.web.electorate import vetting
 from omov.web.electorate.models import AppealState, Eligibility, Exclusion, ExclusionState
 from omov.web.electorate.selectors import vetting_figures
 from omov.web.electorate.services import roll_import
@@ -253,3 +254,23 @@ def test_a_bulk_vetting_batch_runs_the_same_statements_however_large_it_and_the_
     assert LogEntry.objects.filter(contest=contest).count() > 1030
     assert contest.electors.filter(eligibility=Eligibility.EXCLUDED).count() == 32
     assert large == small
+
+
+def test_bulk_vetting_faults_are_said_in_the_officers_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each row's fault, its line and the sentence around them go through gettext (a marking
+    translation shows which words did), and the figures stay placeholders."""
+    contest = _electorate_with_a_person_on_two_rolls()
+    marked = "\u00ab{}\u00bb".format
+    monkeypatch.setattr(vetting, "gettext", lambda text: marked(text))
+    monkeypatch.setattr(vetting, "ngettext", lambda one, many, n: marked(one if n == 1 else many))
+    rows = "".join(f"members,M9{n:03d},aims-and-values,Posts\n" for n in range(21))
+    with pytest.raises(ContestError) as refused:
+        exclusions_import(
+            contest=contest, text="section,reference,ground,note\n" + rows, actor=_user("a")
+        )
+    said = str(refused.value)
+    assert said.startswith("\u00abno decision was applied: \u00abline 2: \u00abno such elector")
+    assert said.count("\u00abno such elector in this section\u00bb") == 20
+    assert said.endswith("\u00ab (and 1 more)\u00bb\u00bb")

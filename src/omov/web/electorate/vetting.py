@@ -349,21 +349,7 @@ def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclu
     for line, row in enumerate(rows, start=2):
         key = (row["section"] or "", row["reference"] or "")
         elector = electors.get(key)
-        fault = (
-            "no such elector in this section"
-            if elector is None
-            else "not eligible, so cannot be excluded"
-            if elector.eligibility != Eligibility.ELIGIBLE
-            else "already awaiting confirmation"
-            if elector.pk in waiting
-            else "named twice in this file"
-            if key in seen
-            else f"{row['ground']!r} is not a ground of this rulebook"
-            if rules.ground(row["ground"] or "") is None
-            else "no note of the evidence"
-            if not (row["note"] or "").strip()
-            else None
-        )
+        fault = _row_fault(row, elector, rules, twice=key in seen, waiting=waiting)
         seen.add(key)
         if fault is not None:
             problems.append(RowProblem(line, fault))
@@ -377,11 +363,7 @@ def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclu
                 )
             )
     if problems:
-        shown = "; ".join(f"line {p.line}: {p.problem}" for p in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise ContestError(
-            gettext("no decision was applied: %(shown)s%(more)s") % {"shown": shown, "more": more}
-        )
+        raise ContestError(_problems_sentence(problems))
     made = Exclusion.objects.bulk_create(chosen)
     event_record(  # the file is one entry; each decision is its own when confirmed
         stream=contest.stream,
@@ -393,6 +375,41 @@ def exclusions_import(*, contest: Contest, text: str, actor: User) -> list[Exclu
         },
     )
     return made
+
+
+def _row_fault(
+    row: dict[str, str], elector: Elector | None, rules: Vetting, *, twice: bool, waiting: set[int]
+) -> str | None:
+    """Why one row of a bulk vetting file cannot be applied, in the officer's language;
+    None if it can. The first fault found is the one said."""
+    if elector is None:
+        return gettext("no such elector in this section")
+    if elector.eligibility != Eligibility.ELIGIBLE:
+        return gettext("not eligible, so cannot be excluded")
+    if elector.pk in waiting:
+        return gettext("already awaiting confirmation")
+    if twice:
+        return gettext("named twice in this file")
+    if rules.ground(row["ground"] or "") is None:
+        return gettext("%(ground)r is not a ground of this rulebook") % {"ground": row["ground"]}
+    if not (row["note"] or "").strip():
+        return gettext("no note of the evidence")
+    return None
+
+
+def _problems_sentence(problems: list[RowProblem], shown: int = 20) -> str:
+    """The file's first ``shown`` faults, each with its line, and how many more there are."""
+    listed = "; ".join(
+        gettext("line %(line)s: %(problem)s") % {"line": p.line, "problem": p.problem}
+        for p in problems[:shown]
+    )
+    left = len(problems) - shown
+    more = (
+        ngettext(" (and %(count)s more)", " (and %(count)s more)", left) % {"count": left}
+        if left > 0
+        else ""
+    )
+    return gettext("no decision was applied: %(shown)s%(more)s") % {"shown": listed, "more": more}
 
 
 @transaction.atomic
