@@ -68,7 +68,26 @@ def page(browser: Browser) -> Iterator[Page]:
     assert refused == []
 
 
+def submit(page: Page, button: str | Locator) -> None:
+    """Press a form's button (by its name, or a located one) and wait for the page the server
+    answers with to load. A click waits only until that page's response arrives: a check that
+    does not wait by itself (an evaluate, axe, a screenshot, page.url, the mail sent, the
+    database) could meet the old page, or the new one before it is parsed, and a goto could
+    cancel the submission."""
+    control = page.get_by_role("button", name=button) if isinstance(button, str) else button
+    with page.expect_navigation():
+        control.click()
+
+
+def follow(link: Locator) -> None:
+    """Follow a link and wait for the page it opens to load (its deferred scripts have run
+    by then, so a form the script takes over is the script's)."""
+    with link.page.expect_navigation():
+        link.click()
+
+
 def screenshot(page: Page, name: str) -> None:
+    page.wait_for_load_state()  # the whole page, not the part parsed so far
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -76,6 +95,8 @@ def screenshot(page: Page, name: str) -> None:
 def axe_violations(page: Page) -> list[dict[str, object]]:
     """Serious and critical axe-core violations on the current page."""
     assert AXE.exists(), "run `npm ci` in tests/e2e (scripts/browser.sh does)"
+    # The whole page: axe on a page still being parsed checks part of it, or no document.
+    page.wait_for_load_state()
     # Evaluated through the browser's DevTools, as a console would, so the page's Content
     # Security Policy (no inline script) does not refuse it as it would a script tag.
     page.evaluate(AXE.read_text())

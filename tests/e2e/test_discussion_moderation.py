@@ -18,7 +18,7 @@ from omov.web.members.models import Member
 from tests.web.local_helpers import make_motion
 from tests.web.members_helpers import make_member, make_organisation_with_units, sign_in_member
 
-from .conftest import axe_violations, csp_refusals, screenshot
+from .conftest import axe_violations, csp_refusals, follow, screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -64,10 +64,10 @@ def test_a_member_flags_a_moderator_hides_and_the_author_appeals(
     flagger = _member_page(browser, base, reader)
     flagger.goto(f"{base}/discussion/thread/{thread.pk}/")
     _checked(flagger, "discussion-01-thread")
-    flagger.locator(f"#post-{rude.number}").get_by_role("link", name="Flag for a moderator").click()
+    follow(flagger.locator(f"#post-{rude.number}").get_by_role("link", name="Flag for a moderator"))
     flagger.get_by_label("Rule").select_option("abuse")
     _checked(flagger, "discussion-02-flag")
-    flagger.get_by_role("button", name="Flag it").click()
+    submit(flagger, "Flag it")
     expect(flagger.get_by_role("status")).to_contain_text("a moderator will look at the post")
 
     user = get_user_model().objects.create_user("mod", password="a long officer password")
@@ -76,13 +76,13 @@ def test_a_member_flags_a_moderator_hides_and_the_author_appeals(
     moderator.goto(f"{base}/officer/{organisation.pk}/moderation/")
     moderator.get_by_label("Username").fill("mod")
     moderator.get_by_label("Password").fill("a long officer password")
-    moderator.get_by_role("button", name="Sign in").click()
+    submit(moderator, "Sign in")
     queued = moderator.locator(f"#queued-{rude.pk}")
     expect(queued).to_contain_text("flagged: abuse (1)")
     queued.get_by_text("Hide the post").first.click()  # opens the details
     queued.locator(f"#hide-{rude.pk}-ground").select_option("abuse")
     _checked(moderator, "discussion-03-queue")
-    queued.get_by_role("button", name="Hide the post").click()
+    submit(moderator, queued.get_by_role("button", name="Hide the post"))
     expect(moderator.get_by_role("status")).to_contain_text("The post is hidden")
 
     flagger.goto(f"{base}/discussion/thread/{thread.pk}/")
@@ -96,7 +96,7 @@ def test_a_member_flags_a_moderator_hides_and_the_author_appeals(
     expect(writer.get_by_role("main")).to_contain_text("Post hidden: rule 3, personal abuse")
     writer.get_by_label("Why the decision is wrong").fill("It was said in jest, to a friend.")
     _checked(writer, "discussion-04-mine")
-    writer.get_by_role("button", name="Appeal").click()
+    submit(writer, "Appeal")
     expect(writer.get_by_role("status")).to_contain_text(
         "Your appeal has gone to the appeals panel"
     )

@@ -20,7 +20,7 @@ from omov.web.hustings.models import Hustings
 from omov.web.members.models import Member
 from tests.web.hustings_helpers import campaign
 
-from .conftest import axe_violations, csp_refusals, screenshot
+from .conftest import axe_violations, csp_refusals, screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,12 +47,12 @@ def _member(browser: Browser, base: str, member: Member, url: str) -> Page:
     csp_refusals(page)
     page.goto(base + url)
     page.get_by_label("Your email address").fill(member.email)
-    page.get_by_role("button", name="Email me a sign-in link").click()
+    submit(page, "Email me a sign-in link")
     expect(page.get_by_role("status")).to_contain_text("emailed a sign-in link")
     found = re.search(r"https?://\S+/members/sign-in/\S+/", mail.outbox[-1].body)
     assert found is not None, mail.outbox[-1].body
     page.goto(found.group(0))
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hustings")
     return page
 
@@ -65,7 +65,7 @@ def _officer(browser: Browser, base: str, organisation: object, url: str) -> Pag
     page.goto(base + url)
     page.get_by_label("Username").fill("ro")
     page.get_by_label("Password").fill("a long officer password")
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     return page
 
 
@@ -90,12 +90,12 @@ def test_members_ask_and_support_candidates_answer_side_by_side(
     ann.get_by_label("Your question to the candidates").fill(
         "Will you keep one member, one vote for every leadership election?"
     )
-    ann.get_by_role("button", name="Ask the candidates").click()
+    submit(ann, "Ask the candidates")
     expect(ann.get_by_role("status")).to_contain_text("Your question is asked")
     expect(ann.locator("#question-1")).to_contain_text("1 supporting")
     expect(ann.locator("#question-1")).to_contain_text("You support this question.")
     bea = _member(browser, base, ready.members[1], url)
-    bea.get_by_role("button", name="Support question 1").click()
+    submit(bea, "Support question 1")
     expect(bea.get_by_role("status")).to_contain_text("You support question 1.")
     expect(bea.locator("#question-1")).to_contain_text("2 supporting")
     _checked(bea, "hustings-02-supported")
@@ -104,10 +104,11 @@ def test_members_ask_and_support_candidates_answer_side_by_side(
     # and its author appeals to the panel.
     cal = _member(browser, base, ready.members[2], url)
     cal.get_by_label("Your question to the candidates").fill("Why is your rival such a liar?")
-    cal.get_by_role("button", name="Ask the candidates").click()
+    submit(cal, "Ask the candidates")
+    expect(cal.get_by_role("status")).to_contain_text("Your question is asked")
     bea.reload()
     bea.get_by_label("House rule question 2 breaks").select_option(label="Rule 3, personal abuse")
-    bea.get_by_role("button", name="Flag question 2").click()
+    submit(bea, "Flag question 2")
     expect(bea.get_by_role("status")).to_contain_text("a moderator will look at question 2")
     officer = _officer(
         browser, base, ready.contest.organisation, f"/officer/contest/{ready.contest.pk}/hustings/"
@@ -120,7 +121,7 @@ def test_members_ask_and_support_candidates_answer_side_by_side(
     flagged.get_by_label("Note for the appeals panel on question 2").fill(
         "Calls a candidate a liar"
     )
-    officer.get_by_role("button", name="Hide question 2").click()
+    submit(officer, "Hide question 2")
     expect(officer.get_by_role("status")).to_contain_text("Question 2 is hidden")
     cal.reload()
     expect(cal.locator("#question-2")).to_contain_text(
@@ -128,25 +129,25 @@ def test_members_ask_and_support_candidates_answer_side_by_side(
     )
     _checked(cal, "hustings-02-hidden")
     cal.get_by_label("Why the decision is wrong").fill("It asks about the candidate's record.")
-    cal.get_by_role("button", name="Appeal to the appeals panel").click()
+    submit(cal, "Appeal to the appeals panel")
     expect(cal.get_by_role("status")).to_contain_text("Your appeal has gone to the appeals panel")
     assert axe_violations(cal) == []
     cal.context.close()
 
     _questions_close_now(ready.hustings)
     officer.reload()
-    officer.get_by_role("button", name="Choose the questions").click()
+    submit(officer, "Choose the questions")
     expect(officer.get_by_role("status")).to_contain_text("The questions are chosen")
     expect(officer.locator("#put")).to_contain_text("Among the 6 most supported questions.")
     _checked(officer, "hustings-officer")
 
     corbyn, smith = (_member(browser, base, m, url) for m in ready.candidate_members)
     corbyn.get_by_label("Your answer to question 1").fill("long " * 251)
-    corbyn.get_by_role("button", name="Send my answer to question 1").click()
+    submit(corbyn, "Send my answer to question 1")
     expect(corbyn.get_by_role("status")).to_contain_text("The answer has 251 words; at most 250")
     for candidate, words in ((corbyn, "Yes, always."), (smith, "Yes, and more.")):
         candidate.get_by_label("Your answer to question 1").fill(words)
-        candidate.get_by_role("button", name="Send my answer to question 1").click()
+        submit(candidate, "Send my answer to question 1")
         expect(candidate.get_by_role("status")).to_contain_text(
             "Your answer to question 1 is recorded"
         )

@@ -90,7 +90,10 @@ def test_a_keyboard_alone_ranks_reviews_and_casts(live_server: Any, page: Page) 
     page.goto(f"{live_server}/vote/{contest.pk}/")
     _tab_to(page, page.get_by_label("Voting code"))
     page.keyboard.type(code)
-    page.keyboard.press("Enter")
+    # A key pressed on the page (not on a located element) waits for no navigation: wait for
+    # the ballot to load, its deferred scripts with it, before tabbing to their buttons.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your ballot")
     expect(page.locator("main")).to_contain_text("Rank only the ones you want")
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from omov.web.access.services import unit_post_grant
 from tests.web.members_helpers import make_member, make_organisation_with_units, unit
 
-from .conftest import axe_violations, screenshot
+from .conftest import axe_violations, screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,30 +50,30 @@ def test_a_branch_secretary_runs_a_meeting_and_a_member_votes_online(
     page.goto(f"{base}/officer/local/")
     page.get_by_label("Username").fill("secretary")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     expect(page.get_by_role("heading", level=1)).to_have_text("Meetings and motions")
     page.get_by_label("Unit").select_option(label=branch.name)
     page.get_by_label("Title (optional)").fill("March branch meeting")
     page.get_by_label("Date of the meeting").fill("2026-03-10")
     page.get_by_label("Notice sent to members on").fill("2026-03-01")
-    page.get_by_role("button", name="Call the meeting").click()
+    submit(page, "Call the meeting")
     expect(page.locator("#rules")).to_contain_text("9 days' notice given; 7 needed")
-    page.get_by_role("button", name="Open the meeting").click()
+    submit(page, "Open the meeting")
     expect(page.locator("#attendance")).to_contain_text("not a member in good standing")
     for member in present:
         page.get_by_label(f"{member.display_name} ({member.number})").check()
-    page.get_by_role("button", name="Record attendance").click()
+    submit(page, "Record attendance")
     expect(page.locator("#attendance h2")).to_have_text("Attendance (5 present)")
     expect(page.locator("#quorum")).to_contain_text("The meeting is quorate")
     page.get_by_label("Kind of motion").select_option(label="Motion")
     page.get_by_label("Text of the motion").fill("This branch supports the housing campaign.")
     page.get_by_label("Mover's membership number").fill(present[0].number)
     page.get_by_label("Seconder's membership number").fill(present[1].number)
-    page.get_by_role("button", name="Add the motion").click()
+    submit(page, "Add the motion")
     expect(page.locator("#motion-1")).to_contain_text("On the agenda")
     _checked(page)
     screenshot(page, "meeting-01-agenda")
-    page.get_by_role("button", name="Vote online instead").click()
+    submit(page, "Vote online instead")
     expect(page.locator("#motion-1")).to_contain_text("voting online with their codes")
     assert len(mail.outbox) == 5
 
@@ -84,16 +84,16 @@ def test_a_branch_secretary_runs_a_meeting_and_a_member_votes_online(
     member = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
     member.goto(vote_url.group(0))  # not signed in: to the member's sign-in, and back
     member.get_by_label("Email").fill(voter.email)
-    member.get_by_role("button", name=re.compile("link", re.I)).click()
+    submit(member, member.get_by_role("button", name=re.compile("link", re.I)))
     link = re.search(r"https?://\S+/members/sign-in/\S+/", mail.outbox[-1].body)
     assert link is not None
     member.goto(link.group(0))
-    member.get_by_role("button", name="Sign in").click()
+    submit(member, "Sign in")
     expect(member.get_by_role("heading", level=1)).to_have_text("Vote on motion 1")
     _checked(member)
     member.get_by_label("Your one-time code").fill(_code(letter.body))
     member.get_by_label("For", exact=True).check()
-    member.get_by_role("button", name="Cast my vote").click()
+    submit(member, "Cast my vote")
     expect(member.get_by_role("status")).to_contain_text("Your vote is recorded")
     expect(member.locator("main")).to_contain_text("You have voted on this motion")
     _checked(member)
@@ -101,7 +101,7 @@ def test_a_branch_secretary_runs_a_meeting_and_a_member_votes_online(
     member.context.close()
 
     page.reload()
-    page.get_by_role("button", name="Close the online vote and decide").click()
+    submit(page, "Close the online vote and decide")
     expect(page.locator("#motion-1")).to_contain_text("Carried: 1 for, 0 against")
     expect(page.locator("#motion-1")).to_contain_text("Recorded as the resolution of")
     _checked(page)

@@ -39,7 +39,7 @@ from omov.web.electorate.services import appeal_lodge, elector_exclude, roll_imp
 from omov.web.nominations.services import nomination_record, nominations_close
 from tests.web.members_helpers import make_member
 
-from .conftest import axe_violations, csp_refusals
+from .conftest import axe_violations, csp_refusals, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -226,13 +226,6 @@ class Sweep:
         assert response is not None, (label, url)
         assert response.status < 500, (label, url)
         self.check(page, label)
-
-
-def submit(page: Page, button: str) -> None:
-    """Press a form's button and wait for the page the server answers with: a check run
-    before that page has loaded reads the old page, or a new one with no document yet."""
-    with page.expect_navigation():
-        page.get_by_role("button", name=button).click()
 
 
 def _widest(page: Page) -> str:

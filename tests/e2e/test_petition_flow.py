@@ -18,7 +18,7 @@ from omov.web.petitions.selectors import live_count
 from omov.web.petitions.services import petition_open, petition_start
 from tests.web.members_helpers import make_member, make_organisation_with_units
 
-from .conftest import axe_violations, screenshot
+from .conftest import axe_violations, follow, screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,16 +41,16 @@ def test_a_member_signs_a_petition(page: Page, live_server: object) -> None:
 
     page.goto(f"{base}/petitions/{petition.pk}/")
     expect(page.locator("#live-count")).to_contain_text("0 signatures")
-    page.get_by_role("link", name="sign in as a member", exact=True).click()
+    follow(page.get_by_role("link", name="sign in as a member", exact=True))
     page.get_by_label("Email").fill("ann@example.org")
-    page.get_by_role("button", name="Email me a sign-in link").click()
+    submit(page, "Email me a sign-in link")
     link = re.search(r"https?://\S+/members/sign-in/\S+/", mail.outbox[-1].body)
     assert link is not None
     page.goto(link.group(0))
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
 
     expect(page).to_have_url(re.compile(rf"/petitions/{petition.pk}/$"))
-    page.get_by_role("button", name=re.compile("^Sign as")).click()
+    submit(page, page.get_by_role("button", name=re.compile("^Sign as")))
     expect(page.get_by_role("status").first).to_contain_text("you have signed this petition")
     expect(page.locator("#live-count")).to_contain_text("1 signature")
     assert live_count(petition.pk).members == 1
@@ -87,13 +87,13 @@ def test_every_petition_page_fits_and_passes_axe(page: Page, live_server: object
 
     page.goto(f"{base}/petitions/{petition.pk}/")
     page.locator("form.stacked input[type=email]").fill("dora@mailinator.com")  # throwaway
-    page.get_by_role("button", name="Send me the link").click()
+    submit(page, "Send me the link")
     link = re.search(r"https?://\S+/petitions/confirm/\S+/", mail.outbox[-1].body)
     assert link is not None
     page.goto(link.group(0))
     expect(page.get_by_role("button", name="Confirm my signature")).to_be_visible()
     _fits_both_widths(page)
-    page.get_by_role("button", name="Confirm my signature").click()  # held: a throwaway domain
+    submit(page, "Confirm my signature")  # held: a throwaway domain
 
     page.goto(f"{base}/petitions/")
     expect(page.get_by_role("link", name="Bring back the trains")).to_be_visible()
@@ -102,21 +102,21 @@ def test_every_petition_page_fits_and_passes_axe(page: Page, live_server: object
     page.goto(f"{base}/officer/{organisation.pk}/petitions/")
     page.get_by_label("Username").fill("ro")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     expect(page.get_by_role("link", name="Bring back the trains")).to_be_visible()
     _fits_both_widths(page)
-    page.get_by_role("link", name="Bring back the trains").click()
+    follow(page.get_by_role("link", name="Bring back the trains"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bring back the trains")
     expect(page.locator("section.held h3")).to_contain_text("1 held")
     _fits_both_widths(page)
 
     page.goto(f"{base}/members/sign-in/?next=/petitions/start/")
     page.get_by_label("Email").fill("sam@example.org")
-    page.get_by_role("button", name="Email me a sign-in link").click()
+    submit(page, "Email me a sign-in link")
     sign_in = re.search(r"https?://\S+/members/sign-in/\S+/", mail.outbox[-1].body)
     assert sign_in is not None
     page.goto(sign_in.group(0))
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     page.goto(f"{base}/petitions/start/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     _fits_both_widths(page)

@@ -19,7 +19,7 @@ from omov.web.access.models import Role
 from omov.web.access.services import membership_grant
 from omov.web.contests.services import organisation_create
 
-from .conftest import axe_violations, qr_decoded
+from .conftest import axe_violations, qr_decoded, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,11 +45,11 @@ def test_an_officer_enrols_an_app_from_the_qr_image(live_server: Any, page: Page
     page.goto(f"{live_server}{reverse('second-factor')}")  # signing in first
     page.get_by_label("Username").fill("ro")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    submit(page, "Sign in")
     state = page.locator("#second-factor-state")
     expect(state).to_contain_text("No authenticator app is enrolled")
 
-    page.get_by_role("button", name="Enrol an authenticator app").click()
+    submit(page, "Enrol an authenticator app")
     image = page.get_by_role("img", name="QR image of the key for your authenticator app")
     expect(image).to_be_visible()
     link = page.locator('main a[href^="otpauth://totp/"]')
@@ -62,7 +62,7 @@ def test_an_officer_enrols_an_app_from_the_qr_image(live_server: Any, page: Page
     assert not device.confirmed
 
     page.get_by_label("Code from the app").fill(_code_from(address))
-    page.get_by_role("button", name="Confirm").click()
+    submit(page, "Confirm")
     expect(page.get_by_text("Your authenticator app is enrolled.")).to_be_visible()
     expect(state).to_contain_text("An authenticator app is enrolled")
     expect(page.locator("#recovery-codes li")).to_have_count(10)
