@@ -45,24 +45,26 @@ def csv_files(draw: st.DrawFn) -> str:
     return bom + ending.join(lines + rows) + final
 
 
-def read_both(text: str, policy: BallotPolicy, run: int) -> tuple[object, object]:
+def read_both(
+    text: str, policy: BallotPolicy, run: int, mapped: bool = False
+) -> tuple[object, object]:
     """What each path makes of ``text``: a ballot set, or the error's message. The fast
-    path reads ``run`` bytes of lines at a time."""
+    path reads ``run`` bytes of lines at a time, from the file ``mapped`` or read."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ballots.csv"
         path.write_text(text, encoding="utf-8", newline="")
         outcomes: list[object] = []
         for fast in (True, False):
-            original, chunk = plain_csv_fast._read_regular, runs.RUN
+            original, chunk, least = plain_csv_fast._read_regular, runs.RUN, runs.MAP_AT_LEAST
             if not fast:
                 plain_csv_fast._read_regular = lambda path, policy: None  # type: ignore[assignment]
-            runs.RUN = run
+            runs.RUN, runs.MAP_AT_LEAST = run, 0 if mapped else least
             try:
                 outcomes.append(read_ballots(path, policy=policy))
             except BallotFileError as error:
                 outcomes.append(str(error).replace(str(path), "FILE"))
             finally:
-                plain_csv_fast._read_regular, runs.RUN = original, chunk
+                plain_csv_fast._read_regular, runs.RUN, runs.MAP_AT_LEAST = original, chunk, least
     return outcomes[0], outcomes[1]
 
 
@@ -78,9 +80,11 @@ def same(a: BallotSet, b: BallotSet) -> bool:
 
 
 @settings(max_examples=300, deadline=None)
-@given(csv_files(), st.sampled_from(POLICIES), st.sampled_from([1, 7, 40, 1 << 20]))
-def test_the_fast_and_general_paths_read_alike(text: str, policy: BallotPolicy, run: int) -> None:
-    fast, general = read_both(text, policy, run)
+@given(csv_files(), st.sampled_from(POLICIES), st.sampled_from([1, 7, 40, 1 << 20]), st.booleans())
+def test_the_fast_and_general_paths_read_alike(
+    text: str, policy: BallotPolicy, run: int, mapped: bool
+) -> None:
+    fast, general = read_both(text, policy, run, mapped)
     if isinstance(general, str):
         assert fast == general
     else:

@@ -54,22 +54,24 @@ def rctab_files(draw: st.DrawFn) -> str:
     return bom + ending.join(lines) + ending
 
 
-def read_both(text: str, policy: BallotPolicy) -> tuple[object, object]:
-    """What each path makes of ``text``: a ballot set, or the error's message."""
+def read_both(text: str, policy: BallotPolicy, mapped: bool = False) -> tuple[object, object]:
+    """What each path makes of ``text``: a ballot set, or the error's message; the fast
+    path reads the file ``mapped`` or read."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "cvr.csv"
         path.write_text(text, encoding="utf-8", newline="")
         outcomes = []
         for fast in (True, False):
-            original = rctab_fast.coded_rctab
+            original, least = rctab_fast.coded_rctab, runs.MAP_AT_LEAST
             if not fast:
                 rctab_fast.coded_rctab = lambda path: None  # type: ignore[assignment]
+            runs.MAP_AT_LEAST = 0 if mapped else least
             try:
                 outcomes.append(read_ballots(path, format="rctab-csv", policy=policy))
             except BallotFileError as error:
                 outcomes.append(str(error).replace(str(path), "FILE"))
             finally:
-                rctab_fast.coded_rctab = original
+                rctab_fast.coded_rctab, runs.MAP_AT_LEAST = original, least
     return outcomes[0], outcomes[1]
 
 
@@ -84,9 +86,11 @@ def same(a: BallotSet, b: BallotSet) -> bool:
 
 
 @settings(max_examples=300, deadline=None)
-@given(rctab_files(), st.sampled_from(POLICIES))
-def test_the_fast_and_general_paths_read_alike(text: str, policy: BallotPolicy) -> None:
-    fast, general = read_both(text, policy)
+@given(rctab_files(), st.sampled_from(POLICIES), st.booleans())
+def test_the_fast_and_general_paths_read_alike(
+    text: str, policy: BallotPolicy, mapped: bool
+) -> None:
+    fast, general = read_both(text, policy, mapped)
     if isinstance(general, str):
         assert fast == general
     else:

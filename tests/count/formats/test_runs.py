@@ -112,3 +112,30 @@ def test_a_file_cut_at_every_byte_reads_as_the_whole(
     for size in range(1, len(FILES[name]) + 1):
         runs.RUN = size
         assert same(outcome(path), whole), size
+
+
+@pytest.mark.parametrize("name", sorted(FILES))
+def test_a_mapped_file_reads_as_a_file_read(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large file is mapped, not read (``file_bytes``): with every file mapped, each reads
+    as it does read, with a byte-order mark and ``\\r\\n`` line ends too."""
+    for text in (FILES[name], "\ufeff" + FILES[name].replace("\n", "\r\n")):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8", newline="")
+        read = outcome(path)
+        monkeypatch.setattr(runs, "MAP_AT_LEAST", 0)
+        assert not isinstance(runs.file_bytes(path), bytes)
+        assert runs.file_bytes(path)[:] == path.read_bytes()
+        assert same(outcome(path), read)
+        monkeypatch.undo()
+
+
+def test_an_empty_file_is_read_not_mapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runs, "MAP_AT_LEAST", 0)
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    assert runs.file_bytes(path) == b""
+    for fmt in ("csv", "rctab-csv"):
+        with pytest.raises(BallotFileError):
+            read_ballots(path, format=fmt, policy=BallotPolicy())

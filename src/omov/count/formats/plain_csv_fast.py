@@ -32,7 +32,7 @@ from omov.count.formats import Progress, register_reader, register_writer
 from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
 from omov.count.formats.rctab_fast import field_ends
-from omov.count.formats.runs import each_run, line_runs
+from omov.count.formats.runs import Text, each_run, file_bytes, line_runs, text_start
 from omov.count.formats.tabular_schema import Metadata, layout_of, metadata_from
 
 _SNIFF = 2**16
@@ -70,14 +70,15 @@ def write_csv(ballots: BallotSet, path: Path) -> None:
 def _read_regular(path: Path, policy: BallotPolicy) -> BallotSet | None:
     """The ballot set of a regular file, or ``None``. The metadata and header are read as
     the general reader reads them, so their faults are reported alike."""
-    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")  # spreadsheets' byte-order mark
-    first = data[: max(_HEAD, _SNIFF + 1)]
+    data = file_bytes(path)
+    start = text_start(data)
+    first = data[start : start + max(_HEAD, _SNIFF + 1)]
     metadata, columns, _, body = _preamble(path, first)
     layout = layout_of(path, columns, None)
     candidates = metadata.candidates
     if candidates is None or layout.section or layout.weight or not candidates:
         return None
-    rows = _rows(data, len(first) - len(body), columns, layout.ranks, candidates)
+    rows = _rows(data, start + len(first) - len(body), columns, layout.ranks, candidates)
     if rows is None:
         return None
     ids = {name: i for i, name in enumerate(candidates)}
@@ -94,14 +95,14 @@ def _read_regular(path: Path, policy: BallotPolicy) -> BallotSet | None:
 
 
 def _rows(
-    data: bytes, body: int, columns: list[str], ranks: tuple[str, ...], names: tuple[str, ...]
+    data: Text, body: int, columns: list[str], ranks: tuple[str, ...], names: tuple[str, ...]
 ) -> DistinctRows | None:
     """The body's rows as the coded path's columns, reduced to distinct rows; ``None`` if
     a row is not regular or a cell not empty and not a candidate's name."""
     irregular = [b'"', b"\0", b"\r"]  # "\r": lines end alike
     if len(columns) < 2:  # no empty line (else it is a row of one field: Fields.of refuses it)
         irregular.append(b"\n\n")
-    if body >= len(data) or data[body] == ord("\n") or not data.endswith(b"\n"):
+    if body >= len(data) or data[body] == ord("\n") or data[-1] != ord("\n"):
         return None
     if any(data.find(sign, body) >= 0 for sign in irregular):
         return None

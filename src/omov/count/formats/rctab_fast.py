@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
-from omov.count.formats.runs import each_run, line_runs
+from omov.count.formats.runs import Text, each_run, file_bytes, line_runs, text_start
 
 _MAX_DIGITS = 4
 _UNSURE = 1000
@@ -43,13 +43,14 @@ _SIGN[ord("\n")] = False  # a line's end ends its last field, as a comma does
 def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     """The candidates and distinct rows of a regular RCTab CSV file, or ``None``."""
     try:
-        data = _regular_text(path.read_bytes())
+        text = _regular_text(file_bytes(path))
     except OSError:
         return None
-    if data is None:
+    if text is None:
         return None
-    body = data.find(b"\n") + 1
-    header = data[: body - 1].decode("utf-8").split(",")
+    data, begin = text
+    body = data.find(b"\n", begin) + 1
+    header = data[begin : body - 1].decode("utf-8").split(",")
     # No empty line: the general reader skips them, and its line numbers would differ. An
     # empty line is a row of one field, which ``field_ends`` refuses in a run of rows of
     # two or more: a search of the whole file for one is needed only for rows of one.
@@ -66,22 +67,26 @@ def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     return None if rows is None else (names, rows)
 
 
-def _regular_text(data: bytes) -> bytes | None:
-    """The file as ``\\n``-ended UTF-8 lines without a byte-order mark, or ``None`` if it
-    holds what this path leaves to the general reader (quotes, a lone ``\\r``, NUL)."""
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if b'"' in data or b"\0" in data:
+def _regular_text(data: Text) -> tuple[Text, int] | None:
+    """The file as ``\\n``-ended UTF-8 lines and where they start (after a byte-order
+    mark), or ``None`` if it holds what this path leaves to the general reader (quotes, a
+    lone ``\\r``, NUL). A file with ``\\r\\n`` line ends or none at its end is copied."""
+    start = text_start(data)
+    if data.find(b'"', start) >= 0 or data.find(b"\0", start) >= 0:
         return None
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
-        if b"\r" in data:
+    if data.find(b"\r", start) >= 0:
+        data, start = data[start:].replace(b"\r\n", b"\n"), 0
+        if data.find(b"\r") >= 0:
             return None
-    if not data.isascii():
-        try:
-            data.decode("utf-8")
+    if data[-1:] != b"\n":
+        data, start = data[start:] + b"\n", 0
+    if int(np.frombuffer(data, dtype=np.uint8, offset=start).max(initial=0)) >= 0x80:
+        try:  # not ASCII: UTF-8, as the general reader reads it
+            with memoryview(data) as view:
+                str(view[start:], "utf-8")
         except UnicodeDecodeError:
             return None
-    return data if data.endswith(b"\n") else data + b"\n"
+    return data, start
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,7 @@ def _first_vote_column(fields: Fields) -> int | None:
 
 
 def _rows(
-    data: bytes, body: int, width: int, start: int, names: tuple[str, ...]
+    data: Text, body: int, width: int, start: int, names: tuple[str, ...]
 ) -> DistinctRows | None:
     """Every row's ranks as the coded path's columns, reduced to distinct rows; ``None``
     if a row puts the vote columns elsewhere (a label column's cell a number, a vote

@@ -9,11 +9,50 @@ threads: the general reader then reads the file, and names the line at fault.
 
 from __future__ import annotations
 
+import mmap
+import os
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+Text = bytes | mmap.mmap
+"""A file's bytes: read (``bytes``) or mapped (``file_bytes``). Both find, slice and index
+alike, and NumPy views either without a copy."""
+
+MAP_AT_LEAST = 1 << 20
+"""Bytes from which a file is mapped, not read."""
+
+
+def file_bytes(path: Path) -> Text:
+    """The bytes of the file at ``path``: a large regular file's mapped read-only, its pages
+    mapped at once, not read. Reading copies the file into fresh memory, page by page
+    zeroed by the kernel first: 10^6 ballots of CSV (64 MB) took 60-160 ms read, against
+    5-30 ms mapped (load 8 on 2 cores). A file cut short while it is being counted ends
+    the process (SIGBUS), as it does any program that maps its input."""
+    with path.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size  # 0 for a pipe: read
+        if size < MAP_AT_LEAST or os.name != "posix":
+            return handle.read()
+        populate = getattr(mmap, "MAP_POPULATE", 0)  # Linux's: every page mapped now
+        try:
+            return mmap.mmap(
+                handle.fileno(), 0, flags=mmap.MAP_PRIVATE | populate, prot=mmap.PROT_READ
+            )
+        except (OSError, ValueError):  # a file that cannot be mapped is read
+            return handle.read()
+
+
+BOM = b"\xef\xbb\xbf"
+"""The byte-order mark spreadsheets put before UTF-8 text."""
+
+
+def text_start(data: Text) -> int:
+    """Where the text of ``data`` starts: after a byte-order mark, if it has one."""
+    return len(BOM) if data[: len(BOM)] == BOM else 0
+
 
 RUN = 1 << 20
 """Bytes of lines parsed at once, at least (about 40,000 BLT lines): a run's arrays stay
@@ -21,7 +60,7 @@ small enough to be reused by the next run, not mapped afresh."""
 THREADS = 2
 
 
-def line_runs(data: bytes, start: int, stop: int | None = None) -> Iterator[npt.NDArray[np.uint8]]:
+def line_runs(data: Text, start: int, stop: int | None = None) -> Iterator[npt.NDArray[np.uint8]]:
     """The bytes of ``data[start:stop]`` (whole lines, ending with ``\\n``) in runs of
     whole lines: views of ``data``, not copies."""
     stop = len(data) if stop is None else stop
