@@ -33,14 +33,19 @@ def rctab_files(draw: st.DrawFn) -> str:
     names = [f"C{i}" for i in range(n)]
     header = labels + draw(st.sampled_from([names, [*names[:-1], ""], [*names[:-1], "C0"]]))
     rows = []
+    ids = draw(st.sampled_from(["b-{}", "b-{}", "{}", "1{}0"]))  # numbers too (of 3 digits)
+    # A column no row ranks before ``late`` (a write-in's): the first rows guess without it.
+    late_column, late = draw(st.integers(0, n)), draw(st.integers(0, 8))
     for number in range(draw(st.integers(1, 8))):
         label_cells = [
-            f"b-{number}",
+            ids.format(number),
             draw(st.sampled_from(["P1", "12", "", " 7 ", "\u0663", "Z\u00fcrich", "1-2"])),
         ][: len(labels)]
         ranks = draw(
             st.lists(st.sampled_from([*map(str, range(1, n + 1)), ""]), min_size=n, max_size=n)
         )
+        if number < late and late_column < n:
+            ranks[late_column] = ""
         if draw(st.integers(0, 3)) == 0:  # now and then an odd cell
             ranks[draw(st.integers(0, n - 1))] = draw(CELLS)
         if draw(st.integers(0, 19)) == 0:  # now and then a ragged row

@@ -6,17 +6,18 @@ columns (ballot id, precinct) and then one column per candidate holding whole-nu
 from 1 to the number of candidates, or nothing; no quotes, ``\\n`` or ``\\r\\n`` line ends,
 no empty line, every row as long as the header. Fields end at commas and line ends, so the
 file is read a run of lines at a time (a run's arrays reused by the next, not mapped
-afresh) as arrays of field starts and lengths. The vote columns are found as the general
-reader finds them: the trailing columns holding ranks, after a column holding no whole
-number. Every file it cannot read the same way goes to the general reader (``None``):
-ragged rows, a rank cell with spaces, a rank of 0 or past the last candidate, a quoted
-cell, an unnamed or repeated candidate. The general reader then names the line at fault,
-so the two paths read alike (``tests/count/formats/test_rctab_fast.py``).
+afresh) as an array of where each field ends, and a cell's rank looked up by its last two
+bytes. The vote columns are guessed from the first run of rows (the trailing columns
+holding ranks) and checked in every row as the general reader finds them: a column
+holding no whole number, then columns holding ranks, each in some row. Every file it
+cannot read the same way goes to the general reader (``None``): ragged rows, a rank cell
+with spaces, a rank of 0 or past the last candidate, a quoted cell, an unnamed or
+repeated candidate. The general reader then names the line at fault, so the two paths
+read alike (``tests/count/formats/test_rctab_fast.py``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +25,20 @@ import numpy.typing as npt
 
 from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
-from omov.count.formats.runs import Text, each_run, file_bytes, line_runs, text_start
+from omov.count.formats.runs import (
+    Text,
+    each_run,
+    file_bytes,
+    keep_memory,
+    line_runs,
+    text_start,
+)
 
 _MAX_DIGITS = 4
+"""A rank of more digits is past any candidate list this path takes."""
 _UNSURE = 1000
 """Label cells read one by one at most, to be sure they hold no whole number: a file with
 more (a numeric ballot id next to the first candidate) is left to the general reader."""
-"""A rank of more digits is past any candidate list this path takes."""
 _DIGIT = np.zeros(256, dtype=np.bool_)
 _DIGIT[ord("0") : ord("9") + 1] = True
 _SIGN = _DIGIT.copy()
@@ -58,8 +66,8 @@ def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
         return None
     if len(header) < 2 and data.find(b"\n\n", body) >= 0:
         return None
-    first = Fields.of(next(line_runs(data, body)), len(header))
-    start = None if first is None else _first_vote_column(first)
+    keep_memory()  # before the first run's arrays too
+    start = _first_vote_column(next(line_runs(data, body)), len(header))
     names = tuple(name.strip() for name in header[start:]) if start is not None else ()
     if start is None or not all(names) or len(set(names)) != len(names):
         return None
@@ -89,74 +97,43 @@ def _regular_text(data: Text) -> tuple[Text, int] | None:
     return data, start
 
 
-@dataclass(frozen=True)
-class Fields:
-    """A run of rows' fields, one row of the arrays a row of the file."""
+def _first_vote_column(chars: npt.NDArray[np.uint8], width: int) -> int | None:
+    """Where the vote columns start, guessed from a first run of rows as the general reader
+    guesses from them all: the first of the trailing columns each holding a rank in some
+    row (to the general reader, a whole number). ``None`` if there is none, or a row has
+    not ``width`` fields.
 
-    chars: npt.NDArray[np.uint8]
-    starts: npt.NDArray[np.intp]
-    lengths: npt.NDArray[np.intp]
-
-    @classmethod
-    def of(cls, chars: npt.NDArray[np.uint8], width: int) -> Fields | None:
-        """The fields of a run of lines, or ``None`` if a line has not ``width`` fields."""
-        ends = field_ends(chars, width)
-        if ends is None:
-            return None
-        shape = (len(ends) // width, width)
-        starts = np.empty_like(ends)
-        starts[0] = 0
-        starts[1:] = ends[:-1] + 1
-        return cls(chars, starts.reshape(shape), (ends - starts).reshape(shape))
-
-    def holding(self, kind: npt.NDArray[np.bool_], columns: slice) -> npt.NDArray[np.intp]:
-        """How many bytes of each field in ``columns`` are of ``kind`` (a table of 256)."""
-        counted = np.cumsum(kind[self.chars], dtype=np.intp)
-        starts, lengths = self.starts[:, columns], self.lengths[:, columns]
-        before = np.where(starts > 0, counted[np.maximum(starts - 1, 0)], 0)
-        return counted[starts + lengths - 1] - before if lengths.size else lengths
-
-    def all_digits(self, columns: slice) -> npt.NDArray[np.bool_]:
-        """Whether each field is empty or only ASCII digits."""
-        digits: npt.NDArray[np.bool_] = self.holding(~_DIGIT, columns) == 0
-        return digits
-
-    def no_number_in(self, column: int) -> bool:
-        """Whether no field of ``column`` is ``number_like``: one whose first or last byte
-        is an ASCII letter or sign is not, and the few others are checked as the general
-        reader reads them."""
-        starts, lengths = self.starts[:, column], self.lengths[:, column]
-        ends = np.maximum(starts + lengths - 1, 0)
-        edges = _SIGN.take(self.chars.take(starts)) & _SIGN.take(self.chars.take(ends))
-        unsure = np.flatnonzero((lengths > 0) & edges)
-        if len(unsure) > _UNSURE:
-            return False
-        data = self.chars.tobytes() if len(unsure) else b""
-        cells = (data[starts[i] : ends[i] + 1].decode("utf-8") for i in unsure)
-        return not any(cell.strip().isdigit() for cell in cells)
-
-    def number_like(self, columns: slice) -> npt.NDArray[np.bool_]:
-        """Whether each field might read as a whole number to the general reader
-        (``str.strip``, then ``str.isdigit``): it holds only digits, spaces, controls and
-        non-ASCII characters."""
-        like: npt.NDArray[np.bool_] = self.lengths[:, columns] > 0
-        like &= self.holding(~_SIGN, columns) == 0
-        return like
-
-
-def _first_vote_column(fields: Fields) -> int | None:
-    """Where the general reader would start the vote columns if these were all the rows:
-    the first of the trailing columns holding only ranks (each some), after a column
-    holding nothing it could read as a whole number. ``None`` if there is none, or the
-    general reader might differ."""
-    every = slice(None)
-    votes = np.asarray(fields.all_digits(every).all(axis=0) & (fields.lengths > 0).any(axis=0))
-    start = len(votes)
+    Only a guess, from each cell's last two bytes (and all of a cell that ends in two
+    digits after another byte): ``_rows`` checks every row against it (no whole number in
+    the column before, only ranks from it on, each column ranked in some row), and those
+    make the general reader's guess the same."""
+    ends = field_ends(chars, width)
+    if ends is None:
+        return None
+    values, padded = _last_two(chars, ends)
+    ranked = (values > 0) & (values != _TWO)  # one digit but 0, or ends in two but "00"
+    longer = np.flatnonzero(values >= _TWO)
+    longer = longer[~_SEPARATOR.take(padded.take(ends.take(longer) - 1))]  # the byte at ends - 3
+    if len(longer):
+        starts = np.where(longer > 0, ends.take(longer - 1) + 1, 0)
+        ranked[longer] = _digits_only(chars, starts, ends.take(longer) - starts)
+    votes = ranked.reshape(-1, width).any(axis=0)
+    start = width
     while start > 0 and votes[start - 1]:
         start -= 1
-    if start == len(votes) or (start > 0 and fields.number_like(every)[:, start - 1].any()):
-        return None
-    return start
+    return None if start == width else start
+
+
+def _digits_only(
+    chars: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], lengths: npt.NDArray[np.intp]
+) -> npt.NDArray[np.bool_]:
+    """Whether each cell (of ``lengths`` bytes from ``starts``) is a rank's digits: from one
+    to ``_MAX_DIGITS`` ASCII digits."""
+    digits = (lengths > 0) & (lengths <= _MAX_DIGITS)
+    for place in range(_MAX_DIGITS):
+        inside = np.flatnonzero(digits & (lengths > place))
+        digits[inside] = _DIGIT.take(chars.take(starts.take(inside) + place))
+    return digits
 
 
 def _rows(
@@ -204,7 +181,9 @@ def field_ends(chars: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp]
 def _no_number_in(
     chars: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], width: int, column: int
 ) -> bool:
-    """``Fields.no_number_in`` of one column, its fields found from the ends."""
+    """Whether no field of ``column`` reads as a whole number to the general reader
+    (``str.strip``, then ``str.isdigit``): one whose first or last byte is an ASCII letter
+    or sign does not, and the few others are read as the general reader reads them."""
     by_row = ends.reshape(-1, width)
     if column > 0:
         starts = by_row[:, column - 1] + 1
@@ -212,8 +191,15 @@ def _no_number_in(
         starts = np.empty(len(by_row), dtype=np.intp)
         starts[0] = 0
         starts[1:] = by_row[:-1, -1] + 1
-    lengths = by_row[:, column] - starts
-    return Fields(chars, starts[:, None], lengths[:, None]).no_number_in(0)
+    stops = by_row[:, column]
+    lasts = np.maximum(stops - 1, 0)
+    edges = _SIGN.take(chars.take(starts)) & _SIGN.take(chars.take(lasts))
+    unsure = np.flatnonzero((stops > starts) & edges)
+    if len(unsure) > _UNSURE:
+        return False
+    data = chars.tobytes() if len(unsure) else b""
+    cells = (data[starts[i] : stops[i]].decode("utf-8") for i in unsure)
+    return not any(cell.strip().isdigit() for cell in cells)
 
 
 def _cell_values() -> npt.NDArray[np.int16]:
@@ -235,6 +221,20 @@ _TWO = 1 << 8
 _CELL_VALUES = _cell_values()
 _SEPARATOR = np.zeros(256, dtype=np.bool_)
 _SEPARATOR[[ord(","), ord("\n")]] = True
+
+
+def _last_two(
+    chars: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp]
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.uint8]]:
+    """Each field's ``_CELL_VALUES`` entry (by the two bytes before its end), and the run's
+    bytes after two line ends (``padded[ends + 2 - k]`` is the ``k``-th byte before a
+    field's end, a line end before the run's first byte)."""
+    padded = np.empty(len(chars) + 2, dtype=np.uint8)
+    padded[:2] = ord("\n")  # as if after a line end: a first cell's bytes before it
+    padded[2:] = chars
+    pairs = np.ndarray((len(padded) - 1,), "<u2", padded, strides=(1,))
+    # ends - 2 and - 1 in chars; np.take, several times faster than indexing with an array
+    return _CELL_VALUES.take(pairs.take(ends)), padded
 
 
 def _codes(
@@ -275,12 +275,8 @@ def _ranks(
     """Each field's rank, one row a line (0 where empty, and in the label columns); ``None``
     if a vote cell holds anything else, a 0, or a number too long to be a rank. A cell of
     one or two bytes is looked up by its last two; a longer one is read digit by digit."""
-    padded = np.empty(len(chars) + 2, dtype=np.uint8)
-    padded[:2] = ord("\n")  # as if after a line end: a first cell's bytes before it
-    padded[2:] = chars
-    pairs = np.ndarray((len(padded) - 1,), "<u2", padded, strides=(1,))
-    # ends - 2 and - 1 in chars; np.take, several times faster than indexing with an array
-    ranks: npt.NDArray[np.int16] = _CELL_VALUES.take(pairs.take(ends)).reshape(-1, width)
+    values, padded = _last_two(chars, ends)
+    ranks = values.reshape(-1, width)
     ranks[:, :start] = 0
     if len(ranks) == 0 or ranks.min() < 0:
         return None
@@ -291,10 +287,10 @@ def _ranks(
         longer = two[~_SEPARATOR[padded[ends[two] - 1]]]  # the byte at ends - 3
         if len(longer):
             starts = np.where(longer > 0, ends[longer - 1] + 1, 0)
-            values = _numbers(chars, starts, ends[longer] - starts)
-            if values is None:
+            numbers = _numbers(chars, starts, ends[longer] - starts)
+            if numbers is None:
                 return None
-            flat[longer] = values
+            flat[longer] = numbers
         if (flat[two] == 0).any():  # "00", "000"...
             return None
     return ranks

@@ -71,11 +71,11 @@ def line_runs(data: Text, start: int, stop: int | None = None) -> Iterator[npt.N
 
 
 MALLOC_PRIMER = 16 << 20
-"""Bytes of one block allocated and freed before the runs are read (see ``_keep_memory``)."""
+"""Bytes of one block allocated and freed before the runs are read (see ``keep_memory``)."""
 _primed = False
 
 
-def _keep_memory() -> None:
+def keep_memory() -> None:
     """Have the C library keep the memory the runs' arrays free, for the next run's.
 
     glibc's malloc maps a large block afresh and unmaps it when freed, and gives the top
@@ -99,7 +99,7 @@ def each_run(
     next run when it is done with one; ``False`` as soon as one run's ``work`` is ``False``
     (no further run is started). An exception in any thread is raised here, after all have
     stopped."""
-    _keep_memory()
+    keep_memory()
     taking = threading.Lock()
     failed: list[BaseException] = []
     verdict = [True]
