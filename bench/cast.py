@@ -18,6 +18,14 @@ server and PostgreSQL: the report gives each side's CPU per request.
 ``--form sealed`` (the default) posts what a browser with JavaScript posts, the encrypted
 ballot with its proof of knowledge, which the server checks; ``--form plain`` posts the
 ranking as the form without JavaScript does, which the server encrypts.
+The database is seeded once (``<name>_seeded``) and every run casts into a fresh copy of
+it (``CREATE DATABASE ... TEMPLATE``), so no run inherits the ballots, spent codes or dead
+rows of the runs before it. ``--ablate`` runs all on and each protection off in turn, and
+``--repeat N`` runs N such rounds, each starting one configuration further along, then
+prints each configuration's medians and each protection's cost as the median over the
+rounds of (all on less it off) in server and PostgreSQL CPU ms per cast:
+
+    .venv/bin/python bench/cast.py --ballots 3000 --ablate --repeat 3
 """
 
 from __future__ import annotations
@@ -406,12 +414,13 @@ def serve(workers: int, threads: int) -> subprocess.Popen[bytes]:
     )
 
 
-ABLATIONS = ("", "throttle", "csp", "sessions", "tallies", "")
+ABLATIONS = ("", "throttle", "csp", "sessions", "tallies")
+"""Each run's protections off (``bench/ablation_settings.py``): all on, then one off at a
+time. Every run casts into its own copy of one seeded database, and ``--repeat`` rounds
+each run them all, each round starting one further along (see ``rounds``)."""
 TALLIED = ("balloting_ballot", "electorate_elector")
 """The tables whose triggers keep the tallies (``tallies`` off disables them: the tallies
 are wrong after, in a database thrown away)."""
-"""Each run's protections off (``bench/ablation_settings.py``): all on, one off at a time, and
-all on again last (the drift of the machine and of the growing tables over the runs)."""
 
 
 def main() -> None:
@@ -433,31 +442,78 @@ def main() -> None:
         "--ablate",
         action="store_true",
         help="run all on, then with the code throttle, CSP, database sessions and the tallies' "
-        "triggers each off, "
-        "then all on again (--ballots each), and print each one's CPU ms per voter",
+        "triggers each off (--ballots each), and print each one's CPU ms per cast",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds of runs (each configuration once a round); medians are reported",
     )
     args = parser.parse_args()
     if not 1 <= args.ballots <= 100_000:
         raise SystemExit("--ballots must be between 1 and 100000")
+    if not 1 <= args.repeat <= 20:
+        raise SystemExit("--repeat must be between 1 and 20")
     production_settings(args.database_url)
-    fresh_database(args.database_url)
-    runs = ABLATIONS if args.ablate else ("",)
-    contest, codes = seed(args.ballots * len(runs))
+    seeded = seeded_url(args.database_url)
+    fresh_database(seeded)
+    os.environ["DATABASE_URL"] = seeded
+    contest, codes = seed(args.ballots)
     sealed = sealed_ballots(contest, len(codes)) if args.form == "sealed" else [""] * len(codes)
     from django.db import connections
 
-    connections.close_all()  # the client processes are forked: no shared connection
-    costs = {}
-    for i, off in enumerate(runs):
-        if args.ablate:
-            os.environ.update(DJANGO_SETTINGS_MODULE="bench.ablation_settings", OMOV_BENCH_OFF=off)
-            print(f"-- {off + ' off' if off else 'all on'}", flush=True)
-        share = slice(i * args.ballots, (i + 1) * args.ballots)
-        tallies(args.database_url, enabled=off != "tallies")
-        costs[i] = run_once(args, contest, list(zip(codes[share], sealed[share], strict=True)))
+    connections.close_all()  # the template must have no session; the clients are forked
+    os.environ["DATABASE_URL"] = args.database_url
+    voters = list(zip(codes, sealed, strict=True))
+    costs: dict[str, list[tuple[Phase, Phase]]] = {}
+    try:
+        for off in rounds(ABLATIONS if args.ablate else ("",), args.repeat):
+            if args.ablate:
+                os.environ.update(
+                    DJANGO_SETTINGS_MODULE="bench.ablation_settings", OMOV_BENCH_OFF=off
+                )
+                print(f"-- {off + ' off' if off else 'all on'}", flush=True)
+            copy_database(seeded, args.database_url)
+            tallies(args.database_url, enabled=off != "tallies")
+            costs.setdefault(off, []).append(run_once(args, contest, voters))
+    finally:
+        drop_database(seeded)
     describe(args)
-    if args.ablate:
-        print_ablation(runs, costs)
+    if args.ablate or args.repeat > 1:
+        print_ablation(costs)
+
+
+def rounds(configurations: tuple[str, ...], repeat: int) -> list[str]:
+    """Each configuration once a round, round ``r`` starting at the ``r``-th: the machine's
+    drift over the rounds falls on every configuration alike, not on the last ones."""
+    n = len(configurations)
+    return [configurations[(r + i) % n] for r in range(repeat) for i in range(n)]
+
+
+def seeded_url(url: str) -> str:
+    """The database seeded once, which each run's database is copied from."""
+    parts = urllib.parse.urlparse(url)
+    return parts._replace(path=parts.path + "_seeded").geturl()
+
+
+def drop_database(url: str) -> None:
+    parts = urllib.parse.urlparse(url)
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+def copy_database(template: str, url: str) -> None:
+    """``url``'s database afresh, a copy of ``template``'s: every run starts from the same
+    tables (no ballot cast, every code unspent, no dead rows), whatever ran before it."""
+    parts = urllib.parse.urlparse(url)
+    name = parts.path.lstrip("/")
+    source = urllib.parse.urlparse(template).path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
 
 
 def tallies(database_url: str, *, enabled: bool) -> None:
@@ -503,34 +559,52 @@ def warm_up(contest: int, workers: int) -> None:
                 pass
 
 
-def print_ablation(runs: tuple[str, ...], costs: dict[int, tuple[Phase, Phase]]) -> None:
-    """Each run's casting figures, then each protection's cost: the CPU ms per cast (server
-    and PostgreSQL) and per sign-in of the mean of the all-on runs less its own run's."""
-    print("run            casts/s   p50 ms   p99 ms | CPU ms per cast: server  postgres | sign-in")
-    for i, off in enumerate(runs):
-        sign, cast = costs[i]
+def print_ablation(costs: dict[str, list[tuple[Phase, Phase]]]) -> None:
+    """Each configuration's median casting figures over its runs, then each protection's
+    cost: the median over the rounds of the server and PostgreSQL CPU ms per cast (and per
+    sign-in) of the round's all-on run less the round's run with it off."""
+    print(
+        "runs  configuration  casts/s   p50 ms   p99 ms | CPU ms per cast: server  postgres"
+        " | sign-in server  postgres"
+    )
+    for off, runs in costs.items():
+        sign = [s for s, _ in runs]
+        cast = [c for _, c in runs]
         print(
-            f"{(off + ' off') if off else 'all on':<14} {cast.rate:7.1f} {cast.p50:8.1f} "
-            f"{cast.p99:8.1f} |                  {cast.server:6.2f}  {cast.postgres:8.2f} | "
-            f"{sign.server:7.2f}"
+            f"{len(runs):>4}  {(off + ' off') if off else 'all on':<14} "
+            f"{_median(cast, 'rate'):7.1f} {_median(cast, 'p50'):8.1f} "
+            f"{_median(cast, 'p99'):8.1f} |                  {_median(cast, 'server'):6.2f}  "
+            f"{_median(cast, 'postgres'):8.2f} |         {_median(sign, 'server'):6.2f}  "
+            f"{_median(sign, 'postgres'):8.2f}"
         )
-    on = [costs[i] for i, off in enumerate(runs) if not off]
-    cast_on = sum(c.server + c.postgres for _, c in on) / len(on)
-    sign_on = sum(s.server + s.postgres for s, _ in on) / len(on)
-    print(f"all on: {cast_on:.2f} ms server + postgres CPU per cast, {sign_on:.2f} per sign-in")
-    for i, off in enumerate(runs):
-        if off:
-            sign, cast = costs[i]
-            print(
-                f"  {off:<9} costs {cast_on - cast.server - cast.postgres:+.2f} ms per cast, "
-                f"{sign_on - sign.server - sign.postgres:+.2f} ms per sign-in "
-                "(server + postgres CPU, all on less this off)"
-            )
+    on = costs[""]
+    for off, runs in costs.items():
+        if not off:
+            continue
+        paired = list(zip(on, runs, strict=False))  # round by round
+        per_cast = [_cpu(a[1]) - _cpu(b[1]) for a, b in paired]
+        per_sign_in = [_cpu(a[0]) - _cpu(b[0]) for a, b in paired]
+        print(
+            f"  {off:<9} costs {statistics.median(per_cast):+.2f} ms per cast "
+            f"(rounds: {', '.join(f'{x:+.2f}' for x in per_cast)}), "
+            f"{statistics.median(per_sign_in):+.2f} ms per sign-in "
+            "(server + postgres CPU, all on less this off, median over the rounds)"
+        )
+
+
+def _median(phases: list[Phase], figure: str) -> float:
+    return statistics.median(float(getattr(p, figure)) for p in phases)
+
+
+def _cpu(phase: Phase) -> float:
+    """Server and PostgreSQL CPU ms per request."""
+    return phase.server + phase.postgres
 
 
 def describe(args: argparse.Namespace) -> None:
-    from omov.web.balloting.models import Ballot
-
+    with psycopg.connect(args.database_url) as conn:
+        row = conn.execute("SELECT count(*) FROM balloting_ballot").fetchone()
+    stored = row[0] if row else 0
     threads = f"x {args.threads} threads" if args.threads else "(default threads)"
     form = (
         "the encrypted ballot with its proof, which the server checks"
@@ -538,7 +612,7 @@ def describe(args: argparse.Namespace) -> None:
         else "the plain ranking (no JavaScript), which the server encrypts"
     )
     print(
-        f"ballots stored: {Ballot.objects.count()}; measured: POST /vote/<id>/cast/ as the "
+        f"ballots stored (last run): {stored}; measured: POST /vote/<id>/cast/ as the "
         f"browser form sends it ({form}; CSRF token + cookie, session cookie), 302 to the "
         f"receipt. Server: Granian (omov serve), {args.workers} workers {threads}; clients: "
         f"{args.clients} keep-alive threads in {args.processes} processes; all on the same "
