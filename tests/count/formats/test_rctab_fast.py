@@ -158,3 +158,21 @@ def test_ranks_of_three_digits_read_alike(tmp_path: Path) -> None:
     assert isinstance(fast, BallotSet), fast
     assert isinstance(general, BallotSet)
     assert same(fast, general)
+
+
+def test_odd_bytes_in_a_row_read_as_the_general_reader_reads_them() -> None:
+    """Quotes, control bytes and non-UTF-8 bytes are refused a run of rows at a time (not
+    by searches of the whole file first): each file reads on either path alike."""
+    head = "BallotID,A,B\nb1,1,2\n"
+    for odd in ("b\t2,2,1", "b\x002,2,1", "b2,2,1\r", 'b"2",2,1', "Z\u00fcrich,2,1", "\u0663,1,"):
+        for mapped in (False, True):
+            fast, general = read_both(head + odd + "\nb3,,1\n", BallotPolicy(), mapped)
+            assert same(fast, general) if isinstance(general, BallotSet) else fast == general
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cvr.csv"
+        path.write_bytes(head.encode() + b"b\xff2,2,1\n")  # not UTF-8
+        assert rctab_fast.coded_rctab(path) is None
+        path.write_bytes(b'"BallotID",A,B\nb1,1,2\n')  # a quoted header
+        assert rctab_fast.coded_rctab(path) is None
+        path.write_text(head + "b\u00e92,2,1\n", encoding="utf-8")  # UTF-8: the fast path
+        assert rctab_fast.coded_rctab(path) is not None

@@ -31,8 +31,7 @@ from omov.count.errors import BallotFileError
 from omov.count.formats import Progress, register_reader, register_writer
 from omov.count.formats.coded import CodedRows, Irregular
 from omov.count.formats.grid import DistinctRows
-from omov.count.formats.rctab_fast import field_ends
-from omov.count.formats.runs import Text, each_run, file_bytes, line_runs, text_start
+from omov.count.formats.runs import Text, each_run, field_ends, file_bytes, line_runs, text_start
 from omov.count.formats.tabular_schema import Metadata, layout_of, metadata_from
 
 _SNIFF = 2**16
@@ -99,12 +98,11 @@ def _rows(
 ) -> DistinctRows | None:
     """The body's rows as the coded path's columns, reduced to distinct rows; ``None`` if
     a row is not regular or a cell not empty and not a candidate's name."""
-    irregular = [b'"', b"\0", b"\r"]  # "\r": lines end alike
-    if len(columns) < 2:  # no empty line (else it is a row of one field: Fields.of refuses it)
-        irregular.append(b"\n\n")
+    # Quotes, "\r" and NUL are refused by field_ends, run by run. An empty line is a row of
+    # one field, which it refuses too unless the rows have one field.
     if body >= len(data) or data[body] == ord("\n") or data[-1] != ord("\n"):
         return None
-    if any(data.find(sign, body) >= 0 for sign in irregular):
+    if len(columns) < 2 and data.find(b"\n\n", body) >= 0:
         return None
     matcher = _Matcher.of(names)
     if matcher is None:

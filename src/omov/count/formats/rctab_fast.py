@@ -28,6 +28,7 @@ from omov.count.formats.grid import DistinctRows
 from omov.count.formats.runs import (
     Text,
     each_run,
+    field_ends,
     file_bytes,
     keep_memory,
     line_runs,
@@ -51,14 +52,13 @@ _SIGN[ord("\n")] = False  # a line's end ends its last field, as a comma does
 def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     """The candidates and distinct rows of a regular RCTab CSV file, or ``None``."""
     try:
-        text = _regular_text(file_bytes(path))
+        data, begin = _regular_text(file_bytes(path))
     except OSError:
         return None
-    if text is None:
-        return None
-    data, begin = text
     body = data.find(b"\n", begin) + 1
-    header = data[begin : body - 1].decode("utf-8").split(",")
+    header = _header(data[begin : body - 1])
+    if header is None:
+        return None
     # No empty line: the general reader skips them, and its line numbers would differ. An
     # empty line is a row of one field, which ``field_ends`` refuses in a run of rows of
     # two or more: a search of the whole file for one is needed only for rows of one.
@@ -75,26 +75,29 @@ def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     return None if rows is None else (names, rows)
 
 
-def _regular_text(data: Text) -> tuple[Text, int] | None:
-    """The file as ``\\n``-ended UTF-8 lines and where they start (after a byte-order
-    mark), or ``None`` if it holds what this path leaves to the general reader (quotes, a
-    lone ``\\r``, NUL). A file with ``\\r\\n`` line ends or none at its end is copied."""
+def _regular_text(data: Text) -> tuple[Text, int]:
+    """The file as ``\\n``-ended lines, and where they start (after a byte-order mark).
+    The rows' bytes are checked a run at a time (``field_ends``), not here: a file whose
+    header ends ``\\r\\n`` is copied with ``\\n`` for each (a ``\\r`` left is then
+    refused), as is one with no line end at its end."""
     start = text_start(data)
-    if data.find(b'"', start) >= 0 or data.find(b"\0", start) >= 0:
-        return None
-    if data.find(b"\r", start) >= 0:
+    header_end = data.find(b"\n", start)
+    if header_end > start and data[header_end - 1] == ord("\r"):
         data, start = data[start:].replace(b"\r\n", b"\n"), 0
-        if data.find(b"\r") >= 0:
-            return None
     if data[-1:] != b"\n":
         data, start = data[start:] + b"\n", 0
-    if int(np.frombuffer(data, dtype=np.uint8, offset=start).max(initial=0)) >= 0x80:
-        try:  # not ASCII: UTF-8, as the general reader reads it
-            with memoryview(data) as view:
-                str(view[start:], "utf-8")
-        except UnicodeDecodeError:
-            return None
     return data, start
+
+
+def _header(line: bytes) -> list[str] | None:
+    """The header's column names, or ``None`` if it is not UTF-8 or holds a quote, a NUL or
+    a ``\\r`` (which the general reader reads otherwise)."""
+    if any(sign in line for sign in (b'"', b"\0", b"\r")):
+        return None
+    try:
+        return line.decode("utf-8").split(",")
+    except UnicodeDecodeError:
+        return None
 
 
 def _first_vote_column(chars: npt.NDArray[np.uint8], width: int) -> int | None:
@@ -107,7 +110,7 @@ def _first_vote_column(chars: npt.NDArray[np.uint8], width: int) -> int | None:
     digits after another byte): ``_rows`` checks every row against it (no whole number in
     the column before, only ranks from it on, each column ranked in some row), and those
     make the general reader's guess the same."""
-    ends = field_ends(chars, width)
+    ends = field_ends(chars, width, utf8=True)
     if ends is None:
         return None
     values, padded = _last_two(chars, ends)
@@ -147,7 +150,7 @@ def _rows(
     marked = np.zeros(width - start, dtype=np.bool_)
 
     def read(chars: npt.NDArray[np.uint8]) -> bool:
-        ends = field_ends(chars, width)
+        ends = field_ends(chars, width, utf8=True)
         if ends is None or not (start == 0 or _no_number_in(chars, ends, width, start - 1)):
             return False
         codes = _codes(chars, ends, width, start, n)
@@ -163,19 +166,6 @@ def _rows(
         return rows.distinct(None, stop_column=True) if marked.all() else None
     except Irregular:
         return None
-
-
-def field_ends(chars: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp] | None:
-    """Where each field ends (a comma or a line end), or ``None`` if a line has not
-    ``width`` fields: as many line ends as rows, each ending a row's last field."""
-    newline = chars == ord("\n")
-    ends = np.flatnonzero(newline | (chars == ord(",")))
-    rows, ragged = divmod(len(ends), width)
-    if ragged or np.count_nonzero(newline) != rows:
-        return None
-    if not newline.take(ends[width - 1 :: width]).all():
-        return None
-    return ends
 
 
 def _no_number_in(
