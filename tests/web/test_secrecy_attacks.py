@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -147,6 +150,22 @@ def _pg_waldump() -> str | None:
     return str(found) if found.is_file() else shutil.which("pg_waldump")
 
 
+@contextmanager
+def _wal_kept() -> Iterator[None]:
+    """The server keeps every WAL segment from here on until the block ends, by a temporary
+    replication slot of this session's own name (two test processes may run this at once).
+    Without it a checkpoint (every few minutes, or sooner while other databases of the server
+    write a lot) recycles the segments before its redo point, the test's first among them."""
+    slot = f"omov_test_wal_{os.getpid()}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_create_physical_replication_slot(%s, true, true)", [slot])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_drop_replication_slot(%s)", [slot])
+
+
 def _wal_segments(start: str, end: str, into: Path) -> None:
     """Copy the WAL segments from ``start`` to ``end`` as the server holds them, through
     SQL (a superuser reads its own pg_wal), into ``into``: what a backup or a replica has."""
@@ -193,10 +212,11 @@ def test_the_write_ahead_log_links_no_voter_to_a_ranking(
     waldump = _pg_waldump()
     if waldump is None:
         pytest.skip("no pg_waldump of the server's version (Debian's postgresql package)")
-    start = _wal_lsn()
-    ready, rankings, _ = request.getfixturevalue("voted")
-    end = _wal_lsn()
-    _wal_segments(start, end, tmp_path)
+    with _wal_kept():
+        start = _wal_lsn()
+        ready, rankings, _ = request.getfixturevalue("voted")
+        end = _wal_lsn()
+        _wal_segments(start, end, tmp_path)
     raw = b"".join(p.read_bytes() for p in sorted(tmp_path.iterdir()))
     index = {c.position: i for i, c in enumerate(ready.candidates)}
     plaintexts = [encode(tuple(index[p] for p in r), len(index)) for r in rankings]
