@@ -28,14 +28,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from .ports import free_port
+
 DEADLINE = 45.0
 """Seconds any one request may take (a hung import holds the rest up until then)."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class _Browser:
@@ -180,7 +176,7 @@ def _vote(voter: _Browser, demo: dict[str, str]) -> str:
 def test_the_demo_imports_a_roll_through_its_page_and_a_vote_is_cast_afterwards(
     tmp_path: Path,
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OMOV_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "OMOV_DEBUG"):
         env.pop(name, None)

@@ -16,11 +16,7 @@ from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from .ports import free_port
 
 
 def _wait_for(port: int, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -36,7 +32,7 @@ def _wait_for(port: int, server: subprocess.Popen[bytes], seconds: float = 60) -
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
@@ -104,7 +100,7 @@ def test_serve_answers_pages_static_files_and_refuses_a_forged_post(served: str)
 def test_the_demo_seeds_and_serves_a_contest_to_vote_in(tmp_path: Path) -> None:
     """What a newcomer gets from the README's first command: the printed voting page, the
     candidates' statements, a static file, and the officer's pages behind a login."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "OMOV_DATA_DIR": str(tmp_path)}
     for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "OMOV_DEBUG"):
         env.pop(name, None)

@@ -24,7 +24,8 @@ from omov.web.balloting.models import Ballot, Credential, CredentialState
 from omov.web.electorate.models import Elector
 
 from .conftest import ballot_ready
-from .test_respawn import _answers, _children, _free_port, _request
+from .ports import free_port
+from .test_respawn import _answers, _children, _request
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 CLIENTS = 6
@@ -48,7 +49,7 @@ def _serve(port: int, data: Path) -> subprocess.Popen[bytes]:
 def servers(tmp_path: Path) -> Iterator[list[tuple[int, subprocess.Popen[bytes]]]]:
     started = []
     for n in range(2):
-        port = _free_port()
+        port = free_port()
         started.append((port, _serve(port, tmp_path / f"web{n}")))
     try:
         deadline = time.monotonic() + 120
