@@ -54,14 +54,19 @@ def read_cdf(path: Path, *, policy: BallotPolicy, progress: Progress | None = No
 
 def parse_cdf(path: Path, contest_id: str | None = None) -> CastVoteRecords:
     """The ballots of one contest (``contest_id``: its ``@id`` or ``Name``; by default the
-    only contest with selections in the file)."""
-    document = _load(path)
-    election = _first(path, document, "Election")
+    only contest with selections in the file). A regular report is read by the fast path
+    (``cdf_fast``), any other by ``json`` and a walk through its CVRs."""
+    from omov.count.formats.cdf_fast import cast_vote_records
+
     try:
-        contest = _contest(path, election, contest_id)
-        selections = _selection_names(path, election, contest)
-    except (TypeError, AttributeError):  # a list where an object belongs, and so on
-        raise BallotFileError(path, None, f"Election: {WRONG_TYPE}") from None
+        data = path.read_bytes()
+    except OSError as error:
+        raise BallotFileError(path, None, f"cannot read the file: {error}") from None
+    fast = cast_vote_records(path, data, contest_id)
+    if fast is not None:
+        return fast
+    document = _load(path, data)
+    contest, selections = election_contest(path, _first(path, document, "Election"), contest_id)
     names = tuple(dict.fromkeys(selections.values()))
     index = {name: i for i, name in enumerate(names)}
     cvrs = document.get("CVR")
@@ -76,10 +81,21 @@ def parse_cdf(path: Path, contest_id: str | None = None) -> CastVoteRecords:
     return CastVoteRecords(names, _grid(rows), str(contest.get("Name", "")))
 
 
-def _load(path: Path) -> dict[str, Any]:
+def election_contest(
+    path: Path, election: Mapping[str, Any], contest_id: str | None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The contest to count, and its selections' candidate names by selection id."""
     try:
-        document = json.loads(path.read_bytes())
-    except (OSError, UnicodeDecodeError) as error:
+        contest = _contest(path, election, contest_id)
+        return contest, _selection_names(path, election, contest)
+    except (TypeError, AttributeError):  # a list where an object belongs, and so on
+        raise BallotFileError(path, None, f"Election: {WRONG_TYPE}") from None
+
+
+def _load(path: Path, data: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError as error:
         raise BallotFileError(path, None, f"cannot read the file: {error}") from None
     except json.JSONDecodeError as error:
         raise BallotFileError(path, error.lineno, f"not valid JSON: {error.msg}") from None
