@@ -262,7 +262,7 @@ def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes
     record: dict[str, Any] = {}
     where: dict[str, int] = {}
     offset = 0
-    for number, raw_line in enumerate(first[:_HEAD].splitlines(keepends=True), start=1):
+    for number, raw_line in enumerate(_lines(first[:_HEAD]), start=1):
         offset += len(raw_line)
         text = raw_line.decode("utf-8", errors="replace").strip()
         if text.startswith("#"):
@@ -274,6 +274,20 @@ def _preamble(path: Path, first: bytes) -> tuple[Metadata, list[str], int, bytes
         layout_of(path, columns, number)
         return metadata_from(path, record, where), columns, number, first[offset:]
     raise BallotFileError(path, 1, "no header line (rank1,rank2,...)")
+
+
+def _lines(head: bytes) -> Iterator[bytes]:
+    """The lines of ``head`` as ``head.splitlines(keepends=True)`` has them, split a few KiB
+    at a time as they are taken: the header is in the first few lines, and splitting a MiB
+    of rows into lines took 4 ms of the start of a count."""
+    done, size = 0, 1 << 12
+    while done < len(head):
+        lines = head[done : done + size].splitlines(keepends=True)
+        if done + size < len(head):
+            lines.pop()  # maybe cut short (or a "\r" of a "\r\n" cut): split again later
+        yield from lines
+        done += sum(len(line) for line in lines)
+        size *= 2
 
 
 def _comment(
