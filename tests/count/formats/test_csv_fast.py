@@ -143,3 +143,37 @@ def test_odd_bytes_in_a_row_read_as_the_general_reader_reads_them() -> None:
         for mapped in (False, True):
             fast, general = read_both(head + odd + "\nBob,\n", BallotPolicy(), 1 << 20, mapped)
             assert same(fast, general) if isinstance(general, BallotSet) else fast == general
+
+
+def test_names_alike_but_for_one_byte_anywhere_are_told_apart(tmp_path: Path) -> None:
+    """A cell is read in words that overlap when its length is not a multiple of eight:
+    names (of 1 to 24 bytes) that differ in one byte only, at any place, each match only
+    themselves, and a cell one byte off any of them is left to the general reader."""
+    for length in (1, 7, 8, 9, 12, 16, 17, 23, 24):
+        base = "".join(chr(ord("a") + i % 26) for i in range(length))
+        names = [base] + [base[:i] + "Z" + base[i + 1 :] for i in range(length)]
+        rows = [
+            ",".join([names[r % len(names)], names[(3 * r + 1) % len(names)]]) for r in range(60)
+        ]
+        text = f"# candidates: {json.dumps(names)}\nrank1,rank2\n" + "\n".join(rows) + "\n"
+        path = tmp_path / "ballots.csv"
+        path.write_text(text, encoding="utf-8")
+        assert plain_csv_fast._read_regular(path, BallotPolicy()) is not None, length
+        fast, general = read_both(text, BallotPolicy(), 1 << 20)
+        assert isinstance(fast, BallotSet)
+        assert isinstance(general, BallotSet)
+        assert same(fast, general)
+        for i in range(length):
+            odd = base[:i] + "Y" + base[i + 1 :]
+            path.write_text(text + f"{odd},\n", encoding="utf-8")
+            assert plain_csv_fast._read_regular(path, BallotPolicy()) is None, (length, i)
+
+
+def test_names_with_a_quote_comma_or_control_byte_are_left_to_the_general_reader(
+    tmp_path: Path,
+) -> None:
+    for name in ('Ann "A"', "Ann\tA", "Ann,A"):
+        head = f"# candidates: {json.dumps(['Bob', name])}\nrank1,rank2\n"
+        path = tmp_path / "ballots.csv"
+        path.write_text(head + "Bob,\n", encoding="utf-8")
+        assert plain_csv_fast._read_regular(path, BallotPolicy()) is None, name

@@ -44,6 +44,9 @@ _TRIES = 8
 """Hashings tried for one that puts each name in a slot of its own."""
 _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 """The low ``k`` bytes of a little-endian word: a cell's bytes within it."""
+_NOT_IN_NAMES = frozenset([*range(ord(" ")), ord('"'), ord(",")])
+"""Bytes of no name this path takes: a cell holding one is then no name, so a row with a
+quote, a control byte (NUL, ``\\r``) or a quoted comma is refused by its cells alone."""
 
 
 @register_reader("csv", ".csv")
@@ -98,8 +101,8 @@ def _rows(
 ) -> DistinctRows | None:
     """The body's rows as the coded path's columns, reduced to distinct rows; ``None`` if
     a row is not regular or a cell not empty and not a candidate's name."""
-    # Quotes, "\r" and NUL are refused by field_ends, run by run. An empty line is a row of
-    # one field, which it refuses too unless the rows have one field.
+    # A quote, "\r" or NUL is in a cell that is no name, and the matcher refuses it. An
+    # empty line is a row of one field, which field_ends refuses unless rows have one.
     if body >= len(data) or data[body] == ord("\n") or data[-1] != ord("\n"):
         return None
     if len(columns) < 2 and data.find(b"\n\n", body) >= 0:
@@ -111,7 +114,8 @@ def _rows(
     rows = CodedRows(len(names), len(ranks))
 
     def read(chars: npt.NDArray[np.uint8]) -> bool:
-        ends = field_ends(chars, len(columns))
+        # Its bytes unchecked: a cell with a quote or a control byte is no name (_Matcher.of)
+        ends = field_ends(chars, len(columns), text=False)
         codes = None if ends is None else matcher.codes(chars, ends, len(columns), order)
         if codes is None:
             return False
@@ -127,15 +131,17 @@ def _rows(
 
 
 class _Matcher:
-    """Cells matched to candidates' names exactly: a cell's bytes packed into 64-bit words,
-    the words and the cell's length hashed into a table where each name has a slot of its
-    own, and the cell then compared word by word with the name in its slot."""
+    """Cells matched to candidates' names exactly: a cell's bytes read as 64-bit words
+    (``_word_offsets``), the words and the cell's length hashed into a table where each
+    name has a slot of its own, and the cell then compared word by word with the name in
+    its slot."""
 
     def __init__(
         self, packed: npt.NDArray[np.uint64], lengths: npt.NDArray[np.intp], hashing: _Hashing
     ) -> None:
         self.candidates, self.words = packed.shape
         self.longest = int(lengths.max())
+        self.shortest = int(lengths.min())
         self.hashing = hashing
         # One more row, no name's: empty slots lead there, and its length matches no cell.
         self.name_words = [np.append(packed[:, w], np.uint64(0)) for w in range(self.words)]
@@ -145,14 +151,19 @@ class _Matcher:
 
     @classmethod
     def of(cls, names: tuple[str, ...]) -> _Matcher | None:
-        """The matcher, or ``None`` if the names are past what it takes (no hashing of
-        them into distinct slots of a table of at most ``_LOOKUP``)."""
+        """The matcher, or ``None`` if the names are past what it takes: a name with a byte
+        that ends or quotes a field, or a control byte (then no cell holding one is a name,
+        so a row holding one is refused by the names alone), or names that no hashing puts
+        in distinct slots of a table of at most ``_LOOKUP``."""
         encoded = [name.encode("utf-8") for name in names]
+        if any(_NOT_IN_NAMES.intersection(name) for name in encoded):
+            return None
         words = max(1, (max(len(e) for e in encoded) + 7) // 8)
-        padded = np.zeros((len(encoded), 8 * words), dtype=np.uint8)
+        packed = np.zeros((len(encoded), words), dtype=np.uint64)
         for row, name in enumerate(encoded):
-            padded[row, : len(name)] = np.frombuffer(name, dtype=np.uint8)
-        packed = padded.view(np.uint64)
+            for w, offset in enumerate(_word_offsets(len(name), words)):
+                word = name[offset : offset + 8] if offset >= 0 else b""
+                packed[row, w] = int.from_bytes(word, "little")
         lengths = np.array([len(e) for e in encoded], dtype=np.intp)
         hashing = _Hashing.distinct(list(packed.T), lengths)
         return None if hashing is None else cls(packed, lengths, hashing)
@@ -179,23 +190,7 @@ class _Matcher:
         cell_lengths = lengths.take(named)
         if len(named) and int(cell_lengths.max()) > self.longest:
             return None
-        padded = np.zeros(len(chars) + 8 * self.words, dtype=np.uint8)
-        padded[: len(chars)] = chars
-        # A word at every byte (unaligned): a cell's words are gathered in one step each.
-        reach = len(chars) + 8 * (self.words - 1)  # a cell's last word's first byte
-        at_byte = np.ndarray((reach,), np.uint64, padded.data, strides=(1,))
-        cell_starts = ends.take(named)
-        cell_starts -= cell_lengths
-        words = []
-        left = cell_lengths.copy()  # the cell's bytes from this word on
-        for w in range(self.words):
-            if w:
-                cell_starts += 8
-                np.subtract(left, 8, out=left)
-                np.maximum(left, 0, out=left)
-            word = at_byte[cell_starts]  # not np.take, which would copy the whole view first
-            word &= _MASKS.take(np.minimum(left, 8))  # not np.clip, which is slower
-            words.append(word)
+        words = self._words(chars, ends.take(named), cell_lengths)
         found = self.slots.take(self.hashing.slots(words, cell_lengths))
         matched = self.name_lengths.take(found) == cell_lengths
         for word, name_word in zip(words, self.name_words, strict=True):
@@ -205,6 +200,46 @@ class _Matcher:
         codes = np.full(shape, self.candidates, dtype=np.int16)
         codes.ravel()[named] = found
         return np.ascontiguousarray(codes.T)
+
+    def _words(
+        self,
+        chars: npt.NDArray[np.uint8],
+        ends: npt.NDArray[np.intp],
+        lengths: npt.NDArray[np.intp],
+    ) -> list[npt.NDArray[np.uint64]]:
+        """The words of the cells that end at ``ends`` (``_word_offsets``). A cell of eight
+        bytes or more is read in whole words within it, a shorter one in one word masked to
+        its bytes; if no name is that short, none of those cells is a name whatever its
+        words, and no mask is needed."""
+        padded = np.zeros(8 + len(chars) + 8, dtype=np.uint8)  # a word before and after
+        padded[8 : 8 + len(chars)] = chars
+        # A word at every byte (unaligned): a cell's words are gathered in one step each,
+        # indexing, not np.take, which would copy all of the view first.
+        at_byte = np.ndarray((len(chars) + 9,), np.uint64, padded.data, strides=(1,))
+        starts = ends - lengths
+        starts += 8  # in padded
+        last = ends  # the last word's first byte in padded: ends - 8 in chars
+        words = [at_byte[starts]]
+        for w in range(1, self.words - 1):
+            words.append(at_byte[np.minimum(starts + 8 * w, last)])
+        if self.words > 1:
+            words.append(at_byte[last])
+        if self.shortest < 8:
+            short = np.flatnonzero(lengths < 8)
+            words[0][short] &= _MASKS.take(lengths.take(short))
+            for word in words[1:]:
+                word[short] = 0
+        return words
+
+
+def _word_offsets(length: int, words: int) -> list[int]:
+    """Where a cell's ``words`` 64-bit words start in it: a cell of eight bytes or more
+    reads its ``w``-th word from byte ``8 * w`` or, if that runs past its end, its last
+    eight bytes (the words then overlap, and cover it); a shorter cell is one word (its
+    bytes, then zeros) and zeros (``-1``)."""
+    if length < 8:
+        return [0] + [-1] * (words - 1)
+    return [min(8 * w, length - 8) for w in range(words)]
 
 
 @dataclass(frozen=True)

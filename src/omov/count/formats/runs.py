@@ -128,21 +128,22 @@ def each_run(
 
 
 def field_ends(
-    chars: npt.NDArray[np.uint8], width: int, *, utf8: bool = False
+    chars: npt.NDArray[np.uint8], width: int, *, text: bool = True, utf8: bool = False
 ) -> npt.NDArray[np.intp] | None:
     """Where each field of a run of lines ends (a comma or a line end), or ``None`` if a
     line has not ``width`` fields (as many line ends as rows, each ending a row's last
-    field), or the run holds a byte the fast readers leave to the general ones: a quote, a
-    control byte but the line end (``\\r``, NUL, a tab) or, if ``utf8``, bytes that are not
-    UTF-8 text. Checked here, a run at a time in the runs' threads, not by searches of the
-    whole file first (three of 10^6 ballots of CSV took 15-27 ms, load 9 on 2 cores)."""
+    field), or, if ``text``, the run holds a byte the fast readers leave to the general
+    ones: a quote, a control byte but the line end (``\\r``, NUL, a tab) or, if ``utf8``,
+    bytes that are not UTF-8 text. Checked here, a run at a time in the runs' threads, not
+    by searches of the whole file first (three of 10^6 ballots of CSV took 15-27 ms, load
+    9 on 2 cores)."""
     newline = chars == ord("\n")
     rows = int(np.count_nonzero(newline))
-    # One compare counts the control bytes and, as signed bytes, the non-ASCII ones.
-    if np.count_nonzero(chars.view(np.int8) < ord(" ")) != rows and not _text(chars, rows, utf8):
-        return None
-    if (chars == ord('"')).any():
-        return None
+    if text:
+        # One compare counts the control bytes and, as signed bytes, the non-ASCII ones.
+        odd = np.count_nonzero(chars.view(np.int8) < ord(" ")) != rows
+        if (odd and not _text(chars, rows, utf8)) or (chars == ord('"')).any():
+            return None
     ends = np.flatnonzero(newline | (chars == ord(",")))
     if len(ends) != rows * width or not newline.take(ends[width - 1 :: width]).all():
         return None
