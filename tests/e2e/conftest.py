@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # between page actions are still plain synchronous calls.
@@ -29,6 +29,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# How long an action (a click and the page it brings) and an expectation may wait. A loaded
+# CI machine (2 cores shared with other work, load 7-15) took over 15 s to answer the count's
+# POST (test_flows, 2 runs of 7); expect()'s own default is 5 s. Longer waits fail nothing
+# that would pass: they only let a slow server answer before the test reads the page.
+ACTION_TIMEOUT_MS = 60_000
+EXPECT_TIMEOUT_MS = 30_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 JSQR = HERE / "node_modules" / "jsqr" / "dist" / "jsQR.js"
@@ -61,7 +68,7 @@ def csp_refusals(page: Page) -> list[str]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1000, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     refused = csp_refusals(page)
     yield page
     context.close()

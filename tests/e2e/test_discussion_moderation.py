@@ -18,7 +18,7 @@ from omov.web.members.models import Member
 from tests.web.local_helpers import make_motion
 from tests.web.members_helpers import make_member, make_organisation_with_units, sign_in_member
 
-from .conftest import axe_violations, csp_refusals, follow, screenshot, submit
+from .conftest import ACTION_TIMEOUT_MS, axe_violations, csp_refusals, follow, screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +40,7 @@ def _member_page(browser: Browser, base: str, member: Member) -> Page:
     name = settings.SESSION_COOKIE_NAME
     context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": base}])
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     csp_refusals(page)
     return page
 

@@ -20,7 +20,7 @@ from omov.web.hustings.models import Hustings
 from omov.web.members.models import Member
 from tests.web.hustings_helpers import campaign
 
-from .conftest import axe_violations, csp_refusals, screenshot, submit
+from .conftest import ACTION_TIMEOUT_MS, axe_violations, csp_refusals, screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,7 @@ def _member(browser: Browser, base: str, member: Member, url: str) -> Page:
     """``member`` in a browser of their own, signed in by the link emailed to them, on
     ``url`` (the sign-in brings them back to it)."""
     page = browser.new_context(viewport={"width": 1000, "height": 900}).new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     csp_refusals(page)
     page.goto(base + url)
     page.get_by_label("Your email address").fill(member.email)

@@ -139,7 +139,8 @@ def test_a_keyboard_alone_ranks_reviews_and_casts(live_server: Any, page: Page) 
 
     _press(page, page.get_by_role("button", name="Review my ballot"))
     expect(page.get_by_role("heading", name="Check your ballot")).to_be_focused()
-    _press(page, page.get_by_role("button", name="Cast my vote"))
+    with page.expect_navigation():  # the cast is a form's POST; Enter waits for none
+        _press(page, page.get_by_role("button", name="Cast my vote"))
     expect(page.locator("#receipt")).to_be_visible()
 
     ballot_close(contest=Contest.objects.get(pk=contest.pk), reason="The test closes it.")

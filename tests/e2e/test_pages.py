@@ -39,7 +39,7 @@ from omov.web.electorate.services import appeal_lodge, elector_exclude, roll_imp
 from omov.web.nominations.services import nomination_record, nominations_close
 from tests.web.members_helpers import make_member
 
-from .conftest import axe_violations, csp_refusals, submit
+from .conftest import ACTION_TIMEOUT_MS, axe_violations, csp_refusals, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -319,7 +319,7 @@ def _voter_pages(sweep: Sweep, browser: Browser, base: str, demo: Demo) -> None:
     for scripted in (False, True):
         context = browser.new_context()
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(ACTION_TIMEOUT_MS)
         if not scripted:  # the site's scripts refused, as with JavaScript off (axe still runs)
             page.route("**/*.js", lambda route: route.abort())
         refused = csp_refusals(page)
@@ -395,7 +395,7 @@ def _member_pages(sweep: Sweep, browser: Browser, base: str, demo: Demo) -> None
     member = make_member(Contest.objects.get(pk=demo.contest_id).organisation)
     context = browser.new_context()
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     sweep.visit(
         page, base + reverse("vote-link", args=[demo.contest_id, "not-a-token"]), "vote-link"
     )
@@ -433,7 +433,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
     nominating, vetting = _nominating(demo), _vetting(demo)
     public = browser.new_context()
     page = public.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(ACTION_TIMEOUT_MS)
     refused = csp_refusals(page)
     sweep.visit(page, f"{base}/officer/", "sign-in")  # redirected to the sign-in page
     _public_pages(sweep, page, base, demo.contest_id, "open")
@@ -442,7 +442,7 @@ def test_every_page_fits_a_phone_and_passes_axe(
 
     officer = browser.new_context()
     desk = officer.new_page()
-    desk.set_default_timeout(15_000)
+    desk.set_default_timeout(ACTION_TIMEOUT_MS)
     officer_refused = csp_refusals(desk)
     desk.goto(f"{base}/accounts/login/")
     desk.get_by_label("Username").fill(demo.officer)
