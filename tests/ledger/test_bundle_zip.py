@@ -56,6 +56,30 @@ def test_the_cli_takes_the_zip(
     assert "checks hold" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("zipped", [True, False])
+def test_the_cli_reads_a_results_bundle_once(
+    bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zipped: bool
+) -> None:
+    """Telling a petition's count from a contest's results reads names, not the files:
+    each member or file is read once, by the results' verify."""
+    from omov.ledger.verify import files
+
+    target = _zip(bundle_dir, tmp_path / "b.zip") if zipped else bundle_dir
+    reads: list[str] = []
+    member, regular = archive._read_member, files.read_regular
+    monkeypatch.setattr(
+        archive,
+        "_read_member",
+        lambda zipped, info: reads.append(info.filename) or member(zipped, info),
+    )
+    monkeypatch.setattr(
+        files, "read_regular", lambda path: reads.append(str(path)) or regular(path)
+    )
+    assert run_cli(["verify", str(target)], monkeypatch) == 0
+    assert reads
+    assert len(reads) == len(set(reads))
+
+
 def test_a_changed_member_fails_the_checks_the_directory_fails(
     bundle_dir: Path, tmp_path: Path
 ) -> None:

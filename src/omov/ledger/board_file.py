@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from omov.count.ballots import Inactive
@@ -159,12 +158,11 @@ def _ballot_ids(column: pa.ChunkedArray) -> np.ndarray:
     values = column.combine_chunks()
     if values.null_count:
         raise BundleError("column 'ballot_id' has an empty cell")
-    lengths = pc.binary_length(values).to_numpy(zero_copy_only=False)
-    if lengths.size and (lengths != 2 * ID_BYTES).any():
-        raise BundleError(f"a ballot_id is not {2 * ID_BYTES} hexadecimal characters")
     if not len(values):
         return np.empty(0, dtype=f"S{ID_BYTES}")
     offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset :]
+    if (np.diff(offsets[: len(values) + 1]) != 2 * ID_BYTES).any():
+        raise BundleError(f"a ballot_id is not {2 * ID_BYTES} hexadecimal characters")
     start, end = int(offsets[0]), int(offsets[len(values)])
     text = np.frombuffer(values.buffers()[2], dtype=np.uint8)[start:end]
     if not HEX_DIGIT[text].all():
@@ -212,12 +210,29 @@ def _indices(
         raise BundleError(
             f"column {name!r} holds {unknown}, which the board does not list"
         ) from None
-    raw = column.indices.to_numpy(zero_copy_only=False)
-    nulls = np.asarray(column.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    raw, nulls = _values_and_nulls(column.indices)
     if nulls.any() and not nullable:
         raise BundleError(f"column {name!r} has an empty cell")
-    raw = np.where(nulls, len(table_map) - 1, np.nan_to_num(raw, nan=0).astype(np.int64))
+    raw = np.where(nulls, len(table_map) - 1, raw.astype(np.int64))
     if raw.size and (int(raw.min()) < 0 or int(raw.max()) >= len(table_map)):
         raise BundleError(f"column {name!r} refers past the end of its dictionary")
     result: np.ndarray = table_map[raw].astype(np.int16)
     return result
+
+
+def _values_and_nulls(indices: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """An integer array's values (whatever lies under a null) and where it is null, read
+    from its buffers: PyArrow's ``to_numpy`` imports pandas (half a second of a verify's
+    start) to see whether it was handed one."""
+    dtype = np.dtype(indices.type.to_pandas_dtype())
+    n, offset = len(indices), indices.offset
+    if n == 0:  # an empty array may have no buffers
+        return np.zeros(0, dtype=dtype), np.zeros(0, dtype=bool)
+    values = np.frombuffer(
+        indices.buffers()[1], dtype=dtype, count=n, offset=offset * dtype.itemsize
+    )
+    if not indices.null_count:
+        return values, np.zeros(n, dtype=bool)
+    bits = np.frombuffer(indices.buffers()[0], dtype=np.uint8)
+    valid = np.unpackbits(bits, count=offset + n, bitorder="little")[offset:]
+    return values, valid == 0

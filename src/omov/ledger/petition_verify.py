@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +48,7 @@ from omov.ledger.petition import (
     leaf_fields,
     marker_of,
 )
-from omov.ledger.verify.archive import bundle_files
+from omov.ledger.verify.archive import bundle_files, bundle_root
 from omov.ledger.verify.check import Check, failed, passed
 from omov.ledger.verify.files import BundleFiles
 from omov.ledger.verify.steps_keys import signer
@@ -71,11 +73,31 @@ class PetitionEvidence:
 def is_petition_bundle(path: Path) -> bool:
     """Whether ``path`` (a directory, the folder it was unzipped into, or a zip) holds a
     petition's count rather than a contest's results."""
+    if not _lists_marker(path):
+        return False  # a results bundle: its files are read once, by the results' verify
     try:
         _, files = bundle_files(path, marker=MARKER)
     except BundleError:
         return False
     return MARKER in files.data
+
+
+def _lists_marker(path: Path) -> bool:
+    """Whether the petition's marker is among the names ``bundle_files`` would read (its
+    zip's directory, or the bundle's folder), nothing read: without it, ``bundle_files``
+    finds no marker either."""
+    if path.is_file() and not path.is_symlink():
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return False  # bundle_files refuses it too
+        return any(name == MARKER or name.endswith(f"/{MARKER}") for name in names)
+    try:
+        root = bundle_root(path, marker=MARKER)
+    except BundleError:
+        return False
+    return os.path.lexists(root / MARKER)
 
 
 def read_petition(path: Path) -> PetitionEvidence:

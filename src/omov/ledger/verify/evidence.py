@@ -83,6 +83,13 @@ class Evidence:
 def open_bundle(directory: Path) -> Mapping[str, Any]:
     """The marker of the bundle in ``directory``, or a one-line ``BundleError`` if this is
     not an omov bundle of the version this omov verifies."""
+    marker_path = _marker_path(directory)
+    return marker_of(_read_small(marker_path), str(marker_path))
+
+
+def _marker_path(directory: Path) -> Path:
+    """Where the marker of the bundle in ``directory`` is, a regular file, or a one-line
+    ``BundleError``."""
     if not directory.is_dir():
         raise BundleError(f"{directory}: no such directory")
     if not any(directory.iterdir()):
@@ -90,7 +97,7 @@ def open_bundle(directory: Path) -> Mapping[str, Any]:
     marker_path = directory / MARKER
     if marker_path.is_symlink() or not marker_path.is_file():
         raise BundleError(f"{directory}: no {MARKER}; this is not an omov results bundle")
-    return marker_of(_read_small(marker_path), str(marker_path))
+    return marker_path
 
 
 def marker_of(data: bytes | None, source: str) -> Mapping[str, Any]:
@@ -122,8 +129,11 @@ def read_evidence(path: Path, workers: int = 1) -> Evidence:
     unzipped into, or the zip itself (``archive``). ``workers`` processes share the
     per-ballot loops of the proofs' checks."""
     root, files = bundle_files(path)
-    if root.is_dir():
-        marker = open_bundle(root)
+    if root.is_dir():  # the marker as open_bundle reads it, from the files already read
+        marker_path = _marker_path(root)
+        if MARKER in files.refused:
+            raise BundleError(f"{marker_path}: {files.refused[MARKER]}")
+        marker = marker_of(files.get(MARKER), str(marker_path))
     else:
         marker = marker_of(files.get(MARKER), f"{root}: {MARKER}")
     problems: list[Check] = [
