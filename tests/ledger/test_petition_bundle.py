@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -118,6 +119,33 @@ def test_a_count_verifies_offline_with_members_and_non_members_apart(
     assert "all 8 checks hold" in printed
     zipped = shutil.make_archive(str(tmp_path / "count"), "zip", tmp_path, "bundle")
     assert run_cli(["verify", zipped], monkeypatch) == 0
+
+
+@pytest.mark.parametrize("zipped", [True, False])
+def test_the_cli_reads_a_petitions_count_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zipped: bool
+) -> None:
+    from omov.ledger.verify import archive, files
+
+    leaves, extra = sample()
+    bundle = build(tmp_path, leaves, extra=extra)
+    target = shutil.make_archive(str(tmp_path / "count"), "zip", tmp_path, "bundle")
+    reads: list[str] = []
+    member, regular = archive._read_member, files.read_regular
+
+    def read_member(zipped: object, info: zipfile.ZipInfo) -> bytes | str:
+        reads.append(info.filename)
+        return member(zipped, info)  # type: ignore[arg-type]
+
+    def read_regular(path: Path) -> bytes | str:
+        reads.append(str(path))
+        return regular(path)
+
+    monkeypatch.setattr(archive, "_read_member", read_member)
+    monkeypatch.setattr(files, "read_regular", read_regular)
+    assert run_cli(["verify", target if zipped else str(bundle)], monkeypatch) == 0
+    assert reads
+    assert len(reads) == len(set(reads))
 
 
 def test_a_signer_twice_is_refused_when_writing():

@@ -216,15 +216,16 @@ def verify_command(
 ) -> None:
     """Check a results bundle (or a petition's signed count) offline and recount it; exit 0
     only if every check holds."""
-    from omov.ledger.petition_verify import is_petition_bundle, verify_petition
+    from omov.ledger.petition_verify import petition_files, verify_petition
     from omov.ledger.verify import read_evidence, run_steps
     from omov.ledger.verify.check import Options
 
-    if is_petition_bundle(bundle):
+    files = petition_files(bundle)  # None for a contest's results, without reading them
+    if files is not None:
         if tracker or export or trust or head:
             raise LedgerError(f"{bundle}: a petition's count takes only --expect-key")
         keys = tuple(_key_fingerprint(k, "--expect-key") for k in expect_key or ())
-        _report(verify_petition(bundle, expect_keys=keys))
+        _report(verify_petition(bundle, expect_keys=keys, files=files))
         return
     options = Options(
         tracker=tracker,

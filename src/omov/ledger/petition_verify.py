@@ -73,13 +73,20 @@ class PetitionEvidence:
 def is_petition_bundle(path: Path) -> bool:
     """Whether ``path`` (a directory, the folder it was unzipped into, or a zip) holds a
     petition's count rather than a contest's results."""
+    return petition_files(path) is not None
+
+
+def petition_files(path: Path) -> BundleFiles | None:
+    """The files of the petition's count at ``path``, read once for ``verify_petition``;
+    ``None`` if it holds none (a contest's results, whose files are then read once by the
+    results' verify)."""
     if not _lists_marker(path):
-        return False  # a results bundle: its files are read once, by the results' verify
+        return None
     try:
         _, files = bundle_files(path, marker=MARKER)
     except BundleError:
-        return False
-    return MARKER in files.data
+        return None
+    return files if MARKER in files.data else None
 
 
 def _lists_marker(path: Path) -> bool:
@@ -100,8 +107,10 @@ def _lists_marker(path: Path) -> bool:
     return os.path.lexists(root / MARKER)
 
 
-def read_petition(path: Path) -> PetitionEvidence:
-    _, files = bundle_files(path, marker=MARKER)
+def read_petition(path: Path, files: BundleFiles | None = None) -> PetitionEvidence:
+    """The evidence of the count at ``path``, from its ``files`` if they were read."""
+    if files is None:
+        _, files = bundle_files(path, marker=MARKER)
     problems: list[Check] = [
         failed("files", rel, f"{why}; a bundle holds regular files only")
         for rel, why in files.refused.items()
@@ -382,6 +391,8 @@ def _short(value: Any) -> str:
 STEPS = (reading, manifest, signature, heads, log_order, reviews, count, facts)
 
 
-def verify_petition(path: Path, *, expect_keys: Sequence[str] = ()) -> list[Check]:
-    evidence = read_petition(path)
+def verify_petition(
+    path: Path, *, expect_keys: Sequence[str] = (), files: BundleFiles | None = None
+) -> list[Check]:
+    evidence = read_petition(path, files)
     return [check for step in STEPS for check in step(evidence, tuple(expect_keys))]
