@@ -316,3 +316,28 @@ def test_signing_in_is_one_prepared_query(ready: OpenBallot) -> None:
     assert b"not valid for this ballot" in refused.content
     missing = client.post(reverse("vote-start", args=[ready.contest.pk + 99]), form)
     assert missing.status_code == 404
+
+
+def test_a_casts_updates_have_room_on_their_pages(ready: OpenBallot) -> None:
+    """The tables a cast updates leave room on each page (migrations balloting 0008 and
+    electorate 0007), so the update is written beside the row with no index entry, and the
+    digests keep only their unique indexes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)",
+            [list(FILL_FACTORS)],
+        )
+        found = dict(cursor.fetchall())
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'balloting_credential'")
+        indexes = [definition for (definition,) in cursor.fetchall()]
+    assert found == {table: [f"fillfactor={fill}"] for table, fill in FILL_FACTORS.items()}
+    assert not [i for i in indexes if "pattern_ops" in i]
+    assert len([i for i in indexes if "UNIQUE" in i and "digest" in i]) == 2
+
+
+FILL_FACTORS = {
+    "balloting_credential": 80,
+    "balloting_ballottally": 10,
+    "electorate_elector": 80,
+    "electorate_electortally": 10,
+}
