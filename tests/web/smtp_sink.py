@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from .ports import free_port
 
 CODE = re.compile(rb"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}")
 
@@ -75,9 +76,7 @@ class Sink:
 @contextmanager
 def smtp_sink(sink: Sink) -> Iterator[int]:
     """Run ``sink`` on a free local port; yields the port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
+    port = free_port()  # outside the ephemeral range, as the servers' (ports.py says why)
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
     try:
