@@ -55,8 +55,9 @@ def rctab_files(draw: st.DrawFn) -> str:
     if draw(st.integers(0, 19)) == 0:  # now and then an empty line, or a quoted cell
         lines.insert(draw(st.integers(1, len(lines))), draw(st.sampled_from(["", '"b",1'])))
     ending = draw(st.sampled_from(["\n", "\r\n"]))
+    header_ending = draw(st.sampled_from([ending, "\n"]))  # rows "\r\n" after a header "\n"
     bom = draw(st.sampled_from(["", "\ufeff"]))
-    return bom + ending.join(lines) + ending
+    return bom + lines[0] + header_ending + "".join(line + ending for line in lines[1:])
 
 
 def read_both(text: str, policy: BallotPolicy, mapped: bool = False) -> tuple[object, object]:
@@ -176,3 +177,18 @@ def test_odd_bytes_in_a_row_read_as_the_general_reader_reads_them() -> None:
         assert rctab_fast.coded_rctab(path) is None
         path.write_text(head + "b\u00e92,2,1\n", encoding="utf-8")  # UTF-8: the fast path
         assert rctab_fast.coded_rctab(path) is not None
+
+
+def test_rows_ending_crlf_after_a_header_ending_lf_take_the_fast_path(tmp_path: Path) -> None:
+    """The general reader takes either line end on any line; the fast path reads a file
+    whose header ends "\\n" and rows "\\r\\n" (or a few of them) again with "\\n" for each."""
+    for rows in ("b1,1,2\r\nb2,,1\r\n", "b1,1,2\nb2,,1\r\nb3,2,1\n"):
+        text = "BallotID,A,B\n" + rows
+        path = tmp_path / "cvr.csv"
+        path.write_text(text, encoding="utf-8", newline="")
+        assert rctab_fast.coded_rctab(path) is not None, rows
+        for mapped in (False, True):
+            fast, general = read_both(text, BallotPolicy(), mapped)
+            assert isinstance(fast, BallotSet)
+            assert isinstance(general, BallotSet)
+            assert same(fast, general)

@@ -52,9 +52,22 @@ _SIGN[ord("\n")] = False  # a line's end ends its last field, as a comma does
 def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     """The candidates and distinct rows of a regular RCTab CSV file, or ``None``."""
     try:
-        data, begin = _regular_text(file_bytes(path))
+        data = file_bytes(path)
     except OSError:
         return None
+    start = text_start(data)
+    header_end = data.find(b"\n", start)
+    crlf = header_end > start and data[header_end - 1] == ord("\r")
+    coded = _coded(*_regular_text(data, start, crlf=crlf))
+    if coded is None and not crlf and data.find(b"\r", start) >= 0:
+        # Rows ending "\r\n" after a header ending "\n" (the general reader takes both):
+        # refused by their "\r", read again with "\n" for each.
+        coded = _coded(*_regular_text(data, start, crlf=True))
+    return coded
+
+
+def _coded(data: Text, begin: int) -> tuple[tuple[str, ...], DistinctRows] | None:
+    """``coded_rctab`` of the ``\\n``-ended lines of ``data`` from ``begin``."""
     body = data.find(b"\n", begin) + 1
     header = _header(data[begin : body - 1])
     if header is None:
@@ -75,14 +88,12 @@ def coded_rctab(path: Path) -> tuple[tuple[str, ...], DistinctRows] | None:
     return None if rows is None else (names, rows)
 
 
-def _regular_text(data: Text) -> tuple[Text, int]:
-    """The file as ``\\n``-ended lines, and where they start (after a byte-order mark).
-    The rows' bytes are checked a run at a time (``field_ends``), not here: a file whose
-    header ends ``\\r\\n`` is copied with ``\\n`` for each (a ``\\r`` left is then
-    refused), as is one with no line end at its end."""
-    start = text_start(data)
-    header_end = data.find(b"\n", start)
-    if header_end > start and data[header_end - 1] == ord("\r"):
+def _regular_text(data: Text, start: int, *, crlf: bool) -> tuple[Text, int]:
+    """The file's text from ``start`` (after a byte-order mark) as ``\\n``-ended lines, and
+    where they start. The rows' bytes are checked a run at a time (``field_ends``), not
+    here: with ``crlf`` (the header ends ``\\r\\n``) the file is copied with ``\\n`` for
+    each (a ``\\r`` left is then refused), as is one with no line end at its end."""
+    if crlf:
         data, start = data[start:].replace(b"\r\n", b"\n"), 0
     if data[-1:] != b"\n":
         data, start = data[start:] + b"\n", 0
