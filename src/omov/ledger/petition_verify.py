@@ -70,16 +70,10 @@ class PetitionEvidence:
         return [leaf_fields(e) for e in self.entries if e.get("kind") == SIGNATURE_LEAF]
 
 
-def is_petition_bundle(path: Path) -> bool:
-    """Whether ``path`` (a directory, the folder it was unzipped into, or a zip) holds a
-    petition's count rather than a contest's results."""
-    return petition_files(path) is not None
-
-
 def petition_files(path: Path) -> BundleFiles | None:
-    """The files of the petition's count at ``path``, read once for ``verify_petition``;
-    ``None`` if it holds none (a contest's results, whose files are then read once by the
-    results' verify)."""
+    """The files of the petition's count at ``path`` (a directory, the folder it was
+    unzipped into, or a zip), read once for ``verify_petition``; ``None`` if it holds none
+    (a contest's results, whose files are then read once by the results' verify)."""
     if not _lists_marker(path):
         return None
     try:
