@@ -1,6 +1,7 @@
 """A member's own status in a contest, found by their voting code, or when they have signed
 in with the link emailed to them (``omov.web.members``) by their membership number (a
-registered supporter, who has none, by their email on the roll): eligible, not eligible
+registered supporter, who has none, by their email and date of birth on the roll, never by
+the email alone: ``_records_of``): eligible, not eligible
 (the reason in plain words), or excluded on vetting (the ground's statement and the
 rulebook's appeal deadline; on the older one-officer path, until the electorate is frozen),
 and their appeal, lodged online to the appeals panel.
@@ -16,16 +17,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import polars as pl
 from django.db.models import Case, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from omov.electorate.dedup import EMAIL_AND_BIRTH, IDENTITY
+from omov.electorate.schema import schema_for
 from omov.rules.schema import Vetting
 from omov.web.balloting import throttle
 from omov.web.balloting.codes import code_digest
 from omov.web.balloting.models import Credential
 from omov.web.contests.models import Contest
-from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility, Exclusion
+from omov.web.electorate.models import (
+    Appeal,
+    AppealState,
+    Elector,
+    Eligibility,
+    Exclusion,
+    RollUpload,
+)
+from omov.web.electorate.rolls import roll_read
 from omov.web.electorate.services import EDITABLE, appeal_lodge
 from omov.web.electorate.vetting import (
     VETTING,
@@ -102,15 +114,48 @@ def member_contests(member: Member) -> list[Elector]:
 
 
 def _records_of(member: Member) -> QuerySet[Elector]:
-    """The member's records in their section, at the email their sign-in link was sent to:
-    under their membership number; a registered supporter, who has none, by that email
-    alone (opening the link showed the address is theirs)."""
+    """The member's own records in their section: those the roll says are this person's,
+    never merely someone's at the same address.
+
+    A member is matched by their membership number, at the email their sign-in link was
+    sent to. A registered supporter has no number, and an email is not a person: a couple,
+    or a family, may share one address and each apply. So a supporter's record is theirs
+    only where the roll's identity key for it (email and date of birth, as the electorate
+    package links a person's records: ``members/identity.py``) equals the member's own; a
+    record at their email under another date of birth is another person's, and neither its
+    status nor its reason is shown to them (they can still read their own by their voting
+    code, which names exactly one record)."""
     found = Elector.objects.filter(
         contest__organisation_id=member.organisation_id,
         section=member.section,
         email__iexact=member.email.strip(),
     )
-    return found.filter(reference=member.number) if member.number else found
+    if member.number:
+        return found.filter(reference=member.number)
+    return found.filter(pk__in=_same_person(member, found))
+
+
+def _same_person(member: Member, found: QuerySet[Elector]) -> list[int]:
+    """Of ``found`` (the section's records at the member's email), those whose identity key
+    on their contest's stored roll is the member's. Only the rolls of contests with a record
+    at that email are read."""
+    by_contest: dict[int, dict[str, int]] = {}
+    for pk, contest_id, reference in found.values_list("pk", "contest_id", "reference"):
+        by_contest.setdefault(contest_id, {})[reference] = pk
+    theirs: list[int] = []
+    for upload in RollUpload.objects.filter(
+        contest_id__in=by_contest, section=member.section
+    ).select_related("contest__rulebook"):
+        references = by_contest[upload.contest_id]
+        roll = roll_read(bytes(upload.data), contest=upload.contest, section=upload.section)
+        keyed = roll.frame.select(
+            pl.col(schema_for(roll.kind).record_id).cast(pl.String).alias("reference"),
+            EMAIL_AND_BIRTH.expr(),
+        ).filter(
+            pl.col("reference").is_in(list(references)) & (pl.col(IDENTITY) == member.identity_key)
+        )
+        theirs.extend(references[reference] for reference in keyed["reference"])
+    return theirs
 
 
 _ELIGIBLE_FIRST = (Case(When(eligibility=Eligibility.ELIGIBLE, then=0), default=1), "pk")
