@@ -13,6 +13,7 @@ import pytest
 
 from omov.cli import count_run, main
 from omov.count import BallotSet, formats
+from omov.count.errors import BallotFileError
 from omov.count.formats import read_ballots, write_ballots
 from omov.count.reports.native_json import report_from_json
 from tests.conftest import REPO
@@ -171,3 +172,43 @@ def test_an_rctab_config_naming_a_zip_bomb_is_refused_in_one_line(
     assert err.count("\n") == 1, err
     assert err.rstrip().endswith("would unpack to over 100 times its stored size (a zip bomb?)")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdin"])
+def test_the_installed_command_counts_ballots_piped_to_it(name, tmp_path):
+    """Standard input (``-``, or ``/dev/stdin`` when it is a pipe) is counted as the same
+    file would be; a stream's name tells no format, so ``--format`` is asked for, and a
+    fault names the stream and its line."""
+    ballots = BallotSet.from_rankings(
+        ["Ann", "Bob", "Cat"], [[0, 1], [1], [2, 0], [0], [1, 2]], weights=[4, 3, 2, 1, 1]
+    )
+    write_ballots(ballots, tmp_path / "b.csv", format="csv")
+    text = (tmp_path / "b.csv").read_bytes()
+    command = [str(REPO / ".venv" / "bin" / "omov"), "count", "-m", "irv", "-r", "csv"]
+
+    def piped(*args: str, given: bytes = text) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args], input=given.decode(), capture_output=True, text=True, timeout=60
+        )
+
+    on_file = piped(str(tmp_path / "b.csv"))
+    done = piped(name, "-f", "csv")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == on_file.stdout
+    assert "2,,candidate,Ann,7,elected" in done.stdout
+    unnamed = piped(name)
+    assert unnamed.returncode == 2
+    assert unnamed.stderr == (
+        f"error: {name}: cannot tell the ballot format from the name; give --format "
+        "(blt, cdf, csv, parquet, rctab-csv, soi, toi)\n"
+    )
+    cut = piped(name, "-f", "blt", given=b"3 1\n1 1 2 0\n")
+    assert cut.returncode == 2
+    assert cut.stderr == f"error: {name}:3: truncated: no line '0' ends the ballots\n"
+
+
+def test_a_folder_is_refused_as_a_folder_and_a_missing_file_as_missing(tmp_path):
+    with pytest.raises(BallotFileError, match=r": is a folder, not a ballot file$"):
+        read_ballots(tmp_path, format="blt")
+    with pytest.raises(BallotFileError, match=r"nothing\.blt: no such file$"):
+        read_ballots(tmp_path / "nothing.blt")

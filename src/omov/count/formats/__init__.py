@@ -96,6 +96,10 @@ def guess_format(path: Path) -> str:
     )
 
 
+STDIN = "-"
+"""The file name that reads standard input, as many commands take it."""
+
+
 def read_ballots(
     path: str | Path,
     *,
@@ -103,10 +107,50 @@ def read_ballots(
     policy: BallotPolicy | None = None,
     progress: Progress | None = None,
 ) -> BallotSet:
+    """The ballots of the file at ``path``: a regular file, or a stream (``-`` for standard
+    input, a pipe, ``/dev/stdin``), which is first copied, as it comes, to a file of this
+    process's own and read from there. A stream can be read once and has no size, and some
+    readers read a file twice (a fast pass, then the general reader to name a fault) or
+    map it; a stream's name tells no format, so it needs ``format``. Errors name ``path``."""
     path = Path(path)
-    if not path.is_file():
+    stream = str(path) == STDIN
+    if not stream and not path.exists():
         raise BallotFileError(path, None, "no such file")
+    if not stream and path.is_dir():
+        raise BallotFileError(path, None, "is a folder, not a ballot file")
     name = format or guess_format(path)
+    if stream or not path.is_file():
+        return _read_stream(path, name, policy, stream=stream)
+    return _read(path, name, policy, progress)
+
+
+def _read_stream(path: Path, name: str, policy: BallotPolicy | None, *, stream: bool) -> BallotSet:
+    """Copy the stream to a file of this process's own, then read that (imported here: a
+    regular file's count does without them)."""
+    import shutil
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="omov-") as folder:
+        copy = Path(folder) / "ballots"
+        try:
+            with copy.open("wb") as out:
+                if stream:
+                    shutil.copyfileobj(sys.stdin.buffer, out)
+                else:
+                    with path.open("rb") as source:
+                        shutil.copyfileobj(source, out)
+        except OSError as error:
+            raise BallotFileError(path, None, f"cannot read it: {error.strerror}") from None
+        try:
+            return _read(copy, name, policy, progress=None)
+        except BallotFileError as error:
+            raise BallotFileError(path, error.line, error.reason) from None
+
+
+def _read(
+    path: Path, name: str, policy: BallotPolicy | None, progress: Progress | None
+) -> BallotSet:
     _load(name)
     reader = READERS.get(name)
     if reader is None:
