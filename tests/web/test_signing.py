@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.serializers import JSONSerializer
 from django.core import signing
 from django.http import HttpResponse
@@ -66,16 +67,31 @@ def test_a_payload_signed_under_an_old_key_still_loads_from_the_fallbacks() -> N
         signed.loads(old, salt=SALT, serializer=JSONSerializer)
 
 
-def test_the_signed_cookie_is_djangos_and_django_reads_it(
+def test_the_signed_cookie_is_djangos_public_signer_under_omovs_own_salt(
     frozen: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Signed and read with Django's public ``TimestampSigner`` under omov's documented salt,
+    never Django's private cookie salt: a Django without it signs and reads alike."""
     theirs = HttpResponse()
     theirs.set_signed_cookie("omov-receipt", "abc123", salt="omov-receipt")
+    djangos = theirs.cookies["omov-receipt"].value
+    monkeypatch.delattr(signing, "_cookie_signer_salt", raising=False)
     value = signed.signed_cookie_value("omov-receipt", "abc123", salt="omov-receipt")
-    assert value == theirs.cookies["omov-receipt"].value
-    request = RequestFactory().get("/", HTTP_COOKIE=f"omov-receipt={value}")
-    assert request.get_signed_cookie("omov-receipt", salt="omov-receipt", max_age=600) == "abc123"
-    assert request.get_signed_cookie("omov-receipt", None, salt="other", max_age=600) is None
-    stale = RequestFactory().get("/", HTTP_COOKIE=f"omov-receipt={value}")
+    public = signing.TimestampSigner(salt=f"{signed.COOKIE_SALT}:12:omov-receipt:omov-receipt")
+    assert value == public.sign("abc123")
+
+    def read(cookie: str, salt: str = "omov-receipt") -> str | None:
+        request = RequestFactory().get("/", HTTP_COOKIE=f"omov-receipt={cookie}")
+        return signed.signed_cookie(request, "omov-receipt", salt=salt, max_age=600)
+
+    assert read(value) == "abc123"
+    assert read(value, salt="other") is None
+    assert read(value[:-1] + ("A" if value[-1] != "A" else "B")) is None
+    assert signed.signed_cookie(RequestFactory().get("/"), "omov-receipt", max_age=600) is None
+    assert read(djangos) is None  # signed under Django's cookie salt, not omov's
+    with override_settings(
+        SECRET_KEY="new-" + "k" * 50, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]
+    ):
+        assert read(value) == "abc123"
     monkeypatch.setattr(time, "time", lambda: frozen + 601)
-    assert stale.get_signed_cookie("omov-receipt", None, salt="omov-receipt", max_age=600) is None
+    assert read(value) is None

@@ -7,7 +7,9 @@ and writes one signed receipt cookie, so this module keeps each (salt, secret) p
 derived key and makes the same signature with one HMAC call. Its output is Django's, byte
 for byte (``tests/web/test_signing.py`` compares them), and Django reads it back as usual;
 anything this module does not recognise (another signing backend, an old key among
-``SECRET_KEY_FALLBACKS``, a compressed payload) goes to Django's own code.
+``SECRET_KEY_FALLBACKS``, a compressed payload) goes to Django's own code. Cookies it signs
+under a salt of its own (``COOKIE_SALT``), with Django's public signer, and reads them back
+itself (``signed_cookie``).
 """
 
 from __future__ import annotations
@@ -20,11 +22,20 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
-TIMESTAMP_SIGNER = "django.core.signing.TimestampSigner"
-COOKIE_KEY_PREFIX = b"django.http.cookies"
-"""What Django puts before the secret key to sign cookies (``signing._cookie_signer_key``)."""
+COOKIE_SALT = "omov.web.signing.cookie"
+"""omov's own salt for the cookies it signs (the vote's receipt, ``cookie_salt``): signed
+and read here, with Django's public ``TimestampSigner``, not through Django's cookie
+signer, whose salt is a private function (``signing._cookie_signer_salt``) that Django
+changed in a patch release (5.2.x prefixed a version and the salt's length)."""
+
+
+def cookie_salt(name: str, salt: str = "") -> str:
+    """The salt a cookie ``name`` is signed under: the salt's length first, so no two
+    (name, salt) pairs give the same text."""
+    return f"{COOKIE_SALT}:{len(salt)}:{salt}:{name}"
 
 
 @lru_cache(maxsize=64)
@@ -71,9 +82,27 @@ def loads(signed: str, salt: str, serializer: type) -> Any:
 
 
 def signed_cookie_value(name: str, value: str, salt: str = "") -> str:
-    """What ``HttpResponse.set_signed_cookie(name, value, salt=salt)`` sets, which
-    ``HttpRequest.get_signed_cookie`` reads."""
-    cookie_salt = signing._cookie_signer_salt(name, salt)  # type: ignore[attr-defined]
-    if settings.SIGNING_BACKEND != TIMESTAMP_SIGNER:
-        return str(signing.get_cookie_signer(salt=cookie_salt).sign(value))
-    return timestamped(cookie_salt, COOKIE_KEY_PREFIX + _secret(), value)
+    """The value to set a cookie ``name`` to, signed with a timestamp:
+    ``TimestampSigner(salt=cookie_salt(name, salt)).sign(value)``, each salt's key derived
+    once a process. ``signed_cookie`` reads it back."""
+    return timestamped(cookie_salt(name, salt), _secret(), value)
+
+
+def signed_cookie(request: HttpRequest, name: str, *, salt: str = "", max_age: int) -> str | None:
+    """The value of the cookie ``name`` that ``signed_cookie_value`` signed at most
+    ``max_age`` seconds ago (under the current secret key or one of
+    ``SECRET_KEY_FALLBACKS``), else ``None``.
+
+    A cookie Django's ``set_signed_cookie`` signed is not read: only the vote's receipt is
+    signed so, for the one redirect between the cast and the receipt page (ten minutes at
+    most), so nothing that lasts was signed under Django's salt."""
+    signed = request.COOKIES.get(name)
+    if signed is None:
+        return None
+    signer = signing.TimestampSigner(
+        salt=cookie_salt(name, salt), fallback_keys=settings.SECRET_KEY_FALLBACKS
+    )
+    try:
+        return signer.unsign(signed, max_age=max_age)
+    except signing.BadSignature:
+        return None

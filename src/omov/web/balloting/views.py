@@ -36,7 +36,7 @@ from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import BallotNotOpenError, ContestError
 from omov.web.sessions import forget
-from omov.web.signing import signed_cookie_value
+from omov.web.signing import signed_cookie, signed_cookie_value
 from omov.web.trustees.selectors import contest_binding, election_key
 from omov.web.wording import ballot_not_open
 
@@ -175,7 +175,7 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
         return _refuse(request, pk, error)
     forget(request.session)  # the cast deleted its row
     response = _redirect("vote-receipt", pk)
-    # As set_signed_cookie signs it (the same value), each salt's key derived once a process.
+    # Signed under omov's own salt, each salt's key derived once a process (``signing.py``).
     response.set_cookie(
         RECEIPT_COOKIE,
         signed_cookie_value(RECEIPT_COOKIE, receipt, salt=RECEIPT_COOKIE),
@@ -221,9 +221,7 @@ def _cast_form(request: HttpRequest, pk: int) -> PlainForm:
 
 def vote_receipt(request: HttpRequest, pk: int) -> HttpResponse:
     contest = get_object_or_404(Contest, pk=pk)
-    receipt = request.get_signed_cookie(
-        RECEIPT_COOKIE, default=None, salt=RECEIPT_COOKIE, max_age=RECEIPT_SECONDS
-    )
+    receipt = signed_cookie(request, RECEIPT_COOKIE, salt=RECEIPT_COOKIE, max_age=RECEIPT_SECONDS)
     if receipt is None:
         return redirect("receipt-check", pk=pk)
     response = render(request, "balloting/receipt.html", {"contest": contest, "receipt": receipt})
