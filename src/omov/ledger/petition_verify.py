@@ -106,7 +106,7 @@ def read_petition(path: Path, files: BundleFiles | None = None) -> PetitionEvide
     if files is None:
         _, files = bundle_files(path, marker=MARKER)
     problems: list[Check] = [
-        failed("files", rel, f"{why}; a bundle holds regular files only")
+        failed("files", rel, why)  # each reason names the fault: files.py, archive.py
         for rel, why in files.refused.items()
     ]
     marker = _json(files, MARKER, "marker", problems)

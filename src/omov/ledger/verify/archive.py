@@ -30,7 +30,7 @@ from types import MappingProxyType
 
 from omov.ledger.bundle import MARKER
 from omov.ledger.errors import BundleError
-from omov.ledger.verify.files import MAX_DEPTH, BundleFiles, read_bundle_files
+from omov.ledger.verify.files import MAX_DEPTH, NESTED_TOO_DEEP, BundleFiles, read_bundle_files
 
 MAX_MEMBERS = 40_000
 """Entries a bundle's zip may hold. A bundle has some 15 files, one BLT a published section
@@ -175,7 +175,7 @@ def _refusal(
     if not rel or rel.startswith("/") or "\\" in rel or ".." in parts or ":" in parts[0]:
         return "a path outside the bundle"
     if len(parts) > MAX_DEPTH + 1:
-        return "nested too deep"
+        return NESTED_TOO_DEEP
     if rel in data or rel in refused:
         return "in the zip twice"
     if member.flag_bits & 0x1:

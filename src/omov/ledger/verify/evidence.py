@@ -137,7 +137,7 @@ def read_evidence(path: Path, workers: int = 1) -> Evidence:
     else:
         marker = marker_of(files.get(MARKER), f"{root}: {MARKER}")
     problems: list[Check] = [
-        failed("files", rel, f"{why}; a bundle holds regular files only")
+        failed("files", rel, why)  # each reason names the fault: files.py, archive.py
         for rel, why in files.refused.items()
     ]
     manifest = _manifest(files, problems)

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 MAX_DEPTH = 8
 """Directories deeper than this are refused (a bundle has two levels)."""
+NESTED_TOO_DEEP = f"nested more than {MAX_DEPTH} folders deep"
 
 _KINDS = (
     (stat.S_ISLNK, "a symbolic link"),
@@ -35,7 +36,8 @@ class BundleFiles:
 
     data: Mapping[str, bytes]
     refused: Mapping[str, str]
-    """Relative path -> why it was not read ('a symbolic link', 'cannot be read: ...')."""
+    """Relative path -> why it was not read, one phrase that names the fault and reads
+    after the path ('a symbolic link, not a regular file', 'cannot be read (...)')."""
 
     def get(self, rel: str) -> bytes | None:
         return self.data.get(rel)
@@ -54,7 +56,7 @@ def _walk(
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as error:
-        refused[prefix or "."] = f"cannot be listed ({error.strerror})"
+        refused[prefix or "."] = f"a folder that cannot be listed ({error.strerror})"
         return
     for entry in entries:
         rel = f"{prefix}{entry.name}"
@@ -65,7 +67,7 @@ def _walk(
             continue
         if stat.S_ISDIR(mode):
             if depth >= MAX_DEPTH:
-                refused[rel] = "nested too deep"
+                refused[rel] = NESTED_TOO_DEEP
             else:
                 _walk(Path(entry.path), f"{rel}/", data, refused, depth + 1)
         elif stat.S_ISREG(mode):
