@@ -21,8 +21,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from omov.count.errors import BallotFileError
+
+if TYPE_CHECKING:
+    from omov.count.formats.runs import Text
 
 BOM = b"\xef\xbb\xbf"
 """The UTF-8 byte-order mark Windows editors put at the start of a file."""
@@ -54,7 +58,7 @@ class BltHeader:
         object.__setattr__(self, "nicknames", MappingProxyType(dict(self.nicknames)))
 
 
-def next_line(data: bytes, offset: int, line_no: int) -> tuple[int, list[bytes], int]:
+def next_line(data: Text, offset: int, line_no: int) -> tuple[int, list[bytes], int]:
     """The next non-empty line from ``offset``: its number, its tokens, and where it ends."""
     while offset < len(data):
         stop = data.find(b"\n", offset)
@@ -67,11 +71,12 @@ def next_line(data: bytes, offset: int, line_no: int) -> tuple[int, list[bytes],
     return line_no, [], offset
 
 
-def parse_header(path: Path, data: bytes) -> BltHeader:
+def parse_header(path: Path, data: Text) -> BltHeader:
     """The header of ``data`` (a leading UTF-8 byte-order mark is passed over)."""
-    if data.startswith(UTF16_BOMS):
+    first_bytes = data[:4]  # a mapped file has no startswith
+    if first_bytes.startswith(UTF16_BOMS):
         raise BallotFileError(path, 1, "the file is UTF-16; BLT is read as UTF-8")
-    start = len(BOM) if data.startswith(BOM) else 0
+    start = len(BOM) if first_bytes.startswith(BOM) else 0
     first_line, first, offset = next_line(data, start, 0)
     if len(first) != 2 or not all(t.isdigit() for t in first):
         raise BallotFileError(

@@ -14,8 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from omov.count.errors import BallotFileError
+
+if TYPE_CHECKING:
+    from omov.count.formats.runs import Text
 
 _QUOTED = re.compile(r'"([^"]*)"')
 
@@ -27,12 +31,12 @@ class BltNames:
     annotations: tuple[str, ...]
 
 
-def parse_names(path: Path, data: bytes, offset: int, n: int) -> BltNames:
+def parse_names(path: Path, data: Text, offset: int, n: int) -> BltNames:
     """The names, title and annotations from byte ``offset`` (the end of the ``0`` line)."""
     try:
         text = data[offset:].decode("utf-8")
     except UnicodeDecodeError as error:
-        bad_line = data.count(b"\n", 0, offset + error.start) + 1
+        bad_line = data[: offset + error.start].count(b"\n") + 1
         raise BallotFileError(path, bad_line, "names are not valid UTF-8") from error
     strings: list[str] = []
     annotations: list[str] = []
@@ -46,13 +50,13 @@ def parse_names(path: Path, data: bytes, offset: int, n: int) -> BltNames:
         found = _QUOTED.findall(stripped)
         if not found or _QUOTED.sub("", stripped).strip():
             # Counted only now: the lines before the names are most of a large file.
-            line = data.count(b"\n", 0, offset) + 1 + line_no
+            line = data[:offset].count(b"\n") + 1 + line_no
             raise BallotFileError(path, line, 'expected a quoted name, like "Ann Smith"')
         strings.extend(_one_space(s) for s in found)
         annotations.extend(strings[n + 1 :])  # quoted notes on the title's line
         del strings[n + 1 :]
     if len(strings) < n:
-        last = data.count(b"\n") + 1
+        last = data[:].count(b"\n") + 1
         given = f"{len(strings)} candidate names for the {n} candidates the first line gives"
         raise BallotFileError(path, last, given)
     title = strings[n] if len(strings) > n else ""
