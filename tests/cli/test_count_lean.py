@@ -145,3 +145,43 @@ def test_typer_is_still_the_parser_of_help(monkeypatch, capsys) -> None:
     code, out, _ = omov(monkeypatch, capsys, ["--help"], lean=True)
     assert code == 0
     assert "--tie-break" in out
+
+
+def test_a_large_file_is_mapped_once_meanwhile_and_read_from_there(
+    monkeypatch, capsys, tmp_path: Path
+) -> None:
+    """A count maps a large BLT or CSV file in a thread while it imports (``mapping``), and
+    its reader reads that mapping: the file is mapped once, and the count is the same."""
+    from omov.count import mapping
+    from omov.count.formats import runs
+
+    assert count_run.MAP_AT_LEAST == runs.MAP_AT_LEAST
+    text = WARD.read_text(encoding="utf-8")
+    head, rest = text.split("\n", 1)
+    ballots, names = rest.split("\n0\n", 1)
+    copies = -(-runs.MAP_AT_LEAST // len(ballots)) + 1  # past the size mapped
+    large = tmp_path / "large.blt"
+    large.write_text(f"{head}\n" + f"{ballots}\n" * copies + f"0\n{names}", encoding="utf-8")
+    assert large.stat().st_size >= runs.MAP_AT_LEAST
+    mapped: list[Path] = []
+    original = mapping._map
+
+    def counted(path: Path, at_least: int) -> tuple[mapping.Text, mapping.Identity]:
+        mapped.append(path)
+        return original(path, at_least)
+
+    monkeypatch.setattr(mapping, "_map", counted)
+    code, out, err = omov(
+        monkeypatch, capsys, [str(large), "-m", "irv", "--seats", "1", "-r", "csv"], lean=True
+    )
+    assert (code, err) == (0, "")
+    assert mapped == [large]
+    assert mapping._early is None  # taken
+    monkeypatch.setattr(mapping, "map_early", lambda path, at_least: None)
+    assert (
+        omov(
+            monkeypatch, capsys, [str(large), "-m", "irv", "--seats", "1", "-r", "csv"], lean=True
+        )[1]
+        == out
+    )
+    assert mapped == [large, large]  # mapped by the reader itself

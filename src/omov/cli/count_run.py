@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omov.count.errors import CountError
+from omov.count.mapping import forget_early, map_early
 from omov.count.options import CountOptions, Quota, TieBreakMode
 from omov.count.policy import BallotPolicy, DuplicateRule, OvervoteRule
 from omov.count.reports import REPORT_WRITERS
@@ -45,17 +46,40 @@ def count_file(
     options: CountOptions,
 ) -> CountReport:
     """Read ``file`` and count it; the seats are the file's unless given (else 1)."""
-    from omov.count import count
+    large = file.is_file() and file.stat().st_size >= LARGE_FILE
+    shown = large and on_terminal()  # a bar drawn into a pipe is noise in the report
+    if not shown and _mapped_by_its_reader(file, format):
+        # Meanwhile (NumPy and the count's modules are imported next): ``mapping``.
+        map_early(file, MAP_AT_LEAST)
+    try:
+        from omov.count import count
 
-    ballots = _read_with_progress(file, format, policy)
+        ballots = _read_with_progress(file, format, policy, shown=shown)
+    finally:
+        forget_early()
     return count(ballots, method=method, seats=seats or ballots.seats or 1, options=options)
 
 
-def _read_with_progress(file: Path, format: str | None, policy: BallotPolicy) -> BallotSet:
+MAPPED_FORMATS = ("blt", "csv", "rctab-csv")
+"""The formats whose readers map a large file (``formats.runs.file_bytes``)."""
+MAP_AT_LEAST = 1 << 20
+"""As ``formats.runs.MAP_AT_LEAST`` (a test checks), which imports NumPy."""
+
+
+def _mapped_by_its_reader(file: Path, format: str | None) -> bool:
+    if format is not None:
+        return format in MAPPED_FORMATS
+    suffixes = [suffix.lower() for suffix in file.suffixes]
+    return bool(suffixes) and suffixes[-1] in (".blt", ".csv")
+
+
+def _read_with_progress(
+    file: Path, format: str | None, policy: BallotPolicy, *, shown: bool
+) -> BallotSet:
+    """The ballots, read under a progress bar if it is ``shown``."""
     from omov.count.formats import read_ballots
 
-    large = file.is_file() and file.stat().st_size >= LARGE_FILE
-    if not (large and on_terminal()):  # a bar drawn into a pipe is noise in the report
+    if not shown:
         return read_ballots(file, format=format, policy=policy)
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 

@@ -139,3 +139,37 @@ def test_an_empty_file_is_read_not_mapped(tmp_path: Path, monkeypatch: pytest.Mo
     for fmt in ("csv", "rctab-csv"):
         with pytest.raises(BallotFileError):
             read_ballots(path, format=fmt, policy=BallotPolicy())
+
+
+def test_a_file_mapped_early_is_taken_once_and_only_if_unchanged(tmp_path: Path) -> None:
+    """``mapping.map_early`` maps a file in a thread; ``file_bytes`` takes that mapping for
+    the same file, once, and maps the file itself if it changed meanwhile, or another file
+    is read."""
+    from omov.count import mapping
+
+    path, other = tmp_path / "a.csv", tmp_path / "b.csv"
+    path.write_bytes(b"x,y\n" * (runs.MAP_AT_LEAST // 4 + 1))
+    other.write_bytes(b"z\n" * 10)
+    mapping.map_early(path, runs.MAP_AT_LEAST)
+    early = mapping._early
+    assert early is not None
+    assert runs.file_bytes(other) == b"z\n" * 10  # not the file mapped early: dropped
+    assert mapping._early is None
+    mapping.map_early(path, runs.MAP_AT_LEAST)
+    early = mapping._early
+    assert early is not None
+    taken = runs.file_bytes(path)
+    assert early.found is not None
+    assert taken is early.found[0]
+    assert taken[:] == path.read_bytes()
+    assert mapping.mapped_early(path, runs.MAP_AT_LEAST) is None  # taken once
+    mapping.map_early(path, runs.MAP_AT_LEAST)
+    assert mapping._early is not None
+    mapping._early.thread.join()
+    path.write_bytes(b"x,y\n" * (runs.MAP_AT_LEAST // 4 + 2))  # changed after it was mapped
+    assert runs.file_bytes(path)[:] == path.read_bytes()
+    mapping.map_early(other, runs.MAP_AT_LEAST)  # a small file is not mapped early
+    assert mapping._early is None
+    mapping.map_early(path, runs.MAP_AT_LEAST)
+    mapping.forget_early()
+    assert mapping._early is None

@@ -9,8 +9,6 @@ threads: the general reader then reads the file, and names the line at fault.
 
 from __future__ import annotations
 
-import mmap
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,31 +16,18 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-Text = bytes | mmap.mmap
-"""A file's bytes: read (``bytes``) or mapped (``file_bytes``). Both find, slice and index
-alike, and NumPy views either without a copy."""
+from omov.count.mapping import Text as Text
+from omov.count.mapping import map_file, mapped_early
 
 MAP_AT_LEAST = 1 << 20
 """Bytes from which a file is mapped, not read."""
 
 
 def file_bytes(path: Path) -> Text:
-    """The bytes of the file at ``path``: a large regular file's mapped read-only, its pages
-    mapped at once, not read. Reading copies the file into fresh memory, page by page
-    zeroed by the kernel first: 10^6 ballots of CSV (64 MB) took 60-160 ms read, against
-    5-30 ms mapped (load 8 on 2 cores). A file cut short while it is being counted ends
-    the process (SIGBUS), as it does any program that maps its input."""
-    with path.open("rb") as handle:
-        size = os.fstat(handle.fileno()).st_size  # 0 for a pipe: read
-        if size < MAP_AT_LEAST or os.name != "posix":
-            return handle.read()
-        populate = getattr(mmap, "MAP_POPULATE", 0)  # Linux's: every page mapped now
-        try:
-            return mmap.mmap(
-                handle.fileno(), 0, flags=mmap.MAP_PRIVATE | populate, prot=mmap.PROT_READ
-            )
-        except (OSError, ValueError):  # a file that cannot be mapped is read
-            return handle.read()
+    """The bytes of the file at ``path``: a large regular file's mapped (``mapping``), by
+    a command-line count early, in a thread of its own (``mapping.map_early``)."""
+    early = mapped_early(path, MAP_AT_LEAST)
+    return early if early is not None else map_file(path, MAP_AT_LEAST)
 
 
 BOM = b"\xef\xbb\xbf"
