@@ -22,6 +22,8 @@ class EqualRankings(StrEnum):
 
 @dataclass(frozen=True)
 class MethodInfo:
+    """A counting method as the catalogue lists it: its name, what it does, what it takes."""
+
     name: str
     description: str
     multi_seat: bool

@@ -177,7 +177,7 @@ class _Groups:
     equal: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class _Rows:
     """Rows of cell codes with their sections and weights; ``grouped``: distinct and in
     order already."""

@@ -220,7 +220,7 @@ def _exact_bincount(
     return out
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class Preferences:
     """Each row's current preference kept up to date as candidates leave the count, with
     the tallies that follow from it (whole ballots: the methods that move whole ballots).

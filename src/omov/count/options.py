@@ -33,6 +33,8 @@ class Quota(StrEnum):
 
 @dataclass(frozen=True)
 class CountOptions:
+    """The options of a count, every method's in one record (see the module)."""
+
     tie_break: TieBreakMode = TieBreakMode.PREVIOUS_ROUNDS_THEN_LOT
     seed: int = 0
     """Seed for any drawing of lots."""

@@ -52,7 +52,7 @@ def codes_as_grid(codes: npt.NDArray[np.int16], n_candidates: int) -> npt.NDArra
     return grid
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class Checked:
     """Papers a reader has checked already (as ``irregular_rows`` checks them): those that
     need reading under the policy, and the most marks on any other."""

@@ -89,6 +89,9 @@ class SectionFigures:
 
 @dataclass(frozen=True)
 class Round:
+    """One round: the tallies at its start, who was elected or excluded at its end, and the
+    votes that moved."""
+
     number: int
     tallies: Mapping[str, Fraction]
     inactive: Mapping[Inactive, Fraction] = field(default_factory=dict)
@@ -119,6 +122,8 @@ class Round:
 
 @dataclass(frozen=True)
 class CountReport:
+    """A whole count: its method, seats and candidates, its rounds, and who was elected."""
+
     method: str
     seats: int
     candidates: tuple[str, ...]

@@ -68,7 +68,7 @@ class Irregular(Exception):  # noqa: N818  (a signal to fall back, not an error)
     """The rows need the general reader (which gives the exact message if they are bad)."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class CodedRows:
     """Rows of cell codes, collected as keys and reduced to distinct rows at the end.
 

@@ -16,7 +16,7 @@ from omov.count.papers import Checked, irregular_rows_into
 Grid = npt.NDArray[np.int16]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class DistinctRows:
     """Distinct rows as cell codes (column-major), with their weights, section ids (if the
     rows have sections) and names, and their check as papers: what
@@ -48,7 +48,7 @@ class DistinctRows:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class Side:
     """One side's distinct rows: the short ones (their keys hold them whole), and the long
     ones with their places among all of the side's rows."""

@@ -18,7 +18,7 @@ LONG_FOLD = 2**12
 """Long rows kept unsorted at most before they are folded into the sorted ones."""
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class DenseCounts:
     """Rows whose marks all lie in their first few cells, counted in a histogram of the
     top of their keys (the label and those cells) instead of being sorted: most ballots
@@ -72,7 +72,7 @@ class DenseCounts:
         return Run((bins << self.shift) | self.blanks, total[bins])
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class LongRowsKept:
     """Long rows as they come, folded into one sorted set of distinct rows whenever as
     many have come since the last fold as it holds (so the folds cost about twice one sort
@@ -102,7 +102,7 @@ class LongRowsKept:
         return [*([] if self.folded is None else [self.folded]), *self.waiting]
 
 
-@dataclass
+@dataclass(eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class Scratch:
     """Arrays a thread reuses from batch to batch (fresh memory costs more than writing)."""
 

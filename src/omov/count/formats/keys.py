@@ -110,7 +110,7 @@ def blanks(cells: int, bits: int, blank: int) -> int:
     return word
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class Run:
     """Distinct keys in ascending order, with the ballots holding each."""
 
@@ -130,7 +130,7 @@ class Run:
         return Run(self.keys[:at], self.counts[:at]), Run(self.keys[at:], self.counts[at:])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)  # holds arrays: no == and no repr, made at start-up
 class LongRows:
     """Rows with marks past their key, in any order: keys, tail words and weights."""
 

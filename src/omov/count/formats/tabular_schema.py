@@ -63,6 +63,8 @@ def layout_of(path: Path, columns: Sequence[str], line: int | None) -> Layout:
 
 @dataclass(frozen=True)
 class Metadata:
+    """A ranking table's metadata comments (``# key: JSON value``)."""
+
     candidates: tuple[str, ...] | None = None
     sections: tuple[str, ...] | None = None
     title: str = ""
