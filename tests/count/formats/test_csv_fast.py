@@ -214,3 +214,24 @@ def test_a_regular_file_in_any_column_order_takes_the_fast_path(text: str, run: 
     assert isinstance(fast, BallotSet)
     assert isinstance(general, BallotSet)
     assert same(fast, general)
+
+
+def test_names_told_apart_by_one_word_are_hashed_by_it_alone(tmp_path: Path) -> None:
+    """Names alike in their first eight bytes are hashed by their last word alone (fewer
+    steps a cell); names no one word tells apart, by all their words and their length.
+    Either way each file reads as the general path reads it."""
+    alike = [f"Candidate {chr(ord('A') + i)}" for i in range(16)]
+    no_one_word = ["AAAAAAAAB", "BAAAAAAAA", "AAAAAAAAA"]
+    for names, word in ((alike, 1), (no_one_word, None)):
+        matcher = plain_csv_fast._Matcher.of(tuple(names))
+        assert matcher is not None
+        assert matcher.hashing.word == word
+        rows = [",".join([names[r % len(names)], names[(r + 1) % len(names)]]) for r in range(9)]
+        text = f"# candidates: {json.dumps(names)}\nrank1,rank2\n" + "\n".join(rows) + "\n"
+        path = tmp_path / "ballots.csv"
+        path.write_text(text, encoding="utf-8")
+        assert plain_csv_fast._read_regular(path, POLICIES[0]) is not None
+        fast, general = read_both(text, POLICIES[0], 1 << 20)
+        assert isinstance(fast, BallotSet)
+        assert isinstance(general, BallotSet)
+        assert same(fast, general)

@@ -244,11 +244,14 @@ def _word_offsets(length: int, words: int) -> list[int]:
 
 @dataclass(frozen=True)
 class _Hashing:
-    """A cell's slot: its words and length, each times an odd constant, summed (modulo
-    2**64), the top ``bits`` bits."""
+    """A cell's slot: the top ``bits`` bits of a sum (modulo 2**64) of its words and
+    length each times an odd constant, or of one word (``word``) alone times one, where
+    that puts each name in a slot of its own (names alike in their first eight bytes
+    mostly differ in their last ones): three steps on a run's cells, not eight."""
 
     factors: tuple[int, ...]
     bits: int
+    word: int | None = None
 
     @classmethod
     def distinct(
@@ -259,9 +262,9 @@ class _Hashing:
         n = len(lengths)
         bits = min(max(4, (8 * n * n).bit_length()), _LOOKUP.bit_length() - 1)
         draws = _draws(_SEED)
-        for _ in range(_TRIES):
-            factors = tuple(next(draws) | 1 for _ in range(len(words) + 1))
-            hashing = cls(factors, bits)
+        tries = [(w, 1) for w in range(len(words))] + [(None, len(words) + 1)] * _TRIES
+        for word, count in tries:
+            hashing = cls(tuple(next(draws) | 1 for _ in range(count)), bits, word)
             if len(set(hashing.slots(words, lengths).tolist())) == n:
                 return hashing
         return None
@@ -269,10 +272,16 @@ class _Hashing:
     def slots(
         self, words: list[npt.NDArray[np.uint64]], lengths: npt.NDArray[np.intp]
     ) -> npt.NDArray[np.intp]:
-        total = lengths.astype(np.uint64) * np.uint64(self.factors[-1])
-        for word, factor in zip(words, self.factors, strict=False):
-            total += word * np.uint64(factor)
-        return (total >> np.uint64(64 - self.bits)).astype(np.intp)
+        shift = np.uint64(64 - self.bits)
+        if self.word is not None:
+            total = words[self.word] * np.uint64(self.factors[0])
+        else:
+            total = lengths.astype(np.uint64) * np.uint64(self.factors[-1])
+            for word, factor in zip(words, self.factors, strict=False):
+                total += word * np.uint64(factor)
+        total >>= shift
+        slots: npt.NDArray[np.intp] = total.view(np.intp)  # below 2**63: the same values
+        return slots
 
 
 def _draws(seed: int) -> Iterator[int]:
