@@ -185,3 +185,25 @@ def test_a_large_file_is_mapped_once_meanwhile_and_read_from_there(
         == out
     )
     assert mapped == [large, large]  # mapped by the reader itself
+
+
+def test_a_count_freezes_its_objects_as_the_process_ends_not_before(monkeypatch, capsys) -> None:
+    """Python's collection at shutdown passes over frozen objects: a count freezes them as
+    its process ends (an exit function), and an in-process caller keeps its collector."""
+    import gc
+
+    code, _, _ = omov(monkeypatch, capsys, [str(WARD), "-m", "meek", "-r", "csv"], lean=True)
+    assert code == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('FROZEN', gc.get_freeze_count()))\n"
+        "from omov.cli import main\n"
+        f"sys.argv = ['omov', 'count', {str(WARD)!r}, '-m', 'meek', '-r', 'csv']\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    frozen = int(done.stdout.rsplit("FROZEN ", 1)[1])
+    assert frozen > 10_000
