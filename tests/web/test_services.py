@@ -12,6 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 import rfc8785
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from omov.ledger.bundle import BALLOTS
 from omov.web.audit.models import AppendOnlyError, AuditEvent
@@ -115,6 +117,31 @@ def test_a_person_on_two_rolls_votes_once() -> None:
     roll_import(contest=contest, section="registered-supporters", data=twin)
     reasons = dict(contest.electors.values_list("section", "reason"))
     assert reasons == {"members": "eligible", "registered-supporters": "duplicate"}
+
+
+def test_a_re_import_writes_only_the_electors_it_changes() -> None:
+    """Another section's roll re-decides every record, but writes none whose decision
+    stands (the member whose supporter record is now their duplicate keeps theirs); a
+    changed member is written, in one statement; the same roll again writes none."""
+    contest = open_contest()
+    roll_import(contest=contest, section="members", data=member_roll(3, late=0))
+    twin = b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
+    twin += b"S0001,m1@example.org,1970-01-01,2016-07-19T12:00:00,paid,true\n"
+    with CaptureQueriesContext(connection) as queries:
+        roll_import(contest=contest, section="registered-supporters", data=twin)
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "electorate_elector"')]
+    lapsed = member_roll(3, late=0).replace(
+        b"M0002,m2@example.org,1970-01-01,2015-06-01,active",
+        b"M0002,m2@example.org,1970-01-01,2015-06-01,lapsed",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        roll_import(contest=contest, section="members", data=lapsed)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "electorate_elector"')]
+    assert len(updates) == 1
+    assert contest.electors.get(reference="M0002").eligibility == Eligibility.INELIGIBLE
+    with CaptureQueriesContext(connection) as queries:
+        roll_import(contest=contest, section="members", data=lapsed)
+    assert not [q for q in queries if q["sql"].startswith('UPDATE "electorate_elector"')]
 
 
 def test_roll_with_a_bad_date_is_refused_whole() -> None:
