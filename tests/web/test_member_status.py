@@ -6,10 +6,18 @@ nobody else's data."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import importlib
+import re
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -20,7 +28,7 @@ from omov.web.balloting.services import credential_reissue, credentials_issue
 from omov.web.balloting.views import SESSION_KEY
 from omov.web.contests.models import Contest
 from omov.web.contests.services import candidate_add, organisation_create
-from omov.web.electorate.models import Appeal, AppealState
+from omov.web.electorate.models import Appeal, AppealState, RollUpload
 from omov.web.electorate.services import (
     appeal_decide,
     elector_exclude,
@@ -28,6 +36,7 @@ from omov.web.electorate.services import (
     roll_import,
 )
 from omov.web.electorate.vetting import exclusion_confirm, exclusion_propose
+from omov.web.members.identity import identity_digest, identity_key
 from omov.web.nominations.services import nomination_record, nominations_close
 
 from .conftest import OpenBallot, member_roll, open_contest, supporter_roll
@@ -309,6 +318,107 @@ def test_supporters_sharing_an_email_see_only_their_own_record() -> None:
         assert theirs not in page
     home = client.get(reverse("member-home")).content.decode()
     assert reverse("elector-status", args=[contest.pk]) not in home
+
+
+COUPLE = (
+    b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
+    b"S0001, home@example.org ,1970-01-01,2016-07-19T12:00:00,paid,true\n"
+    b"S0002,Home@Example.org,1985-05-05,2016-07-19T12:00:00,failed,true\n"
+)
+
+
+def _couple_on_the_roll() -> Contest:
+    contest = open_contest()
+    candidate_add(contest=contest, name="A", incumbent=True)
+    roll_import(contest=contest, section="members", data=member_roll(2, late=0))
+    roll_import(contest=contest, section="registered-supporters", data=COUPLE)
+    return contest
+
+
+def _signed_in_supporter(contest: Contest, born: dt.date) -> Client:
+    member = make_member(
+        contest.organisation,
+        number="",
+        section="registered-supporters",
+        email="home@example.org",
+        date_of_birth=born,
+    )
+    client = Client()
+    sign_in_member(client, member)
+    return client
+
+
+def test_the_import_stores_each_records_identity_digest_not_its_birth_date() -> None:
+    """Each elector keeps the keyed digest of its roll's identity key (the email trimmed and
+    in lower case, the date of birth), the one a member with that email and date of birth
+    has; not the date of birth, nor anything it can be read from without the server's key.
+    A re-import that changes a date of birth changes the digest."""
+    contest = _couple_on_the_roll()
+    first, second = (contest.electors.get(reference=r) for r in ("S0001", "S0002"))
+    born = dt.date(1970, 1, 1)
+    assert first.identity_digest == identity_digest(identity_key("home@example.org", born))
+    assert second.identity_digest == identity_digest(
+        identity_key("home@example.org", dt.date(1985, 5, 5))
+    )
+    assert first.identity_digest != second.identity_digest
+    assert re.fullmatch("[0-9a-f]{32}", first.identity_digest)
+    keyed = hmac.new(settings.OMOV_CREDENTIAL_KEY.encode(), digestmod="sha256")
+    keyed.update(b"identity:" + identity_key("home@example.org", born).encode())
+    assert first.identity_digest == keyed.hexdigest()[:32]
+    unkeyed = hashlib.sha256(identity_key("home@example.org", born).encode()).hexdigest()
+    assert first.identity_digest != unkeyed[:32]
+    members = contest.electors.filter(section="members")
+    assert members.count() == 2
+    assert all(len(m.identity_digest) == 32 for m in members)
+
+    moved = COUPLE.replace(b"1985-05-05", b"1986-06-06")
+    roll_import(contest=contest, section="registered-supporters", data=moved)
+    second.refresh_from_db()
+    assert second.identity_digest == identity_digest(
+        identity_key("home@example.org", dt.date(1986, 6, 6))
+    )
+
+
+def test_a_record_with_no_email_has_no_digest_and_matches_no_supporter() -> None:
+    """No email on the roll, no identity key: the record keeps no digest, and no member's
+    digest is the empty one."""
+    contest = _couple_on_the_roll()
+    nobody = COUPLE.replace(b"S0002,Home@Example.org", b"S0002,")
+    roll_import(contest=contest, section="registered-supporters", data=nobody)
+    assert contest.electors.get(reference="S0002").identity_digest == ""
+    assert identity_digest(identity_key("", dt.date(1985, 5, 5))) != ""
+
+
+def test_electors_imported_before_digests_are_given_theirs_from_the_stored_roll() -> None:
+    """Migration 0008's backfill: electors stored without a digest get theirs from their
+    section's stored roll, and a supporter then reads their own record, not the other's at
+    their email; an elector whose section has no stored roll keeps none, and matches no
+    supporter."""
+    contest = _couple_on_the_roll()
+    kept = dict(contest.electors.values_list("reference", "identity_digest"))
+    contest.electors.update(identity_digest="")
+    client = _signed_in_supporter(contest, dt.date(1985, 5, 5))
+    _, page = _status(client, contest)
+    assert "your email is not on this ballot's roll" in page
+
+    migration = importlib.import_module(
+        "omov.web.electorate.migrations.0008_elector_identity_digest"
+    )
+    migration._backfill(django_apps, SimpleNamespace(connection=connection))
+    assert dict(contest.electors.values_list("reference", "identity_digest")) == kept
+    _, page = _status(client, contest)
+    assert "You are not eligible to vote in this ballot." in page
+    assert "Your payment was not received." in page
+    assert "You are eligible" not in page
+
+    contest.electors.update(identity_digest="")
+    RollUpload.objects.filter(contest=contest, section="registered-supporters").delete()
+    migration._backfill(django_apps, SimpleNamespace(connection=connection))
+    supporters = contest.electors.filter(section="registered-supporters")
+    assert set(supporters.values_list("identity_digest", flat=True)) == {""}
+    assert all(m.identity_digest for m in contest.electors.filter(section="members"))
+    _, page = _status(client, contest)
+    assert "your email is not on this ballot's roll" in page
 
 
 def test_excluded_by_one_officer_appeals_online_until_the_freeze() -> None:

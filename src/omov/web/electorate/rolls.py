@@ -5,11 +5,13 @@ stored rulebook through the rules engine's adapter, with the dates set for the c
 (its timetable, and the freeze date where the rules let it be set). Each section has its
 own roll; every import re-decides the whole electorate, because a person's records are
 linked across sections. The web side keeps only what the contest needs per record:
-reference, email, section, decision, reason.
+reference, email, section, decision, reason, and the digest of the record's identity key
+(``members/identity.py``) by which a registered supporter signed in is matched to it.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ import polars as pl
 from django.utils.translation import gettext
 
 from omov.electorate.criteria import EligibilityCriteria
+from omov.electorate.dedup import EMAIL_AND_BIRTH
 from omov.electorate.eligibility import assess
 from omov.electorate.errors import ElectorateError
 from omov.electorate.roll import Roll, read_roll_bytes
@@ -29,6 +32,7 @@ from omov.web.contests.engine import engine_run
 from omov.web.contests.models import Contest
 from omov.web.contests.rulebooks import stored_book
 from omov.web.errors import ContestError
+from omov.web.members.identity import identity_digests
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,9 @@ class Decision:
     section: str
     eligible: bool
     reason: str
+    identity: str = ""
+    """The digest of the record's identity key; empty when not asked for, or when the
+    record has no email or no date of birth."""
 
 
 def engine_contest(contest: Contest) -> EngineContest:
@@ -107,39 +114,45 @@ def decide(
     *,
     contest: Contest,
     exclusions: Sequence[tuple[str, str, str]] = (),
+    identify: bool = False,
 ) -> list[Decision]:
     """Every record of every section's roll, with its eligibility decision and reason code.
 
     ``exclusions``: vetting exclusions in force, as (section, reference, decision); the
-    electorate package applies each to the person, on every record of theirs."""
+    electorate package applies each to the person, on every record of theirs. ``identify``:
+    with each record's identity digest too (an import stores them; a re-decision after
+    vetting changes no one's identity, so it does not pay for them)."""
     read = {name: roll_read(data, contest=contest, section=name) for name, data in rolls.items()}
     given = pl.DataFrame(
         list(exclusions), schema=["section", "record_id", "decision"], orient="row"
     )
     assessment = assess(read, criteria_for(contest), exclusions=given)
-    emails = {
-        (name, reference): str(email or "")
-        for name, roll in read.items()
-        for reference, email in zip(
-            *_columns(roll.frame, schema_for(roll.kind).record_id, "email"), strict=True
-        )
-    }
+    emails: dict[tuple[str, str], tuple[str, str]] = {}
+    for name, roll in read.items():
+        references, addresses = _columns(roll.frame, schema_for(roll.kind).record_id, "email")
+        digests = identities(roll) if identify else itertools.repeat("", len(references))
+        for reference, email, digest in zip(references, addresses, digests, strict=True):
+            emails[(name, reference)] = (str(email or ""), digest)
     decisions = []
     # Column lists, not a dict a row (iter_rows(named=True)): every import and every
     # vetting confirmation re-decides the whole electorate, 500,000 rows at Labour's scale.
     for section, reference, reason in zip(
         *_columns(assessment.records, "section", "record_id", "reason"), strict=True
     ):
+        email, identity = emails[(section, reference)]
         decisions.append(
-            Decision(
-                reference,
-                emails[(section, reference)],
-                section,
-                reason is None,
-                reason or "eligible",
-            )
+            Decision(reference, email, section, reason is None, reason or "eligible", identity)
         )
     return decisions
+
+
+def identities(roll: Roll) -> list[str]:
+    """The digest of each record's identity key (email and date of birth, normalised as the
+    electorate package links a person's records: ``EMAIL_AND_BIRTH``), in the roll's order;
+    empty for a record without one. The keys are built by Polars over the whole column; only
+    the HMAC is done a record at a time."""
+    keys = roll.frame.select(EMAIL_AND_BIRTH.expr()).to_series()
+    return identity_digests(keys.to_list())
 
 
 def _columns(frame: pl.DataFrame, *names: str) -> list[list[Any]]:

@@ -25,7 +25,7 @@ from omov.web.errors import ContestError
 EDITABLE = (ContestState.NOMINATIONS, ContestState.ELECTORATE)
 KEPT = ("vetted", "appeal-upheld")
 """Decided by an officer outside the rolls (the one-officer path): a re-import keeps them."""
-UPDATED = ["email", "eligibility", "reason"]
+UPDATED = ["email", "identity_digest", "eligibility", "reason"]
 """What a re-import changes of an elector it keeps."""
 
 
@@ -57,7 +57,7 @@ def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
     roll_read(data, contest=contest, section=section)  # refuse a bad file before storing
     RollUpload.objects.update_or_create(contest=contest, section=section, defaults={"data": data})
     rolls = {r.section: bytes(r.data) for r in contest.rolls.all()}
-    decisions = decide(rolls, contest=contest, exclusions=_in_force(contest))
+    decisions = decide(rolls, contest=contest, exclusions=_in_force(contest), identify=True)
     existing = {(e.section, e.reference): e for e in contest.electors.all()}
     fresh, changed = [], []
     for d in decisions:
@@ -69,17 +69,18 @@ def roll_import(*, contest: Contest, section: str, data: bytes) -> int:
                     contest=contest,
                     reference=d.reference,
                     email=d.email,
+                    identity_digest=d.identity,
                     section=d.section,
                     eligibility=eligibility,
                     reason=d.reason,
                 )
             )
         elif elector.reason not in KEPT:
-            now = (d.email, eligibility, d.reason)
+            now = (d.email, d.identity, eligibility, d.reason)
             # Only the records the import changes are written: every other section's
             # records are re-decided too, and mostly stay as they were.
-            if (elector.email, elector.eligibility, elector.reason) != now:
-                elector.email, elector.eligibility, elector.reason = now
+            if (elector.email, elector.identity_digest, elector.eligibility, elector.reason) != now:
+                elector.email, elector.identity_digest, elector.eligibility, elector.reason = now
                 changed.append(elector)
     gone = [e.pk for e in existing.values() if e.reason not in KEPT]
     contest.electors.filter(pk__in=gone).delete()

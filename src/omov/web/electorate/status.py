@@ -17,27 +17,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import polars as pl
 from django.db.models import Case, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from omov.electorate.dedup import EMAIL_AND_BIRTH, IDENTITY
-from omov.electorate.schema import schema_for
 from omov.rules.schema import Vetting
 from omov.web.balloting import throttle
 from omov.web.balloting.codes import code_digest
 from omov.web.balloting.models import Credential
 from omov.web.contests.models import Contest
-from omov.web.electorate.models import (
-    Appeal,
-    AppealState,
-    Elector,
-    Eligibility,
-    Exclusion,
-    RollUpload,
-)
-from omov.web.electorate.rolls import roll_read
+from omov.web.electorate.models import Appeal, AppealState, Elector, Eligibility, Exclusion
 from omov.web.electorate.services import EDITABLE, appeal_lodge
 from omov.web.electorate.vetting import (
     VETTING,
@@ -47,6 +36,7 @@ from omov.web.electorate.vetting import (
     vetting_rules,
 )
 from omov.web.errors import ContestError
+from omov.web.members.identity import identity_digest
 from omov.web.members.models import Member
 from omov.web.wording import member_reason, when
 
@@ -124,7 +114,10 @@ def _records_of(member: Member) -> QuerySet[Elector]:
     package links a person's records: ``members/identity.py``) equals the member's own; a
     record at their email under another date of birth is another person's, and neither its
     status nor its reason is shown to them (they can still read their own by their voting
-    code, which names exactly one record)."""
+    code, which names exactly one record). The keys are compared as the digests the import
+    stored on each record (``rolls.identities``), in the query: no roll is read. A record
+    without one (no email or date of birth on the roll, or imported before digests were
+    kept and its roll no longer stored: migration 0008) matches no supporter."""
     found = Elector.objects.filter(
         contest__organisation_id=member.organisation_id,
         section=member.section,
@@ -132,30 +125,7 @@ def _records_of(member: Member) -> QuerySet[Elector]:
     )
     if member.number:
         return found.filter(reference=member.number)
-    return found.filter(pk__in=_same_person(member, found))
-
-
-def _same_person(member: Member, found: QuerySet[Elector]) -> list[int]:
-    """Of ``found`` (the section's records at the member's email), those whose identity key
-    on their contest's stored roll is the member's. Only the rolls of contests with a record
-    at that email are read."""
-    by_contest: dict[int, dict[str, int]] = {}
-    for pk, contest_id, reference in found.values_list("pk", "contest_id", "reference"):
-        by_contest.setdefault(contest_id, {})[reference] = pk
-    theirs: list[int] = []
-    for upload in RollUpload.objects.filter(
-        contest_id__in=by_contest, section=member.section
-    ).select_related("contest__rulebook"):
-        references = by_contest[upload.contest_id]
-        roll = roll_read(bytes(upload.data), contest=upload.contest, section=upload.section)
-        keyed = roll.frame.select(
-            pl.col(schema_for(roll.kind).record_id).cast(pl.String).alias("reference"),
-            EMAIL_AND_BIRTH.expr(),
-        ).filter(
-            pl.col("reference").is_in(list(references)) & (pl.col(IDENTITY) == member.identity_key)
-        )
-        theirs.extend(references[reference] for reference in keyed["reference"])
-    return theirs
+    return found.filter(identity_digest=identity_digest(member.identity_key))
 
 
 _ELIGIBLE_FIRST = (Case(When(eligibility=Eligibility.ELIGIBLE, then=0), default=1), "pk")
