@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from omov.electorate.eligibility import Reason, assess
 from omov.electorate.errors import ElectorateError, RollError
 from omov.electorate.reports import exclusion_table, personal_statement
 from omov.electorate.synthetic import generate
+from tests.conftest import REPO
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +311,44 @@ def test_roll_eligibility_json_gives_figures_per_section_and_reason(
     assert [cell.strip() for cell in eligible.split("│")[2:-1]] == [
         f"{figure:,}" for figure in (*(s["eligible"] for s in sections), total["eligible"])
     ]
+
+
+@pytest.mark.parametrize("name", ["-", "/dev/stdin"])
+def test_the_installed_command_checks_a_roll_piped_to_it(
+    name: str, rolls: dict[str, Path], tmp_path: Path
+) -> None:
+    """``omov roll check`` reads standard input (``-``, or ``/dev/stdin`` when it is a pipe)
+    as ``omov count`` does: CSV as the same file reads, Parquet told by its first bytes,
+    a bad row named by the stream's name and the row; a folder is refused as a folder."""
+    command = [str(REPO / ".venv" / "bin" / "omov"), "roll", "check", "--roll", "members"]
+
+    def piped(source: str, given: bytes) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, source], input=given, capture_output=True, timeout=60, check=False
+        )
+
+    text = rolls["members"].read_bytes()
+    records = len(text.splitlines()) - 1
+    done = piped(name, text)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout.decode().split() == [
+        f"{name}:",
+        f"{records:,}",
+        "members",
+        "records",
+        "read",
+    ]
+    parquet = tmp_path / "members.parquet"
+    pl.read_csv(rolls["members"], infer_schema=False).write_parquet(parquet)
+    done = piped(name, parquet.read_bytes())
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert f"{records:,} members records read" in done.stdout.decode()
+    lines = text.decode().splitlines()
+    lines[3] = lines[3].replace("active", "retired")
+    bad = piped(name, ("\n".join(lines) + "\n").encode())
+    assert bad.returncode == 2
+    assert bad.stderr.decode().startswith(f"error: {name}: row 4: status: ")
+    assert "retired" not in bad.stderr.decode()
+    folder = piped(str(tmp_path), b"")
+    assert folder.returncode == 2
+    assert folder.stderr.decode() == f"error: {tmp_path}: is a folder, not a roll file\n"

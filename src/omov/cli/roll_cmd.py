@@ -63,7 +63,9 @@ PEOPLE_NOT_RECORDS = (
 
 @roll_app.command("check")
 def check_command(
-    roll: Annotated[Path, typer.Argument(help="The roll, .csv or .parquet.")],
+    roll: Annotated[
+        Path, typer.Argument(help="The roll, .csv or .parquet, or - for standard input.")
+    ],
     kind: KindOption,
     column_map: MapOption = None,
     skip_bad_rows: SkipOption = False,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,9 @@ _TRUE = ("true", "yes", "y", "1", "t")
 _FALSE = ("false", "no", "n", "0", "f")
 _FLAGS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%S%.f"  # a space for the T is accepted; fractions optional
+_PARQUET_MAGIC = b"PAR1"  # a Parquet file's first four bytes (and last four)
+STDIN = "-"
+"""The file name that reads standard input, as ``omov count`` takes it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,12 +60,25 @@ def read_roll(
     column_map: dict[str, str] | None = None,
     skip_bad_rows: bool = False,
 ) -> Roll:
-    """Read a roll file (``.csv`` or ``.parquet``) of ``kind``; see the module docstring."""
+    """Read a roll file (``.csv`` or ``.parquet``) of ``kind``; see the module docstring.
+
+    ``source`` may be ``-`` for standard input, or any other stream (a pipe, ``/dev/stdin``,
+    a shell's ``<(...)``), read whole into memory as a CSV file is anyway; a stream's name
+    tells no format, so one that starts as Parquet does (``PAR1``) is read as Parquet."""
     path = Path(source)
-    if not path.is_file():
+    stream = str(source) == STDIN
+    if not stream and not path.exists():
         raise RollError(path, None, "no such file")
-    if path.suffix.lower() in (".parquet", ".pq"):
-        raw, first_row = _read_parquet(path), 1
+    if not stream and path.is_dir():
+        raise RollError(path, None, "is a folder, not a roll file")
+    if stream or not path.is_file():
+        data = _read_stream(path, stream=stream)
+        if data.startswith(_PARQUET_MAGIC):
+            raw, first_row = _read_parquet(io.BytesIO(data), path), 1
+        else:
+            raw, first_row = _read_csv_text(data, path), 2
+    elif path.suffix.lower() in (".parquet", ".pq"):
+        raw, first_row = _read_parquet(path, path), 1
     else:
         raw, first_row = _read_csv_text(path.read_bytes(), path), 2
     return roll_from_text(
@@ -207,9 +224,17 @@ def _first_unreadable_row(data: bytes, width: int) -> tuple[int, str] | None:
     return None
 
 
-def _read_parquet(path: Path) -> pl.DataFrame:
+def _read_stream(path: Path, *, stream: bool) -> bytes:
+    """All of standard input (``stream``), or of the stream at ``path``."""
     try:
-        frame = pl.read_parquet(path)
+        return sys.stdin.buffer.read() if stream else path.read_bytes()
+    except OSError as error:
+        raise RollError(path, None, f"cannot read it: {error.strerror}") from None
+
+
+def _read_parquet(source: Path | io.BytesIO, path: Path) -> pl.DataFrame:
+    try:
+        frame = pl.read_parquet(source)
     except (pl.exceptions.PolarsError, OSError) as error:
         reason = type(error).__name__
         raise RollError(path, None, f"not a readable Parquet file ({reason})") from None
