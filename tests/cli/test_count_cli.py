@@ -3,6 +3,7 @@ its arguments, and once as the installed ``.venv/bin/omov`` in a subprocess."""
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,32 @@ def test_a_folder_is_refused_as_a_folder_and_a_missing_file_as_missing(tmp_path)
         read_ballots(tmp_path, format="blt")
     with pytest.raises(BallotFileError, match=r"nothing\.blt: no such file$"):
         read_ballots(tmp_path / "nothing.blt")
+
+
+@pytest.mark.parametrize("format", ["csv", "blt"])
+def test_the_installed_command_counts_a_gzipped_stream_told_by_its_first_bytes(
+    format: str, tmp_path: Path
+) -> None:
+    """A stream has no name to end in .gz: a gzipped one is told by its first two bytes and
+    counted as the same file gzipped (``.csv.gz``, ``.blt.gz``) and unzipped are; a fault
+    in it still names the stream and its line."""
+    ballots = BallotSet.from_rankings(
+        ["Ann", "Bob", "Cat"], [[0, 1], [1], [2, 0], [0], [1, 2]], weights=[4, 3, 2, 1, 1]
+    )
+    write_ballots(ballots, tmp_path / f"b.{format}", format=format)
+    plain = (tmp_path / f"b.{format}").read_bytes()
+    command = [str(REPO / ".venv" / "bin" / "omov"), "count", "-m", "irv", "-r", "csv"]
+
+    def run(*args: str, given: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([*command, *args], input=given, capture_output=True, timeout=60)
+
+    on_file = run(str(tmp_path / f"b.{format}"))
+    assert on_file.returncode == 0
+    done = run("-", "-f", format, given=gzip.compress(plain))
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert done.stdout == on_file.stdout
+    assert b"2,,candidate,Ann,7,elected" in done.stdout
+    if format == "blt":
+        cut = run("-", "-f", "blt", given=gzip.compress(b"3 1\n1 1 2 0\n"))
+        assert cut.returncode == 2
+        assert cut.stderr == b"error: -:3: truncated: no line '0' ends the ballots\n"

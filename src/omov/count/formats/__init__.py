@@ -98,6 +98,8 @@ def guess_format(path: Path) -> str:
 
 STDIN = "-"
 """The file name that reads standard input, as many commands take it."""
+GZIP_MAGIC = b"\x1f\x8b"
+"""A gzip stream's first two bytes (RFC 1952), which no text ballot file starts with."""
 
 
 def read_ballots(
@@ -111,7 +113,8 @@ def read_ballots(
     input, a pipe, ``/dev/stdin``), which is first copied, as it comes, to a file of this
     process's own and read from there. A stream can be read once and has no size, and some
     readers read a file twice (a fast pass, then the general reader to name a fault) or
-    map it; a stream's name tells no format, so it needs ``format``. Errors name ``path``."""
+    map it; a stream's name tells no format, so it needs ``format``, but a gzipped one is
+    told by its first bytes and unzipped as a ``.gz`` file is. Errors name ``path``."""
     path = Path(path)
     stream = str(path) == STDIN
     if not stream and not path.exists():
@@ -142,6 +145,11 @@ def _read_stream(path: Path, name: str, policy: BallotPolicy | None, *, stream: 
                         shutil.copyfileobj(source, out)
         except OSError as error:
             raise BallotFileError(path, None, f"cannot read it: {error.strerror}") from None
+        with copy.open("rb") as written:
+            if written.read(len(GZIP_MAGIC)) == GZIP_MAGIC:
+                # A file is told gzipped by its name (.gz), which a stream lacks: its first
+                # bytes tell instead, and the copy is named so the readers unzip it.
+                copy = copy.rename(copy.with_suffix(".gz"))
         try:
             return _read(copy, name, policy, progress=None)
         except BallotFileError as error:
