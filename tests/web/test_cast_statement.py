@@ -15,12 +15,19 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from omov.secrecy.ballot import EncryptedBallot, encrypt_ballot, tracker
 from omov.secrecy.group import base_power, random_scalar
 from omov.web.balloting.casting import kept_paper
+from omov.web.balloting.codes import code_digest
 from omov.web.balloting.models import Ballot, Credential, CredentialState
-from omov.web.balloting.services import ballot_cast, ballot_close, credential_reissue
+from omov.web.balloting.services import (
+    ballot_cast,
+    ballot_cast_signed_in,
+    ballot_close,
+    credential_reissue,
+)
 from omov.web.contests.models import Contest, Organisation
 from omov.web.contests.selectors import ballot_positions
 from omov.web.electorate.models import Elector
@@ -261,19 +268,20 @@ def test_the_cast_page_casts_in_one_statement(ready: OpenBallot) -> None:
     with CaptureQueriesContext(connection) as queries:
         status, _ = _cast(client, ready, {"rank_2": "1", "rank_1": "2", "rank_3": ""})
     assert status == 302
-    # the session is read; the key and the paper (to encrypt the ranking: no JavaScript
-    # here), read once a process and contest; then the statement, which checks the form's
-    # positions and that the key and paper still hold, and deletes the session
-    assert _words(queries) == ["SELECT", "SELECT", "WITH"]
-    assert _of_sessions(queries) == ["SELECT", "WITH"]
+    # the key and the paper (to encrypt the ranking: no JavaScript here), read once a
+    # process and contest; then the statement, which takes the code's digest from the
+    # session's row, checks the form's positions and that the key and paper still hold,
+    # and deletes the session: the session is not read before it
+    assert _words(queries) == ["SELECT", "WITH"]
+    assert _of_sessions(queries) == ["WITH"]
     assert not Session.objects.filter(session_key=session).exists()
     assert len(bytes(Ballot.objects.get().ciphertext)) == 128
     receipt = client.get(reverse("vote-receipt", args=[ready.contest.pk]))
     assert Ballot.objects.get().receipt.encode() in receipt.content
-    # the paper kept: a cast is two round trips, the session's read and the statement
+    # the paper kept: a cast is one round trip, the statement
     with CaptureQueriesContext(connection) as queries:
         assert _cast(then, ready, {"rank_1": "1"})[0] == 302
-    assert _words(queries) == ["SELECT", "WITH"]
+    assert _words(queries) == ["WITH"]
     assert Ballot.objects.count() == 2
     assert Session.objects.count() == 0
 
@@ -298,6 +306,83 @@ def test_the_cast_page_refuses_a_reused_code(ready: OpenBallot) -> None:
     assert status == 400
     assert b"this code has already been used" in content
     assert Ballot.objects.count() == 1
+
+
+def _sealed_form(ready: OpenBallot) -> dict[str, str]:
+    key = election_key(ready.contest)
+    assert key is not None
+    sealed = encrypt_ballot(contest_binding(ready.contest), key, (1, 0), 2)
+    return {"ciphertext": sealed.as_bytes().hex()}
+
+
+def _voter_columns(session: str) -> tuple[int | None, str | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT voter_contest_id, voter_digest FROM django_session WHERE session_key = %s",
+            [session],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return row[0], row[1]
+
+
+def test_the_session_row_keeps_the_digest_it_signed_in_with(ready: OpenBallot) -> None:
+    """Signing in writes the contest and the code's digest beside the session's payload; a
+    second sign-in in the same session writes the second code's."""
+    client = _signed_in(ready)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    first, second = list(ready.codes.values())[:2]
+    assert _voter_columns(session) == (ready.contest.pk, code_digest(first))
+    start = reverse("vote-start", args=[ready.contest.pk])
+    token = client.cookies["csrftoken"].value
+    assert client.post(start, {"code": second, "csrfmiddlewaretoken": token}).status_code == 302
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value == session
+    assert _voter_columns(session) == (ready.contest.pk, code_digest(second))
+    assert _cast(client, ready, _sealed_form(ready))[0] == 302
+    spent = Credential.objects.get(state=CredentialState.USED)
+    assert spent.digest == code_digest(second)
+
+
+def test_a_signed_out_or_expired_session_casts_nothing(ready: OpenBallot) -> None:
+    """The statement takes the digest only from a live session row: signed out (its row
+    deleted) or expired, the page asks for the code again and nothing is cast."""
+    client = _signed_in(ready)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    Session.objects.filter(session_key=session).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert ballot_cast_signed_in(contest=ready.contest.pk, session=session, ranking=[1]) is None
+    status, content = _cast(client, ready, _sealed_form(ready))
+    assert status == 400
+    assert b"enter your voting code first" in content
+    other = _signed_in(ready, 1)
+    Session.objects.filter(session_key=other.cookies[settings.SESSION_COOKIE_NAME].value).delete()
+    status, content = _cast(other, ready, _sealed_form(ready))
+    assert status == 400
+    assert b"enter your voting code first" in content
+    _nothing_changed()
+
+
+def test_a_session_casts_only_in_its_own_contest(ready: OpenBallot) -> None:
+    client = _signed_in(ready)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    for contest in (ready.contest.pk + 99, ready.contest.pk - 1):
+        assert ballot_cast_signed_in(contest=contest, session=session, ranking=[1]) is None
+    assert ballot_cast_signed_in(contest=ready.contest.pk, session="", ranking=[1]) is None
+    assert ballot_cast_signed_in(contest=ready.contest.pk, session="x" * 32, ranking=[1]) is None
+    _nothing_changed()
+    assert Session.objects.filter(session_key=session).exists()
+    receipt = ballot_cast_signed_in(contest=ready.contest.pk, session=session, ranking=[1])
+    assert receipt == Ballot.objects.get().receipt
+    assert not Session.objects.filter(session_key=session).exists()
+
+
+def test_inside_a_transaction_the_session_path_casts_nothing(ready: OpenBallot) -> None:
+    client = _signed_in(ready)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    with transaction.atomic():
+        assert ballot_cast_signed_in(contest=ready.contest.pk, session=session, ranking=[1]) is None
+    _nothing_changed()
 
 
 def test_signing_in_is_one_prepared_query(ready: OpenBallot) -> None:

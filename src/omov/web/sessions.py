@@ -15,6 +15,13 @@ prepared on PostgreSQL (``omov/web/db.py``):
 - delete: ``DELETE`` the row (after a cast, the cast's statement has deleted it:
   ``forget``).
 
+A voter's session also keeps its contest and code's digest (``VOTER_KEY``) in two columns
+of its row (``voter_contest_id``, ``voter_digest``: balloting 0009), written with the payload
+by the same statement, so the cast's statement finds the digest itself (``casting``): a cast
+sends one statement, with no read of the session before it. The row is still the only
+place the digest is kept, deleted by the cast as before, and a session signed out, expired
+or for another contest gives the cast no digest, so nothing is cast.
+
 The payload is signed as Django signs it (``omov/web/signing.py``: the same bytes, each
 salt's key derived once a process) but not compressed: zlib's set-up cost more than
 anything else in signing a few dozen bytes, and an uncompressed payload's length tells
@@ -43,6 +50,8 @@ from omov.web import signing as signed
 from omov.web.db import default_database, prepared_cursor
 
 TABLE = "django_session"
+VOTER_KEY = "omov-credential"
+"""A voter's entry in the session: ``[contest id, code's digest]`` once signed in to vote."""
 LOAD = f"SELECT session_data FROM {TABLE} WHERE session_key = %s AND expire_date > %s"
 LOAD_BY_THE_DATABASES_CLOCK = (
     f"SELECT session_data FROM {TABLE}"
@@ -111,20 +120,23 @@ class SessionStore(db.SessionStore):
             self.create()
             return
         # As Django's store does: a new session is not loaded first (django-stubs omit this).
-        data = self.encode(self._get_session(no_load=must_create))  # type: ignore[attr-defined]
+        session = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
+        data = self.encode(session)
+        contest, digest = _voter(session)
         expires = _moment(self.get_expiry_date())
         with prepared_cursor() as cursor:
             if must_create:
                 cursor.execute(
-                    f"INSERT INTO {TABLE} (session_key, session_data, expire_date)"
-                    " VALUES (%s, %s, %s) ON CONFLICT (session_key) DO NOTHING",
-                    [self.session_key, data, expires],
+                    f"INSERT INTO {TABLE} (session_key, session_data, expire_date,"
+                    " voter_contest_id, voter_digest)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_key) DO NOTHING",
+                    [self.session_key, data, expires, contest, digest],
                 )
             else:
                 cursor.execute(
-                    f"UPDATE {TABLE} SET session_data = %s, expire_date = %s"
-                    " WHERE session_key = %s",
-                    [data, expires, self.session_key],
+                    f"UPDATE {TABLE} SET session_data = %s, expire_date = %s,"
+                    " voter_contest_id = %s, voter_digest = %s WHERE session_key = %s",
+                    [data, expires, contest, digest, self.session_key],
                 )
             written = cursor.rowcount
         if written != 1:
@@ -136,6 +148,16 @@ class SessionStore(db.SessionStore):
             return
         with prepared_cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE} WHERE session_key = %s", [key])
+
+
+def _voter(session: dict[str, Any]) -> tuple[int | None, str | None]:
+    """The contest and digest a voter's session holds (``VOTER_KEY``), or ``(None, None)``."""
+    held = session.get(VOTER_KEY)
+    if isinstance(held, list) and len(held) == 2:
+        contest, digest = held
+        if isinstance(contest, int) and isinstance(digest, str):
+            return contest, digest
+    return None, None
 
 
 def forget(session: SessionBase) -> None:

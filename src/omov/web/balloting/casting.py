@@ -12,7 +12,9 @@ The statement does what ``services._store`` does in five queries inside a transa
    (``Paper``, which each server process keeps per contest rather than read them before
    every cast), and every position the voter's form named (ranked or left blank) is on the
    paper, so the page needs no read of the paper of its own;
-3. spend the credential, found by its digest's unique index:
+3. spend the credential, found by its digest's unique index (the digest sent, or the one
+   the voter's session row keeps for this contest, read in the statement: then the cast
+   needs no read of the session before it):
    ``UPDATE ... WHERE state = 'issued'`` and its elector is in this contest and has not
    voted (a code reissued to an elector who had voted) and 1. and 2. hold (so the contest
    is locked before the credential). Of simultaneous casts with one code, the first takes
@@ -125,8 +127,18 @@ def _paper_sql() -> str:
 
 
 @cache
-def _cast_sql() -> str:
+def _cast_sql(*, digest_in_session: bool) -> str:
     # The key and the ballot go in binary (%b): no hex to write here nor to read there.
+    sessions = connection.ops.quote_name(SESSIONS)
+    # The code's digest as sent, or as the voter's session row keeps it for this contest
+    # (``omov.web.sessions``): none if the session was signed out, has expired or is
+    # another contest's, and then no credential matches and nothing is written.
+    digest = (
+        f"(SELECT voter_digest FROM {sessions} WHERE session_key = %(session)s"
+        " AND voter_contest_id = %(contest)s AND expire_date > statement_timestamp())"
+        if digest_in_session
+        else "%(digest)s"
+    )
     return f"""
         WITH open_contest AS (
             SELECT id FROM {_table(Contest)}
@@ -141,7 +153,7 @@ def _cast_sql() -> str:
                 AND %(on_paper)s::integer[] <@ %(paper)s::integer[] AS known
         ), spent AS (
             UPDATE {_table(Credential)} AS credential SET state = {_state(CredentialState.USED)}
-            WHERE credential.digest = %(digest)s
+            WHERE credential.digest = {digest}
                 AND credential.state = {_state(CredentialState.ISSUED)}
                 AND (
                     SELECT elector.contest_id FROM {_table(Elector)} AS elector
@@ -155,7 +167,7 @@ def _cast_sql() -> str:
             FROM spent WHERE elector.id = spent.elector_id
             RETURNING elector.section
         ), signed_out AS (
-            DELETE FROM {connection.ops.quote_name(SESSIONS)}
+            DELETE FROM {sessions}
             WHERE session_key = %(session)s AND EXISTS (SELECT FROM voted)
         )
         INSERT INTO {_table(Ballot)} (id, contest_id, ciphertext, section, channel, receipt)
@@ -169,7 +181,7 @@ def _cast_sql() -> str:
 def cast_in_one_statement(
     *,
     contest_id: int,
-    digest: str,
+    digest: str | None,
     ciphertext: bytes,
     paper: Paper,
     on_paper: Sequence[int],
@@ -183,9 +195,10 @@ def cast_in_one_statement(
     (or the ranking encrypted for its positions), which must still be the contest's;
     ``on_paper``, the positions the voter's form named (none when the browser encrypted the
     ranking), all of which must be on the paper. ``session``: the voter's session key, its
-    row deleted with the cast (and kept if nothing is written). ``db``: the default
-    database's connection, if the caller has it at hand. Must run outside any transaction
-    (autocommit)."""
+    row deleted with the cast (and kept if nothing is written). ``digest`` None: the code's
+    digest is the one the session's row keeps for this contest (``omov.web.sessions``).
+    ``db``: the default database's connection, if the caller has it at hand. Must run
+    outside any transaction (autocommit)."""
     if len(set(on_paper)) != len(on_paper):
         raise ValueError("on_paper must be distinct positions")
     db = db or default_database()
@@ -196,12 +209,13 @@ def cast_in_one_statement(
         "key": paper.key,
         "paper": _array_literal(paper.positions),
         "on_paper": _array_literal(on_paper),
-        "digest": digest,
         "ciphertext": ciphertext,
         "receipt": receipt,
         "session": session,
     }
+    if digest is not None:
+        params["digest"] = digest
     with prepared_cursor(db) as cursor:
-        cursor.execute(_cast_sql(), params)
+        cursor.execute(_cast_sql(digest_in_session=digest is None), params)
         row = cursor.fetchone()
     return None if row is None else str(row[0])

@@ -483,6 +483,30 @@ def ballot_cast(
         return ballot.receipt
 
 
+def ballot_cast_signed_in(
+    *,
+    contest: int,
+    session: str,
+    ranking: Sequence[int] = (),
+    ciphertext: bytes | None = None,
+    named: Collection[int] = (),
+) -> str | None:
+    """``ballot_cast`` by the voter whose session has the key ``session``, with the code's
+    digest their session's row keeps for ``contest`` (``omov.web.sessions``), read by the
+    cast's statement itself: the receipt, or None when nothing was cast or the cast was
+    refused, for any reason (no such session, signed out, expired, another contest's, a
+    mistake in the ballot; and always on SQLite or inside a transaction). Then the caller
+    reads the session and casts with ``ballot_cast``, which says why."""
+    db = default_database()
+    if not session or db.vendor != "postgresql" or not db.get_autocommit():
+        return None
+    try:
+        outcome = _cast_outcome(contest, None, ranking, ciphertext, named, session, db)
+    except ContestError:
+        return None
+    return outcome if isinstance(outcome, str) else None
+
+
 def _cast_in_one_statement(
     contest_id: int,
     digest: str,
@@ -492,11 +516,28 @@ def _cast_in_one_statement(
     session: str,
     db: BaseDatabaseWrapper,
 ) -> str:
-    """``ballot_cast`` in one statement (``casting``), the ballot checked or encrypted against
-    the key and paper this process kept for the contest, which the statement checks are
-    still the contest's. Should the cast be refused or write nothing, and the key or paper
-    read anew differ from those kept (which a ballot that is open does not see happen), it is
-    checked and cast once more against them."""
+    """``ballot_cast`` in one statement (``casting``); the refusal says why nothing was cast."""
+    outcome = _cast_outcome(contest_id, digest, ranking, ciphertext, named, session, db)
+    if isinstance(outcome, str):
+        return outcome
+    raise outcome or _why_not_cast(contest_id, digest, ranking, named)
+
+
+def _cast_outcome(
+    contest_id: int,
+    digest: str | None,
+    ranking: Sequence[int],
+    ciphertext: bytes | None,
+    named: Collection[int],
+    session: str,
+    db: BaseDatabaseWrapper,
+) -> str | ContestError | None:
+    """The cast in one statement (``casting``), the ballot checked or encrypted against the
+    key and paper this process kept for the contest, which the statement checks are still
+    the contest's: the receipt, the refusal, or None if nothing was written. Should the cast
+    be refused or write nothing, and the key or paper read anew differ from those kept
+    (which a ballot that is open does not see happen), it is checked and cast once more
+    against them. ``digest`` None: the one the session's row keeps."""
     on_paper: list[int] = []
     if ciphertext is None:
         _ranking_shape(ranking)
@@ -508,15 +549,13 @@ def _cast_in_one_statement(
         fresh = paper_read(contest_id, db)
         if fresh != kept:
             outcome = _cast_against(fresh, *cast)
-    if isinstance(outcome, str):
-        return outcome
-    raise outcome or _why_not_cast(contest_id, digest, ranking, named)
+    return outcome
 
 
 def _cast_against(
     paper: Paper | None,
     contest_id: int,
-    digest: str,
+    digest: str | None,
     ranking: Sequence[int],
     ciphertext: bytes | None,
     on_paper: Sequence[int],

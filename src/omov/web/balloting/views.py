@@ -29,18 +29,23 @@ from django.views.decorators.http import require_POST
 
 from omov.web.balloting.forms import PlainForm, plain_form, ranking_from_post
 from omov.web.balloting.selectors import receipt_included
-from omov.web.balloting.services import ballot_cast, credential_check, link_sign_in
+from omov.web.balloting.services import (
+    ballot_cast,
+    ballot_cast_signed_in,
+    credential_check,
+    link_sign_in,
+)
 from omov.web.balloting.throttle import SignInHeldError
 from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import BallotNotOpenError, ContestError
-from omov.web.sessions import forget
+from omov.web.sessions import VOTER_KEY, forget
 from omov.web.signing import signed_cookie, signed_cookie_value
 from omov.web.trustees.selectors import contest_binding, election_key
 from omov.web.wording import ballot_not_open
 
-SESSION_KEY = "omov-credential"
+SESSION_KEY = VOTER_KEY
 RECEIPT_COOKIE = "omov-receipt"
 RECEIPT_SECONDS = 600
 
@@ -155,24 +160,21 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     """Cast the reviewed ranking. The contest is read only to show a refusal (or a 404): the
     cast itself reads it under its lock. A plain form goes to the cast as it is, and the
     cast checks its positions against the paper; the paper is read here only to say what
-    is wrong with a form that is not plain."""
-    digest = _digest(request, pk)
-    if digest is None:
-        return _refuse(request, pk, ContestError(gettext("enter your voting code first")))
-    session = request.session.session_key or ""
-    try:
-        sealed = request.POST.get("ciphertext")
-        if sealed:
-            receipt = ballot_cast(
-                contest=pk, digest=digest, ciphertext=_hex(sealed), session=session
-            )
-        else:
-            form = _cast_form(request, pk)
-            receipt = ballot_cast(
-                contest=pk, digest=digest, ranking=form.ranking, named=form.named, session=session
-            )
-    except ContestError as error:
-        return _refuse(request, pk, error)
+    is wrong with a form that is not plain.
+
+    On PostgreSQL the cast's statement first takes the code's digest from the session's row
+    itself (``ballot_cast_signed_in``), so the session is not read before it; only if that
+    casts nothing is the session read and the cast tried as before, which says why."""
+    session = request.session.session_key or ""  # the cookie's key: reads nothing
+    receipt = _cast_signed_in(request, pk, session) if session else None
+    if receipt is None:
+        digest = _digest(request, pk)
+        if digest is None:
+            return _refuse(request, pk, ContestError(gettext("enter your voting code first")))
+        try:
+            receipt = _cast(request, pk, digest, session)
+        except ContestError as error:
+            return _refuse(request, pk, error)
     forget(request.session)  # the cast deleted its row
     response = _redirect("vote-receipt", pk)
     # Signed under omov's own salt, each salt's key derived once a process (``signing.py``).
@@ -186,6 +188,30 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
         samesite="Lax",
     )
     return response
+
+
+def _cast_signed_in(request: HttpRequest, pk: int, session: str) -> str | None:
+    """The receipt of a cast with the digest the session's row keeps, or None."""
+    try:
+        sealed = request.POST.get("ciphertext")
+        if sealed:
+            return ballot_cast_signed_in(contest=pk, session=session, ciphertext=_hex(sealed))
+        form = _cast_form(request, pk)
+        return ballot_cast_signed_in(
+            contest=pk, session=session, ranking=form.ranking, named=form.named
+        )
+    except ContestError:
+        return None  # said again by _cast, once the session is read
+
+
+def _cast(request: HttpRequest, pk: int, digest: str, session: str) -> str:
+    sealed = request.POST.get("ciphertext")
+    if sealed:
+        return ballot_cast(contest=pk, digest=digest, ciphertext=_hex(sealed), session=session)
+    form = _cast_form(request, pk)
+    return ballot_cast(
+        contest=pk, digest=digest, ranking=form.ranking, named=form.named, session=session
+    )
 
 
 def _hex(text: str) -> bytes:
