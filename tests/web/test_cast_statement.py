@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -383,6 +383,20 @@ def test_inside_a_transaction_the_session_path_casts_nothing(ready: OpenBallot) 
     with transaction.atomic():
         assert ballot_cast_signed_in(contest=ready.contest.pk, session=session, ranking=[1]) is None
     _nothing_changed()
+
+
+def test_with_another_session_engine_the_page_reads_the_session_first(
+    ready: OpenBallot,
+) -> None:
+    """Signed cookies have no row for the statement to read the digest from: the page reads
+    the session and sends the statement once."""
+    signed = "django.contrib.sessions.backends.signed_cookies"
+    with override_settings(SESSION_ENGINE=signed):
+        client = _signed_in(ready)
+        with CaptureQueriesContext(connection) as queries:
+            assert _cast(client, ready, _sealed_form(ready))[0] == 302
+    assert [w for w in _words(queries) if w == "WITH"] == ["WITH"]
+    assert Ballot.objects.count() == 1
 
 
 def test_signing_in_is_one_prepared_query(ready: OpenBallot) -> None:

@@ -160,6 +160,12 @@ def _voter(session: dict[str, Any]) -> tuple[int | None, str | None]:
     return None, None
 
 
+def keeps_voter(session: SessionBase) -> bool:
+    """Whether ``session`` is this store's, whose row keeps the voter's digest (another
+    engine, such as signed cookies, has no row for the cast's statement to read)."""
+    return isinstance(session, SessionStore)
+
+
 def forget(session: SessionBase) -> None:
     """End ``session`` as ``flush`` does (no data, no key: the response drops the cookie), but
     without a ``DELETE``: the cast deleted its row in its own statement."""

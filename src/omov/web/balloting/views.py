@@ -40,7 +40,7 @@ from omov.web.clients import client_address, client_key
 from omov.web.contests.models import Candidate, Contest
 from omov.web.contests.selectors import ballot_candidates
 from omov.web.errors import BallotNotOpenError, ContestError
-from omov.web.sessions import VOTER_KEY, forget
+from omov.web.sessions import VOTER_KEY, forget, keeps_voter
 from omov.web.signing import signed_cookie, signed_cookie_value
 from omov.web.trustees.selectors import contest_binding, election_key
 from omov.web.wording import ballot_not_open
@@ -166,7 +166,8 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
     itself (``ballot_cast_signed_in``), so the session is not read before it; only if that
     casts nothing is the session read and the cast tried as before, which says why."""
     session = request.session.session_key or ""  # the cookie's key: reads nothing
-    receipt = _cast_signed_in(request, pk, session) if session else None
+    by_row = session and keeps_voter(request.session)
+    receipt = _cast_signed_in(request, pk, session) if by_row else None
     if receipt is None:
         digest = _digest(request, pk)
         if digest is None:
