@@ -33,6 +33,29 @@ def test_the_demo_bundle_verifies_every_check(bundle_dir: Path) -> None:
     assert {c.file for c in recounts} == {"report.json", "report-rctab.json"}
 
 
+def test_verify_shares_the_proofs_checks_across_every_core_it_may_use_unless_told(
+    bundle_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import omov.ledger.verify as verify
+
+    asked: list[int] = []
+    read = verify.read_evidence
+
+    def recording(path: Path, workers: int = 1) -> verify.Evidence:
+        asked.append(workers)
+        return read(path, workers)
+
+    monkeypatch.setattr(verify, "read_evidence", recording)
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 2, 5})
+    assert run_cli(["verify", str(bundle_dir)], monkeypatch) == 0
+    assert run_cli(["verify", str(bundle_dir), "--workers", "1"], monkeypatch) == 0
+    assert asked == [3, 1]
+    assert capsys.readouterr().out.count(" checks hold\n") == 2
+    assert run_cli(["verify", str(bundle_dir), "--workers", "-1"], monkeypatch) == 2
+    assert "--workers: must be 0 (one per core) or more" in capsys.readouterr().err
+    assert asked == [3, 1]
+
+
 def test_verify_cli_exits_0_and_finds_a_voters_tracker(
     bundle_dir: Path,
     demo: DemoContest,
