@@ -153,6 +153,17 @@ def test_a_replaced_code_shows_nothing(open_ballot: OpenBallot) -> None:
     assert _status(Client(), contest, code=new)[0] == 200
 
 
+def test_a_wrong_code_is_refused_in_the_readers_language(open_ballot: OpenBallot) -> None:
+    """The refusal is the voting pages' own sentence, in Welsh to a browser that asks."""
+    welsh = Client(headers={"accept-language": "cy"})
+    refused, page = _status(welsh, open_ballot.contest, code="AAAA-AAAA-AAAA")
+    assert refused == 400
+    assert "gwiriwch ef a rhowch gynnig arall arni" in page
+    assert "check it and try again" not in page
+    _, english = _status(Client(), open_ballot.contest, code="AAAA-AAAA-AAAA")
+    assert "This code is not valid for this ballot: check it and try again." in english
+
+
 def test_wrong_codes_are_throttled_with_the_sign_in(
     open_ballot: OpenBallot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -364,7 +364,8 @@ def _not_open(engine: EngineContest) -> str:
     last = next(
         (d for d in reversed(engine.decisions) if d.kind is DecisionKind.NOT_TRIGGERED), None
     )
-    return "No contest has been triggered yet." + (f" {last.explanation}" if last else "")
+    # The rulebook's own explanation stays in its words (it is on the record in English).
+    return gettext("No contest has been triggered yet.") + (f" {last.explanation}" if last else "")
 
 
 def decisions_shown(contest: Contest) -> list[dict[str, Any]]:

@@ -58,7 +58,7 @@ def elector_status(request: HttpRequest, pk: int) -> HttpResponse:
         return _sign_in(request, contest)
     elector = _signed_in(request, contest)
     if request.method == "POST" and elector is None:
-        return _page(request, contest, error="Enter your voting code first.", status=400)
+        return _page(request, contest, error=gettext("Enter your voting code first."), status=400)
     if request.method == "POST" and elector is not None:
         try:
             member_appeal(elector=elector, grounds=request.POST.get("grounds", ""))

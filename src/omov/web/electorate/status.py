@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, QuerySet, When
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from omov.rules.schema import Vetting
 from omov.web.balloting import throttle
@@ -42,8 +42,9 @@ from omov.web.wording import member_reason, when
 
 ONE_OFFICER = "vetted"
 """The reason the older one-officer exclusion (``services.elector_exclude``) sets."""
-NOT_VALID = "this code is not valid for this ballot: check it and try again"
-REPLACED = "this code has been replaced by a newer one: use the last code sent to you"
+# Marked for the translators here, translated when raised (the reader's language).
+NOT_VALID = gettext_noop("this code is not valid for this ballot: check it and try again")
+REPLACED = gettext_noop("this code has been replaced by a newer one: use the last code sent to you")
 
 
 def status_sign_in(
@@ -66,9 +67,9 @@ def status_sign_in(
     if credential is None:
         if client is not None and now is not None:
             throttle.wrong_code_record(contest_id=contest, client=client, now=now)
-        raise ContestError(NOT_VALID)
+        raise ContestError(gettext(NOT_VALID))
     if Credential.objects.filter(elector_id=credential.elector_id, pk__gt=credential.pk).exists():
-        raise ContestError(REPLACED)
+        raise ContestError(gettext(REPLACED))
     return digest
 
 
@@ -155,14 +156,15 @@ class MemberStatus:
 
 
 HEADLINES = {
-    Eligibility.ELIGIBLE: "You are eligible to vote in this ballot.",
-    Eligibility.INELIGIBLE: "You are not eligible to vote in this ballot.",
-    Eligibility.EXCLUDED: "You have been excluded from this ballot after vetting.",
+    Eligibility.ELIGIBLE: gettext_noop("You are eligible to vote in this ballot."),
+    Eligibility.INELIGIBLE: gettext_noop("You are not eligible to vote in this ballot."),
+    Eligibility.EXCLUDED: gettext_noop("You have been excluded from this ballot after vetting."),
 }
+"""Each status's headline, in English: ``member_status`` gives it in the reader's language."""
 
 
 def member_status(*, elector: Elector, now: dt.datetime | None = None) -> MemberStatus:
-    headline = HEADLINES[Eligibility(elector.eligibility)]
+    headline = gettext(HEADLINES[Eligibility(elector.eligibility)])
     reason = member_reason(elector.reason or "eligible")
     exclusion = exclusion_in_force(elector) if elector.eligibility == Eligibility.EXCLUDED else None
     if exclusion is not None:
@@ -180,13 +182,13 @@ def _excluded(
     deadline = appeal_deadline(exclusion)
     appeal = exclusion.elector.appeals.order_by("-lodged_at", "-pk").first()
     why_not = (
-        "Your appeal is with the panel: you will be told its decision."
+        gettext("Your appeal is with the panel: you will be told its decision.")
         if appeal is not None and appeal.state == AppealState.LODGED
-        else "The panel has decided your appeal."
+        else gettext("The panel has decided your appeal.")
         if appeal is not None and appeal.state == AppealState.DISMISSED
-        else f"The time to appeal ended at {when(deadline)}."
+        else gettext("The time to appeal ended at %(moment)s.") % {"moment": when(deadline)}
         if now > deadline
-        else "Appeals can no longer be lodged: the ballot has closed."
+        else gettext("Appeals can no longer be lodged: the ballot has closed.")
         if contest.state not in VETTING
         else ""
     )
@@ -210,11 +212,11 @@ def _excluded_by_one_officer(elector: Elector, headline: str, reason: str) -> Me
     frozen (``services.appeal_lodge``). The officer's grounds hold the evidence: not shown."""
     appeal = elector.appeals.order_by("-lodged_at", "-pk").first()
     why_not = (
-        "Your appeal is with the panel: you will be told its decision."
+        gettext("Your appeal is with the panel: you will be told its decision.")
         if appeal is not None and appeal.state == AppealState.LODGED
-        else "The panel has decided your appeal."
+        else gettext("The panel has decided your appeal.")
         if appeal is not None and appeal.state == AppealState.DISMISSED
-        else "Appeals can no longer be lodged: the electorate has been frozen."
+        else gettext("Appeals can no longer be lodged: the electorate has been frozen.")
         if elector.contest.state not in EDITABLE
         else ""
     )
