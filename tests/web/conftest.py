@@ -115,6 +115,19 @@ class OpenBallot:
         self.trustees.mix_and_decrypt()
 
 
+def nominated_contest() -> Contest:
+    """An open contest with two on the ballot: A, the incumbent, and B, nominated by two of
+    the ten in the nominating body (the 20% threshold); nominations closed, so the rolls
+    come next."""
+    contest = open_contest()
+    candidate_add(contest=contest, name="A", incumbent=True)
+    b = candidate_add(contest=contest, name="B")
+    for nominator in ("MP 1", "MP 2"):
+        nomination_record(candidate=b, nominator=nominator)
+    nominations_close(contest=contest)
+    return contest
+
+
 NAMES = ("Alice Incumbent", "Bob Challenger", "Carol Challenger")
 
 

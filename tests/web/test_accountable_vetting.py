@@ -23,7 +23,6 @@ from omov.web.audit.services import events_record
 from omov.web.balloting.models import CredentialState
 from omov.web.balloting.services import ballot_cast
 from omov.web.contests.models import Contest
-from omov.web.contests.services import candidate_add
 from omov.web.electorate import vetting
 from omov.web.electorate.models import AppealState, Eligibility, Exclusion, ExclusionState
 from omov.web.electorate.selectors import vetting_figures
@@ -37,10 +36,9 @@ from omov.web.electorate.vetting import (
     exclusions_import,
 )
 from omov.web.errors import ContestError
-from omov.web.nominations.services import nomination_record, nominations_close
 from omov.web.trust.models import LogEntry
 
-from .conftest import OpenBallot, member_roll, officer_of, open_contest
+from .conftest import OpenBallot, member_roll, nominated_contest, officer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +48,7 @@ def _user(name: str) -> User:
 
 
 def _contest_with_a_ballot() -> Contest:
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    nomination_record(candidate=b, nominator="MP 1")
-    nomination_record(candidate=b, nominator="MP 2")
-    nominations_close(contest=contest)
-    return contest
+    return nominated_contest()
 
 
 def _electorate_with_a_person_on_two_rolls() -> Contest:

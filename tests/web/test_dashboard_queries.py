@@ -16,14 +16,12 @@ from django.urls import reverse
 
 from omov.web.access.models import Role
 from omov.web.contests.models import Contest, Organisation
-from omov.web.contests.services import candidate_add
 from omov.web.electorate.models import Eligibility
 from omov.web.electorate.services import appeal_lodge, elector_exclude
 from omov.web.electorate.vetting import exclusion_propose
 from omov.web.jobs.services import batch_claim, batch_prepare, codes_mailing_start, mailing_plan
-from omov.web.nominations.services import nomination_record, nominations_close
 
-from .conftest import import_rolls, officer_of, open_contest
+from .conftest import import_rolls, nominated_contest, officer_of
 from .jobs_helpers import frozen_contest
 
 pytestmark = pytest.mark.django_db
@@ -56,12 +54,7 @@ def _vetted(contest: Contest, per_section: int, decisions: int) -> None:
 
 
 def test_the_dashboard_makes_as_many_queries_for_a_larger_electorate() -> None:
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    for nominator in ("MP 1", "MP 2"):
-        nomination_record(candidate=b, nominator=nominator)
-    nominations_close(contest=contest)
+    contest = nominated_contest()
     desk = officer_of(
         contest.organisation, Role.RETURNING_OFFICER, Role.VETTING_OFFICER, Role.APPEALS_PANEL
     )

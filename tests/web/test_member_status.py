@@ -37,9 +37,8 @@ from omov.web.electorate.services import (
 )
 from omov.web.electorate.vetting import exclusion_confirm, exclusion_propose
 from omov.web.members.identity import identity_digest, identity_key
-from omov.web.nominations.services import nomination_record, nominations_close
 
-from .conftest import OpenBallot, member_roll, open_contest, supporter_roll
+from .conftest import OpenBallot, member_roll, nominated_contest, open_contest, supporter_roll
 from .members_helpers import make_member, sign_in_member
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +54,7 @@ def _user(name: str) -> User:
 def _person_on_two_rolls_with_codes() -> tuple[Contest, dict[str, str]]:
     """Member M0001 is also supporter S0001 (same email and date of birth); codes issued
     (by reference)."""
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    nomination_record(candidate=b, nominator="MP 1")
-    nomination_record(candidate=b, nominator="MP 2")
-    nominations_close(contest=contest)
+    contest = nominated_contest()
     roll_import(contest=contest, section="members", data=member_roll(3, late=1))
     supporter = (
         b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
@@ -233,12 +227,7 @@ def test_a_voter_signed_in_by_the_emailed_link_sees_their_status(open_ballot: Op
 def _electorate_open() -> Contest:
     """Members M0001-3 and registered supporters S0001-2 (s1@, s2@), the electorate still
     open (no codes yet)."""
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    nomination_record(candidate=b, nominator="MP 1")
-    nomination_record(candidate=b, nominator="MP 2")
-    nominations_close(contest=contest)
+    contest = nominated_contest()
     roll_import(contest=contest, section="members", data=member_roll(3, late=0))
     roll_import(contest=contest, section="registered-supporters", data=supporter_roll(2))
     return contest
@@ -268,82 +257,11 @@ def test_a_registered_supporter_with_no_number_nor_code_signs_in_by_email() -> N
     assert "You are eligible" not in page
 
 
-def test_supporters_sharing_an_email_see_only_their_own_record() -> None:
-    """Two registered supporters who share one email (a couple), told apart by their dates
-    of birth as the roll links a person's records: signed in by the members' link, each
-    reads their own record only, never the other's status, reason or exclusion; a third
-    person at that email who is on no roll reads nothing."""
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    nomination_record(candidate=b, nominator="MP 1")
-    nomination_record(candidate=b, nominator="MP 2")
-    nominations_close(contest=contest)
-    roll_import(contest=contest, section="members", data=member_roll(2, late=0))
-    couple = (
-        b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
-        b"S0001,home@example.org,1970-01-01,2016-07-19T12:00:00,paid,true\n"
-        b"S0002,Home@Example.org,1985-05-05,2016-07-19T12:00:00,failed,true\n"
-    )
-    roll_import(contest=contest, section="registered-supporters", data=couple)
-    first = contest.electors.get(reference="S0001")
-    proposed = exclusion_propose(
-        elector=first, ground="member-of-another-party", note=NOTE, actor=_user("first")
-    )
-    exclusion_confirm(exclusion=proposed, actor=_user("second"))
-    second = contest.electors.get(reference="S0002")
-    assert (second.eligibility, second.reason) == ("ineligible", "payment_failed")
-
-    def signed_in(born: dt.date) -> Client:
-        member = make_member(
-            contest.organisation,
-            number="",
-            section="registered-supporters",
-            email="home@example.org",
-            date_of_birth=born,
-        )
-        client = Client()
-        sign_in_member(client, member)
-        return client
-
-    client = signed_in(dt.date(1985, 5, 5))
-    _, page = _status(client, contest)
-    assert "You are not eligible to vote in this ballot." in page
-    assert "Your payment was not received." in page
-    for theirs in ("excluded", STATEMENT, "Lodge my appeal", "You are eligible"):
-        assert theirs not in page
-    refused, _ = _status(client, contest, grounds="That exclusion is not mine to appeal.")
-    assert refused == 400
-    assert not Appeal.objects.exists()
-    home = client.get(reverse("member-home")).content.decode()
-    assert reverse("elector-status", args=[contest.pk]) in home
-
-    _, page = _status(signed_in(dt.date(1970, 1, 1)), contest)
-    assert "You have been excluded from this ballot after vetting." in page
-    assert STATEMENT in page
-
-    client = signed_in(dt.date(1990, 9, 9))
-    _, page = _status(client, contest)
-    assert "your email is not on this ballot's roll" in page
-    for theirs in ("You are eligible", "You are not eligible", "excluded", STATEMENT):
-        assert theirs not in page
-    home = client.get(reverse("member-home")).content.decode()
-    assert reverse("elector-status", args=[contest.pk]) not in home
-
-
 COUPLE = (
     b"application_id,email,date_of_birth,applied_at,payment_status,on_register\n"
     b"S0001, home@example.org ,1970-01-01,2016-07-19T12:00:00,paid,true\n"
     b"S0002,Home@Example.org,1985-05-05,2016-07-19T12:00:00,failed,true\n"
 )
-
-
-def _couple_on_the_roll() -> Contest:
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    roll_import(contest=contest, section="members", data=member_roll(2, late=0))
-    roll_import(contest=contest, section="registered-supporters", data=COUPLE)
-    return contest
 
 
 def _signed_in_supporter(contest: Contest, born: dt.date) -> Client:
@@ -357,6 +275,55 @@ def _signed_in_supporter(contest: Contest, born: dt.date) -> Client:
     client = Client()
     sign_in_member(client, member)
     return client
+
+
+def test_supporters_sharing_an_email_see_only_their_own_record() -> None:
+    """Two registered supporters who share one email (a couple), told apart by their dates
+    of birth as the roll links a person's records: signed in by the members' link, each
+    reads their own record only, never the other's status, reason or exclusion; a third
+    person at that email who is on no roll reads nothing."""
+    contest = nominated_contest()
+    roll_import(contest=contest, section="members", data=member_roll(2, late=0))
+    roll_import(contest=contest, section="registered-supporters", data=COUPLE)
+    first = contest.electors.get(reference="S0001")
+    proposed = exclusion_propose(
+        elector=first, ground="member-of-another-party", note=NOTE, actor=_user("first")
+    )
+    exclusion_confirm(exclusion=proposed, actor=_user("second"))
+    second = contest.electors.get(reference="S0002")
+    assert (second.eligibility, second.reason) == ("ineligible", "payment_failed")
+
+    client = _signed_in_supporter(contest, dt.date(1985, 5, 5))
+    _, page = _status(client, contest)
+    assert "You are not eligible to vote in this ballot." in page
+    assert "Your payment was not received." in page
+    for theirs in ("excluded", STATEMENT, "Lodge my appeal", "You are eligible"):
+        assert theirs not in page
+    refused, _ = _status(client, contest, grounds="That exclusion is not mine to appeal.")
+    assert refused == 400
+    assert not Appeal.objects.exists()
+    home = client.get(reverse("member-home")).content.decode()
+    assert reverse("elector-status", args=[contest.pk]) in home
+
+    _, page = _status(_signed_in_supporter(contest, dt.date(1970, 1, 1)), contest)
+    assert "You have been excluded from this ballot after vetting." in page
+    assert STATEMENT in page
+
+    client = _signed_in_supporter(contest, dt.date(1990, 9, 9))
+    _, page = _status(client, contest)
+    assert "your email is not on this ballot's roll" in page
+    for theirs in ("You are eligible", "You are not eligible", "excluded", STATEMENT):
+        assert theirs not in page
+    home = client.get(reverse("member-home")).content.decode()
+    assert reverse("elector-status", args=[contest.pk]) not in home
+
+
+def _couple_on_the_roll() -> Contest:
+    contest = open_contest()
+    candidate_add(contest=contest, name="A", incumbent=True)
+    roll_import(contest=contest, section="members", data=member_roll(2, late=0))
+    roll_import(contest=contest, section="registered-supporters", data=COUPLE)
+    return contest
 
 
 def test_the_import_stores_each_records_identity_digest_not_its_birth_date() -> None:

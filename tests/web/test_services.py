@@ -41,7 +41,7 @@ from omov.web.nominations.services import nomination_record, nominations_close
 from omov.web.results.services import result_count, result_publish
 from omov.web.trust.services import bundle_zip
 
-from .conftest import OpenBallot, import_rolls, member_roll, open_contest
+from .conftest import OpenBallot, import_rolls, member_roll, nominated_contest, open_contest
 
 pytestmark = pytest.mark.django_db
 
@@ -81,12 +81,7 @@ def test_a_member_of_the_body_nominates_once() -> None:
 
 
 def test_roll_eligibility_vetting_appeal_and_freeze() -> None:
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    nomination_record(candidate=b, nominator="MP 1")
-    nomination_record(candidate=b, nominator="MP 2")
-    nominations_close(contest=contest)
+    contest = nominated_contest()
     assert roll_import(contest=contest, section="members", data=member_roll(2, late=1)) == 3
     late = contest.electors.get(reference="M0003")
     assert (late.eligibility, late.reason) == (Eligibility.INELIGIBLE, "joined_after_freeze")

@@ -21,7 +21,6 @@ from omov.web.balloting.services import (
     postal_import,
 )
 from omov.web.contests.models import Contest
-from omov.web.contests.services import candidate_add
 from omov.web.electorate.models import Elector, ElectorTally, Eligibility
 from omov.web.electorate.selectors import elector_counts, elector_counts_recounted
 from omov.web.electorate.services import (
@@ -38,9 +37,8 @@ from omov.web.electorate.vetting import (
     exclusions_confirm,
     exclusions_import,
 )
-from omov.web.nominations.services import nomination_record, nominations_close
 
-from .conftest import ballot_ready, import_rolls, member_roll, open_contest
+from .conftest import ballot_ready, import_rolls, member_roll, nominated_contest
 
 
 def _user(name: str) -> User:
@@ -60,13 +58,7 @@ def _n(figures: list[dict[str, Any]], **match: object) -> int:
 
 
 def _electorate() -> Contest:
-    contest = open_contest()
-    candidate_add(contest=contest, name="A", incumbent=True)
-    b = candidate_add(contest=contest, name="B")
-    for nominator in ("MP 1", "MP 2"):
-        nomination_record(candidate=b, nominator=nominator)
-    nominations_close(contest=contest)
-    return contest
+    return nominated_contest()
 
 
 @pytest.mark.django_db
