@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -163,26 +162,13 @@ def _pages(contest: Any, supporters: bytes, requests: int) -> None:
 
 
 def _time(page: str, client: Any, url: str, requests: int) -> None:
-    from django.db import connection
-
-    from bench.pages import _timed
+    from bench.pages import timed_gets
 
     code = client.get(url).status_code  # warm-up
-    spent, cpu, sql = [], [], []
-    for _ in range(requests):
-        waited = [0.0]
-        with connection.execute_wrapper(_timed(waited)):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            client.get(url)
-            spent.append((time.perf_counter() - started) * 1000)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-        sql.append(waited[0] * 1000)
-    spent.sort()
-    p95 = spent[min(len(spent) - 1, round(0.95 * (len(spent) - 1)))]
-    median = statistics.median
+    p50, p95, cpu, sql = timed_gets(client, url, requests)
     print(
-        f"  {page:<12} p50 {median(spent):7.1f} ms  p95 {p95:7.1f} ms  cpu {median(cpu):6.1f} ms"
-        f"  sql {median(sql):6.1f} ms  ({code})"
+        f"  {page:<12} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  cpu {cpu:6.1f} ms"
+        f"  sql {sql:6.1f} ms  ({code})"
     )
 
 
